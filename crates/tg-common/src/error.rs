@@ -1,0 +1,489 @@
+//! The one error type of every client: what went wrong, where, and whether a retry may help.
+//!
+//! Errors name the provider and the operation (`tgtrack` / `add_event`), never a URL: two of the
+//! services carry the API key in the URL path.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use crate::limit::Quota;
+
+/// A boxed error source.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The longest excerpt of a response body kept in an error.
+pub const EXCERPT_LEN: usize = 256;
+
+/// Whether retrying the failed request may help, and when it is safe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RetrySafety {
+    /// Retrying cannot help (bad input, bad key, a decode error).
+    Never,
+    /// The server may have processed the request: only an idempotent request may be retried.
+    IfIdempotent,
+    /// The server refused the request without processing it (429, a connection that was never
+    /// established): any request may be retried.
+    Always,
+}
+
+/// Where a request failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    /// The service: `tga`, `tgtrack`, `tgmembership`.
+    pub provider: &'static str,
+    /// The operation, named as the provider documents it (`add_event`, `GET orders`).
+    pub operation: Cow<'static, str>,
+}
+
+/// A failure of the connection itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The connection could not be established (refused, unreachable, DNS): nothing was sent.
+    Connect,
+    /// The TLS handshake failed: nothing was sent.
+    Tls,
+    /// The connection was closed or reset after the request was (maybe) sent.
+    Reset,
+    /// The response was cut short (truncated body, malformed framing).
+    Incomplete,
+    /// Another I/O or protocol failure.
+    Other,
+}
+
+/// Which timeout fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// Establishing the connection (TCP and TLS).
+    Connect,
+    /// One attempt: sending the request and reading the whole response body.
+    Attempt,
+    /// The overall deadline of the call, retries and rate-limit waits included.
+    Overall,
+}
+
+/// Whether a rate limit was hit locally (our limiter) or answered by the server (429).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RateLimitOrigin {
+    /// The client's limiter refused: capacity does not return within the allowed wait.
+    Local {
+        /// The quota that binds.
+        quota: Quota,
+    },
+    /// The server answered 429.
+    Remote,
+}
+
+/// A provider's own error answer, typed by the provider crate.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status of the answer.
+    pub status: u16,
+    /// Whether a retry may help.
+    pub safety: RetrySafety,
+    /// Server-suggested delay before a retry (Retry-After or the provider's own field).
+    pub retry_after: Option<Duration>,
+    /// The provider crate's typed error; get it back with [`ApiError::detail`].
+    pub source: BoxError,
+}
+
+impl ApiError {
+    /// The provider crate's typed error, if it is a `T`.
+    pub fn detail<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        self.source.downcast_ref::<T>()
+    }
+}
+
+/// What went wrong.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The connection failed.
+    Transport {
+        /// What failed.
+        kind: TransportKind,
+        /// The underlying error (hyper, I/O, rustls). Never carries a URL.
+        source: Option<BoxError>,
+    },
+    /// A timeout fired.
+    Timeout {
+        /// Which one.
+        phase: TimeoutPhase,
+        /// Its configured length.
+        after: Duration,
+    },
+    /// An HTTP status the provider's envelope does not explain.
+    Http {
+        /// The status.
+        status: u16,
+        /// The start of the body, lossy UTF-8, at most [`EXCERPT_LEN`] bytes.
+        excerpt: String,
+        /// Retry-After, if the server sent one.
+        retry_after: Option<Duration>,
+    },
+    /// The provider's own error answer.
+    Api(ApiError),
+    /// The response could not be decoded into the expected type.
+    Decode {
+        /// HTTP status of the response.
+        status: u16,
+        /// The JSON path that failed (`result[3].amount`), `.` for the document itself.
+        path: String,
+        /// What was wrong there.
+        message: String,
+        /// The start of the body, lossy UTF-8, at most [`EXCERPT_LEN`] bytes.
+        excerpt: String,
+    },
+    /// The response body exceeded the configured cap.
+    BodyTooLarge {
+        /// The cap in bytes.
+        limit: usize,
+        /// The Content-Length the server declared, if it declared one.
+        declared: Option<u64>,
+    },
+    /// The caller's input was rejected before any request was sent.
+    InvalidInput {
+        /// The field (`start_value`, `limit`, `labels[2].name`).
+        field: Cow<'static, str>,
+        /// Why.
+        reason: Cow<'static, str>,
+    },
+    /// A rate limit was hit.
+    RateLimited {
+        /// Local limiter or server.
+        origin: RateLimitOrigin,
+        /// How long until capacity returns, when known.
+        retry_after: Option<Duration>,
+    },
+    /// The client is misconfigured (bad base URL, plain http, empty key).
+    Config {
+        /// What is wrong.
+        reason: Cow<'static, str>,
+    },
+}
+
+/// The error of every client in this workspace.
+///
+/// Cheap to move (one box). Match on [`Error::kind`]; ask [`Error::is_retryable`].
+pub struct Error(Box<Inner>);
+
+struct Inner {
+    kind: ErrorKind,
+    context: Option<Context>,
+}
+
+impl Error {
+    /// An error of this kind with no context yet.
+    pub fn new(kind: ErrorKind) -> Self {
+        Error(Box::new(Inner {
+            kind,
+            context: None,
+        }))
+    }
+
+    /// The caller's input was rejected before any request was sent.
+    pub fn invalid_input(
+        field: impl Into<Cow<'static, str>>,
+        reason: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Error::new(ErrorKind::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        })
+    }
+
+    /// The client is misconfigured.
+    pub fn config(reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::new(ErrorKind::Config {
+            reason: reason.into(),
+        })
+    }
+
+    /// A decode failure at `path` of a response with this status and body.
+    pub fn decode(
+        status: u16,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        body: &[u8],
+    ) -> Self {
+        Error::new(ErrorKind::Decode {
+            status,
+            path: path.into(),
+            message: message.into(),
+            excerpt: excerpt(body),
+        })
+    }
+
+    /// An HTTP status the provider's envelope does not explain.
+    pub fn http(status: u16, body: &[u8], retry_after: Option<Duration>) -> Self {
+        Error::new(ErrorKind::Http {
+            status,
+            excerpt: excerpt(body),
+            retry_after,
+        })
+    }
+
+    /// A provider's typed error answer.
+    pub fn api(
+        status: u16,
+        safety: RetrySafety,
+        retry_after: Option<Duration>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::new(ErrorKind::Api(ApiError {
+            status,
+            safety,
+            retry_after,
+            source: Box::new(source),
+        }))
+    }
+
+    /// Attaches the provider and operation, keeping any context already set.
+    pub fn with_context(
+        mut self,
+        provider: &'static str,
+        operation: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        if self.0.context.is_none() {
+            self.0.context = Some(Context {
+                provider,
+                operation: operation.into(),
+            });
+        }
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// Consumes the error, returning what went wrong.
+    pub fn into_kind(self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The provider and operation, when the error came from a request.
+    pub fn context(&self) -> Option<&Context> {
+        self.0.context.as_ref()
+    }
+
+    /// The provider's typed error, when this is an [`ErrorKind::Api`] holding a `T`.
+    pub fn api_detail<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        match &self.0.kind {
+            ErrorKind::Api(api) => api.detail::<T>(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match &self.0.kind {
+            ErrorKind::Http { status, .. } | ErrorKind::Decode { status, .. } => Some(*status),
+            ErrorKind::Api(api) => Some(api.status),
+            _ => None,
+        }
+    }
+
+    /// Whether a retry may help and when it is safe.
+    pub fn retry_safety(&self) -> RetrySafety {
+        match &self.0.kind {
+            ErrorKind::Transport { kind, .. } => match kind {
+                TransportKind::Connect | TransportKind::Tls => RetrySafety::Always,
+                _ => RetrySafety::IfIdempotent,
+            },
+            ErrorKind::Timeout { phase, .. } => match phase {
+                TimeoutPhase::Connect => RetrySafety::Always,
+                TimeoutPhase::Attempt => RetrySafety::IfIdempotent,
+                TimeoutPhase::Overall => RetrySafety::Never,
+            },
+            ErrorKind::Http { status, .. } => status_safety(*status),
+            ErrorKind::Api(api) => api.safety,
+            ErrorKind::RateLimited { origin, .. } => match origin {
+                RateLimitOrigin::Remote => RetrySafety::Always,
+                RateLimitOrigin::Local { .. } => RetrySafety::Always,
+            },
+            ErrorKind::Decode { .. }
+            | ErrorKind::BodyTooLarge { .. }
+            | ErrorKind::InvalidInput { .. }
+            | ErrorKind::Config { .. } => RetrySafety::Never,
+        }
+    }
+
+    /// Whether a later retry may succeed (for a non-idempotent request, check
+    /// [`Error::retry_safety`] first: a retry may repeat its effect).
+    pub fn is_retryable(&self) -> bool {
+        self.retry_safety() != RetrySafety::Never
+    }
+
+    /// The delay the server or the limiter asked for, when known.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match &self.0.kind {
+            ErrorKind::Http { retry_after, .. } | ErrorKind::RateLimited { retry_after, .. } => {
+                *retry_after
+            }
+            ErrorKind::Api(api) => api.retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether this is a rate-limit answer (local or remote, including a provider's 429 envelope).
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self.0.kind, ErrorKind::RateLimited { .. }) || self.status() == Some(429)
+    }
+}
+
+/// The retry safety of a bare HTTP status.
+pub fn status_safety(status: u16) -> RetrySafety {
+    match status {
+        429 => RetrySafety::Always,
+        408 | 500 | 502 | 503 | 504 => RetrySafety::IfIdempotent,
+        _ => RetrySafety::Never,
+    }
+}
+
+/// At most [`EXCERPT_LEN`] bytes of a body as lossy UTF-8, cut on a character boundary.
+pub fn excerpt(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(EXCERPT_LEN)];
+    let text = String::from_utf8_lossy(cut);
+    let mut s = text.into_owned();
+    if body.len() > EXCERPT_LEN {
+        s.push('…');
+    }
+    s
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.0.kind);
+        if let Some(ctx) = &self.0.context {
+            d.field("provider", &ctx.provider);
+            d.field("operation", &ctx.operation);
+        }
+        d.finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(ctx) = &self.0.context {
+            write!(f, "{} {}: ", ctx.provider, ctx.operation)?;
+        }
+        match &self.0.kind {
+            ErrorKind::Transport { kind, source } => {
+                let what = match kind {
+                    TransportKind::Connect => "could not connect",
+                    TransportKind::Tls => "TLS handshake failed",
+                    TransportKind::Reset => "connection closed or reset",
+                    TransportKind::Incomplete => "response cut short",
+                    TransportKind::Other => "transport error",
+                };
+                f.write_str(what)?;
+                if let Some(src) = source {
+                    write!(f, " ({src})")?;
+                }
+                Ok(())
+            }
+            ErrorKind::Timeout { phase, after } => {
+                let what = match phase {
+                    TimeoutPhase::Connect => "connect",
+                    TimeoutPhase::Attempt => "attempt",
+                    TimeoutPhase::Overall => "overall deadline",
+                };
+                write!(f, "{what} timed out after {after:?}")
+            }
+            ErrorKind::Http {
+                status, excerpt, ..
+            } => {
+                write!(f, "unexpected HTTP status {status}: {excerpt}")
+            }
+            ErrorKind::Api(api) => write!(f, "API error (HTTP {}): {}", api.status, api.source),
+            ErrorKind::Decode {
+                status,
+                path,
+                message,
+                excerpt,
+            } => write!(
+                f,
+                "could not decode the response (HTTP {status}) at `{path}`: {message}; body starts: {excerpt}"
+            ),
+            ErrorKind::BodyTooLarge { limit, declared } => match declared {
+                Some(n) => write!(f, "response body of {n} bytes exceeds the {limit}-byte cap"),
+                None => write!(f, "response body exceeds the {limit}-byte cap"),
+            },
+            ErrorKind::InvalidInput { field, reason } => {
+                write!(f, "invalid `{field}`: {reason} (nothing was sent)")
+            }
+            ErrorKind::RateLimited {
+                origin,
+                retry_after,
+            } => {
+                match origin {
+                    RateLimitOrigin::Local { quota } => {
+                        write!(f, "rate limited locally by the quota {quota}")?
+                    }
+                    RateLimitOrigin::Remote => f.write_str("rate limited by the server (429)")?,
+                }
+                if let Some(d) = retry_after {
+                    write!(f, "; capacity returns in {d:?}")?;
+                }
+                Ok(())
+            }
+            ErrorKind::Config { reason } => write!(f, "configuration error: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0.kind {
+            ErrorKind::Transport {
+                source: Some(src), ..
+            } => Some(src.as_ref()),
+            ErrorKind::Api(api) => Some(api.source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_is_one_pointer_wide() {
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn excerpt_is_capped_on_a_char_boundary() {
+        let body = "é".repeat(300);
+        let e = excerpt(body.as_bytes());
+        assert!(e.len() <= EXCERPT_LEN + 4);
+        assert!(e.ends_with('…'));
+    }
+
+    #[test]
+    fn invalid_input_names_the_field_and_is_not_retryable() {
+        let e = Error::invalid_input("limit", "must be between 1 and 100")
+            .with_context("tgmembership", "GET plans");
+        assert_eq!(
+            e.to_string(),
+            "tgmembership GET plans: invalid `limit`: must be between 1 and 100 (nothing was sent)"
+        );
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn status_safety_table() {
+        assert_eq!(status_safety(429), RetrySafety::Always);
+        assert_eq!(status_safety(503), RetrySafety::IfIdempotent);
+        assert_eq!(status_safety(500), RetrySafety::IfIdempotent);
+        assert_eq!(status_safety(404), RetrySafety::Never);
+        assert_eq!(status_safety(400), RetrySafety::Never);
+    }
+}

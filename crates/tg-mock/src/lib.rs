@@ -1,0 +1,1 @@
+//! tg-mock (work in progress).

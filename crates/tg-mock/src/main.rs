@@ -1,0 +1,2 @@
+//! The `tg-mock` binary: serves the fake services on a loopback port.
+fn main() {}

@@ -1,0 +1,1 @@
+//! tga-client (work in progress).

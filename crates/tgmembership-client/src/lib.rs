@@ -1,0 +1,1 @@
+//! tgmembership-client (work in progress).

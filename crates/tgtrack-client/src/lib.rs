@@ -1,0 +1,1 @@
+//! tgtrack-client (work in progress).
