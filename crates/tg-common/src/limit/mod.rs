@@ -1,5 +1,19 @@
 //! Client-side rate limiting: exact multi-window quotas per API key.
+//!
+//! [`AdmissionLog`] is the pure, exact state; [`LocalBackend`] keeps it in this process behind a
+//! mutex; [`LimiterBackend`] lets a shared store replace it; [`RateLimiter`] is what a client
+//! holds. Quotas are counts per window at any alignment, unlike GCRA (governor's model), which
+//! bounds a rate: `Quota::per_second(3)` in governor admits 5 requests within one fixed second.
 
+mod backend;
+mod limiter;
+mod log;
 mod quota;
 
+pub use backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation};
+pub use limiter::{DEFAULT_MAX_WAIT, DEFAULT_REMOTE_PAUSE, RateLimiter};
+pub use log::{AdmissionLog, Denial, Grant, Nanos, nanos};
 pub use quota::Quota;
+
+#[cfg(test)]
+mod exactness;

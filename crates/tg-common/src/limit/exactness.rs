@@ -1,0 +1,141 @@
+//! Property tests: no window of any alignment ever holds more than its quota, refusals charge
+//! nothing, and saturated demand uses the binding quota fully.
+
+use std::time::Duration;
+
+use proptest::prelude::*;
+
+use super::{AdmissionLog, Nanos, Quota, nanos};
+
+const MS: Nanos = 1_000_000;
+const S: Nanos = 1_000 * MS;
+
+/// The largest count in any interval `[s, s + window)` of the sorted times.
+fn worst_sliding(times: &[Nanos], window: Nanos) -> usize {
+    let mut worst = 0;
+    let mut lo = 0;
+    for hi in 0..times.len() {
+        while times[hi] - times[lo] >= window {
+            lo += 1;
+        }
+        worst = worst.max(hi - lo + 1);
+    }
+    worst
+}
+
+/// The largest count in a fixed window `[k*window + offset, (k+1)*window + offset)`.
+fn worst_fixed(times: &[Nanos], window: Nanos, offset: Nanos) -> usize {
+    let mut counts = std::collections::HashMap::new();
+    for &t in times {
+        *counts
+            .entry((t + window - offset % window) / window)
+            .or_insert(0usize) += 1;
+    }
+    counts.values().copied().max().unwrap_or(0)
+}
+
+fn quotas() -> impl Strategy<Value = Vec<Quota>> {
+    prop::collection::vec((1u32..6, 1u64..20), 1..4).prop_map(|v| {
+        v.into_iter()
+            .map(|(n, w)| Quota::new(n, Duration::from_millis(w * 100)))
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Random arrivals, random waits, random cancellations: every window at every alignment
+    /// holds at most its count.
+    #[test]
+    fn no_window_exceeds_its_count(
+        quotas in quotas(),
+        steps in prop::collection::vec((0u64..400, 0u64..3000, any::<bool>()), 1..300),
+        offsets in prop::collection::vec(0u64..2000, 4),
+    ) {
+        let mut log = AdmissionLog::new(&quotas);
+        let mut now = 0;
+        let mut granted: Vec<Nanos> = Vec::new();
+        for (gap_ms, wait_ms, cancel) in steps {
+            now += gap_ms * MS;
+            if let Ok(g) = log.reserve(now, Duration::from_millis(wait_ms)) {
+                prop_assert!(g.at >= now && g.at - now <= wait_ms * MS);
+                if cancel && g.at > now {
+                    log.cancel(g);
+                } else {
+                    granted.push(g.at);
+                }
+            }
+        }
+        granted.sort_unstable();
+        for q in &quotas {
+            let w = nanos(q.window);
+            prop_assert!(worst_sliding(&granted, w) <= q.count as usize, "quota {q} exceeded");
+            for off in &offsets {
+                prop_assert!(worst_fixed(&granted, w, off * MS) <= q.count as usize);
+            }
+        }
+    }
+
+    /// A refused reservation changes nothing.
+    #[test]
+    fn refusal_is_atomic(quotas in quotas(), arrivals in prop::collection::vec(0u64..300, 1..100)) {
+        let mut log = AdmissionLog::new(&quotas);
+        let mut now = 0;
+        for gap in arrivals {
+            now += gap * MS;
+            let before = log.remembered();
+            if log.reserve(now, Duration::ZERO).is_err() {
+                // Pruning may forget old entries, never add: nothing was charged.
+                let after = log.remembered();
+                prop_assert!(after.iter().zip(&before).all(|(a, b)| a <= b));
+            }
+        }
+    }
+
+    /// Waiters are served in arrival order.
+    #[test]
+    fn reservations_are_fifo(quotas in quotas(), arrivals in prop::collection::vec((0u64..200, 0u64..5000), 1..200)) {
+        let mut log = AdmissionLog::new(&quotas);
+        let mut now = 0;
+        let mut last = 0;
+        for (gap, wait) in arrivals {
+            now += gap * MS;
+            if let Ok(g) = log.reserve(now, Duration::from_millis(wait)) {
+                prop_assert!(g.at >= last);
+                last = g.at;
+            }
+        }
+    }
+}
+
+/// Saturated demand over three simulated days against TGTrack's quotas: the binding daily quota
+/// is used fully, and no window of any length holds more than its count.
+#[test]
+fn three_days_saturated_use_the_daily_quota_fully() {
+    let quotas = [
+        Quota::per_second(3).with_margin(Duration::from_millis(50)),
+        Quota::per_hour(500).with_margin(Duration::from_secs(1)),
+        Quota::per_day(5000).with_margin(Duration::from_secs(1)),
+    ];
+    let mut log = AdmissionLog::new(&quotas);
+    let horizon = 3 * 86_400 * S;
+    let mut now = 0;
+    let mut granted = Vec::new();
+    while now < horizon {
+        match log.reserve(now, Duration::from_secs(10)) {
+            Ok(g) => {
+                if g.at < horizon {
+                    granted.push(g.at);
+                }
+                now = g.at;
+            }
+            Err(d) => now = d.available_at,
+        }
+    }
+    assert!(worst_sliding(&granted, S) <= 3);
+    assert!(worst_sliding(&granted, 3600 * S) <= 500);
+    assert!(worst_sliding(&granted, 86_400 * S) <= 5000);
+    let used = granted.len() as f64 / 15_000.0;
+    assert!(used >= 0.99, "used {used}");
+}

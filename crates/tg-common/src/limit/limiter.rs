@@ -1,0 +1,278 @@
+//! The rate limiter a client holds: acquire (FIFO, bounded wait) and try_acquire.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use super::Quota;
+use super::backend::{LimiterBackend, LocalBackend, Refusal, Reservation};
+use crate::error::{Error, ErrorKind, RateLimitOrigin};
+use crate::secret::Secret;
+
+/// How long `acquire` waits for capacity by default before returning the rate-limited error.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(10);
+
+/// How long a key is paused after a remote 429 that carried no Retry-After.
+pub const DEFAULT_REMOTE_PAUSE: Duration = Duration::from_secs(1);
+
+#[derive(Clone)]
+enum Store {
+    Local(Arc<LocalBackend>),
+    Shared(Arc<dyn LimiterBackend>),
+}
+
+/// A multi-window rate limiter for one API key; clones share the state.
+///
+/// `acquire` waits in FIFO order up to a maximum wait and otherwise fails at once with
+/// [`ErrorKind::RateLimited`], naming the binding quota and when capacity returns.
+#[derive(Clone)]
+pub struct RateLimiter {
+    store: Store,
+    max_wait: Duration,
+}
+
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter")
+            .field("quotas", &self.quotas())
+            .field("max_wait", &self.max_wait)
+            .finish()
+    }
+}
+
+impl RateLimiter {
+    /// An in-process limiter enforcing `quotas`.
+    pub fn new(quotas: &[Quota]) -> Self {
+        RateLimiter {
+            store: Store::Local(Arc::new(LocalBackend::new(quotas))),
+            max_wait: DEFAULT_MAX_WAIT,
+        }
+    }
+
+    /// A limiter whose state lives in `backend` (for example a store shared by replicas).
+    pub fn with_backend(backend: Arc<dyn LimiterBackend>) -> Self {
+        RateLimiter {
+            store: Store::Shared(backend),
+            max_wait: DEFAULT_MAX_WAIT,
+        }
+    }
+
+    /// The process-wide limiter for `secret` under `provider`: every client built with the same
+    /// key in this process shares it. The key is identified by a keyed hash, never stored.
+    pub fn shared_for_key(provider: &'static str, secret: &Secret, quotas: &[Quota]) -> Self {
+        static REGISTRY: OnceLock<Mutex<HashMap<(&'static str, u64, Vec<Quota>), RateLimiter>>> =
+            OnceLock::new();
+        static HASHER: OnceLock<std::collections::hash_map::RandomState> = OnceLock::new();
+        let mut h = HASHER
+            .get_or_init(std::collections::hash_map::RandomState::new)
+            .build_hasher();
+        h.write(secret.expose().as_bytes());
+        let id = (provider, h.finish(), quotas.to_vec());
+        let registry = REGISTRY.get_or_init(|| Mutex::new(HashMap::new()));
+        let mut map = match registry.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        map.entry(id)
+            .or_insert_with(|| RateLimiter::new(quotas))
+            .clone()
+    }
+
+    /// The same limiter with this default maximum wait for [`RateLimiter::acquire`].
+    pub fn with_max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = max_wait;
+        self
+    }
+
+    /// The default maximum wait.
+    pub fn max_wait(&self) -> Duration {
+        self.max_wait
+    }
+
+    /// The quotas enforced.
+    pub fn quotas(&self) -> Vec<Quota> {
+        match &self.store {
+            Store::Local(b) => b.quotas(),
+            Store::Shared(b) => b.quotas(),
+        }
+    }
+
+    /// Waits for capacity, at most the limiter's default maximum wait.
+    pub async fn acquire(&self) -> Result<(), Error> {
+        self.acquire_within(self.max_wait).await
+    }
+
+    /// Waits for capacity, at most `max_wait`; FIFO among waiters. Dropping the future before
+    /// its turn returns the reserved slot.
+    pub async fn acquire_within(&self, max_wait: Duration) -> Result<(), Error> {
+        let reservation = match &self.store {
+            Store::Local(b) => b.reserve_now(max_wait),
+            Store::Shared(b) => b.reserve(max_wait).await?,
+        };
+        let reservation = reservation.map_err(refusal_error)?;
+        if reservation.wait.is_zero() {
+            return Ok(());
+        }
+        let guard = CancelOnDrop {
+            store: &self.store,
+            reservation: Some(reservation),
+        };
+        tokio::time::sleep(reservation.wait).await;
+        guard.disarm();
+        Ok(())
+    }
+
+    /// Takes capacity only if it is available now.
+    pub fn try_acquire(&self) -> Result<(), Error> {
+        match &self.store {
+            Store::Local(b) => b
+                .reserve_now(Duration::ZERO)
+                .map(|_| ())
+                .map_err(refusal_error),
+            Store::Shared(_) => Err(Error::config(
+                "try_acquire needs the in-process backend; use acquire_within(Duration::ZERO)",
+            )),
+        }
+    }
+
+    /// Admits nothing for `pause` (call it when the server answered 429).
+    pub async fn pause(&self, pause: Duration) {
+        match &self.store {
+            Store::Local(b) => b.pause_now(pause),
+            Store::Shared(b) => b.pause(pause).await,
+        }
+    }
+}
+
+fn refusal_error(r: Refusal) -> Error {
+    let origin = match r.quota {
+        Some(quota) => RateLimitOrigin::Local { quota },
+        None => RateLimitOrigin::Remote,
+    };
+    Error::new(ErrorKind::RateLimited {
+        origin,
+        retry_after: Some(r.retry_after),
+    })
+}
+
+struct CancelOnDrop<'a> {
+    store: &'a Store,
+    reservation: Option<Reservation>,
+}
+
+impl CancelOnDrop<'_> {
+    fn disarm(mut self) {
+        self.reservation = None;
+    }
+}
+
+impl Drop for CancelOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Some(r) = self.reservation.take() {
+            match self.store {
+                Store::Local(b) => b.cancel_now(r),
+                Store::Shared(b) => {
+                    let b = Arc::clone(b);
+                    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                        handle.spawn(async move { b.cancel(r).await });
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::Instant;
+
+    #[tokio::test(start_paused = true)]
+    async fn acquire_waits_in_fifo_order_and_max_wait_fails_fast() {
+        let lim = RateLimiter::new(&[Quota::per_second(3)]).with_max_wait(Duration::from_secs(2));
+        let start = Instant::now();
+        let mut handles = Vec::new();
+        for i in 0..12u32 {
+            let lim = lim.clone();
+            handles.push(tokio::spawn(async move {
+                let r = lim.acquire().await;
+                (i, r, start.elapsed())
+            }));
+            tokio::task::yield_now().await;
+        }
+        for h in handles {
+            let (i, r, at) = h.await.unwrap();
+            if i < 9 {
+                // 3 now, 3 after 1 s, 3 after 2 s: within the 2 s max wait, in arrival order.
+                assert!(r.is_ok(), "caller {i} refused");
+                assert_eq!(at.as_secs(), u64::from(i / 3), "caller {i} at {at:?}");
+            } else {
+                // The 10th to 12th would wait 3 s > 2 s: refused at once, naming the quota.
+                assert_eq!(at, Duration::ZERO);
+                let err = r.unwrap_err();
+                match err.kind() {
+                    ErrorKind::RateLimited {
+                        origin: RateLimitOrigin::Local { quota },
+                        retry_after,
+                    } => {
+                        assert_eq!(*quota, Quota::per_second(3));
+                        assert_eq!(*retry_after, Some(Duration::from_secs(3)));
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_dropped_waiter_returns_its_slot() {
+        let lim = RateLimiter::new(&[Quota::per_second(1)]);
+        lim.acquire().await.unwrap();
+        let waiting = tokio::time::timeout(Duration::from_millis(100), lim.acquire()).await;
+        assert!(waiting.is_err());
+        // The abandoned slot at t=1s is free again: the next caller gets it, not t=2s.
+        let start = Instant::now();
+        lim.acquire().await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_millis(900));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn try_acquire_never_waits() {
+        let lim = RateLimiter::new(&[Quota::per_second(2)]);
+        assert!(lim.try_acquire().is_ok());
+        assert!(lim.try_acquire().is_ok());
+        assert!(lim.try_acquire().is_err());
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(lim.try_acquire().is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pause_blocks_all_callers() {
+        let lim = RateLimiter::new(&[Quota::per_second(100)]);
+        lim.pause(Duration::from_secs(3)).await;
+        let err = lim.try_acquire().unwrap_err();
+        assert!(err.is_rate_limited());
+        let start = Instant::now();
+        lim.acquire_within(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(3));
+    }
+
+    #[test]
+    fn clients_with_the_same_key_share_one_limiter() {
+        let q = [Quota::per_second(1)];
+        let a = RateLimiter::shared_for_key("test", &Secret::new("k1"), &q);
+        let b = RateLimiter::shared_for_key("test", &Secret::new("k1"), &q);
+        let c = RateLimiter::shared_for_key("test", &Secret::new("k2"), &q);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            assert!(a.try_acquire().is_ok());
+            assert!(b.try_acquire().is_err());
+            assert!(c.try_acquire().is_ok());
+        });
+    }
+}
