@@ -1,10 +1,21 @@
 //! Shared foundation of the `tga-client`, `tgtrack-client` and `tgmembership-client` crates:
 //! transport, rate limiting, retries, secrets and the one error type.
+//!
+//! A request flows through [`Core::execute`]: the provider crate's builder validates input and
+//! describes a [`Call`]; the core waits for the [`limit::RateLimiter`], sends over the pooled
+//! [`transport::Transport`] with per-attempt and overall timeouts, reads the body under a cap,
+//! hands it to the provider's decoder, and retries only what [`retry::decide`] says is safe.
 
+pub mod client;
 pub mod error;
 pub mod json;
 pub mod limit;
+pub mod retry;
 pub mod secret;
+pub mod transport;
 
+pub use client::{Call, Core, CoreConfig, Response, Timeouts};
 pub use error::{ApiError, BoxError, Context, Error, ErrorKind, RetrySafety};
+pub use limit::{Quota, RateLimiter};
+pub use retry::{Idempotency, RetryPolicy};
 pub use secret::Secret;

@@ -64,7 +64,7 @@ mod tests {
         let s = Secret::new("sk_live_123456");
         assert_eq!(format!("{s}"), MASK);
         assert_eq!(format!("{s:?}"), format!("Secret({MASK})"));
-        assert_eq!(format!("{:#?}", Some(s.clone())).contains("sk_live"), false);
+        assert!(!format!("{:#?}", Some(s.clone())).contains("sk_live"));
         assert_eq!(s.expose(), "sk_live_123456");
     }
 }

@@ -16,6 +16,9 @@ pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(10);
 /// How long a key is paused after a remote 429 that carried no Retry-After.
 pub const DEFAULT_REMOTE_PAUSE: Duration = Duration::from_secs(1);
 
+/// Provider, keyed hash of the API key, quotas.
+type RegistryKey = (&'static str, u64, Vec<Quota>);
+
 #[derive(Clone)]
 enum Store {
     Local(Arc<LocalBackend>),
@@ -61,8 +64,7 @@ impl RateLimiter {
     /// The process-wide limiter for `secret` under `provider`: every client built with the same
     /// key in this process shares it. The key is identified by a keyed hash, never stored.
     pub fn shared_for_key(provider: &'static str, secret: &Secret, quotas: &[Quota]) -> Self {
-        static REGISTRY: OnceLock<Mutex<HashMap<(&'static str, u64, Vec<Quota>), RateLimiter>>> =
-            OnceLock::new();
+        static REGISTRY: OnceLock<Mutex<HashMap<RegistryKey, RateLimiter>>> = OnceLock::new();
         static HASHER: OnceLock<std::collections::hash_map::RandomState> = OnceLock::new();
         let mut h = HASHER
             .get_or_init(std::collections::hash_map::RandomState::new)

@@ -1,0 +1,421 @@
+//! The provider-agnostic client core: one request flows limiter → attempt (send, capped read)
+//! → decode → retry decision, under per-attempt and overall timeouts, inside one tracing span.
+//!
+//! Provider crates describe a request as a [`Call`] and hand [`Core::execute`] a decoder for
+//! their envelope; everything else lives here once.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use http_body_util::Full;
+use tracing::Instrument;
+
+use crate::error::{Error, ErrorKind, RateLimitOrigin, TimeoutPhase};
+use crate::limit::{DEFAULT_MAX_WAIT, DEFAULT_REMOTE_PAUSE, Quota, RateLimiter};
+use crate::retry::{Decision, Idempotency, Outcome, RetryBudget, RetryPolicy, decide};
+use crate::secret::Secret;
+use crate::transport::{self, BaseUrl, RequestPath, Transport, TransportConfig};
+
+/// Timeouts of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// One attempt: sending the request and reading the whole response body.
+    pub attempt: Duration,
+    /// The whole call: rate-limit waits, every attempt and every backoff.
+    pub overall: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            attempt: Duration::from_secs(30),
+            overall: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Default cap on a response body.
+pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// Settings shared by every provider client; each provider's builder fills in its defaults.
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    /// The base URL (https; plain http only to loopback with `allow_plain_http_loopback`).
+    pub base_url: String,
+    /// Accept `http://` to a loopback address (fake servers). Off by default.
+    pub allow_plain_http_loopback: bool,
+    /// Timeouts.
+    pub timeouts: Timeouts,
+    /// Cap on a response body, error bodies included.
+    pub max_body_bytes: usize,
+    /// Retry settings.
+    pub retry: RetryPolicy,
+    /// Quotas enforced per API key (empty: no limiter).
+    pub quotas: Vec<Quota>,
+    /// How long a call may wait for the limiter by default.
+    pub max_rate_wait: Duration,
+    /// A limiter to use instead of the process-wide one for the key (a shared backend).
+    pub limiter: Option<RateLimiter>,
+    /// Pool and connect settings.
+    pub transport: TransportConfig,
+    /// An existing pool to share instead of building one.
+    pub shared_transport: Option<Transport>,
+}
+
+impl CoreConfig {
+    /// Defaults for a provider whose production base URL is `base_url`.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        CoreConfig {
+            base_url: base_url.into(),
+            allow_plain_http_loopback: false,
+            timeouts: Timeouts::default(),
+            max_body_bytes: DEFAULT_MAX_BODY,
+            retry: RetryPolicy::default(),
+            quotas: Vec::new(),
+            max_rate_wait: DEFAULT_MAX_WAIT,
+            limiter: None,
+            transport: TransportConfig::default(),
+            shared_transport: None,
+        }
+    }
+}
+
+/// One request, described by a provider crate.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// The operation as the provider documents it (`add_event`, `GET orders`): used in errors
+    /// and tracing instead of the URL.
+    pub operation: Cow<'static, str>,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path below the base URL; may hold the key as a secret segment.
+    pub path: RequestPath,
+    /// An encoded query string without `?`.
+    pub query: Option<String>,
+    /// Extra headers; values carrying secrets are marked sensitive by [`Call::secret_header`].
+    pub headers: HeaderMap,
+    /// The body (sent as is, or gzipped when `gzip` is set).
+    pub body: Bytes,
+    /// Compress the body with gzip and send `Content-Encoding: gzip`.
+    pub gzip: bool,
+    /// Whether repeating the request is harmless.
+    pub idempotency: Idempotency,
+    /// This call's maximum wait for the limiter, overriding the client's.
+    pub max_rate_wait: Option<Duration>,
+}
+
+impl Call {
+    /// A call with no body.
+    pub fn new(operation: impl Into<Cow<'static, str>>, method: Method, path: RequestPath) -> Self {
+        let idempotency = if method == Method::GET || method == Method::DELETE {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NotIdempotent
+        };
+        Call {
+            operation: operation.into(),
+            method,
+            path,
+            query: None,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            gzip: false,
+            idempotency,
+            max_rate_wait: None,
+        }
+    }
+
+    /// A JSON body (sets `Content-Type: application/json`).
+    pub fn json_body(mut self, body: impl Into<Bytes>) -> Self {
+        self.headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        self.body = body.into();
+        self
+    }
+
+    /// An encoded query string.
+    pub fn query(mut self, query: String) -> Self {
+        self.query = (!query.is_empty()).then_some(query);
+        self
+    }
+
+    /// A header whose value is a secret: marked sensitive so it is never logged by hyper.
+    pub fn secret_header(mut self, name: HeaderName, secret: &Secret) -> Result<Self, Error> {
+        let mut value = HeaderValue::from_str(secret.expose())
+            .map_err(|_| Error::config(format!("the {name} secret is not a valid header value")))?;
+        value.set_sensitive(true);
+        self.headers.insert(name, value);
+        Ok(self)
+    }
+
+    /// A plain header.
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// Marks the call idempotent or not.
+    pub fn idempotency(mut self, idempotency: Idempotency) -> Self {
+        self.idempotency = idempotency;
+        self
+    }
+}
+
+/// A response as a provider's decoder receives it.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// The whole body (at most the configured cap).
+    pub body: Bytes,
+}
+
+impl Response {
+    /// The Retry-After header as a delay (seconds form; an HTTP date is ignored).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.headers
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .map(Duration::from_secs)
+    }
+}
+
+/// The shared core of a provider client; clones share the pool, limiter and retry budget.
+#[derive(Clone)]
+pub struct Core {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    provider: &'static str,
+    base: BaseUrl,
+    transport: Transport,
+    limiter: Option<RateLimiter>,
+    retry: RetryPolicy,
+    budget: RetryBudget,
+    timeouts: Timeouts,
+    max_body: usize,
+    max_rate_wait: Duration,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core")
+            .field("provider", &self.inner.provider)
+            .field("base_url", &self.inner.base)
+            .field("limiter", &self.inner.limiter)
+            .field("timeouts", &self.inner.timeouts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Core {
+    /// Builds the core of `provider`'s client. `key` identifies the process-wide limiter shared
+    /// by every client of that key (unless `config.limiter` is given).
+    pub fn new(provider: &'static str, key: &Secret, config: CoreConfig) -> Result<Self, Error> {
+        let base = BaseUrl::parse(&config.base_url, config.allow_plain_http_loopback)?;
+        if config.max_body_bytes == 0 {
+            return Err(Error::config("max_body_bytes must be positive"));
+        }
+        let transport = match config.shared_transport {
+            Some(t) => t,
+            None => Transport::new(&config.transport)?,
+        };
+        let limiter = match config.limiter {
+            Some(l) => Some(l),
+            None if config.quotas.is_empty() => None,
+            None => Some(RateLimiter::shared_for_key(provider, key, &config.quotas)),
+        }
+        .map(|l| l.with_max_wait(config.max_rate_wait));
+        Ok(Core {
+            inner: Arc::new(Inner {
+                provider,
+                base,
+                transport,
+                limiter,
+                retry: config.retry,
+                budget: RetryBudget::default(),
+                timeouts: config.timeouts,
+                max_body: config.max_body_bytes,
+                max_rate_wait: config.max_rate_wait,
+            }),
+        })
+    }
+
+    /// The provider's name.
+    pub fn provider(&self) -> &'static str {
+        self.inner.provider
+    }
+
+    /// The limiter, when quotas are enforced.
+    pub fn limiter(&self) -> Option<&RateLimiter> {
+        self.inner.limiter.as_ref()
+    }
+
+    /// The pool, to share with another client.
+    pub fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    /// Runs `call`: waits for the limiter, sends, decodes with `decode`, retries what is safe.
+    /// Every error carries the provider and the operation, never the URL.
+    pub async fn execute<T, D>(&self, call: Call, decode: D) -> Result<T, Error>
+    where
+        D: Fn(Response) -> Result<T, Error>,
+    {
+        let overall = self.inner.timeouts.overall;
+        let operation = call.operation.clone();
+        let result = match tokio::time::timeout(overall, self.run(call, &decode)).await {
+            Ok(r) => r,
+            Err(_) => Err(Error::new(ErrorKind::Timeout {
+                phase: TimeoutPhase::Overall,
+                after: overall,
+            })),
+        };
+        result.map_err(|e| e.with_context(self.inner.provider, operation))
+    }
+
+    async fn run<T, D>(&self, mut call: Call, decode: &D) -> Result<T, Error>
+    where
+        D: Fn(Response) -> Result<T, Error>,
+    {
+        if call.gzip {
+            call.body = transport::gzip::compress(&call.body)?;
+            call.headers.insert(
+                http::header::CONTENT_ENCODING,
+                HeaderValue::from_static("gzip"),
+            );
+        }
+        let uri = self.inner.base.join(&call.path, call.query.as_deref())?;
+        let max_wait = call.max_rate_wait.unwrap_or(self.inner.max_rate_wait);
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            if let Some(limiter) = &self.inner.limiter {
+                limiter.acquire_within(max_wait).await?;
+            }
+            let span = tracing::debug_span!(
+                "tg_request",
+                provider = self.inner.provider,
+                operation = %call.operation,
+                attempt,
+                status = tracing::field::Empty,
+                latency_ms = tracing::field::Empty,
+            );
+            let started = tokio::time::Instant::now();
+            let result = self
+                .attempt(&call, uri.clone(), decode)
+                .instrument(span.clone())
+                .await;
+            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            let err = match result {
+                Ok((status, value)) => {
+                    span.record("status", status);
+                    self.inner.budget.deposit();
+                    return Ok(value);
+                }
+                Err(e) => e,
+            };
+            if let Some(status) = err.status() {
+                span.record("status", status);
+            }
+            if is_remote_rate_limit(&err) {
+                if let Some(limiter) = &self.inner.limiter {
+                    limiter
+                        .pause(err.retry_after().unwrap_or(DEFAULT_REMOTE_PAUSE))
+                        .await;
+                }
+            }
+            let outcome = Outcome {
+                safety: err.retry_safety(),
+                retry_after: err.retry_after(),
+            };
+            let jitter = rand::random::<f64>();
+            match decide(
+                &self.inner.retry,
+                call.idempotency,
+                attempt,
+                outcome,
+                jitter,
+            ) {
+                Decision::Retry(delay) if self.inner.budget.try_withdraw() => {
+                    tracing::debug!(
+                        parent: &span,
+                        delay_ms = delay.as_millis() as u64,
+                        error = %err,
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                _ => return Err(err),
+            }
+        }
+    }
+
+    async fn attempt<T, D>(
+        &self,
+        call: &Call,
+        uri: http::Uri,
+        decode: &D,
+    ) -> Result<(u16, T), Error>
+    where
+        D: Fn(Response) -> Result<T, Error>,
+    {
+        let mut builder = http::Request::builder()
+            .method(call.method.clone())
+            .uri(uri);
+        if let Some(h) = builder.headers_mut() {
+            h.extend(call.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        let request = builder
+            .body(Full::new(call.body.clone()))
+            .map_err(|_| Error::invalid_input("headers", "the request could not be built"))?;
+        let inner = &self.inner;
+        let exchange =
+            async {
+                let response =
+                    inner.transport.client.request(request).await.map_err(|e| {
+                        transport::request_error(e, inner.transport.connect_timeout)
+                    })?;
+                let (parts, body) = response.into_parts();
+                let declared = parts
+                    .headers
+                    .get(http::header::CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|s| s.parse::<u64>().ok());
+                let body = transport::read_capped(body, inner.max_body, declared).await?;
+                Ok::<_, Error>(Response {
+                    status: parts.status.as_u16(),
+                    headers: parts.headers,
+                    body,
+                })
+            };
+        let after = inner.timeouts.attempt;
+        let response = match tokio::time::timeout(after, exchange).await {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(Error::new(ErrorKind::Timeout {
+                    phase: TimeoutPhase::Attempt,
+                    after,
+                }));
+            }
+        };
+        let status = response.status;
+        decode(response).map(|v| (status, v))
+    }
+}
+
+fn is_remote_rate_limit(err: &Error) -> bool {
+    match err.kind() {
+        ErrorKind::RateLimited { origin, .. } => *origin == RateLimitOrigin::Remote,
+        _ => err.status() == Some(429),
+    }
+}

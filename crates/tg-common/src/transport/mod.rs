@@ -1,0 +1,12 @@
+//! HTTP transport: base URLs, the pooled TLS client, capped body reads, error classification.
+
+mod body;
+mod classify;
+mod connector;
+pub mod gzip;
+mod url;
+
+pub use body::read_capped;
+pub(crate) use classify::request_error;
+pub use connector::{Roots, Transport, TransportConfig};
+pub use url::{BaseUrl, RequestPath, encode_segment, query_string};

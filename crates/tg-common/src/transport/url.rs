@@ -1,0 +1,262 @@
+//! Base URLs and request paths. A path may hold a secret segment (the API key): it is turned
+//! into a URI only at the moment of sending, and its Debug masks the secret.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use crate::error::Error;
+use crate::secret::{MASK, Secret};
+
+/// A validated base URL: https, or plain http to a loopback address when explicitly allowed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    scheme: &'static str,
+    authority: String,
+    path: String,
+}
+
+impl BaseUrl {
+    /// Parses an https base URL (`https://bot-api.tgtrack.ru`, optionally with a path prefix).
+    pub fn https(url: &str) -> Result<Self, Error> {
+        Self::parse(url, false)
+    }
+
+    /// Parses a base URL; `allow_plain_loopback` also accepts `http://` to 127.0.0.0/8, `[::1]`
+    /// or `localhost`, for fake servers. Plain http to any other host is refused, so a typo can
+    /// never send a key in clear text.
+    pub fn parse(url: &str, allow_plain_loopback: bool) -> Result<Self, Error> {
+        let uri: http::Uri = url
+            .parse()
+            .map_err(|_| Error::config(format!("base URL `{url}` is not a valid URL")))?;
+        let scheme = match uri.scheme_str() {
+            Some(s) if s.eq_ignore_ascii_case("https") => "https",
+            Some(s) if s.eq_ignore_ascii_case("http") => "http",
+            _ => {
+                return Err(Error::config(format!(
+                    "base URL `{url}` must start with https://"
+                )));
+            }
+        };
+        let authority = uri
+            .authority()
+            .ok_or_else(|| Error::config(format!("base URL `{url}` has no host")))?;
+        if authority.as_str().contains('@') {
+            return Err(Error::config("base URL must not carry credentials"));
+        }
+        if uri.query().is_some() {
+            return Err(Error::config(format!(
+                "base URL `{url}` must not have a query"
+            )));
+        }
+        if scheme == "http" {
+            if !allow_plain_loopback {
+                return Err(Error::config(format!(
+                    "base URL `{url}` uses plain http; only https is allowed (plain http to a loopback address needs the explicit opt-in)"
+                )));
+            }
+            if !is_loopback(authority.host()) {
+                return Err(Error::config(format!(
+                    "base URL `{url}` uses plain http to a host that is not loopback; use https"
+                )));
+            }
+        }
+        let path = uri.path().trim_end_matches('/').to_owned();
+        Ok(BaseUrl {
+            scheme,
+            authority: authority.as_str().to_owned(),
+            path,
+        })
+    }
+
+    /// Whether this URL uses TLS.
+    pub fn is_https(&self) -> bool {
+        self.scheme == "https"
+    }
+
+    /// Builds the URI for `path` and an optional encoded query. Never log the result.
+    pub(crate) fn join(&self, path: &RequestPath, query: Option<&str>) -> Result<http::Uri, Error> {
+        let mut s = String::with_capacity(64);
+        s.push_str(self.scheme);
+        s.push_str("://");
+        s.push_str(&self.authority);
+        s.push_str(&self.path);
+        for seg in &path.segments {
+            s.push('/');
+            encode_segment(seg.expose(), &mut s);
+        }
+        if let Some(q) = query.filter(|q| !q.is_empty()) {
+            s.push('?');
+            s.push_str(q);
+        }
+        // The URI may hold a key: on failure say only which part is malformed.
+        s.parse()
+            .map_err(|_| Error::invalid_input("path", "a path segment could not form a valid URI"))
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BaseUrl({self})")
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}{}", self.scheme, self.authority, self.path)
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<IpAddr>()
+        .map(|ip| ip.is_loopback())
+        .unwrap_or(false)
+}
+
+/// Percent-encodes one path segment (everything but unreserved characters).
+pub fn encode_segment(seg: &str, out: &mut String) {
+    for b in seg.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(
+                char::from_digit(u32::from(b >> 4), 16).map_or('0', |c| c.to_ascii_uppercase()),
+            );
+            out.push(
+                char::from_digit(u32::from(b & 15), 16).map_or('0', |c| c.to_ascii_uppercase()),
+            );
+        }
+    }
+}
+
+/// Percent-encodes a query component (form style: space as `%20`).
+pub fn encode_query_component(value: &str, out: &mut String) {
+    encode_segment(value, out)
+}
+
+/// Builds a query string from pairs, percent-encoding names and values.
+pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> String {
+    let mut s = String::new();
+    for (k, v) in pairs {
+        if !s.is_empty() {
+            s.push('&');
+        }
+        encode_query_component(k, &mut s);
+        s.push('=');
+        encode_query_component(&v, &mut s);
+    }
+    s
+}
+
+#[derive(Clone)]
+enum Segment {
+    Plain(String),
+    Secret(Secret),
+}
+
+impl Segment {
+    fn expose(&self) -> &str {
+        match self {
+            Segment::Plain(s) => s,
+            Segment::Secret(s) => s.expose(),
+        }
+    }
+}
+
+/// The path of one request below the base URL, as segments; secret segments are masked in Debug.
+#[derive(Clone, Default)]
+pub struct RequestPath {
+    segments: Vec<Segment>,
+}
+
+impl RequestPath {
+    /// An empty path.
+    pub fn new() -> Self {
+        RequestPath::default()
+    }
+
+    /// Appends a plain segment (percent-encoded when sent).
+    pub fn segment(mut self, seg: impl Into<String>) -> Self {
+        self.segments.push(Segment::Plain(seg.into()));
+        self
+    }
+
+    /// Appends a segment that is a secret (an API key in the path).
+    pub fn secret(mut self, secret: &Secret) -> Self {
+        self.segments.push(Segment::Secret(secret.clone()));
+        self
+    }
+
+    /// Appends several plain segments split on `/` (`orders/count`).
+    pub fn segments(mut self, path: &str) -> Self {
+        for seg in path.split('/').filter(|s| !s.is_empty()) {
+            self.segments.push(Segment::Plain(seg.to_owned()));
+        }
+        self
+    }
+}
+
+impl fmt::Debug for RequestPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RequestPath(")?;
+        for seg in &self.segments {
+            f.write_str("/")?;
+            match seg {
+                Segment::Plain(s) => f.write_str(s)?,
+                Segment::Secret(_) => f.write_str(MASK)?,
+            }
+        }
+        f.write_str(")")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_is_required_and_plain_http_only_to_loopback_with_opt_in() {
+        assert!(BaseUrl::https("https://bot-api.tgtrack.ru").is_ok());
+        assert!(BaseUrl::https("http://bot-api.tgtrack.ru").is_err());
+        assert!(BaseUrl::https("http://127.0.0.1:8080").is_err());
+        assert!(BaseUrl::parse("http://127.0.0.1:8080", true).is_ok());
+        assert!(BaseUrl::parse("http://localhost:1", true).is_ok());
+        assert!(BaseUrl::parse("http://[::1]:1", true).is_ok());
+        assert!(BaseUrl::parse("http://10.0.0.1", true).is_err());
+        assert!(BaseUrl::parse("http://127.0.0.1.evil.com", true).is_err());
+        assert!(BaseUrl::parse("ftp://x", true).is_err());
+        assert!(BaseUrl::parse("https://user:pw@x", true).is_err());
+        assert!(BaseUrl::parse("not a url", true).is_err());
+    }
+
+    #[test]
+    fn join_encodes_segments_and_debug_masks_the_secret() {
+        let base = BaseUrl::https("https://api.tgmembership.com/").unwrap();
+        let key = Secret::new("k/ey 1");
+        let path = RequestPath::new()
+            .segment("v1")
+            .segment("bot42")
+            .secret(&key)
+            .segments("orders/count");
+        let uri = base.join(&path, Some("a=1")).unwrap();
+        assert_eq!(
+            uri.to_string(),
+            "https://api.tgmembership.com/v1/bot42/k%2Fey%201/orders/count?a=1"
+        );
+        let dbg = format!("{path:?}");
+        assert!(!dbg.contains("k/ey"), "{dbg}");
+        assert!(dbg.contains(MASK));
+    }
+
+    #[test]
+    fn query_string_encodes() {
+        assert_eq!(
+            query_string([("a b", "c&d".to_owned()), ("x", "é".to_owned())]),
+            "a%20b=c%26d&x=%C3%A9"
+        );
+    }
+}
