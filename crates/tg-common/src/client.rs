@@ -196,6 +196,8 @@ pub struct Core {
 
 struct Inner {
     provider: &'static str,
+    /// Scrubbed from every response body (a server may echo the path in an error page).
+    key: Secret,
     base: BaseUrl,
     transport: Transport,
     limiter: Option<RateLimiter>,
@@ -235,9 +237,13 @@ impl Core {
             None => Some(RateLimiter::shared_for_key(provider, key, &config.quotas)),
         }
         .map(|l| l.with_max_wait(config.max_rate_wait));
+        if key.is_empty() {
+            return Err(Error::config("the API key is empty"));
+        }
         Ok(Core {
             inner: Arc::new(Inner {
                 provider,
+                key: key.clone(),
                 base,
                 transport,
                 limiter,
@@ -392,6 +398,7 @@ impl Core {
                     .and_then(|v| v.to_str().ok())
                     .and_then(|s| s.parse::<u64>().ok());
                 let body = transport::read_capped(body, inner.max_body, declared).await?;
+                let body = redact_secret(body, inner.key.expose());
                 Ok::<_, Error>(Response {
                     status: parts.status.as_u16(),
                     headers: parts.headers,
@@ -411,6 +418,32 @@ impl Core {
         let status = response.status;
         decode(response).map(|v| (status, v))
     }
+}
+
+/// Replaces every occurrence of `secret` in `body` with the mask. Keys shorter than 6 bytes are
+/// left alone: masking them would corrupt ordinary text.
+fn redact_secret(body: Bytes, secret: &str) -> Bytes {
+    let needle = secret.as_bytes();
+    if needle.len() < 6 || body.len() < needle.len() {
+        return body;
+    }
+    let Some(first) = body.windows(needle.len()).position(|w| w == needle) else {
+        return body;
+    };
+    let mask = crate::secret::MASK.as_bytes();
+    let mut out = Vec::with_capacity(body.len());
+    out.extend_from_slice(&body[..first]);
+    let mut rest = &body[first..];
+    while !rest.is_empty() {
+        if rest.starts_with(needle) {
+            out.extend_from_slice(mask);
+            rest = &rest[needle.len()..];
+        } else {
+            out.push(rest[0]);
+            rest = &rest[1..];
+        }
+    }
+    Bytes::from(out)
 }
 
 fn is_remote_rate_limit(err: &Error) -> bool {

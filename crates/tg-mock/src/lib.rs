@@ -2,6 +2,13 @@
 //! development. Built from the providers' documents on its own: it shares no code with the
 //! client crates, so a misreading in a client cannot make its own test pass.
 
+pub mod fault;
+pub mod server;
 pub mod service;
+pub mod tga;
+pub mod window;
 
-pub use service::{Reply, Request, Service};
+pub use fault::{Chaos, Fault, FaultRule, Matcher};
+pub use server::{Disposition, Exchange, MockServer};
+pub use service::{FixedReply, Reply, Request, Service};
+pub use window::FixedWindows;

@@ -4,7 +4,7 @@
 //! before a request reaches the service, and records every request it receives.
 
 use std::io::Read;
-use std::time::Instant;
+use tokio::time::Instant;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
@@ -24,7 +24,7 @@ pub struct Request {
     pub body: Bytes,
     /// Which connection carried it: requests on one keep-alive connection share the id.
     pub connection: u64,
-    /// When the server finished reading it.
+    /// When the server finished reading it (tokio's clock, so virtual time applies).
     pub received_at: Instant,
 }
 
@@ -210,5 +210,19 @@ mod tests {
         assert_eq!(r.query_param("c").as_deref(), Some("a b"));
         assert_eq!(r.query_param("d").as_deref(), Some(""));
         assert_eq!(r.path, "/x");
+    }
+}
+
+/// A service that gives every request the same reply (for transport tests).
+#[derive(Debug, Clone)]
+pub struct FixedReply(pub Reply);
+
+impl Service for FixedReply {
+    fn name(&self) -> &'static str {
+        "fixed"
+    }
+
+    fn handle(&self, _request: &Request) -> Reply {
+        self.0.clone()
     }
 }

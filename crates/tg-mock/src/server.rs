@@ -1,0 +1,415 @@
+//! The fake HTTP server: binds 127.0.0.1, records every request, applies the strict rate limiter
+//! and scripted faults, and hands the rest to a [`Service`].
+
+use std::convert::Infallible;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::stream;
+use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
+use hyper::body::{Frame, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::fault::{Chaos, Fault, FaultRule, FaultScript};
+use crate::service::{Reply, Request, Service};
+use crate::window::FixedWindows;
+
+type Body = BoxBody<Bytes, io::Error>;
+
+/// What the server did with a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disposition {
+    /// The service answered with this status.
+    Answered(u16),
+    /// The strict rate limiter answered 429.
+    RateLimited,
+    /// A scripted fault applied; `processed` tells whether the service saw the request.
+    Faulted {
+        /// The fault's name.
+        fault: &'static str,
+        /// Whether the service processed the request.
+        processed: bool,
+    },
+}
+
+/// A request and what became of it.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The request as received.
+    pub request: Request,
+    /// What the server did.
+    pub disposition: Disposition,
+}
+
+struct Shared {
+    service: Arc<dyn Service>,
+    log: Mutex<Vec<Exchange>>,
+    faults: Mutex<FaultScript>,
+    limiter: Mutex<Option<FixedWindows>>,
+    connections: AtomicU64,
+    open: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
+/// A running fake server on 127.0.0.1; stops when dropped.
+pub struct MockServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: watch::Sender<bool>,
+}
+
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .field("service", &self.shared.service.name())
+            .finish()
+    }
+}
+
+impl MockServer {
+    /// Serves `service` on 127.0.0.1 at a free port.
+    pub async fn start<S: Service>(service: Arc<S>) -> io::Result<MockServer> {
+        Self::start_on(service, 0).await
+    }
+
+    /// Serves `service` on 127.0.0.1 at `port` (0: a free one).
+    pub async fn start_on<S: Service>(service: Arc<S>, port: u16) -> io::Result<MockServer> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            service,
+            log: Mutex::new(Vec::new()),
+            faults: Mutex::new(FaultScript::default()),
+            limiter: Mutex::new(None),
+            connections: AtomicU64::new(0),
+            open: AtomicU64::new(0),
+        });
+        let (shutdown, rx) = watch::channel(false);
+        tokio::spawn(accept_loop(listener, Arc::clone(&shared), rx));
+        Ok(MockServer {
+            addr,
+            shared,
+            shutdown,
+        })
+    }
+
+    /// The socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, for a client's base URL.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request received so far, in arrival order.
+    pub fn requests(&self) -> Vec<Request> {
+        lock(&self.shared.log)
+            .iter()
+            .map(|e| e.request.clone())
+            .collect()
+    }
+
+    /// Every request with what became of it.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        lock(&self.shared.log).clone()
+    }
+
+    /// How many requests arrived.
+    pub fn request_count(&self) -> usize {
+        lock(&self.shared.log).len()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        lock(&self.shared.log).clear();
+    }
+
+    /// How many connections were accepted.
+    pub fn connections(&self) -> u64 {
+        self.shared.connections.load(Ordering::Relaxed)
+    }
+
+    /// How many connections are open now.
+    pub fn open_connections(&self) -> u64 {
+        self.shared.open.load(Ordering::Relaxed)
+    }
+
+    /// Adds a fault rule (rules apply in the order added).
+    pub fn push_fault(&self, rule: FaultRule) {
+        lock(&self.shared.faults).push(rule);
+    }
+
+    /// Random faults on every request not matched by a rule (`None` turns them off).
+    pub fn set_chaos(&self, chaos: Option<Chaos>) {
+        lock(&self.shared.faults).set_chaos(chaos);
+    }
+
+    /// Removes every fault rule and the chaos.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Enforces strict fixed windows per key (the service's `rate_limit_key`).
+    pub fn set_rate_limit(&self, windows: Option<FixedWindows>) {
+        *lock(&self.shared.limiter) = windows;
+    }
+
+    /// The largest count seen in any window of each limit, when a limiter is set.
+    pub fn worst_window_counts(&self) -> Option<Vec<u32>> {
+        lock(&self.shared.limiter)
+            .as_ref()
+            .map(|w| w.worst_counts())
+    }
+
+    /// How many requests the strict limiter refused.
+    pub fn rate_limited_count(&self) -> usize {
+        lock(&self.shared.log)
+            .iter()
+            .filter(|e| e.disposition == Disposition::RateLimited)
+            .count()
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = shutdown.changed() => return,
+        };
+        let Ok((stream, _)) = accepted else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let id = shared.connections.fetch_add(1, Ordering::Relaxed) + 1;
+        let shared = Arc::clone(&shared);
+        let mut stop = shutdown.clone();
+        tokio::spawn(async move {
+            shared.open.fetch_add(1, Ordering::Relaxed);
+            let open = Arc::clone(&shared);
+            let svc = service_fn(move |req| handle(Arc::clone(&shared), id, req));
+            let conn = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), svc);
+            tokio::select! {
+                _ = conn => {}
+                _ = stop.changed() => {}
+            }
+            open.open.fetch_sub(1, Ordering::Relaxed);
+        });
+    }
+}
+
+/// Why a connection is closed without an answer.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a scripted fault")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+async fn handle(
+    shared: Arc<Shared>,
+    connection: u64,
+    req: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Body>, Dropped> {
+    let (parts, body) = req.into_parts();
+    let body = match body.collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return Err(Dropped),
+    };
+    let request = Request {
+        method: parts.method,
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts.headers,
+        body,
+        connection,
+        received_at: tokio::time::Instant::now(),
+    };
+    let service = Arc::clone(&shared.service);
+
+    let limited = {
+        let mut limiter = lock(&shared.limiter);
+        match (limiter.as_mut(), service.rate_limit_key(&request)) {
+            (Some(w), Some(key)) => !w.admit(&key, request.received_at),
+            _ => false,
+        }
+    };
+    if limited {
+        let reply = service.rate_limited(&request);
+        record(&shared, request, Disposition::RateLimited);
+        return Ok(full(reply));
+    }
+
+    let fault = lock(&shared.faults).pick(&request);
+    let Some(fault) = fault else {
+        let reply = service.handle(&request);
+        record(
+            &shared,
+            request,
+            Disposition::Answered(reply.status.as_u16()),
+        );
+        return Ok(full(reply));
+    };
+    let name = fault_name(&fault);
+    let processed = fault.processes();
+    let snapshot = request.clone();
+    record(
+        &shared,
+        snapshot,
+        Disposition::Faulted {
+            fault: name,
+            processed,
+        },
+    );
+    match fault {
+        Fault::Delay(d) => {
+            tokio::time::sleep(d).await;
+            Ok(full(service.handle(&request)))
+        }
+        Fault::Stall => {
+            std::future::pending::<()>().await;
+            Err(Dropped)
+        }
+        Fault::ResetBeforeHeaders => Err(Dropped),
+        Fault::ResetAfterHeaders => {
+            let reply = service.handle(&request);
+            let len = reply.body.len().max(1);
+            Ok(streamed(reply, Some(len as u64), Vec::new(), true))
+        }
+        Fault::Respond(reply) => {
+            let _ = service.handle(&request);
+            Ok(full(reply))
+        }
+        Fault::RespondUnprocessed(reply) => Ok(full(reply)),
+        Fault::TruncatedBody => {
+            let reply = service.handle(&request);
+            let len = reply.body.len().max(2);
+            let half = reply.body.slice(..reply.body.len() / 2);
+            Ok(streamed(reply, Some(len as u64), vec![half], true))
+        }
+        Fault::Oversized {
+            bytes,
+            declare_length,
+        } => {
+            let chunk = Bytes::from(vec![b' '; 64 * 1024]);
+            let mut chunks = Vec::new();
+            let mut left = bytes;
+            while left > 0 {
+                let n = left.min(chunk.len());
+                chunks.push(chunk.slice(..n));
+                left -= n;
+            }
+            let reply = Reply::new(200, Bytes::new());
+            let declared = declare_length.then_some(bytes as u64);
+            Ok(streamed(reply, declared, chunks, false))
+        }
+    }
+}
+
+fn record(shared: &Shared, request: Request, disposition: Disposition) {
+    lock(&shared.log).push(Exchange {
+        request,
+        disposition,
+    });
+}
+
+fn fault_name(f: &Fault) -> &'static str {
+    match f {
+        Fault::Delay(_) => "delay",
+        Fault::Stall => "stall",
+        Fault::ResetBeforeHeaders => "reset_before_headers",
+        Fault::ResetAfterHeaders => "reset_after_headers",
+        Fault::Respond(_) => "respond",
+        Fault::RespondUnprocessed(_) => "respond_unprocessed",
+        Fault::TruncatedBody => "truncated_body",
+        Fault::Oversized { .. } => "oversized",
+    }
+}
+
+fn head(reply: &Reply) -> http::response::Builder {
+    let mut b = hyper::Response::builder().status(reply.status);
+    if let Some(h) = b.headers_mut() {
+        h.extend(reply.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    b
+}
+
+fn full(reply: Reply) -> hyper::Response<Body> {
+    let body = Full::new(reply.body.clone())
+        .map_err(|never: Infallible| match never {})
+        .boxed();
+    head(&reply)
+        .body(body)
+        .unwrap_or_else(|_| hyper::Response::new(empty()))
+}
+
+fn empty() -> Body {
+    Full::new(Bytes::new())
+        .map_err(|never: Infallible| match never {})
+        .boxed()
+}
+
+/// A response whose body is `chunks`, then (when `fail`) an error that aborts the connection.
+fn streamed(
+    reply: Reply,
+    declared: Option<u64>,
+    chunks: Vec<Bytes>,
+    fail: bool,
+) -> hyper::Response<Body> {
+    let data = stream::iter(
+        chunks
+            .into_iter()
+            .map(|c| Ok::<_, io::Error>(Frame::data(c))),
+    );
+    let tail = stream::once(async move {
+        // Let hyper flush the head and the data before the failure.
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        Err(io::Error::other("scripted abort"))
+    });
+    let body: Body = if fail {
+        use futures_util::StreamExt;
+        BodyExt::boxed(StreamBody::new(data.chain(tail)))
+    } else {
+        BodyExt::boxed(StreamBody::new(data))
+    };
+    let mut b = head(&reply);
+    if let Some(n) = declared {
+        b = b.header(http::header::CONTENT_LENGTH, n);
+    }
+    b.body(body)
+        .unwrap_or_else(|_| hyper::Response::new(empty()))
+}
