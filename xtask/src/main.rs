@@ -1,1 +1,36 @@
-fn main() {}
+//! The workspace's task runner: `cargo xtask test | demo | bench [limiter|tracker|all]`.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod bench;
+mod demo;
+mod test;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test::run(&rest),
+        Some("demo") => demo::run(),
+        Some("bench") => bench::run(&rest),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n\
+                 commands:\n  \
+                 test                 format check, clippy (warnings denied), unit, doc and integration tests\n  \
+                 demo                 run every client against the in-process fake services\n  \
+                 bench [limiter|all]  measure the limiter (and more as the suites grow)"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! `cargo xtask bench limiter`: utilization and worst window counts over three simulated days of
+//! saturated demand (virtual time), and the cost of an uncontended acquire (real time).
+
+use std::time::{Duration, Instant};
+
+use tg_common::{Quota, RateLimiter};
+
+use super::Report;
+
+/// TGTrack's documented quotas with the client's default margins.
+fn tgtrack_quotas() -> Vec<Quota> {
+    vec![
+        Quota::per_second(3).with_margin(Duration::from_millis(50)),
+        Quota::per_hour(500).with_margin(Duration::from_secs(1)),
+        Quota::per_day(5000).with_margin(Duration::from_secs(1)),
+    ]
+}
+
+/// The largest number of sorted `times` in any interval of length `window`.
+fn worst_sliding(times: &[Duration], window: Duration) -> usize {
+    let mut worst = 0;
+    let mut lo = 0;
+    for hi in 0..times.len() {
+        while times[hi] - times[lo] >= window {
+            lo += 1;
+        }
+        worst = worst.max(hi - lo + 1);
+    }
+    worst
+}
+
+pub fn run(report: &mut Report) -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let quotas = tgtrack_quotas();
+    let days = 3u32;
+    let horizon = Duration::from_secs(86_400 * u64::from(days));
+    let times = rt.block_on(async {
+        let limiter = RateLimiter::new(&quotas);
+        let start = tokio::time::Instant::now();
+        let mut times = Vec::new();
+        while start.elapsed() < horizon {
+            match limiter.acquire_within(Duration::from_secs(10)).await {
+                Ok(()) => {
+                    if start.elapsed() < horizon {
+                        times.push(start.elapsed());
+                    }
+                }
+                Err(e) => {
+                    let wait = e.retry_after().unwrap_or(Duration::from_secs(1));
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+        times
+    });
+    println!(
+        "limiter: saturated demand for {days} simulated days, TGTrack quotas with default margins"
+    );
+    println!(
+        "  {:<12} {:>10} {:>12} {:>12} {:>12}",
+        "quota", "admitted", "quota max", "utilization", "worst window"
+    );
+    for q in &quotas {
+        let windows = horizon.as_secs_f64() / q.window.as_secs_f64();
+        let theoretical = windows * f64::from(q.count);
+        let worst = worst_sliding(&times, q.window);
+        let util = times.len() as f64 / theoretical;
+        println!(
+            "  {:<12} {:>10} {:>12.0} {:>11.3}% {:>7}/{:<4}",
+            q.to_string(),
+            times.len(),
+            theoretical,
+            util * 100.0,
+            worst,
+            q.count
+        );
+        report.push(&format!("limiter.worst_window.{q}"), worst as f64);
+        if worst > q.count as usize {
+            return Err(format!("quota {q} exceeded: {worst} in one window"));
+        }
+    }
+    let binding = 5000.0 * f64::from(days);
+    let util = times.len() as f64 / binding;
+    println!(
+        "  binding quota (5000/day): {:.3}% of the theoretical maximum",
+        util * 100.0
+    );
+    report.push("limiter.binding_utilization", util);
+
+    // Uncontended cost, real time.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let n = 2_000_000u32;
+    let (try_ns, acquire_ns) = rt.block_on(async {
+        let limiter = RateLimiter::new(&[Quota::per_second(u32::MAX)]);
+        let t = Instant::now();
+        for _ in 0..n {
+            let _ = std::hint::black_box(limiter.try_acquire());
+        }
+        let try_ns = t.elapsed().as_nanos() as f64 / f64::from(n);
+        let limiter = RateLimiter::new(&[Quota::per_second(u32::MAX)]);
+        let t = Instant::now();
+        for _ in 0..n {
+            let _ = std::hint::black_box(limiter.acquire().await);
+        }
+        (try_ns, t.elapsed().as_nanos() as f64 / f64::from(n))
+    });
+    println!(
+        "  uncontended try_acquire: {try_ns:.0} ns/op; acquire().await: {acquire_ns:.0} ns/op"
+    );
+    report.push("limiter.try_acquire_ns", try_ns);
+    report.push("limiter.acquire_ns", acquire_ns);
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! `cargo xtask bench`: measurements printed as tables and written as JSON to
+//! `target/bench/results.json`.
+
+mod limiter;
+
+use std::fmt::Write as _;
+
+/// Named numbers collected by the benchmarks.
+#[derive(Debug, Default)]
+pub struct Report {
+    entries: Vec<(String, f64)>,
+}
+
+impl Report {
+    /// Records one number.
+    pub fn push(&mut self, name: &str, value: f64) {
+        self.entries.push((name.to_owned(), value));
+    }
+
+    fn to_json(&self) -> String {
+        let mut s = String::from("{\n");
+        for (i, (k, v)) in self.entries.iter().enumerate() {
+            let sep = if i + 1 == self.entries.len() { "" } else { "," };
+            let _ = writeln!(s, "  {:?}: {v}{sep}", k);
+        }
+        s.push('}');
+        s
+    }
+}
+
+pub fn run(args: &[&str]) -> Result<(), String> {
+    if cfg!(debug_assertions) {
+        // Measure optimised code: run this command again from a release build.
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = std::process::Command::new(cargo)
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--package",
+                "xtask",
+                "--",
+                "bench",
+            ])
+            .args(args)
+            .status()
+            .map_err(|e| e.to_string())?;
+        return if status.success() {
+            Ok(())
+        } else {
+            Err("benchmark failed".to_owned())
+        };
+    }
+    let which = args.first().copied().unwrap_or("all");
+    let mut report = Report::default();
+    match which {
+        "limiter" => limiter::run(&mut report)?,
+        "all" => limiter::run(&mut report)?,
+        other => return Err(format!("unknown benchmark `{other}` (limiter, all)")),
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let path = dir.join(format!("{which}.json"));
+    std::fs::write(&path, report.to_json()).map_err(|e| e.to_string())?;
+    println!("results written to {}", path.display());
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! `cargo xtask test`: format check, clippy with warnings denied, then every test of the
+//! workspace (unit, integration, doc), ending with one summary line.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+/// Runs every check; fails on the first failing step, after printing the summary.
+pub fn run(args: &[&str]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    step(
+        "format",
+        Command::new(&cargo).args(["fmt", "--all", "--", "--check"]),
+    )?;
+    step(
+        "clippy",
+        Command::new(&cargo).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    let mut cmd = Command::new(&cargo);
+    cmd.args(["test", "--workspace", "--no-fail-fast"])
+        .args(args);
+    let (passed, failed, ignored, ok) = run_tests(&mut cmd)?;
+    println!("summary: {passed} passed, {failed} failed, {ignored} skipped");
+    if ok && failed == 0 {
+        Ok(())
+    } else {
+        Err("tests failed".to_owned())
+    }
+}
+
+fn step(name: &str, cmd: &mut Command) -> Result<(), String> {
+    eprintln!("xtask: {name}…");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{name}: could not start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{name} failed"))
+    }
+}
+
+/// Runs `cargo test`, echoing its output and adding up its `test result:` lines.
+fn run_tests(cmd: &mut Command) -> Result<(u64, u64, u64, bool), String> {
+    eprintln!("xtask: tests…");
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("tests: could not start: {e}"))?;
+    let (mut passed, mut failed, mut ignored) = (0, 0, 0);
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            if let Some(rest) = line.trim().strip_prefix("test result: ") {
+                passed += count(rest, " passed");
+                failed += count(rest, " failed");
+                ignored += count(rest, " ignored");
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| format!("tests: {e}"))?;
+    Ok((passed, failed, ignored, status.success()))
+}
+
+/// The number before `label` in `ok. 3 passed; 0 failed; ...`.
+fn count(text: &str, label: &str) -> u64 {
+    text.split(';')
+        .find(|part| part.contains(label))
+        .and_then(|part| part.split_whitespace().rev().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn counts_a_result_line() {
+        let line =
+            "ok. 32 passed; 1 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.28s";
+        assert_eq!(count(line, " passed"), 32);
+        assert_eq!(count(line, " failed"), 1);
+        assert_eq!(count(line, " ignored"), 2);
+    }
+}
