@@ -5,7 +5,6 @@
 pub mod fault;
 pub mod server;
 pub mod service;
-pub mod tga;
 pub mod window;
 
 pub use fault::{Chaos, Fault, FaultRule, Matcher};
