@@ -54,6 +54,7 @@ struct Shared {
     log: Mutex<Vec<Exchange>>,
     faults: Mutex<FaultScript>,
     limiter: Mutex<Option<FixedWindows>>,
+    jitter: Mutex<Option<(Duration, rand::rngs::StdRng)>>,
     connections: AtomicU64,
     open: AtomicU64,
 }
@@ -96,6 +97,7 @@ impl MockServer {
             log: Mutex::new(Vec::new()),
             faults: Mutex::new(FaultScript::default()),
             limiter: Mutex::new(None),
+            jitter: Mutex::new(None),
             connections: AtomicU64::new(0),
             open: AtomicU64::new(0),
         });
@@ -169,6 +171,14 @@ impl MockServer {
     /// Enforces strict fixed windows per key (the service's `rate_limit_key`).
     pub fn set_rate_limit(&self, windows: Option<FixedWindows>) {
         *lock(&self.shared.limiter) = windows;
+    }
+
+    /// Delays each request by a random transit time in `[0, max)` before it counts as arrived,
+    /// like network delay that varies from one request to the next (`None` turns it off).
+    pub fn set_arrival_jitter(&self, jitter: Option<(Duration, u64)>) {
+        use rand::SeedableRng;
+        *lock(&self.shared.jitter) =
+            jitter.map(|(max, seed)| (max, rand::rngs::StdRng::seed_from_u64(seed)));
     }
 
     /// The largest count seen in any window of each limit, when a limiter is set.
@@ -249,6 +259,14 @@ async fn handle(
         Ok(b) => b.to_bytes(),
         Err(_) => return Err(Dropped),
     };
+    let transit = lock(&shared.jitter).as_mut().map(|(max, rng)| {
+        use rand::Rng;
+        let nanos = u64::try_from(max.as_nanos()).unwrap_or(u64::MAX).max(1);
+        Duration::from_nanos(rng.random_range(0..nanos))
+    });
+    if let Some(t) = transit {
+        tokio::time::sleep(t).await;
+    }
     let request = Request {
         method: parts.method,
         path: parts.uri.path().to_owned(),
