@@ -1,0 +1,115 @@
+//! Every tracing span and event the core emits names the provider, operation, attempt, status
+//! and latency, and never the key or the URL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http::{HeaderName, Method};
+use tg_common::transport::RequestPath;
+use tg_common::{Call, Core, CoreConfig, Error, Response, RetryPolicy, Secret};
+use tg_mock::{Fault, FaultRule, FixedReply, MockServer, Reply};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+const KEY: &str = "TRACE-SECRET-KEY-42";
+
+/// Writes every span name, field and event into one text.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<String>>);
+
+struct Writer<'a>(&'a mut String);
+
+impl Visit for Writer<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, " {}={:?}", field.name(), value);
+    }
+}
+
+impl Subscriber for Capture {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, attrs: &Attributes<'_>) -> Id {
+        let mut s = self.0.lock().unwrap();
+        let _ = write!(s, "\nspan {}", attrs.metadata().name());
+        attrs.record(&mut Writer(&mut s));
+        Id::from_u64(1)
+    }
+    fn record(&self, _: &Id, values: &Record<'_>) {
+        let mut s = self.0.lock().unwrap();
+        s.push_str("\nrecord");
+        values.record(&mut Writer(&mut s));
+    }
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut s = self.0.lock().unwrap();
+        s.push_str("\nevent");
+        event.record(&mut Writer(&mut s));
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+fn decode(r: Response) -> Result<(), Error> {
+    if (200..300).contains(&r.status) {
+        Ok(())
+    } else {
+        Err(Error::http(r.status, &r.body, r.retry_after()))
+    }
+}
+
+#[test]
+fn spans_carry_the_request_facts_and_no_secret() {
+    let capture = Capture::default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(capture.clone(), || {
+        rt.block_on(async {
+            let server = MockServer::start(Arc::new(FixedReply(Reply::json(
+                200,
+                &serde_json::json!({}),
+            ))))
+            .await
+            .unwrap();
+            // One success, then a 503 retried once and answered.
+            server.push_fault(FaultRule::next(
+                1,
+                Fault::RespondUnprocessed(Reply::new(503, format!("no route /v1/{KEY}/m"))),
+            ));
+            let mut config = CoreConfig::new(server.base_url());
+            config.allow_plain_http_loopback = true;
+            config.retry = RetryPolicy {
+                jitter: false,
+                base_delay: Duration::from_millis(10),
+                ..RetryPolicy::default()
+            };
+            let core = Core::new("tgtrack", &Secret::new(KEY), config).unwrap();
+            let path = RequestPath::new()
+                .segment("v1")
+                .secret(&Secret::new(KEY))
+                .segment("m");
+            let call = Call::new("get_user_info", Method::GET, path)
+                .secret_header(HeaderName::from_static("x-key"), &Secret::new(KEY))
+                .unwrap();
+            core.execute(call, decode).await.unwrap();
+        });
+    });
+    let text = capture.0.lock().unwrap().clone();
+    assert!(text.contains("span tg_request"), "{text}");
+    assert!(text.contains("provider=\"tgtrack\""), "{text}");
+    assert!(text.contains("operation=get_user_info"), "{text}");
+    assert!(text.contains("attempt=2"), "{text}");
+    assert!(text.contains("status=503"), "{text}");
+    assert!(text.contains("status=200"), "{text}");
+    assert!(text.contains("latency_ms="), "{text}");
+    assert!(!text.contains(KEY), "secret in tracing output: {text}");
+    // The server echoed the path in its 503 page: the key in it reaches the log masked.
+    assert!(text.contains("/v1/[redacted]/m"), "{text}");
+}
