@@ -2,6 +2,7 @@
 //! development. Built from the providers' documents on its own: it shares no code with the
 //! client crates, so a misreading in a client cannot make its own test pass.
 
+pub mod deliver;
 pub mod fault;
 pub mod server;
 pub mod service;
