@@ -81,6 +81,66 @@ impl CoreConfig {
             shared_transport: None,
         }
     }
+
+    /// Another base URL (a fake server, a staging host).
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Accepts `http://` to a loopback address (for tg-mock). Never needed in production.
+    pub fn with_plain_http_loopback(mut self, allow: bool) -> Self {
+        self.allow_plain_http_loopback = allow;
+        self
+    }
+
+    /// Per-attempt and overall timeouts.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Retry settings.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The quotas enforced per key (empty: no limiter).
+    pub fn with_quotas(mut self, quotas: Vec<Quota>) -> Self {
+        self.quotas = quotas;
+        self
+    }
+
+    /// How long a call may wait for the limiter by default.
+    pub fn with_max_rate_wait(mut self, max_wait: Duration) -> Self {
+        self.max_rate_wait = max_wait;
+        self
+    }
+
+    /// A limiter to use instead of the process-wide one (for example a shared backend).
+    pub fn with_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Shares an existing connection pool.
+    pub fn with_transport(mut self, transport: Transport) -> Self {
+        self.shared_transport = Some(transport);
+        self
+    }
+
+    /// Pool and connect settings.
+    pub fn with_transport_config(mut self, config: TransportConfig) -> Self {
+        self.transport = config;
+        self
+    }
+
+    /// Cap on a response body.
+    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
 }
 
 /// One request, described by a provider crate.
