@@ -1,0 +1,164 @@
+//! The TGTrack methods: their names, which of them may be retried, and the default quotas.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tg_common::Error;
+use tg_common::limit::Quota;
+
+/// The provider name used in error contexts.
+pub const PROVIDER: &str = "tgtrack";
+
+/// The documented base URL; requests go to `{BASE_URL}/v1/{API_KEY}/{METHOD}`.
+pub const BASE_URL: &str = "https://bot-api.tgtrack.ru";
+
+/// TGTrack's documented default limits per API key: 3 requests a second, 500 an hour, 5,000 a
+/// day (the server counts in fixed windows that reset every second, hour and day).
+pub const DEFAULT_QUOTAS: [Quota; 3] = [
+    Quota::per_second(3),
+    Quota::per_hour(500),
+    Quota::per_day(5000),
+];
+
+/// Every method of the TGTrack bot API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `on_telegram_webhook`: a Telegram update, forwarded byte for byte.
+    OnTelegramWebhook,
+    /// `my_bot_was_started`: a start whose user is unknown, with its start parameter.
+    MyBotWasStarted,
+    /// `my_bot_was_stopped`: a user blocked the bot.
+    MyBotWasStopped,
+    /// `my_bothelp_was_started`: BotHelp's subscriber webhook, forwarded as received.
+    MyBothelpWasStarted,
+    /// `win_win_was_started`: Win Win Bot's new-subscriber webhook, forwarded as received.
+    WinWinWasStarted,
+    /// `sambot_on_tg_webhook`: a Telegram update wrapped as `{"webhook": ...}` (SamBot).
+    SambotOnTgWebhook,
+    /// `on_toolsy_event`: a toolsy payment event, forwarded as received.
+    OnToolsyEvent,
+    /// `on_send_pulse_event`: a SendPulse bot event, forwarded as received.
+    OnSendPulseEvent,
+    /// `user_did_start_bot`: a start with the user's data.
+    UserDidStartBot,
+    /// `send_reach_goal`: a deep goal forwarded to the user's ad system.
+    SendReachGoal,
+    /// `add_event`: a funnel event.
+    AddEvent,
+    /// `get_user_info`: what TGTrack knows about a user.
+    GetUserInfo,
+}
+
+impl Method {
+    /// Every method, in the document's order.
+    pub const ALL: [Method; 12] = [
+        Method::OnTelegramWebhook,
+        Method::MyBotWasStarted,
+        Method::MyBotWasStopped,
+        Method::MyBothelpWasStarted,
+        Method::WinWinWasStarted,
+        Method::SambotOnTgWebhook,
+        Method::OnToolsyEvent,
+        Method::OnSendPulseEvent,
+        Method::UserDidStartBot,
+        Method::SendReachGoal,
+        Method::AddEvent,
+        Method::GetUserInfo,
+    ];
+
+    /// The method's name, the last segment of the URL path.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::OnTelegramWebhook => "on_telegram_webhook",
+            Method::MyBotWasStarted => "my_bot_was_started",
+            Method::MyBotWasStopped => "my_bot_was_stopped",
+            Method::MyBothelpWasStarted => "my_bothelp_was_started",
+            Method::WinWinWasStarted => "win_win_was_started",
+            Method::SambotOnTgWebhook => "sambot_on_tg_webhook",
+            Method::OnToolsyEvent => "on_toolsy_event",
+            Method::OnSendPulseEvent => "on_send_pulse_event",
+            Method::UserDidStartBot => "user_did_start_bot",
+            Method::SendReachGoal => "send_reach_goal",
+            Method::AddEvent => "add_event",
+            Method::GetUserInfo => "get_user_info",
+        }
+    }
+
+    /// The method with this name.
+    pub fn from_name(name: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
+    /// Whether repeating the request cannot change the outcome, so a retry after an ambiguous
+    /// failure (a reset connection, a 500) is safe.
+    ///
+    /// Only `get_user_info` is: every other method records a start, a stop, an event or a goal,
+    /// and a repeat may be counted twice (reports, ad-system conversions).
+    pub const fn is_idempotent(self) -> bool {
+        matches!(self, Method::GetUserInfo)
+    }
+
+    /// Whether the method forwards a caller's payload verbatim instead of a typed body.
+    pub const fn is_forwarding(self) -> bool {
+        matches!(
+            self,
+            Method::OnTelegramWebhook
+                | Method::MyBothelpWasStarted
+                | Method::WinWinWasStarted
+                | Method::SambotOnTgWebhook
+                | Method::OnToolsyEvent
+                | Method::OnSendPulseEvent
+        )
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A typed request body: which method it is for, what its answer's `data` holds, and the checks
+/// run before sending.
+pub trait MethodRequest: Serialize {
+    /// The method this body is sent to.
+    const METHOD: Method;
+    /// The type of the answer's `data` (`serde_json::Value` where the document shows none).
+    type Output: DeserializeOwned;
+    /// Checks the body before it is sent; see [`crate::validate`] for what is checked.
+    fn validate(&self) -> Result<(), Error>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut names: Vec<_> = Method::ALL.iter().map(|m| m.as_str()).collect();
+        for m in Method::ALL {
+            assert_eq!(Method::from_name(m.as_str()), Some(m));
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 12);
+        assert_eq!(Method::from_name("bot_was_started"), None);
+    }
+
+    #[test]
+    fn only_get_user_info_is_idempotent() {
+        let idempotent: Vec<_> = Method::ALL
+            .into_iter()
+            .filter(|m| m.is_idempotent())
+            .collect();
+        assert_eq!(idempotent, [Method::GetUserInfo]);
+    }
+
+    #[test]
+    fn default_quotas_match_the_document() {
+        assert_eq!(DEFAULT_QUOTAS[0].to_string(), "3/second");
+        assert_eq!(DEFAULT_QUOTAS[1].to_string(), "500/hour");
+        assert_eq!(DEFAULT_QUOTAS[2].to_string(), "5000/day");
+    }
+}

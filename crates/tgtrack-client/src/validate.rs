@@ -1,0 +1,85 @@
+//! Checks run on a request before it is sent; each failure is
+//! [`Error::invalid_input`](tg_common::Error::invalid_input) naming the field.
+//!
+//! What the request types' `validate()` methods check:
+//! - user ids are positive (Telegram ids are; `0` is what an unset id usually looks like);
+//! - required text (`event_type`, `target`, `first_name`, label names) is not blank, and optional
+//!   text that is set (`conversion_target`) is not blank either;
+//! - dates are positive unix times in seconds, and not milliseconds by mistake;
+//! - start values are empty, the keyword `auto_detect`, or a valid deep-link parameter
+//!   (at most 64 characters of `A-Z a-z 0-9 _ -`).
+//!
+//! Amounts are not checked: any decimal, positive (revenue) or negative (cost), is valid.
+
+use std::borrow::Cow;
+
+use tg_common::Error;
+
+/// The largest accepted unix time in seconds (year 5138): larger values are almost surely
+/// milliseconds.
+pub const MAX_UNIX_SECONDS: i64 = 99_999_999_999;
+
+/// Rejects a user id that is not positive.
+pub fn user_id(field: &'static str, id: i64) -> Result<(), Error> {
+    if id <= 0 {
+        return Err(Error::invalid_input(
+            field,
+            format!("{id} is not a Telegram user id (must be positive)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Rejects text that is empty or only whitespace.
+pub fn not_blank(field: impl Into<Cow<'static, str>>, text: &str) -> Result<(), Error> {
+    if text.trim().is_empty() {
+        return Err(Error::invalid_input(field, "must not be empty or blank"));
+    }
+    Ok(())
+}
+
+/// Rejects a unix time that is not positive or looks like milliseconds.
+pub fn unix_seconds(field: &'static str, date: i64) -> Result<(), Error> {
+    if date <= 0 {
+        return Err(Error::invalid_input(
+            field,
+            format!("{date} is not a unix time in seconds (omit the field to mean now)"),
+        ));
+    }
+    if date > MAX_UNIX_SECONDS {
+        return Err(Error::invalid_input(
+            field,
+            format!("{date} looks like milliseconds; the API takes seconds"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_ids_must_be_positive() {
+        assert!(user_id("user_id", 1).is_ok());
+        assert!(user_id("user_id", 7_000_000_000).is_ok());
+        assert!(user_id("user_id", 0).is_err());
+        assert!(user_id("user_id", -5).is_err());
+    }
+
+    #[test]
+    fn blank_text_is_rejected() {
+        assert!(not_blank("event_type", "sale").is_ok());
+        assert!(not_blank("event_type", "").is_err());
+        assert!(not_blank("event_type", " \t\n").is_err());
+    }
+
+    #[test]
+    fn dates_are_seconds() {
+        assert!(unix_seconds("date", 1_622_520_000).is_ok());
+        assert!(unix_seconds("date", 0).is_err());
+        assert!(unix_seconds("date", -1).is_err());
+        let e = unix_seconds("date", 1_622_520_000_000).unwrap_err();
+        assert!(e.to_string().contains("milliseconds"), "{e}");
+    }
+}

@@ -1,0 +1,320 @@
+//! Every JSON example of the TGTrack document (seed 003) as a test vector: request examples
+//! encode to the same JSON value, response examples decode, and each round-trips.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tg_common::{ErrorKind, RetrySafety};
+use tgtrack_client::envelope::{self, Response};
+use tgtrack_client::forward::sambot_body;
+use tgtrack_client::{
+    AddEvent, ErrorCode, GetUserInfo, Label, MethodRequest, Mode, MyBotWasStarted, MyBotWasStopped,
+    RawUpdate, SambotEncoding, SendReachGoal, StartValue, TgtrackApiError, User, UserDidStartBot,
+    UserInfo,
+};
+
+/// Decodes `example` into `T`, checks it encodes back to the same JSON value, returns it.
+fn round_trip<T: Serialize + DeserializeOwned>(example: &str) -> T {
+    let typed: T = serde_json::from_str(example).unwrap();
+    let encoded: Value = serde_json::from_str(&serde_json::to_string(&typed).unwrap()).unwrap();
+    let original: Value = serde_json::from_str(example).unwrap();
+    assert_eq!(encoded, original, "round trip of {example}");
+    typed
+}
+
+/// Checks that a built request encodes to the example's JSON value and passes validation.
+fn encodes_as<T: MethodRequest>(built: &T, example: &str) {
+    let encoded: Value = serde_json::from_str(&serde_json::to_string(built).unwrap()).unwrap();
+    let original: Value = serde_json::from_str(example).unwrap();
+    assert_eq!(encoded, original);
+}
+
+// ---- responses ----
+
+const OK_WITH_DATA: &str = r#"{
+  "status": "OK",
+  "data": {
+    "id": "123456789",
+    "username": "john_doe",
+    "first_name": "John",
+    "last_name": "Doe"
+  }
+}"#;
+
+const OK_WITHOUT_DATA: &str = r#"{
+  "status": "OK",
+  "mode": "production"
+}"#;
+
+/// The document's error example, verbatim: it lacks a comma after `error_description`.
+const ERROR_AS_DOCUMENTED: &str = r#"{
+    "status": "error",
+    "mode": "sandbox",
+    "error_code": 401,
+    "error_description": "Invalid token"
+    "error_details": "Token was invalidated"
+}"#;
+
+/// The same example with the comma restored.
+const ERROR_FIXED: &str = r#"{
+    "status": "error",
+    "mode": "sandbox",
+    "error_code": 401,
+    "error_description": "Invalid token",
+    "error_details": "Token was invalidated"
+}"#;
+
+/// The `get_user_info` answer. The document splits it across two code blocks (the first one
+/// closed early after `"last_name": "",`); this is the two blocks joined.
+const USER_INFO_ANSWER: &str = r#"{
+    "status": "OK",
+    "data": {
+        "user_id": "123456789",
+        "first_join_date": 1680387078,
+        "last_join_date": 1680387078,
+        "invite_link": "Яндекс.Директ",
+        "left_date": 0,
+        "first_name": "Вася",
+        "last_name": "",
+        "username": "vasya",
+        "utm_source": "test_source",
+        "utm_medium": "test_medium",
+        "utm_campaign": "test_campaign"
+    }
+}"#;
+
+#[test]
+fn ok_answer_with_a_user_decodes() {
+    let r: Response<User> = envelope::decode(200, OK_WITH_DATA.as_bytes()).unwrap();
+    assert_eq!(r.mode, None);
+    let user = r.data.unwrap();
+    assert_eq!(
+        user,
+        User::new(123_456_789)
+            .with_username("john_doe")
+            .with_first_name("John")
+            .with_last_name("Doe")
+    );
+    assert!(!user.is_premium());
+    let data = serde_json::from_str::<Value>(OK_WITH_DATA).unwrap()["data"].to_string();
+    round_trip::<User>(&data);
+}
+
+#[test]
+fn ok_answer_without_data_exposes_the_mode() {
+    let r: Response<Value> = envelope::decode(200, OK_WITHOUT_DATA.as_bytes()).unwrap();
+    assert_eq!(r.data, None);
+    assert_eq!(r.mode, Some(Mode::Production));
+    assert!(!r.is_sandbox());
+}
+
+#[test]
+fn documented_error_example_is_a_decode_error_naming_the_missing_comma() {
+    let e = envelope::decode::<Value>(401, ERROR_AS_DOCUMENTED.as_bytes()).unwrap_err();
+    match e.kind() {
+        ErrorKind::Decode {
+            status, message, ..
+        } => {
+            assert_eq!(*status, 401);
+            assert!(message.contains("expected `,` or `}`"), "{message}");
+            assert!(message.contains("line 6"), "{message}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn fixed_error_example_is_a_typed_api_error() {
+    let e = envelope::decode::<Value>(401, ERROR_FIXED.as_bytes()).unwrap_err();
+    assert_eq!(e.status(), Some(401));
+    assert_eq!(e.retry_safety(), RetrySafety::Never);
+    let detail = e.api_detail::<TgtrackApiError>().unwrap();
+    assert_eq!(detail.code, ErrorCode::InvalidToken);
+    assert_eq!(detail.description, "Invalid token");
+    assert_eq!(detail.details.as_deref(), Some("Token was invalidated"));
+    assert_eq!(detail.mode, Some(Mode::Sandbox));
+}
+
+#[test]
+fn get_user_info_answer_decodes_every_field() {
+    let r: Response<UserInfo> = envelope::decode(200, USER_INFO_ANSWER.as_bytes()).unwrap();
+    let info = r.data.unwrap();
+    assert_eq!(info.user_id, 123_456_789);
+    assert_eq!(info.first_join_date, 1_680_387_078);
+    assert_eq!(info.last_join_date, 1_680_387_078);
+    assert_eq!(info.invite_link, "Яндекс.Директ");
+    assert_eq!(info.left_date, 0);
+    assert_eq!(info.left_at(), None);
+    assert!(!info.has_left());
+    assert_eq!(info.first_name, "Вася");
+    assert_eq!(info.last_name.as_deref(), Some(""));
+    assert_eq!(info.username, "vasya");
+    assert_eq!(info.utm_source.as_deref(), Some("test_source"));
+    assert_eq!(info.utm_medium.as_deref(), Some("test_medium"));
+    assert_eq!(info.utm_campaign.as_deref(), Some("test_campaign"));
+    assert_eq!(info.utm_content, None);
+    assert_eq!(info.utm_term, None);
+    let data = serde_json::from_str::<Value>(USER_INFO_ANSWER).unwrap()["data"].to_string();
+    round_trip::<UserInfo>(&data);
+}
+
+#[test]
+fn user_info_tolerates_unknown_fields_nulls_and_numeric_ids() {
+    let r: Response<UserInfo> = envelope::decode(
+        200,
+        br#"{"status":"OK","data":{"user_id":7123456789,"invite_link":null,"left_date":null,"first_name":"A","username":"","is_new":true}}"#,
+    )
+    .unwrap();
+    let info = r.data.unwrap();
+    assert_eq!(info.user_id, 7_123_456_789);
+    assert_eq!(info.invite_link, "");
+    assert_eq!(info.first_join_date, 0);
+    assert_eq!(info.last_name, None);
+}
+
+// ---- objects ----
+
+#[test]
+fn user_object_round_trips() {
+    let user: User = round_trip(
+        r#"{"id": "123456789", "username": "john_doe", "first_name": "John", "last_name": "Doe"}"#,
+    );
+    assert_eq!(user.id, 123_456_789);
+    let premium: User = round_trip(r#"{"id": "7000000001", "is_premium": true}"#);
+    assert!(premium.is_premium());
+}
+
+#[test]
+fn label_object_round_trips() {
+    let label: Label = round_trip(r#"{"name": "manager", "value": "John Doe"}"#);
+    assert_eq!(label, Label::new("manager", "John Doe"));
+}
+
+// ---- requests ----
+
+#[test]
+fn my_bot_was_started_example() {
+    let example = r#"{"start_value": "PJaf5568712cd"}"#;
+    let built = MyBotWasStarted::new("PJaf5568712cd");
+    encodes_as(&built, example);
+    assert_eq!(round_trip::<MyBotWasStarted>(example), built);
+    built.validate().unwrap();
+    encodes_as(
+        &MyBotWasStarted::auto_detect(),
+        r#"{"start_value": "auto_detect"}"#,
+    );
+    encodes_as(&MyBotWasStarted::new(""), r#"{"start_value": ""}"#);
+    assert_eq!(MyBotWasStarted::new("").start_value, StartValue::Empty);
+}
+
+#[test]
+fn my_bot_was_stopped_example() {
+    let example = r#"{"user_id": "123456789"}"#;
+    let built = MyBotWasStopped::new(123_456_789);
+    encodes_as(&built, example);
+    assert_eq!(round_trip::<MyBotWasStopped>(example), built);
+    built.validate().unwrap();
+    encodes_as(
+        &built.with_date(1_622_520_000),
+        r#"{"user_id": "123456789", "date": 1622520000}"#,
+    );
+}
+
+#[test]
+fn user_did_start_bot_example() {
+    let example = r#"{
+        "user_id": "987654321",
+        "first_name": "John",
+        "last_name": "Doe",
+        "username": "johnDoe5672",
+        "start_value": "TГTrack-PJ123456"
+    }"#;
+    let built = UserDidStartBot::new(987_654_321, "John")
+        .with_last_name("Doe")
+        .with_username("johnDoe5672")
+        .with_start_value("TГTrack-PJ123456");
+    encodes_as(&built, example);
+    assert_eq!(round_trip::<UserDidStartBot>(example), built);
+    // The example's start value holds a Cyrillic `Г`, which no Telegram deep link can carry:
+    // it encodes as documented but validation refuses to send it.
+    let e = built.validate().unwrap_err();
+    assert!(e.to_string().contains("start_value"), "{e}");
+    UserDidStartBot::new(987_654_321, "John")
+        .with_start_value("TGTrack-PJ123456")
+        .validate()
+        .unwrap();
+}
+
+#[test]
+fn send_reach_goal_example() {
+    let example = r#"{"user_id": "987654321", "target": "userDidSharePhone"}"#;
+    let built = SendReachGoal::new(987_654_321, "userDidSharePhone");
+    encodes_as(&built, example);
+    assert_eq!(round_trip::<SendReachGoal>(example), built);
+    built.validate().unwrap();
+}
+
+const ADD_EVENT_EXAMPLE: &str = r#"{
+  "user_id": "987654321",
+  "event_type": "sale",
+  "date": 1622520000,
+  "amount": 1500.00,
+  "conversion_target": "lead",
+  "labels": [
+    {
+      "name": "manager",
+      "value": "Jane Doe"
+    },
+    {
+      "name": "product",
+      "value": "Smartphone"
+    }
+  ]
+}"#;
+
+#[test]
+fn add_event_example() {
+    let built = AddEvent::new(987_654_321, "sale")
+        .with_date(1_622_520_000)
+        .with_amount(Decimal::from_str("1500.00").unwrap())
+        .with_conversion_target("lead")
+        .with_label("manager", "Jane Doe")
+        .with_label("product", "Smartphone");
+    encodes_as(&built, ADD_EVENT_EXAMPLE);
+    let decoded = round_trip::<AddEvent>(ADD_EVENT_EXAMPLE);
+    assert_eq!(decoded, built);
+    assert_eq!(decoded.amount.unwrap().to_string(), "1500.00");
+    built.validate().unwrap();
+}
+
+#[test]
+fn get_user_info_request_example() {
+    let example = r#"{"user_id": "123456789"}"#;
+    let built = GetUserInfo::new(123_456_789);
+    encodes_as(&built, example);
+    assert_eq!(round_trip::<GetUserInfo>(example), built);
+    built.validate().unwrap();
+}
+
+#[test]
+fn sambot_example_shape() {
+    // The document's example: {"webhook": "<полный вебхук, полученный от телеграм>"}.
+    let update = RawUpdate::try_from(r#"{"update_id":1,"message":{"text":"/start"}}"#).unwrap();
+    let as_string: Value =
+        serde_json::from_slice(&sambot_body(&update, SambotEncoding::String)).unwrap();
+    assert_eq!(
+        as_string,
+        json!({"webhook": r#"{"update_id":1,"message":{"text":"/start"}}"#})
+    );
+    let as_object: Value =
+        serde_json::from_slice(&sambot_body(&update, SambotEncoding::Object)).unwrap();
+    assert_eq!(
+        as_object,
+        json!({"webhook": {"update_id": 1, "message": {"text": "/start"}}})
+    );
+}
