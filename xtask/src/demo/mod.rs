@@ -4,6 +4,7 @@
 use std::fmt::Debug;
 
 /// Prints one call and what it returned.
+#[allow(dead_code)] // until every provider demo uses it
 pub fn show<T: Debug, E: std::fmt::Display>(call: &str, result: &Result<T, E>) {
     match result {
         Ok(v) => println!("  {call}\n    -> {v:?}"),
