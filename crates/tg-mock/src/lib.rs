@@ -6,6 +6,7 @@ pub mod deliver;
 pub mod fault;
 pub mod server;
 pub mod service;
+pub mod tga;
 pub mod tgtrack;
 pub mod window;
 

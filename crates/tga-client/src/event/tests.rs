@@ -1,0 +1,257 @@
+//! Tests of the event model against the documents' examples.
+
+use serde_json::{Value, json};
+
+use super::*;
+
+/// The three request examples of the TON documentation copy (001), verbatim.
+const EXAMPLES: [&str; 3] = [
+    r#"[
+  {
+    "event_name": "app-init",
+    "session_id": "10c574d9-6d2c-4e6d-a141-ce6da141ce6d",
+    "user_id": 111111111,
+    "app_name": "docs",
+    "is_premium": true,
+    "platform": "tdesktop",
+    "locale": "en",
+    "client_timestamp": "1743503599534"
+  }
+]"#,
+    r#"[
+  {
+    "event_name": "connection-started",
+    "custom_data": {
+      "ton_connect_sdk_lib": "3.0.3",
+      "ton_connect_ui_lib": "2.0.5"
+    },
+    "session_id": "10c574d9-6d2c-4e6d-a141-ce6da141ce6d",
+    "user_id": 111111111,
+    "app_name": "docs",
+    "is_premium": true,
+    "platform": "tdesktop",
+    "locale": "en",
+    "client_timestamp": "1743503647541"
+  }
+]"#,
+    r#"[
+  {
+    "event_name": "connection-error",
+    "is_success": false,
+    "error_message": "Connection was cancelled",
+    "error_code": null,
+    "custom_data": {
+      "ton_connect_sdk_lib": "3.0.3",
+      "ton_connect_ui_lib": "2.0.5"
+    },
+    "session_id": "10c574d9-6d2c-4e6d-a141-ce6da141ce6d",
+    "user_id": 111111111,
+    "app_name": "docs",
+    "is_premium": true,
+    "platform": "tdesktop",
+    "locale": "en",
+    "client_timestamp": "1743503683701"
+  }
+]"#,
+];
+
+fn session() -> Uuid {
+    Uuid::parse_str("10c574d9-6d2c-4e6d-a141-ce6da141ce6d").unwrap()
+}
+
+#[test]
+fn documented_examples_round_trip_to_equal_json() {
+    for example in EXAMPLES {
+        let original: Value = serde_json::from_str(example).unwrap();
+        let events: Vec<Event> = serde_json::from_str(example).unwrap();
+        assert_eq!(events.len(), 1);
+        events[0].validate().unwrap();
+        let again = serde_json::to_value(&events).unwrap();
+        assert_eq!(again, original);
+        let encoded: Vec<EncodedEvent> = events.iter().map(|e| e.encode().unwrap()).collect();
+        let body: Value = serde_json::from_slice(&encode_batch(&encoded)).unwrap();
+        assert_eq!(body, original);
+    }
+}
+
+#[test]
+fn gitbook_copy_of_the_second_example_is_not_json() {
+    // The GitBook copy (000) omits the closing `]` of the second example.
+    let broken = EXAMPLES[1].trim_end().trim_end_matches(']');
+    assert!(serde_json::from_str::<Value>(broken).is_err());
+}
+
+#[test]
+fn third_example_decodes_to_typed_fields() {
+    let events: Vec<Event> = serde_json::from_str(EXAMPLES[2]).unwrap();
+    let e = &events[0];
+    assert_eq!(e.event_name, EventName::ConnectionError);
+    assert_eq!(e.session_id, session());
+    assert_eq!(e.user_id, 111_111_111);
+    assert_eq!(e.error_code, Some(None));
+    assert_eq!(e.is_success, Some(false));
+    assert_eq!(
+        e.client_timestamp,
+        Some(ClientTimestamp::from_millis(1_743_503_683_701))
+    );
+    assert_eq!(
+        e.custom_data.as_ref().unwrap()["ton_connect_ui_lib"],
+        json!("2.0.5")
+    );
+}
+
+#[test]
+fn builder_matches_the_first_example() {
+    let built = Event::new(111_111_111, EventName::AppInit, session(), "docs")
+        .with_premium(true)
+        .with_platform("tdesktop")
+        .with_locale("en")
+        .with_client_timestamp(ClientTimestamp::from_millis(1_743_503_599_534));
+    let original: Value = serde_json::from_str(EXAMPLES[0]).unwrap();
+    assert_eq!(serde_json::to_value([built]).unwrap(), original);
+}
+
+#[test]
+fn unset_optional_fields_are_omitted_not_null() {
+    let e = Event::new(1, "custom-event", session(), "app");
+    let v = serde_json::to_value(&e).unwrap();
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 4, "{v}");
+    assert!(!e.encode().unwrap().json().contains("null"));
+}
+
+#[test]
+fn error_code_is_absent_null_or_a_number() {
+    let base = Event::new(1, "connection-error", session(), "app");
+    let absent = serde_json::to_value(&base).unwrap();
+    assert!(absent.get("error_code").is_none());
+    let null = serde_json::to_value(base.clone().with_error_code(None)).unwrap();
+    assert_eq!(null["error_code"], Value::Null);
+    let code = serde_json::to_value(base.with_error_code(Some(300))).unwrap();
+    assert_eq!(code["error_code"], json!(300));
+    let back: Event = serde_json::from_value(code).unwrap();
+    assert_eq!(back.error_code, Some(Some(300)));
+}
+
+#[test]
+fn null_in_other_optional_fields_decodes_as_absent() {
+    let v = json!({
+        "event_name": "app-init", "session_id": session(), "user_id": 5, "app_name": "a",
+        "platform": null, "messages": null
+    });
+    let e: Event = serde_json::from_value(v).unwrap();
+    assert_eq!(e.platform, None);
+    assert_eq!(e.messages, None);
+}
+
+#[test]
+fn every_field_round_trips() {
+    let e = Event::new(7, "transaction-signed", session(), "app")
+        .with_premium(false)
+        .with_success(true)
+        .with_error_message("m")
+        .with_error_code(Some(1))
+        .with_wallet_address("EQA")
+        .with_wallet_type("tonkeeper")
+        .with_wallet_version("3.0")
+        .with_auth_type(AuthType::TonProof)
+        .with_valid_until("1743503999")
+        .with_from("EQB")
+        .with_messages(vec![
+            Message::new("EQC", "1000"),
+            Message::nanotons("EQD", 5),
+        ])
+        .with_custom("chain_id", "-239")
+        .with_client_timestamp(ClientTimestamp::from_millis(1))
+        .with_platform("ios")
+        .with_locale("ru")
+        .with_start_param("ref_1")
+        .with_url_referer("https://t.me/app")
+        .with_scope("dapp")
+        .with_wallet_state_init("te6cc")
+        .with_trace_id("0192")
+        .with_signed_transaction("te6cd");
+    let v = serde_json::to_value(&e).unwrap();
+    assert_eq!(v.as_object().unwrap().len(), 25);
+    assert_eq!(v["auth_type"], json!("ton_proof"));
+    assert_eq!(v["messages"][1], json!({"address": "EQD", "amount": "5"}));
+    assert_eq!(v["from"], json!("EQB"));
+    let back: Event = serde_json::from_value(v).unwrap();
+    assert_eq!(back, e);
+    let encoded = e.encode().unwrap();
+    assert_eq!(encoded.decode().unwrap(), e);
+}
+
+#[test]
+fn numeric_auth_type_decodes_and_is_sent_as_a_string() {
+    let v = json!({
+        "event_name": "connection-completed", "session_id": session(), "user_id": 5,
+        "app_name": "a", "auth_type": 0
+    });
+    let e: Event = serde_json::from_value(v).unwrap();
+    assert_eq!(e.auth_type, Some(AuthType::TonAddr));
+    assert_eq!(
+        serde_json::to_value(&e).unwrap()["auth_type"],
+        json!("ton_addr")
+    );
+}
+
+#[test]
+fn unknown_event_name_round_trips() {
+    let v = json!({
+        "event_name": "quest-finished", "session_id": session(), "user_id": 5, "app_name": "a"
+    });
+    let e: Event = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(e.event_name, EventName::Other("quest-finished".into()));
+    assert_eq!(serde_json::to_value(&e).unwrap(), v);
+}
+
+#[test]
+fn session_id_must_be_a_uuid() {
+    let v = json!({"event_name": "app-init", "session_id": "nope", "user_id": 5, "app_name": "a"});
+    assert!(serde_json::from_value::<Event>(v).is_err());
+}
+
+#[test]
+fn validate_names_the_failing_field() {
+    let ok = Event::new(1, "app-init", session(), "app");
+    ok.validate().unwrap();
+    let cases = [
+        (Event::new(0, "app-init", session(), "app"), "user_id"),
+        (Event::new(-5, "app-init", session(), "app"), "user_id"),
+        (Event::new(1, "", session(), "app"), "event_name"),
+        (Event::new(1, "app-init", session(), "  "), "app_name"),
+        (
+            ok.clone().with_messages(vec![Message::new("", "1")]),
+            "messages[0].address",
+        ),
+        (
+            ok.clone()
+                .with_messages(vec![Message::new("a", "1"), Message::new("a", "1.5")]),
+            "messages[1].amount",
+        ),
+        (
+            ok.clone().with_messages(vec![Message::new("a", "")]),
+            "messages[0].amount",
+        ),
+    ];
+    for (event, field) in cases {
+        let err = event.validate().unwrap_err();
+        match err.kind() {
+            tg_common::ErrorKind::InvalidInput { field: f, .. } => assert_eq!(f, field),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn encoded_batch_is_a_json_array() {
+    assert_eq!(encode_batch(&[]), b"[]");
+    let a = Event::new(1, "app-init", session(), "x").encode().unwrap();
+    let b = Event::new(2, "app-hide", session(), "x").encode().unwrap();
+    let body: Value = serde_json::from_slice(&encode_batch(&[a.clone(), b])).unwrap();
+    assert_eq!(body.as_array().unwrap().len(), 2);
+    assert_eq!(body[0]["user_id"], json!(1));
+    assert_eq!(a.len(), a.json().len());
+    assert!(!a.is_empty());
+}

@@ -1,0 +1,244 @@
+//! Every documented answer of `POST /events`, literal and as the fake produces it.
+
+use http::Method;
+use serde_json::json;
+use tg_common::ErrorKind;
+use tg_mock::tga::TgaFake;
+use tg_mock::{Request, Service};
+
+use super::*;
+
+fn detail(result: Result<(), Error>) -> (TgaApiError, RetrySafety, u16) {
+    let err = result.unwrap_err();
+    let ctx = err.context().unwrap();
+    assert_eq!(
+        (ctx.provider, ctx.operation.as_ref()),
+        (PROVIDER, OPERATION)
+    );
+    let d = err.api_detail::<TgaApiError>().unwrap().clone();
+    (d, err.retry_safety(), err.status().unwrap())
+}
+
+fn map(status: u16, body: serde_json::Value) -> Result<(), Error> {
+    map_response(status, body.to_string().as_bytes(), None, Sent::default())
+}
+
+#[test]
+fn any_2xx_is_success() {
+    for status in [200, 201, 202, 204] {
+        map(status, json!({"message": "Success record."})).unwrap();
+    }
+    map_response(202, b"", None, Sent::default()).unwrap();
+}
+
+#[test]
+fn documented_400_answers() {
+    let cases = [
+        (
+            json!({"message": "Failed to record"}),
+            TgaApiError::FailedToRecord,
+            RetrySafety::Always,
+        ),
+        (
+            json!({"message": "The token is not specified in the headers or is specified incorrectly."}),
+            TgaApiError::TokenMissing,
+            RetrySafety::Never,
+        ),
+        (
+            json!({"message": "Token is invalid."}),
+            TgaApiError::TokenInvalid,
+            RetrySafety::Never,
+        ),
+        (
+            json!({"message": "Invalid app_name is specified."}),
+            TgaApiError::AppNameMismatch,
+            RetrySafety::Never,
+        ),
+        (
+            json!({"status": 400, "message": "VALIDATION_MISMATCH_REPORT"}),
+            TgaApiError::ValidationMismatch {
+                message: "VALIDATION_MISMATCH_REPORT".into(),
+                details: None,
+            },
+            RetrySafety::Never,
+        ),
+    ];
+    for (body, want, safety) in cases {
+        let (got, got_safety, status) = detail(map(400, body));
+        assert_eq!(got, want);
+        assert_eq!(got_safety, safety);
+        assert_eq!(status, 400);
+        assert_eq!(got.is_retryable(), safety != RetrySafety::Never);
+    }
+}
+
+#[test]
+fn validation_details_keep_the_rest_of_the_body() {
+    let body =
+        json!({"status": 400, "message": "VALIDATION_MISMATCH_REPORT", "errors": ["user_id"]});
+    let (got, _, _) = detail(map(400, body));
+    match got {
+        TgaApiError::ValidationMismatch { message, details } => {
+            assert_eq!(message, "VALIDATION_MISMATCH_REPORT");
+            assert!(details.unwrap().contains("user_id"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn domain_mismatch_says_what_to_do() {
+    let body = json!({"message": "The domain name does not match."});
+    let sent = Sent {
+        origin: Some("https://wrong.example.com"),
+        token_domain: Some("app.example.com"),
+    };
+    let err = map_response(403, body.to_string().as_bytes(), None, sent).unwrap_err();
+    assert_eq!(err.retry_safety(), RetrySafety::Never);
+    let text = err.to_string();
+    assert!(text.contains("https://wrong.example.com"), "{text}");
+    assert!(
+        text.contains("send the Origin https://app.example.com"),
+        "{text}"
+    );
+    let (d, _, status) = detail(map(403, body));
+    assert_eq!(status, 403);
+    let text = d.to_string();
+    assert!(text.contains("no Origin header was sent"), "{text}");
+    assert!(text.contains("domain the token was created for"), "{text}");
+}
+
+#[test]
+fn too_many_requests_is_always_retryable_and_keeps_retry_after() {
+    let body = json!({"message": "Too many requests. Try again later."});
+    let err = map_response(
+        429,
+        body.to_string().as_bytes(),
+        Some(Duration::from_secs(7)),
+        Sent::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.retry_safety(), RetrySafety::Always);
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
+    assert!(err.is_rate_limited());
+    assert_eq!(
+        err.api_detail::<TgaApiError>(),
+        Some(&TgaApiError::TooManyRequests)
+    );
+    // Any body, even none.
+    assert!(
+        map_response(429, b"", None, Sent::default())
+            .unwrap_err()
+            .is_retryable()
+    );
+}
+
+#[test]
+fn server_errors_are_retryable() {
+    for status in [500, 502, 503, 504, 520] {
+        let (d, safety, _) = detail(map_response(status, b"<html>", None, Sent::default()));
+        assert_eq!(
+            d,
+            TgaApiError::Server {
+                status,
+                message: None
+            }
+        );
+        assert_eq!(safety, RetrySafety::IfIdempotent);
+    }
+    let (d, _, _) = detail(map(500, json!({"message": "boom"})));
+    assert_eq!(
+        d,
+        TgaApiError::Server {
+            status: 500,
+            message: Some("boom".into())
+        }
+    );
+}
+
+#[test]
+fn unknown_answers_are_http_errors() {
+    for (status, body) in [
+        (400, json!({"message": "Something new"})),
+        (404, json!({"message": "Cannot GET /x"})),
+        (403, json!({"message": "Forbidden"})),
+        (401, json!(null)),
+    ] {
+        let err = map(status, body).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Http { status: s, .. } if *s == status));
+        assert!(err.api_detail::<TgaApiError>().is_none());
+    }
+}
+
+#[test]
+fn the_fake_answers_map_to_the_documented_outcomes() {
+    let fake = TgaFake::new();
+    let token = fake.issue_token("docs", "docs.example.org");
+    let event = json!({
+        "event_name": "app-init",
+        "session_id": "10c574d9-6d2c-4e6d-a141-ce6da141ce6d",
+        "user_id": 111111111,
+        "app_name": "docs"
+    });
+    let request = |token: &str, origin: &str, body: serde_json::Value| {
+        Request::new(Method::POST, "/events")
+            .with_header("tga-auth-token", token)
+            .with_header("origin", origin)
+            .with_body(body.to_string())
+    };
+    let good_origin = "https://docs.example.org";
+    let send = |req: Request| {
+        let reply = fake.handle(&req);
+        map_response(
+            reply.status.as_u16(),
+            &reply.body,
+            None,
+            Sent {
+                origin: req.header("origin"),
+                token_domain: Some("docs.example.org"),
+            },
+        )
+    };
+    send(request(&token, good_origin, json!([event]))).unwrap();
+    let kind = |r: Result<(), Error>| detail(r).0;
+    assert_eq!(
+        kind(send(request("nope", good_origin, json!([event])))),
+        TgaApiError::TokenMissing
+    );
+    let foreign = TgaFake::new().issue_token("docs", "docs.example.org");
+    assert_eq!(
+        kind(send(request(&foreign, good_origin, json!([event])))),
+        TgaApiError::TokenInvalid
+    );
+    assert!(matches!(
+        kind(send(request(&token, "https://x.org", json!([event])))),
+        TgaApiError::DomainMismatch { origin: Some(o), .. } if o == "https://x.org"
+    ));
+    let mut other_app = event.clone();
+    other_app["app_name"] = json!("other");
+    assert_eq!(
+        kind(send(request(&token, good_origin, json!([other_app])))),
+        TgaApiError::AppNameMismatch
+    );
+    let mut bad = event.clone();
+    bad["session_id"] = json!("x");
+    assert!(matches!(
+        kind(send(request(&token, good_origin, json!([bad])))),
+        TgaApiError::ValidationMismatch { .. }
+    ));
+    fake.fail_next(1);
+    assert_eq!(
+        kind(send(request(&token, good_origin, json!([event])))),
+        TgaApiError::FailedToRecord
+    );
+    fake.set_rate_limit(Some(tg_mock::tga::RateLimit {
+        per_second: 1,
+        burst: 1,
+    }));
+    send(request(&token, good_origin, json!([event]))).unwrap();
+    assert_eq!(
+        kind(send(request(&token, good_origin, json!([event])))),
+        TgaApiError::TooManyRequests
+    );
+    assert_eq!(fake.accepted_count(), 2);
+}

@@ -1,0 +1,193 @@
+//! How a [`Tracker`](super::Tracker) batches, queues and retries.
+
+use std::time::Duration;
+
+use rand::Rng;
+use tg_common::Error;
+
+use super::dead_letter::DeadLetterSink;
+
+/// What [`Tracker::track`](super::Tracker::track) does when the queue is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FullPolicy {
+    /// Wait (asynchronously) for room in the queue.
+    #[default]
+    Wait,
+    /// Drop the new event at once, count it in `dropped`, and return
+    /// [`TrackError::Dropped`](super::TrackError::Dropped).
+    DropNewest,
+}
+
+/// Exponential backoff with full jitter: before retry `n` (from 0) the tracker waits a random
+/// time between zero and `min(max, initial * 2^n)`, and at least the server's Retry-After (up
+/// to `max_retry_after`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// The ceiling of the first wait.
+    pub initial: Duration,
+    /// The largest ceiling.
+    pub max: Duration,
+    /// The longest Retry-After honoured.
+    pub max_retry_after: Duration,
+}
+
+impl Default for Backoff {
+    /// 500 ms doubling to 30 s; Retry-After honoured up to 10 minutes.
+    fn default() -> Self {
+        Backoff {
+            initial: Duration::from_millis(500),
+            max: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(600),
+        }
+    }
+}
+
+impl Backoff {
+    /// The ceiling of the wait before retry `attempt` (from 0).
+    pub fn ceiling(&self, attempt: u32) -> Duration {
+        let factor = 1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX);
+        self.initial.saturating_mul(factor).min(self.max)
+    }
+
+    /// A random wait before retry `attempt`, at least `retry_after` (capped).
+    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let ceiling = self.ceiling(attempt);
+        let millis = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
+        let jittered = Duration::from_millis(rand::rng().random_range(0..=millis));
+        let floor = retry_after.unwrap_or_default().min(self.max_retry_after);
+        jittered.max(floor)
+    }
+}
+
+/// Configuration of a [`Tracker`](super::Tracker). Defaults follow the official SDK (20 events,
+/// 2 s), with up to 4 batches in flight.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TrackerConfig {
+    /// The most events in one request (default 20). A full batch is sent at once.
+    pub max_batch: usize,
+    /// How long the first event of a batch waits for more before the batch is sent (default
+    /// 2 s).
+    pub linger: Duration,
+    /// The most requests in flight at once (default 4).
+    pub max_in_flight: usize,
+    /// The most events waiting in the queue (default 10,000).
+    pub queue_capacity: usize,
+    /// What `track` does when the queue is full (default [`FullPolicy::Wait`]).
+    pub when_full: FullPolicy,
+    /// The waits between retries.
+    pub backoff: Backoff,
+    /// The longest one send may take before it counts as a timeout and is retried (default
+    /// 60 s); `None` waits for the sender.
+    pub attempt_timeout: Option<Duration>,
+    /// Where events that cannot be delivered go; without one they are counted and logged.
+    pub dead_letters: Option<DeadLetterSink>,
+}
+
+impl Default for TrackerConfig {
+    fn default() -> Self {
+        TrackerConfig {
+            max_batch: 20,
+            linger: Duration::from_secs(2),
+            max_in_flight: 4,
+            queue_capacity: 10_000,
+            when_full: FullPolicy::Wait,
+            backoff: Backoff::default(),
+            attempt_timeout: Some(Duration::from_secs(60)),
+            dead_letters: None,
+        }
+    }
+}
+
+/// The largest accepted `max_batch`.
+pub const MAX_BATCH_LIMIT: usize = 10_000;
+/// The largest accepted `queue_capacity`.
+pub const MAX_QUEUE_CAPACITY: usize = 1 << 28;
+
+impl TrackerConfig {
+    /// Sets `max_batch`.
+    #[must_use]
+    pub fn with_max_batch(mut self, max_batch: usize) -> Self {
+        self.max_batch = max_batch;
+        self
+    }
+
+    /// Sets `linger`.
+    #[must_use]
+    pub fn with_linger(mut self, linger: Duration) -> Self {
+        self.linger = linger;
+        self
+    }
+
+    /// Sets `max_in_flight`.
+    #[must_use]
+    pub fn with_max_in_flight(mut self, max_in_flight: usize) -> Self {
+        self.max_in_flight = max_in_flight;
+        self
+    }
+
+    /// Sets `queue_capacity`.
+    #[must_use]
+    pub fn with_queue_capacity(mut self, queue_capacity: usize) -> Self {
+        self.queue_capacity = queue_capacity;
+        self
+    }
+
+    /// Sets `when_full`.
+    #[must_use]
+    pub fn with_when_full(mut self, when_full: FullPolicy) -> Self {
+        self.when_full = when_full;
+        self
+    }
+
+    /// Sets `backoff`.
+    #[must_use]
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// Sets `attempt_timeout`.
+    #[must_use]
+    pub fn with_attempt_timeout(mut self, attempt_timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = attempt_timeout;
+        self
+    }
+
+    /// Sets where dead letters go.
+    #[must_use]
+    pub fn with_dead_letters(mut self, sink: DeadLetterSink) -> Self {
+        self.dead_letters = Some(sink);
+        self
+    }
+
+    /// Checks the numbers: `max_batch` 1 to [`MAX_BATCH_LIMIT`], `max_in_flight` at least 1,
+    /// `queue_capacity` 1 to [`MAX_QUEUE_CAPACITY`], a non-zero backoff with `max >= initial`.
+    pub fn validate(&self) -> Result<(), Error> {
+        if !(1..=MAX_BATCH_LIMIT).contains(&self.max_batch) {
+            return Err(Error::invalid_input(
+                "max_batch",
+                format!("must be between 1 and {MAX_BATCH_LIMIT}"),
+            ));
+        }
+        if self.max_in_flight == 0 {
+            return Err(Error::invalid_input("max_in_flight", "must be at least 1"));
+        }
+        if !(1..=MAX_QUEUE_CAPACITY).contains(&self.queue_capacity) {
+            return Err(Error::invalid_input(
+                "queue_capacity",
+                format!("must be between 1 and {MAX_QUEUE_CAPACITY}"),
+            ));
+        }
+        if self.backoff.initial.is_zero() || self.backoff.max < self.backoff.initial {
+            return Err(Error::invalid_input(
+                "backoff",
+                "initial must be non-zero and max at least initial",
+            ));
+        }
+        if self.attempt_timeout.is_some_and(|t| t.is_zero()) {
+            return Err(Error::invalid_input("attempt_timeout", "must be non-zero"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,87 @@
+//! Events the service will not take, handed back with the reason.
+
+use std::fmt;
+use std::sync::Arc;
+
+use tg_common::Error;
+use tokio::sync::mpsc;
+
+use crate::event::EncodedEvent;
+use crate::outcome::TgaApiError;
+
+/// An event the tracker gave up on, with the error that made it give up.
+#[derive(Debug, Clone)]
+pub struct DeadLetter {
+    /// The event, as it was sent.
+    pub event: EncodedEvent,
+    /// The server's message (`VALIDATION_MISMATCH_REPORT`, plus details when the body had
+    /// any), or the error's text when there was no such message.
+    pub message: String,
+    /// The error (shared by every event of a batch refused as a whole).
+    pub error: Arc<Error>,
+}
+
+impl DeadLetter {
+    pub(crate) fn new(event: EncodedEvent, error: Arc<Error>) -> Self {
+        let message = match error.api_detail::<TgaApiError>() {
+            Some(TgaApiError::ValidationMismatch { message, details }) => match details {
+                Some(details) => format!("{message}: {details}"),
+                None => message.clone(),
+            },
+            _ => error.to_string(),
+        };
+        DeadLetter {
+            event,
+            message,
+            error,
+        }
+    }
+
+    /// Whether the service refused this event alone (it was isolated from its batch), rather
+    /// than a whole batch for a reason no retry fixes (token, Origin).
+    pub fn is_about_this_event(&self) -> bool {
+        match self.error.api_detail::<TgaApiError>() {
+            Some(detail) => detail.is_about_events(),
+            None => {
+                matches!(self.error.kind(), tg_common::ErrorKind::InvalidInput { .. })
+                    || matches!(self.error.status(), Some(400 | 413 | 422))
+            }
+        }
+    }
+}
+
+/// Where dead letters go: a callback run on the tracker's task. It must not block; send to a
+/// channel (see [`DeadLetterSink::channel`]) for anything slow.
+#[derive(Clone)]
+pub struct DeadLetterSink(Arc<dyn Fn(DeadLetter) + Send + Sync>);
+
+impl DeadLetterSink {
+    /// A sink that calls `f` for every dead letter.
+    pub fn new(f: impl Fn(DeadLetter) + Send + Sync + 'static) -> Self {
+        DeadLetterSink(Arc::new(f))
+    }
+
+    /// A sink that sends every dead letter to the returned (unbounded) receiver.
+    pub fn channel() -> (Self, mpsc::UnboundedReceiver<DeadLetter>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let sink = DeadLetterSink::new(move |letter| {
+            if let Err(mpsc::error::SendError(letter)) = tx.send(letter) {
+                tracing::warn!(
+                    message = %letter.message,
+                    "TGA dead letter dropped: its receiver is gone"
+                );
+            }
+        });
+        (sink, rx)
+    }
+
+    pub(crate) fn deliver(&self, letter: DeadLetter) {
+        (self.0)(letter)
+    }
+}
+
+impl fmt::Debug for DeadLetterSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DeadLetterSink")
+    }
+}

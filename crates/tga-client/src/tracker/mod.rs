@@ -1,0 +1,227 @@
+//! Server-side batching: [`Tracker`] queues events, sends them in batches, retries what may
+//! succeed later and hands back what the service refuses.
+//!
+//! - [`Tracker::track`] never blocks the thread: the queue is bounded, and when it is full
+//!   [`FullPolicy`] decides between waiting (asynchronously) for room and dropping the new event
+//!   (counted). [`Tracker::try_track`] never waits.
+//! - A batch goes out when it holds `max_batch` events (at once), when its first event has
+//!   waited `linger`, on [`Tracker::flush`] and on shutdown. Up to `max_in_flight` batches are
+//!   delivered at once.
+//! - Transport failures, timeouts, 429, 5xx and `Failed to record` keep the batch and retry it
+//!   with exponential backoff and full jitter (honouring Retry-After) until shutdown.
+//! - A validation answer (`VALIDATION_MISMATCH_REPORT`, or `Invalid app_name is specified.`)
+//!   does not block the queue: the batch is split in halves until each refused event is alone,
+//!   each refused event goes to the dead-letter sink with the server's message, and the rest is
+//!   delivered.
+//! - Token and Origin answers (`Token is invalid.`, a missing token, 403 domain mismatch) are
+//!   configuration errors no retry fixes: the batch goes to the dead-letter sink at once (so the
+//!   queue neither grows without bound nor stalls the callers of `track`), and
+//!   [`Tracker::last_error`] says why. Fix the configuration and re-track the dead letters.
+//!
+//! Delivery is **at least once**: when an answer is lost (a reset connection, a timeout) after
+//! the service recorded a batch, the batch is sent again, and the service may hold it twice.
+//! Splitting assumes the service records nothing of a body it refuses, as documented.
+
+mod config;
+mod dead_letter;
+mod delivery;
+mod error;
+mod sender;
+mod shared;
+mod stats;
+mod worker;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tg_common::Error;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+pub use config::{Backoff, FullPolicy, MAX_BATCH_LIMIT, MAX_QUEUE_CAPACITY, TrackerConfig};
+pub use dead_letter::{DeadLetter, DeadLetterSink};
+pub use error::TrackError;
+pub use sender::BatchSender;
+pub use stats::TrackerStats;
+
+use crate::event::{EncodedEvent, Event};
+use shared::{Phase, Shared};
+use stats::Counters;
+use worker::{Batching, Msg};
+
+/// Queues events and delivers them in batches; see the [module documentation](self).
+///
+/// Cloning is cheap: every clone feeds the same queue. Call [`Tracker::shutdown`] before
+/// exiting; dropping every clone instead lets the queued events drain in the background for as
+/// long as the runtime lives.
+#[derive(Clone)]
+pub struct Tracker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    tx: mpsc::Sender<Msg>,
+    shared: Arc<Shared>,
+    when_full: FullPolicy,
+    worker: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for Tracker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tracker")
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Tracker {
+    /// Starts a tracker that sends through `sender`. Must be called inside a Tokio runtime.
+    ///
+    /// Fails with [`tg_common::ErrorKind::InvalidInput`] when the configuration is out of range
+    /// and with [`tg_common::ErrorKind::Config`] outside a runtime.
+    pub fn start<S: BatchSender>(sender: S, config: TrackerConfig) -> Result<Tracker, Error> {
+        config.validate()?;
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| Error::config("Tracker::start must be called inside a Tokio runtime"))?;
+        let (tx, rx) = mpsc::channel(config.queue_capacity);
+        let shared = Arc::new(Shared::new(
+            config.backoff,
+            config.attempt_timeout,
+            config.dead_letters,
+        ));
+        let batching = Batching {
+            max_batch: config.max_batch,
+            linger: config.linger,
+            max_in_flight: config.max_in_flight,
+        };
+        let worker = runtime.spawn(worker::run(
+            rx,
+            Arc::new(sender),
+            Arc::clone(&shared),
+            batching,
+        ));
+        Ok(Tracker {
+            inner: Arc::new(Inner {
+                tx,
+                shared,
+                when_full: config.when_full,
+                worker: Mutex::new(Some(worker)),
+            }),
+        })
+    }
+
+    fn prepare(&self, event: &Event) -> Result<EncodedEvent, TrackError> {
+        if self.inner.shared.phase() != Phase::Running {
+            return Err(TrackError::Closed);
+        }
+        event.validate().map_err(TrackError::Invalid)?;
+        event.encode().map_err(TrackError::Invalid)
+    }
+
+    fn push(&self, permit: mpsc::Permit<'_, Msg>, event: EncodedEvent) {
+        Counters::add(&self.inner.shared.counters.queued, 1);
+        permit.send(Msg::Event(event));
+    }
+
+    fn try_push(&self, event: EncodedEvent) -> Result<(), TrackError> {
+        match self.inner.tx.try_reserve() {
+            Ok(permit) => {
+                self.push(permit, event);
+                Ok(())
+            }
+            Err(mpsc::error::TrySendError::Full(())) => {
+                Counters::add(&self.inner.shared.counters.dropped, 1);
+                Err(TrackError::Dropped)
+            }
+            Err(mpsc::error::TrySendError::Closed(())) => Err(TrackError::Closed),
+        }
+    }
+
+    /// Validates, encodes and queues `event`. With [`FullPolicy::Wait`] a full queue makes this
+    /// wait for room; with [`FullPolicy::DropNewest`] the event is dropped and counted.
+    pub async fn track(&self, event: &Event) -> Result<(), TrackError> {
+        let encoded = self.prepare(event)?;
+        match self.inner.when_full {
+            FullPolicy::Wait => {
+                let permit = self
+                    .inner
+                    .tx
+                    .reserve()
+                    .await
+                    .map_err(|_| TrackError::Closed)?;
+                self.push(permit, encoded);
+                Ok(())
+            }
+            FullPolicy::DropNewest => self.try_push(encoded),
+        }
+    }
+
+    /// Like [`Tracker::track`] but never waits: a full queue drops the event (counted), whatever
+    /// the policy.
+    pub fn try_track(&self, event: &Event) -> Result<(), TrackError> {
+        let encoded = self.prepare(event)?;
+        self.try_push(encoded)
+    }
+
+    /// Returns once every event queued before the call is acknowledged or dead-lettered; sends
+    /// the batch being filled without waiting for its linger. Fails with
+    /// [`TrackError::Closed`] when the tracker shuts down first.
+    pub async fn flush(&self) -> Result<(), TrackError> {
+        let (tx, rx) = oneshot::channel();
+        self.inner
+            .tx
+            .send(Msg::Flush(tx))
+            .await
+            .map_err(|_| TrackError::Closed)?;
+        rx.await.map_err(|_| TrackError::Closed)
+    }
+
+    /// Stops taking events, delivers what is queued for at most `timeout`, then cancels the
+    /// rest and returns the events that were not delivered (a batch cancelled in flight may
+    /// still have reached the service). Only the first call does the work; later calls return
+    /// an empty list.
+    pub async fn shutdown(&self, timeout: Duration) -> Vec<EncodedEvent> {
+        let shared = &self.inner.shared;
+        shared.phase.send_if_modified(|p| {
+            let start = *p == Phase::Running;
+            if start {
+                *p = Phase::Draining;
+            }
+            start
+        });
+        let worker = self
+            .inner
+            .worker
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        let Some(mut worker) = worker else {
+            return Vec::new();
+        };
+        if tokio::time::timeout(timeout, &mut worker).await.is_err() {
+            shared.phase.send_replace(Phase::Cancelled);
+            if let Err(e) = worker.await {
+                tracing::error!(error = %e, "the TGA tracker task failed");
+            }
+        }
+        shared.take_undelivered()
+    }
+
+    /// The counters, read now.
+    pub fn stats(&self) -> TrackerStats {
+        self.inner.shared.counters.snapshot()
+    }
+
+    /// Events waiting in the queue (not yet in a batch).
+    pub fn queue_len(&self) -> usize {
+        self.inner.tx.max_capacity() - self.inner.tx.capacity()
+    }
+
+    /// The last error a send returned, if any (it may have been retried successfully since).
+    pub fn last_error(&self) -> Option<Arc<Error>> {
+        self.inner.shared.last_error()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,66 @@
+//! The tracker's counters, readable at any time.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A snapshot of the tracker's counters (events unless said otherwise).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TrackerStats {
+    /// Events accepted into the queue.
+    pub queued: u64,
+    /// Events the service acknowledged.
+    pub sent: u64,
+    /// Events dropped because the queue was full.
+    pub dropped: u64,
+    /// Events handed to the dead-letter sink.
+    pub dead_lettered: u64,
+    /// Events returned by `shutdown` as not delivered.
+    pub undelivered: u64,
+    /// Requests made (first tries, retries and split halves).
+    pub requests: u64,
+    /// Requests that failed and were retried.
+    pub retried: u64,
+    /// Batches being delivered now (requests in flight or waiting to retry).
+    pub in_flight: u64,
+}
+
+impl TrackerStats {
+    /// Events queued and not yet acknowledged, dead-lettered or returned.
+    pub fn pending(&self) -> u64 {
+        self.queued
+            .saturating_sub(self.sent)
+            .saturating_sub(self.dead_lettered)
+            .saturating_sub(self.undelivered)
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) queued: AtomicU64,
+    pub(crate) sent: AtomicU64,
+    pub(crate) dropped: AtomicU64,
+    pub(crate) dead_lettered: AtomicU64,
+    pub(crate) undelivered: AtomicU64,
+    pub(crate) requests: AtomicU64,
+    pub(crate) retried: AtomicU64,
+    pub(crate) in_flight: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn add(counter: &AtomicU64, n: usize) {
+        counter.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self) -> TrackerStats {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        TrackerStats {
+            queued: get(&self.queued),
+            sent: get(&self.sent),
+            dropped: get(&self.dropped),
+            dead_lettered: get(&self.dead_lettered),
+            undelivered: get(&self.undelivered),
+            requests: get(&self.requests),
+            retried: get(&self.retried),
+            in_flight: get(&self.in_flight),
+        }
+    }
+}

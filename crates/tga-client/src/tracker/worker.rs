@@ -1,0 +1,233 @@
+//! The batching task: takes events from the queue, cuts batches (full, linger expired, flush,
+//! shutdown), starts a bounded number of deliveries, and answers flushes.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use super::delivery::deliver;
+use super::sender::BatchSender;
+use super::shared::{Phase, Shared};
+use crate::event::EncodedEvent;
+
+/// What the queue carries.
+pub(crate) enum Msg {
+    /// An event to send.
+    Event(EncodedEvent),
+    /// Answer once everything queued before this is acknowledged.
+    Flush(oneshot::Sender<()>),
+}
+
+/// How the task batches.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Batching {
+    pub(crate) max_batch: usize,
+    pub(crate) linger: Duration,
+    pub(crate) max_in_flight: usize,
+}
+
+struct Worker<S> {
+    rx: mpsc::Receiver<Msg>,
+    sender: Arc<S>,
+    shared: Arc<Shared>,
+    cfg: Batching,
+    /// The batch being filled.
+    batch: Vec<EncodedEvent>,
+    /// When the batch being filled must go even if not full.
+    linger_deadline: Option<Instant>,
+    linger_due: bool,
+    /// Flushes waiting for the batch being filled to be cut.
+    flush_on_cut: Vec<oneshot::Sender<()>>,
+    /// Flushes waiting for every batch up to an id to finish.
+    flush_after: Vec<(u64, oneshot::Sender<()>)>,
+    tasks: JoinSet<u64>,
+    task_ids: HashMap<tokio::task::Id, u64>,
+    running: BTreeSet<u64>,
+    next_id: u64,
+    input_closed: bool,
+    draining: bool,
+}
+
+/// Runs the batching task until the queue is closed and drained, or the deadline cancels it.
+pub(crate) async fn run<S: BatchSender>(
+    rx: mpsc::Receiver<Msg>,
+    sender: Arc<S>,
+    shared: Arc<Shared>,
+    cfg: Batching,
+) {
+    let mut worker = Worker {
+        rx,
+        sender,
+        shared,
+        cfg,
+        batch: Vec::with_capacity(cfg.max_batch),
+        linger_deadline: None,
+        linger_due: false,
+        flush_on_cut: Vec::new(),
+        flush_after: Vec::new(),
+        tasks: JoinSet::new(),
+        task_ids: HashMap::new(),
+        running: BTreeSet::new(),
+        next_id: 0,
+        input_closed: false,
+        draining: false,
+    };
+    worker.run().await;
+}
+
+impl<S: BatchSender> Worker<S> {
+    fn should_cut(&self) -> bool {
+        !self.batch.is_empty()
+            && self.tasks.len() < self.cfg.max_in_flight
+            && (self.batch.len() >= self.cfg.max_batch
+                || self.linger_due
+                || !self.flush_on_cut.is_empty()
+                || self.input_closed)
+    }
+
+    fn cut(&mut self) {
+        let id = self.next_id;
+        self.next_id += 1;
+        let events = std::mem::replace(&mut self.batch, Vec::with_capacity(self.cfg.max_batch));
+        let handle = self.tasks.spawn(deliver(
+            id,
+            events,
+            Arc::clone(&self.sender),
+            Arc::clone(&self.shared),
+        ));
+        self.task_ids.insert(handle.id(), id);
+        self.running.insert(id);
+        for waiter in self.flush_on_cut.drain(..) {
+            self.flush_after.push((id, waiter));
+        }
+        self.linger_deadline = None;
+        self.linger_due = false;
+        self.shared.set_in_flight(self.tasks.len());
+    }
+
+    /// Answers the flushes whose batches have all finished.
+    fn answer_flushes(&mut self) {
+        let running = &self.running;
+        let mut still = Vec::with_capacity(self.flush_after.len());
+        for (cut, waiter) in self.flush_after.drain(..) {
+            if running.range(..=cut).next().is_some() {
+                still.push((cut, waiter));
+            } else {
+                let _ = waiter.send(());
+            }
+        }
+        self.flush_after = still;
+    }
+
+    fn on_message(&mut self, msg: Option<Msg>) {
+        match msg {
+            Some(Msg::Event(event)) => {
+                if self.batch.is_empty() {
+                    self.linger_deadline = Some(Instant::now() + self.cfg.linger);
+                    self.linger_due = self.cfg.linger.is_zero();
+                }
+                self.batch.push(event);
+            }
+            Some(Msg::Flush(waiter)) => {
+                if !self.batch.is_empty() {
+                    self.flush_on_cut.push(waiter);
+                } else if let Some(last) = self.next_id.checked_sub(1) {
+                    self.flush_after.push((last, waiter));
+                    self.answer_flushes();
+                } else {
+                    let _ = waiter.send(());
+                }
+            }
+            None => self.input_closed = true,
+        }
+    }
+
+    fn on_task_done(&mut self, done: Result<(tokio::task::Id, u64), tokio::task::JoinError>) {
+        let task = match &done {
+            Ok((task, _)) => *task,
+            Err(e) => {
+                tracing::error!(error = %e, "a TGA delivery task failed; its events are lost");
+                e.id()
+            }
+        };
+        if let Some(id) = self.task_ids.remove(&task) {
+            self.running.remove(&id);
+        }
+        self.shared.set_in_flight(self.tasks.len());
+        self.answer_flushes();
+    }
+
+    /// Gives back everything not yet handed to a delivery, and waits for the deliveries to
+    /// give back theirs.
+    async fn cancel(&mut self) {
+        self.rx.close();
+        let mut left = std::mem::take(&mut self.batch);
+        while let Ok(msg) = self.rx.try_recv() {
+            if let Msg::Event(event) = msg {
+                left.push(event);
+            }
+        }
+        self.shared.give_back(left);
+        while let Some(done) = self.tasks.join_next_with_id().await {
+            self.on_task_done(done);
+        }
+    }
+
+    async fn run(&mut self) {
+        let mut phase = self.shared.phase.subscribe();
+        loop {
+            while self.should_cut() {
+                self.cut();
+            }
+            if self.input_closed && self.batch.is_empty() && self.tasks.is_empty() {
+                break;
+            }
+            let can_take = !self.input_closed && self.batch.len() < self.cfg.max_batch;
+            let linger = self
+                .linger_deadline
+                .filter(|_| !self.linger_due && !self.batch.is_empty());
+            let draining = self.draining;
+            tokio::select! {
+                biased;
+                cancelled = next_phase(&mut phase, draining) => {
+                    if cancelled {
+                        self.cancel().await;
+                        return;
+                    }
+                    self.draining = true;
+                    self.rx.close();
+                }
+                Some(done) = self.tasks.join_next_with_id(), if !self.tasks.is_empty() => {
+                    self.on_task_done(done);
+                }
+                msg = self.rx.recv(), if can_take => self.on_message(msg),
+                () = sleep_until_opt(linger), if linger.is_some() => self.linger_due = true,
+            }
+        }
+        // Everything was delivered or dead-lettered: answer the remaining flushes.
+        for waiter in self.flush_on_cut.drain(..) {
+            let _ = waiter.send(());
+        }
+        self.answer_flushes();
+    }
+}
+
+/// Waits for the deadline (`true`), or for the shutdown to start (`false`) unless it already has.
+async fn next_phase(phase: &mut watch::Receiver<Phase>, draining: bool) -> bool {
+    let changed = phase
+        .wait_for(|p| *p == Phase::Cancelled || (!draining && *p == Phase::Draining))
+        .await;
+    // The sender lives in `Shared`, which this task holds: an error cannot happen; treat it as
+    // cancellation.
+    changed.map_or(true, |p| *p == Phase::Cancelled)
+}
+
+async fn sleep_until_opt(deadline: Option<Instant>) {
+    if let Some(deadline) = deadline {
+        tokio::time::sleep_until(deadline).await;
+    }
+}
