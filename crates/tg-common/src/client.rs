@@ -165,6 +165,9 @@ pub struct Call {
     pub idempotency: Idempotency,
     /// This call's maximum wait for the limiter, overriding the client's.
     pub max_rate_wait: Option<Duration>,
+    /// This call's attempt limit, overriding the client's retry policy (1: no retry, for
+    /// callers that retry on their own, like a batching tracker).
+    pub max_attempts: Option<u32>,
 }
 
 impl Call {
@@ -185,6 +188,7 @@ impl Call {
             gzip: false,
             idempotency,
             max_rate_wait: None,
+            max_attempts: None,
         }
     }
 
@@ -216,6 +220,18 @@ impl Call {
     /// A plain header.
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.insert(name, value);
+        self
+    }
+
+    /// Limits this call to `attempts` attempts (1: never retried here).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts.max(1));
+        self
+    }
+
+    /// This call's maximum wait for the limiter.
+    pub fn max_rate_wait(mut self, max_wait: Duration) -> Self {
+        self.max_rate_wait = Some(max_wait);
         self
     }
 
@@ -362,6 +378,13 @@ impl Core {
         }
         let uri = self.inner.base.join(&call.path, call.query.as_deref())?;
         let max_wait = call.max_rate_wait.unwrap_or(self.inner.max_rate_wait);
+        let policy = match call.max_attempts {
+            Some(n) => RetryPolicy {
+                max_attempts: n,
+                ..self.inner.retry.clone()
+            },
+            None => self.inner.retry.clone(),
+        };
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;

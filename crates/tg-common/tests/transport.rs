@@ -307,6 +307,21 @@ async fn a_5xx_is_retried_for_get_but_not_for_post() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_call_can_turn_retries_off() {
+    let server = MockServer::start(ok_service()).await.unwrap();
+    server.push_fault(FaultRule::next(
+        1,
+        Fault::RespondUnprocessed(Reply::new(429, "busy")),
+    ));
+    let err = core(&server)
+        .execute(call(Method::GET).max_attempts(1), decode)
+        .await
+        .unwrap_err();
+    assert!(err.is_rate_limited());
+    assert_eq!(server.request_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn connection_refused_is_a_connect_error_retried_even_for_post() {
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
