@@ -428,13 +428,7 @@ impl Core {
                 retry_after: err.retry_after(),
             };
             let jitter = rand::random::<f64>();
-            match decide(
-                &self.inner.retry,
-                call.idempotency,
-                attempt,
-                outcome,
-                jitter,
-            ) {
+            match decide(&policy, call.idempotency, attempt, outcome, jitter) {
                 Decision::Retry(delay) if self.inner.budget.try_withdraw() => {
                     tracing::debug!(
                         parent: &span,
