@@ -7,6 +7,7 @@ pub mod fault;
 pub mod server;
 pub mod service;
 pub mod tga;
+pub mod tgmembership;
 pub mod tgtrack;
 pub mod window;
 

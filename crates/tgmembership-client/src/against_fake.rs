@@ -1,0 +1,235 @@
+//! Every request type against the fake TGmembership service (`tg_mock`), without HTTP: render,
+//! hand the request to the fake, decode its reply. The fake reads the wire format from the
+//! document on its own, so agreement here checks both readings.
+
+use rust_decimal::Decimal;
+use tg_common::{Error, ErrorKind};
+use tg_mock::Service;
+use tg_mock::service::Request;
+use tg_mock::tgmembership::{NONCE_HEADER, SIGNATURE_HEADER, TgmembershipFake};
+
+use crate::envelope::{self, TgmembershipApiError};
+use crate::model::*;
+use crate::request::ApiRequest;
+use crate::webhook::{WebhookEventKind, WebhookVerifier};
+
+const BOT: i64 = 1347378140;
+const KEY: &str = "k3y";
+const NOW: i64 = 1721304000;
+
+fn fake() -> TgmembershipFake {
+    let f = TgmembershipFake::new(BOT, KEY);
+    f.set_now(Some(NOW));
+    f
+}
+
+fn call<R: ApiRequest>(fake: &TgmembershipFake, req: &R) -> Result<R::Output, Error> {
+    let r = req.render()?;
+    let path = format!("/v1/bot{BOT}/{KEY}/{}", r.path);
+    let target = match &r.query {
+        Some(q) => format!("{path}?{q}"),
+        None => path,
+    };
+    let mut request = Request::new(r.endpoint.method(), &target);
+    if let Some(body) = r.body {
+        request = request
+            .with_header("content-type", "application/json")
+            .with_body(body);
+    }
+    let reply = fake.handle(&request);
+    let env = envelope::decode::<R::Output>(reply.status.as_u16(), &reply.body)?;
+    R::output(env)
+}
+
+fn api_code(e: &Error) -> u16 {
+    e.api_detail::<TgmembershipApiError>()
+        .map(|d| d.code)
+        .unwrap_or_else(|| panic!("not an API error: {e:?}"))
+}
+
+#[test]
+fn read_endpoints() {
+    let f = fake();
+    assert_eq!(call(&f, &ListCoupons).unwrap().len(), 2);
+    assert_eq!(call(&f, &ListMembers::new().limit(2)).unwrap().len(), 2);
+    assert_eq!(call(&f, &ListPaymentMethods).unwrap().len(), 7);
+    let plans = call(&f, &ListPlans::new()).unwrap();
+    assert_eq!(plans[0].price, Decimal::new(123, 2));
+    assert_eq!(
+        call(&f, &ListProjects::new().project_id(9)).unwrap().len(),
+        1
+    );
+    let orders = call(&f, &ListOrders::new().currency(Currency::Usd)).unwrap();
+    assert_eq!(orders[0].amount, Some("1.344882".parse().unwrap()));
+    assert_eq!(orders[0].payment_gateway.gateway(), &PaymentGateway::PayPal);
+    let one = call(&f, &GetOrder::new("ABCD123")).unwrap();
+    assert_eq!(one.payment_gateway.gateway(), &PaymentGateway::Stripe);
+    let count = call(
+        &f,
+        &OrdersCount::new()
+            .interval_unit(IntervalUnit::Month)
+            .interval_count(3)
+            .currency(Currency::Usd),
+    )
+    .unwrap();
+    assert_eq!(count.len(), 3);
+    assert_eq!(count[0].sales, 2);
+    assert!(!call(&f, &PlansReport::default()).unwrap().is_empty());
+    let methods = call(
+        &f,
+        &PaymentMethodsReport(ReportQuery::new().currency(Currency::Eur)),
+    )
+    .unwrap();
+    assert!(methods.iter().all(|m| m.currency == Currency::Eur));
+    let revenue = call(&f, &Revenue::new(0, NOW)).unwrap();
+    assert_eq!(revenue.sales, 2);
+    let users = call(&f, &CountUsers).unwrap();
+    assert_eq!(users.users, 5);
+}
+
+#[test]
+fn write_endpoints_and_documented_errors() {
+    let f = fake();
+    let a = call(
+        &f,
+        &CreateAffiliate::new(1111111111).affiliate_id("abcd123"),
+    )
+    .unwrap();
+    assert!(a.affiliate_link.ends_with("r_abcd123"));
+    let e = call(&f, &CreateAffiliate::new(42).affiliate_id("abc")).unwrap_err();
+    assert_eq!(api_code(&e), 404);
+    assert!(!e.is_retryable());
+
+    let bot = call(
+        &f,
+        &RegisterBot::new("555:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"),
+    )
+    .unwrap();
+    assert_eq!(bot.bot_id, 555);
+    assert!(!bot.api_key.expose().is_empty());
+
+    let token = call(&f, &CreateAccessToken::new(19).member_id(1111111111)).unwrap();
+    assert!(token.link.contains(&token.access_token));
+
+    let plan = call(
+        &f,
+        &CreatePlan::new("Weekly", "1 week", Decimal::new(500, 2), Currency::Eur).options(
+            NewPlanOptions {
+                singleuse: Some(SingleUse::OncePerUser),
+                ..NewPlanOptions::default()
+            },
+        ),
+    )
+    .unwrap();
+    assert_eq!(plan.price.to_string(), "5.00");
+    assert_eq!(plan.options.singleuse, SingleUse::OncePerUser);
+    let listed = call(&f, &ListPlans::new().plan_id(plan.plan_id)).unwrap();
+    assert_eq!(listed, vec![plan]);
+
+    let order = call(
+        &f,
+        &CreateOrder::new(19, PaymentGateway::CryptoNoKyc).token("BTC.LN"),
+    )
+    .unwrap();
+    assert_eq!(order.currency, Currency::Usd);
+    let fetched = call(&f, &GetOrder::new(order.order_key.clone())).unwrap();
+    assert_eq!(fetched.order_status, OrderStatus::Pending);
+
+    let e = call(&f, &GetOrder::new("missing")).unwrap_err();
+    assert_eq!(api_code(&e), 404);
+    assert_eq!(e.context(), None, "context is the transport's to attach");
+
+    let wrong_key = TgmembershipFake::new(BOT, "other");
+    let e = call(&wrong_key, &ListPlans::new()).unwrap_err();
+    assert_eq!(api_code(&e), 401);
+
+    // Validation stops a request before the fake sees it.
+    let before = f.plans().len();
+    let e = call(
+        &f,
+        &CreatePlan::new("ab", "1 week", Decimal::ONE, Currency::Eur),
+    )
+    .unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }));
+    assert_eq!(f.plans().len(), before);
+}
+
+#[test]
+fn webhooks_end_to_end() {
+    let f = fake();
+    let hook = call(&f, &SetWebhook::new("https://example.com/hook")).unwrap();
+    assert_eq!(hook.url, "https://example.com/hook");
+    let order = call(
+        &f,
+        &CreateOrder::new(20, PaymentGateway::Stripe).member_id(5555555555),
+    )
+    .unwrap();
+    let deliveries = f.complete_order(&order.order_key).unwrap();
+    assert_eq!(deliveries.len(), 1);
+    let d = &deliveries[0];
+    let headers = d.header_map();
+    let signature = headers.get(SIGNATURE_HEADER).unwrap().to_str().unwrap();
+    let nonce = headers.get(NONCE_HEADER).unwrap().to_str().unwrap();
+
+    let verifier = WebhookVerifier::new(hook.secret.clone());
+    let event = verifier
+        .verify_event_at(signature, nonce, &d.body, NOW)
+        .unwrap();
+    assert_eq!(event.event, WebhookEventKind::OrderCompleted);
+    assert_eq!(event.data["order_key"], order.order_key.as_str());
+    assert!(
+        verifier
+            .verify_at(signature, nonce, &d.body, NOW + 301)
+            .is_err()
+    );
+    assert!(
+        WebhookVerifier::new("wrong")
+            .verify_at(signature, nonce, &d.body, NOW)
+            .is_err()
+    );
+
+    let revenue = call(&f, &Revenue::new(NOW, NOW)).unwrap();
+    assert_eq!(revenue.sales, 1);
+    assert_eq!(revenue.revenue.to_string(), "1.23");
+
+    call(&f, &DeleteWebhook::new("https://example.com/hook")).unwrap();
+    f.set_empty_204(true);
+    call(&f, &SetWebhook::new("https://example.com/again")).unwrap();
+    call(&f, &DeleteWebhook::new("https://example.com/again")).unwrap();
+    let e = call(&f, &DeleteWebhook::new("https://example.com/again")).unwrap_err();
+    assert_eq!(api_code(&e), 404);
+}
+
+#[test]
+fn paginating_members_against_the_fake() {
+    use futures_util::StreamExt;
+
+    let f = fake();
+    for i in 0..5 {
+        f.add_member(tg_mock::tgmembership::MemberRecord {
+            member_id: 9000 + i,
+            plan_id: 20,
+            project_id: 1,
+            start: NOW,
+            end: NOW + 86_400,
+        });
+    }
+    // 3 seeded + 5 added = 8 memberships: pages of 4, 4, then an empty last page.
+    let request = ListMembers::new();
+    let pages = std::cell::RefCell::new(Vec::new());
+    let stream = crate::paginate::paginate(4, 0, |offset, limit| {
+        pages.borrow_mut().push(offset);
+        let page = crate::paginate::Paginated::at_page(&request, offset, limit);
+        std::future::ready(call(&f, &page))
+    });
+    let members: Vec<Member> = block_on(stream.map(|r| r.unwrap()).collect());
+    assert_eq!(members.len(), 8);
+    assert_eq!(*pages.borrow(), vec![0, 4, 8]);
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
+}

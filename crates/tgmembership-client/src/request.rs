@@ -1,0 +1,193 @@
+//! What every request type provides, and the transport-free rendering of a request: the path
+//! after `/v1/bot{BOT_ID}/{API_KEY}/`, the percent-encoded query string and the JSON body.
+//!
+//! Rendering validates first: an invalid request fails with
+//! [`ErrorKind::InvalidInput`](tg_common::ErrorKind::InvalidInput) and nothing is sent.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use tg_common::Error;
+
+use crate::endpoint::Endpoint;
+use crate::envelope::Envelope;
+
+/// A request to one endpoint, with the type its `result` decodes into.
+pub trait ApiRequest {
+    /// The decoded `result`.
+    type Output: DeserializeOwned;
+
+    /// The endpoint it calls.
+    fn endpoint(&self) -> Endpoint;
+
+    /// Checks every documented constraint; called by [`ApiRequest::render`].
+    fn validate(&self) -> Result<(), Error>;
+
+    /// The path after `/v1/bot{BOT_ID}/{API_KEY}/` (percent-encoded where it holds data).
+    fn path(&self) -> String {
+        self.endpoint().path().to_owned()
+    }
+
+    /// The query parameters, unencoded, in a stable order.
+    fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    /// The JSON body, for POST and DELETE.
+    fn json_body(&self) -> Option<serde_json::Value> {
+        None
+    }
+
+    /// Takes the result out of a successful envelope; the default requires one.
+    fn output(envelope: Envelope<Self::Output>) -> Result<Self::Output, Error>
+    where
+        Self: Sized,
+    {
+        envelope.into_result()
+    }
+
+    /// Validates, then renders the path, query string and body.
+    fn render(&self) -> Result<RenderedRequest, Error> {
+        let endpoint = self.endpoint();
+        self.validate()
+            .map_err(|e| e.with_context(crate::PROVIDER, endpoint.operation()))?;
+        let body = match self.json_body() {
+            Some(value) => Some(serde_json::to_vec(&value).map_err(|e| {
+                Error::invalid_input("body", format!("could not encode the body: {e}"))
+                    .with_context(crate::PROVIDER, endpoint.operation())
+            })?),
+            None => None,
+        };
+        Ok(RenderedRequest {
+            endpoint,
+            path: self.path(),
+            query: encode_query(&self.query_pairs()),
+            body,
+        })
+    }
+}
+
+/// A validated request, ready for the transport.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RenderedRequest {
+    /// The endpoint (HTTP method, operation name, idempotency).
+    pub endpoint: Endpoint,
+    /// The path after `/v1/bot{BOT_ID}/{API_KEY}/`, percent-encoded.
+    pub path: String,
+    /// The query string without `?`, percent-encoded; `None` when there are no parameters.
+    pub query: Option<String>,
+    /// The JSON body (`Content-Type: application/json`), when the method has one.
+    pub body: Option<Vec<u8>>,
+}
+
+impl RenderedRequest {
+    /// The body parsed back into JSON, for tests and diagnostics.
+    pub fn body_json(&self) -> Option<serde_json::Value> {
+        self.body
+            .as_deref()
+            .and_then(|b| serde_json::from_slice(b).ok())
+    }
+}
+
+impl fmt::Debug for RenderedRequest {
+    /// Prints the body's length only: a body may hold a secret (`bot_token`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RenderedRequest")
+            .field("endpoint", &self.endpoint)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+/// Percent-encodes one path segment or query component: everything but `A-Z a-z 0-9 - . _ ~`.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(hex_digit(b >> 4));
+            out.push(hex_digit(b & 0x0f));
+        }
+    }
+    out
+}
+
+fn hex_digit(n: u8) -> char {
+    char::from(if n < 10 { b'0' + n } else { b'A' + n - 10 })
+}
+
+/// Joins pairs into `k=v&k=v` with both sides percent-encoded; `None` when empty.
+pub fn encode_query(pairs: &[(&'static str, String)]) -> Option<String> {
+    if pairs.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .collect();
+    Some(parts.join("&"))
+}
+
+/// Collects optional query parameters in order.
+#[derive(Debug, Default)]
+pub(crate) struct QueryPairs(Vec<(&'static str, String)>);
+
+impl QueryPairs {
+    /// Adds `name=value` when `value` is set.
+    pub(crate) fn opt(mut self, name: &'static str, value: Option<impl ToString>) -> Self {
+        if let Some(v) = value {
+            self.0.push((name, v.to_string()));
+        }
+        self
+    }
+
+    /// Adds `name=value`.
+    pub(crate) fn add(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.0.push((name, value.to_string()));
+        self
+    }
+
+    /// The pairs.
+    pub(crate) fn finish(self) -> Vec<(&'static str, String)> {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoding_keeps_only_unreserved_bytes() {
+        assert_eq!(percent_encode("abc-._~XYZ09"), "abc-._~XYZ09");
+        assert_eq!(percent_encode("a b/c?d&e=f"), "a%20b%2Fc%3Fd%26e%3Df");
+        assert_eq!(percent_encode("é"), "%C3%A9");
+        assert_eq!(percent_encode("%"), "%25");
+    }
+
+    #[test]
+    fn query_is_none_when_empty_and_joined_otherwise() {
+        assert_eq!(encode_query(&[]), None);
+        assert_eq!(
+            encode_query(&[("a", "1".into()), ("b", "x y".into())]).as_deref(),
+            Some("a=1&b=x%20y")
+        );
+    }
+
+    #[test]
+    fn debug_hides_the_body() {
+        let r = RenderedRequest {
+            endpoint: Endpoint::RegisterBot,
+            path: "bot".into(),
+            query: None,
+            body: Some(br#"{"bot_token":"123:SECRET"}"#.to_vec()),
+        };
+        let dbg = format!("{r:?}");
+        assert!(!dbg.contains("SECRET"));
+        assert!(dbg.contains("body_len"));
+    }
+}
