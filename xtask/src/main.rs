@@ -4,6 +4,7 @@
 
 mod bench;
 mod demo;
+mod redis;
 mod test;
 
 use std::process::ExitCode;

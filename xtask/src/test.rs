@@ -23,9 +23,13 @@ pub fn run(args: &[&str]) -> Result<(), String> {
             "warnings",
         ]),
     )?;
+    let redis = crate::redis::start()?;
     let mut cmd = Command::new(&cargo);
     cmd.args(["test", "--workspace", "--no-fail-fast"])
         .args(args);
+    if let Some(r) = &redis {
+        cmd.env("TG_REDIS_URL", &r.url);
+    }
     let (passed, failed, ignored, ok) = run_tests(&mut cmd)?;
     println!("summary: {passed} passed, {failed} failed, {ignored} skipped");
     if ok && failed == 0 {

@@ -158,6 +158,11 @@ pub enum ErrorKind {
         /// How long until capacity returns, when known.
         retry_after: Option<Duration>,
     },
+    /// The shared rate-limiter store (Redis) could not be reached; nothing was sent.
+    LimiterUnavailable {
+        /// The store's error.
+        source: Option<BoxError>,
+    },
     /// The client is misconfigured (bad base URL, plain http, empty key).
     Config {
         /// What is wrong.
@@ -302,10 +307,9 @@ impl Error {
             },
             ErrorKind::Http { status, .. } => status_safety(*status),
             ErrorKind::Api(api) => api.safety,
-            ErrorKind::RateLimited { origin, .. } => match origin {
-                RateLimitOrigin::Remote => RetrySafety::Always,
-                RateLimitOrigin::Local { .. } => RetrySafety::Always,
-            },
+            ErrorKind::RateLimited { .. } | ErrorKind::LimiterUnavailable { .. } => {
+                RetrySafety::Always
+            }
             ErrorKind::Decode { .. }
             | ErrorKind::BodyTooLarge { .. }
             | ErrorKind::InvalidInput { .. }
@@ -433,6 +437,13 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            ErrorKind::LimiterUnavailable { source } => {
+                f.write_str("the shared rate limiter is unreachable; nothing was sent")?;
+                if let Some(src) = source {
+                    write!(f, " ({src})")?;
+                }
+                Ok(())
+            }
             ErrorKind::Config { reason } => write!(f, "configuration error: {reason}"),
         }
     }
@@ -443,7 +454,8 @@ impl std::error::Error for Error {
         match &self.0.kind {
             ErrorKind::Transport {
                 source: Some(src), ..
-            } => Some(src.as_ref()),
+            }
+            | ErrorKind::LimiterUnavailable { source: Some(src) } => Some(src.as_ref()),
             ErrorKind::Api(api) => Some(api.source.as_ref()),
             _ => None,
         }

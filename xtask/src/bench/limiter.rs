@@ -116,5 +116,51 @@ pub fn run(report: &mut Report) -> Result<(), String> {
     );
     report.push("limiter.try_acquire_ns", try_ns);
     report.push("limiter.acquire_ns", acquire_ns);
+    redis_latency(report)
+}
+
+/// Acquire latency through the Redis backend (one script round trip on loopback).
+fn redis_latency(report: &mut Report) -> Result<(), String> {
+    let Some(server) = crate::redis::start()? else {
+        println!("  redis backend: skipped (redis-server not installed)");
+        return Ok(());
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut samples = rt.block_on(async {
+        let limiter = tg_common::limit::redis_limiter(
+            tg_common::limit::RedisConfig::new(
+                server.url.clone(),
+                tg_common::Secret::new("bench-naming"),
+            ),
+            &tg_common::Secret::new("bench-key"),
+            &tgtrack_quotas()
+                .into_iter()
+                .map(|q| Quota {
+                    count: u32::MAX,
+                    ..q
+                })
+                .collect::<Vec<_>>(),
+        )
+        .map_err(|e| e.to_string())?;
+        limiter.acquire().await.map_err(|e| e.to_string())?; // connect
+        let mut samples = Vec::with_capacity(5000);
+        for _ in 0..5000 {
+            let t = Instant::now();
+            limiter.acquire().await.map_err(|e| e.to_string())?;
+            samples.push(t.elapsed().as_nanos() as f64 / 1000.0);
+        }
+        Ok::<_, String>(samples)
+    })?;
+    samples.sort_by(f64::total_cmp);
+    let median = samples[samples.len() / 2];
+    let p99 = samples[samples.len() * 99 / 100];
+    println!(
+        "  redis backend acquire (3 quotas, loopback): median {median:.0} µs, p99 {p99:.0} µs"
+    );
+    report.push("limiter.redis_acquire_median_us", median);
+    report.push("limiter.redis_acquire_p99_us", p99);
     Ok(())
 }

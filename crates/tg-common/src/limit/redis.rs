@@ -1,0 +1,411 @@
+//! A Redis backend for the limiter, so that replicas behind one API key share one quota.
+//!
+//! One Lua script checks and charges every quota of a key atomically, with the same algorithm as
+//! the in-process [`AdmissionLog`](super::AdmissionLog): per quota a sorted set of admission times
+//! (microseconds on Redis's own clock, `TIME`, so every replica uses one clock). Times are
+//! formatted explicitly in the script: Lua 5.1 would print a 16-digit number with `%.14g` and
+//! lose precision. All keys of one API key share a hash tag (the script works on a cluster); key
+//! names hold a keyed hash of the API key, never the key. Keys expire once their longest window
+//! has passed, and survive process restarts, so a restart keeps the day's count.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use redis::aio::ConnectionManager;
+use sha2::Sha256;
+use tokio::sync::Mutex;
+
+use super::Quota;
+use super::backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation};
+use crate::error::{Error, ErrorKind};
+use crate::secret::Secret;
+
+/// What the limiter does when Redis cannot be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailMode {
+    /// Refuse the request with [`ErrorKind::LimiterUnavailable`]: never risk a quota.
+    Closed,
+    /// Fall back to an in-process limiter with the same quotas (this replica's share is then
+    /// unknown to the others); one warning is logged.
+    Open,
+}
+
+/// Settings of the Redis backend.
+#[derive(Debug, Clone)]
+pub struct RedisConfig {
+    /// `redis://host:port/db`.
+    pub url: String,
+    /// The key of the keyed hash that names Redis keys: the same on every replica.
+    pub naming_key: Secret,
+    /// Key prefix before the hash tag.
+    pub prefix: String,
+    /// Behaviour when Redis is unreachable.
+    pub fail_mode: FailMode,
+    /// Limit on one Redis round trip (connecting included).
+    pub timeout: Duration,
+}
+
+impl RedisConfig {
+    /// Settings for `url`, with key names hashed under `naming_key`; fail-closed, 1 s timeout.
+    pub fn new(url: impl Into<String>, naming_key: Secret) -> Self {
+        RedisConfig {
+            url: url.into(),
+            naming_key,
+            prefix: "tglim".to_owned(),
+            fail_mode: FailMode::Closed,
+            timeout: Duration::from_secs(1),
+        }
+    }
+}
+
+const RESERVE: &str = r"
+local now_t = redis.call('TIME')
+local now = tonumber(now_t[1]) * 1000000 + tonumber(now_t[2])
+local max_wait = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+local at = now
+local paused = redis.call('GET', KEYS[n + 1])
+if paused then at = math.max(at, tonumber(paused)) end
+local longest = 0
+for i = 1, n do
+  local span = tonumber(ARGV[2 + 2 * i])
+  if span > longest then longest = span end
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', string.format('%.0f', now - span))
+  local last = redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')
+  if last[2] then at = math.max(at, tonumber(last[2])) end
+end
+local binding = 0
+for i = 1, n do
+  local count = tonumber(ARGV[1 + 2 * i])
+  local span = tonumber(ARGV[2 + 2 * i])
+  if count == 0 then return {0, i, -1} end
+  if redis.call('ZCARD', KEYS[i]) >= count then
+    local nth = redis.call('ZRANGE', KEYS[i], -count, -count, 'WITHSCORES')
+    local earliest = tonumber(nth[2]) + span
+    if earliest > at then
+      at = earliest
+      binding = i
+    end
+  end
+end
+if at - now > max_wait then return {0, binding, at - now} end
+local id = redis.call('INCR', KEYS[n + 2])
+local score = string.format('%.0f', at)
+local ttl_ms = math.ceil((at - now + longest) / 1000) + 1000
+for i = 1, n do
+  redis.call('ZADD', KEYS[i], score, id)
+  redis.call('PEXPIRE', KEYS[i], ttl_ms)
+end
+redis.call('PEXPIRE', KEYS[n + 2], ttl_ms)
+return {1, id, at - now}
+";
+
+const PAUSE: &str = r"
+local now_t = redis.call('TIME')
+local now = tonumber(now_t[1]) * 1000000 + tonumber(now_t[2])
+local untl = now + tonumber(ARGV[1])
+local cur = redis.call('GET', KEYS[1])
+if (not cur) or tonumber(cur) < untl then
+  redis.call('SET', KEYS[1], string.format('%.0f', untl), 'PX', math.ceil(tonumber(ARGV[1]) / 1000) + 1000)
+end
+return 1
+";
+
+/// The Redis backend; build a limiter with
+/// `RateLimiter::with_backend(Arc::new(RedisBackend::new(config, &api_key, &quotas)))`.
+pub struct RedisBackend {
+    client: redis::Client,
+    conn: Mutex<Option<ConnectionManager>>,
+    quotas: Vec<Quota>,
+    keys: Vec<String>,
+    pause_key: String,
+    seq_key: String,
+    reserve: redis::Script,
+    pause: redis::Script,
+    fail_mode: FailMode,
+    timeout: Duration,
+    fallback: LocalBackend,
+    warned: AtomicBool,
+    /// After a failure, Redis is not tried again before this instant (a circuit breaker, so a
+    /// dead store costs callers nothing but the first timeout).
+    down_until: std::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+/// How long Redis is left alone after a failure.
+const COOLDOWN: Duration = Duration::from_secs(5);
+
+impl std::fmt::Debug for RedisBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisBackend")
+            .field("quotas", &self.quotas)
+            .field("fail_mode", &self.fail_mode)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisBackend {
+    /// A backend for `api_key` enforcing `quotas`. Connects lazily, on the first reservation.
+    pub fn new(config: RedisConfig, api_key: &Secret, quotas: &[Quota]) -> Result<Self, Error> {
+        let client = redis::Client::open(config.url.as_str())
+            .map_err(|e| Error::config(format!("bad Redis URL: {e}")))?;
+        let tag = key_tag(&config.naming_key, api_key)?;
+        let base = format!("{}:{{{tag}}}", config.prefix);
+        let keys = quotas
+            .iter()
+            .map(|q| format!("{base}:q:{}:{}", q.count, q.span().as_micros()))
+            .collect();
+        Ok(RedisBackend {
+            client,
+            conn: Mutex::new(None),
+            quotas: quotas.to_vec(),
+            keys,
+            pause_key: format!("{base}:pause"),
+            seq_key: format!("{base}:seq"),
+            reserve: redis::Script::new(RESERVE),
+            pause: redis::Script::new(PAUSE),
+            fail_mode: config.fail_mode,
+            timeout: config.timeout,
+            fallback: LocalBackend::new(quotas),
+            warned: AtomicBool::new(false),
+            down_until: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// The Redis key names this backend uses (for inspection; they hold no secret).
+    pub fn key_names(&self) -> Vec<String> {
+        let mut all = self.keys.clone();
+        all.push(self.pause_key.clone());
+        all.push(self.seq_key.clone());
+        all
+    }
+
+    async fn connection(&self) -> Result<ConnectionManager, redis::RedisError> {
+        let mut guard = self.conn.lock().await;
+        if let Some(c) = guard.as_ref() {
+            return Ok(c.clone());
+        }
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(self.timeout)
+            .set_response_timeout(self.timeout)
+            .set_number_of_retries(1);
+        let c = self
+            .client
+            .get_connection_manager_with_config(config)
+            .await?;
+        *guard = Some(c.clone());
+        Ok(c)
+    }
+
+    async fn with_timeout<T>(
+        &self,
+        f: impl std::future::Future<Output = Result<T, redis::RedisError>>,
+    ) -> Result<T, Error> {
+        match tokio::time::timeout(self.timeout, f).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(unavailable(Some(Box::new(e)))),
+            Err(_) => Err(unavailable(None)),
+        }
+    }
+
+    fn is_down(&self) -> bool {
+        let guard = match self.down_until.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        guard.is_some_and(|t| tokio::time::Instant::now() < t)
+    }
+
+    fn mark_down(&self) {
+        let mut guard = match self.down_until.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        *guard = Some(tokio::time::Instant::now() + COOLDOWN);
+    }
+
+    async fn reserve_remote(
+        &self,
+        max_wait: Duration,
+    ) -> Result<Result<Reservation, Refusal>, Error> {
+        if self.is_down() {
+            return Err(unavailable(None));
+        }
+        let result = self.reserve_script(max_wait).await;
+        if result.is_err() {
+            self.mark_down();
+        }
+        result
+    }
+
+    async fn reserve_script(
+        &self,
+        max_wait: Duration,
+    ) -> Result<Result<Reservation, Refusal>, Error> {
+        let mut conn = self.with_timeout(self.connection()).await?;
+        let mut inv = self.reserve.prepare_invoke();
+        for k in &self.keys {
+            inv.key(k);
+        }
+        inv.key(&self.pause_key).key(&self.seq_key);
+        inv.arg(micros(max_wait)).arg(self.quotas.len());
+        for q in &self.quotas {
+            inv.arg(q.count).arg(micros(q.span()));
+        }
+        let reply: Vec<i64> = self.with_timeout(inv.invoke_async(&mut conn)).await?;
+        let [ok, a, b] = reply[..] else {
+            return Err(unavailable(None));
+        };
+        if ok == 1 {
+            return Ok(Ok(Reservation {
+                wait: Duration::from_micros(b.max(0) as u64),
+                id: a.max(0) as u64,
+            }));
+        }
+        let quota = usize::try_from(a)
+            .ok()
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| self.quotas.get(i).copied());
+        let retry_after = if b < 0 {
+            Duration::MAX
+        } else {
+            Duration::from_micros(b as u64)
+        };
+        Ok(Err(Refusal { quota, retry_after }))
+    }
+
+    fn warn_once(&self, err: &Error) {
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                error = %err,
+                "Redis rate-limiter store unreachable: falling back to the in-process limiter (fail-open); replicas no longer share the quota"
+            );
+        }
+    }
+}
+
+impl LimiterBackend for RedisBackend {
+    fn reserve(
+        &self,
+        max_wait: Duration,
+    ) -> BackendFuture<'_, Result<Result<Reservation, Refusal>, Error>> {
+        Box::pin(async move {
+            match self.reserve_remote(max_wait).await {
+                Ok(r) => Ok(r),
+                Err(e) => match self.fail_mode {
+                    FailMode::Closed => Err(e),
+                    FailMode::Open => {
+                        self.warn_once(&e);
+                        // Fallback ids are marked with the top bit so cancel can route them.
+                        Ok(self.fallback.reserve_now(max_wait).map(|r| Reservation {
+                            id: r.id | FALLBACK_BIT,
+                            ..r
+                        }))
+                    }
+                },
+            }
+        })
+    }
+
+    fn cancel(&self, reservation: Reservation) -> BackendFuture<'_, ()> {
+        Box::pin(async move {
+            if reservation.id & FALLBACK_BIT != 0 {
+                self.fallback.cancel_now(Reservation {
+                    id: reservation.id & !FALLBACK_BIT,
+                    ..reservation
+                });
+                return;
+            }
+            if let Ok(mut conn) = self.with_timeout(self.connection()).await {
+                let mut pipe = redis::pipe();
+                for k in &self.keys {
+                    pipe.zrem(k, reservation.id).ignore();
+                }
+                let _ = self.with_timeout(pipe.query_async::<()>(&mut conn)).await;
+            }
+        })
+    }
+
+    fn pause(&self, pause: Duration) -> BackendFuture<'_, ()> {
+        Box::pin(async move {
+            self.fallback.pause_now(pause);
+            if let Ok(mut conn) = self.with_timeout(self.connection()).await {
+                let mut inv = self.pause.prepare_invoke();
+                inv.key(&self.pause_key).arg(micros(pause));
+                let _ = self.with_timeout(inv.invoke_async::<i64>(&mut conn)).await;
+            }
+        })
+    }
+
+    fn quotas(&self) -> Vec<Quota> {
+        self.quotas.clone()
+    }
+}
+
+/// Marks reservations made by the fail-open fallback.
+const FALLBACK_BIT: u64 = 1 << 63;
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX / 2)
+}
+
+fn unavailable(source: Option<crate::BoxError>) -> Error {
+    Error::new(ErrorKind::LimiterUnavailable { source })
+}
+
+/// The hash tag naming one API key's Redis keys: HMAC-SHA256 of the key, 16 bytes in hex.
+fn key_tag(naming_key: &Secret, api_key: &Secret) -> Result<String, Error> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(naming_key.expose().as_bytes())
+        .map_err(|_| Error::config("the Redis naming key cannot key an HMAC"))?;
+    mac.update(api_key.expose().as_bytes());
+    let digest = mac.finalize().into_bytes();
+    Ok(hex::encode(&digest[..16]))
+}
+
+/// A shared limiter backed by Redis (convenience for
+/// `RateLimiter::with_backend(Arc::new(RedisBackend::new(...)))`).
+pub fn redis_limiter(
+    config: RedisConfig,
+    api_key: &Secret,
+    quotas: &[Quota],
+) -> Result<super::RateLimiter, Error> {
+    Ok(super::RateLimiter::with_backend(Arc::new(
+        RedisBackend::new(config, api_key, quotas)?,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_names_hold_a_keyed_hash_not_the_key() {
+        let key = Secret::new("1234567890:API-KEY-SECRET");
+        let b = RedisBackend::new(
+            RedisConfig::new("redis://127.0.0.1:1", Secret::new("naming")),
+            &key,
+            &[Quota::per_second(3), Quota::per_day(5000)],
+        )
+        .unwrap();
+        let names = b.key_names();
+        assert_eq!(names.len(), 4);
+        let tag = names[0]
+            .split('{')
+            .nth(1)
+            .unwrap()
+            .split('}')
+            .next()
+            .unwrap();
+        assert_eq!(tag.len(), 32);
+        for n in &names {
+            assert!(!n.contains("API-KEY"), "{n}");
+            assert!(
+                n.contains(&format!("{{{tag}}}")),
+                "all keys share the hash tag: {n}"
+            );
+        }
+        let other = key_tag(&Secret::new("other naming"), &key).unwrap();
+        assert_ne!(other, tag, "the hash is keyed");
+    }
+}

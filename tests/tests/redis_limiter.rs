@@ -1,0 +1,266 @@
+//! The Redis limiter backend against a real redis-server (started by `cargo xtask test`, which
+//! passes its URL in `TG_REDIS_URL`). Under CI a missing server is a failure, not a skip.
+//! These tests run in real time (Redis's clock cannot be paused), on short windows.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tg_common::limit::{FailMode, RedisBackend, RedisConfig, redis_limiter};
+use tg_common::{ErrorKind, Quota, RateLimiter, Secret};
+use tg_mock::{FixedReply, FixedWindows, MockServer, Reply};
+
+fn redis_url() -> Option<String> {
+    match std::env::var("TG_REDIS_URL") {
+        Ok(u) => Some(u),
+        Err(_) if std::env::var("CI").is_ok() => {
+            panic!("TG_REDIS_URL is not set under CI: redis-server is required")
+        }
+        Err(_) => {
+            eprintln!("skipped: TG_REDIS_URL not set (run through `cargo xtask test`)");
+            None
+        }
+    }
+}
+
+fn unique(name: &str) -> Secret {
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    Secret::new(format!("{name}-{n}"))
+}
+
+fn config(url: &str) -> RedisConfig {
+    RedisConfig::new(url, Secret::new("test-naming-key"))
+}
+
+fn worst_sliding(times: &[Instant], window: Duration) -> usize {
+    let mut worst = 0;
+    let mut lo = 0;
+    for hi in 0..times.len() {
+        while times[hi] - times[lo] >= window {
+            lo += 1;
+        }
+        worst = worst.max(hi - lo + 1);
+    }
+    worst
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_share_one_exact_quota() {
+    let Some(url) = redis_url() else { return };
+    let key = unique("shared");
+    let quota = Quota::new(5, Duration::from_millis(200));
+    // Two replicas of the same key, four callers each.
+    let a = redis_limiter(config(&url), &key, &[quota]).unwrap();
+    let b = redis_limiter(config(&url), &key, &[quota]).unwrap();
+    let times = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let until = Instant::now() + Duration::from_millis(1000);
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let lim = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let times = Arc::clone(&times);
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < until {
+                if lim.acquire_within(Duration::from_millis(500)).await.is_ok() {
+                    times.lock().unwrap().push(Instant::now());
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut times = times.lock().unwrap().clone();
+    times.sort();
+    // Observed here, not on Redis's clock: allow a few ms of round-trip skew.
+    let worst = worst_sliding(&times, Duration::from_millis(190));
+    assert!(worst <= 5, "{worst} admissions within one 200 ms window");
+    assert!(times.len() >= 20, "only {} admitted in 1 s", times.len());
+}
+
+#[tokio::test]
+async fn a_refusal_names_the_quota_and_a_restart_keeps_the_days_count() {
+    let Some(url) = redis_url() else { return };
+    let key = unique("restart");
+    let quotas = [Quota::per_second(100), Quota::per_day(3)];
+    {
+        let first = redis_limiter(config(&url), &key, &quotas).unwrap();
+        for _ in 0..3 {
+            first.acquire_within(Duration::ZERO).await.unwrap();
+        }
+    }
+    // A new process (a new backend) with the same key sees the day's count.
+    let second = redis_limiter(config(&url), &key, &quotas).unwrap();
+    let err = second
+        .acquire_within(Duration::from_secs(5))
+        .await
+        .unwrap_err();
+    match err.kind() {
+        ErrorKind::RateLimited { retry_after, .. } => {
+            let ra = retry_after.unwrap();
+            assert!(ra > Duration::from_secs(86_000), "{ra:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("3/day"), "{err}");
+}
+
+#[tokio::test]
+async fn keys_expire_when_the_longest_window_has_passed() {
+    let Some(url) = redis_url() else { return };
+    let key = unique("ttl");
+    let quotas = [
+        Quota::new(2, Duration::from_secs(1)),
+        Quota::new(10, Duration::from_secs(3)),
+    ];
+    let backend = RedisBackend::new(config(&url), &key, &quotas).unwrap();
+    let names = backend.key_names();
+    let lim = RateLimiter::with_backend(Arc::new(backend));
+    lim.acquire_within(Duration::ZERO).await.unwrap();
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    for name in &names[..2] {
+        let ttl: i64 = redis::cmd("PTTL")
+            .arg(name)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert!(ttl > 2_000 && ttl <= 4_000, "{name}: pttl {ttl}");
+        assert!(!name.contains(key.expose()));
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_waiter_returns_its_slot() {
+    let Some(url) = redis_url() else { return };
+    let key = unique("cancel");
+    let q = [Quota::new(1, Duration::from_millis(300))];
+    let lim = redis_limiter(config(&url), &key, &q).unwrap();
+    lim.acquire_within(Duration::ZERO).await.unwrap();
+    let waiting = tokio::time::timeout(
+        Duration::from_millis(50),
+        lim.acquire_within(Duration::from_secs(1)),
+    )
+    .await;
+    assert!(waiting.is_err(), "should have been waiting");
+    tokio::time::sleep(Duration::from_millis(50)).await; // the cancel is sent in the background
+    // The abandoned slot is free again: the next caller waits at most ~300 ms, not ~600 ms.
+    let started = Instant::now();
+    lim.acquire_within(Duration::from_secs(1)).await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_millis(450),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn unreachable_redis_fails_closed_or_open_as_configured() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("redis://127.0.0.1:{port}");
+    let key = unique("down");
+    let q = [Quota::per_day(2)];
+
+    let closed = redis_limiter(config(&url), &key, &q).unwrap();
+    let err = closed.acquire_within(Duration::ZERO).await.unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::LimiterUnavailable { .. }),
+        "{err:?}"
+    );
+    assert!(err.is_retryable());
+    assert!(!format!("{err:?}{err}").contains(key.expose()));
+
+    let mut open_cfg = config(&url);
+    open_cfg.fail_mode = FailMode::Open;
+    let open = redis_limiter(open_cfg, &key, &q).unwrap();
+    let started = Instant::now();
+    open.acquire_within(Duration::ZERO).await.unwrap();
+    open.acquire_within(Duration::ZERO).await.unwrap();
+    let err = open.acquire_within(Duration::ZERO).await.unwrap_err();
+    assert!(
+        err.is_rate_limited(),
+        "the fallback still enforces the quota: {err:?}"
+    );
+    // After the first failure the dead store is not tried again for a while.
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Four separate processes, one key, tg-mock's strict fixed windows: no 429 and at least 95% of
+/// the binding quota used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_share_the_quota_without_a_429() {
+    let Some(url) = redis_url() else { return };
+    let server = MockServer::start(Arc::new(FixedReply(Reply::json(
+        200,
+        &serde_json::json!({}),
+    ))))
+    .await
+    .unwrap();
+    let (count, window_ms, margin_ms, seconds) = (20u32, 2000u64, 30u64, 8u64);
+    server.set_rate_limit(Some(FixedWindows::new(
+        &[(count, Duration::from_millis(window_ms))],
+        tokio::time::Instant::now(),
+        Duration::from_millis(737),
+    )));
+    let key = unique("multi-process");
+    let started = Instant::now();
+    let mut children = Vec::new();
+    for _ in 0..4 {
+        children.push(
+            tokio::process::Command::new(env!("CARGO_BIN_EXE_limiter_worker"))
+                .args([
+                    url.clone(),
+                    key.expose().to_owned(),
+                    server.base_url(),
+                    seconds.to_string(),
+                    count.to_string(),
+                    window_ms.to_string(),
+                    margin_ms.to_string(),
+                ])
+                .output(),
+        );
+    }
+    let mut ok = 0u64;
+    for child in children {
+        let out = child.await.unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let n: u64 = text
+            .split_whitespace()
+            .find_map(|p| p.strip_prefix("ok="))
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        ok += n;
+    }
+    let elapsed = started.elapsed();
+    assert_eq!(
+        server.rate_limited_count(),
+        0,
+        "the strict fake answered 429"
+    );
+    let binding = f64::from(count) * (seconds * 1000) as f64 / window_ms as f64;
+    let used = ok as f64 / binding;
+    eprintln!(
+        "4 processes: {ok} requests in {elapsed:?}, {:.1}% of the binding quota",
+        used * 100.0
+    );
+    assert!(
+        used >= 0.95,
+        "used {:.1}% of the binding quota",
+        used * 100.0
+    );
+}
