@@ -299,6 +299,9 @@ impl Core {
     /// Builds the core of `provider`'s client. `key` identifies the process-wide limiter shared
     /// by every client of that key (unless `config.limiter` is given).
     pub fn new(provider: &'static str, key: &Secret, config: CoreConfig) -> Result<Self, Error> {
+        if key.is_empty() {
+            return Err(Error::config("the API key is empty"));
+        }
         let base = BaseUrl::parse(&config.base_url, config.allow_plain_http_loopback)?;
         if config.max_body_bytes == 0 {
             return Err(Error::config("max_body_bytes must be positive"));
@@ -313,9 +316,6 @@ impl Core {
             None => Some(RateLimiter::shared_for_key(provider, key, &config.quotas)),
         }
         .map(|l| l.with_max_wait(config.max_rate_wait));
-        if key.is_empty() {
-            return Err(Error::config("the API key is empty"));
-        }
         Ok(Core {
             inner: Arc::new(Inner {
                 provider,
@@ -353,16 +353,10 @@ impl Core {
     where
         D: Fn(Response) -> Result<T, Error>,
     {
-        let overall = self.inner.timeouts.overall;
         let operation = call.operation.clone();
-        let result = match tokio::time::timeout(overall, self.run(call, &decode)).await {
-            Ok(r) => r,
-            Err(_) => Err(Error::new(ErrorKind::Timeout {
-                phase: TimeoutPhase::Overall,
-                after: overall,
-            })),
-        };
-        result.map_err(|e| e.with_context(self.inner.provider, operation))
+        self.run(call, &decode)
+            .await
+            .map_err(|e| e.with_context(self.inner.provider, operation))
     }
 
     async fn run<T, D>(&self, mut call: Call, decode: &D) -> Result<T, Error>
@@ -385,11 +379,44 @@ impl Core {
             },
             None => self.inner.retry.clone(),
         };
+        // The first wait for the limiter is bounded by `max_wait` alone; the overall deadline
+        // starts once the call is admitted and covers attempts, backoff and later waits.
+        if let Some(limiter) = &self.inner.limiter {
+            limiter.acquire_within(max_wait).await?;
+        }
+        let overall = self.inner.timeouts.overall;
+        let deadline = tokio::time::Instant::now() + overall;
+        let attempts = self.attempts(&call, &uri, &policy, max_wait, deadline, decode);
+        match tokio::time::timeout_at(deadline, attempts).await {
+            Ok(r) => r,
+            Err(_) => Err(Error::new(ErrorKind::Timeout {
+                phase: TimeoutPhase::Overall,
+                after: overall,
+            })),
+        }
+    }
+
+    /// Sends `call` until it succeeds or the retry decision says stop.
+    async fn attempts<T, D>(
+        &self,
+        call: &Call,
+        uri: &http::Uri,
+        policy: &RetryPolicy,
+        max_wait: Duration,
+        deadline: tokio::time::Instant,
+        decode: &D,
+    ) -> Result<T, Error>
+    where
+        D: Fn(Response) -> Result<T, Error>,
+    {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            if let Some(limiter) = &self.inner.limiter {
-                limiter.acquire_within(max_wait).await?;
+            if attempt > 1 {
+                if let Some(limiter) = &self.inner.limiter {
+                    let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                    limiter.acquire_within(max_wait.min(left)).await?;
+                }
             }
             let span = tracing::debug_span!(
                 "tg_request",
@@ -401,7 +428,7 @@ impl Core {
             );
             let started = tokio::time::Instant::now();
             let result = self
-                .attempt(&call, uri.clone(), decode)
+                .attempt(call, uri.clone(), decode)
                 .instrument(span.clone())
                 .await;
             span.record("latency_ms", started.elapsed().as_millis() as u64);
@@ -428,7 +455,7 @@ impl Core {
                 retry_after: err.retry_after(),
             };
             let jitter = rand::random::<f64>();
-            match decide(&policy, call.idempotency, attempt, outcome, jitter) {
+            match decide(policy, call.idempotency, attempt, outcome, jitter) {
                 Decision::Retry(delay) if self.inner.budget.try_withdraw() => {
                     tracing::debug!(
                         parent: &span,

@@ -307,6 +307,27 @@ async fn a_5xx_is_retried_for_get_but_not_for_post() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn the_rate_wait_is_bounded_by_max_rate_wait_not_by_the_overall_deadline() {
+    let server = MockServer::start(ok_service()).await.unwrap();
+    let mut c = config(&server);
+    c.quotas = vec![Quota::new(1, Duration::from_secs(100))];
+    c.timeouts.overall = Duration::from_secs(10);
+    c.max_rate_wait = Duration::from_secs(200);
+    let core = Core::new("test", &Secret::new("rate-wait-vs-overall"), c).unwrap();
+    core.execute(call(Method::GET), decode).await.unwrap();
+    let started = tokio::time::Instant::now();
+    core.execute(call(Method::GET), decode).await.unwrap();
+    assert_eq!(started.elapsed(), Duration::from_secs(100));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_empty_key_is_a_configuration_error() {
+    let server = MockServer::start(ok_service()).await.unwrap();
+    let err = Core::new("test", &Secret::new(""), config(&server)).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Config { .. }));
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_call_can_turn_retries_off() {
     let server = MockServer::start(ok_service()).await.unwrap();
     server.push_fault(FaultRule::next(

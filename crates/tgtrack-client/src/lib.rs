@@ -1,6 +1,43 @@
 //! Typed client for the TGTrack ("Откуда Подписки") bot API:
 //! `POST https://bot-api.tgtrack.ru/v1/{API_KEY}/{METHOD}` with a JSON body.
 //!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), tg_common::Error> {
+//! # let fake = std::sync::Arc::new(tg_mock::tgtrack::TgtrackFake::new());
+//! # fake.add_key("YOUR_API_KEY", tg_mock::tgtrack::Mode::Production);
+//! # let server = tg_mock::MockServer::start(fake).await.unwrap();
+//! use rust_decimal::Decimal;
+//! use tgtrack_client::Client;
+//!
+//! let client = Client::builder("YOUR_API_KEY")
+//! #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+//!     .build()?;
+//!
+//! // The bot received a Telegram update: forward it byte for byte if TGTrack needs it.
+//! let update = br#"{"update_id":912345678,"message":{"message_id":17,
+//!     "from":{"id":7123456789,"is_bot":false,"first_name":"Vasya"},
+//!     "chat":{"id":7123456789,"type":"private"},"date":1700000000,"text":"/start ref-42"}}"#;
+//! let forwarded = client.forward_if_tracked(update).await?;
+//! assert!(forwarded.is_some());
+//!
+//! // Later, a sale of 1,500.00 by that user.
+//! client
+//!     .add_event(7_123_456_789, "sale")
+//!     .amount(Decimal::new(150_000, 2))
+//!     .label("product", "course")
+//!     .send()
+//!     .await?;
+//!
+//! let info = client.get_user_info(7_123_456_789).send().await?.data;
+//! assert_eq!(info.map(|u| u.invite_link).as_deref(), Some("ref-42"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - [`Client`]: one request builder per method (`client.add_event(..).amount(..).send()`),
+//!   over the shared transport of `tg-common` with TGTrack's quotas; only `get_user_info` is
+//!   retried after an ambiguous failure unless a call opts in with `.retry_unsafe()`.
 //! - [`model`]: the objects and request bodies of every method, with wire-exact encoding
 //!   (user ids as strings, amounts as exact JSON numbers, unset fields omitted).
 //! - [`envelope`]: the `OK` / `error` response envelope, decoded into a [`Response`] or a
@@ -11,6 +48,7 @@
 //! - [`method`]: method names, idempotency and the default quotas.
 //! - [`validate`]: the checks run before a request is sent.
 
+mod client;
 pub mod envelope;
 pub mod error;
 pub mod forward;
@@ -20,6 +58,11 @@ pub mod start_param;
 pub mod update_filter;
 pub mod validate;
 
+pub use client::{
+    AddEventBuilder, Client, ClientBuilder, ForwardBuilder, GetUserInfoBuilder,
+    MyBotWasStartedBuilder, MyBotWasStoppedBuilder, RequestBuilder, SambotBuilder,
+    SendReachGoalBuilder, UserDidStartBotBuilder,
+};
 pub use envelope::Response;
 pub use error::{ErrorCode, TgtrackApiError};
 pub use forward::{RawJson, RawUpdate, SambotEncoding};
@@ -29,3 +72,8 @@ pub use model::{
     SendReachGoal, StartValue, User, UserDidStartBot, UserInfo,
 };
 pub use update_filter::{TrackedKind, is_tracked_update};
+
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,6 +1,7 @@
 //! The TGTrack methods: their names, which of them may be retried, and the default quotas.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,10 +16,14 @@ pub const BASE_URL: &str = "https://bot-api.tgtrack.ru";
 
 /// TGTrack's documented default limits per API key: 3 requests a second, 500 an hour, 5,000 a
 /// day (the server counts in fixed windows that reset every second, hour and day).
+///
+/// Each carries a safety margin (50 ms on the second, 1 s on the hour and the day): the limiter
+/// keeps the `count`-th request before any other at least `window + margin` earlier, so network
+/// delay that varies between requests cannot land one request too many in a server window.
 pub const DEFAULT_QUOTAS: [Quota; 3] = [
-    Quota::per_second(3),
-    Quota::per_hour(500),
-    Quota::per_day(5000),
+    Quota::per_second(3).with_margin(Duration::from_millis(50)),
+    Quota::per_hour(500).with_margin(Duration::from_secs(1)),
+    Quota::per_day(5000).with_margin(Duration::from_secs(1)),
 ];
 
 /// Every method of the TGTrack bot API.
@@ -99,6 +104,11 @@ impl Method {
         matches!(self, Method::GetUserInfo)
     }
 
+    /// Whether a successful answer must carry `data` (only `get_user_info`'s does).
+    pub const fn answers_with_data(self) -> bool {
+        matches!(self, Method::GetUserInfo)
+    }
+
     /// Whether the method forwards a caller's payload verbatim instead of a typed body.
     pub const fn is_forwarding(self) -> bool {
         matches!(
@@ -160,5 +170,18 @@ mod tests {
         assert_eq!(DEFAULT_QUOTAS[0].to_string(), "3/second");
         assert_eq!(DEFAULT_QUOTAS[1].to_string(), "500/hour");
         assert_eq!(DEFAULT_QUOTAS[2].to_string(), "5000/day");
+    }
+
+    #[test]
+    fn default_quotas_carry_the_safety_margins() {
+        let margins: Vec<_> = DEFAULT_QUOTAS.iter().map(|q| q.margin).collect();
+        assert_eq!(
+            margins,
+            [
+                Duration::from_millis(50),
+                Duration::from_secs(1),
+                Duration::from_secs(1)
+            ]
+        );
     }
 }

@@ -3,8 +3,10 @@
 
 use std::fmt::Debug;
 
+mod tgmembership;
+mod tgtrack;
+
 /// Prints one call and what it returned.
-#[allow(dead_code)] // until every provider demo uses it
 pub fn show<T: Debug, E: std::fmt::Display>(call: &str, result: &Result<T, E>) {
     match result {
         Ok(v) => println!("  {call}\n    -> {v:?}"),
@@ -20,6 +22,8 @@ pub fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     rt.block_on(async {
         println!("== demo: every client against the in-process fake services ==");
+        tgtrack::run().await?;
+        tgmembership::run().await?;
         Ok(())
     })
 }

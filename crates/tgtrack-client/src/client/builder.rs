@@ -1,0 +1,68 @@
+//! Configuring a [`Client`]: the API key and the shared core settings, with TGTrack's base URL
+//! and quotas as defaults.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
+
+use super::{Client, Inner};
+use crate::method::{BASE_URL, DEFAULT_QUOTAS, PROVIDER};
+
+/// Builds a [`Client`]; start with [`Client::builder`].
+///
+/// Defaults: base URL `https://bot-api.tgtrack.ru`, the documented quotas with their safety
+/// margins ([`DEFAULT_QUOTAS`]), and `tg-common`'s timeouts, retry policy and maximum rate
+/// wait. Debug prints the settings with the key masked.
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    key: Secret,
+    core: CoreConfig,
+}
+
+impl ClientBuilder {
+    pub(super) fn new(key: Secret) -> Self {
+        ClientBuilder {
+            key,
+            core: CoreConfig::new(BASE_URL).with_quotas(DEFAULT_QUOTAS.to_vec()),
+        }
+    }
+
+    /// Changes the shared settings: base URL, timeouts, retries, quotas, pool.
+    ///
+    /// `.core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))` points the
+    /// client at a fake server.
+    pub fn core(mut self, configure: impl FnOnce(CoreConfig) -> CoreConfig) -> Self {
+        self.core = configure(self.core);
+        self
+    }
+
+    /// How long a call may wait for the rate limiter by default before failing with a local
+    /// `RateLimited` error (the overall timeout still bounds the whole call).
+    pub fn max_rate_wait(self, max_wait: Duration) -> Self {
+        self.core(|c| c.with_max_rate_wait(max_wait))
+    }
+
+    /// The retry policy (attempts, backoff, longest Retry-After honoured).
+    pub fn retry_policy(self, policy: RetryPolicy) -> Self {
+        self.core(|c| c.with_retry(policy))
+    }
+
+    /// Builds the client. Surrounding whitespace of the key is dropped.
+    ///
+    /// Fails with [`tg_common::ErrorKind::Config`] when the key is empty or the core settings
+    /// are invalid (a base URL that is not https, plain http to a host other than loopback).
+    pub fn build(self) -> Result<Client, Error> {
+        let exposed = self.key.expose();
+        let key = if exposed.trim().len() == exposed.len() {
+            self.key
+        } else {
+            Secret::new(exposed.trim())
+        };
+        let core = Core::new(PROVIDER, &key, self.core)?;
+        Ok(Client {
+            inner: Arc::new(Inner { core, key }),
+        })
+    }
+}

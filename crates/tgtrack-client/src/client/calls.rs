@@ -1,0 +1,76 @@
+//! What every method shares: the per-call options, the `Call` handed to the core, and the
+//! decoder of TGTrack's envelope.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use tg_common::transport::RequestPath;
+use tg_common::{Call, Error, Idempotency};
+
+use super::Client;
+use crate::envelope::{self, Response};
+use crate::method::{Method, PROVIDER};
+
+/// Per-call settings every request builder carries.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct CallOptions {
+    /// Retry after an ambiguous failure even though the method is not idempotent.
+    pub retry_unsafe: bool,
+    /// This call's maximum wait for the rate limiter, instead of the client's.
+    pub max_rate_wait: Option<Duration>,
+}
+
+/// Attaches the provider and method to an error raised before anything was sent.
+pub(super) fn local(error: Error, method: Method) -> Error {
+    error.with_context(PROVIDER, method.as_str())
+}
+
+impl Client {
+    /// Sends `body` to `method` and decodes the envelope.
+    pub(super) async fn execute<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        body: Bytes,
+        options: CallOptions,
+    ) -> Result<Response<T>, Error> {
+        let path = RequestPath::new()
+            .segment("v1")
+            .secret(&self.inner.key)
+            .segment(method.as_str());
+        let idempotency = if method.is_idempotent() || options.retry_unsafe {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NotIdempotent
+        };
+        let mut call = Call::new(method.as_str(), http::Method::POST, path)
+            .json_body(body)
+            .idempotency(idempotency);
+        if let Some(wait) = options.max_rate_wait {
+            call = call.max_rate_wait(wait);
+        }
+        self.inner
+            .core
+            .execute(call, move |answer| decode_answer(method, &answer))
+            .await
+    }
+}
+
+/// The envelope decoder with the `Retry-After` header; a `get_user_info` answer without `data`
+/// is a decode error, so its [`Response::data`] is always set.
+fn decode_answer<T: DeserializeOwned>(
+    method: Method,
+    answer: &tg_common::Response,
+) -> Result<Response<T>, Error> {
+    let decoded =
+        envelope::decode_with_retry_after(answer.status, &answer.body, answer.retry_after())?;
+    if method.answers_with_data() && decoded.data.is_none() {
+        return Err(Error::decode(
+            answer.status,
+            "data",
+            "the answer carries no `data`",
+            &answer.body,
+        ));
+    }
+    Ok(decoded)
+}

@@ -1,0 +1,164 @@
+//! The HTTP client: one builder per TGTrack method, sent over the shared transport of
+//! `tg-common` (rate limiter, retries, timeouts, redaction).
+//!
+//! Every request is `POST {base}/v1/{API_KEY}/{METHOD}` with a JSON body; the key travels as a
+//! secret path segment, so it never appears in an error, a log line or a Debug print.
+//!
+//! Only `get_user_info` is retried after an ambiguous failure (a timeout, a reset connection, a
+//! 500 or 503): every other method records something, and a repeat may be counted twice. A
+//! caller who knows better opts in per call with `.retry_unsafe()`. Answers the server refused
+//! without processing (429, a connection never established) are retried for every method.
+
+mod builder;
+mod calls;
+mod forwarding;
+mod typed;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use tg_common::{Core, Error, Secret};
+
+pub use builder::ClientBuilder;
+pub use forwarding::{ForwardBuilder, SambotBuilder};
+pub use typed::{
+    AddEventBuilder, GetUserInfoBuilder, MyBotWasStartedBuilder, MyBotWasStoppedBuilder,
+    RequestBuilder, SendReachGoalBuilder, UserDidStartBotBuilder,
+};
+
+use crate::envelope::Response;
+use crate::forward::{RawJson, RawUpdate};
+use crate::method::{Method, MethodRequest};
+use crate::model::{
+    AddEvent, GetUserInfo, MyBotWasStarted, MyBotWasStopped, SendReachGoal, StartValue,
+    UserDidStartBot,
+};
+
+/// A TGTrack client for one API key. Cheap to clone: clones share the connection pool, the
+/// rate limiter and the retry budget.
+///
+/// Debug prints the core settings (base URL, quotas, timeouts), never the key.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    core: Core,
+    key: Secret,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("core", &self.inner.core)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client for this API key (the `API_KEY` segment of the URL TGTrack
+    /// gives for a bot or a channel).
+    pub fn builder(key: impl Into<Secret>) -> ClientBuilder {
+        ClientBuilder::new(key.into())
+    }
+
+    /// `on_telegram_webhook`: forwards a Telegram update exactly as the bot received it (full
+    /// integration). See [`Client::forward_if_tracked`] to forward only what TGTrack needs.
+    pub fn on_telegram_webhook(&self, update: RawUpdate) -> ForwardBuilder {
+        ForwardBuilder::new(self.clone(), Method::OnTelegramWebhook, update.into())
+    }
+
+    /// `my_bot_was_started` (limited integration): the bot was started with this `start`
+    /// parameter; `""` for none, [`StartValue::AutoDetect`] (or `"auto_detect"`) when the bot
+    /// builder cannot read it.
+    pub fn my_bot_was_started(&self, start_value: impl Into<StartValue>) -> MyBotWasStartedBuilder {
+        RequestBuilder::new(self.clone(), MyBotWasStarted::new(start_value))
+    }
+
+    /// `my_bot_was_stopped`: this user blocked the bot (dated now by the server unless
+    /// [`MyBotWasStoppedBuilder::date`] is set).
+    pub fn my_bot_was_stopped(&self, user_id: i64) -> MyBotWasStoppedBuilder {
+        RequestBuilder::new(self.clone(), MyBotWasStopped::new(user_id))
+    }
+
+    /// `my_bothelp_was_started`: forwards BotHelp's subscriber webhook as received.
+    pub fn my_bothelp_was_started(&self, payload: RawJson) -> ForwardBuilder {
+        ForwardBuilder::new(self.clone(), Method::MyBothelpWasStarted, payload)
+    }
+
+    /// `win_win_was_started`: forwards Win Win Bot's new-subscriber webhook as received.
+    pub fn win_win_was_started(&self, payload: RawJson) -> ForwardBuilder {
+        ForwardBuilder::new(self.clone(), Method::WinWinWasStarted, payload)
+    }
+
+    /// `sambot_on_tg_webhook`: forwards a Telegram update wrapped as `{"webhook": ...}`, the
+    /// update's bytes kept exactly as given.
+    pub fn sambot_on_tg_webhook(&self, update: RawUpdate) -> SambotBuilder {
+        SambotBuilder::new(self.clone(), update)
+    }
+
+    /// `on_toolsy_event`: forwards a toolsy payment event as received.
+    pub fn on_toolsy_event(&self, payload: RawJson) -> ForwardBuilder {
+        ForwardBuilder::new(self.clone(), Method::OnToolsyEvent, payload)
+    }
+
+    /// `on_send_pulse_event`: forwards a SendPulse bot event as received.
+    pub fn on_send_pulse_event(&self, payload: RawJson) -> ForwardBuilder {
+        ForwardBuilder::new(self.clone(), Method::OnSendPulseEvent, payload)
+    }
+
+    /// `user_did_start_bot`: this user started the bot (for builders that give the user's data
+    /// but not Telegram's update).
+    pub fn user_did_start_bot(
+        &self,
+        user_id: i64,
+        first_name: impl Into<String>,
+    ) -> UserDidStartBotBuilder {
+        RequestBuilder::new(self.clone(), UserDidStartBot::new(user_id, first_name))
+    }
+
+    /// `send_reach_goal`: this user reached this goal; TGTrack forwards it to the ad system the
+    /// user came from (within 21 days of the start).
+    pub fn send_reach_goal(&self, user_id: i64, target: impl Into<String>) -> SendReachGoalBuilder {
+        RequestBuilder::new(self.clone(), SendReachGoal::new(user_id, target))
+    }
+
+    /// `add_event`: a funnel event of this type about this user; result, date, amount,
+    /// conversion target and labels are optional setters.
+    pub fn add_event(&self, user_id: i64, event_type: impl Into<String>) -> AddEventBuilder {
+        RequestBuilder::new(self.clone(), AddEvent::new(user_id, event_type))
+    }
+
+    /// `get_user_info`: what TGTrack knows about this user. The only idempotent method: retried
+    /// after a timeout, a reset or a 5xx.
+    pub fn get_user_info(&self, user_id: i64) -> GetUserInfoBuilder {
+        RequestBuilder::new(self.clone(), GetUserInfo::new(user_id))
+    }
+
+    /// Sends a request body built elsewhere (`AddEvent::new(..).with_amount(..)`).
+    pub fn request<B: MethodRequest>(&self, body: B) -> RequestBuilder<B> {
+        RequestBuilder::new(self.clone(), body)
+    }
+
+    /// Forwards a raw Telegram update with `on_telegram_webhook` only when TGTrack needs it (a
+    /// private `/start`, a block or an unblock; see [`crate::is_tracked_update`]), so the
+    /// daily quota goes to what counts.
+    ///
+    /// `Ok(None)` when the update is not one TGTrack needs (nothing is sent); `Ok(Some(answer))`
+    /// when it was forwarded. Bytes that are not a JSON object fail with
+    /// [`tg_common::ErrorKind::InvalidInput`] and nothing is sent.
+    pub async fn forward_if_tracked(
+        &self,
+        raw: &[u8],
+    ) -> Result<Option<Response<serde_json::Value>>, Error> {
+        let method = Method::OnTelegramWebhook;
+        let update = RawUpdate::try_from(raw).map_err(|e| calls::local(e, method))?;
+        if update.tracked_kind().is_none() {
+            return Ok(None);
+        }
+        self.on_telegram_webhook(update).send().await.map(Some)
+    }
+}

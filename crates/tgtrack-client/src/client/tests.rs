@@ -1,0 +1,122 @@
+//! The client's own wiring against a canned server: path, method, headers, body, the
+//! `get_user_info` data rule, key handling in the builder, and the forwarding filter.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde_json::json;
+use tg_common::ErrorKind;
+use tg_mock::{FixedReply, MockServer, Reply};
+
+use super::Client;
+use crate::Mode;
+
+async fn canned(reply: serde_json::Value) -> MockServer {
+    MockServer::start(Arc::new(FixedReply(Reply::json(200, &reply))))
+        .await
+        .unwrap()
+}
+
+fn client(server: &MockServer, key: &str) -> Client {
+    Client::builder(key)
+        .core(|c| {
+            c.with_base_url(server.base_url())
+                .with_plain_http_loopback(true)
+        })
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_typed_call_posts_json_to_v1_key_method() {
+    let server = canned(json!({"status": "OK", "mode": "production"})).await;
+    let c = client(&server, "unit-wiring-key");
+    let r = c
+        .add_event(7_000_000_001, "sale")
+        .amount(Decimal::from_str("1500.00").unwrap())
+        .label("manager", "Jane")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.mode, Some(Mode::Production));
+    let sent = &server.requests()[0];
+    assert_eq!(sent.method, http::Method::POST);
+    assert_eq!(sent.path, "/v1/unit-wiring-key/add_event");
+    assert_eq!(sent.header("content-type"), Some("application/json"));
+    assert_eq!(
+        std::str::from_utf8(&sent.body).unwrap(),
+        r#"{"user_id":"7000000001","event_type":"sale","amount":1500.00,"labels":[{"name":"manager","value":"Jane"}]}"#
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn get_user_info_without_data_is_a_decode_error() {
+    let server = canned(json!({"status": "OK", "mode": "production"})).await;
+    let c = client(&server, "unit-no-data-key");
+    let e = c.get_user_info(5).send().await.unwrap_err();
+    match e.kind() {
+        ErrorKind::Decode { path, .. } => assert_eq!(path, "data"),
+        other => panic!("unexpected {other:?}"),
+    }
+    // Methods without data accept the same answer.
+    assert!(c.my_bot_was_stopped(5).send().await.is_ok());
+}
+
+#[tokio::test(start_paused = true)]
+async fn invalid_input_names_the_method_and_sends_nothing() {
+    let server = canned(json!({"status": "OK"})).await;
+    let c = client(&server, "unit-invalid-key");
+    let e = c.add_event(0, "sale").send().await.unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e:?}");
+    assert!(e.to_string().starts_with("tgtrack add_event: "), "{e}");
+    let e = c.my_bot_was_started("bad value").send().await.unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e:?}");
+    assert_eq!(server.request_count(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_key_is_trimmed_and_an_empty_key_is_refused() {
+    let server = canned(json!({"status": "OK"})).await;
+    let c = client(&server, "  unit-trimmed-key\n");
+    c.my_bot_was_stopped(1).send().await.unwrap();
+    assert_eq!(
+        server.requests()[0].path,
+        "/v1/unit-trimmed-key/my_bot_was_stopped"
+    );
+    let e = Client::builder(" ").build().unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Config { .. }), "{e:?}");
+}
+
+#[test]
+fn the_default_base_url_must_stay_https() {
+    let e = Client::builder("unit-https-key")
+        .core(|c| c.with_base_url("http://bot-api.tgtrack.ru"))
+        .build()
+        .unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Config { .. }), "{e:?}");
+    assert!(Client::builder("unit-https-key").build().is_ok());
+}
+
+#[tokio::test(start_paused = true)]
+async fn forward_if_tracked_skips_untracked_updates_and_refuses_garbage() {
+    let server = canned(json!({"status": "OK"})).await;
+    let c = client(&server, "unit-filter-key");
+    let chat = r#"{"update_id":1,"message":{"message_id":1,"from":{"id":5,"is_bot":false,"first_name":"A"},"chat":{"id":5,"type":"private"},"date":1,"text":"hello"}}"#;
+    assert!(
+        c.forward_if_tracked(chat.as_bytes())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(server.request_count(), 0);
+    let e = c.forward_if_tracked(b"{\"update_id\":").await.unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e:?}");
+    assert_eq!(server.request_count(), 0);
+    let start = chat.replace("hello", "/start ref-1");
+    let r = c.forward_if_tracked(start.as_bytes()).await.unwrap();
+    assert!(r.is_some());
+    assert_eq!(&server.requests()[0].body[..], start.as_bytes());
+}
