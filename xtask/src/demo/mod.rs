@@ -3,7 +3,6 @@
 
 use std::fmt::Debug;
 
-mod tgmembership;
 mod tgtrack;
 
 /// Prints one call and what it returned.
@@ -23,7 +22,6 @@ pub fn run() -> Result<(), String> {
     rt.block_on(async {
         println!("== demo: every client against the in-process fake services ==");
         tgtrack::run().await?;
-        tgmembership::run().await?;
         Ok(())
     })
 }
