@@ -2,19 +2,52 @@
 //! (`https://api.tgmembership.com/v1/bot{BOT_ID}/{API_KEY}/{METHOD}`): plans, orders, members,
 //! reports, coupons, projects, webhooks.
 //!
-//! * [`model`]: a request type per endpoint, validated before anything is sent, and the result
-//!   types. Money is [`rust_decimal::Decimal`], written as a string on the wire, lossless both
-//!   ways.
+//! ```no_run
+//! use futures_util::StreamExt;
+//! use rust_decimal::Decimal;
+//! use tgmembership_client::{Client, Currency, PaymentGateway};
+//!
+//! # async fn run() -> Result<(), tg_common::Error> {
+//! let client = Client::builder(1347378140, "API_KEY").build()?;
+//!
+//! let plans = client.plans().list().limit(50).send().await?;
+//! let plan = client
+//!     .plans()
+//!     .create("Monthly", "1 month", Decimal::new(999, 2), Currency::Usd)
+//!     .send()
+//!     .await?;
+//! let invoice = client
+//!     .orders()
+//!     .create(plan.plan_id, PaymentGateway::Stripe)
+//!     .member_id(1111111111)
+//!     .send()
+//!     .await?;
+//! println!("{} plans; pay at {}", plans.len(), invoice.checkout_url);
+//!
+//! let mut members = std::pin::pin!(client.members().list().page_size(1000).stream());
+//! while let Some(member) = members.next().await {
+//!     println!("{}", member?.member_id);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! * [`Client`]: one method per endpoint (`client.orders().create(..)`), each a
+//!   [`RequestBuilder`] that validates before sending; pagination streams over `members`,
+//!   `orders`, `plans` and `projects`.
+//! * [`model`]: a request type per endpoint and the result types. Money is
+//!   [`rust_decimal::Decimal`], written as a string on the wire, lossless both ways.
 //! * [`envelope`]: the tolerant decoding of the response envelope and the typed
 //!   [`TgmembershipApiError`].
 //! * [`endpoint`]: every method's HTTP method, path and idempotency (what the transport may
 //!   retry).
-//! * [`mod@paginate`]: a stream over `members`, `orders`, `plans` and `projects`.
+//! * [`mod@paginate`]: the page walker behind the streams.
 //! * [`webhook`]: receiving events: the envelope and the HMAC-SHA512 signature verifier.
 //!
 //! Errors are [`tg_common::Error`]; they name the operation (`GET orders`), never a URL, since
 //! the URL holds the API key.
 
+pub mod client;
 pub mod endpoint;
 pub mod envelope;
 pub mod model;
@@ -28,6 +61,13 @@ mod against_fake;
 #[cfg(test)]
 mod doc_examples;
 
+pub use client::{
+    Client, ClientBuilder, CountOrdersBuilder, CountUsersBuilder, CreateAccessTokenBuilder,
+    CreateAffiliateBuilder, CreateOrderBuilder, CreatePlanBuilder, DeleteWebhookBuilder,
+    GetOrderBuilder, ListCouponsBuilder, ListMembersBuilder, ListOrdersBuilder,
+    ListPaymentMethodsBuilder, ListPlansBuilder, ListProjectsBuilder, PaymentMethodsReportBuilder,
+    PlansReportBuilder, RegisterBotBuilder, RequestBuilder, RevenueBuilder, SetWebhookBuilder,
+};
 pub use endpoint::Endpoint;
 pub use envelope::{Envelope, TgmembershipApiError};
 pub use model::{
@@ -47,5 +87,10 @@ pub use webhook::{WebhookError, WebhookEvent, WebhookEventKind, WebhookVerifier}
 /// The provider name in errors.
 pub const PROVIDER: &str = "tgmembership";
 
-/// The production base URL, up to the version segment.
-pub const DEFAULT_BASE_URL: &str = "https://api.tgmembership.com/v1";
+/// The production base URL; the client appends `/v1/bot{BOT_ID}/{API_KEY}/{METHOD}`.
+pub const DEFAULT_BASE_URL: &str = "https://api.tgmembership.com";
+
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -2,12 +2,14 @@
 //!
 //! [`paginate`] asks a page fetcher for `limit` items at `offset`, yields them one by one,
 //! advances the offset by the number received and stops after a short page (fewer than `limit`)
-//! or an empty one. An error is yielded once and ends the stream.
+//! or an empty one. An error is yielded once and ends the stream. The stream is fused: polling
+//! it after its end keeps returning `None`.
 
 use std::collections::VecDeque;
 use std::future::Future;
 
 use futures_core::Stream;
+use futures_util::StreamExt;
 use tg_common::Error;
 
 use crate::request::ApiRequest;
@@ -56,7 +58,7 @@ where
         buffered: VecDeque::new(),
         done: false,
     };
-    futures_util::stream::unfold(state, |mut st| async move {
+    let pages = futures_util::stream::unfold(state, |mut st| async move {
         loop {
             if let Some(item) = st.buffered.pop_front() {
                 return Some((Ok(item), st));
@@ -92,7 +94,9 @@ where
                 }
             }
         }
-    })
+    });
+    // `unfold` panics when polled after its end; fused, it keeps answering `None`.
+    pages.fuse()
 }
 
 #[cfg(test)]
@@ -168,6 +172,20 @@ mod tests {
         assert_eq!(*results[0].as_ref().unwrap(), 0);
         assert_eq!(*results[1].as_ref().unwrap(), 1);
         assert!(results[2].is_err());
+    }
+
+    #[tokio::test]
+    async fn polling_after_the_end_keeps_returning_none() {
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let mut stream = Box::pin(paginate(2, 0, source(3, calls.clone())));
+        let mut items = Vec::new();
+        while let Some(item) = stream.next().await {
+            items.push(item.unwrap());
+        }
+        assert_eq!(items, vec![0, 1, 2]);
+        assert!(stream.next().await.is_none());
+        assert!(stream.next().await.is_none());
+        assert_eq!(calls.lock().unwrap().len(), 2);
     }
 
     #[tokio::test]

@@ -1,5 +1,6 @@
 //! What every request type provides, and the transport-free rendering of a request: the path
-//! after `/v1/bot{BOT_ID}/{API_KEY}/`, the percent-encoded query string and the JSON body.
+//! after `/v1/bot{BOT_ID}/{API_KEY}/` (as raw segments, and percent-encoded), the
+//! percent-encoded query string and the JSON body.
 //!
 //! Rendering validates first: an invalid request fails with
 //! [`ErrorKind::InvalidInput`](tg_common::ErrorKind::InvalidInput) and nothing is sent.
@@ -23,9 +24,19 @@ pub trait ApiRequest {
     /// Checks every documented constraint; called by [`ApiRequest::render`].
     fn validate(&self) -> Result<(), Error>;
 
-    /// The path after `/v1/bot{BOT_ID}/{API_KEY}/` (percent-encoded where it holds data).
+    /// The path after `/v1/bot{BOT_ID}/{API_KEY}/` as raw, unencoded segments
+    /// (`["orders", "a/b"]`); the transport percent-encodes each one exactly once.
+    fn path_segments(&self) -> Vec<String> {
+        self.endpoint()
+            .path()
+            .split('/')
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The path after `/v1/bot{BOT_ID}/{API_KEY}/`, each segment percent-encoded.
     fn path(&self) -> String {
-        self.endpoint().path().to_owned()
+        encode_path(&self.path_segments())
     }
 
     /// The query parameters, unencoded, in a stable order.
@@ -58,9 +69,11 @@ pub trait ApiRequest {
             })?),
             None => None,
         };
+        let segments = self.path_segments();
         Ok(RenderedRequest {
             endpoint,
-            path: self.path(),
+            path: encode_path(&segments),
+            segments,
             query: encode_query(&self.query_pairs()),
             body,
         })
@@ -72,8 +85,10 @@ pub trait ApiRequest {
 pub struct RenderedRequest {
     /// The endpoint (HTTP method, operation name, idempotency).
     pub endpoint: Endpoint,
-    /// The path after `/v1/bot{BOT_ID}/{API_KEY}/`, percent-encoded.
+    /// The path after `/v1/bot{BOT_ID}/{API_KEY}/`, percent-encoded (for display and tests).
     pub path: String,
+    /// The same path as raw segments: what the transport sends, encoding each one once.
+    pub segments: Vec<String>,
     /// The query string without `?`, percent-encoded; `None` when there are no parameters.
     pub query: Option<String>,
     /// The JSON body (`Content-Type: application/json`), when the method has one.
@@ -118,6 +133,12 @@ pub fn percent_encode(text: &str) -> String {
 
 fn hex_digit(n: u8) -> char {
     char::from(if n < 10 { b'0' + n } else { b'A' + n - 10 })
+}
+
+/// Joins raw path segments with `/`, percent-encoding each.
+pub fn encode_path(segments: &[String]) -> String {
+    let encoded: Vec<String> = segments.iter().map(|s| percent_encode(s)).collect();
+    encoded.join("/")
 }
 
 /// Joins pairs into `k=v&k=v` with both sides percent-encoded; `None` when empty.
@@ -183,6 +204,7 @@ mod tests {
         let r = RenderedRequest {
             endpoint: Endpoint::RegisterBot,
             path: "bot".into(),
+            segments: vec!["bot".into()],
             query: None,
             body: Some(br#"{"bot_token":"123:SECRET"}"#.to_vec()),
         };

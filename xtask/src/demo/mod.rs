@@ -3,6 +3,7 @@
 
 use std::fmt::Debug;
 
+mod tgmembership;
 mod tgtrack;
 
 /// Prints one call and what it returned.
@@ -22,6 +23,7 @@ pub fn run() -> Result<(), String> {
     rt.block_on(async {
         println!("== demo: every client against the in-process fake services ==");
         tgtrack::run().await?;
+        tgmembership::run().await?;
         Ok(())
     })
 }

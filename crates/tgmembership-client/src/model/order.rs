@@ -11,7 +11,7 @@ use tg_common::Error;
 use crate::endpoint::Endpoint;
 use crate::model::{Currency, OrderStatus, PaymentGateway, PaymentGatewayName};
 use crate::paginate::Paginated;
-use crate::request::{ApiRequest, QueryPairs, percent_encode};
+use crate::request::{ApiRequest, QueryPairs};
 use crate::validate;
 
 /// `GET orders`: newest first.
@@ -186,8 +186,8 @@ impl ApiRequest for GetOrder {
         Ok(())
     }
 
-    fn path(&self) -> String {
-        format!("orders/{}", percent_encode(&self.order_key))
+    fn path_segments(&self) -> Vec<String> {
+        vec!["orders".to_owned(), self.order_key.clone()]
     }
 }
 
@@ -485,9 +485,12 @@ mod tests {
             .render()
             .unwrap();
         assert_eq!(r.path, "orders/TGM-1234567890-20240716-abcd1234");
+        let r = GetOrder::new("a/b c").render().unwrap();
+        assert_eq!(r.path, "orders/a%2Fb%20c");
         assert_eq!(
-            GetOrder::new("a/b c").render().unwrap().path,
-            "orders/a%2Fb%20c"
+            r.segments,
+            ["orders", "a/b c"],
+            "raw, for the transport to encode once"
         );
         for bad in ["", "count", "COUNT", ".", ".."] {
             assert_eq!(field(GetOrder::new(bad).render().unwrap_err()), "order_key");

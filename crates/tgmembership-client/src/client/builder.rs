@@ -1,0 +1,82 @@
+//! Configuring a [`Client`]: the bot id, the API key and the shared core settings, with
+//! TGmembership's base URL as the default and no quotas (the service documents none).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
+
+use super::{Client, Inner};
+use crate::{DEFAULT_BASE_URL, PROVIDER};
+
+/// Builds a [`Client`]; start with [`Client::builder`].
+///
+/// Defaults: base URL [`DEFAULT_BASE_URL`], no client-side quotas, and `tg-common`'s timeouts,
+/// retry policy and body cap. Debug prints the settings with the key masked.
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    bot_id: i64,
+    key: Secret,
+    core: CoreConfig,
+}
+
+impl ClientBuilder {
+    pub(super) fn new(bot_id: i64, key: Secret) -> Self {
+        ClientBuilder {
+            bot_id,
+            key,
+            core: CoreConfig::new(DEFAULT_BASE_URL),
+        }
+    }
+
+    /// Changes the shared settings: base URL, timeouts, retries, quotas, pool.
+    ///
+    /// `.core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))` points the
+    /// client at a fake server.
+    pub fn core(mut self, configure: impl FnOnce(CoreConfig) -> CoreConfig) -> Self {
+        self.core = configure(self.core);
+        self
+    }
+
+    /// The retry policy (attempts, backoff, longest Retry-After honoured).
+    pub fn retry_policy(self, policy: RetryPolicy) -> Self {
+        self.core(|c| c.with_retry(policy))
+    }
+
+    /// How long a call may wait for the rate limiter (only with quotas set through
+    /// [`ClientBuilder::core`]).
+    pub fn max_rate_wait(self, max_wait: Duration) -> Self {
+        self.core(|c| c.with_max_rate_wait(max_wait))
+    }
+
+    /// Builds the client. Surrounding whitespace of the key is dropped.
+    ///
+    /// Fails with [`tg_common::ErrorKind::Config`] when the bot id is not positive, the key is
+    /// empty, or the core settings are invalid (a base URL that is not https, plain http to a
+    /// host other than loopback). Nothing is sent.
+    pub fn build(self) -> Result<Client, Error> {
+        if self.bot_id <= 0 {
+            return Err(Error::config(format!(
+                "the bot id must be a positive number, got {}",
+                self.bot_id
+            ))
+            .with_context(PROVIDER, "build client"));
+        }
+        let exposed = self.key.expose();
+        let key = if exposed.trim().len() == exposed.len() {
+            self.key
+        } else {
+            Secret::new(exposed.trim())
+        };
+        let core = Core::new(PROVIDER, &key, self.core)
+            .map_err(|e| e.with_context(PROVIDER, "build client"))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                core,
+                bot_id: self.bot_id,
+                key,
+            }),
+        })
+    }
+}

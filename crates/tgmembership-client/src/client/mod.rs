@@ -1,0 +1,189 @@
+//! The HTTP client: one request builder per endpoint, sent over the shared transport of
+//! `tg-common` (pooled connections, retries, timeouts, redaction of the key).
+//!
+//! Every request goes to `{base}/v1/bot{BOT_ID}/{API_KEY}/{METHOD}`; the key is a secret path
+//! segment, so it never appears in an error, a log line or a Debug print. Errors name the
+//! operation (`POST orders`) instead of the URL.
+//!
+//! The GETs and `DELETE webhook` are retried after an ambiguous failure (a timeout, a reset
+//! connection, a 5xx); the creates are not, since a repeat could issue a second invoice, plan,
+//! token or affiliate. A caller who knows better opts in per call with
+//! [`RequestBuilder::retry_unsafe`]. Answers the server refused without processing (429, a
+//! connection never established) are retried for every endpoint.
+
+mod builder;
+mod handlers;
+mod request_builder;
+mod setters;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use tg_common::transport::RequestPath;
+use tg_common::{Call, Core, Error, Idempotency, Secret};
+
+pub use builder::ClientBuilder;
+pub use handlers::{
+    AffiliatesHandler, BotsHandler, CouponsHandler, MembersHandler, OrdersHandler,
+    PaymentMethodsHandler, PlansHandler, ProjectsHandler, UsersHandler, WebhooksHandler,
+};
+pub use request_builder::{
+    CountOrdersBuilder, CountUsersBuilder, CreateAccessTokenBuilder, CreateAffiliateBuilder,
+    CreateOrderBuilder, CreatePlanBuilder, DeleteWebhookBuilder, GetOrderBuilder,
+    ListCouponsBuilder, ListMembersBuilder, ListOrdersBuilder, ListPaymentMethodsBuilder,
+    ListPlansBuilder, ListProjectsBuilder, PaymentMethodsReportBuilder, PlansReportBuilder,
+    RegisterBotBuilder, RequestBuilder, RevenueBuilder, SetWebhookBuilder,
+};
+
+use crate::envelope;
+use crate::model::Revenue;
+use crate::request::ApiRequest;
+use request_builder::CallOptions;
+
+/// A TGmembership client for one bot and API key. Cheap to clone: clones share the connection
+/// pool, the rate limiter (when quotas are set) and the retry budget.
+///
+/// Debug prints the bot id and the core settings, never the key.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    core: Core,
+    bot_id: i64,
+    key: Secret,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("bot_id", &self.inner.bot_id)
+            .field("core", &self.inner.core)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client for the bot `bot_id` (the `BOT_ID` of the URL) and its API
+    /// key (the `API_KEY`, from the bot's settings or `POST bot`).
+    pub fn builder(bot_id: i64, api_key: impl Into<Secret>) -> ClientBuilder {
+        ClientBuilder::new(bot_id, api_key.into())
+    }
+
+    /// The bot this client speaks for.
+    pub fn bot_id(&self) -> i64 {
+        self.inner.bot_id
+    }
+
+    /// The shared core (limiter, pool), for sharing its pool with another client.
+    pub fn core(&self) -> &Core {
+        &self.inner.core
+    }
+
+    /// `POST affiliate`.
+    pub fn affiliates(&self) -> AffiliatesHandler<'_> {
+        AffiliatesHandler::new(self)
+    }
+
+    /// `POST bot`.
+    pub fn bots(&self) -> BotsHandler<'_> {
+        BotsHandler::new(self)
+    }
+
+    /// `GET coupons`.
+    pub fn coupons(&self) -> CouponsHandler<'_> {
+        CouponsHandler::new(self)
+    }
+
+    /// `GET members` and `POST members/accessToken`.
+    pub fn members(&self) -> MembersHandler<'_> {
+        MembersHandler::new(self)
+    }
+
+    /// `GET orders`, `GET orders/{order_key}`, `POST orders` and `GET orders/count`.
+    pub fn orders(&self) -> OrdersHandler<'_> {
+        OrdersHandler::new(self)
+    }
+
+    /// `GET paymentMethods` and `GET paymentMethods/report`.
+    pub fn payment_methods(&self) -> PaymentMethodsHandler<'_> {
+        PaymentMethodsHandler::new(self)
+    }
+
+    /// `GET plans`, `POST plans` and `GET plans/report`.
+    pub fn plans(&self) -> PlansHandler<'_> {
+        PlansHandler::new(self)
+    }
+
+    /// `GET projects`.
+    pub fn projects(&self) -> ProjectsHandler<'_> {
+        ProjectsHandler::new(self)
+    }
+
+    /// `GET revenue`: revenue and sales from `from` to `to` (Unix seconds, both required).
+    pub fn revenue(&self, from: i64, to: i64) -> RevenueBuilder {
+        self.request(Revenue::new(from, to))
+    }
+
+    /// `GET users/count`.
+    pub fn users(&self) -> UsersHandler<'_> {
+        UsersHandler::new(self)
+    }
+
+    /// `POST webhook` and `DELETE webhook`.
+    pub fn webhooks(&self) -> WebhooksHandler<'_> {
+        WebhooksHandler::new(self)
+    }
+
+    /// Sends a request value built elsewhere (`ListPlans::new().limit(5)`).
+    pub fn request<R: ApiRequest>(&self, request: R) -> RequestBuilder<R> {
+        RequestBuilder::new(self.clone(), request)
+    }
+
+    /// Validates and renders `request`, sends it and decodes the answer.
+    async fn execute<R: ApiRequest>(
+        &self,
+        request: &R,
+        options: CallOptions,
+    ) -> Result<R::Output, Error> {
+        let rendered = request.render()?;
+        let endpoint = rendered.endpoint;
+        let mut path = RequestPath::new()
+            .segment("v1")
+            .segment(format!("bot{}", self.inner.bot_id))
+            .secret(&self.inner.key);
+        for segment in rendered.segments {
+            path = path.segment(segment);
+        }
+        let idempotency = if endpoint.is_idempotent() || options.retry_unsafe {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NotIdempotent
+        };
+        let mut call =
+            Call::new(endpoint.operation(), endpoint.method(), path).idempotency(idempotency);
+        if let Some(query) = rendered.query {
+            call = call.query(query);
+        }
+        if let Some(body) = rendered.body {
+            call = call.json_body(body);
+        }
+        if let Some(wait) = options.max_rate_wait {
+            call = call.max_rate_wait(wait);
+        }
+        self.inner
+            .core
+            .execute(call, |answer| {
+                let decoded = envelope::decode_with_retry_after::<R::Output>(
+                    answer.status,
+                    &answer.body,
+                    answer.retry_after(),
+                )?;
+                R::output(decoded)
+            })
+            .await
+    }
+}
