@@ -22,7 +22,7 @@ fn main() -> ExitCode {
                  commands:\n  \
                  test                 format check, clippy (warnings denied), unit, doc and integration tests\n  \
                  demo                 run every client against the in-process fake services\n  \
-                 bench [limiter|all]  measure the limiter (and more as the suites grow)"
+                 bench [limiter|tracker|all]  measure the limiter, the tracker (and more)"
             );
             return ExitCode::from(2);
         }

@@ -51,6 +51,8 @@ pub struct Matcher {
     pub method: Option<Method>,
     /// Only paths containing this text.
     pub path_contains: Option<String>,
+    /// Only query strings containing this text (`offset=10`).
+    pub query_contains: Option<String>,
 }
 
 impl Matcher {
@@ -62,9 +64,15 @@ impl Matcher {
     /// Requests whose path contains `text`.
     pub fn path(text: &str) -> Self {
         Matcher {
-            method: None,
             path_contains: Some(text.to_owned()),
+            ..Matcher::default()
         }
+    }
+
+    /// The same matcher, also requiring the query string to contain `text`.
+    pub fn query(mut self, text: &str) -> Self {
+        self.query_contains = Some(text.to_owned());
+        self
     }
 
     fn matches(&self, r: &Request) -> bool {
@@ -73,6 +81,10 @@ impl Matcher {
                 .path_contains
                 .as_ref()
                 .is_none_or(|p| r.path.contains(p.as_str()))
+            && self
+                .query_contains
+                .as_ref()
+                .is_none_or(|q| r.query.as_deref().is_some_and(|rq| rq.contains(q.as_str())))
     }
 }
 
@@ -177,5 +189,20 @@ impl FaultScript {
             x -= w;
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::Method;
+
+    use super::*;
+
+    #[test]
+    fn a_matcher_can_require_a_query_fragment() {
+        let m = Matcher::path("/members").query("offset=10");
+        assert!(m.matches(&Request::new(Method::GET, "/v1/members?limit=10&offset=10")));
+        assert!(!m.matches(&Request::new(Method::GET, "/v1/members?limit=10&offset=0")));
+        assert!(!m.matches(&Request::new(Method::GET, "/v1/members")));
     }
 }

@@ -96,7 +96,7 @@ impl fmt::Display for TgaApiError {
                 origin,
                 token_domain,
             } => {
-                f.write_str("the service refused the request because the domain name does not match (HTTP 403): ")?;
+                f.write_str("the service refused the request because the domain name does not match: ")?;
                 match origin {
                     Some(origin) => write!(f, "the Origin header sent was {origin}, ")?,
                     None => f.write_str("no Origin header was sent, ")?,

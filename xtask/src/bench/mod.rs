@@ -2,6 +2,7 @@
 //! `target/bench/results.json`.
 
 mod limiter;
+mod tracker;
 
 use std::fmt::Write as _;
 
@@ -55,8 +56,16 @@ pub fn run(args: &[&str]) -> Result<(), String> {
     let mut report = Report::default();
     match which {
         "limiter" => limiter::run(&mut report)?,
-        "all" => limiter::run(&mut report)?,
-        other => return Err(format!("unknown benchmark `{other}` (limiter, all)")),
+        "tracker" => tracker::run(&mut report)?,
+        "all" => {
+            limiter::run(&mut report)?;
+            tracker::run(&mut report)?;
+        }
+        other => {
+            return Err(format!(
+                "unknown benchmark `{other}` (limiter, tracker, all)"
+            ));
+        }
     }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;

@@ -3,6 +3,7 @@
 
 use std::fmt::Debug;
 
+mod tga;
 mod tgmembership;
 mod tgtrack;
 
@@ -23,6 +24,7 @@ pub fn run() -> Result<(), String> {
     rt.block_on(async {
         println!("== demo: every client against the in-process fake services ==");
         tgtrack::run().await?;
+        tga::run().await?;
         tgmembership::run().await?;
         Ok(())
     })

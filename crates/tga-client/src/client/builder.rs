@@ -1,0 +1,99 @@
+//! Configuring a [`Client`]: token, app name, Origin, gzip and the shared core settings.
+
+use std::sync::Arc;
+
+use http::HeaderValue;
+use tg_common::{Core, CoreConfig, Error, Secret};
+
+use super::{Client, DEFAULT_BASE_URL, Inner};
+use crate::identity::Identity;
+use crate::outcome::PROVIDER;
+
+/// Builds a [`Client`]; start with [`Client::builder`].
+///
+/// Debug prints the settings with the token masked.
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    token: Secret,
+    app_name: Option<String>,
+    origin: Option<String>,
+    gzip: bool,
+    core: CoreConfig,
+}
+
+impl ClientBuilder {
+    pub(super) fn new(token: Secret) -> Self {
+        ClientBuilder {
+            token,
+            app_name: None,
+            origin: None,
+            gzip: true,
+            core: CoreConfig::new(DEFAULT_BASE_URL),
+        }
+    }
+
+    /// The app name the token was created for (default: read from the token).
+    pub fn app_name(mut self, app_name: impl Into<String>) -> Self {
+        self.app_name = Some(app_name.into());
+        self
+    }
+
+    /// The Origin to present, `https://host[:port]` of the Mini App's URL: the service answers
+    /// 403 when it is not the domain the token was created for (default: read from the token).
+    pub fn origin(mut self, origin: impl Into<String>) -> Self {
+        self.origin = Some(origin.into());
+        self
+    }
+
+    /// Gzip request bodies and send `Content-Encoding: gzip` (default: on, as the official SDK).
+    pub fn gzip(mut self, gzip: bool) -> Self {
+        self.gzip = gzip;
+        self
+    }
+
+    /// Changes the shared settings: base URL, timeouts, retries, pool. No quotas are set by
+    /// default: the service documents none.
+    ///
+    /// `.core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))` points the
+    /// client at a fake server.
+    pub fn core(mut self, configure: impl FnOnce(CoreConfig) -> CoreConfig) -> Self {
+        self.core = configure(self.core);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// Fails with [`tg_common::ErrorKind::Config`] when the token is empty or not a valid header
+    /// value, when the app name or Origin is neither given nor readable from the token, when the
+    /// Origin is not `scheme://host[:port]`, or when the core settings are invalid.
+    pub fn build(self) -> Result<Client, Error> {
+        let trimmed = self.token.expose().trim();
+        let token = if trimmed.len() == self.token.expose().len() {
+            self.token.clone()
+        } else {
+            Secret::new(trimmed)
+        };
+        if HeaderValue::from_str(token.expose()).is_err() {
+            return Err(Error::config(
+                "the TGA token holds characters a header cannot carry",
+            ));
+        }
+        let identity = Identity::resolve(token, self.app_name, self.origin)?;
+        let origin = HeaderValue::from_str(&identity.origin).map_err(|_| {
+            Error::config(format!(
+                "origin `{}` is not a valid header value",
+                identity.origin
+            ))
+        })?;
+        let core = Core::new(PROVIDER, &identity.token, self.core)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                core,
+                identity,
+                origin,
+                gzip: self.gzip,
+            }),
+        })
+    }
+}

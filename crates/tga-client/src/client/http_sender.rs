@@ -1,0 +1,36 @@
+//! The tracker's transport: a [`BatchSender`] over a [`Client`] that leaves every retry to the
+//! tracker.
+
+use tg_common::{Error, Idempotency};
+
+use super::Client;
+use crate::event::{EncodedEvent, encode_batch};
+use crate::tracker::BatchSender;
+
+/// Sends a [`Tracker`](crate::Tracker)'s batches through a [`Client`], one attempt per send
+/// (`Call::max_attempts(1)`): the tracker's own retries, with its backoff and until shutdown,
+/// are the only retries.
+#[derive(Debug, Clone)]
+pub struct HttpSender {
+    client: Client,
+}
+
+impl HttpSender {
+    /// A sender over `client`.
+    pub fn new(client: Client) -> Self {
+        HttpSender { client }
+    }
+
+    /// The client it sends through.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl BatchSender for HttpSender {
+    async fn send(&self, batch: &[EncodedEvent]) -> Result<(), Error> {
+        self.client
+            .post(encode_batch(batch), Idempotency::NotIdempotent, Some(1))
+            .await
+    }
+}

@@ -1,0 +1,114 @@
+//! The HTTP client of `POST /events`, on the shared transport of `tg-common`.
+//!
+//! [`Client`] holds the token, the app name and the Origin it presents, and whether bodies are
+//! gzipped. [`Client::send`] posts one batch of events and maps the answer
+//! ([`map_response`](crate::outcome::map_response)); [`Client::tracker`] starts a batching
+//! [`Tracker`] that sends through this client.
+//!
+//! Sending events is not idempotent: a request that may have reached the service (a timeout, a
+//! reset connection, a 5xx) is not sent again unless the caller opts in with
+//! [`SendEvents::retry_unsafe`]. Requests the service refused without recording anything (429,
+//! `Failed to record`, a connection never established) are retried by `tg-common`.
+
+mod builder;
+mod http_sender;
+mod send;
+
+use std::sync::Arc;
+
+use http::HeaderValue;
+use tg_common::{Core, Error};
+use uuid::Uuid;
+
+pub use builder::ClientBuilder;
+pub use http_sender::HttpSender;
+pub use send::SendEvents;
+
+use crate::event::{EncodedEvent, Event, EventName};
+use crate::identity::Identity;
+use crate::tracker::{Tracker, TrackerConfig};
+
+/// The production base URL.
+pub const DEFAULT_BASE_URL: &str = "https://tganalytics.xyz";
+
+/// The staging base URL, an alternative for trying an integration
+/// (`.core(|c| c.with_base_url(STAGING_BASE_URL))`).
+pub const STAGING_BASE_URL: &str = "https://staging.tganalytics.xyz";
+
+/// A TGA client. Cheap to clone: clones share the connection pool and the configuration.
+///
+/// Debug prints the base URL, app name and Origin, never the token.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    core: Core,
+    identity: Identity,
+    /// The Origin header, checked once when the client is built.
+    origin: HeaderValue,
+    gzip: bool,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("core", &self.inner.core)
+            .field("app_name", &self.inner.identity.app_name)
+            .field("origin", &self.inner.identity.origin)
+            .field("gzip", &self.inner.gzip)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client for this token (the `TGA-Auth-Token` issued by the Data
+    /// Chief bot).
+    pub fn builder(token: impl Into<tg_common::Secret>) -> ClientBuilder {
+        ClientBuilder::new(token.into())
+    }
+
+    /// The app name events must carry (given, or read from the token).
+    pub fn app_name(&self) -> &str {
+        &self.inner.identity.app_name
+    }
+
+    /// The Origin header this client sends (given, or derived from the token).
+    pub fn origin(&self) -> &str {
+        &self.inner.identity.origin
+    }
+
+    /// Whether request bodies are gzipped.
+    pub fn gzip(&self) -> bool {
+        self.inner.gzip
+    }
+
+    /// An event with the four required fields, carrying this client's app name.
+    pub fn event(&self, user_id: i64, event_name: impl Into<EventName>, session_id: Uuid) -> Event {
+        Event::new(user_id, event_name, session_id, self.app_name())
+    }
+
+    /// One `POST /events` of `events`, each validated first ([`Event::validate`]); await the
+    /// returned request. An empty slice or an invalid event fails with
+    /// [`tg_common::ErrorKind::InvalidInput`] naming the field (`events[3].user_id`) and
+    /// nothing is sent.
+    pub fn send<'a>(&self, events: &'a [Event]) -> SendEvents<'a> {
+        SendEvents::new(self.clone(), send::Batch::Events(events))
+    }
+
+    /// One `POST /events` of events already encoded (as a [`Tracker`] holds them); await the
+    /// returned request. An empty slice fails with [`tg_common::ErrorKind::InvalidInput`].
+    pub fn send_encoded<'a>(&self, events: &'a [EncodedEvent]) -> SendEvents<'a> {
+        SendEvents::new(self.clone(), send::Batch::Encoded(events))
+    }
+
+    /// Starts a [`Tracker`] that delivers through this client (see [`HttpSender`]). Must be
+    /// called inside a Tokio runtime.
+    pub fn tracker(&self, config: TrackerConfig) -> Result<Tracker, Error> {
+        Tracker::start(HttpSender::new(self.clone()), config)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,146 @@
+//! Tests of the client's configuration and of `send` over loopback against the fake.
+
+use std::sync::Arc;
+
+use tg_common::{ErrorKind, Secret};
+use tg_mock::MockServer;
+use tg_mock::tga::TgaFake;
+use uuid::Uuid;
+
+use super::*;
+
+fn loopback(server: &MockServer) -> impl FnOnce(tg_common::CoreConfig) -> tg_common::CoreConfig {
+    let url = server.base_url();
+    move |c| c.with_base_url(url).with_plain_http_loopback(true)
+}
+
+#[test]
+fn defaults_come_from_the_token_and_the_base_url_is_production() {
+    let token = TgaFake::new().issue_token("docs", "docs.example.org");
+    let client = Client::builder(token).build().unwrap();
+    assert_eq!(client.app_name(), "docs");
+    assert_eq!(client.origin(), "https://docs.example.org");
+    assert!(client.gzip());
+    let debug = format!("{client:?}");
+    assert!(debug.contains(DEFAULT_BASE_URL), "{debug}");
+}
+
+#[test]
+fn an_opaque_token_needs_app_name_and_origin() {
+    for builder in [
+        Client::builder("opaque"),
+        Client::builder("opaque").app_name("a"),
+        Client::builder("opaque").origin("https://a.example.com"),
+    ] {
+        let err = builder.build().unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Config { .. }), "{err}");
+    }
+    let client = Client::builder("opaque")
+        .app_name("a")
+        .origin("https://a.example.com/")
+        .gzip(false)
+        .build()
+        .unwrap();
+    assert_eq!(client.origin(), "https://a.example.com");
+    assert!(!client.gzip());
+}
+
+#[test]
+fn bad_tokens_and_base_urls_are_configuration_errors() {
+    for builder in [
+        Client::builder(""),
+        Client::builder("   "),
+        Client::builder("tok\nen")
+            .app_name("a")
+            .origin("https://a.org"),
+        Client::builder("token")
+            .app_name("a")
+            .origin("https://a.org")
+            .core(|c| c.with_base_url("http://tganalytics.xyz")),
+    ] {
+        let err = builder.build().unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Config { .. }), "{err}");
+        assert!(!err.to_string().contains("tok\nen"));
+    }
+}
+
+#[test]
+fn debug_of_the_builder_and_the_client_masks_the_token() {
+    let token = TgaFake::new().issue_token("docs", "docs.example.org");
+    let signature = token.split('!').nth(1).unwrap().to_owned();
+    let builder = Client::builder(token.clone());
+    let client = Client::builder(Secret::new(token.clone())).build().unwrap();
+    for text in [
+        format!("{builder:?}"),
+        format!("{client:?}"),
+        format!("{client:#?}"),
+        format!("{:?}", HttpSender::new(client.clone())),
+        format!("{:?}", client.send(&[])),
+    ] {
+        assert!(!text.contains(&token), "{text}");
+        assert!(!text.contains(&signature), "{text}");
+    }
+}
+
+#[test]
+fn event_carries_the_clients_app_name() {
+    let client = Client::builder("opaque")
+        .app_name("shop")
+        .origin("https://shop.example.com")
+        .build()
+        .unwrap();
+    let event = client.event(7, "app-init", Uuid::nil());
+    assert_eq!(event.app_name, "shop");
+    assert_eq!(event.user_id, 7);
+}
+
+#[tokio::test(start_paused = true)]
+async fn invalid_events_are_refused_before_sending_naming_the_index() {
+    let fake = Arc::new(TgaFake::new());
+    let token = fake.issue_token("docs", "docs.example.org");
+    let server = MockServer::start(Arc::clone(&fake)).await.unwrap();
+    let client = Client::builder(token)
+        .core(loopback(&server))
+        .build()
+        .unwrap();
+    let good = client.event(1, "app-init", Uuid::new_v4());
+    let mut bad = good.clone();
+    bad.user_id = 0;
+    let err = client
+        .send(&[good.clone(), good.clone(), good.clone(), bad])
+        .await
+        .unwrap_err();
+    match err.kind() {
+        ErrorKind::InvalidInput { field, .. } => assert_eq!(field, "events[3].user_id"),
+        other => panic!("{other:?}"),
+    }
+    let ctx = err.context().unwrap();
+    assert_eq!(ctx.provider, "tga");
+    let err = client.send(&[]).await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidInput { field, .. } if field == "events"));
+    assert_eq!(server.request_count(), 0);
+    client.send(&[good]).await.unwrap();
+    assert_eq!(fake.accepted_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn send_encoded_posts_the_encoded_json_unchanged() {
+    let fake = Arc::new(TgaFake::new());
+    let token = fake.issue_token("docs", "docs.example.org");
+    let server = MockServer::start(Arc::clone(&fake)).await.unwrap();
+    let client = Client::builder(token)
+        .gzip(false)
+        .core(loopback(&server))
+        .build()
+        .unwrap();
+    let events: Vec<EncodedEvent> = (1..=3)
+        .map(|n| client.event(n, "app-hide", Uuid::nil()).encode().unwrap())
+        .collect();
+    client.send_encoded(&events).await.unwrap();
+    let body = &server.requests()[0].body;
+    assert_eq!(
+        body.as_ref(),
+        crate::event::encode_batch(&events).as_slice()
+    );
+    assert_eq!(fake.accepted_count(), 3);
+}

@@ -1,0 +1,117 @@
+//! The TGA demo: `tga-client` against the fake TGA, in-process: the documents' example events
+//! with `send`, a tracker with flush and shutdown, and a 403 explained.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tg_mock::MockServer;
+use tg_mock::tga::TgaFake;
+use tga_client::{Client, ClientTimestamp, Event, EventName, TrackerConfig};
+use uuid::Uuid;
+
+use super::show;
+
+const APP: &str = "docs";
+const DOMAIN: &str = "docs.example.org";
+
+/// The documents' three example events (app launch, wallet connection started, failed).
+fn documented_events(client: &Client, session: Uuid) -> Vec<Event> {
+    let ton_connect = |e: Event| {
+        e.with_custom("ton_connect_sdk_lib", "3.0.3")
+            .with_custom("ton_connect_ui_lib", "2.0.5")
+    };
+    let common = |e: Event, at: u64| {
+        e.with_premium(true)
+            .with_platform("tdesktop")
+            .with_locale("en")
+            .with_client_timestamp(ClientTimestamp::from_millis(at))
+    };
+    vec![
+        common(
+            client.event(111_111_111, EventName::AppInit, session),
+            1_743_503_599_534,
+        ),
+        common(
+            ton_connect(client.event(111_111_111, EventName::ConnectionStarted, session)),
+            1_743_503_647_541,
+        ),
+        common(
+            ton_connect(
+                client
+                    .event(111_111_111, EventName::ConnectionError, session)
+                    .with_success(false)
+                    .with_error_message("Connection was cancelled")
+                    .with_error_code(None),
+            ),
+            1_743_503_683_701,
+        ),
+    ]
+}
+
+/// Starts the fake, sends the documented events, runs a tracker and shows a 403.
+pub async fn run() -> Result<(), String> {
+    println!("-- tga: events to the fake Telegram Mini Apps Analytics --");
+    let fake = Arc::new(TgaFake::new());
+    let token = fake.issue_token(APP, DOMAIN);
+    let server = MockServer::start(Arc::clone(&fake))
+        .await
+        .map_err(|e| e.to_string())?;
+    let builder = |token: &str| {
+        Client::builder(token).core(|c| {
+            c.with_base_url(server.base_url())
+                .with_plain_http_loopback(true)
+        })
+    };
+    // The app name and Origin are read from the token.
+    let client = builder(&token).build().map_err(|e| e.to_string())?;
+    println!(
+        "  client for app `{}` presenting Origin {} (both read from the token), gzip {}",
+        client.app_name(),
+        client.origin(),
+        client.gzip()
+    );
+
+    let session = Uuid::new_v4();
+    for event in documented_events(&client, session) {
+        let result = client.send(std::slice::from_ref(&event)).await;
+        show(
+            &format!("send([{}])", event.event_name),
+            &result.map(|()| "accepted"),
+        );
+    }
+
+    let tracker = client
+        .tracker(TrackerConfig::default().with_linger(Duration::from_millis(200)))
+        .map_err(|e| e.to_string())?;
+    for n in 0..45 {
+        let event = client
+            .event(111_111_111, EventName::CustomEvent, session)
+            .with_custom("step", n);
+        tracker.track(&event).await.map_err(|e| e.to_string())?;
+    }
+    let flushed = tracker.flush().await;
+    show("tracker: track(45 custom-event) then flush()", &flushed);
+    let undelivered = tracker.shutdown(Duration::from_secs(5)).await;
+    show(
+        "tracker: shutdown(5 s) -> undelivered events",
+        &Ok::<_, String>(undelivered.len()),
+    );
+    show("tracker: stats()", &Ok::<_, String>(tracker.stats()));
+    println!(
+        "  the fake holds {} events from {} requests",
+        fake.accepted_count(),
+        fake.counts().accepted_requests
+    );
+
+    let wrong_origin = builder(&token)
+        .origin("https://my-other-site.example.com")
+        .build()
+        .map_err(|e| e.to_string())?;
+    let event = wrong_origin.event(111_111_111, EventName::AppInit, session);
+    let result = wrong_origin.send(&[event]).await;
+    show(
+        "send([app-init]) with Origin https://my-other-site.example.com",
+        &result,
+    );
+    Ok(())
+}
