@@ -143,6 +143,16 @@ impl CoreConfig {
     }
 }
 
+/// Per-call choices a request builder collects from its caller.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallOptions {
+    /// Retry after an ambiguous failure (timeout, reset, 5xx) even though the call is not
+    /// idempotent: the caller accepts that the effect may happen twice.
+    pub retry_unsafe: bool,
+    /// This call's maximum wait for the rate limiter, instead of the client's.
+    pub max_rate_wait: Option<Duration>,
+}
+
 /// One request, described by a provider crate.
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -232,6 +242,17 @@ impl Call {
     /// This call's maximum wait for the limiter.
     pub fn max_rate_wait(mut self, max_wait: Duration) -> Self {
         self.max_rate_wait = Some(max_wait);
+        self
+    }
+
+    /// Applies the caller's per-call options.
+    pub fn with_options(mut self, options: CallOptions) -> Self {
+        if options.retry_unsafe {
+            self.idempotency = Idempotency::Idempotent;
+        }
+        if let Some(wait) = options.max_rate_wait {
+            self.max_rate_wait = Some(wait);
+        }
         self
     }
 

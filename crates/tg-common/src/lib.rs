@@ -14,7 +14,7 @@ pub mod retry;
 pub mod secret;
 pub mod transport;
 
-pub use client::{Call, Core, CoreConfig, Response, Timeouts};
+pub use client::{Call, CallOptions, Core, CoreConfig, Response, Timeouts};
 pub use error::{ApiError, BoxError, Context, Error, ErrorKind, RetrySafety};
 pub use limit::{Quota, RateLimiter};
 pub use retry::{Idempotency, RetryPolicy};

@@ -10,7 +10,7 @@ use http::{HeaderName, Method};
 use tg_common::error::{TimeoutPhase, TransportKind};
 use tg_common::transport::RequestPath;
 use tg_common::{
-    Call, Core, CoreConfig, Error, ErrorKind, Idempotency, Quota, Response, RetryPolicy, Secret,
+    Call, CallOptions, Core, CoreConfig, Error, ErrorKind, Quota, Response, RetryPolicy, Secret,
     Timeouts,
 };
 use tg_mock::{Fault, FaultRule, FixedReply, MockServer, Reply};
@@ -301,7 +301,10 @@ async fn a_5xx_is_retried_for_get_but_not_for_post() {
         1,
         Fault::RespondUnprocessed(Reply::new(503, "down")),
     ));
-    let opted = call(Method::POST).idempotency(Idempotency::Idempotent);
+    let opted = call(Method::POST).with_options(CallOptions {
+        retry_unsafe: true,
+        max_rate_wait: None,
+    });
     core(&server).execute(opted, decode).await.unwrap();
     assert_eq!(server.request_count(), 2);
 }

@@ -158,21 +158,19 @@ impl Client {
         for segment in rendered.segments {
             path = path.segment(segment);
         }
-        let idempotency = if endpoint.is_idempotent() || options.retry_unsafe {
+        let idempotency = if endpoint.is_idempotent() {
             Idempotency::Idempotent
         } else {
             Idempotency::NotIdempotent
         };
-        let mut call =
-            Call::new(endpoint.operation(), endpoint.method(), path).idempotency(idempotency);
+        let mut call = Call::new(endpoint.operation(), endpoint.method(), path)
+            .idempotency(idempotency)
+            .with_options(options);
         if let Some(query) = rendered.query {
             call = call.query(query);
         }
         if let Some(body) = rendered.body {
             call = call.json_body(body);
-        }
-        if let Some(wait) = options.max_rate_wait {
-            call = call.max_rate_wait(wait);
         }
         self.inner
             .core

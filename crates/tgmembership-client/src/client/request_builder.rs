@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+pub(super) use tg_common::CallOptions;
+
 use futures_core::Stream;
 use futures_util::StreamExt;
 use tg_common::Error;
@@ -16,15 +18,6 @@ use crate::model::{
 };
 use crate::paginate::{Paginated, paginate};
 use crate::request::ApiRequest;
-
-/// Per-call settings every request builder carries.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct CallOptions {
-    /// Retry after an ambiguous failure even though the endpoint is not idempotent.
-    pub retry_unsafe: bool,
-    /// This call's maximum wait for the rate limiter, instead of the client's.
-    pub max_rate_wait: Option<Duration>,
-}
 
 /// A request to one endpoint, ready to send with [`RequestBuilder::send`].
 ///

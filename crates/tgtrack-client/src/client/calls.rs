@@ -1,25 +1,15 @@
 //! What every method shares: the per-call options, the `Call` handed to the core, and the
 //! decoder of TGTrack's envelope.
 
-use std::time::Duration;
-
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
+pub(super) use tg_common::CallOptions;
 use tg_common::transport::RequestPath;
 use tg_common::{Call, Error, Idempotency};
 
 use super::Client;
 use crate::envelope::{self, Response};
 use crate::method::{Method, PROVIDER};
-
-/// Per-call settings every request builder carries.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct CallOptions {
-    /// Retry after an ambiguous failure even though the method is not idempotent.
-    pub retry_unsafe: bool,
-    /// This call's maximum wait for the rate limiter, instead of the client's.
-    pub max_rate_wait: Option<Duration>,
-}
 
 /// Attaches the provider and method to an error raised before anything was sent.
 pub(super) fn local(error: Error, method: Method) -> Error {
@@ -38,17 +28,15 @@ impl Client {
             .segment("v1")
             .secret(&self.inner.key)
             .segment(method.as_str());
-        let idempotency = if method.is_idempotent() || options.retry_unsafe {
+        let idempotency = if method.is_idempotent() {
             Idempotency::Idempotent
         } else {
             Idempotency::NotIdempotent
         };
-        let mut call = Call::new(method.as_str(), http::Method::POST, path)
+        let call = Call::new(method.as_str(), http::Method::POST, path)
             .json_body(body)
-            .idempotency(idempotency);
-        if let Some(wait) = options.max_rate_wait {
-            call = call.max_rate_wait(wait);
-        }
+            .idempotency(idempotency)
+            .with_options(options);
         self.inner
             .core
             .execute(call, move |answer| decode_answer(method, &answer))
