@@ -2,6 +2,8 @@
 
 use serde_json::{Map, Value};
 
+pub(super) use crate::service::percent_decode;
+
 /// An error answer before it is sent.
 #[derive(Debug)]
 pub(super) struct Failure {
@@ -122,33 +124,6 @@ impl Params {
             Some(c) => Err(Failure::bad(format!("Invalid currency: {c}"))),
         }
     }
-}
-
-/// Decodes `%XX` and `+` in a query component or path segment.
-pub(super) fn percent_decode(s: &str, plus_is_space: bool) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' if plus_is_space => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Query pairs into parameters (string values; the first occurrence wins).
