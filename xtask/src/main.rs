@@ -1,9 +1,10 @@
-//! The workspace's task runner: `cargo xtask test | demo | bench [limiter|tracker|all]`.
+//! The workspace's task runner: `cargo xtask test | demo | bench | publish-check`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
 mod demo;
+mod publish_check;
 mod redis;
 mod test;
 
@@ -16,13 +17,15 @@ fn main() -> ExitCode {
         Some("test") => test::run(&rest),
         Some("demo") => demo::run(),
         Some("bench") => bench::run(&rest),
+        Some("publish-check") => publish_check::run(),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
                  commands:\n  \
                  test                 format check, clippy (warnings denied), unit, doc and integration tests\n  \
                  demo                 run every client against the in-process fake services\n  \
-                 bench [limiter|tracker|all]  measure the limiter, the tracker (and more)"
+                 bench [limiter|tracker|all]  measure the limiter, the tracker (and more)\n  \
+                 publish-check        package every publishable crate and build it from its .crate file"
             );
             return ExitCode::from(2);
         }
