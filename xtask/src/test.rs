@@ -1,8 +1,10 @@
 //! `cargo xtask test`: format check, clippy with warnings denied, then every test of the
-//! workspace (unit, integration, doc), ending with one summary line.
+//! workspace (unit, integration, doc), then every runnable example in CI mode, ending with one
+//! summary line.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// Runs every check; fails on the first failing step, after printing the summary.
 pub fn run(args: &[&str]) -> Result<(), String> {
@@ -30,7 +32,10 @@ pub fn run(args: &[&str]) -> Result<(), String> {
     if let Some(r) = &redis {
         cmd.env("TG_REDIS_URL", &r.url);
     }
-    let (passed, failed, ignored, ok) = run_tests(&mut cmd)?;
+    let (mut passed, mut failed, ignored, ok) = run_tests(&mut cmd)?;
+    let (examples_passed, examples_failed) = run_examples(&cargo);
+    passed += examples_passed;
+    failed += examples_failed;
     println!("summary: {passed} passed, {failed} failed, {ignored} skipped");
     if ok && failed == 0 {
         Ok(())
@@ -71,6 +76,61 @@ fn run_tests(cmd: &mut Command) -> Result<(u64, u64, u64, bool), String> {
     }
     let status = child.wait().map_err(|e| format!("tests: {e}"))?;
     Ok((passed, failed, ignored, status.success()))
+}
+
+/// The runnable examples of the `examples` package, each run unattended in CI mode.
+const EXAMPLES: [&str; 4] = [
+    "webhook_receiver",
+    "bot_webhook",
+    "mini_app_analytics",
+    "revenue_report",
+];
+
+/// The longest an example may run before it counts as failed.
+const EXAMPLE_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// Builds and runs every example with `TG_EXAMPLE_CI=1`; each is one test, passed when it exits
+/// 0 within [`EXAMPLE_TIMEOUT`]. Returns (passed, failed).
+fn run_examples(cargo: &str) -> (u64, u64) {
+    eprintln!("xtask: examples…");
+    let (mut passed, mut failed) = (0, 0);
+    for name in EXAMPLES {
+        let outcome = Command::new(cargo)
+            .args(["run", "--quiet", "-p", "examples", "--example", name])
+            .env("TG_EXAMPLE_CI", "1")
+            .stdin(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("could not start: {e}"))
+            .and_then(|child| wait_within(child, EXAMPLE_TIMEOUT));
+        match outcome {
+            Ok(()) => {
+                println!("example {name} ... ok");
+                passed += 1;
+            }
+            Err(e) => {
+                println!("example {name} ... FAILED: {e}");
+                failed += 1;
+            }
+        }
+    }
+    (passed, failed)
+}
+
+/// Waits for `child` to exit 0, killing it once `timeout` has passed.
+fn wait_within(mut child: Child, timeout: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match child.try_wait().map_err(|e| e.to_string())? {
+            Some(status) if status.success() => return Ok(()),
+            Some(status) => return Err(format!("exited with {status}")),
+            None if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("still running after {timeout:?}: killed"));
+            }
+            None => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
 }
 
 /// The number before `label` in `ok. 3 passed; 0 failed; ...`.

@@ -552,7 +552,10 @@ fn redact_secret(body: Bytes, secret: &str) -> Bytes {
     if needle.len() < 6 || body.len() < needle.len() {
         return body;
     }
-    let Some(first) = body.windows(needle.len()).position(|w| w == needle) else {
+    let Some(first) = body
+        .windows(needle.len())
+        .position(|w| w[0] == needle[0] && w == needle)
+    else {
         return body;
     };
     let mask = crate::secret::MASK.as_bytes();

@@ -9,6 +9,10 @@ use crate::error::Error;
 /// A failure is an [`ErrorKind::Decode`](crate::ErrorKind::Decode) naming the JSON path that
 /// failed, what was wrong there, and the start of the body.
 pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, Error> {
+    // Fast path: track the path (an allocation per map key) only to explain a failure.
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| Error::decode(status, e.path().to_string(), e.inner().to_string(), body))?;

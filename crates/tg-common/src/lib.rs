@@ -19,3 +19,8 @@ pub use error::{ApiError, BoxError, Context, Error, ErrorKind, RetrySafety};
 pub use limit::{Quota, RateLimiter};
 pub use retry::{Idempotency, RetryPolicy};
 pub use secret::Secret;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
