@@ -1,9 +1,10 @@
-//! The workspace's task runner: `cargo xtask test | demo | bench | publish-check`.
+//! The workspace's task runner: `cargo xtask test | demo | bench | fuzz | publish-check`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
 mod demo;
+mod fuzz;
 mod publish_check;
 mod redis;
 mod test;
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&rest),
         Some("demo") => demo::run(),
         Some("bench") => bench::run(&rest),
+        Some("fuzz") => fuzz::run(&rest),
         Some("publish-check") => publish_check::run(),
         _ => {
             eprintln!(
@@ -24,7 +26,8 @@ fn main() -> ExitCode {
                  commands:\n  \
                  test                 format check, clippy (warnings denied), unit, doc and integration tests\n  \
                  demo                 run every client against the in-process fake services\n  \
-                 bench [limiter|tracker|all]  measure the limiter, the tracker (and more)\n  \
+                 bench [limiter|tracker|compare|decode|deps|all]  measure; `all` writes docs/performance.md\n  \
+                 fuzz [--seconds N] [TARGET...]  run every fuzz target N s (default 60) on nightly\n  \
                  publish-check        package every publishable crate and build it from its .crate file"
             );
             return ExitCode::from(2);

@@ -1,7 +1,12 @@
-//! `cargo xtask bench`: measurements printed as tables and written as JSON to
-//! `target/bench/results.json`.
+//! `cargo xtask bench [SUITE]`: measurements printed as tables and written as JSON to
+//! `target/bench/<suite>.json`; the full run (`all`, the default) also writes
+//! `docs/performance.md`.
 
+mod compare;
+mod decode;
+mod deps;
 mod limiter;
+mod perf_doc;
 mod tracker;
 
 use std::fmt::Write as _;
@@ -57,13 +62,21 @@ pub fn run(args: &[&str]) -> Result<(), String> {
     match which {
         "limiter" => limiter::run(&mut report)?,
         "tracker" => tracker::run(&mut report)?,
+        "compare" => compare::run(&mut report)?,
+        "decode" => decode::run(&mut report)?,
+        "deps" => deps::run(&mut report)?,
         "all" => {
+            let started = std::time::Instant::now();
             limiter::run(&mut report)?;
             tracker::run(&mut report)?;
+            compare::run(&mut report)?;
+            decode::run(&mut report)?;
+            deps::run(&mut report)?;
+            perf_doc::write(&report, started.elapsed())?;
         }
         other => {
             return Err(format!(
-                "unknown benchmark `{other}` (limiter, tracker, all)"
+                "unknown benchmark `{other}` (limiter, tracker, compare, decode, deps, all)"
             ));
         }
     }

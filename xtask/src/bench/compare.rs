@@ -1,0 +1,658 @@
+//! `cargo xtask bench compare`: our TGTrack and TGmembership clients against what a user would
+//! write instead (a raw hyper call, and a reqwest + serde_json call) making the same request to
+//! the same fake on loopback.
+//!
+//! Measured per client and operation: per-call latency (median, p99) and the client's CPU time
+//! per call, over sequential calls after a warm-up; then throughput with 64 concurrent callers
+//! through one client. Our clients run with the limiter off (no quotas) and defaults otherwise.
+//!
+//! The fakes run on their own one-worker runtime; every client runs on a current-thread runtime
+//! on this thread, so this thread's CPU time (`/proc/thread-self/schedstat`, in nanoseconds) is
+//! the client's cost alone, its connection tasks included. The three clients take turns in
+//! interleaved rounds, so drift in the machine's load falls on all of them alike.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde::{Deserialize, Serialize};
+use tg_mock::MockServer;
+use tg_mock::tgmembership::TgmembershipFake;
+use tg_mock::tgtrack::{Mode, TgtrackFake};
+
+use super::Report;
+
+/// The TGTrack key the fake accepts.
+const TRACK_KEY: &str = "bench-tgtrack-key-0001";
+/// The TGmembership bot and key the fake accepts.
+const BOT_ID: i64 = 1_347_378_140;
+const MEMBERSHIP_KEY: &str = "bench-membership-key-0001";
+/// The user every `add_event` is about.
+const USER_ID: i64 = 7_123_456_789;
+
+/// Sequential calls per client and operation before measuring.
+pub const WARMUP: usize = 300;
+/// Measured sequential calls: `ROUNDS` interleaved rounds of `PER_ROUND` calls per client.
+pub const ROUNDS: usize = 4;
+pub const PER_ROUND: usize = 1_500;
+/// Concurrent callers sharing one client in the throughput test.
+pub const CONCURRENCY: usize = 64;
+/// Throughput: `THROUGHPUT_ROUNDS` interleaved rounds of `THROUGHPUT_PER_ROUND` requests.
+pub const THROUGHPUT_ROUNDS: usize = 3;
+pub const THROUGHPUT_PER_ROUND: usize = 6_000;
+
+/// Who makes the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contender {
+    /// Our provider client.
+    Ours,
+    /// A hand-written call over hyper-util's legacy pooled client.
+    Hyper,
+    /// A reqwest + serde_json call.
+    Reqwest,
+}
+
+impl Contender {
+    const ALL: [Contender; 3] = [Contender::Ours, Contender::Hyper, Contender::Reqwest];
+
+    /// The name used in result keys.
+    pub fn key(self) -> &'static str {
+        match self {
+            Contender::Ours => "ours",
+            Contender::Hyper => "hyper",
+            Contender::Reqwest => "reqwest",
+        }
+    }
+
+    /// The name printed in tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Contender::Ours => "ours",
+            Contender::Hyper => "raw hyper",
+            Contender::Reqwest => "reqwest + serde_json",
+        }
+    }
+}
+
+/// The operation measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// TGTrack `add_event` (POST with a small JSON body).
+    AddEvent,
+    /// TGmembership `GET plans` (no body, a list of plans back).
+    ListPlans,
+}
+
+impl Op {
+    /// Both operations.
+    pub const ALL: [Op; 2] = [Op::AddEvent, Op::ListPlans];
+
+    /// The name used in result keys.
+    pub fn key(self) -> &'static str {
+        match self {
+            Op::AddEvent => "tgtrack_add_event",
+            Op::ListPlans => "tgmembership_list_plans",
+        }
+    }
+
+    /// The name printed in tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Op::AddEvent => "TGTrack add_event",
+            Op::ListPlans => "TGmembership GET plans",
+        }
+    }
+}
+
+type HyperClient = hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>;
+
+/// The `add_event` body as a user would declare it: the user id as a string, as documented.
+#[derive(Serialize)]
+struct AddEventBody<'a> {
+    user_id: String,
+    event_type: &'a str,
+}
+
+/// TGTrack's answer, as much as a user would check.
+#[derive(Deserialize)]
+struct TrackAnswer {
+    status: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    mode: Option<String>,
+}
+
+/// TGmembership's `GET plans` answer as a user would declare it from the document's example:
+/// plain strings for money and currencies.
+#[derive(Deserialize)]
+struct PlansAnswer {
+    #[serde(default)]
+    ok: Option<bool>,
+    #[serde(default)]
+    result: Vec<RawPlan>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct RawPlan {
+    plan_id: i64,
+    plan_name: String,
+    duration: String,
+    price: String,
+    currency: String,
+    options: RawPlanOptions,
+    max_customers: i64,
+    sort_order: i64,
+    enabled: bool,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct RawPlanOptions {
+    recurring: bool,
+    newcomers: i64,
+    singleuse: i64,
+    token_only: bool,
+    credit_only: bool,
+    invitee_only: i64,
+    is_hidden: bool,
+}
+
+/// The three clients of both services, pointed at the fakes.
+struct Contenders {
+    track: tgtrack_client::Client,
+    membership: tgmembership_client::Client,
+    hyper: HyperClient,
+    reqwest: reqwest::Client,
+    add_event_uri: http::Uri,
+    add_event_url: reqwest::Url,
+    plans_uri: http::Uri,
+    plans_url: reqwest::Url,
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+impl Contenders {
+    fn new(track_base: &str, membership_base: &str) -> Result<Self, String> {
+        let track = tgtrack_client::Client::builder(TRACK_KEY)
+            .core(|c| {
+                c.with_base_url(track_base)
+                    .with_plain_http_loopback(true)
+                    .with_quotas(vec![])
+            })
+            .build()
+            .map_err(err)?;
+        let membership = tgmembership_client::Client::builder(BOT_ID, MEMBERSHIP_KEY)
+            .core(|c| {
+                c.with_base_url(membership_base)
+                    .with_plain_http_loopback(true)
+                    .with_quotas(vec![])
+            })
+            .build()
+            .map_err(err)?;
+        // The strongest plain baseline: hyper-util's pool with TCP_NODELAY, as ours and reqwest
+        // set it.
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        let hyper =
+            hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(connector);
+        // No proxy from the environment: the request goes straight to the fake, like the others.
+        let reqwest = reqwest::Client::builder().no_proxy().build().map_err(err)?;
+        let add_event = format!("{track_base}/v1/{TRACK_KEY}/add_event");
+        let plans = format!("{membership_base}/v1/bot{BOT_ID}/{MEMBERSHIP_KEY}/plans");
+        Ok(Contenders {
+            track,
+            membership,
+            hyper,
+            reqwest,
+            add_event_uri: add_event.parse().map_err(err)?,
+            add_event_url: add_event.parse().map_err(err)?,
+            plans_uri: plans.parse().map_err(err)?,
+            plans_url: plans.parse().map_err(err)?,
+        })
+    }
+
+    /// One call; returns the number of items the answer held (1 for `add_event`).
+    async fn call(&self, who: Contender, op: Op) -> Result<usize, String> {
+        match (who, op) {
+            (Contender::Ours, Op::AddEvent) => {
+                let answer = self
+                    .track
+                    .add_event(USER_ID, "sale")
+                    .send()
+                    .await
+                    .map_err(err)?;
+                std::hint::black_box(answer);
+                Ok(1)
+            }
+            (Contender::Ours, Op::ListPlans) => {
+                let plans = self.membership.plans().list().send().await.map_err(err)?;
+                Ok(std::hint::black_box(plans).len())
+            }
+            (Contender::Hyper, Op::AddEvent) => {
+                let body = serde_json::to_vec(&AddEventBody {
+                    user_id: USER_ID.to_string(),
+                    event_type: "sale",
+                })
+                .map_err(err)?;
+                let request = http::Request::post(self.add_event_uri.clone())
+                    .header(http::header::CONTENT_TYPE, "application/json")
+                    .body(Full::new(Bytes::from(body)))
+                    .map_err(err)?;
+                let response = self.hyper.request(request).await.map_err(err)?;
+                let status = response.status();
+                let body = response.into_body().collect().await.map_err(err)?;
+                let answer: TrackAnswer = serde_json::from_slice(&body.to_bytes()).map_err(err)?;
+                if !status.is_success() || answer.status != "OK" {
+                    return Err(format!("raw hyper add_event: {status}"));
+                }
+                std::hint::black_box(answer);
+                Ok(1)
+            }
+            (Contender::Hyper, Op::ListPlans) => {
+                let request = http::Request::get(self.plans_uri.clone())
+                    .body(Full::new(Bytes::new()))
+                    .map_err(err)?;
+                let response = self.hyper.request(request).await.map_err(err)?;
+                let status = response.status();
+                let body = response.into_body().collect().await.map_err(err)?;
+                let answer: PlansAnswer = serde_json::from_slice(&body.to_bytes()).map_err(err)?;
+                if !status.is_success() || answer.ok == Some(false) {
+                    return Err(format!("raw hyper GET plans: {status}"));
+                }
+                Ok(std::hint::black_box(answer).result.len())
+            }
+            (Contender::Reqwest, Op::AddEvent) => {
+                let response = self
+                    .reqwest
+                    .post(self.add_event_url.clone())
+                    .json(&AddEventBody {
+                        user_id: USER_ID.to_string(),
+                        event_type: "sale",
+                    })
+                    .send()
+                    .await
+                    .map_err(err)?;
+                let status = response.status();
+                let answer: TrackAnswer = response.json().await.map_err(err)?;
+                if !status.is_success() || answer.status != "OK" {
+                    return Err(format!("reqwest add_event: {status}"));
+                }
+                std::hint::black_box(answer);
+                Ok(1)
+            }
+            (Contender::Reqwest, Op::ListPlans) => {
+                let response = self
+                    .reqwest
+                    .get(self.plans_url.clone())
+                    .send()
+                    .await
+                    .map_err(err)?;
+                let status = response.status();
+                let answer: PlansAnswer = response.json().await.map_err(err)?;
+                if !status.is_success() || answer.ok == Some(false) {
+                    return Err(format!("reqwest GET plans: {status}"));
+                }
+                Ok(std::hint::black_box(answer).result.len())
+            }
+        }
+    }
+}
+
+/// CPU time this thread has used, in nanoseconds: `/proc/thread-self/schedstat` when the kernel
+/// offers it, else utime + stime of `/proc/thread-self/stat` (clock ticks of 10 ms).
+pub fn thread_cpu_ns() -> Result<u64, String> {
+    let schedstat = std::fs::read_to_string("/proc/thread-self/schedstat").ok();
+    if let Some(ns) = schedstat
+        .as_deref()
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse::<u64>().ok())
+    {
+        return Ok(ns);
+    }
+    let stat = std::fs::read_to_string("/proc/thread-self/stat")
+        .map_err(|e| format!("cannot read this thread's CPU time: {e}"))?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .ok_or("unreadable /proc/thread-self/stat")?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    let ticks = |i: usize| -> Result<u64, String> {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .ok_or_else(|| "unreadable /proc/thread-self/stat".to_owned())
+    };
+    Ok((ticks(11)? + ticks(12)?) * 10_000_000)
+}
+
+/// What one client did for one operation.
+#[derive(Debug, Default)]
+struct Tally {
+    latencies_us: Vec<f64>,
+    cpu_ns: u64,
+    calls: usize,
+    concurrent_secs: f64,
+    concurrent_cpu_ns: u64,
+    concurrent_calls: usize,
+    connections: u64,
+}
+
+impl Tally {
+    fn percentile(&self, p: f64) -> f64 {
+        let mut v = self.latencies_us.clone();
+        v.sort_by(f64::total_cmp);
+        if v.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1;
+        v[i]
+    }
+
+    fn cpu_us(&self) -> f64 {
+        self.cpu_ns as f64 / self.calls.max(1) as f64 / 1000.0
+    }
+
+    fn rps(&self) -> f64 {
+        self.concurrent_calls as f64 / self.concurrent_secs
+    }
+
+    fn concurrent_cpu_us(&self) -> f64 {
+        self.concurrent_cpu_ns as f64 / self.concurrent_calls.max(1) as f64 / 1000.0
+    }
+}
+
+async fn sequential(
+    c: &Contenders,
+    who: Contender,
+    op: Op,
+    n: usize,
+    tally: Option<&mut Tally>,
+) -> Result<(), String> {
+    let mut latencies = Vec::with_capacity(n);
+    let cpu = thread_cpu_ns()?;
+    for _ in 0..n {
+        let started = Instant::now();
+        c.call(who, op).await?;
+        latencies.push(started.elapsed().as_secs_f64() * 1e6);
+    }
+    let cpu = thread_cpu_ns()?.saturating_sub(cpu);
+    if let Some(t) = tally {
+        t.latencies_us.extend(latencies);
+        t.cpu_ns += cpu;
+        t.calls += n;
+    }
+    Ok(())
+}
+
+/// `total` calls spread over [`CONCURRENCY`] tasks sharing one client: (seconds, CPU ns).
+async fn concurrent(
+    c: &Arc<Contenders>,
+    who: Contender,
+    op: Op,
+    total: usize,
+) -> Result<(f64, u64), String> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let cpu = thread_cpu_ns()?;
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..CONCURRENCY {
+        let c = Arc::clone(c);
+        let next = Arc::clone(&next);
+        tasks.spawn(async move {
+            while next.fetch_add(1, Ordering::Relaxed) < total {
+                c.call(who, op).await?;
+            }
+            Ok::<(), String>(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.map_err(err)??;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    Ok((secs, thread_cpu_ns()?.saturating_sub(cpu)))
+}
+
+/// Sequential calls made with `XTASK_PROFILE_ONLY` set.
+const PROFILE_CALLS: usize = 20_000;
+
+/// `XTASK_PROFILE_ONLY=<ours|hyper|reqwest>:<add|plans>`: run only that client and operation,
+/// for a profiler (`valgrind --tool=callgrind target/release/xtask bench compare`).
+fn profile_target(spec: &str) -> Result<(Contender, Op), String> {
+    let (who, op) = spec.split_once(':').unwrap_or((spec, "add"));
+    let who = match who {
+        "ours" => Contender::Ours,
+        "hyper" => Contender::Hyper,
+        "reqwest" => Contender::Reqwest,
+        other => return Err(format!("XTASK_PROFILE_ONLY: unknown client `{other}`")),
+    };
+    let op = match op {
+        "add" | "add_event" => Op::AddEvent,
+        "plans" => Op::ListPlans,
+        other => return Err(format!("XTASK_PROFILE_ONLY: unknown operation `{other}`")),
+    };
+    Ok((who, op))
+}
+
+/// The order in which the contenders take round `round`: rotated, so none always goes first.
+fn order(round: usize) -> [Contender; 3] {
+    let mut all = Contender::ALL;
+    let n = all.len();
+    all.rotate_left(round % n);
+    all
+}
+
+pub fn run(report: &mut Report) -> Result<(), String> {
+    if let Some(load) = std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| {
+        l.split_whitespace()
+            .next()
+            .and_then(|n| n.parse::<f64>().ok())
+    }) {
+        report.push("compare.loadavg_1m_at_start", load);
+    }
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("bench-fake")
+        .enable_all()
+        .build()
+        .map_err(err)?;
+    let track_fake = Arc::new(TgtrackFake::new());
+    track_fake.add_key(TRACK_KEY, Mode::Production);
+    let membership_fake = Arc::new(TgmembershipFake::new(BOT_ID, MEMBERSHIP_KEY));
+    let (track_server, membership_server) = server_rt.block_on(async {
+        let t = MockServer::start(track_fake).await.map_err(err)?;
+        let m = MockServer::start(membership_fake).await.map_err(err)?;
+        Ok::<_, String>((t, m))
+    })?;
+    let client_rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(err)?;
+    let contenders = Arc::new(Contenders::new(
+        &track_server.base_url(),
+        &membership_server.base_url(),
+    )?);
+    if let Ok(spec) = std::env::var("XTASK_PROFILE_ONLY") {
+        let (who, op) = profile_target(&spec)?;
+        println!(
+            "compare: {PROFILE_CALLS} calls of {} by {} only",
+            op.label(),
+            who.label()
+        );
+        return client_rt.block_on(sequential(&contenders, who, op, PROFILE_CALLS, None));
+    }
+    let result = client_rt.block_on(measure(
+        &contenders,
+        &track_server,
+        &membership_server,
+        report,
+    ));
+    drop(contenders);
+    drop(client_rt);
+    drop((track_server, membership_server));
+    server_rt.shutdown_background();
+    result
+}
+
+async fn measure(
+    c: &Arc<Contenders>,
+    track_server: &MockServer,
+    membership_server: &MockServer,
+    report: &mut Report,
+) -> Result<(), String> {
+    // Same answer through every client, and the same request bytes from ours and the baselines.
+    let ours_body =
+        serde_json::to_vec(&tgtrack_client::AddEvent::new(USER_ID, "sale")).map_err(err)?;
+    let raw_body = serde_json::to_vec(&AddEventBody {
+        user_id: USER_ID.to_string(),
+        event_type: "sale",
+    })
+    .map_err(err)?;
+    if ours_body != raw_body {
+        return Err("the baselines' add_event body differs from ours".to_owned());
+    }
+    let mut plan_counts = Vec::new();
+    for who in Contender::ALL {
+        plan_counts.push(c.call(who, Op::ListPlans).await?);
+        c.call(who, Op::AddEvent).await?;
+    }
+    if plan_counts.windows(2).any(|w| w[0] != w[1]) {
+        return Err(format!("the clients see different plans: {plan_counts:?}"));
+    }
+    let plans_bytes = {
+        let request = http::Request::get(c.plans_uri.clone())
+            .body(Full::new(Bytes::new()))
+            .map_err(err)?;
+        let response = c.hyper.request(request).await.map_err(err)?;
+        response
+            .into_body()
+            .collect()
+            .await
+            .map_err(err)?
+            .to_bytes()
+            .len()
+    };
+    println!(
+        "compare: the same request to the same fake on loopback; limiter off; pooled connections; \
+         {WARMUP} warm-up calls, then {} calls each in {ROUNDS} interleaved rounds",
+        ROUNDS * PER_ROUND
+    );
+    println!(
+        "  add_event: POST, {} byte JSON body; GET plans: {} plans, {plans_bytes} byte answer",
+        ours_body.len(),
+        plan_counts[0]
+    );
+
+    for op in Op::ALL {
+        let server = match op {
+            Op::AddEvent => track_server,
+            Op::ListPlans => membership_server,
+        };
+        let mut tallies: Vec<Tally> = Contender::ALL.iter().map(|_| Tally::default()).collect();
+        for who in Contender::ALL {
+            sequential(c, who, op, WARMUP, None).await?;
+        }
+        for round in 0..ROUNDS {
+            for who in order(round) {
+                let i = index(who);
+                sequential(c, who, op, PER_ROUND, Some(&mut tallies[i])).await?;
+                // The fake keeps every request it sees: keep that bounded.
+                server.clear_requests();
+            }
+        }
+        // Throughput: fill every pool to the concurrency first.
+        for who in Contender::ALL {
+            concurrent(c, who, op, CONCURRENCY * 10).await?;
+        }
+        for round in 0..THROUGHPUT_ROUNDS {
+            for who in order(round) {
+                let t = &mut tallies[index(who)];
+                let before = server.connections();
+                let (secs, cpu) = concurrent(c, who, op, THROUGHPUT_PER_ROUND).await?;
+                t.connections += server.connections() - before;
+                t.concurrent_secs += secs;
+                t.concurrent_cpu_ns += cpu;
+                t.concurrent_calls += THROUGHPUT_PER_ROUND;
+                server.clear_requests();
+            }
+        }
+        print_op(op, &tallies, report);
+    }
+    Ok(())
+}
+
+fn index(who: Contender) -> usize {
+    match who {
+        Contender::Ours => 0,
+        Contender::Hyper => 1,
+        Contender::Reqwest => 2,
+    }
+}
+
+fn print_op(op: Op, tallies: &[Tally], report: &mut Report) {
+    println!("  {}", op.label());
+    println!(
+        "    {:<22} {:>10} {:>10} {:>12} {:>14} {:>12} {:>12}",
+        "client", "median µs", "p99 µs", "CPU µs/call", "64 callers r/s", "CPU µs/req", "new conns"
+    );
+    for who in Contender::ALL {
+        let t = &tallies[index(who)];
+        let (median, p99) = (t.percentile(0.5), t.percentile(0.99));
+        println!(
+            "    {:<22} {:>10.1} {:>10.1} {:>12.1} {:>14.0} {:>12.1} {:>12}",
+            who.label(),
+            median,
+            p99,
+            t.cpu_us(),
+            t.rps(),
+            t.concurrent_cpu_us(),
+            t.connections
+        );
+        let key = format!("compare.{}.{}", op.key(), who.key());
+        report.push(&format!("{key}.median_us"), median);
+        report.push(&format!("{key}.p99_us"), p99);
+        report.push(&format!("{key}.cpu_us"), t.cpu_us());
+        report.push(&format!("{key}.rps"), t.rps());
+        report.push(&format!("{key}.rps_cpu_us"), t.concurrent_cpu_us());
+        report.push(&format!("{key}.calls"), t.calls as f64);
+        report.push(&format!("{key}.connections_opened"), t.connections as f64);
+    }
+    let ours = &tallies[index(Contender::Ours)];
+    for (who, target) in [(Contender::Hyper, 1.10), (Contender::Reqwest, 1.0)] {
+        let base = &tallies[index(who)];
+        let ratios = [
+            ("median", ours.percentile(0.5) / base.percentile(0.5)),
+            ("p99", ours.percentile(0.99) / base.percentile(0.99)),
+            ("cpu", ours.cpu_us() / base.cpu_us()),
+            // Time per request under load: the inverse of the throughput ratio.
+            ("throughput", base.rps() / ours.rps()),
+            (
+                "throughput_cpu",
+                ours.concurrent_cpu_us() / base.concurrent_cpu_us(),
+            ),
+        ];
+        let text: Vec<String> = ratios
+            .iter()
+            .map(|(name, r)| {
+                let mark = if *r <= target { "" } else { " (over)" };
+                format!("{name} {r:.2}x{mark}")
+            })
+            .collect();
+        println!(
+            "    ours ÷ {} (target ≤ {target:.2}x): {}",
+            who.label(),
+            text.join(", ")
+        );
+        for (name, r) in ratios {
+            report.push(&format!("compare.{}.vs_{}.{name}", op.key(), who.key()), r);
+        }
+    }
+}
