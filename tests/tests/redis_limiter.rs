@@ -36,36 +36,29 @@ fn config(url: &str) -> RedisConfig {
     RedisConfig::new(url, Secret::new("test-naming-key"))
 }
 
-fn worst_sliding(times: &[Instant], window: Duration) -> usize {
-    let mut worst = 0;
-    let mut lo = 0;
-    for hi in 0..times.len() {
-        while times[hi] - times[lo] >= window {
-            lo += 1;
-        }
-        worst = worst.max(hi - lo + 1);
-    }
-    worst
-}
-
+/// Two replicas of one key, eight callers hammering for a second, against a quota whose window is
+/// longer than the run: exactly the quota is admitted in all, never one more (counted by the
+/// callers and by Redis itself). Independent of how loaded this machine is; timing under a
+/// window is checked server-side by the four-process test below.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_share_one_exact_quota() {
     let Some(url) = redis_url() else { return };
     let key = unique("shared");
-    let quota = Quota::new(5, Duration::from_millis(200));
-    // Two replicas of the same key, four callers each.
-    let a = redis_limiter(config(&url), &key, &[quota]).unwrap();
+    let quota = Quota::new(20, Duration::from_secs(30));
+    let backend = RedisBackend::new(config(&url), &key, &[quota]).unwrap();
+    let zset = backend.key_names()[0].clone();
+    let a = RateLimiter::with_backend(Arc::new(backend));
     let b = redis_limiter(config(&url), &key, &[quota]).unwrap();
-    let times = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let admitted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let until = Instant::now() + Duration::from_millis(1000);
     let mut tasks = Vec::new();
     for i in 0..8 {
         let lim = if i % 2 == 0 { a.clone() } else { b.clone() };
-        let times = Arc::clone(&times);
+        let admitted = Arc::clone(&admitted);
         tasks.push(tokio::spawn(async move {
             while Instant::now() < until {
-                if lim.acquire_within(Duration::from_millis(500)).await.is_ok() {
-                    times.lock().unwrap().push(Instant::now());
+                if lim.acquire_within(Duration::ZERO).await.is_ok() {
+                    admitted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
             }
         }));
@@ -73,12 +66,15 @@ async fn replicas_share_one_exact_quota() {
     for t in tasks {
         t.await.unwrap();
     }
-    let mut times = times.lock().unwrap().clone();
-    times.sort();
-    // Observed here, not on Redis's clock: allow a few ms of round-trip skew.
-    let worst = worst_sliding(&times, Duration::from_millis(190));
-    assert!(worst <= 5, "{worst} admissions within one 200 ms window");
-    assert!(times.len() >= 20, "only {} admitted in 1 s", times.len());
+    assert_eq!(admitted.load(std::sync::atomic::Ordering::Relaxed), 20);
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let stored: usize = redis::cmd("ZCARD")
+        .arg(&zset)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(stored, 20, "Redis holds exactly the admitted reservations");
 }
 
 #[tokio::test]
@@ -147,7 +143,8 @@ async fn a_dropped_waiter_returns_its_slot() {
     .await;
     assert!(waiting.is_err(), "should have been waiting");
     tokio::time::sleep(Duration::from_millis(50)).await; // the cancel is sent in the background
-    // The abandoned slot is free again: the next caller waits at most ~300 ms, not ~600 ms.
+    // The abandoned slot is free again: the next caller waits ~300 ms, not ~600 ms (the bound
+    // is the midpoint, so scheduling delay on a loaded machine does not decide the test).
     let started = Instant::now();
     lim.acquire_within(Duration::from_secs(1)).await.unwrap();
     assert!(
