@@ -293,8 +293,8 @@ pub struct Core {
 
 struct Inner {
     provider: &'static str,
-    /// Scrubbed from every response body (a server may echo the path in an error page).
-    key: Secret,
+    /// Scrubs the key from every response body (a server may echo the path in an error page).
+    scrubber: KeyScrubber,
     base: BaseUrl,
     transport: Transport,
     limiter: Option<RateLimiter>,
@@ -340,7 +340,7 @@ impl Core {
         Ok(Core {
             inner: Arc::new(Inner {
                 provider,
-                key: key.clone(),
+                scrubber: KeyScrubber::new(key),
                 base,
                 transport,
                 limiter,
@@ -391,7 +391,8 @@ impl Core {
                 HeaderValue::from_static("gzip"),
             );
         }
-        let uri = self.inner.base.join(&call.path, call.query.as_deref())?;
+        let path = std::mem::take(&mut call.path);
+        let uri = self.inner.base.join(path, call.query.as_deref())?;
         let max_wait = call.max_rate_wait.unwrap_or(self.inner.max_rate_wait);
         let policy = match call.max_attempts {
             Some(n) => RetryPolicy {
@@ -405,38 +406,49 @@ impl Core {
         if let Some(limiter) = &self.inner.limiter {
             limiter.acquire_within(max_wait).await?;
         }
-        let overall = self.inner.timeouts.overall;
-        let deadline = tokio::time::Instant::now() + overall;
-        let attempts = self.attempts(&call, &uri, &policy, max_wait, deadline, decode);
-        match tokio::time::timeout_at(deadline, attempts).await {
-            Ok(r) => r,
-            Err(_) => Err(Error::new(ErrorKind::Timeout {
-                phase: TimeoutPhase::Overall,
-                after: overall,
-            })),
-        }
+        // One timer per attempt: every wait below is bounded by this deadline explicitly.
+        let admitted = tokio::time::Instant::now();
+        let deadline = later(admitted, self.inner.timeouts.overall);
+        let plan = Plan {
+            uri,
+            policy,
+            max_wait,
+            admitted,
+            deadline,
+        };
+        self.attempts(&call, &plan, decode).await
     }
 
     /// Sends `call` until it succeeds or the retry decision says stop.
-    async fn attempts<T, D>(
-        &self,
-        call: &Call,
-        uri: &http::Uri,
-        policy: &RetryPolicy,
-        max_wait: Duration,
-        deadline: tokio::time::Instant,
-        decode: &D,
-    ) -> Result<T, Error>
+    async fn attempts<T, D>(&self, call: &Call, plan: &Plan, decode: &D) -> Result<T, Error>
     where
         D: Fn(Response) -> Result<T, Error>,
     {
         let mut attempt: u32 = 0;
+        let Plan {
+            uri,
+            policy,
+            max_wait,
+            admitted,
+            deadline,
+        } = plan;
+        let (max_wait, deadline) = (*max_wait, *deadline);
+        let mut started = *admitted;
         loop {
             attempt += 1;
             if attempt > 1 {
+                started = tokio::time::Instant::now();
+                if started >= deadline {
+                    return Err(self.overall_timeout());
+                }
                 if let Some(limiter) = &self.inner.limiter {
-                    let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-                    limiter.acquire_within(max_wait.min(left)).await?;
+                    let left = deadline.saturating_duration_since(started);
+                    let admitted = limiter.acquire_within(max_wait.min(left));
+                    match tokio::time::timeout_at(deadline, admitted).await {
+                        Ok(r) => r?,
+                        Err(_) => return Err(self.overall_timeout()),
+                    }
+                    started = tokio::time::Instant::now();
                 }
             }
             let span = tracing::debug_span!(
@@ -447,12 +459,13 @@ impl Core {
                 status = tracing::field::Empty,
                 latency_ms = tracing::field::Empty,
             );
-            let started = tokio::time::Instant::now();
             let result = self
-                .attempt(call, uri.clone(), decode)
+                .attempt(call, uri.clone(), started, deadline, decode)
                 .instrument(span.clone())
                 .await;
-            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            if !span.is_disabled() {
+                span.record("latency_ms", started.elapsed().as_millis() as u64);
+            }
             let err = match result {
                 Ok((status, value)) => {
                     span.record("status", status);
@@ -466,9 +479,10 @@ impl Core {
             }
             if is_remote_rate_limit(&err) {
                 if let Some(limiter) = &self.inner.limiter {
-                    limiter
-                        .pause(err.retry_after().unwrap_or(DEFAULT_REMOTE_PAUSE))
-                        .await;
+                    let pause = limiter.pause(err.retry_after().unwrap_or(DEFAULT_REMOTE_PAUSE));
+                    if tokio::time::timeout_at(deadline, pause).await.is_err() {
+                        return Err(self.overall_timeout());
+                    }
                 }
             }
             let outcome = Outcome {
@@ -484,31 +498,43 @@ impl Core {
                         error = %err,
                         "retrying"
                     );
-                    tokio::time::sleep(delay).await;
+                    let wake = later(tokio::time::Instant::now(), delay);
+                    if wake >= deadline {
+                        tokio::time::sleep_until(deadline).await;
+                        return Err(self.overall_timeout());
+                    }
+                    tokio::time::sleep_until(wake).await;
                 }
                 _ => return Err(err),
             }
         }
     }
 
+    /// The error of a call that ran out of its overall time.
+    fn overall_timeout(&self) -> Error {
+        Error::new(ErrorKind::Timeout {
+            phase: TimeoutPhase::Overall,
+            after: self.inner.timeouts.overall,
+        })
+    }
+
+    /// One exchange that starts at `started`, bounded by the attempt timeout or by `deadline`,
+    /// whichever comes first.
     async fn attempt<T, D>(
         &self,
         call: &Call,
         uri: http::Uri,
+        started: tokio::time::Instant,
+        deadline: tokio::time::Instant,
         decode: &D,
     ) -> Result<(u16, T), Error>
     where
         D: Fn(Response) -> Result<T, Error>,
     {
-        let mut builder = http::Request::builder()
-            .method(call.method.clone())
-            .uri(uri);
-        if let Some(h) = builder.headers_mut() {
-            h.extend(call.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
-        }
-        let request = builder
-            .body(Full::new(call.body.clone()))
-            .map_err(|_| Error::invalid_input("headers", "the request could not be built"))?;
+        let mut request = http::Request::new(Full::new(call.body.clone()));
+        *request.method_mut() = call.method.clone();
+        *request.uri_mut() = uri;
+        *request.headers_mut() = call.headers.clone();
         let inner = &self.inner;
         let exchange =
             async {
@@ -523,7 +549,7 @@ impl Core {
                     .and_then(|v| v.to_str().ok())
                     .and_then(|s| s.parse::<u64>().ok());
                 let body = transport::read_capped(body, inner.max_body, declared).await?;
-                let body = redact_secret(body, inner.key.expose());
+                let body = inner.scrubber.scrub(body);
                 Ok::<_, Error>(Response {
                     status: parts.status.as_u16(),
                     headers: parts.headers,
@@ -531,8 +557,16 @@ impl Core {
                 })
             };
         let after = inner.timeouts.attempt;
-        let response = match tokio::time::timeout(after, exchange).await {
+        let attempt_deadline = later(started, after);
+        let cut_by_overall = deadline < attempt_deadline;
+        let until = if cut_by_overall {
+            deadline
+        } else {
+            attempt_deadline
+        };
+        let response = match tokio::time::timeout_at(until, exchange).await {
             Ok(r) => r?,
+            Err(_) if cut_by_overall => return Err(self.overall_timeout()),
             Err(_) => {
                 return Err(Error::new(ErrorKind::Timeout {
                     phase: TimeoutPhase::Attempt,
@@ -545,38 +579,111 @@ impl Core {
     }
 }
 
-/// Replaces every occurrence of `secret` in `body` with the mask. Keys shorter than 6 bytes are
-/// left alone: masking them would corrupt ordinary text.
-fn redact_secret(body: Bytes, secret: &str) -> Bytes {
-    let needle = secret.as_bytes();
-    if needle.len() < 6 || body.len() < needle.len() {
-        return body;
-    }
-    let Some(first) = body
-        .windows(needle.len())
-        .position(|w| w[0] == needle[0] && w == needle)
-    else {
-        return body;
-    };
-    let mask = crate::secret::MASK.as_bytes();
-    let mut out = Vec::with_capacity(body.len());
-    out.extend_from_slice(&body[..first]);
-    let mut rest = &body[first..];
-    while !rest.is_empty() {
-        if rest.starts_with(needle) {
-            out.extend_from_slice(mask);
-            rest = &rest[needle.len()..];
-        } else {
-            out.push(rest[0]);
-            rest = &rest[1..];
+/// The shortest key that is scrubbed: masking shorter ones would corrupt ordinary text.
+const MIN_SCRUBBED_KEY: usize = 6;
+
+/// Finds the API key in response bodies, to replace it with the mask.
+struct KeyScrubber {
+    /// `None` for keys shorter than [`MIN_SCRUBBED_KEY`]. Never formatted: it holds the key.
+    finder: Option<memchr::memmem::Finder<'static>>,
+}
+
+impl KeyScrubber {
+    fn new(key: &Secret) -> Self {
+        let needle = key.expose().as_bytes();
+        KeyScrubber {
+            finder: (needle.len() >= MIN_SCRUBBED_KEY)
+                .then(|| memchr::memmem::Finder::new(needle).into_owned()),
         }
     }
-    Bytes::from(out)
+
+    /// `body` with every occurrence of the key replaced by the mask; `body` itself (no copy)
+    /// when it holds none.
+    fn scrub(&self, body: Bytes) -> Bytes {
+        let Some(finder) = &self.finder else {
+            return body;
+        };
+        let mut hits = finder.find_iter(&body).peekable();
+        if hits.peek().is_none() {
+            return body;
+        }
+        let needle_len = finder.needle().len();
+        let mask = crate::secret::MASK.as_bytes();
+        let mut out = Vec::with_capacity(body.len());
+        let mut copied = 0;
+        for at in hits {
+            out.extend_from_slice(&body[copied..at]);
+            out.extend_from_slice(mask);
+            copied = at + needle_len;
+        }
+        out.extend_from_slice(&body[copied..]);
+        Bytes::from(out)
+    }
+}
+
+/// What `run` settled before the first attempt.
+struct Plan {
+    uri: http::Uri,
+    policy: RetryPolicy,
+    /// The longest wait for the limiter before a retry.
+    max_wait: Duration,
+    /// When the limiter admitted the call: the first attempt starts then.
+    admitted: tokio::time::Instant,
+    /// The overall deadline.
+    deadline: tokio::time::Instant,
+}
+
+/// `at + after`, or about thirty years after `at` when the sum would overflow (a timeout of
+/// `Duration::MAX` means "none").
+fn later(at: tokio::time::Instant, after: Duration) -> tokio::time::Instant {
+    at.checked_add(after)
+        .or_else(|| at.checked_add(Duration::from_secs(30 * 365 * 86_400)))
+        .unwrap_or(at)
 }
 
 fn is_remote_rate_limit(err: &Error) -> bool {
     match err.kind() {
         ErrorKind::RateLimited { origin, .. } => *origin == RateLimitOrigin::Remote,
         _ => err.status() == Some(429),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scrub(key: &str, body: &str) -> String {
+        let out = KeyScrubber::new(&Secret::new(key)).scrub(Bytes::from(body.to_owned()));
+        String::from_utf8(out.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn every_occurrence_of_the_key_is_masked() {
+        let mask = crate::secret::MASK;
+        assert_eq!(
+            scrub(
+                "s3cr3tkey",
+                "GET /v1/s3cr3tkey/plans not found; s3cr3tkeys3cr3tkey!"
+            ),
+            format!("GET /v1/{mask}/plans not found; {mask}{mask}!")
+        );
+        assert_eq!(scrub("s3cr3tkey", "s3cr3tkey"), mask);
+        assert_eq!(scrub("s3cr3tkey", "s3cr3tke"), "s3cr3tke");
+    }
+
+    #[test]
+    fn a_body_without_the_key_is_returned_as_is() {
+        let body = Bytes::from_static(b"{\"ok\":true}");
+        let out = KeyScrubber::new(&Secret::new("s3cr3tkey")).scrub(body.clone());
+        assert_eq!(
+            out.as_ptr(),
+            body.as_ptr(),
+            "no copy when there is nothing to mask"
+        );
+    }
+
+    #[test]
+    fn keys_shorter_than_six_bytes_are_left_alone() {
+        assert_eq!(scrub("abc12", "abc12 abc12"), "abc12 abc12");
     }
 }

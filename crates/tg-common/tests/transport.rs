@@ -131,6 +131,7 @@ async fn the_overall_deadline_bounds_retries() {
     c.retry.max_attempts = 100;
     c.timeouts.overall = Duration::from_secs(12);
     let core = Core::new("test", &Secret::new(KEY), c).unwrap();
+    let started = tokio::time::Instant::now();
     let err = core.execute(call(Method::GET), decode).await.unwrap_err();
     assert!(matches!(
         err.kind(),
@@ -139,6 +140,12 @@ async fn the_overall_deadline_bounds_retries() {
             ..
         }
     ));
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_secs(12),
+        "the attempt running at the deadline is cut exactly there"
+    );
+    assert!(server.request_count() >= 2, "earlier attempts were retried");
     assert!(!err.is_retryable());
 }
 

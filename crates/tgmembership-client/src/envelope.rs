@@ -9,7 +9,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
+use serde::de::{self, DeserializeOwned, IgnoredAny, Visitor};
 use serde::{Deserialize, Deserializer};
 use tg_common::{Error, RetrySafety};
 
@@ -83,9 +83,11 @@ pub fn code_safety(code: u16) -> RetrySafety {
     }
 }
 
-/// The envelope fields other than `result`.
+/// The envelope as sent. `R` is `Option<T>` to decode `result`, or `Option<IgnoredAny>` to
+/// read only the other fields.
 #[derive(Deserialize)]
-struct Head {
+#[serde(bound = "R: Deserialize<'de> + Default")]
+struct Wire<R> {
     #[serde(default)]
     ok: Option<bool>,
     #[serde(default, deserialize_with = "lenient_code")]
@@ -98,14 +100,33 @@ struct Head {
     path: Option<String>,
     #[serde(default, deserialize_with = "lenient_text")]
     description: Option<String>,
+    #[serde(default)]
+    result: R,
 }
 
-/// The whole envelope with a typed `result`.
-#[derive(Deserialize)]
-#[serde(bound = "T: DeserializeOwned")]
-struct Full<T> {
-    #[serde(default)]
-    result: Option<T>,
+/// The envelope fields other than `result`.
+type Head = Wire<Option<IgnoredAny>>;
+
+impl<R> Wire<R> {
+    /// Whether `code` and `ok` (when present) report success.
+    fn reports_success(&self) -> bool {
+        self.code.is_none_or(|c| (200..300).contains(&c)) && self.ok.unwrap_or(true)
+    }
+}
+
+impl<T> Wire<Option<T>> {
+    fn into_envelope(self, http_status: u16) -> Envelope<T> {
+        Envelope {
+            http_status,
+            code: self.code.unwrap_or(http_status),
+            ok: self.ok,
+            request_id: self.request_id,
+            method: self.method,
+            path: self.path,
+            description: self.description,
+            result: self.result,
+        }
+    }
 }
 
 /// Decodes an answer with this HTTP status and body, without a Retry-After.
@@ -145,15 +166,23 @@ pub fn decode_with_retry_after<T: DeserializeOwned>(
         };
     }
 
+    // The common case in one pass: a success whose `result` fits `T`. Anything else is decided
+    // by the rules below, which read the head first.
+    if http_ok {
+        if let Ok(whole) = serde_json::from_slice::<Wire<Option<T>>>(body) {
+            if whole.reports_success() {
+                return Ok(whole.into_envelope(http_status));
+            }
+        }
+    }
+
     let head = match tg_common::json::decode::<Head>(http_status, body) {
         Ok(head) => head,
         Err(e) if http_ok => return Err(e),
         Err(_) => return Err(Error::http(http_status, body, retry_after)),
     };
 
-    let code_ok = head.code.is_none_or(|c| (200..300).contains(&c));
-    let flag_ok = head.ok.unwrap_or(true);
-    if !(http_ok && code_ok && flag_ok) {
+    if !(http_ok && head.reports_success()) {
         if !http_ok && head.ok.is_none() && head.code.is_none() && head.description.is_none() {
             // JSON, but not this service's envelope (`{"message": "..."}` from a proxy).
             return Err(Error::http(http_status, body, retry_after));
@@ -174,52 +203,67 @@ pub fn decode_with_retry_after<T: DeserializeOwned>(
         ));
     }
 
-    let full = tg_common::json::decode::<Full<T>>(http_status, body)?;
-    Ok(Envelope {
-        http_status,
-        code: head.code.unwrap_or(http_status),
-        ok: head.ok,
-        request_id: head.request_id,
-        method: head.method,
-        path: head.path,
-        description: head.description,
-        result: full.result,
-    })
+    // The head is fine, so `result` did not fit `T`: this pass names where.
+    tg_common::json::decode::<Wire<Option<T>>>(http_status, body)
+        .map(|whole| whole.into_envelope(http_status))
 }
 
 /// `code` as a number or a numeric string.
 fn lenient_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Code {
-        Num(u16),
-        Text(String),
+    struct CodeVisitor;
+    impl<'de> Visitor<'de> for CodeVisitor {
+        type Value = Option<u16>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a status code as a number or a numeric string")
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+            u16::try_from(n)
+                .map(Some)
+                .map_err(|_| E::custom(format!("`code` {n} is not a status code")))
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+            u16::try_from(n)
+                .map(Some)
+                .map_err(|_| E::custom(format!("`code` {n} is not a status code")))
+        }
+        fn visit_str<E: de::Error>(self, t: &str) -> Result<Self::Value, E> {
+            t.trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| E::custom(format!("`code` {t:?} is not a status code")))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
     }
-    match Option::<Code>::deserialize(d)? {
-        None => Ok(None),
-        Some(Code::Num(n)) => Ok(Some(n)),
-        Some(Code::Text(t)) => t
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| serde::de::Error::custom(format!("`code` {t:?} is not a status code"))),
-    }
+    d.deserialize_any(CodeVisitor)
 }
 
-/// A string field that may also arrive as a number (`request_id`).
+/// A string field that may also arrive as an integer (`request_id`).
 fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Text {
-        Str(String),
-        Int(i64),
-        UInt(u64),
+    struct TextVisitor;
+    impl<'de> Visitor<'de> for TextVisitor {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or an integer")
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+            Ok(Some(n.to_string()))
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+            Ok(Some(n.to_string()))
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            Ok(Some(s.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
+            Ok(Some(s))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
     }
-    Ok(Option::<Text>::deserialize(d)?.map(|t| match t {
-        Text::Str(s) => s,
-        Text::Int(n) => n.to_string(),
-        Text::UInt(n) => n.to_string(),
-    }))
+    d.deserialize_any(TextVisitor)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! - Anything else (HTML from a proxy, an empty body, JSON without `status`): `Http` for a
 //!   non-2xx status, `Decode` for a 2xx one.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -55,6 +56,18 @@ struct Probe {
 #[derive(Deserialize)]
 #[serde(bound = "T: DeserializeOwned")]
 struct OkEnvelope<T> {
+    #[serde(default)]
+    data: Option<T>,
+    #[serde(default)]
+    mode: Option<Mode>,
+}
+
+/// A success read in one pass: the common case. `status` is checked after decoding.
+#[derive(Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+struct WholeOk<'a, T> {
+    #[serde(borrow)]
+    status: Cow<'a, str>,
     #[serde(default)]
     data: Option<T>,
     #[serde(default)]
@@ -109,6 +122,18 @@ pub fn decode_with_retry_after<T: DeserializeOwned>(
             Error::http(status, body, retry_after)
         }
     };
+    // The common case in one pass: an OK answer whose `data` fits `T`. Anything else is decided
+    // by the rules below, which read `status` first.
+    if is_success {
+        if let Ok(whole) = serde_json::from_slice::<WholeOk<'_, T>>(body) {
+            if whole.status.eq_ignore_ascii_case("ok") {
+                return Ok(Response {
+                    data: whole.data,
+                    mode: whole.mode,
+                });
+            }
+        }
+    }
     let probe = match serde_json::from_slice::<Probe>(body) {
         Ok(probe) => probe,
         Err(_) if starts_like_object(body) => {

@@ -32,7 +32,8 @@ pub struct TransportConfig {
     pub connect_timeout: Duration,
     /// How long an idle pooled connection is kept.
     pub pool_idle_timeout: Duration,
-    /// Idle connections kept per host.
+    /// Idle connections kept per host (unbounded by default, as in hyper-util and reqwest:
+    /// every connection a burst opened stays reusable until `pool_idle_timeout`).
     pub pool_max_idle_per_host: usize,
     /// TCP keep-alive probes interval; `None` disables them.
     pub tcp_keepalive: Option<Duration>,
@@ -47,7 +48,7 @@ impl Default for TransportConfig {
         TransportConfig {
             connect_timeout: Duration::from_secs(10),
             pool_idle_timeout: Duration::from_secs(90),
-            pool_max_idle_per_host: 32,
+            pool_max_idle_per_host: usize::MAX,
             tcp_keepalive: Some(Duration::from_secs(60)),
             http2: true,
             roots: Roots::Webpki,

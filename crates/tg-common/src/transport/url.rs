@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::ops::Range;
 
 use crate::error::Error;
 use crate::secret::{MASK, Secret};
@@ -11,7 +12,9 @@ use crate::secret::{MASK, Secret};
 #[derive(Clone, PartialEq, Eq)]
 pub struct BaseUrl {
     scheme: &'static str,
-    authority: String,
+    /// Parsed once, so that building a request's URI parses only its path and query.
+    uri_scheme: http::uri::Scheme,
+    authority: http::uri::Authority,
     path: String,
 }
 
@@ -63,7 +66,12 @@ impl BaseUrl {
         let path = uri.path().trim_end_matches('/').to_owned();
         Ok(BaseUrl {
             scheme,
-            authority: authority.as_str().to_owned(),
+            uri_scheme: if scheme == "https" {
+                http::uri::Scheme::HTTPS
+            } else {
+                http::uri::Scheme::HTTP
+            },
+            authority: authority.clone(),
             path,
         })
     }
@@ -74,23 +82,38 @@ impl BaseUrl {
     }
 
     /// Builds the URI for `path` and an optional encoded query. Never log the result.
-    pub(crate) fn join(&self, path: &RequestPath, query: Option<&str>) -> Result<http::Uri, Error> {
-        let mut s = String::with_capacity(64);
-        s.push_str(self.scheme);
-        s.push_str("://");
-        s.push_str(&self.authority);
-        s.push_str(&self.path);
-        for seg in &path.segments {
+    pub(crate) fn join(&self, path: RequestPath, query: Option<&str>) -> Result<http::Uri, Error> {
+        let query = query.filter(|q| !q.is_empty());
+        let mut s = if self.path.is_empty() && query.is_none() && !path.encoded.is_empty() {
+            // The common case: the path's own buffer becomes the URI's, without a copy.
+            path.encoded
+        } else {
+            let extra = query.map_or(0, |q| q.len() + 1);
+            let mut s = String::with_capacity(self.path.len() + path.encoded.len() + extra + 1);
+            s.push_str(&self.path);
+            s.push_str(&path.encoded);
+            if let Some(q) = query {
+                if s.is_empty() {
+                    s.push('/');
+                }
+                s.push('?');
+                s.push_str(q);
+            }
+            s
+        };
+        if s.is_empty() {
             s.push('/');
-            encode_segment(seg.expose(), &mut s);
-        }
-        if let Some(q) = query.filter(|q| !q.is_empty()) {
-            s.push('?');
-            s.push_str(q);
         }
         // The URI may hold a key: on failure say only which part is malformed.
-        s.parse()
-            .map_err(|_| Error::invalid_input("path", "a path segment could not form a valid URI"))
+        let malformed =
+            || Error::invalid_input("path", "a path segment could not form a valid URI");
+        let path_and_query = http::uri::PathAndQuery::from_maybe_shared(bytes::Bytes::from(s))
+            .map_err(|_| malformed())?;
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(self.uri_scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        parts.path_and_query = Some(path_and_query);
+        http::Uri::from_parts(parts).map_err(|_| malformed())
     }
 }
 
@@ -118,8 +141,13 @@ fn is_loopback(host: &str) -> bool {
 
 /// Percent-encodes one path segment (everything but unreserved characters).
 pub fn encode_segment(seg: &str, out: &mut String) {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if seg.bytes().all(unreserved) {
+        out.push_str(seg);
+        return;
+    }
     for b in seg.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+        if unreserved(b) {
             out.push(b as char);
         } else {
             out.push('%');
@@ -152,25 +180,14 @@ pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> S
     s
 }
 
-#[derive(Clone)]
-enum Segment {
-    Plain(String),
-    Secret(Secret),
-}
-
-impl Segment {
-    fn expose(&self) -> &str {
-        match self {
-            Segment::Plain(s) => s,
-            Segment::Secret(s) => s.expose(),
-        }
-    }
-}
-
-/// The path of one request below the base URL, as segments; secret segments are masked in Debug.
+/// The path of one request below the base URL, percent-encoded as it is built; the spans that
+/// hold secrets (an API key) are masked in Debug.
 #[derive(Clone, Default)]
 pub struct RequestPath {
-    segments: Vec<Segment>,
+    /// `/seg/seg…`, each segment percent-encoded.
+    encoded: String,
+    /// Byte ranges of `encoded` that hold a secret.
+    secret_spans: Vec<Range<usize>>,
 }
 
 impl RequestPath {
@@ -179,22 +196,34 @@ impl RequestPath {
         RequestPath::default()
     }
 
+    /// Appends `/` and `seg` percent-encoded; returns where the segment starts.
+    fn push(&mut self, seg: &str) -> usize {
+        if self.encoded.capacity() == 0 {
+            self.encoded.reserve(64);
+        }
+        self.encoded.push('/');
+        let start = self.encoded.len();
+        encode_segment(seg, &mut self.encoded);
+        start
+    }
+
     /// Appends a plain segment (percent-encoded when sent).
-    pub fn segment(mut self, seg: impl Into<String>) -> Self {
-        self.segments.push(Segment::Plain(seg.into()));
+    pub fn segment(mut self, seg: impl AsRef<str>) -> Self {
+        self.push(seg.as_ref());
         self
     }
 
     /// Appends a segment that is a secret (an API key in the path).
     pub fn secret(mut self, secret: &Secret) -> Self {
-        self.segments.push(Segment::Secret(secret.clone()));
+        let start = self.push(secret.expose());
+        self.secret_spans.push(start..self.encoded.len());
         self
     }
 
     /// Appends several plain segments split on `/` (`orders/count`).
     pub fn segments(mut self, path: &str) -> Self {
         for seg in path.split('/').filter(|s| !s.is_empty()) {
-            self.segments.push(Segment::Plain(seg.to_owned()));
+            self.push(seg);
         }
         self
     }
@@ -203,13 +232,13 @@ impl RequestPath {
 impl fmt::Debug for RequestPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("RequestPath(")?;
-        for seg in &self.segments {
-            f.write_str("/")?;
-            match seg {
-                Segment::Plain(s) => f.write_str(s)?,
-                Segment::Secret(_) => f.write_str(MASK)?,
-            }
+        let mut shown = 0;
+        for span in &self.secret_spans {
+            f.write_str(self.encoded.get(shown..span.start).unwrap_or_default())?;
+            f.write_str(MASK)?;
+            shown = span.end;
         }
+        f.write_str(self.encoded.get(shown..).unwrap_or_default())?;
         f.write_str(")")
     }
 }
@@ -242,14 +271,27 @@ mod tests {
             .segment("bot42")
             .secret(&key)
             .segments("orders/count");
-        let uri = base.join(&path, Some("a=1")).unwrap();
+        let uri = base.join(path.clone(), Some("a=1")).unwrap();
         assert_eq!(
             uri.to_string(),
             "https://api.tgmembership.com/v1/bot42/k%2Fey%201/orders/count?a=1"
         );
         let dbg = format!("{path:?}");
-        assert!(!dbg.contains("k/ey"), "{dbg}");
-        assert!(dbg.contains(MASK));
+        assert!(!dbg.contains("k/ey") && !dbg.contains("k%2Fey"), "{dbg}");
+        assert_eq!(dbg, format!("RequestPath(/v1/bot42/{MASK}/orders/count)"));
+    }
+
+    #[test]
+    fn join_keeps_a_prefix_and_gives_an_empty_path_a_slash() {
+        let base = BaseUrl::parse("http://127.0.0.1:9/api/", true).unwrap();
+        let uri = base.join(RequestPath::new().segment("a b"), None).unwrap();
+        assert_eq!(uri.to_string(), "http://127.0.0.1:9/api/a%20b");
+        let bare = BaseUrl::https("https://example.org").unwrap();
+        let uri = bare.join(RequestPath::new(), Some("x=1")).unwrap();
+        assert_eq!(uri.to_string(), "https://example.org/?x=1");
+        assert_eq!(uri.scheme_str(), Some("https"));
+        let bad = bare.join(RequestPath::new(), Some("x=\u{7f}"));
+        assert!(bad.is_err());
     }
 
     #[test]

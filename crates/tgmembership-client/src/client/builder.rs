@@ -75,6 +75,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 core,
                 bot_id: self.bot_id,
+                bot_segment: format!("bot{}", self.bot_id),
                 key,
             }),
         })

@@ -54,6 +54,8 @@ pub struct Client {
 struct Inner {
     core: Core,
     bot_id: i64,
+    /// `bot<BOT_ID>`, the path segment before the key.
+    bot_segment: String,
     key: Secret,
 }
 
@@ -153,7 +155,7 @@ impl Client {
         let endpoint = rendered.endpoint;
         let mut path = RequestPath::new()
             .segment("v1")
-            .segment(format!("bot{}", self.inner.bot_id))
+            .segment(&self.inner.bot_segment)
             .secret(&self.inner.key);
         for segment in rendered.segments {
             path = path.segment(segment);
