@@ -391,6 +391,10 @@ impl Core {
                 HeaderValue::from_static("gzip"),
             );
         }
+        // Set here once, so that the pool does not format it again for every HTTP/1 attempt.
+        call.headers
+            .entry(http::header::HOST)
+            .or_insert_with(|| self.inner.base.host_header().clone());
         let path = std::mem::take(&mut call.path);
         let uri = self.inner.base.join(path, call.query.as_deref())?;
         let max_wait = call.max_rate_wait.unwrap_or(self.inner.max_rate_wait);
@@ -564,7 +568,9 @@ impl Core {
         } else {
             attempt_deadline
         };
-        let response = match tokio::time::timeout_at(until, exchange).await {
+        // Boxed: the exchange holds hyper's and the body reader's state; on the heap it is not
+        // copied through every future that awaits this one.
+        let response = match tokio::time::timeout_at(until, Box::pin(exchange)).await {
             Ok(r) => r?,
             Err(_) if cut_by_overall => return Err(self.overall_timeout()),
             Err(_) => {

@@ -84,6 +84,13 @@ async fn success_sends_the_key_in_the_path_and_header_only() {
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].path, format!("/v1/{KEY}/method"));
     assert_eq!(reqs[0].header("x-token"), Some(KEY));
+    let host = format!("127.0.0.1:{}", server.addr().port());
+    assert_eq!(reqs[0].header("host"), Some(host.as_str()));
+    assert_eq!(
+        reqs[0].headers.get_all("host").iter().count(),
+        1,
+        "one Host header"
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -15,6 +15,9 @@ pub struct BaseUrl {
     /// Parsed once, so that building a request's URI parses only its path and query.
     uri_scheme: http::uri::Scheme,
     authority: http::uri::Authority,
+    /// The `Host` header for this authority (the port only when it is not the scheme's
+    /// default), built once instead of by the pool on every HTTP/1 request.
+    host: http::HeaderValue,
     path: String,
 }
 
@@ -64,6 +67,13 @@ impl BaseUrl {
             }
         }
         let path = uri.path().trim_end_matches('/').to_owned();
+        let default_port = if scheme == "https" { 443 } else { 80 };
+        let host = match authority.port_u16() {
+            Some(port) if port != default_port => format!("{}:{port}", authority.host()),
+            _ => authority.host().to_owned(),
+        };
+        let host = http::HeaderValue::try_from(host)
+            .map_err(|_| Error::config(format!("base URL `{url}` has an invalid host")))?;
         Ok(BaseUrl {
             scheme,
             uri_scheme: if scheme == "https" {
@@ -72,8 +82,14 @@ impl BaseUrl {
                 http::uri::Scheme::HTTP
             },
             authority: authority.clone(),
+            host,
             path,
         })
+    }
+
+    /// The `Host` header value for requests to this URL.
+    pub(crate) fn host_header(&self) -> &http::HeaderValue {
+        &self.host
     }
 
     /// Whether this URL uses TLS.
@@ -139,9 +155,21 @@ fn is_loopback(host: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Whether each byte is an unreserved URI character (RFC 3986: ALPHA / DIGIT / `-._~`).
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~');
+        b += 1;
+    }
+    table
+};
+
 /// Percent-encodes one path segment (everything but unreserved characters).
 pub fn encode_segment(seg: &str, out: &mut String) {
-    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    let unreserved = |b: u8| UNRESERVED[usize::from(b)];
     if seg.bytes().all(unreserved) {
         out.push_str(seg);
         return;
@@ -290,6 +318,10 @@ mod tests {
         let uri = bare.join(RequestPath::new(), Some("x=1")).unwrap();
         assert_eq!(uri.to_string(), "https://example.org/?x=1");
         assert_eq!(uri.scheme_str(), Some("https"));
+        assert_eq!(bare.host_header(), "example.org");
+        assert_eq!(base.host_header(), "127.0.0.1:9");
+        let default_port = BaseUrl::https("https://Example.org:443/x").unwrap();
+        assert_eq!(default_port.host_header(), "Example.org");
         let bad = bare.join(RequestPath::new(), Some("x=\u{7f}"));
         assert!(bad.is_err());
     }
