@@ -37,13 +37,13 @@ const USER_ID: i64 = 7_123_456_789;
 /// Sequential calls per client and operation before measuring.
 pub const WARMUP: usize = 300;
 /// Measured sequential calls: `ROUNDS` interleaved rounds of `PER_ROUND` calls per client.
-pub const ROUNDS: usize = 4;
-pub const PER_ROUND: usize = 1_500;
+pub const ROUNDS: usize = 8;
+pub const PER_ROUND: usize = 1_000;
 /// Concurrent callers sharing one client in the throughput test.
 pub const CONCURRENCY: usize = 64;
 /// Throughput: `THROUGHPUT_ROUNDS` interleaved rounds of `THROUGHPUT_PER_ROUND` requests.
-pub const THROUGHPUT_ROUNDS: usize = 3;
-pub const THROUGHPUT_PER_ROUND: usize = 6_000;
+pub const THROUGHPUT_ROUNDS: usize = 7;
+pub const THROUGHPUT_PER_ROUND: usize = 5_000;
 
 /// Who makes the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,15 +335,31 @@ pub fn thread_cpu_ns() -> Result<u64, String> {
 }
 
 /// What one client did for one operation.
+///
+/// Rates and CPU times are kept per round and reported as the median round, so a round that
+/// a neighbour on the machine disturbed does not decide the result; latencies are pooled.
 #[derive(Debug, Default)]
 struct Tally {
     latencies_us: Vec<f64>,
-    cpu_ns: u64,
     calls: usize,
-    concurrent_secs: f64,
-    concurrent_cpu_ns: u64,
-    concurrent_calls: usize,
+    /// CPU µs per call of each sequential round.
+    round_cpu_us: Vec<f64>,
+    /// Requests per second of each concurrent round.
+    round_rps: Vec<f64>,
+    /// CPU µs per request of each concurrent round.
+    round_rps_cpu_us: Vec<f64>,
     connections: u64,
+}
+
+/// The median of `values` (NaN when empty).
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
 }
 
 impl Tally {
@@ -358,15 +374,15 @@ impl Tally {
     }
 
     fn cpu_us(&self) -> f64 {
-        self.cpu_ns as f64 / self.calls.max(1) as f64 / 1000.0
+        median(&self.round_cpu_us)
     }
 
     fn rps(&self) -> f64 {
-        self.concurrent_calls as f64 / self.concurrent_secs
+        median(&self.round_rps)
     }
 
     fn concurrent_cpu_us(&self) -> f64 {
-        self.concurrent_cpu_ns as f64 / self.concurrent_calls.max(1) as f64 / 1000.0
+        median(&self.round_rps_cpu_us)
     }
 }
 
@@ -387,7 +403,7 @@ async fn sequential(
     let cpu = thread_cpu_ns()?.saturating_sub(cpu);
     if let Some(t) = tally {
         t.latencies_us.extend(latencies);
-        t.cpu_ns += cpu;
+        t.round_cpu_us.push(cpu as f64 / n.max(1) as f64 / 1000.0);
         t.calls += n;
     }
     Ok(())
@@ -440,6 +456,16 @@ fn profile_target(spec: &str) -> Result<(Contender, Op), String> {
         other => return Err(format!("XTASK_PROFILE_ONLY: unknown operation `{other}`")),
     };
     Ok((who, op))
+}
+
+/// A ratio with two decimals, or four when two would print it equal to `target` although it
+/// is over (`1.1003x`, not `1.10x`).
+pub fn ratio_text(r: f64, target: f64) -> String {
+    if r > target && format!("{r:.2}") == format!("{target:.2}") {
+        format!("{r:.4}x")
+    } else {
+        format!("{r:.2}x")
+    }
 }
 
 /// The order in which the contenders take round `round`: rotated, so none always goes first.
@@ -578,9 +604,9 @@ async fn measure(
                 let before = server.connections();
                 let (secs, cpu) = concurrent(c, who, op, THROUGHPUT_PER_ROUND).await?;
                 t.connections += server.connections() - before;
-                t.concurrent_secs += secs;
-                t.concurrent_cpu_ns += cpu;
-                t.concurrent_calls += THROUGHPUT_PER_ROUND;
+                t.round_rps.push(THROUGHPUT_PER_ROUND as f64 / secs);
+                t.round_rps_cpu_us
+                    .push(cpu as f64 / THROUGHPUT_PER_ROUND as f64 / 1000.0);
                 server.clear_requests();
             }
         }
@@ -643,7 +669,7 @@ fn print_op(op: Op, tallies: &[Tally], report: &mut Report) {
             .iter()
             .map(|(name, r)| {
                 let mark = if *r <= target { "" } else { " (over)" };
-                format!("{name} {r:.2}x{mark}")
+                format!("{name} {}{mark}", ratio_text(*r, target))
             })
             .collect();
         println!(
