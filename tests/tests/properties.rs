@@ -247,13 +247,6 @@ fn query(r: &RenderedRequest) -> BTreeMap<String, String> {
     map
 }
 
-fn num<T: FromStr>(q: &BTreeMap<String, String>, name: &str) -> Option<T>
-where
-    T::Err: std::fmt::Debug,
-{
-    q.get(name).map(|v| v.parse().unwrap())
-}
-
 fn body(r: &RenderedRequest) -> Value {
     r.body_json().expect("a JSON body")
 }
@@ -280,95 +273,93 @@ where
     assert_eq!(rebuilt.render().unwrap(), rendered);
 }
 
-fn list_members(q: &BTreeMap<String, String>) -> ListMembers {
-    let mut r = ListMembers::new();
-    if let Some(v) = num(q, "member_id") {
-        r = r.member_id(v);
-    }
-    if let Some(v) = num(q, "plan_id") {
-        r = r.plan_id(v);
-    }
-    if let Some(v) = num(q, "project_id") {
-        r = r.project_id(v);
-    }
-    if let Some(v) = num(q, "limit") {
-        r = r.limit(v);
-    }
-    if let Some(v) = num(q, "offset") {
-        r = r.offset(v);
+/// Sets a query parameter's value on a request: one row of a [`from_query`] table.
+type Setter<R> = (&'static str, fn(R, &str) -> R);
+
+/// Rebuilds a request from its query: each present parameter is applied with its setter.
+fn from_query<R>(mut r: R, q: &BTreeMap<String, String>, setters: &[Setter<R>]) -> R {
+    for (name, set) in setters {
+        if let Some(v) = q.get(*name) {
+            r = set(r, v);
+        }
     }
     r
+}
+
+fn parse<T: FromStr>(v: &str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    v.parse().unwrap()
+}
+
+fn list_members(q: &BTreeMap<String, String>) -> ListMembers {
+    from_query(
+        ListMembers::new(),
+        q,
+        &[
+            ("member_id", |r, v| r.member_id(parse(v))),
+            ("plan_id", |r, v| r.plan_id(parse(v))),
+            ("project_id", |r, v| r.project_id(parse(v))),
+            ("limit", |r, v| r.limit(parse(v))),
+            ("offset", |r, v| r.offset(parse(v))),
+        ],
+    )
 }
 
 fn list_orders(q: &BTreeMap<String, String>) -> ListOrders {
-    let mut r = ListOrders::new();
-    if let Some(v) = num(q, "member_id") {
-        r = r.member_id(v);
-    }
-    if let Some(v) = num(q, "plan_id") {
-        r = r.plan_id(v);
-    }
-    if let Some(v) = num(q, "project_id") {
-        r = r.project_id(v);
-    }
-    if let Some(v) = q.get("order_status") {
-        r = r.order_status(OrderStatus::parse(v));
-    }
-    if let Some(v) = q.get("currency") {
-        r = r.currency(Currency::parse(v));
-    }
-    if let Some(v) = num(q, "limit") {
-        r = r.limit(v);
-    }
-    if let Some(v) = num(q, "offset") {
-        r = r.offset(v);
-    }
-    r
+    from_query(
+        ListOrders::new(),
+        q,
+        &[
+            ("member_id", |r, v| r.member_id(parse(v))),
+            ("plan_id", |r, v| r.plan_id(parse(v))),
+            ("project_id", |r, v| r.project_id(parse(v))),
+            ("order_status", |r, v| r.order_status(OrderStatus::parse(v))),
+            ("currency", |r, v| r.currency(Currency::parse(v))),
+            ("limit", |r, v| r.limit(parse(v))),
+            ("offset", |r, v| r.offset(parse(v))),
+        ],
+    )
 }
 
 fn list_plans(q: &BTreeMap<String, String>) -> ListPlans {
-    let mut r = ListPlans::new();
-    if let Some(v) = num(q, "plan_id") {
-        r = r.plan_id(v);
-    }
-    if let Some(v) = num(q, "project_id") {
-        r = r.project_id(v);
-    }
-    if let Some(v) = num(q, "limit") {
-        r = r.limit(v);
-    }
-    if let Some(v) = num(q, "offset") {
-        r = r.offset(v);
-    }
-    r
+    from_query(
+        ListPlans::new(),
+        q,
+        &[
+            ("plan_id", |r, v| r.plan_id(parse(v))),
+            ("project_id", |r, v| r.project_id(parse(v))),
+            ("limit", |r, v| r.limit(parse(v))),
+            ("offset", |r, v| r.offset(parse(v))),
+        ],
+    )
 }
 
 fn list_projects(q: &BTreeMap<String, String>) -> ListProjects {
-    let mut r = ListProjects::new();
-    if let Some(v) = num(q, "project_id") {
-        r = r.project_id(v);
-    }
-    if let Some(v) = num(q, "limit") {
-        r = r.limit(v);
-    }
-    if let Some(v) = num(q, "offset") {
-        r = r.offset(v);
-    }
-    r
+    from_query(
+        ListProjects::new(),
+        q,
+        &[
+            ("project_id", |r, v| r.project_id(parse(v))),
+            ("limit", |r, v| r.limit(parse(v))),
+            ("offset", |r, v| r.offset(parse(v))),
+        ],
+    )
 }
 
 fn orders_count(q: &BTreeMap<String, String>) -> OrdersCount {
-    let mut r = OrdersCount::new();
-    if let Some(v) = q.get("interval_unit") {
-        r = r.interval_unit(IntervalUnit::parse(v));
-    }
-    if let Some(v) = num(q, "interval_count") {
-        r = r.interval_count(v);
-    }
-    if let Some(v) = q.get("currency") {
-        r = r.currency(Currency::parse(v));
-    }
-    r
+    from_query(
+        OrdersCount::new(),
+        q,
+        &[
+            ("interval_unit", |r, v| {
+                r.interval_unit(IntervalUnit::parse(v))
+            }),
+            ("interval_count", |r, v| r.interval_count(parse(v))),
+            ("currency", |r, v| r.currency(Currency::parse(v))),
+        ],
+    )
 }
 
 fn report_query(q: &BTreeMap<String, String>) -> ReportQuery {
@@ -379,7 +370,7 @@ fn report_query(q: &BTreeMap<String, String>) -> ReportQuery {
 }
 
 fn revenue(q: &BTreeMap<String, String>) -> Revenue {
-    let r = Revenue::new(num(q, "from").unwrap(), num(q, "to").unwrap());
+    let r = Revenue::new(parse(&q["from"]), parse(&q["to"]));
     match q.get("currency") {
         Some(c) => r.currency(Currency::parse(c)),
         None => r,

@@ -429,15 +429,8 @@ impl Core {
         D: Fn(Response) -> Result<T, Error>,
     {
         let mut attempt: u32 = 0;
-        let Plan {
-            uri,
-            policy,
-            max_wait,
-            admitted,
-            deadline,
-        } = plan;
-        let (max_wait, deadline) = (*max_wait, *deadline);
-        let mut started = *admitted;
+        let deadline = plan.deadline;
+        let mut started = plan.admitted;
         loop {
             attempt += 1;
             if attempt > 1 {
@@ -447,7 +440,7 @@ impl Core {
                 }
                 if let Some(limiter) = &self.inner.limiter {
                     let left = deadline.saturating_duration_since(started);
-                    let admitted = limiter.acquire_within(max_wait.min(left));
+                    let admitted = limiter.acquire_within(plan.max_wait.min(left));
                     match tokio::time::timeout_at(deadline, admitted).await {
                         Ok(r) => r?,
                         Err(_) => return Err(self.overall_timeout()),
@@ -464,7 +457,7 @@ impl Core {
                 latency_ms = tracing::field::Empty,
             );
             let result = self
-                .attempt(call, uri.clone(), started, deadline, decode)
+                .attempt(call, plan.uri.clone(), started, deadline, decode)
                 .instrument(span.clone())
                 .await;
             if !span.is_disabled() {
@@ -494,7 +487,7 @@ impl Core {
                 retry_after: err.retry_after(),
             };
             let jitter = rand::random::<f64>();
-            match decide(policy, call.idempotency, attempt, outcome, jitter) {
+            match decide(&plan.policy, call.idempotency, attempt, outcome, jitter) {
                 Decision::Retry(delay) if self.inner.budget.try_withdraw() => {
                     tracing::debug!(
                         parent: &span,

@@ -13,7 +13,6 @@
 //! - Anything else (HTML from a proxy, an empty body, JSON without `status`): `Http` for a
 //!   non-2xx status, `Decode` for a 2xx one.
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -53,25 +52,34 @@ struct Probe {
     status: Option<String>,
 }
 
+/// A success envelope, read in one pass.
 #[derive(Deserialize)]
 #[serde(bound = "T: DeserializeOwned")]
 struct OkEnvelope<T> {
+    status: IsOk,
     #[serde(default)]
     data: Option<T>,
     #[serde(default)]
     mode: Option<Mode>,
 }
 
-/// A success read in one pass: the common case. `status` is checked after decoding.
-#[derive(Deserialize)]
-#[serde(bound = "T: DeserializeOwned")]
-struct WholeOk<'a, T> {
-    #[serde(borrow)]
-    status: Cow<'a, str>,
-    #[serde(default)]
-    data: Option<T>,
-    #[serde(default)]
-    mode: Option<Mode>,
+/// Whether `status` reads `OK` (in any case), decided without copying the string.
+struct IsOk(bool);
+
+impl<'de> Deserialize<'de> for IsOk {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct StatusVisitor;
+        impl serde::de::Visitor<'_> for StatusVisitor {
+            type Value = IsOk;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a status string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IsOk, E> {
+                Ok(IsOk(v.eq_ignore_ascii_case("ok")))
+            }
+        }
+        d.deserialize_str(StatusVisitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -125,8 +133,8 @@ pub fn decode_with_retry_after<T: DeserializeOwned>(
     // The common case in one pass: an OK answer whose `data` fits `T`. Anything else is decided
     // by the rules below, which read `status` first.
     if is_success {
-        if let Ok(whole) = serde_json::from_slice::<WholeOk<'_, T>>(body) {
-            if whole.status.eq_ignore_ascii_case("ok") {
+        if let Ok(whole) = serde_json::from_slice::<OkEnvelope<T>>(body) {
+            if whole.status.0 {
                 return Ok(Response {
                     data: whole.data,
                     mode: whole.mode,
@@ -228,6 +236,23 @@ mod tests {
         let r: Response<serde_json::Value> = decode(200, br#"{"status":"OK"}"#).unwrap();
         assert_eq!(r.mode, None);
         assert!(!r.is_sandbox());
+    }
+
+    #[test]
+    fn status_is_read_in_any_case_and_with_escapes() {
+        for body in [
+            r#"{"status":"ok","data":5}"#,
+            r#"{"data":5,"status":"Ok"}"#,
+            r#"{"status":"\u004fK","data":5}"#,
+        ] {
+            let r: Response<i64> = decode(200, body.as_bytes()).unwrap();
+            assert_eq!(r.data, Some(5), "{body}");
+        }
+        // An error envelope that also carries a `data` of the right type is still an error.
+        let body = br#"{"status":"error","data":5,"error_code":403}"#;
+        assert_eq!(decode::<i64>(200, body).unwrap_err().status(), Some(403));
+        // A `status` that is not a string is not an envelope.
+        assert!(decode::<i64>(200, br#"{"status":1,"data":5}"#).is_err());
     }
 
     #[test]
