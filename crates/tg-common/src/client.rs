@@ -17,7 +17,9 @@ use crate::error::{Error, ErrorKind, RateLimitOrigin, TimeoutPhase};
 use crate::limit::{DEFAULT_MAX_WAIT, DEFAULT_REMOTE_PAUSE, Quota, RateLimiter};
 use crate::retry::{Decision, Idempotency, Outcome, RetryBudget, RetryPolicy, decide};
 use crate::secret::Secret;
-use crate::transport::{self, BaseUrl, RequestPath, Transport, TransportConfig};
+use crate::transport::{
+    self, BaseUrl, PreparedPath, RequestPath, Target, Transport, TransportConfig,
+};
 
 /// Timeouts of a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,8 +163,9 @@ pub struct Call {
     pub operation: Cow<'static, str>,
     /// The HTTP method.
     pub method: Method,
-    /// The path below the base URL; may hold the key as a secret segment.
-    pub path: RequestPath,
+    /// The path below the base URL (may hold the key as a secret segment), or one prepared by
+    /// [`Core::prepare`].
+    pub target: Target,
     /// An encoded query string without `?`.
     pub query: Option<String>,
     /// Extra headers; values carrying secrets are marked sensitive by [`Call::secret_header`].
@@ -182,7 +185,11 @@ pub struct Call {
 
 impl Call {
     /// A call with no body.
-    pub fn new(operation: impl Into<Cow<'static, str>>, method: Method, path: RequestPath) -> Self {
+    pub fn new(
+        operation: impl Into<Cow<'static, str>>,
+        method: Method,
+        target: impl Into<Target>,
+    ) -> Self {
         let idempotency = if method == Method::GET || method == Method::DELETE {
             Idempotency::Idempotent
         } else {
@@ -191,7 +198,7 @@ impl Call {
         Call {
             operation: operation.into(),
             method,
-            path,
+            target: target.into(),
             query: None,
             headers: HeaderMap::new(),
             body: Bytes::new(),
@@ -292,6 +299,8 @@ pub struct Core {
 }
 
 struct Inner {
+    /// Tells this core's prepared paths from another's.
+    id: u64,
     provider: &'static str,
     /// Scrubs the key from every response body (a server may echo the path in an error page).
     scrubber: KeyScrubber,
@@ -339,6 +348,7 @@ impl Core {
         .map(|l| l.with_max_wait(config.max_rate_wait));
         Ok(Core {
             inner: Arc::new(Inner {
+                id: NEXT_CORE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 provider,
                 scrubber: KeyScrubber::new(key),
                 base,
@@ -351,6 +361,12 @@ impl Core {
                 max_rate_wait: config.max_rate_wait,
             }),
         })
+    }
+
+    /// Joins `path` with the base URL once, for an endpoint whose path never changes: a call
+    /// to the result skips encoding and parsing its URI. The key in `path` stays masked.
+    pub fn prepare(&self, path: RequestPath) -> Result<PreparedPath, Error> {
+        PreparedPath::new(self.inner.id, &self.inner.base, path)
     }
 
     /// The provider's name.
@@ -370,20 +386,40 @@ impl Core {
 
     /// Runs `call`: waits for the limiter, sends, decodes with `decode`, retries what is safe.
     /// Every error carries the provider and the operation, never the URL.
-    pub async fn execute<T, D>(&self, call: Call, decode: D) -> Result<T, Error>
+    pub fn execute<T, D>(
+        &self,
+        mut call: Call,
+        decode: D,
+    ) -> impl Future<Output = Result<T, Error>> + use<'_, T, D>
     where
         D: Fn(Response) -> Result<T, Error>,
     {
-        let operation = call.operation.clone();
-        self.run(call, &decode)
-            .await
-            .map_err(|e| e.with_context(self.inner.provider, operation))
+        // Everything that needs no waiting is settled here, before the future exists: the
+        // future then holds the call once, and one level of futures fewer is built per call.
+        let plan = self.plan(&mut call);
+        async move {
+            let result = match plan {
+                Ok(ref plan) => {
+                    // The first wait for the limiter is bounded by `max_wait` alone; the overall
+                    // deadline starts once the call is admitted and covers attempts, backoff and
+                    // later waits.
+                    let admitted = match &self.inner.limiter {
+                        Some(limiter) => limiter.acquire_within(plan.max_wait).await,
+                        None => Ok(()),
+                    };
+                    match admitted {
+                        Ok(()) => self.attempts(&call, plan, &decode).await,
+                        Err(e) => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
+            };
+            result.map_err(|e| e.with_context(self.inner.provider, call.operation.clone()))
+        }
     }
 
-    async fn run<T, D>(&self, mut call: Call, decode: &D) -> Result<T, Error>
-    where
-        D: Fn(Response) -> Result<T, Error>,
-    {
+    /// Compresses the body when asked, sets `Host`, builds the URI and the retry policy.
+    fn plan(&self, call: &mut Call) -> Result<Plan, Error> {
         if call.gzip {
             call.body = transport::gzip::compress(&call.body)?;
             call.headers.insert(
@@ -395,9 +431,11 @@ impl Core {
         call.headers
             .entry(http::header::HOST)
             .or_insert_with(|| self.inner.base.host_header().clone());
-        let path = std::mem::take(&mut call.path);
-        let uri = self.inner.base.join(path, call.query.as_deref())?;
-        let max_wait = call.max_rate_wait.unwrap_or(self.inner.max_rate_wait);
+        let uri = std::mem::take(&mut call.target).into_uri(
+            self.inner.id,
+            &self.inner.base,
+            call.query.as_deref(),
+        )?;
         let policy = match call.max_attempts {
             Some(n) => RetryPolicy {
                 max_attempts: n,
@@ -405,32 +443,23 @@ impl Core {
             },
             None => self.inner.retry.clone(),
         };
-        // The first wait for the limiter is bounded by `max_wait` alone; the overall deadline
-        // starts once the call is admitted and covers attempts, backoff and later waits.
-        if let Some(limiter) = &self.inner.limiter {
-            limiter.acquire_within(max_wait).await?;
-        }
-        // One timer per attempt: every wait below is bounded by this deadline explicitly.
-        let admitted = tokio::time::Instant::now();
-        let deadline = later(admitted, self.inner.timeouts.overall);
-        let plan = Plan {
+        Ok(Plan {
             uri,
             policy,
-            max_wait,
-            admitted,
-            deadline,
-        };
-        self.attempts(&call, &plan, decode).await
+            max_wait: call.max_rate_wait.unwrap_or(self.inner.max_rate_wait),
+        })
     }
 
     /// Sends `call` until it succeeds or the retry decision says stop.
+    /// The first attempt starts now, and the overall deadline with it.
     async fn attempts<T, D>(&self, call: &Call, plan: &Plan, decode: &D) -> Result<T, Error>
     where
         D: Fn(Response) -> Result<T, Error>,
     {
+        // One timer per attempt: every wait below is bounded by this deadline explicitly.
+        let mut started = tokio::time::Instant::now();
+        let deadline = later(started, self.inner.timeouts.overall);
         let mut attempt: u32 = 0;
-        let deadline = plan.deadline;
-        let mut started = plan.admitted;
         loop {
             attempt += 1;
             if attempt > 1 {
@@ -540,11 +569,8 @@ impl Core {
                         transport::request_error(e, inner.transport.connect_timeout)
                     })?;
                 let (parts, body) = response.into_parts();
-                let declared = parts
-                    .headers
-                    .get(http::header::CONTENT_LENGTH)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|s| s.parse::<u64>().ok());
+                // hyper parsed Content-Length already: its size hint is exact when one was sent.
+                let declared = http_body::Body::size_hint(&body).exact();
                 let body = transport::read_capped(body, inner.max_body, declared).await?;
                 let body = inner.scrubber.scrub(body);
                 Ok::<_, Error>(Response {
@@ -577,6 +603,9 @@ impl Core {
         decode(response).map(|v| (status, v))
     }
 }
+
+/// Identifies each core built in this process.
+static NEXT_CORE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// The shortest key that is scrubbed: masking shorter ones would corrupt ordinary text.
 const MIN_SCRUBBED_KEY: usize = 6;
@@ -620,16 +649,12 @@ impl KeyScrubber {
     }
 }
 
-/// What `run` settled before the first attempt.
+/// What [`Core::execute`] settles before waiting for anything.
 struct Plan {
     uri: http::Uri,
     policy: RetryPolicy,
-    /// The longest wait for the limiter before a retry.
+    /// The longest wait for the limiter.
     max_wait: Duration,
-    /// When the limiter admitted the call: the first attempt starts then.
-    admitted: tokio::time::Instant,
-    /// The overall deadline.
-    deadline: tokio::time::Instant,
 }
 
 /// `at + after`, or about thirty years after `at` when the sum would overflow (a timeout of

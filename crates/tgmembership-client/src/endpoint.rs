@@ -123,6 +123,11 @@ impl Endpoint {
         }
     }
 
+    /// Whether the path is the same for every request (all but `orders/{order_key}`).
+    pub fn has_fixed_path(self) -> bool {
+        !self.path().contains('{')
+    }
+
     /// The operation name used in errors and logs: `"GET orders/count"`. Never holds a key.
     pub fn operation(self) -> &'static str {
         match self {

@@ -58,26 +58,52 @@ pub trait ApiRequest {
     }
 
     /// Validates, then renders the path, query string and body.
-    fn render(&self) -> Result<RenderedRequest, Error> {
-        let endpoint = self.endpoint();
-        self.validate()
-            .map_err(|e| e.with_context(crate::PROVIDER, endpoint.operation()))?;
-        let body = match self.json_body() {
-            Some(value) => Some(serde_json::to_vec(&value).map_err(|e| {
-                Error::invalid_input("body", format!("could not encode the body: {e}"))
-                    .with_context(crate::PROVIDER, endpoint.operation())
-            })?),
-            None => None,
-        };
+    fn render(&self) -> Result<RenderedRequest, Error>
+    where
+        Self: Sized,
+    {
+        let Outgoing {
+            endpoint,
+            query,
+            body,
+        } = outgoing(self)?;
         let segments = self.path_segments();
         Ok(RenderedRequest {
             endpoint,
             path: encode_path(&segments),
             segments,
-            query: encode_query(&self.query_pairs()),
+            query,
             body,
         })
     }
+}
+
+/// A validated request without its path, which the client takes from the endpoint (prepared
+/// once) or, for a templated path, from [`ApiRequest::path_segments`].
+pub(crate) struct Outgoing {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) query: Option<String>,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+/// Validates `request`, then encodes its query string and body.
+pub(crate) fn outgoing<R: ApiRequest>(request: &R) -> Result<Outgoing, Error> {
+    let endpoint = request.endpoint();
+    request
+        .validate()
+        .map_err(|e| e.with_context(crate::PROVIDER, endpoint.operation()))?;
+    let body = match request.json_body() {
+        Some(value) => Some(serde_json::to_vec(&value).map_err(|e| {
+            Error::invalid_input("body", format!("could not encode the body: {e}"))
+                .with_context(crate::PROVIDER, endpoint.operation())
+        })?),
+        None => None,
+    };
+    Ok(Outgoing {
+        endpoint,
+        query: encode_query(&request.query_pairs()),
+        body,
+    })
 }
 
 /// A validated request, ready for the transport.

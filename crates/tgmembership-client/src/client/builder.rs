@@ -71,12 +71,16 @@ impl ClientBuilder {
         };
         let core = Core::new(PROVIDER, &key, self.core)
             .map_err(|e| e.with_context(PROVIDER, "build client"))?;
+        let bot_segment = format!("bot{}", self.bot_id);
+        let paths = super::prepare_paths(&core, &bot_segment, &key)
+            .map_err(|e| e.with_context(PROVIDER, "build client"))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 core,
                 bot_id: self.bot_id,
-                bot_segment: format!("bot{}", self.bot_id),
+                bot_segment,
                 key,
+                paths,
             }),
         })
     }

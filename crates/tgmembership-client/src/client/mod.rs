@@ -21,7 +21,7 @@ mod tests;
 
 use std::sync::Arc;
 
-use tg_common::transport::RequestPath;
+use tg_common::transport::{PreparedPath, RequestPath, Target};
 use tg_common::{Call, Core, Error, Idempotency, Secret};
 
 pub use builder::ClientBuilder;
@@ -37,9 +37,10 @@ pub use request_builder::{
     RegisterBotBuilder, RequestBuilder, RevenueBuilder, SetWebhookBuilder,
 };
 
+use crate::endpoint::Endpoint;
 use crate::envelope;
 use crate::model::Revenue;
-use crate::request::ApiRequest;
+use crate::request::{ApiRequest, Outgoing, outgoing};
 use request_builder::CallOptions;
 
 /// A TGmembership client for one bot and API key. Cheap to clone: clones share the connection
@@ -57,6 +58,9 @@ struct Inner {
     /// `bot<BOT_ID>`, the path segment before the key.
     bot_segment: String,
     key: Secret,
+    /// The path of each endpoint with a fixed path, joined with the base URL once, in the
+    /// order of [`Endpoint::ALL`] (`None` for `orders/{order_key}`).
+    paths: Vec<Option<PreparedPath>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -151,27 +155,38 @@ impl Client {
         request: &R,
         options: CallOptions,
     ) -> Result<R::Output, Error> {
-        let rendered = request.render()?;
-        let endpoint = rendered.endpoint;
-        let mut path = RequestPath::new()
-            .segment("v1")
-            .segment(&self.inner.bot_segment)
-            .secret(&self.inner.key);
-        for segment in rendered.segments {
-            path = path.segment(segment);
-        }
+        let Outgoing {
+            endpoint,
+            query,
+            body,
+        } = outgoing(request)?;
+        let prepared = Endpoint::ALL
+            .iter()
+            .position(|e| *e == endpoint)
+            .and_then(|i| self.inner.paths.get(i))
+            .and_then(Option::as_ref);
+        let target: Target = match prepared {
+            Some(path) => path.clone().into(),
+            None => {
+                let mut path = key_prefix(&self.inner.bot_segment, &self.inner.key);
+                for segment in request.path_segments() {
+                    path = path.segment(segment);
+                }
+                path.into()
+            }
+        };
         let idempotency = if endpoint.is_idempotent() {
             Idempotency::Idempotent
         } else {
             Idempotency::NotIdempotent
         };
-        let mut call = Call::new(endpoint.operation(), endpoint.method(), path)
+        let mut call = Call::new(endpoint.operation(), endpoint.method(), target)
             .idempotency(idempotency)
             .with_options(options);
-        if let Some(query) = rendered.query {
+        if let Some(query) = query {
             call = call.query(query);
         }
-        if let Some(body) = rendered.body {
+        if let Some(body) = body {
             call = call.json_body(body);
         }
         self.inner
@@ -186,4 +201,30 @@ impl Client {
             })
             .await
     }
+}
+
+/// `/v1/bot{BOT_ID}/{API_KEY}`, the start of every path.
+fn key_prefix(bot_segment: &str, key: &Secret) -> RequestPath {
+    RequestPath::new()
+        .segment("v1")
+        .segment(bot_segment)
+        .secret(key)
+}
+
+/// Each endpoint's path when it is fixed, joined with `core`'s base URL, in the order of
+/// [`Endpoint::ALL`].
+fn prepare_paths(
+    core: &Core,
+    bot_segment: &str,
+    key: &Secret,
+) -> Result<Vec<Option<PreparedPath>>, Error> {
+    Endpoint::ALL
+        .into_iter()
+        .map(|endpoint| {
+            endpoint
+                .has_fixed_path()
+                .then(|| core.prepare(key_prefix(bot_segment, key).segments(endpoint.path())))
+                .transpose()
+        })
+        .collect()
 }

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
 
+use super::calls::method_path;
 use super::{Client, Inner};
-use crate::method::{BASE_URL, DEFAULT_QUOTAS, PROVIDER};
+use crate::method::{BASE_URL, DEFAULT_QUOTAS, Method, PROVIDER};
 
 /// Builds a [`Client`]; start with [`Client::builder`].
 ///
@@ -61,8 +62,12 @@ impl ClientBuilder {
             Secret::new(exposed.trim())
         };
         let core = Core::new(PROVIDER, &key, self.core)?;
+        let paths = Method::ALL
+            .into_iter()
+            .map(|method| core.prepare(method_path(&key, method)))
+            .collect::<Result<_, _>>()?;
         Ok(Client {
-            inner: Arc::new(Inner { core, key }),
+            inner: Arc::new(Inner { core, paths }),
         })
     }
 }

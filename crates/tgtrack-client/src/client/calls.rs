@@ -5,7 +5,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 pub(super) use tg_common::CallOptions;
 use tg_common::transport::RequestPath;
-use tg_common::{Call, Error, Idempotency};
+use tg_common::{Call, Error, Idempotency, Secret};
 
 use super::Client;
 use crate::envelope::{self, Response};
@@ -24,10 +24,13 @@ impl Client {
         body: Bytes,
         options: CallOptions,
     ) -> Result<Response<T>, Error> {
-        let path = RequestPath::new()
-            .segment("v1")
-            .secret(&self.inner.key)
-            .segment(method.as_str());
+        let position = Method::ALL.iter().position(|m| *m == method);
+        let Some(path) = position.and_then(|i| self.inner.paths.get(i)).cloned() else {
+            return Err(local(
+                Error::config("no prepared path for this method"),
+                method,
+            ));
+        };
         let idempotency = if method.is_idempotent() {
             Idempotency::Idempotent
         } else {
@@ -42,6 +45,14 @@ impl Client {
             .execute(call, move |answer| decode_answer(method, &answer))
             .await
     }
+}
+
+/// `/v1/{API_KEY}/{method}`.
+pub(super) fn method_path(key: &Secret, method: Method) -> RequestPath {
+    RequestPath::new()
+        .segment("v1")
+        .secret(key)
+        .segment(method.as_str())
 }
 
 /// The envelope decoder with the `Retry-After` header; a `get_user_info` answer without `data`

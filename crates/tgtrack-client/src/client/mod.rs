@@ -19,6 +19,7 @@ mod tests;
 
 use std::sync::Arc;
 
+use tg_common::transport::PreparedPath;
 use tg_common::{Core, Error, Secret};
 
 pub use builder::ClientBuilder;
@@ -47,7 +48,9 @@ pub struct Client {
 
 struct Inner {
     core: Core,
-    key: Secret,
+    /// Each method's path (`/v1/{API_KEY}/{method}`), joined with the base URL once, in the
+    /// order of [`Method::ALL`].
+    paths: Vec<PreparedPath>,
 }
 
 impl std::fmt::Debug for Client {
