@@ -26,7 +26,7 @@ fn main() -> ExitCode {
                  commands:\n  \
                  test                 format check, clippy (warnings denied), unit, doc and integration tests\n  \
                  demo                 run every client against the in-process fake services\n  \
-                 bench [limiter|tracker|compare|decode|deps|all]  measure; `all` writes docs/performance.md\n  \
+                 bench [limiter|tracker|compare|instructions|decode|deps|all]  measure; `all` writes docs/performance.md\n  \
                  fuzz [--seconds N] [TARGET...]  run every fuzz target N s (default 60) on nightly\n  \
                  publish-check        package every publishable crate and build it from its .crate file"
             );

@@ -37,8 +37,10 @@ const USER_ID: i64 = 7_123_456_789;
 /// Sequential calls per client and operation before measuring.
 pub const WARMUP: usize = 300;
 /// Measured sequential calls: `ROUNDS` interleaved rounds of `PER_ROUND` calls per client.
-pub const ROUNDS: usize = 8;
-pub const PER_ROUND: usize = 1_000;
+/// Short rounds, so that the clients compared in one round see the same machine: the CPU
+/// ratios are the medians of the rounds' ratios.
+pub const ROUNDS: usize = 40;
+pub const PER_ROUND: usize = 200;
 /// Concurrent callers sharing one client in the throughput test.
 pub const CONCURRENCY: usize = 64;
 /// Throughput: `THROUGHPUT_ROUNDS` interleaved rounds of `THROUGHPUT_PER_ROUND` requests.
@@ -57,7 +59,8 @@ pub enum Contender {
 }
 
 impl Contender {
-    const ALL: [Contender; 3] = [Contender::Ours, Contender::Hyper, Contender::Reqwest];
+    /// Every client, ours first.
+    pub const ALL: [Contender; 3] = [Contender::Ours, Contender::Hyper, Contender::Reqwest];
 
     /// The name used in result keys.
     pub fn key(self) -> &'static str {
@@ -96,6 +99,14 @@ impl Op {
         match self {
             Op::AddEvent => "tgtrack_add_event",
             Op::ListPlans => "tgmembership_list_plans",
+        }
+    }
+
+    /// The operation's name in `XTASK_PROFILE_ONLY`.
+    pub fn profile_key(self) -> &'static str {
+        match self {
+            Op::AddEvent => "add",
+            Op::ListPlans => "plans",
         }
     }
 
@@ -362,6 +373,13 @@ fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// The median of the per-round ratios `a[i] / b[i]`: each round's clients ran back to back,
+/// so a change in the machine's speed between rounds cancels out.
+fn paired(a: &[f64], b: &[f64]) -> f64 {
+    let ratios: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
+    median(&ratios)
+}
+
 impl Tally {
     fn percentile(&self, p: f64) -> f64 {
         let mut v = self.latencies_us.clone();
@@ -437,7 +455,7 @@ async fn concurrent(
     Ok((secs, thread_cpu_ns()?.saturating_sub(cpu)))
 }
 
-/// Sequential calls made with `XTASK_PROFILE_ONLY` set.
+/// Sequential calls made with `XTASK_PROFILE_ONLY` set, unless `XTASK_PROFILE_CALLS` says.
 const PROFILE_CALLS: usize = 20_000;
 
 /// `XTASK_PROFILE_ONLY=<ours|hyper|reqwest>:<add|plans>`: run only that client and operation,
@@ -508,12 +526,18 @@ pub fn run(report: &mut Report) -> Result<(), String> {
     )?);
     if let Ok(spec) = std::env::var("XTASK_PROFILE_ONLY") {
         let (who, op) = profile_target(&spec)?;
+        let calls = match std::env::var("XTASK_PROFILE_CALLS") {
+            Ok(n) => n
+                .parse::<usize>()
+                .map_err(|_| format!("XTASK_PROFILE_CALLS: `{n}` is not a number"))?,
+            Err(_) => PROFILE_CALLS,
+        };
         println!(
-            "compare: {PROFILE_CALLS} calls of {} by {} only",
+            "compare: {calls} calls of {} by {} only",
             op.label(),
             who.label()
         );
-        return client_rt.block_on(sequential(&contenders, who, op, PROFILE_CALLS, None));
+        return client_rt.block_on(sequential(&contenders, who, op, calls, None));
     }
     let result = client_rt.block_on(measure(
         &contenders,
@@ -657,12 +681,12 @@ fn print_op(op: Op, tallies: &[Tally], report: &mut Report) {
         let ratios = [
             ("median", ours.percentile(0.5) / base.percentile(0.5)),
             ("p99", ours.percentile(0.99) / base.percentile(0.99)),
-            ("cpu", ours.cpu_us() / base.cpu_us()),
+            ("cpu", paired(&ours.round_cpu_us, &base.round_cpu_us)),
             // Time per request under load: the inverse of the throughput ratio.
-            ("throughput", base.rps() / ours.rps()),
+            ("throughput", paired(&base.round_rps, &ours.round_rps)),
             (
                 "throughput_cpu",
-                ours.concurrent_cpu_us() / base.concurrent_cpu_us(),
+                paired(&ours.round_rps_cpu_us, &base.round_rps_cpu_us),
             ),
         ];
         let text: Vec<String> = ratios

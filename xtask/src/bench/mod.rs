@@ -5,6 +5,7 @@
 mod compare;
 mod decode;
 mod deps;
+mod instructions;
 mod limiter;
 mod perf_doc;
 mod tracker;
@@ -65,18 +66,20 @@ pub fn run(args: &[&str]) -> Result<(), String> {
         "compare" => compare::run(&mut report)?,
         "decode" => decode::run(&mut report)?,
         "deps" => deps::run(&mut report)?,
+        "instructions" => instructions::run(&mut report)?,
         "all" => {
             let started = std::time::Instant::now();
             limiter::run(&mut report)?;
             tracker::run(&mut report)?;
             compare::run(&mut report)?;
+            instructions::run(&mut report)?;
             decode::run(&mut report)?;
             deps::run(&mut report)?;
             perf_doc::write(&report, started.elapsed())?;
         }
         other => {
             return Err(format!(
-                "unknown benchmark `{other}` (limiter, tracker, compare, decode, deps, all)"
+                "unknown benchmark `{other}` (limiter, tracker, compare, instructions, decode, deps, all)"
             ));
         }
     }
