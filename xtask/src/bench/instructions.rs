@@ -17,6 +17,10 @@ use super::compare::{Contender, Op, ratio_text};
 const SHORT: usize = 500;
 /// Calls of the longer run.
 const LONG: usize = 2_500;
+/// Measurements per client and operation; the median is reported. The count moves by about
+/// 1% from one run to the next (the order in which valgrind runs the client's and the fake's
+/// threads changes how often each one polls and parks).
+const REPEATS: usize = 3;
 
 pub fn run(report: &mut Report) -> Result<(), String> {
     if Command::new("valgrind").arg("--version").output().is_err() {
@@ -28,24 +32,35 @@ pub fn run(report: &mut Report) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     println!(
-        "instructions: callgrind, client thread only, ({LONG} calls − {SHORT} calls) ÷ {} per call",
+        "instructions: callgrind, client thread only, ({LONG} calls − {SHORT} calls) ÷ {} per \
+         call, median of {REPEATS} (spread: largest − smallest)",
         LONG - SHORT
     );
     println!(
-        "    {:<18} {:<22} {:>14}",
-        "operation", "client", "instructions"
+        "    {:<18} {:<22} {:>14} {:>10}",
+        "operation", "client", "instructions", "spread"
     );
     for op in Op::ALL {
         let mut counts = Vec::new();
         for who in Contender::ALL {
-            // The two runs of one client go side by side: each uses one core.
-            let short = spawn(&exe, &dir, who, op, SHORT)?;
-            let long = spawn(&exe, &dir, who, op, LONG)?;
-            let short = finish(short)?;
-            let long = finish(long)?;
-            let per_call = (long as f64 - short as f64) / (LONG - SHORT) as f64;
+            let mut samples = Vec::with_capacity(REPEATS);
+            for _ in 0..REPEATS {
+                // The two runs of one client go side by side: each uses one core.
+                let short = spawn(&exe, &dir, who, op, SHORT)?;
+                let long = spawn(&exe, &dir, who, op, LONG)?;
+                let short = finish(short)?;
+                let long = finish(long)?;
+                samples.push((long as f64 - short as f64) / (LONG - SHORT) as f64);
+            }
+            samples.sort_by(f64::total_cmp);
+            let per_call = samples[REPEATS / 2];
+            let spread = samples[REPEATS - 1] - samples[0];
+            report.push(
+                &format!("instructions.{}.{}.spread", op.key(), who.key()),
+                spread,
+            );
             println!(
-                "    {:<18} {:<22} {per_call:>14.0}",
+                "    {:<18} {:<22} {per_call:>14.0} {spread:>10.0}",
                 op.label(),
                 who.label()
             );

@@ -1,8 +1,9 @@
 //! `cargo xtask bench limiter`: utilization and worst window counts over three simulated days of
-//! saturated demand (virtual time), and the cost of an uncontended acquire (real time).
+//! saturated demand (virtual time, driven explicitly), and the cost of an uncontended acquire (real time).
 
 use std::time::{Duration, Instant};
 
+use tg_common::limit::{AdmissionLog, Nanos, nanos};
 use tg_common::{Quota, RateLimiter};
 
 use super::Report;
@@ -14,6 +15,32 @@ fn tgtrack_quotas() -> Vec<Quota> {
         Quota::per_hour(500).with_margin(Duration::from_secs(1)),
         Quota::per_day(5000).with_margin(Duration::from_secs(1)),
     ]
+}
+
+/// The admission times of one caller that asks again as soon as it is admitted, for `horizon`
+/// of virtual time. Drives the limiter's exact state ([`AdmissionLog`], the same code every
+/// [`RateLimiter`] runs) with explicit instants: the async limiter only sleeps until the grant,
+/// and this binary must not enable tokio's `test-util` (its clock would slow down every timer
+/// and clock read of the clients the comparison measures).
+fn saturate(quotas: &[Quota], horizon: Duration) -> Vec<Duration> {
+    let mut log = AdmissionLog::new(quotas);
+    let end = nanos(horizon);
+    let max_wait = Duration::from_secs(10);
+    let mut now: Nanos = 0;
+    let mut times = Vec::new();
+    while now < end {
+        match log.reserve(now, max_wait) {
+            Ok(grant) => {
+                now = grant.at;
+                if now < end {
+                    times.push(Duration::from_nanos(now));
+                }
+            }
+            // Refused: wait until capacity returns, as a caller honouring `retry_after` does.
+            Err(denial) => now = denial.available_at.max(now + 1),
+        }
+    }
+    times
 }
 
 /// The largest number of sorted `times` in any interval of length `window`.
@@ -30,33 +57,10 @@ fn worst_sliding(times: &[Duration], window: Duration) -> usize {
 }
 
 pub fn run(report: &mut Report) -> Result<(), String> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .map_err(|e| e.to_string())?;
     let quotas = tgtrack_quotas();
     let days = 3u32;
     let horizon = Duration::from_secs(86_400 * u64::from(days));
-    let times = rt.block_on(async {
-        let limiter = RateLimiter::new(&quotas);
-        let start = tokio::time::Instant::now();
-        let mut times = Vec::new();
-        while start.elapsed() < horizon {
-            match limiter.acquire_within(Duration::from_secs(10)).await {
-                Ok(()) => {
-                    if start.elapsed() < horizon {
-                        times.push(start.elapsed());
-                    }
-                }
-                Err(e) => {
-                    let wait = e.retry_after().unwrap_or(Duration::from_secs(1));
-                    tokio::time::sleep(wait).await;
-                }
-            }
-        }
-        times
-    });
+    let times = saturate(&quotas, horizon);
     println!(
         "limiter: saturated demand for {days} simulated days, TGTrack quotas with default margins"
     );

@@ -12,12 +12,14 @@ use super::compare::{self, Contender, Op};
 /// Ratio targets: ours ÷ baseline at most this.
 const TARGETS: [(Contender, f64); 2] = [(Contender::Hyper, 1.10), (Contender::Reqwest, 1.0)];
 
-/// The ratios judged against the targets: key suffix and what it means.
-const RATIOS: [(&str, &str); 4] = [
-    ("median", "median latency"),
-    ("p99", "p99 latency"),
-    ("cpu", "CPU per call"),
-    ("throughput", "time per request, 64 callers"),
+/// The ratios judged against the targets: the suite, the key suffix and what it means. The
+/// report key is `<suite>.<operation>.vs_<baseline><suffix>`.
+const RATIOS: [(&str, &str, &str); 5] = [
+    ("compare", ".median", "median latency"),
+    ("compare", ".p99", "p99 latency"),
+    ("compare", ".cpu", "CPU time per call"),
+    ("instructions", "", "instructions per call"),
+    ("compare", ".throughput", "time per request, 64 callers"),
 ];
 
 fn get(report: &Report, key: &str) -> Option<f64> {
@@ -90,7 +92,7 @@ fn machine(report: &Report) -> String {
 /// The targets table (Markdown) and whether every target was met.
 fn targets(report: &Report) -> (String, bool) {
     let mut s = String::from("| operation | ours ÷ | target |");
-    for (_, label) in RATIOS {
+    for (_, _, label) in RATIOS {
         let _ = write!(s, " {label} |");
     }
     s.push_str("\n| --- | --- | --- |");
@@ -100,10 +102,10 @@ fn targets(report: &Report) -> (String, bool) {
     for op in Op::ALL {
         for (who, target) in TARGETS {
             let _ = write!(s, "| {} | {} | ≤ {target:.2}x |", op.label(), who.label());
-            for (key, _) in RATIOS {
+            for (suite, suffix, _) in RATIOS {
                 let cell = match get(
                     report,
-                    &format!("compare.{}.vs_{}.{key}", op.key(), who.key()),
+                    &format!("{suite}.{}.vs_{}{suffix}", op.key(), who.key()),
                 ) {
                     Some(r) if r <= target => format!("{} met", compare::ratio_text(r, target)),
                     Some(r) => {
@@ -150,6 +152,27 @@ fn compare_tables(report: &Report) -> String {
             );
         }
         s.push('\n');
+    }
+    s
+}
+
+fn instructions_table(report: &Report) -> String {
+    let mut s = String::from(
+        "| operation | client | instructions per call | spread of the runs |\n\
+         | --- | --- | ---: | ---: |\n",
+    );
+    for op in Op::ALL {
+        for who in Contender::ALL {
+            let k = format!("instructions.{}.{}", op.key(), who.key());
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                op.label(),
+                who.label(),
+                num(report, &k, 0),
+                num(report, &format!("{k}.spread"), 0),
+            );
+        }
     }
     s
 }
@@ -225,6 +248,7 @@ fn entries_table(report: &Report, prefix: &str) -> String {
 pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
     let (targets, all_met) = targets(report);
     println!("\nsummary: ours ÷ baseline (≤ target is met)\n{targets}");
+    println!("instructions\n{}", instructions_table(report));
     println!("decode\n{}", decode_table(report));
     println!(
         "dependencies and clean release builds\n{}",
@@ -238,7 +262,7 @@ pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
         "# Performance\n\n\
          Written by `cargo xtask bench` (all suites, one run on one machine, {:.0} s in all); the \
          same numbers are in `target/bench/all.json`. Rerun the command to refresh this page; \
-         `cargo xtask bench compare` (or `decode`, `deps`, `limiter`, `tracker`) runs one suite.\n\n\
+         `cargo xtask bench compare` (or `instructions`, `decode`, `deps`, `limiter`, `tracker`) runs one suite.\n\n\
          ## Machine\n\n{}\n\
          ## Targets\n\n\
          Ours against a hand-written raw hyper call (target ≤ 1.10x) and a reqwest + serde_json \
@@ -264,11 +288,13 @@ pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
          client: {} warm-up calls, then {} sequential calls in {} rounds interleaved with the \
          other clients (rotating who goes first); latency is the wall time of one call (all \
          rounds pooled); CPU is this thread's CPU time (`/proc/thread-self/schedstat`) divided \
-         by the calls, the median of the rounds' values: the \
+         by the calls, and the CPU ratios are the medians of the rounds' ratios (each round's \
+         clients ran back to back, so the machine's drift between rounds cancels out); the \
          clients run on a current-thread runtime on one thread, the fakes on a runtime of their \
          own, so it is the client's cost alone (its connection tasks included). Under load: {} \
          tasks share one client on that thread, {} interleaved rounds of {} requests each \
-         (requests/s and CPU per request: the median round), after a warm-up that fills every \
+         (requests/s and CPU per request: the median round; ratios: the median of the rounds' \
+         ratios), after a warm-up that fills every \
          pool; \"client busy\" is requests/s × CPU per request, \
          the share of its one thread the client used (the fake has one thread too, so near 100% \
          the client is the bound, below it the fake is).\n\n{}",
@@ -279,6 +305,21 @@ pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
         compare::THROUGHPUT_ROUNDS,
         compare::THROUGHPUT_PER_ROUND,
         compare_tables(report),
+    );
+    let _ = write!(
+        doc,
+        "## Instructions per call\n\n\
+         CPU time on a shared virtual machine moves with its neighbours (steal time, caches), by \
+         several percent from one run to the next. Instructions do not: each client and \
+         operation runs alone under `valgrind --tool=callgrind --separate-threads=yes` \
+         (`XTASK_PROFILE_ONLY=<ours|hyper|reqwest>:<add|plans>`, `XTASK_PROFILE_CALLS=N`), once \
+         with 500 and once with 2,500 sequential calls; the difference of the client thread's \
+         counts divided by 2,000 is one call's cost, with start-up, connecting and the first \
+         calls cancelled out. Three such measurements, the median shown; the spread is what \
+         remains of the run-to-run variation (the order in which valgrind runs the client's and \
+         the fake's threads changes how often each polls and parks). The fake runs on another \
+         thread and is not counted.\n\n{}\n",
+        instructions_table(report),
     );
     let _ = write!(
         doc,
@@ -312,59 +353,63 @@ pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
 /// What profiling found; kept with the code so the page explains its own numbers.
 const FINDINGS: &str = "## What remains
 
-Numbers move by a few percent from one run to the next on this shared two-core machine (the
-fake and the client each get one core, and other work runs beside them), so a ratio within a
-few hundredths of its target is within noise; the CPU gap to raw hyper is not.
+CPU time per call moves by several percent from one run to the next on this shared two-core
+virtual machine (steal time and the neighbours' use of the caches), even with paired rounds;
+instructions per call move by about 1%. The instruction counts decide where the CPU cost goes.
 
-Profiled with `valgrind --tool=callgrind` over 20,000 sequential calls of one client
-(`XTASK_PROFILE_ONLY=ours:plans valgrind --tool=callgrind target/release/xtask bench compare`;
-`hyper:add`, `reqwest:plans` and so on select another client and operation). The numbers
-below are instructions per call of the whole process (client and fake; the fake does the same
-work for every client, so differences are the client's).
+Profiled with `valgrind --tool=callgrind` (`XTASK_PROFILE_ONLY=ours:plans valgrind
+--tool=callgrind target/release/xtask bench compare`; `hyper:add`, `reqwest:plans` and so on
+select another client and operation), comparing ours with raw hyper function by function.
 
 Fixed in `tg-common` and the provider crates while profiling:
 
 - `json::decode` tries plain `serde_json` first and tracks the JSON path (an allocation per map
   key) only to explain a failure.
-- The request URI was built as one string and parsed whole on every call. The base URL's
-  scheme, authority and `Host` header are now parsed once; a `RequestPath` is percent-encoded
-  as it is built and becomes the URI's path without a copy (the pool also formatted the `Host`
-  header for every HTTP/1 request: about 2,800 instructions of the `add_event` gap on its own).
+- The base URL's scheme, authority and `Host` header are parsed once (the pool also formatted
+  the `Host` header for every HTTP/1 request: about 2,800 instructions on its own).
+- Endpoints whose path never changes (every TGTrack method, every TGmembership endpoint but
+  `orders/{order_key}`) are joined with the base URL once, when the client is built
+  (`Core::prepare`); a call clones the prepared URI (reference counts) instead of encoding the
+  key and parsing the path. TGmembership no longer renders a display path on every call. About
+  1,600 instructions per `add_event`, 4,100 per `GET plans`.
+- `Core::execute` settles everything that needs no waiting (compression, `Host`, URI, retry
+  policy) before building its future, which holds the call once and is one level shallower:
+  futures are copied as they are built, so every level and every duplicated field costs.
 - Two timers per call (overall deadline and attempt timeout) became one: each attempt runs
   under the earlier of the two, and backoff and limiter waits are bounded by the deadline
   explicitly.
 - The TGTrack and TGmembership success envelopes are decoded in one pass into one struct; the
   head-first rules run only when that fails (error envelopes, results that do not fit).
 - The key scrub of every answer body uses `memchr::memmem` (SIMD) and returns the body without a
-  copy when the key is absent; a body that arrives in one chunk is kept without a copy.
-- Each attempt's headers are a clone of the call's map (no rehashing); the exchange future is
-  boxed so it is not copied through every future above it.
+  copy when the key is absent; a body that arrives in one chunk is kept without a copy. The
+  declared length comes from hyper's size hint instead of a second header lookup.
 - The pool keeps every idle connection by default (`pool_max_idle_per_host`, as hyper-util and
   reqwest do; it was 32, so 64 callers reopened connections after every burst). Idle
   connections still close after `pool_idle_timeout`.
 
-Together: TGTrack `add_event` went from about 13,000 to about 5,200 instructions per call more
-than raw hyper, TGmembership `GET plans` from about 28,000 to about 8,600.
+Tried and measured worse, so not kept: `#[inline]` on the `Call` builder methods (+450
+instructions per call), boxing the whole call future (+800), setting the call's fields in place
+instead of through the builder (no change beyond the noise).
 
-What is left is work a bare hyper call does not do, and none of it is waste:
+What is left, about 3,200 instructions per `add_event` and 4,200 per `GET plans` (9% and 8%
+of raw hyper's), is work a bare hyper call does not do:
 
-- the per-attempt timeout: registering and clearing a tokio timer (about 1,000 instructions);
-- the URI with the key in its path, encoded and validated per call (about 1,000; a bare call
-  reuses one parsed `Uri`);
+- the per-attempt timeout: registering and clearing a tokio timer, reading the clock (about
+  900);
+- each attempt's copy of the headers, kept for a retry, and the boxed exchange (about 700 with
+  the allocations);
+- the futures of the retry loop, the tracing span and the limiter check, copied as they are
+  built (about 900 of `memcpy`);
 - the key scrub of the body, the envelope checks and, for `GET plans`, decoding into exact
   types (`Decimal` prices, currency codes, enums with an unknown fallback) where the bare call
-  keeps plain strings (about 2,500 for `GET plans`);
-- the tracing span, the retry budget, the call description and the futures around them.
+  keeps plain strings.
 
-That is about 4 to 6 microseconds of CPU per call on this machine, so the CPU ratio to raw hyper
-stays above 1.10x while the latency ratios meet it. Against reqwest + serde_json, which does
-comparable work (URL parsing, a request builder, its own body handling), ours is faster on
-every measure of one caller. Under 64 concurrent callers the client's one thread is nearly
-saturated (the \"client busy\" column), so requests per second follow the CPU per request, and
-near 100% the one-threaded fake shares the bound. Below it the fake is the bound, and then
-requests per second measure the fake as much as the client: the busiest client, whose requests
-reach the fake in larger batches per wake-up, can get the most out of it. That is the likely
-reason (not verified) why reqwest gets a few percent more `GET plans` requests per second than
-ours and raw hyper although it spends the most CPU per request; the CPU per request under load
+Against reqwest + serde_json, which does comparable work (URL parsing, a request builder, its
+own body handling), ours takes 0.58x to 0.68x its instructions and is faster on every measure
+of one caller. Under 64 concurrent callers the client's one thread is nearly saturated (the
+\"client busy\" column), so requests per second follow the CPU per request, and near 100% the
+one-threaded fake shares the bound. Below it the fake is the bound, and then requests per
+second measure the fake as much as the client: the busiest client, whose requests reach the
+fake in larger batches per wake-up, can get the most out of it; the CPU per request under load
 is the client's own measure.
 ";
