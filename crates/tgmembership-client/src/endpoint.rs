@@ -206,6 +206,15 @@ mod tests {
     }
 
     #[test]
+    fn only_the_order_key_path_is_templated() {
+        let templated: Vec<_> = Endpoint::ALL
+            .into_iter()
+            .filter(|e| !e.has_fixed_path())
+            .collect();
+        assert_eq!(templated, [Endpoint::GetOrder]);
+    }
+
+    #[test]
     fn operation_is_method_and_path() {
         for e in Endpoint::ALL {
             assert_eq!(e.operation(), format!("{} {}", e.method(), e.path()));
