@@ -39,12 +39,12 @@ pub const WARMUP: usize = 300;
 /// Measured sequential calls: `ROUNDS` interleaved rounds of `PER_ROUND` calls per client.
 /// Short rounds, so that the clients compared in one round see the same machine: the CPU
 /// ratios are the medians of the rounds' ratios.
-pub const ROUNDS: usize = 40;
+pub const ROUNDS: usize = 100;
 pub const PER_ROUND: usize = 200;
 /// Concurrent callers sharing one client in the throughput test.
 pub const CONCURRENCY: usize = 64;
 /// Throughput: `THROUGHPUT_ROUNDS` interleaved rounds of `THROUGHPUT_PER_ROUND` requests.
-pub const THROUGHPUT_ROUNDS: usize = 7;
+pub const THROUGHPUT_ROUNDS: usize = 15;
 pub const THROUGHPUT_PER_ROUND: usize = 5_000;
 
 /// Who makes the call.
@@ -56,17 +56,26 @@ pub enum Contender {
     Hyper,
     /// A reqwest + serde_json call.
     Reqwest,
+    /// The raw hyper call under `tokio::time::timeout`, as a careful user writes it: shows
+    /// what a timeout alone costs (no target).
+    HyperTimeout,
 }
 
 impl Contender {
     /// Every client, ours first.
-    pub const ALL: [Contender; 3] = [Contender::Ours, Contender::Hyper, Contender::Reqwest];
+    pub const ALL: [Contender; 4] = [
+        Contender::Ours,
+        Contender::Hyper,
+        Contender::Reqwest,
+        Contender::HyperTimeout,
+    ];
 
     /// The name used in result keys.
     pub fn key(self) -> &'static str {
         match self {
             Contender::Ours => "ours",
             Contender::Hyper => "hyper",
+            Contender::HyperTimeout => "hyper_timeout",
             Contender::Reqwest => "reqwest",
         }
     }
@@ -76,6 +85,7 @@ impl Contender {
         match self {
             Contender::Ours => "ours",
             Contender::Hyper => "raw hyper",
+            Contender::HyperTimeout => "raw hyper + timeout",
             Contender::Reqwest => "reqwest + serde_json",
         }
     }
@@ -230,23 +240,10 @@ impl Contenders {
     }
 
     /// One call; returns the number of items the answer held (1 for `add_event`).
-    async fn call(&self, who: Contender, op: Op) -> Result<usize, String> {
-        match (who, op) {
-            (Contender::Ours, Op::AddEvent) => {
-                let answer = self
-                    .track
-                    .add_event(USER_ID, "sale")
-                    .send()
-                    .await
-                    .map_err(err)?;
-                std::hint::black_box(answer);
-                Ok(1)
-            }
-            (Contender::Ours, Op::ListPlans) => {
-                let plans = self.membership.plans().list().send().await.map_err(err)?;
-                Ok(std::hint::black_box(plans).len())
-            }
-            (Contender::Hyper, Op::AddEvent) => {
+    /// The hand-written raw hyper call.
+    async fn hyper_call(&self, op: Op) -> Result<usize, String> {
+        match op {
+            Op::AddEvent => {
                 let body = serde_json::to_vec(&AddEventBody {
                     user_id: USER_ID.to_string(),
                     event_type: "sale",
@@ -266,7 +263,7 @@ impl Contenders {
                 std::hint::black_box(answer);
                 Ok(1)
             }
-            (Contender::Hyper, Op::ListPlans) => {
+            Op::ListPlans => {
                 let request = http::Request::get(self.plans_uri.clone())
                     .body(Full::new(Bytes::new()))
                     .map_err(err)?;
@@ -278,6 +275,31 @@ impl Contenders {
                     return Err(format!("raw hyper GET plans: {status}"));
                 }
                 Ok(std::hint::black_box(answer).result.len())
+            }
+        }
+    }
+
+    async fn call(&self, who: Contender, op: Op) -> Result<usize, String> {
+        match (who, op) {
+            (Contender::Ours, Op::AddEvent) => {
+                let answer = self
+                    .track
+                    .add_event(USER_ID, "sale")
+                    .send()
+                    .await
+                    .map_err(err)?;
+                std::hint::black_box(answer);
+                Ok(1)
+            }
+            (Contender::Ours, Op::ListPlans) => {
+                let plans = self.membership.plans().list().send().await.map_err(err)?;
+                Ok(std::hint::black_box(plans).len())
+            }
+            (Contender::Hyper, op) => self.hyper_call(op).await,
+            (Contender::HyperTimeout, op) => {
+                tokio::time::timeout(std::time::Duration::from_secs(30), self.hyper_call(op))
+                    .await
+                    .map_err(err)?
             }
             (Contender::Reqwest, Op::AddEvent) => {
                 let response = self
@@ -355,6 +377,9 @@ struct Tally {
     calls: usize,
     /// CPU µs per call of each sequential round.
     round_cpu_us: Vec<f64>,
+    /// Median and p99 latency (µs) of each sequential round.
+    round_p50_us: Vec<f64>,
+    round_p99_us: Vec<f64>,
     /// Requests per second of each concurrent round.
     round_rps: Vec<f64>,
     /// CPU µs per request of each concurrent round.
@@ -380,15 +405,20 @@ fn paired(a: &[f64], b: &[f64]) -> f64 {
     median(&ratios)
 }
 
+/// The `p` quantile of `values` (nearest rank; NaN when empty).
+fn percentile(values: &[f64], p: f64) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1;
+    v[i]
+}
+
 impl Tally {
     fn percentile(&self, p: f64) -> f64 {
-        let mut v = self.latencies_us.clone();
-        v.sort_by(f64::total_cmp);
-        if v.is_empty() {
-            return f64::NAN;
-        }
-        let i = ((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1;
-        v[i]
+        percentile(&self.latencies_us, p)
     }
 
     fn cpu_us(&self) -> f64 {
@@ -420,6 +450,8 @@ async fn sequential(
     }
     let cpu = thread_cpu_ns()?.saturating_sub(cpu);
     if let Some(t) = tally {
+        t.round_p50_us.push(percentile(&latencies, 0.5));
+        t.round_p99_us.push(percentile(&latencies, 0.99));
         t.latencies_us.extend(latencies);
         t.round_cpu_us.push(cpu as f64 / n.max(1) as f64 / 1000.0);
         t.calls += n;
@@ -465,6 +497,7 @@ fn profile_target(spec: &str) -> Result<(Contender, Op), String> {
     let who = match who {
         "ours" => Contender::Ours,
         "hyper" => Contender::Hyper,
+        "hyper_timeout" => Contender::HyperTimeout,
         "reqwest" => Contender::Reqwest,
         other => return Err(format!("XTASK_PROFILE_ONLY: unknown client `{other}`")),
     };
@@ -487,7 +520,7 @@ pub fn ratio_text(r: f64, target: f64) -> String {
 }
 
 /// The order in which the contenders take round `round`: rotated, so none always goes first.
-fn order(round: usize) -> [Contender; 3] {
+fn order(round: usize) -> [Contender; 4] {
     let mut all = Contender::ALL;
     let n = all.len();
     all.rotate_left(round % n);
@@ -644,6 +677,7 @@ fn index(who: Contender) -> usize {
         Contender::Ours => 0,
         Contender::Hyper => 1,
         Contender::Reqwest => 2,
+        Contender::HyperTimeout => 3,
     }
 }
 
@@ -679,8 +713,8 @@ fn print_op(op: Op, tallies: &[Tally], report: &mut Report) {
     for (who, target) in [(Contender::Hyper, 1.10), (Contender::Reqwest, 1.0)] {
         let base = &tallies[index(who)];
         let ratios = [
-            ("median", ours.percentile(0.5) / base.percentile(0.5)),
-            ("p99", ours.percentile(0.99) / base.percentile(0.99)),
+            ("median", paired(&ours.round_p50_us, &base.round_p50_us)),
+            ("p99", paired(&ours.round_p99_us, &base.round_p99_us)),
             ("cpu", paired(&ours.round_cpu_us, &base.round_cpu_us)),
             // Time per request under load: the inverse of the throughput ratio.
             ("throughput", paired(&base.round_rps, &ours.round_rps)),

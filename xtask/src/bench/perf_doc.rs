@@ -130,7 +130,7 @@ fn compare_tables(report: &Report) -> String {
             "| client | median µs | p99 µs | CPU µs/call | 64 callers: requests/s | 64 callers: CPU µs/request | client busy | connections opened under load |\n\
              | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
         );
-        for who in [Contender::Ours, Contender::Hyper, Contender::Reqwest] {
+        for who in Contender::ALL {
             let k = format!("compare.{}.{}", op.key(), who.key());
             let busy = match (
                 get(report, &format!("{k}.rps")),
@@ -286,10 +286,13 @@ pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
          `serde_json::from_slice` into a small struct (plain strings for money and currencies). \
          reqwest 0.12: `.json(&body)`, `.json::<T>()` into the same structs, no proxy. Each \
          client: {} warm-up calls, then {} sequential calls in {} rounds interleaved with the \
-         other clients (rotating who goes first); latency is the wall time of one call (all \
-         rounds pooled); CPU is this thread's CPU time (`/proc/thread-self/schedstat`) divided \
-         by the calls, and the CPU ratios are the medians of the rounds' ratios (each round's \
-         clients ran back to back, so the machine's drift between rounds cancels out); the \
+         other clients (rotating who goes first); latency is the wall time of one call (the \
+         table pools every round); CPU is this thread's CPU time (`/proc/thread-self/schedstat`) \
+         divided by the calls. Every ratio is the median of the rounds' ratios (each round's \
+         clients ran back to back, so the machine's drift between rounds, and a burst of steal \
+         time in one of them, cancels out). \"Raw hyper + timeout\" is the raw hyper call under \
+         `tokio::time::timeout`, as a careful user writes it: it has no target and shows what a \
+         timeout alone costs. The \
          clients run on a current-thread runtime on one thread, the fakes on a runtime of their \
          own, so it is the client's cost alone (its connection tasks included). Under load: {} \
          tasks share one client on that thread, {} interleaved rounds of {} requests each \
