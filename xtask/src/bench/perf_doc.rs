@@ -397,13 +397,15 @@ Fixed in `tg-common` and the provider crates while profiling:
 
 Tried and measured worse, so not kept: `#[inline]` on the `Call` builder methods (+450
 instructions per call), boxing the whole call future (+800), setting the call's fields in place
-instead of through the builder (no change beyond the noise).
+instead of through the builder (no change beyond the noise), returning the core's future from
+TGTrack's `execute` without an `async` layer of its own (+175).
 
-What is left, about 2,400 instructions per `add_event` and 4,000 per `GET plans` (7% and 8%
-of raw hyper's), is work a bare hyper call does not do:
+What is left, about 3,300 instructions per `add_event` and 3,750 per `GET plans` (7% to 10% of
+raw hyper's; raw hyper's own count moved between 34,445 and 35,319 per `add_event` from one run
+of the suite to another, so the `add_event` ratio lands between 1.07x and 1.10x), is work a bare
+hyper call does not do:
 
-- the per-attempt timeout: registering and clearing a tokio timer, reading the clock (about
-  900);
+- the per-attempt timeout: registering and clearing a tokio timer, reading the clock;
 - each attempt's copy of the headers, kept for a retry, and the boxed exchange (about 700 with
   the allocations);
 - the futures of the retry loop, the tracing span and the limiter check, copied as they are
@@ -411,6 +413,15 @@ of raw hyper's), is work a bare hyper call does not do:
 - the key scrub of the body, the envelope checks and, for `GET plans`, decoding into exact
   types (`Decimal` prices, currency codes, enums with an unknown fallback) where the bare call
   keeps plain strings.
+
+The \"raw hyper + timeout\" row prices the first item: a `tokio::time::timeout` around the bare
+call costs about 1,140 instructions, and against that call ours takes 1.06x (`add_event`) and
+1.05x (`GET plans`).
+
+The ratios of one caller are medians of 100 paired rounds and repeat within a few hundredths;
+the 64-caller ratios come from 15 rounds of a saturated thread next to a one-threaded fake and
+moved between 0.97x and 1.10x for `add_event` over the runs of this session, so a single run
+can land just over the target there.
 
 Against reqwest + serde_json, which does comparable work (URL parsing, a request builder, its
 own body handling), ours takes 0.58x to 0.68x its instructions and is faster on every measure
