@@ -58,10 +58,7 @@ pub trait ApiRequest {
     }
 
     /// Validates, then renders the path, query string and body.
-    fn render(&self) -> Result<RenderedRequest, Error>
-    where
-        Self: Sized,
-    {
+    fn render(&self) -> Result<RenderedRequest, Error> {
         let Outgoing {
             endpoint,
             query,
@@ -87,7 +84,7 @@ pub(crate) struct Outgoing {
 }
 
 /// Validates `request`, then encodes its query string and body.
-pub(crate) fn outgoing<R: ApiRequest>(request: &R) -> Result<Outgoing, Error> {
+pub(crate) fn outgoing<R: ApiRequest + ?Sized>(request: &R) -> Result<Outgoing, Error> {
     let endpoint = request.endpoint();
     request
         .validate()

@@ -490,22 +490,19 @@ async fn concurrent(
 /// Sequential calls made with `XTASK_PROFILE_ONLY` set, unless `XTASK_PROFILE_CALLS` says.
 const PROFILE_CALLS: usize = 20_000;
 
-/// `XTASK_PROFILE_ONLY=<ours|hyper|reqwest>:<add|plans>`: run only that client and operation,
-/// for a profiler (`valgrind --tool=callgrind target/release/xtask bench compare`).
+/// `XTASK_PROFILE_ONLY=<client key>:<add|plans>` (client keys: `ours`, `hyper`, `reqwest`,
+/// `hyper_timeout`): run only that client and operation, for a profiler
+/// (`valgrind --tool=callgrind target/release/xtask bench compare`).
 fn profile_target(spec: &str) -> Result<(Contender, Op), String> {
     let (who, op) = spec.split_once(':').unwrap_or((spec, "add"));
-    let who = match who {
-        "ours" => Contender::Ours,
-        "hyper" => Contender::Hyper,
-        "hyper_timeout" => Contender::HyperTimeout,
-        "reqwest" => Contender::Reqwest,
-        other => return Err(format!("XTASK_PROFILE_ONLY: unknown client `{other}`")),
-    };
-    let op = match op {
-        "add" | "add_event" => Op::AddEvent,
-        "plans" => Op::ListPlans,
-        other => return Err(format!("XTASK_PROFILE_ONLY: unknown operation `{other}`")),
-    };
+    let who = Contender::ALL
+        .into_iter()
+        .find(|c| c.key() == who)
+        .ok_or_else(|| format!("XTASK_PROFILE_ONLY: unknown client `{who}`"))?;
+    let op = Op::ALL
+        .into_iter()
+        .find(|o| o.profile_key() == op)
+        .ok_or_else(|| format!("XTASK_PROFILE_ONLY: unknown operation `{op}`"))?;
     Ok((who, op))
 }
 
@@ -672,13 +669,9 @@ async fn measure(
     Ok(())
 }
 
+/// `who`'s place in [`Contender::ALL`], which is also its tally's.
 fn index(who: Contender) -> usize {
-    match who {
-        Contender::Ours => 0,
-        Contender::Hyper => 1,
-        Contender::Reqwest => 2,
-        Contender::HyperTimeout => 3,
-    }
+    Contender::ALL.iter().position(|c| *c == who).unwrap_or(0)
 }
 
 fn print_op(op: Op, tallies: &[Tally], report: &mut Report) {

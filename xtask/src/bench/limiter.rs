@@ -1,5 +1,6 @@
 //! `cargo xtask bench limiter`: utilization and worst window counts over three simulated days of
-//! saturated demand (virtual time, driven explicitly), and the cost of an uncontended acquire (real time).
+//! saturated demand (virtual time, driven explicitly), and the cost of an uncontended acquire
+//! (real time).
 
 use std::time::{Duration, Instant};
 

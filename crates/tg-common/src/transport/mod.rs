@@ -1,4 +1,5 @@
-//! HTTP transport: base URLs and request targets, the pooled TLS client, capped body reads, error classification.
+//! HTTP transport: base URLs and request targets, the pooled TLS client, capped body reads,
+//! error classification.
 
 mod body;
 mod classify;

@@ -67,7 +67,7 @@ impl ClientBuilder {
             .map(|method| core.prepare(method_path(&key, method)))
             .collect::<Result<_, _>>()?;
         Ok(Client {
-            inner: Arc::new(Inner { core, paths }),
+            inner: Arc::new(Inner { core, key, paths }),
         })
     }
 }

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 pub(super) use tg_common::CallOptions;
-use tg_common::transport::RequestPath;
+use tg_common::transport::{RequestPath, Target};
 use tg_common::{Call, Error, Idempotency, Secret};
 
 use super::Client;
@@ -25,11 +25,9 @@ impl Client {
         options: CallOptions,
     ) -> Result<Response<T>, Error> {
         let position = Method::ALL.iter().position(|m| *m == method);
-        let Some(path) = position.and_then(|i| self.inner.paths.get(i)).cloned() else {
-            return Err(local(
-                Error::config("no prepared path for this method"),
-                method,
-            ));
+        let path: Target = match position.and_then(|i| self.inner.paths.get(i)) {
+            Some(prepared) => prepared.clone().into(),
+            None => method_path(&self.inner.key, method).into(),
         };
         let idempotency = if method.is_idempotent() {
             Idempotency::Idempotent

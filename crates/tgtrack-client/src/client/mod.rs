@@ -48,6 +48,8 @@ pub struct Client {
 
 struct Inner {
     core: Core,
+    /// Builds a method's path should it have no prepared one.
+    key: Secret,
     /// Each method's path (`/v1/{API_KEY}/{method}`), joined with the base URL once, in the
     /// order of [`Method::ALL`].
     paths: Vec<PreparedPath>,
