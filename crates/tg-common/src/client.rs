@@ -16,6 +16,7 @@ use tracing::Instrument;
 use crate::error::{Error, ErrorKind, RateLimitOrigin, TimeoutPhase};
 use crate::limit::{DEFAULT_MAX_WAIT, DEFAULT_REMOTE_PAUSE, Quota, RateLimiter};
 use crate::retry::{Decision, Idempotency, Outcome, RetryBudget, RetryPolicy, decide};
+use crate::scrub::KeyScrubber;
 use crate::secret::Secret;
 use crate::transport::{
     self, BaseUrl, PreparedPath, RequestPath, Target, Transport, TransportConfig,
@@ -600,54 +601,16 @@ impl Core {
             }
         };
         let status = response.status;
-        decode(response).map(|v| (status, v))
+        // The body was scrubbed before decoding; the decoder may have un-escaped or built text
+        // that reaches the error, so the error is scrubbed again after decoding.
+        decode(response)
+            .map(|v| (status, v))
+            .map_err(|e| inner.scrubber.scrub_error(e))
     }
 }
 
 /// Identifies each core built in this process.
 static NEXT_CORE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// The shortest key that is scrubbed: masking shorter ones would corrupt ordinary text.
-const MIN_SCRUBBED_KEY: usize = 6;
-
-/// Finds the API key in response bodies, to replace it with the mask.
-struct KeyScrubber {
-    /// `None` for keys shorter than [`MIN_SCRUBBED_KEY`]. Never formatted: it holds the key.
-    finder: Option<memchr::memmem::Finder<'static>>,
-}
-
-impl KeyScrubber {
-    fn new(key: &Secret) -> Self {
-        let needle = key.expose().as_bytes();
-        KeyScrubber {
-            finder: (needle.len() >= MIN_SCRUBBED_KEY)
-                .then(|| memchr::memmem::Finder::new(needle).into_owned()),
-        }
-    }
-
-    /// `body` with every occurrence of the key replaced by the mask; `body` itself (no copy)
-    /// when it holds none.
-    fn scrub(&self, body: Bytes) -> Bytes {
-        let Some(finder) = &self.finder else {
-            return body;
-        };
-        let mut hits = finder.find_iter(&body).peekable();
-        if hits.peek().is_none() {
-            return body;
-        }
-        let needle_len = finder.needle().len();
-        let mask = crate::secret::MASK.as_bytes();
-        let mut out = Vec::with_capacity(body.len());
-        let mut copied = 0;
-        for at in hits {
-            out.extend_from_slice(&body[copied..at]);
-            out.extend_from_slice(mask);
-            copied = at + needle_len;
-        }
-        out.extend_from_slice(&body[copied..]);
-        Bytes::from(out)
-    }
-}
 
 /// What [`Core::execute`] settles before waiting for anything.
 struct Plan {
@@ -669,45 +632,5 @@ fn is_remote_rate_limit(err: &Error) -> bool {
     match err.kind() {
         ErrorKind::RateLimited { origin, .. } => *origin == RateLimitOrigin::Remote,
         _ => err.status() == Some(429),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn scrub(key: &str, body: &str) -> String {
-        let out = KeyScrubber::new(&Secret::new(key)).scrub(Bytes::from(body.to_owned()));
-        String::from_utf8(out.to_vec()).unwrap()
-    }
-
-    #[test]
-    fn every_occurrence_of_the_key_is_masked() {
-        let mask = crate::secret::MASK;
-        assert_eq!(
-            scrub(
-                "s3cr3tkey",
-                "GET /v1/s3cr3tkey/plans not found; s3cr3tkeys3cr3tkey!"
-            ),
-            format!("GET /v1/{mask}/plans not found; {mask}{mask}!")
-        );
-        assert_eq!(scrub("s3cr3tkey", "s3cr3tkey"), mask);
-        assert_eq!(scrub("s3cr3tkey", "s3cr3tke"), "s3cr3tke");
-    }
-
-    #[test]
-    fn a_body_without_the_key_is_returned_as_is() {
-        let body = Bytes::from_static(b"{\"ok\":true}");
-        let out = KeyScrubber::new(&Secret::new("s3cr3tkey")).scrub(body.clone());
-        assert_eq!(
-            out.as_ptr(),
-            body.as_ptr(),
-            "no copy when there is nothing to mask"
-        );
-    }
-
-    #[test]
-    fn keys_shorter_than_six_bytes_are_left_alone() {
-        assert_eq!(scrub("abc12", "abc12 abc12"), "abc12 abc12");
     }
 }

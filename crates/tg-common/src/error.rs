@@ -334,6 +334,63 @@ impl Error {
         }
     }
 
+    /// This error with every text it holds passed through `text`, and every source error
+    /// replaced by `source(old)` (the key scrubber's hook).
+    pub(crate) fn map_text(
+        mut self,
+        text: impl Fn(String) -> String,
+        source: impl Fn(BoxError) -> BoxError,
+    ) -> Self {
+        let kind = std::mem::replace(
+            &mut self.0.kind,
+            ErrorKind::Config {
+                reason: Cow::Borrowed(""),
+            },
+        );
+        self.0.kind = match kind {
+            ErrorKind::Transport { kind, source: src } => ErrorKind::Transport {
+                kind,
+                source: src.map(&source),
+            },
+            ErrorKind::Http {
+                status,
+                excerpt,
+                retry_after,
+            } => ErrorKind::Http {
+                status,
+                excerpt: text(excerpt),
+                retry_after,
+            },
+            ErrorKind::Api(api) => ErrorKind::Api(ApiError {
+                source: source(api.source),
+                ..api
+            }),
+            ErrorKind::Decode {
+                status,
+                path,
+                message,
+                excerpt,
+            } => ErrorKind::Decode {
+                status,
+                path: text(path),
+                message: text(message),
+                excerpt: text(excerpt),
+            },
+            ErrorKind::InvalidInput { field, reason } => ErrorKind::InvalidInput {
+                field: Cow::Owned(text(field.into_owned())),
+                reason: Cow::Owned(text(reason.into_owned())),
+            },
+            ErrorKind::LimiterUnavailable { source: src } => ErrorKind::LimiterUnavailable {
+                source: src.map(&source),
+            },
+            ErrorKind::Config { reason } => ErrorKind::Config {
+                reason: Cow::Owned(text(reason.into_owned())),
+            },
+            other => other,
+        };
+        self
+    }
+
     /// Whether this is a rate-limit answer (local or remote, including a provider's 429 envelope).
     pub fn is_rate_limited(&self) -> bool {
         matches!(self.0.kind, ErrorKind::RateLimited { .. }) || self.status() == Some(429)

@@ -11,6 +11,7 @@ pub mod error;
 pub mod json;
 pub mod limit;
 pub mod retry;
+pub mod scrub;
 pub mod secret;
 pub mod transport;
 

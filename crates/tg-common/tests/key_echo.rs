@@ -1,0 +1,229 @@
+//! A server that echoes the key in any form (raw, percent-encoded, JSON-escaped, case-changed)
+//! never gets it into an error's Display, Debug, `{:#?}`, source chain or a tracing field, even
+//! after the decoder un-escapes the JSON.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http::Method;
+use tg_common::transport::RequestPath;
+use tg_common::{Call, Core, CoreConfig, Error, Response, RetryPolicy, RetrySafety, Secret};
+use tg_mock::{Fault, FaultRule, FixedReply, MockServer, Reply};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<String>>);
+
+struct Writer<'a>(&'a mut String);
+
+impl Visit for Writer<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, " {}={:?}", field.name(), value);
+    }
+}
+
+impl Subscriber for Capture {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, attrs: &Attributes<'_>) -> Id {
+        let mut s = self.0.lock().unwrap();
+        attrs.record(&mut Writer(&mut s));
+        Id::from_u64(1)
+    }
+    fn record(&self, _: &Id, values: &Record<'_>) {
+        values.record(&mut Writer(&mut self.0.lock().unwrap()));
+    }
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut s = self.0.lock().unwrap();
+        s.push_str("\nevent");
+        event.record(&mut Writer(&mut s));
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+/// A provider's typed error holding the decoded (un-escaped) description.
+#[derive(Debug)]
+struct Described {
+    description: String,
+}
+
+impl std::fmt::Display for Described {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the server said: {}", self.description)
+    }
+}
+
+impl std::error::Error for Described {}
+
+/// Like a provider's envelope decoder: the description is JSON-decoded into a typed error;
+/// anything else becomes a decode error carrying the decoded text as its message.
+fn decode(r: Response) -> Result<(), Error> {
+    if (200..300).contains(&r.status) {
+        return Ok(());
+    }
+    let value: serde_json::Value = serde_json::from_slice(&r.body)
+        .map_err(|e| Error::decode(r.status, ".", e.to_string(), &r.body))?;
+    let description = value["description"].as_str().unwrap_or_default().to_owned();
+    if r.status == 422 {
+        return Err(Error::decode(r.status, "result", description, &r.body));
+    }
+    let safety = tg_common::error::status_safety(r.status);
+    Err(Error::api(
+        r.status,
+        safety,
+        None,
+        Described { description },
+    ))
+}
+
+fn leaks(key: &str, text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let key = key.to_lowercase();
+    let percent = key.replace(':', "%3a");
+    lower.contains(&key) || lower.contains(&percent)
+}
+
+/// The forms of `key` an echo can take, as they appear inside a JSON string.
+fn forms(key: &str) -> Vec<String> {
+    let escaped_all: String = key
+        .chars()
+        .map(|c| format!("\\u{:04x}", c as u32))
+        .collect();
+    let mut one_escaped = String::new();
+    for (i, c) in key.chars().enumerate() {
+        if i == 1 {
+            let _ = write!(one_escaped, "\\u{:04X}", c as u32);
+        } else {
+            one_escaped.push(c);
+        }
+    }
+    vec![
+        key.to_owned(),
+        key.to_lowercase(),
+        key.to_uppercase(),
+        key.replace(':', "%3A"),
+        key.replace(':', "%3a").to_lowercase(),
+        escaped_all,
+        one_escaped,
+        key.replace(':', "\\u00253A"),
+    ]
+}
+
+fn run(key: &str, form: &str, final_status: u16) {
+    let capture = Capture::default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let err = tracing::subscriber::with_default(capture.clone(), || {
+        rt.block_on(async {
+            let server = MockServer::start(Arc::new(FixedReply(Reply::new(
+                final_status,
+                format!("{{\"ok\":false,\"description\":\"no route /v1/{form}/m\"}}"),
+            ))))
+            .await
+            .unwrap();
+            // First a 503 echoing the key: retried, so the DEBUG "retrying" event renders it.
+            server.push_fault(FaultRule::next(
+                1,
+                Fault::RespondUnprocessed(Reply::new(
+                    503,
+                    format!("{{\"description\":\"busy: /v1/{form}/m\"}}"),
+                )),
+            ));
+            let mut config = CoreConfig::new(server.base_url());
+            config.allow_plain_http_loopback = true;
+            config.retry = RetryPolicy {
+                jitter: false,
+                base_delay: Duration::from_millis(10),
+                ..RetryPolicy::default()
+            };
+            let core = Core::new("test", &Secret::new(key), config).unwrap();
+            let path = RequestPath::new()
+                .segment("v1")
+                .secret(&Secret::new(key))
+                .segment("m");
+            let call = Call::new("m", Method::GET, path);
+            core.execute(call, decode).await.unwrap_err()
+        })
+    });
+    let mut texts = vec![format!("{err}"), format!("{err:?}"), format!("{err:#?}")];
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        texts.push(format!("{s} {s:?} {s:#?}"));
+        source = s.source();
+    }
+    let log = capture.0.lock().unwrap().clone();
+    assert!(log.contains("retrying"), "{log}");
+    texts.push(log);
+    for text in texts {
+        assert!(!leaks(key, &text), "key form {form:?} leaked: {text}");
+        assert!(
+            text.contains("[redacted]") || text.contains("attempt="),
+            "{text}"
+        );
+    }
+    assert_eq!(err.retry_safety(), RetrySafety::Never);
+}
+
+#[test]
+fn every_echo_form_is_scrubbed_from_api_errors_and_logs() {
+    let key = "Sk:Live_Key9";
+    for form in forms(key) {
+        run(key, &form, 400);
+    }
+}
+
+#[test]
+fn every_echo_form_is_scrubbed_from_decode_errors() {
+    let key = "Sk:Live_Key9";
+    for form in forms(key) {
+        run(key, &form, 422);
+    }
+}
+
+#[test]
+fn a_short_key_is_scrubbed_too() {
+    for form in forms("k:9") {
+        run("k:9", &form, 400);
+    }
+}
+
+#[test]
+fn an_error_without_an_echo_keeps_its_typed_detail() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let server = MockServer::start(Arc::new(FixedReply(Reply::new(
+            400,
+            "{\"description\":\"bad plan\"}",
+        ))))
+        .await
+        .unwrap();
+        let mut config = CoreConfig::new(server.base_url());
+        config.allow_plain_http_loopback = true;
+        let key = Secret::new("Sk:Live_Key9");
+        let core = Core::new("test", &key, config).unwrap();
+        let path = RequestPath::new().segment("v1").secret(&key).segment("m");
+        let err = core
+            .execute(Call::new("m", Method::GET, path), decode)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.api_detail::<Described>().unwrap().description,
+            "bad plan"
+        );
+    });
+}
