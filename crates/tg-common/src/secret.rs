@@ -55,6 +55,78 @@ impl From<&str> for Secret {
     }
 }
 
+/// The characters and length a service issues its keys in, checked when a client is built.
+///
+/// The check's error names the problem (empty, too long, which kind of character) and never the
+/// key or any of its characters.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyFormat {
+    /// What the secret is called in errors (`API key`, `TGA token`).
+    pub what: &'static str,
+    /// The longest accepted value, in bytes.
+    pub max_len: usize,
+    /// The ASCII punctuation accepted besides `A-Z a-z 0-9`.
+    pub punctuation: &'static [u8],
+}
+
+impl KeyFormat {
+    /// A key carried as one URL path segment: RFC 3986 unreserved characters
+    /// (`A-Z a-z 0-9 - . _ ~`), at most 256 bytes.
+    pub const PATH_SEGMENT: KeyFormat = KeyFormat {
+        what: "API key",
+        max_len: 256,
+        punctuation: b"-._~",
+    };
+
+    /// A token carried as a header value in base64 or base64url pieces joined by `!` or `.`
+    /// (`A-Z a-z 0-9 + / = - _ ! .`), at most 4096 bytes.
+    pub const HEADER_TOKEN: KeyFormat = KeyFormat {
+        what: "token",
+        max_len: 4096,
+        punctuation: b"+/=-_!.",
+    };
+
+    /// This format under another name in errors.
+    pub const fn named(self, what: &'static str) -> KeyFormat {
+        KeyFormat { what, ..self }
+    }
+
+    /// Checks `key`; the error names what is wrong, never the key.
+    pub fn check(&self, key: &Secret) -> Result<(), crate::Error> {
+        let value = key.expose().as_bytes();
+        let what = self.what;
+        if value.is_empty() {
+            return Err(crate::Error::config(format!("the {what} is empty")));
+        }
+        if value.len() > self.max_len {
+            return Err(crate::Error::config(format!(
+                "the {what} is {} bytes long; the service issues at most {}",
+                value.len(),
+                self.max_len
+            )));
+        }
+        let bad = value
+            .iter()
+            .find(|b| !(b.is_ascii_alphanumeric() || self.punctuation.contains(b)));
+        if let Some(&b) = bad {
+            let kind = if !b.is_ascii() {
+                "a non-ASCII character"
+            } else if b.is_ascii_control() {
+                "a control character"
+            } else if b == b' ' {
+                "a space"
+            } else {
+                "a punctuation character"
+            };
+            let allowed = String::from_utf8_lossy(self.punctuation);
+            return Err(crate::Error::config(format!(
+                "the {what} holds {kind} the service never issues (allowed: A-Z a-z 0-9 and `{allowed}`)"
+            )));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +138,40 @@ mod tests {
         assert_eq!(format!("{s:?}"), format!("Secret({MASK})"));
         assert!(!format!("{:#?}", Some(s.clone())).contains("sk_live"));
         assert_eq!(s.expose(), "sk_live_123456");
+    }
+
+    #[test]
+    fn key_formats_refuse_what_services_never_issue_without_naming_the_key() {
+        let f = KeyFormat::PATH_SEGMENT;
+        assert!(f.check(&Secret::new("demo-key_1.x~")).is_ok());
+        let long = "k".repeat(1 << 20);
+        for (bad, problem) in [
+            ("", "empty"),
+            ("ab/cdSECRET", "punctuation"),
+            ("ab?cdSECRET", "punctuation"),
+            ("ab#cdSECRET", "punctuation"),
+            ("ab%2FSECRET", "punctuation"),
+            ("ab:cdSECRET", "punctuation"),
+            ("ab cdSECRET", "a space"),
+            ("ab\ncdSECRET", "control"),
+            ("ab\u{0}SECRET", "control"),
+            ("abc\u{e9}SECRET", "non-ASCII"),
+            (
+                long.as_str(),
+                "1048576 bytes long; the service issues at most 256",
+            ),
+        ] {
+            let err = f.check(&Secret::new(bad)).unwrap_err();
+            let text = format!("{err} {err:?} {err:#?}");
+            assert!(text.contains(problem), "{text}");
+            assert!(!text.contains("SECRET") && !text.contains("kkkk"), "{text}");
+        }
+        let t = KeyFormat::HEADER_TOKEN.named("TGA token");
+        assert!(
+            t.check(&Secret::new("eyJhcHBfbmFtZSI6ImEifQ==!c2ln-_/+."))
+                .is_ok()
+        );
+        let err = t.check(&Secret::new("tok en")).unwrap_err().to_string();
+        assert!(err.contains("TGA token") && err.contains("space"), "{err}");
     }
 }

@@ -3,7 +3,12 @@
 use std::sync::Arc;
 
 use http::HeaderValue;
+use tg_common::secret::KeyFormat;
 use tg_common::{Core, CoreConfig, Error, Secret};
+
+/// TGA tokens are `base64(JSON)!signature` (provider notes), sent as the `TGA-Auth-Token`
+/// header: base64 and base64url characters, `!` and `.`, at most 4096 bytes.
+const TOKEN_FORMAT: KeyFormat = KeyFormat::HEADER_TOKEN.named("TGA token");
 
 use super::{Client, DEFAULT_BASE_URL, Inner};
 use crate::identity::Identity;
@@ -64,8 +69,9 @@ impl ClientBuilder {
 
     /// Builds the client.
     ///
-    /// Fails with [`tg_common::ErrorKind::Config`] when the token is empty or not a valid header
-    /// value, when the app name or Origin is neither given nor readable from the token, when the
+    /// Fails with [`tg_common::ErrorKind::Config`] when the token is empty, longer than 4096
+    /// bytes or holds a character other than `A-Z a-z 0-9 + / = - _ ! .` (base64 or base64url
+    /// pieces joined by `!`), when the app name or Origin is neither given nor readable from the token, when the
     /// Origin is not `scheme://host[:port]`, or when the core settings are invalid.
     pub fn build(self) -> Result<Client, Error> {
         let trimmed = self.token.expose().trim();
@@ -74,11 +80,7 @@ impl ClientBuilder {
         } else {
             Secret::new(trimmed)
         };
-        if HeaderValue::from_str(token.expose()).is_err() {
-            return Err(Error::config(
-                "the TGA token holds characters a header cannot carry",
-            ));
-        }
+        TOKEN_FORMAT.check(&token)?;
         let identity = Identity::resolve(token, self.app_name, self.origin)?;
         let origin = HeaderValue::from_str(&identity.origin).map_err(|_| {
             Error::config(format!(

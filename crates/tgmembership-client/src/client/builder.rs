@@ -4,7 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tg_common::secret::KeyFormat;
 use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
+
+/// TGmembership keys are one URL path segment (`/v1/bot{BOT_ID}/{API_KEY}/{METHOD}`); the
+/// documents give no format (their example is `abcd123`), so the URL-safe characters, at most
+/// 256 bytes.
+const KEY_FORMAT: KeyFormat = KeyFormat::PATH_SEGMENT;
 
 use super::{Client, Inner};
 use crate::{DEFAULT_BASE_URL, PROVIDER};
@@ -53,7 +59,8 @@ impl ClientBuilder {
     /// Builds the client. Surrounding whitespace of the key is dropped.
     ///
     /// Fails with [`tg_common::ErrorKind::Config`] when the bot id is not positive, the key is
-    /// empty, or the core settings are invalid (a base URL that is not https, plain http to a
+    /// empty, longer than 256 bytes or holds a character other than `A-Z a-z 0-9 - . _ ~` (it is
+    /// a URL path segment), or the core settings are invalid (a base URL that is not https, plain http to a
     /// host other than loopback). Nothing is sent.
     pub fn build(self) -> Result<Client, Error> {
         if self.bot_id <= 0 {
@@ -69,6 +76,9 @@ impl ClientBuilder {
         } else {
             Secret::new(exposed.trim())
         };
+        KEY_FORMAT
+            .check(&key)
+            .map_err(|e| e.with_context(PROVIDER, "build client"))?;
         let core = Core::new(PROVIDER, &key, self.core)
             .map_err(|e| e.with_context(PROVIDER, "build client"))?;
         let bot_segment = format!("bot{}", self.bot_id);

@@ -95,12 +95,12 @@ async fn the_url_holds_the_version_bot_key_and_method_each_segment_encoded_once(
         "plan_id": 1, "project_id": 0, "payment_gateway": "stripe"
     })))
     .await;
-    let c = client(&s, "k/ey%");
+    let c = client(&s, "k-e.y_1");
     let order = c.orders().get("a/b c").send().await.unwrap();
     assert_eq!(order.order_key, "a/b c");
     let r = &s.requests()[0];
     assert_eq!(r.method, http::Method::GET);
-    assert_eq!(r.path, "/v1/bot42/k%2Fey%25/orders/a%2Fb%20c");
+    assert_eq!(r.path, "/v1/bot42/k-e.y_1/orders/a%2Fb%20c");
     assert_eq!(r.query, None);
     assert!(r.body.is_empty());
 }
@@ -240,4 +240,26 @@ async fn fetch_all_collects_every_page_or_returns_the_first_error() {
         .await
         .unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e}");
+}
+
+#[test]
+fn build_refuses_keys_tgmembership_never_issues_without_naming_them() {
+    let huge = format!("SECRET{}", "k".repeat(1 << 20));
+    for (key, problem) in [
+        ("SECRET/x", "punctuation"),
+        ("SECRET?x", "punctuation"),
+        ("SECRET#x", "punctuation"),
+        ("SECRET%2F", "punctuation"),
+        ("SECRET x", "space"),
+        ("SECRET\u{7f}x", "control"),
+        ("SECRET\u{0}", "control"),
+        ("SECRETключ", "non-ASCII"),
+        (huge.as_str(), "1048582 bytes long"),
+    ] {
+        let e = Client::builder(1, key).build().unwrap_err();
+        let text = format!("{e} {e:?} {e:#?}");
+        assert!(config_reason(&e).contains(problem), "{text}");
+        assert!(!text.contains("SECRET"), "{text}");
+    }
+    assert!(Client::builder(1, "abcd123").build().is_ok());
 }

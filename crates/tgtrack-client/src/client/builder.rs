@@ -4,7 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tg_common::secret::KeyFormat;
 use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
+
+/// TGTrack keys are one URL path segment (`/v1/API_KEY/METHOD`); the documents give no format,
+/// so the URL-safe characters, at most 256 bytes.
+const KEY_FORMAT: KeyFormat = KeyFormat::PATH_SEGMENT;
 
 use super::calls::method_path;
 use super::{Client, Inner};
@@ -52,7 +57,9 @@ impl ClientBuilder {
 
     /// Builds the client. Surrounding whitespace of the key is dropped.
     ///
-    /// Fails with [`tg_common::ErrorKind::Config`] when the key is empty or the core settings
+    /// Fails with [`tg_common::ErrorKind::Config`] when the key is empty, longer than 256 bytes
+    /// or holds a character other than `A-Z a-z 0-9 - . _ ~` (it is a URL path segment), or the
+    /// core settings
     /// are invalid (a base URL that is not https, plain http to a host other than loopback).
     pub fn build(self) -> Result<Client, Error> {
         let exposed = self.key.expose();
@@ -61,6 +68,9 @@ impl ClientBuilder {
         } else {
             Secret::new(exposed.trim())
         };
+        KEY_FORMAT
+            .check(&key)
+            .map_err(|e| e.with_context(PROVIDER, "build client"))?;
         let core = Core::new(PROVIDER, &key, self.core)?;
         let paths = Method::ALL
             .into_iter()
