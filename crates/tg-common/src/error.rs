@@ -44,6 +44,9 @@ pub enum TransportKind {
     Connect,
     /// The TLS handshake failed: nothing was sent.
     Tls,
+    /// The server's certificate was refused (unknown issuer, wrong host name, expired): nothing
+    /// was sent, and a retry meets the same certificate, so it is never retried.
+    Certificate,
     /// The connection was closed or reset after the request was (maybe) sent.
     Reset,
     /// The response was cut short (truncated body, malformed framing).
@@ -298,6 +301,7 @@ impl Error {
         match &self.0.kind {
             ErrorKind::Transport { kind, .. } => match kind {
                 TransportKind::Connect | TransportKind::Tls => RetrySafety::Always,
+                TransportKind::Certificate => RetrySafety::Never,
                 _ => RetrySafety::IfIdempotent,
             },
             ErrorKind::Timeout { phase, .. } => match phase {
@@ -439,6 +443,7 @@ impl fmt::Display for Error {
                 let what = match kind {
                     TransportKind::Connect => "could not connect",
                     TransportKind::Tls => "TLS handshake failed",
+                    TransportKind::Certificate => "the server's certificate was refused",
                     TransportKind::Reset => "connection closed or reset",
                     TransportKind::Incomplete => "response cut short",
                     TransportKind::Other => "transport error",
