@@ -11,6 +11,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
 use crate::error::Error;
 
 /// Which certificate roots TLS trusts.
@@ -23,6 +26,8 @@ pub enum Roots {
     /// The operating system's store (feature `native-roots`).
     #[cfg(feature = "native-roots")]
     Native,
+    /// Only [`TransportConfig::custom_roots`].
+    CustomOnly,
 }
 
 /// Settings of the connection pool and of connecting.
@@ -41,6 +46,39 @@ pub struct TransportConfig {
     pub http2: bool,
     /// Certificate roots.
     pub roots: Roots,
+    /// Root certificates trusted besides [`TransportConfig::roots`] (a private CA: corporate TLS
+    /// proxy, staging host, local test server), DER-encoded. Add them with
+    /// [`TransportConfig::with_root_der`] or [`TransportConfig::with_root_pem`].
+    pub custom_roots: Vec<CertificateDer<'static>>,
+}
+
+impl TransportConfig {
+    /// Also trusts this DER-encoded root certificate.
+    pub fn with_root_der(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.custom_roots.push(CertificateDer::from(der.into()));
+        self
+    }
+
+    /// Also trusts every certificate of this PEM text (one or more `BEGIN CERTIFICATE`
+    /// blocks). Fails when it holds none or a block is malformed.
+    pub fn with_root_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
+        let before = self.custom_roots.len();
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert =
+                cert.map_err(|e| Error::config(format!("malformed PEM root certificate: {e}")))?;
+            self.custom_roots.push(cert);
+        }
+        if self.custom_roots.len() == before {
+            return Err(Error::config("the PEM text holds no certificate"));
+        }
+        Ok(self)
+    }
+
+    /// Trusts only the custom roots, not the bundled webpki ones.
+    pub fn with_only_custom_roots(mut self) -> Self {
+        self.roots = Roots::CustomOnly;
+        self
+    }
 }
 
 impl Default for TransportConfig {
@@ -52,6 +90,7 @@ impl Default for TransportConfig {
             tcp_keepalive: Some(Duration::from_secs(60)),
             http2: true,
             roots: Roots::Webpki,
+            custom_roots: Vec::new(),
         }
     }
 }
@@ -84,14 +123,40 @@ impl Transport {
 
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = hyper_rustls::HttpsConnectorBuilder::new();
-        let builder = match config.roots {
-            Roots::Webpki => builder
+        let builder = match (config.roots, config.custom_roots.is_empty()) {
+            (Roots::Webpki, true) => builder
                 .with_provider_and_webpki_roots(provider)
                 .map_err(|e| Error::config(format!("TLS setup failed: {e}")))?,
             #[cfg(feature = "native-roots")]
-            Roots::Native => builder
+            (Roots::Native, true) => builder
                 .with_provider_and_native_roots(provider)
                 .map_err(|e| Error::config(format!("TLS native roots failed: {e}")))?,
+            #[cfg(feature = "native-roots")]
+            (Roots::Native, false) => {
+                return Err(Error::config(
+                    "custom root certificates go with the webpki roots or alone, not the native store",
+                ));
+            }
+            (roots, _) => {
+                let mut store = rustls::RootCertStore::empty();
+                if roots == Roots::Webpki {
+                    store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+                }
+                for cert in &config.custom_roots {
+                    store.add(cert.clone()).map_err(|e| {
+                        Error::config(format!("a custom root certificate was refused: {e}"))
+                    })?;
+                }
+                if store.is_empty() {
+                    return Err(Error::config("no root certificate to trust"));
+                }
+                let tls = rustls::ClientConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()
+                    .map_err(|e| Error::config(format!("TLS setup failed: {e}")))?
+                    .with_root_certificates(store)
+                    .with_no_client_auth();
+                builder.with_tls_config(tls)
+            }
         };
         let builder = builder.https_or_http();
         let connector = if config.http2 {
