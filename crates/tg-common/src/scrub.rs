@@ -9,7 +9,8 @@
 //! How a match is found: the text is read as a sequence of *units*, each one the decoded byte of
 //! a span of the original text. A JSON escape (`\u0053`, `\/`, `\n`, a surrogate pair) is first
 //! decoded to its UTF-8 bytes, then a `%XX` triple over those bytes is decoded to one byte, and
-//! ASCII letters are lower-cased. The lower-cased key is searched in the unit bytes; every match
+//! ASCII letters are lower-cased. The lower-cased key is compared with the units decoded forward
+//! from every position a match can start at (no decoded copy of the body is built); every match
 //! covers whole spans of the original text, which are replaced by [`MASK`]. The mask is plain
 //! ASCII, so a JSON document stays a JSON document.
 
@@ -86,12 +87,28 @@ impl KeyScrubber {
             // Fast path: no escape, so units are the bytes themselves.
             return merge(find_ascii_ci(text, needle).map(|at| (at, at + needle.len())));
         }
-        let units = percent_decode(json_unescape(text));
-        let bytes: Vec<u8> = units.iter().map(|u| u.byte.to_ascii_lowercase()).collect();
-        merge(
-            memchr::memmem::find_iter(&bytes, needle)
-                .map(|at| (units[at].start, units[at + needle.len() - 1].end)),
-        )
+        // Escapes present: decode forward from every position a match can start at (a byte
+        // equal to the key's first in either case, or the start of an escape), without
+        // building a decoded copy of the body.
+        let first = needle[0];
+        let upper = first.to_ascii_uppercase();
+        let starts = text
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == first || b == upper || b == b'\\' || b == b'%')
+            .map(|(at, _)| at);
+        merge(starts.filter_map(|at| {
+            let mut units = Units::new(text, at);
+            let mut end = at;
+            for &want in needle {
+                let unit = units.next()?;
+                if unit.byte.to_ascii_lowercase() != want {
+                    return None;
+                }
+                end = unit.end;
+            }
+            Some((at, end))
+        }))
     }
 
     /// `err` with every echo of the key in its text (Display, Debug, source chain) masked.
@@ -192,71 +209,146 @@ fn hex4(text: &[u8], at: usize) -> Option<u32> {
     u32::from_str_radix(s, 16).ok()
 }
 
-/// Units of `text` with JSON string escapes decoded (anywhere in the text: a decoder may
-/// un-escape any string). An invalid escape stays as its bytes.
-fn json_unescape(text: &[u8]) -> Vec<Unit> {
-    let mut units = Vec::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        let b = text[i];
-        if b == b'\\' {
-            let simple = match text.get(i + 1) {
-                Some(b'"') => Some(b'"'),
-                Some(b'\\') => Some(b'\\'),
-                Some(b'/') => Some(b'/'),
-                Some(b'b') => Some(0x08),
-                Some(b'f') => Some(0x0c),
-                Some(b'n') => Some(b'\n'),
-                Some(b'r') => Some(b'\r'),
-                Some(b't') => Some(b'\t'),
-                _ => None,
-            };
-            if let Some(byte) = simple {
-                units.push(Unit {
-                    byte,
-                    start: i,
-                    end: i + 2,
-                });
-                i += 2;
-                continue;
-            }
-            if text.get(i + 1) == Some(&b'u') {
-                if let Some(code) = hex4(text, i + 2) {
-                    let mut end = i + 6;
-                    let mut scalar = code;
-                    if (0xD800..0xDC00).contains(&code)
-                        && text.get(end) == Some(&b'\\')
-                        && text.get(end + 1) == Some(&b'u')
+/// The character of `text` at `i` with a JSON string escape decoded (anywhere in the text: a
+/// decoder may un-escape any string): its UTF-8 bytes, their count, and where it ends. An
+/// invalid escape stays as its bytes.
+fn json_char(text: &[u8], i: usize) -> ([u8; 4], usize, usize) {
+    let b = text[i];
+    if b == b'\\' {
+        let simple = match text.get(i + 1) {
+            Some(b'"') => Some(b'"'),
+            Some(b'\\') => Some(b'\\'),
+            Some(b'/') => Some(b'/'),
+            Some(b'b') => Some(0x08),
+            Some(b'f') => Some(0x0c),
+            Some(b'n') => Some(b'\n'),
+            Some(b'r') => Some(b'\r'),
+            Some(b't') => Some(b'\t'),
+            _ => None,
+        };
+        if let Some(byte) = simple {
+            return ([byte, 0, 0, 0], 1, i + 2);
+        }
+        if text.get(i + 1) == Some(&b'u') {
+            if let Some(code) = hex4(text, i + 2) {
+                let mut end = i + 6;
+                let mut scalar = code;
+                if (0xD800..0xDC00).contains(&code)
+                    && text.get(end) == Some(&b'\\')
+                    && text.get(end + 1) == Some(&b'u')
+                {
+                    if let Some(low) = hex4(text, end + 2).filter(|l| (0xDC00..0xE000).contains(l))
                     {
-                        if let Some(low) =
-                            hex4(text, end + 2).filter(|l| (0xDC00..0xE000).contains(l))
-                        {
-                            scalar = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-                            end += 6;
-                        }
+                        scalar = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                        end += 6;
                     }
-                    let c = char::from_u32(scalar).unwrap_or(char::REPLACEMENT_CHARACTER);
-                    let mut buf = [0u8; 4];
-                    for &byte in c.encode_utf8(&mut buf).as_bytes() {
-                        units.push(Unit {
-                            byte,
-                            start: i,
-                            end,
-                        });
-                    }
-                    i = end;
-                    continue;
                 }
+                let c = char::from_u32(scalar).unwrap_or(char::REPLACEMENT_CHARACTER);
+                let mut buf = [0u8; 4];
+                let len = c.encode_utf8(&mut buf).len();
+                return (buf, len, end);
             }
         }
-        units.push(Unit {
-            byte: b,
-            start: i,
-            end: i + 1,
-        });
-        i += 1;
     }
-    units
+    ([b, 0, 0, 0], 1, i + 1)
+}
+
+/// The units of `text` from `at`: JSON escapes decoded, then `%XX` triples over those bytes.
+struct Units<'a> {
+    json: JsonUnits<'a>,
+    /// JSON-layer units read ahead while looking for a `%XX` triple.
+    ahead: [Option<Unit>; 2],
+}
+
+impl<'a> Units<'a> {
+    fn new(text: &'a [u8], at: usize) -> Self {
+        Units {
+            json: JsonUnits {
+                text,
+                at,
+                buf: [0; 4],
+                len: 0,
+                next: 0,
+                start: at,
+                end: at,
+            },
+            ahead: [None, None],
+        }
+    }
+
+    fn pull(&mut self) -> Option<Unit> {
+        match self.ahead[0].take() {
+            Some(u) => {
+                self.ahead[0] = self.ahead[1].take();
+                Some(u)
+            }
+            None => self.json.next(),
+        }
+    }
+}
+
+impl Iterator for Units<'_> {
+    type Item = Unit;
+
+    fn next(&mut self) -> Option<Unit> {
+        let u = self.pull()?;
+        if u.byte != b'%' {
+            return Some(u);
+        }
+        let h = self.pull();
+        let l = self.pull();
+        if let (Some(h), Some(l)) = (h, l) {
+            if let (Some(hv), Some(lv)) = (hex_value(h.byte), hex_value(l.byte)) {
+                return Some(Unit {
+                    byte: hv << 4 | lv,
+                    start: u.start,
+                    end: l.end,
+                });
+            }
+        }
+        self.ahead = [h, l];
+        if self.ahead[0].is_none() {
+            self.ahead[0] = self.ahead[1].take();
+        }
+        Some(u)
+    }
+}
+
+/// The JSON-layer units of `text` from `at` (see [`json_char`]), one at a time.
+struct JsonUnits<'a> {
+    text: &'a [u8],
+    at: usize,
+    buf: [u8; 4],
+    len: usize,
+    next: usize,
+    start: usize,
+    end: usize,
+}
+
+impl Iterator for JsonUnits<'_> {
+    type Item = Unit;
+
+    fn next(&mut self) -> Option<Unit> {
+        if self.next == self.len {
+            if self.at >= self.text.len() {
+                return None;
+            }
+            let (buf, len, end) = json_char(self.text, self.at);
+            self.buf = buf;
+            self.len = len;
+            self.next = 0;
+            self.start = self.at;
+            self.end = end;
+            self.at = end;
+        }
+        let byte = self.buf[self.next];
+        self.next += 1;
+        Some(Unit {
+            byte,
+            start: self.start,
+            end: self.end,
+        })
+    }
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -266,31 +358,6 @@ fn hex_value(b: u8) -> Option<u8> {
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
     }
-}
-
-/// `units` with every `%XX` triple decoded to one unit spanning the three.
-fn percent_decode(units: Vec<Unit>) -> Vec<Unit> {
-    let mut out = Vec::with_capacity(units.len());
-    let mut i = 0;
-    while i < units.len() {
-        let u = units[i];
-        if u.byte == b'%' {
-            if let (Some(h), Some(l)) = (units.get(i + 1), units.get(i + 2)) {
-                if let (Some(hv), Some(lv)) = (hex_value(h.byte), hex_value(l.byte)) {
-                    out.push(Unit {
-                        byte: hv << 4 | lv,
-                        start: u.start,
-                        end: l.end,
-                    });
-                    i += 3;
-                    continue;
-                }
-            }
-        }
-        out.push(u);
-        i += 1;
-    }
-    out
 }
 
 #[cfg(test)]
@@ -354,6 +421,13 @@ mod tests {
             let decoded: serde_json::Value = serde_json::from_str(&out).unwrap();
             assert!(!decoded.to_string().to_lowercase().contains("sk:live"));
         }
+    }
+
+    #[test]
+    fn stray_percent_signs_do_not_hide_an_echo() {
+        assert_eq!(scrub("abc", "%zabc"), format!("%z{MASK}"));
+        assert_eq!(scrub("abc", "%%61bc"), format!("%{MASK}"));
+        assert_eq!(scrub("abc", "ab%"), "ab%");
     }
 
     #[test]
