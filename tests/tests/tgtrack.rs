@@ -245,6 +245,38 @@ async fn limited_integration_starts_and_user_did_start_bot() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn the_documents_user_did_start_bot_example_is_sent() {
+    let s = setup("it-track-doc-start-key", FakeMode::Production).await;
+    // The document's example, verbatim: its start value holds a Cyrillic `Г`.
+    s.client
+        .user_did_start_bot(987_654_321, "John")
+        .last_name("Doe")
+        .username("johnDoe5672")
+        .start_value("TГTrack-PJ123456")
+        .send()
+        .await
+        .unwrap();
+    s.client
+        .my_bot_was_started("TГTrack-PJ123456")
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&s.server.requests()[0].body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({
+            "user_id": "987654321",
+            "first_name": "John",
+            "last_name": "Doe",
+            "username": "johnDoe5672",
+            "start_value": "TГTrack-PJ123456"
+        })
+    );
+    let info = s.client.get_user_info(987_654_321).send().await.unwrap();
+    assert_eq!(info.data.unwrap().invite_link, "TГTrack-PJ123456");
+}
+
+#[tokio::test(start_paused = true)]
 async fn goals_and_events_arrive_with_exact_amounts_and_defaults() {
     let key = "it-track-events-key";
     let s = setup(key, FakeMode::Production).await;
@@ -614,7 +646,10 @@ async fn invalid_typed_input_is_refused_before_sending() {
             .unwrap_err(),
         c.send_reach_goal(5, "").send().await.unwrap_err(),
         c.user_did_start_bot(5, "").send().await.unwrap_err(),
-        c.my_bot_was_started("has space").send().await.unwrap_err(),
+        c.my_bot_was_started("has\nnewline")
+            .send()
+            .await
+            .unwrap_err(),
         c.my_bot_was_stopped(-1).send().await.unwrap_err(),
         c.get_user_info(0).send().await.unwrap_err(),
     ];

@@ -6,8 +6,11 @@
 //! - required text (`event_type`, `target`, `first_name`, label names) is not blank, and optional
 //!   text that is set (`conversion_target`) is not blank either;
 //! - dates are positive unix times in seconds, and not milliseconds by mistake;
-//! - start values are empty, the keyword `auto_detect`, or a valid deep-link parameter
-//!   (at most 64 characters of `A-Z a-z 0-9 _ -`).
+//! - start values are empty, the keyword `auto_detect`, or free text (at most
+//!   [`MAX_START_VALUE_LEN`] characters, no control characters). Telegram's deep-link rule
+//!   (64 characters of `A-Z a-z 0-9 _ -`) is not applied: the value comes from a bot builder, and
+//!   the document's own example (`"TГTrack-PJ123456"`) breaks it. The rule applies where a value
+//!   is a deep link: [`crate::start_param`].
 //!
 //! Amounts are not checked: any decimal, positive (revenue) or negative (cost), is valid.
 
@@ -25,6 +28,33 @@ pub fn user_id(field: &'static str, id: i64) -> Result<(), Error> {
         return Err(Error::invalid_input(
             field,
             format!("{id} is not a Telegram user id (must be positive)"),
+        ));
+    }
+    Ok(())
+}
+
+/// The longest start value sent, in characters: Telegram's limit on a message text (4096), since
+/// the value reaches a bot inside the `/start` message. The TGTrack document states no limit.
+pub const MAX_START_VALUE_LEN: usize = 4096;
+
+/// Rejects text longer than `max` characters or holding a control character (`\n`, `\t`,
+/// NUL, ...).
+pub fn bounded_text(
+    field: impl Into<Cow<'static, str>>,
+    text: &str,
+    max: usize,
+) -> Result<(), Error> {
+    if let Some(bad) = text.chars().find(|c| c.is_control()) {
+        return Err(Error::invalid_input(
+            field,
+            format!("contains the control character {bad:?}"),
+        ));
+    }
+    let len = text.chars().count();
+    if len > max {
+        return Err(Error::invalid_input(
+            field,
+            format!("is {len} characters long; at most {max} are sent"),
         ));
     }
     Ok(())
@@ -72,6 +102,16 @@ mod tests {
         assert!(not_blank("event_type", "sale").is_ok());
         assert!(not_blank("event_type", "").is_err());
         assert!(not_blank("event_type", " \t\n").is_err());
+    }
+
+    #[test]
+    fn bounded_text_refuses_control_characters_and_length() {
+        assert!(bounded_text("f", "TГTrack-PJ123456", 64).is_ok());
+        assert!(bounded_text("f", &"я".repeat(64), 64).is_ok());
+        assert!(bounded_text("f", &"я".repeat(65), 64).is_err());
+        for bad in ["a\nb", "a\tb", "a\u{0}b", "a\u{7f}b", "a\u{85}b"] {
+            assert!(bounded_text("f", bad, 64).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
