@@ -140,7 +140,7 @@ fn malformed_and_invalid_bodies_are_422_naming_the_field() {
     let f = fake();
     assert_error(
         &f.handle(&post(KEY, "add_event", "{\"user_id\":")),
-        422,
+        400,
         "malformed JSON",
     );
     assert_error(&f.handle(&post(KEY, "add_event", "[]")), 422, "object");
@@ -439,9 +439,33 @@ fn forwarded_bodies_are_kept_byte_for_byte() {
     assert_eq!(f.users(KEY).len(), 1);
     assert_error(
         &f.handle(&post(KEY, "on_toolsy_event", "{")),
-        422,
+        400,
         "malformed",
     );
+    assert_eq!(
+        f.forwarded(KEY).len(),
+        7,
+        "a malformed body is not recorded"
+    );
+}
+
+#[test]
+fn a_body_with_syntax_errors_is_400_and_a_malformed_update_is_not_recorded() {
+    let f = fake();
+    for method in [
+        "on_telegram_webhook",
+        "add_event",
+        "get_user_info",
+        "on_send_pulse_event",
+    ] {
+        assert_error(
+            &f.handle(&post(KEY, method, "{\"update_id\":")),
+            400,
+            "malformed JSON",
+        );
+    }
+    assert!(f.forwarded(KEY).is_empty());
+    assert_error(&f.handle(&post(KEY, "add_event", "[]")), 422, "object");
 }
 
 #[test]
