@@ -447,6 +447,43 @@ async fn forwarded_updates_reach_the_server_byte_for_byte() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_re_serialized_update_is_refused_as_in_production() {
+    let key = "it-track-reserialized-key";
+    let s = setup(key, FakeMode::Production).await;
+    let good = private_message(1, 42, "/start ref", NOW);
+    let mut parsed: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let mut with_null = parsed.clone();
+    with_null["message"]["from"]["username"] = serde_json::Value::Null;
+    let mut added = parsed.clone();
+    added["edited_message_extra"] = serde_json::json!({});
+    let from = parsed["message"]["from"].take();
+    parsed["message"].as_object_mut().unwrap().remove("from");
+    parsed["message"]["from_user"] = from;
+    for (bad, field) in [
+        (with_null, "message.from.username"),
+        (parsed, "message.from_user"),
+        (added, "edited_message_extra"),
+    ] {
+        let e = s
+            .client
+            .on_telegram_webhook(update(&bad.to_string()))
+            .send()
+            .await
+            .unwrap_err();
+        let detail = api(&e);
+        assert_eq!(detail.code, ErrorCode::UnprocessableEntity, "{e}");
+        assert!(e.to_string().contains(field), "{e}");
+    }
+    assert!(s.fake.users(key).is_empty());
+    s.client
+        .on_telegram_webhook(update(&good))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(s.fake.users(key).len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn malformed_json_is_refused_locally_and_nothing_is_sent() {
     let key = "it-track-malformed-key";
     let s = setup(key, FakeMode::Production).await;

@@ -14,7 +14,9 @@
 //! 6. the body must be well-formed JSON, else 400 `Bad request` (the document's code for a
 //!    request with syntax errors); nothing is recorded for it;
 //! 7. the body must have the method's documented shape, else 422 `Unprocessable entity` with
-//!    `error_details` naming the field;
+//!    `error_details` naming the field; a forwarded update must be one Telegram could send: no
+//!    `null` anywhere, no `from_user` key, no top-level field outside the Bot API `Update`
+//!    (422, as the service refused updates re-serialized by a bot library);
 //! 8. `get_user_info` for a user no earlier report established is 405 `Resource not found`.
 //!
 //! Success is `{"status":"OK","mode":"production"}` (or `"sandbox"` for a sandbox key), with

@@ -613,3 +613,40 @@ fn error_reply_helper_covers_every_documented_code() {
         assert_ne!(error_description(code), "Error");
     }
 }
+
+#[test]
+fn updates_telegram_never_sends_are_422() {
+    let f = fake();
+    let good = json!({"update_id": 1, "message": {"message_id": 1, "date": 1_700_000_000,
+        "chat": {"id": 7, "type": "private"}, "from": {"id": 7, "is_bot": false, "first_name": "A"},
+        "text": "/start"}});
+    assert_ok(
+        &f.handle(&post(KEY, "on_telegram_webhook", good.to_string())),
+        "production",
+    );
+    let mut with_null = good.clone();
+    with_null["message"]["from"]["last_name"] = Value::Null;
+    let mut renamed = good.clone();
+    let from = renamed["message"]["from"].take();
+    renamed["message"].as_object_mut().unwrap().remove("from");
+    renamed["message"]["from_user"] = from;
+    let mut added = good.clone();
+    added["extra"] = json!({});
+    for (bad, named) in [
+        (with_null, "message.from.last_name"),
+        (renamed, "message.from_user"),
+        (added, "extra"),
+    ] {
+        assert_error(
+            &f.handle(&post(KEY, "on_telegram_webhook", bad.to_string())),
+            422,
+            named,
+        );
+        let wrapped = json!({"webhook": bad});
+        assert_error(
+            &f.handle(&post(KEY, "sambot_on_tg_webhook", wrapped.to_string())),
+            422,
+            named,
+        );
+    }
+}
