@@ -688,6 +688,34 @@ async fn invalid_typed_input_is_refused_before_sending() {
             .await
             .unwrap_err(),
         c.my_bot_was_stopped(-1).send().await.unwrap_err(),
+        c.add_event(5, "x".repeat(1 << 20))
+            .send()
+            .await
+            .unwrap_err(),
+        c.add_event(5, "sale\u{0}").send().await.unwrap_err(),
+        c.add_event(5, "sale")
+            .conversion_target("lead\r\n")
+            .send()
+            .await
+            .unwrap_err(),
+        c.add_event(5, "sale")
+            .labels([Label::new("manager", "x".repeat(257))])
+            .send()
+            .await
+            .unwrap_err(),
+        c.send_reach_goal(5, "goal\u{1b}[31m")
+            .send()
+            .await
+            .unwrap_err(),
+        c.user_did_start_bot(5, "n".repeat(65))
+            .send()
+            .await
+            .unwrap_err(),
+        c.user_did_start_bot(5, "Ann")
+            .username("u".repeat(33))
+            .send()
+            .await
+            .unwrap_err(),
         c.get_user_info(0).send().await.unwrap_err(),
     ];
     for e in &errors {

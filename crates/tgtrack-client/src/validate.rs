@@ -12,6 +12,11 @@
 //!   the document's own example (`"TГTrack-PJ123456"`) breaks it. The rule applies where a value
 //!   is a deep link: [`crate::start_param`].
 //!
+//! - free text has no control characters and is at most [`MAX_TEXT_LEN`] characters
+//!   (`event_type`, `target`, `conversion_target`, label names and values; the document states
+//!   no limit), names at most [`MAX_NAME_LEN`] and usernames [`MAX_USERNAME_LEN`] (Telegram's
+//!   limits on profile names and usernames).
+//!
 //! Amounts are not checked: any decimal, positive (revenue) or negative (cost), is valid.
 
 use std::borrow::Cow;
@@ -36,6 +41,21 @@ pub fn user_id(field: &'static str, id: i64) -> Result<(), Error> {
 /// The longest start value sent, in characters: Telegram's limit on a message text (4096), since
 /// the value reaches a bot inside the `/start` message. The TGTrack document states no limit.
 pub const MAX_START_VALUE_LEN: usize = 4096;
+
+/// The longest free text sent in `event_type`, `target`, `conversion_target` and label names and
+/// values, in characters. The TGTrack document states no limit; 256 is this crate's choice, well
+/// above the document's examples (`userDidSharePhone`, `Smartphone`), so that a runaway value is
+/// refused locally instead of being sent.
+pub const MAX_TEXT_LEN: usize = 256;
+
+/// The longest `first_name` or `last_name`, in characters: Telegram's limit on a profile name.
+pub const MAX_NAME_LEN: usize = 64;
+
+/// The longest `full_name`, in characters: a first and a last name and a space between them.
+pub const MAX_FULL_NAME_LEN: usize = 2 * MAX_NAME_LEN + 1;
+
+/// The longest `username`, in characters: Telegram's limit on a username.
+pub const MAX_USERNAME_LEN: usize = 32;
 
 /// Rejects text longer than `max` characters or holding a control character (`\n`, `\t`,
 /// NUL, ...).

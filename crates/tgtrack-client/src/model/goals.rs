@@ -39,7 +39,8 @@ impl MethodRequest for SendReachGoal {
     /// Checks `user_id` and that `target` is not blank.
     fn validate(&self) -> Result<(), Error> {
         validate::user_id("user_id", self.user_id)?;
-        validate::not_blank("target", &self.target)
+        validate::not_blank("target", &self.target)?;
+        validate::bounded_text("target", &self.target, validate::MAX_TEXT_LEN)
     }
 }
 
@@ -133,6 +134,7 @@ impl MethodRequest for AddEvent {
     fn validate(&self) -> Result<(), Error> {
         validate::user_id("user_id", self.user_id)?;
         validate::not_blank("event_type", &self.event_type)?;
+        validate::bounded_text("event_type", &self.event_type, validate::MAX_TEXT_LEN)?;
         if let Some(EventResult::Unknown(other)) = &self.event_result {
             return Err(Error::invalid_input(
                 "event_result",
@@ -144,6 +146,7 @@ impl MethodRequest for AddEvent {
         }
         if let Some(target) = &self.conversion_target {
             validate::not_blank("conversion_target", target)?;
+            validate::bounded_text("conversion_target", target, validate::MAX_TEXT_LEN)?;
         }
         for (i, label) in self.labels.iter().enumerate() {
             label.validate_at(&format!("labels[{i}]"))?;
