@@ -688,6 +688,16 @@ async fn invalid_typed_input_is_refused_before_sending() {
             .await
             .unwrap_err(),
         c.my_bot_was_stopped(-1).send().await.unwrap_err(),
+        c.add_event(5, "sale")
+            .amount(Decimal::MAX)
+            .send()
+            .await
+            .unwrap_err(),
+        c.add_event(5, "sale")
+            .amount(Decimal::from_str("0.1234567890123456789012345678").unwrap())
+            .send()
+            .await
+            .unwrap_err(),
         c.add_event(5, "x".repeat(1 << 20))
             .send()
             .await

@@ -17,10 +17,14 @@
 //!   no limit), names at most [`MAX_NAME_LEN`] and usernames [`MAX_USERNAME_LEN`] (Telegram's
 //!   limits on profile names and usernames).
 //!
-//! Amounts are not checked: any decimal, positive (revenue) or negative (cost), is valid.
+//! - amounts, positive (revenue) or negative (cost), must survive the service's float: the
+//!   document types `amount` as `float`, so a decimal whose value changes through an IEEE 754
+//!   double (`0.1` survives; 28 decimal places or `Decimal::MAX` do not) is refused instead of
+//!   being rounded silently on the service.
 
 use std::borrow::Cow;
 
+use rust_decimal::Decimal;
 use tg_common::Error;
 
 /// The largest accepted unix time in seconds (year 5138): larger values are almost surely
@@ -80,6 +84,28 @@ pub fn bounded_text(
     Ok(())
 }
 
+/// Rejects an amount whose value does not survive a round trip through an `f64` (the document's
+/// `float`): the shortest decimal form of the nearest double must equal it.
+pub fn float_amount(field: &'static str, amount: &Decimal) -> Result<(), Error> {
+    let survives = amount
+        .to_string()
+        .parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .and_then(|f| f.to_string().parse::<Decimal>().ok())
+        .is_some_and(|back| back == *amount);
+    if survives {
+        return Ok(());
+    }
+    Err(Error::invalid_input(
+        field,
+        format!(
+            "{amount} does not survive the service's float (a double keeps about 15 significant \
+             digits); round it first"
+        ),
+    ))
+}
+
 /// Rejects text that is empty or only whitespace.
 pub fn not_blank(field: impl Into<Cow<'static, str>>, text: &str) -> Result<(), Error> {
     if text.trim().is_empty() {
@@ -132,6 +158,33 @@ mod tests {
         for bad in ["a\nb", "a\tb", "a\u{0}b", "a\u{7f}b", "a\u{85}b"] {
             assert!(bounded_text("f", bad, 64).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn amounts_must_survive_a_double() {
+        for ok in [
+            "1500.00",
+            "-250.5",
+            "0.1",
+            "0.3",
+            "-0.01",
+            "123456789012.34",
+            "0",
+        ] {
+            let d: Decimal = ok.parse().unwrap();
+            assert!(float_amount("amount", &d).is_ok(), "{ok}");
+        }
+        for bad in [
+            "0.1234567890123456789012345678",
+            "12345678901234567.123456789",
+            "7922816251426433759354395033.5",
+        ] {
+            let d: Decimal = bad.parse().unwrap();
+            let e = float_amount("amount", &d).unwrap_err();
+            assert!(e.to_string().contains("amount"), "{e}");
+        }
+        assert!(float_amount("amount", &Decimal::MAX).is_err());
+        assert!(float_amount("amount", &Decimal::MIN).is_err());
     }
 
     #[test]

@@ -63,7 +63,8 @@ pub struct AddEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversion_target: Option<String>,
     /// An amount: positive for revenue, negative for cost. Sent as a JSON number with exactly
-    /// these digits (`1500.00`).
+    /// these digits (`1500.00`). The service keeps it as a float, so `validate` refuses an
+    /// amount a double cannot hold exactly (see [`crate::validate::float_amount`]).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -143,6 +144,9 @@ impl MethodRequest for AddEvent {
         }
         if let Some(date) = self.date {
             validate::unix_seconds("date", date)?;
+        }
+        if let Some(amount) = &self.amount {
+            validate::float_amount("amount", amount)?;
         }
         if let Some(target) = &self.conversion_target {
             validate::not_blank("conversion_target", target)?;
