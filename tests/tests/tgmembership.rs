@@ -562,6 +562,30 @@ async fn an_unknown_member_is_a_404() {
 }
 
 #[tokio::test]
+async fn a_plan_price_the_services_double_cannot_hold_is_refused_locally() {
+    let s = Setup::new("price").await;
+    let c = s.client();
+    for price in [Decimal::MAX, dec("0.1234567890123456789012345678")] {
+        let err = c
+            .plans()
+            .create("Weekly", "1 week", price, Currency::Eur)
+            .send()
+            .await
+            .unwrap_err();
+        match err.kind() {
+            ErrorKind::InvalidInput { field, .. } => assert_eq!(field, "plan_price"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(s.server.request_count(), 0);
+    c.plans()
+        .create("Weekly", "1 week", dec("99.99"), Currency::Eur)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn a_bad_affiliate_id_is_refused_locally_and_by_the_server() {
     let s = Setup::new("affiliate").await;
     let c = s.client();

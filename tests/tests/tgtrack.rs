@@ -245,6 +245,38 @@ async fn limited_integration_starts_and_user_did_start_bot() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn the_documents_user_did_start_bot_example_is_sent() {
+    let s = setup("it-track-doc-start-key", FakeMode::Production).await;
+    // The document's example, verbatim: its start value holds a Cyrillic `Г`.
+    s.client
+        .user_did_start_bot(987_654_321, "John")
+        .last_name("Doe")
+        .username("johnDoe5672")
+        .start_value("TГTrack-PJ123456")
+        .send()
+        .await
+        .unwrap();
+    s.client
+        .my_bot_was_started("TГTrack-PJ123456")
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&s.server.requests()[0].body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({
+            "user_id": "987654321",
+            "first_name": "John",
+            "last_name": "Doe",
+            "username": "johnDoe5672",
+            "start_value": "TГTrack-PJ123456"
+        })
+    );
+    let info = s.client.get_user_info(987_654_321).send().await.unwrap();
+    assert_eq!(info.data.unwrap().invite_link, "TГTrack-PJ123456");
+}
+
+#[tokio::test(start_paused = true)]
 async fn goals_and_events_arrive_with_exact_amounts_and_defaults() {
     let key = "it-track-events-key";
     let s = setup(key, FakeMode::Production).await;
@@ -412,6 +444,43 @@ async fn forwarded_updates_reach_the_server_byte_for_byte() {
     assert!(r.is_some());
     assert_eq!(&s.server.requests()[3].body[..], ODD_UPDATE.as_bytes());
     assert!(s.fake.last_events(key).iter().all(|e| e.is_ok()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_re_serialized_update_is_refused_as_in_production() {
+    let key = "it-track-reserialized-key";
+    let s = setup(key, FakeMode::Production).await;
+    let good = private_message(1, 42, "/start ref", NOW);
+    let mut parsed: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let mut with_null = parsed.clone();
+    with_null["message"]["from"]["username"] = serde_json::Value::Null;
+    let mut added = parsed.clone();
+    added["edited_message_extra"] = serde_json::json!({});
+    let from = parsed["message"]["from"].take();
+    parsed["message"].as_object_mut().unwrap().remove("from");
+    parsed["message"]["from_user"] = from;
+    for (bad, field) in [
+        (with_null, "message.from.username"),
+        (parsed, "message.from_user"),
+        (added, "edited_message_extra"),
+    ] {
+        let e = s
+            .client
+            .on_telegram_webhook(update(&bad.to_string()))
+            .send()
+            .await
+            .unwrap_err();
+        let detail = api(&e);
+        assert_eq!(detail.code, ErrorCode::UnprocessableEntity, "{e}");
+        assert!(e.to_string().contains(field), "{e}");
+    }
+    assert!(s.fake.users(key).is_empty());
+    s.client
+        .on_telegram_webhook(update(&good))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(s.fake.users(key).len(), 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -614,8 +683,49 @@ async fn invalid_typed_input_is_refused_before_sending() {
             .unwrap_err(),
         c.send_reach_goal(5, "").send().await.unwrap_err(),
         c.user_did_start_bot(5, "").send().await.unwrap_err(),
-        c.my_bot_was_started("has space").send().await.unwrap_err(),
+        c.my_bot_was_started("has\nnewline")
+            .send()
+            .await
+            .unwrap_err(),
         c.my_bot_was_stopped(-1).send().await.unwrap_err(),
+        c.add_event(5, "sale")
+            .amount(Decimal::MAX)
+            .send()
+            .await
+            .unwrap_err(),
+        c.add_event(5, "sale")
+            .amount(Decimal::from_str("0.1234567890123456789012345678").unwrap())
+            .send()
+            .await
+            .unwrap_err(),
+        c.add_event(5, "x".repeat(1 << 20))
+            .send()
+            .await
+            .unwrap_err(),
+        c.add_event(5, "sale\u{0}").send().await.unwrap_err(),
+        c.add_event(5, "sale")
+            .conversion_target("lead\r\n")
+            .send()
+            .await
+            .unwrap_err(),
+        c.add_event(5, "sale")
+            .labels([Label::new("manager", "x".repeat(257))])
+            .send()
+            .await
+            .unwrap_err(),
+        c.send_reach_goal(5, "goal\u{1b}[31m")
+            .send()
+            .await
+            .unwrap_err(),
+        c.user_did_start_bot(5, "n".repeat(65))
+            .send()
+            .await
+            .unwrap_err(),
+        c.user_did_start_bot(5, "Ann")
+            .username("u".repeat(33))
+            .send()
+            .await
+            .unwrap_err(),
         c.get_user_info(0).send().await.unwrap_err(),
     ];
     for e in &errors {

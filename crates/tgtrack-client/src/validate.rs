@@ -6,13 +6,25 @@
 //! - required text (`event_type`, `target`, `first_name`, label names) is not blank, and optional
 //!   text that is set (`conversion_target`) is not blank either;
 //! - dates are positive unix times in seconds, and not milliseconds by mistake;
-//! - start values are empty, the keyword `auto_detect`, or a valid deep-link parameter
-//!   (at most 64 characters of `A-Z a-z 0-9 _ -`).
+//! - start values are empty, the keyword `auto_detect`, or free text (at most
+//!   [`MAX_START_VALUE_LEN`] characters, no control characters). Telegram's deep-link rule
+//!   (64 characters of `A-Z a-z 0-9 _ -`) is not applied: the value comes from a bot builder, and
+//!   the document's own example (`"TГTrack-PJ123456"`) breaks it. The rule applies where a value
+//!   is a deep link: [`crate::start_param`].
 //!
-//! Amounts are not checked: any decimal, positive (revenue) or negative (cost), is valid.
+//! - free text has no control characters and is at most [`MAX_TEXT_LEN`] characters
+//!   (`event_type`, `target`, `conversion_target`, label names and values; the document states
+//!   no limit), names at most [`MAX_NAME_LEN`] and usernames [`MAX_USERNAME_LEN`] (Telegram's
+//!   limits on profile names and usernames).
+//!
+//! - amounts, positive (revenue) or negative (cost), must survive the service's float: the
+//!   document types `amount` as `float`, so a decimal whose value changes through an IEEE 754
+//!   double (`0.1` survives; 28 decimal places or `Decimal::MAX` do not) is refused instead of
+//!   being rounded silently on the service.
 
 use std::borrow::Cow;
 
+use rust_decimal::Decimal;
 use tg_common::Error;
 
 /// The largest accepted unix time in seconds (year 5138): larger values are almost surely
@@ -28,6 +40,70 @@ pub fn user_id(field: &'static str, id: i64) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// The longest start value sent, in characters: Telegram's limit on a message text (4096), since
+/// the value reaches a bot inside the `/start` message. The TGTrack document states no limit.
+pub const MAX_START_VALUE_LEN: usize = 4096;
+
+/// The longest free text sent in `event_type`, `target`, `conversion_target` and label names and
+/// values, in characters. The TGTrack document states no limit; 256 is this crate's choice, well
+/// above the document's examples (`userDidSharePhone`, `Smartphone`), so that a runaway value is
+/// refused locally instead of being sent.
+pub const MAX_TEXT_LEN: usize = 256;
+
+/// The longest `first_name` or `last_name`, in characters: Telegram's limit on a profile name.
+pub const MAX_NAME_LEN: usize = 64;
+
+/// The longest `full_name`, in characters: a first and a last name and a space between them.
+pub const MAX_FULL_NAME_LEN: usize = 2 * MAX_NAME_LEN + 1;
+
+/// The longest `username`, in characters: Telegram's limit on a username.
+pub const MAX_USERNAME_LEN: usize = 32;
+
+/// Rejects text longer than `max` characters or holding a control character (`\n`, `\t`,
+/// NUL, ...).
+pub fn bounded_text(
+    field: impl Into<Cow<'static, str>>,
+    text: &str,
+    max: usize,
+) -> Result<(), Error> {
+    if let Some(bad) = text.chars().find(|c| c.is_control()) {
+        return Err(Error::invalid_input(
+            field,
+            format!("contains the control character {bad:?}"),
+        ));
+    }
+    let len = text.chars().count();
+    if len > max {
+        return Err(Error::invalid_input(
+            field,
+            format!("is {len} characters long; at most {max} are sent"),
+        ));
+    }
+    Ok(())
+}
+
+/// Rejects an amount whose value does not survive a round trip through an `f64` (the document's
+/// `float`): the shortest decimal form of the nearest double must equal it.
+pub fn float_amount(field: &'static str, amount: &Decimal) -> Result<(), Error> {
+    let survives = amount
+        .to_string()
+        .parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .and_then(|f| f.to_string().parse::<Decimal>().ok())
+        .is_some_and(|back| back == *amount);
+    if survives {
+        return Ok(());
+    }
+    Err(Error::invalid_input(
+        field,
+        format!(
+            "{amount} does not survive the service's float (a double keeps about 15 significant \
+             digits); round it first"
+        ),
+    ))
 }
 
 /// Rejects text that is empty or only whitespace.
@@ -72,6 +148,43 @@ mod tests {
         assert!(not_blank("event_type", "sale").is_ok());
         assert!(not_blank("event_type", "").is_err());
         assert!(not_blank("event_type", " \t\n").is_err());
+    }
+
+    #[test]
+    fn bounded_text_refuses_control_characters_and_length() {
+        assert!(bounded_text("f", "TГTrack-PJ123456", 64).is_ok());
+        assert!(bounded_text("f", &"я".repeat(64), 64).is_ok());
+        assert!(bounded_text("f", &"я".repeat(65), 64).is_err());
+        for bad in ["a\nb", "a\tb", "a\u{0}b", "a\u{7f}b", "a\u{85}b"] {
+            assert!(bounded_text("f", bad, 64).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn amounts_must_survive_a_double() {
+        for ok in [
+            "1500.00",
+            "-250.5",
+            "0.1",
+            "0.3",
+            "-0.01",
+            "123456789012.34",
+            "0",
+        ] {
+            let d: Decimal = ok.parse().unwrap();
+            assert!(float_amount("amount", &d).is_ok(), "{ok}");
+        }
+        for bad in [
+            "0.1234567890123456789012345678",
+            "12345678901234567.123456789",
+            "7922816251426433759354395033.5",
+        ] {
+            let d: Decimal = bad.parse().unwrap();
+            let e = float_amount("amount", &d).unwrap_err();
+            assert!(e.to_string().contains("amount"), "{e}");
+        }
+        assert!(float_amount("amount", &Decimal::MAX).is_err());
+        assert!(float_amount("amount", &Decimal::MIN).is_err());
     }
 
     #[test]

@@ -10,12 +10,17 @@ use serde_json::{Map, Value};
 /// A field that failed: its name and what is wrong, for `error_details`.
 pub(super) type Invalid = String;
 
-/// The body as an object, or why not.
-pub(super) fn object(body: &[u8]) -> Result<Map<String, Value>, Invalid> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err("the body must be a JSON object".to_owned()),
-        Err(e) => Err(format!("malformed JSON: {e}")),
+/// The body as JSON, or why not: a syntax error is the document's 400 (`Bad request`, a
+/// request with syntax errors), not 422 (data that fails validation).
+pub(super) fn json(body: &[u8]) -> Result<Value, Invalid> {
+    serde_json::from_slice::<Value>(body).map_err(|e| format!("malformed JSON: {e}"))
+}
+
+/// A parsed body as an object, or why not (422: well-formed JSON of the wrong shape).
+pub(super) fn object(value: Value) -> Result<Map<String, Value>, Invalid> {
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => Err("the body must be a JSON object".to_owned()),
     }
 }
 

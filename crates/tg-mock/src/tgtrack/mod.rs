@@ -11,9 +11,13 @@
 //!    found`; it is the code closest to HTTP's Method Not Allowed);
 //! 5. `Content-Type` must be `application/json` (parameters such as `charset` allowed), and any
 //!    `Content-Encoding` must be gzip or identity, else 415 `Unsupported media type`;
-//! 6. the body must be well-formed JSON of the method's documented shape, else 422
-//!    `Unprocessable entity` with `error_details` naming the field;
-//! 7. `get_user_info` for a user no earlier report established is 405 `Resource not found`.
+//! 6. the body must be well-formed JSON, else 400 `Bad request` (the document's code for a
+//!    request with syntax errors); nothing is recorded for it;
+//! 7. the body must have the method's documented shape, else 422 `Unprocessable entity` with
+//!    `error_details` naming the field; a forwarded update must be one Telegram could send: no
+//!    `null` anywhere, no `from_user` key, no top-level field outside the Bot API `Update`
+//!    (422, as the service refused updates re-serialized by a bot library);
+//! 8. `get_user_info` for a user no earlier report established is 405 `Resource not found`.
 //!
 //! Success is `{"status":"OK","mode":"production"}` (or `"sandbox"` for a sandbox key), with
 //! `data` for `get_user_info`. Sandbox keys are processed like production keys; only the mode
@@ -120,6 +124,10 @@ impl Failure {
 
     fn invalid(details: impl Into<String>) -> Self {
         Failure::new(422, details)
+    }
+
+    fn syntax(details: impl Into<String>) -> Self {
+        Failure::new(400, details)
     }
 }
 
@@ -356,16 +364,16 @@ fn process(
     let Some(body) = request.decoded_body() else {
         return Err(Failure::new(415, "unsupported Content-Encoding"));
     };
-    let obj_or = || body::object(&body).map_err(Failure::invalid);
+    let parsed = || body::json(&body).map_err(Failure::syntax);
+    let obj_or = || body::object(parsed()?).map_err(Failure::invalid);
     match method {
         "on_telegram_webhook" => {
+            let update = parsed()?;
             key.forwarded.push(Forwarded {
                 method: method.to_owned(),
                 body: body.clone(),
                 update: Some(body.clone()),
             });
-            let update: Value = serde_json::from_slice(&body)
-                .map_err(|e| Failure::invalid(format!("malformed JSON: {e}")))?;
             apply_update(key, &update, "")?;
             Ok(None)
         }
@@ -374,13 +382,13 @@ fn process(
         | "win_win_was_started"
         | "on_toolsy_event"
         | "on_send_pulse_event" => {
+            serde_json::from_slice::<serde::de::IgnoredAny>(&body)
+                .map_err(|e| Failure::syntax(format!("malformed JSON: {e}")))?;
             key.forwarded.push(Forwarded {
                 method: method.to_owned(),
                 body: body.clone(),
                 update: None,
             });
-            serde_json::from_slice::<serde::de::IgnoredAny>(&body)
-                .map_err(|e| Failure::invalid(format!("malformed JSON: {e}")))?;
             Ok(None)
         }
         "my_bot_was_started" => {

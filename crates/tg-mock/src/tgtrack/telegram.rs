@@ -34,11 +34,79 @@ fn problem(field: &str, what: &str) -> Problem {
     (field.to_owned(), what.to_owned())
 }
 
+/// The top-level fields of a Telegram Bot API `Update` (Bot API 9.x): `update_id` and the
+/// optional kinds, of which Telegram sends exactly one.
+const UPDATE_FIELDS: &[&str] = &[
+    "update_id",
+    "message",
+    "edited_message",
+    "channel_post",
+    "edited_channel_post",
+    "business_connection",
+    "business_message",
+    "edited_business_message",
+    "deleted_business_messages",
+    "message_reaction",
+    "message_reaction_count",
+    "inline_query",
+    "chosen_inline_result",
+    "callback_query",
+    "shipping_query",
+    "pre_checkout_query",
+    "purchased_paid_media",
+    "poll",
+    "poll_answer",
+    "my_chat_member",
+    "chat_member",
+    "chat_join_request",
+    "chat_boost",
+    "removed_chat_boost",
+];
+
+/// Finds what Telegram never sends, anywhere in the update: a `null` (Telegram omits absent
+/// fields) or a `from_user` key (a library's name for `from`, a sign of re-serialization).
+fn never_sent_by_telegram(value: &Value, path: &str) -> Option<Problem> {
+    match value {
+        Value::Null => Some(problem(
+            path,
+            "is null; Telegram omits absent fields (the update was re-serialized, forward it as received)",
+        )),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| never_sent_by_telegram(v, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let child = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if k == "from_user" {
+                return Some(problem(
+                    &child,
+                    "is not a Telegram field (`from` renamed: the update was re-serialized, forward it as received)",
+                ));
+            }
+            never_sent_by_telegram(v, &child)
+        }),
+        _ => None,
+    }
+}
+
 /// Reads an update, or names the field that makes it not a Telegram update.
 pub(super) fn read_update(update: &Value) -> Result<UpdateEvent, Problem> {
     let Some(obj) = update.as_object() else {
         return Err(problem("", "a Telegram update must be a JSON object"));
     };
+    if let Some(p) = never_sent_by_telegram(update, "") {
+        return Err(p);
+    }
+    if let Some(unknown) = obj.keys().find(|k| !UPDATE_FIELDS.contains(&k.as_str())) {
+        return Err(problem(
+            unknown,
+            "is not a field of a Telegram update (the update was re-serialized or built by hand)",
+        ));
+    }
     match obj.get("update_id") {
         Some(v) if v.is_i64() || v.is_u64() => {}
         Some(_) => return Err(problem("update_id", "must be an integer")),
@@ -183,7 +251,7 @@ mod tests {
         let update = json!({"update_id": 1, "message": {"message_id": 1, "from_user": {"id": 5},
             "chat": {"id": 5, "type": "private"}, "date": 10, "text": "/start"}});
         let (field, what) = read_update(&update).unwrap_err();
-        assert_eq!(field, "message.from");
-        assert!(what.contains("from_user"));
+        assert_eq!(field, "message.from_user");
+        assert!(what.contains("re-serialized"));
     }
 }

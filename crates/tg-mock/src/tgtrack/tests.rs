@@ -140,7 +140,7 @@ fn malformed_and_invalid_bodies_are_422_naming_the_field() {
     let f = fake();
     assert_error(
         &f.handle(&post(KEY, "add_event", "{\"user_id\":")),
-        422,
+        400,
         "malformed JSON",
     );
     assert_error(&f.handle(&post(KEY, "add_event", "[]")), 422, "object");
@@ -439,9 +439,33 @@ fn forwarded_bodies_are_kept_byte_for_byte() {
     assert_eq!(f.users(KEY).len(), 1);
     assert_error(
         &f.handle(&post(KEY, "on_toolsy_event", "{")),
-        422,
+        400,
         "malformed",
     );
+    assert_eq!(
+        f.forwarded(KEY).len(),
+        7,
+        "a malformed body is not recorded"
+    );
+}
+
+#[test]
+fn a_body_with_syntax_errors_is_400_and_a_malformed_update_is_not_recorded() {
+    let f = fake();
+    for method in [
+        "on_telegram_webhook",
+        "add_event",
+        "get_user_info",
+        "on_send_pulse_event",
+    ] {
+        assert_error(
+            &f.handle(&post(KEY, method, "{\"update_id\":")),
+            400,
+            "malformed JSON",
+        );
+    }
+    assert!(f.forwarded(KEY).is_empty());
+    assert_error(&f.handle(&post(KEY, "add_event", "[]")), 422, "object");
 }
 
 #[test]
@@ -587,5 +611,42 @@ fn error_reply_helper_covers_every_documented_code() {
         let r = error_reply(code, Some("d"), Some(Mode::Production));
         assert_error(&r, code, "d");
         assert_ne!(error_description(code), "Error");
+    }
+}
+
+#[test]
+fn updates_telegram_never_sends_are_422() {
+    let f = fake();
+    let good = json!({"update_id": 1, "message": {"message_id": 1, "date": 1_700_000_000,
+        "chat": {"id": 7, "type": "private"}, "from": {"id": 7, "is_bot": false, "first_name": "A"},
+        "text": "/start"}});
+    assert_ok(
+        &f.handle(&post(KEY, "on_telegram_webhook", good.to_string())),
+        "production",
+    );
+    let mut with_null = good.clone();
+    with_null["message"]["from"]["last_name"] = Value::Null;
+    let mut renamed = good.clone();
+    let from = renamed["message"]["from"].take();
+    renamed["message"].as_object_mut().unwrap().remove("from");
+    renamed["message"]["from_user"] = from;
+    let mut added = good.clone();
+    added["extra"] = json!({});
+    for (bad, named) in [
+        (with_null, "message.from.last_name"),
+        (renamed, "message.from_user"),
+        (added, "extra"),
+    ] {
+        assert_error(
+            &f.handle(&post(KEY, "on_telegram_webhook", bad.to_string())),
+            422,
+            named,
+        );
+        let wrapped = json!({"webhook": bad});
+        assert_error(
+            &f.handle(&post(KEY, "sambot_on_tg_webhook", wrapped.to_string())),
+            422,
+            named,
+        );
     }
 }

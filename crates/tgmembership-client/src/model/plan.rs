@@ -303,6 +303,27 @@ impl ApiRequest for CreatePlan {
         if self.plan_price.is_sign_negative() && !self.plan_price.is_zero() {
             return Err(Error::invalid_input("plan_price", "must not be negative"));
         }
+        // The service keeps money as a double: its own examples answer
+        // `"revenue": "398.60636332000007"`, a double's artefact. A price a double cannot hold
+        // exactly would be rounded silently there, so it is refused here.
+        let survives = self
+            .plan_price
+            .to_string()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .and_then(|f| f.to_string().parse::<Decimal>().ok())
+            .is_some_and(|back| back == self.plan_price);
+        if !survives {
+            return Err(Error::invalid_input(
+                "plan_price",
+                format!(
+                    "{} does not survive the service's double (about 15 significant digits); \
+                     round it first",
+                    self.plan_price
+                ),
+            ));
+        }
         let code = self.plan_currency.code();
         if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(Error::invalid_input(
@@ -497,6 +518,19 @@ mod tests {
             .render()
             .unwrap_err();
         assert_eq!(field(e), "plan_price");
+        for price in [
+            Decimal::MAX,
+            Decimal::from_i128_with_scale(1_234_567_890_123_456_789_012_345_678, 28),
+            Decimal::new(123_456_789_012_345_678, 2),
+        ] {
+            let e = CreatePlan::new("abc", "1 day", price, Currency::Eur)
+                .render()
+                .unwrap_err();
+            assert_eq!(field(e), "plan_price");
+        }
+        CreatePlan::new("abc", "1 day", Decimal::new(9999, 2), Currency::Eur)
+            .render()
+            .unwrap();
         assert_eq!(
             field(plan("abc").project_id(0).render().unwrap_err()),
             "plan_project_id"

@@ -72,7 +72,11 @@ async fn invalid_input_names_the_method_and_sends_nothing() {
     let e = c.add_event(0, "sale").send().await.unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e:?}");
     assert!(e.to_string().starts_with("tgtrack add_event: "), "{e}");
-    let e = c.my_bot_was_started("bad value").send().await.unwrap_err();
+    let e = c
+        .my_bot_was_started("bad\u{0}value")
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e:?}");
     assert_eq!(server.request_count(), 0);
 }

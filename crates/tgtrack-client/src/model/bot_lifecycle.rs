@@ -162,6 +162,17 @@ impl MethodRequest for UserDidStartBot {
     fn validate(&self) -> Result<(), Error> {
         validate::user_id("user_id", self.user_id)?;
         validate::not_blank("first_name", &self.first_name)?;
+        validate::bounded_text("first_name", &self.first_name, validate::MAX_NAME_LEN)?;
+        let optional = [
+            ("last_name", &self.last_name, validate::MAX_NAME_LEN),
+            ("username", &self.username, validate::MAX_USERNAME_LEN),
+            ("full_name", &self.full_name, validate::MAX_FULL_NAME_LEN),
+        ];
+        for (field, text, max) in optional {
+            if let Some(text) = text {
+                validate::bounded_text(field, text, max)?;
+            }
+        }
         if let Some(start) = &self.start_value {
             start.validate("start_value")?;
         }

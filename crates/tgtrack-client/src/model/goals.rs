@@ -39,7 +39,8 @@ impl MethodRequest for SendReachGoal {
     /// Checks `user_id` and that `target` is not blank.
     fn validate(&self) -> Result<(), Error> {
         validate::user_id("user_id", self.user_id)?;
-        validate::not_blank("target", &self.target)
+        validate::not_blank("target", &self.target)?;
+        validate::bounded_text("target", &self.target, validate::MAX_TEXT_LEN)
     }
 }
 
@@ -62,7 +63,8 @@ pub struct AddEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversion_target: Option<String>,
     /// An amount: positive for revenue, negative for cost. Sent as a JSON number with exactly
-    /// these digits (`1500.00`).
+    /// these digits (`1500.00`). The service keeps it as a float, so `validate` refuses an
+    /// amount a double cannot hold exactly (see [`crate::validate::float_amount`]).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -133,6 +135,7 @@ impl MethodRequest for AddEvent {
     fn validate(&self) -> Result<(), Error> {
         validate::user_id("user_id", self.user_id)?;
         validate::not_blank("event_type", &self.event_type)?;
+        validate::bounded_text("event_type", &self.event_type, validate::MAX_TEXT_LEN)?;
         if let Some(EventResult::Unknown(other)) = &self.event_result {
             return Err(Error::invalid_input(
                 "event_result",
@@ -142,8 +145,12 @@ impl MethodRequest for AddEvent {
         if let Some(date) = self.date {
             validate::unix_seconds("date", date)?;
         }
+        if let Some(amount) = &self.amount {
+            validate::float_amount("amount", amount)?;
+        }
         if let Some(target) = &self.conversion_target {
             validate::not_blank("conversion_target", target)?;
+            validate::bounded_text("conversion_target", target, validate::MAX_TEXT_LEN)?;
         }
         for (i, label) in self.labels.iter().enumerate() {
             label.validate_at(&format!("labels[{i}]"))?;

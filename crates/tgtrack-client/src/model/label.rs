@@ -24,8 +24,15 @@ impl Label {
         }
     }
 
-    /// Rejects a blank name, naming the field `field` (`labels[2]`) in the error.
+    /// Rejects a blank name, and a name or value with control characters or longer than
+    /// [`validate::MAX_TEXT_LEN`], naming the field `field` (`labels[2]`) in the error.
     pub fn validate_at(&self, field: &str) -> Result<(), Error> {
-        validate::not_blank(format!("{field}.name"), &self.name)
+        validate::not_blank(format!("{field}.name"), &self.name)?;
+        validate::bounded_text(format!("{field}.name"), &self.name, validate::MAX_TEXT_LEN)?;
+        validate::bounded_text(
+            format!("{field}.value"),
+            &self.value,
+            validate::MAX_TEXT_LEN,
+        )
     }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tg_common::Error;
 
-use crate::start_param::validate_start_param;
+use crate::validate::{MAX_START_VALUE_LEN, bounded_text};
 
 /// The keyword asking TGTrack to work out the start parameter itself.
 pub const AUTO_DETECT: &str = "auto_detect";
@@ -19,7 +19,7 @@ pub enum StartValue {
     /// The bot builder cannot read the parameter: `"auto_detect"` on the wire, and TGTrack tries
     /// to determine it.
     AutoDetect,
-    /// The deep-link parameter (`PJaf5568712cd`).
+    /// The parameter as the bot builder reports it (`PJaf5568712cd`, `TГTrack-PJ123456`).
     Value(String),
 }
 
@@ -44,13 +44,18 @@ impl StartValue {
         }
     }
 
-    /// Accepts the empty value, the keyword and a valid deep-link parameter (at most 64
-    /// characters of `A-Z a-z 0-9 _ -`), naming `field` in the error.
+    /// Accepts the empty value, the keyword and any text of at most
+    /// [`MAX_START_VALUE_LEN`] characters without control characters, naming `field` in the
+    /// error.
+    ///
+    /// Telegram's deep-link rule (64 characters of `A-Z a-z 0-9 _ -`) is not applied: the value
+    /// comes from a bot builder, which may rewrite it (the document's example is
+    /// `"TГTrack-PJ123456"`). Check a parameter read from a `/start` message with
+    /// [`crate::start_param::start_param`].
     pub fn validate(&self, field: &'static str) -> Result<(), Error> {
         match self {
             StartValue::Empty | StartValue::AutoDetect => Ok(()),
-            StartValue::Value(v) if v.is_empty() || v == AUTO_DETECT => Ok(()),
-            StartValue::Value(v) => validate_start_param(field, v),
+            StartValue::Value(v) => bounded_text(field, v, MAX_START_VALUE_LEN),
         }
     }
 }
@@ -118,7 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn validation_allows_empty_and_keyword_only_besides_valid_params() {
+    fn validation_allows_builder_text_but_not_control_characters_or_huge_values() {
         assert!(StartValue::Empty.validate("start_value").is_ok());
         assert!(StartValue::AutoDetect.validate("start_value").is_ok());
         assert!(
@@ -137,12 +142,27 @@ mod tests {
                 .is_ok()
         );
         assert!(
-            StartValue::new("a".repeat(65))
+            StartValue::new("TГTrack-PJ123456")
+                .validate("start_value")
+                .is_ok()
+        );
+        assert!(
+            StartValue::new("with space")
+                .validate("start_value")
+                .is_ok()
+        );
+        assert!(
+            StartValue::new("a".repeat(MAX_START_VALUE_LEN))
+                .validate("start_value")
+                .is_ok()
+        );
+        assert!(
+            StartValue::new("a".repeat(MAX_START_VALUE_LEN + 1))
                 .validate("start_value")
                 .is_err()
         );
         assert!(
-            StartValue::new("with space")
+            StartValue::new("line\nbreak")
                 .validate("start_value")
                 .is_err()
         );
