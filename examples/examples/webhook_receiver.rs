@@ -143,7 +143,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("registered {} (secret {})", webhook.url, webhook.secret);
 
     let receiver = Arc::new(Receiver {
-        verifier: WebhookVerifier::new(webhook.secret),
+        verifier: WebhookVerifier::new(webhook.secret)?,
         signature_header: header_name("TGM_SIGNATURE_HEADER", "x-tgm-signature")?,
         nonce_header: header_name("TGM_NONCE_HEADER", "x-tgm-nonce")?,
     });

@@ -817,7 +817,7 @@ async fn signed_webhooks_are_delivered_and_verified_end_to_end() {
     let signature = received.header(SIGNATURE_HEADER).unwrap().to_owned();
     let nonce = received.header(NONCE_HEADER).unwrap().to_owned();
 
-    let verifier = WebhookVerifier::new(hook.secret.clone());
+    let verifier = WebhookVerifier::new(hook.secret.clone()).unwrap();
     let event = verifier
         .verify_event_at(&signature, &nonce, &body, NOW)
         .unwrap();
@@ -835,7 +835,9 @@ async fn signed_webhooks_are_delivered_and_verified_end_to_end() {
     tampered[at] = b'9';
     let refusals = [
         verifier.verify_at(&signature, &nonce, &tampered, NOW),
-        WebhookVerifier::new("not-the-secret").verify_at(&signature, &nonce, &body, NOW),
+        WebhookVerifier::new("not-the-secret-0123456789")
+            .unwrap()
+            .verify_at(&signature, &nonce, &body, NOW),
         verifier.verify_at(&signature, &nonce, &body, NOW + 301),
         verifier.verify_at("t=abc,v1=00", &nonce, &body, NOW),
     ];

@@ -171,7 +171,7 @@ fn webhooks_end_to_end() {
     let signature = headers.get(SIGNATURE_HEADER).unwrap().to_str().unwrap();
     let nonce = headers.get(NONCE_HEADER).unwrap().to_str().unwrap();
 
-    let verifier = WebhookVerifier::new(hook.secret.clone());
+    let verifier = WebhookVerifier::new(hook.secret.clone()).unwrap();
     let event = verifier
         .verify_event_at(signature, nonce, &d.body, NOW)
         .unwrap();
@@ -183,7 +183,8 @@ fn webhooks_end_to_end() {
             .is_err()
     );
     assert!(
-        WebhookVerifier::new("wrong")
+        WebhookVerifier::new("wrong-secret-0123456789")
+            .unwrap()
             .verify_at(signature, nonce, &d.body, NOW)
             .is_err()
     );

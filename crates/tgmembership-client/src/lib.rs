@@ -82,7 +82,9 @@ pub use model::{
 };
 pub use paginate::{Paginated, paginate};
 pub use request::{ApiRequest, RenderedRequest};
-pub use webhook::{WebhookError, WebhookEvent, WebhookEventKind, WebhookVerifier};
+pub use webhook::{
+    WebhookError, WebhookEvent, WebhookEventKind, WebhookSecretError, WebhookVerifier,
+};
 
 /// The provider name in errors.
 pub const PROVIDER: &str = "tgmembership";

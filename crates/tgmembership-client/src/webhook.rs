@@ -226,6 +226,39 @@ pub fn sign(secret: &Secret, nonce: &str, timestamp: i64, body: &[u8]) -> String
     format!("t={ts},v1={}", hex::encode_upper(digest))
 }
 
+/// The shortest webhook secret [`WebhookVerifier::new`] accepts, in bytes. The service issues
+/// long random secrets (tg-mock issues 32 hex digits); anything under 16 bytes is a placeholder,
+/// a truncated copy or a guessable value, and an empty one would let anybody sign.
+pub const MIN_SECRET_LEN: usize = 16;
+
+/// Why a webhook secret was refused by [`WebhookVerifier::new`]. Never holds the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookSecretError {
+    /// The secret is empty: a delivery signed with an empty key would verify.
+    Empty,
+    /// The secret is shorter than [`MIN_SECRET_LEN`] bytes.
+    TooShort {
+        /// Its length in bytes.
+        len: usize,
+        /// The minimum, [`MIN_SECRET_LEN`].
+        min: usize,
+    },
+}
+
+impl fmt::Display for WebhookSecretError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebhookSecretError::Empty => f.write_str("the webhook secret is empty"),
+            WebhookSecretError::TooShort { len, min } => write!(
+                f,
+                "the webhook secret is implausibly short ({len} bytes; at least {min} expected)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for WebhookSecretError {}
+
 /// Verifies webhook deliveries signed with one secret.
 #[derive(Debug, Clone)]
 pub struct WebhookVerifier {
@@ -235,11 +268,25 @@ pub struct WebhookVerifier {
 
 impl WebhookVerifier {
     /// A verifier for the secret `POST webhook` returned, with the default 300 s tolerance.
-    pub fn new(secret: impl Into<Secret>) -> Self {
-        WebhookVerifier {
-            secret: secret.into(),
-            tolerance: DEFAULT_TOLERANCE,
+    ///
+    /// An empty secret, or one shorter than [`MIN_SECRET_LEN`] bytes, is refused: with it,
+    /// anybody could sign a delivery.
+    pub fn new(secret: impl Into<Secret>) -> Result<Self, WebhookSecretError> {
+        let secret = secret.into();
+        let len = secret.expose().len();
+        if len == 0 {
+            return Err(WebhookSecretError::Empty);
         }
+        if len < MIN_SECRET_LEN {
+            return Err(WebhookSecretError::TooShort {
+                len,
+                min: MIN_SECRET_LEN,
+            });
+        }
+        Ok(WebhookVerifier {
+            secret,
+            tolerance: DEFAULT_TOLERANCE,
+        })
     }
 
     /// The same verifier accepting timestamps within `tolerance` of its clock.
@@ -327,14 +374,16 @@ fn now_unix() -> i64 {
 mod tests {
     use super::*;
 
-    const SECRET: &str = "abcd123";
+    /// The document's example secret (7 bytes: too short for a verifier, fine for `sign`).
+    const DOC_SECRET: &str = "abcd123";
+    const SECRET: &str = "whsec-0123456789abcdef";
     const NONCE: &str = "53ed4554ef588";
     const NOW: i64 = 1_684_096_282;
     const BODY: &[u8] =
         br#"{"event":"order_completed","debug_id":"dbg-1","data":{"order_key":"ABCD123"}}"#;
 
     fn verifier() -> WebhookVerifier {
-        WebhookVerifier::new(SECRET)
+        WebhookVerifier::new(SECRET).unwrap()
     }
 
     fn signed(ts: i64) -> String {
@@ -349,7 +398,30 @@ mod tests {
 
     #[test]
     fn sign_matches_an_independent_implementation() {
-        assert_eq!(signed(NOW), format!("t={NOW},v1={PYTHON_DIGEST}"));
+        assert_eq!(
+            sign(&Secret::new(DOC_SECRET), NONCE, NOW, BODY),
+            format!("t={NOW},v1={PYTHON_DIGEST}")
+        );
+    }
+
+    #[test]
+    fn empty_and_short_secrets_are_refused() {
+        assert_eq!(
+            WebhookVerifier::new("").unwrap_err(),
+            WebhookSecretError::Empty
+        );
+        assert_eq!(
+            WebhookVerifier::new(DOC_SECRET).unwrap_err(),
+            WebhookSecretError::TooShort { len: 7, min: 16 }
+        );
+        assert_eq!(
+            WebhookVerifier::new("a".repeat(15)).unwrap_err(),
+            WebhookSecretError::TooShort { len: 15, min: 16 }
+        );
+        assert!(WebhookVerifier::new("a".repeat(16)).is_ok());
+        // The error never holds the secret.
+        let e = WebhookVerifier::new("short-secret").unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("short-secret"));
     }
 
     #[test]
@@ -388,7 +460,9 @@ mod tests {
             Err(WebhookError::SignatureMismatch)
         );
         assert_eq!(
-            WebhookVerifier::new("other").verify_at(&header, NONCE, BODY, NOW),
+            WebhookVerifier::new("other-secret-0123456789")
+                .unwrap()
+                .verify_at(&header, NONCE, BODY, NOW),
             Err(WebhookError::SignatureMismatch)
         );
         // The timestamp is signed: changing it breaks the signature.
