@@ -177,6 +177,10 @@ fn webhooks_end_to_end() {
         .unwrap();
     assert_eq!(event.event, WebhookEventKind::OrderCompleted);
     assert_eq!(event.data["order_key"], order.order_key.as_str());
+    // The exported header names are the ones the fake sends.
+    assert!(crate::webhook::SIGNATURE_HEADER.eq_ignore_ascii_case(SIGNATURE_HEADER));
+    assert!(crate::webhook::NONCE_HEADER.eq_ignore_ascii_case(NONCE_HEADER));
+    assert_eq!(verifier.verify_headers_at(&headers, &d.body, NOW), Ok(NOW));
     assert!(
         verifier
             .verify_at(signature, nonce, &d.body, NOW + 301)

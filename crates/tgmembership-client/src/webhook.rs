@@ -3,7 +3,9 @@
 //! The service signs each delivery with HMAC-SHA512, keyed by the webhook secret that
 //! `POST webhook` returned, over `nonce + "." + timestamp + "." + raw_body`, and sends
 //! `t=<timestamp>,v1=<HEX>` (upper-case hex) in one header and the nonce in another. The header
-//! names are not documented, so [`WebhookVerifier`] takes the two header values as arguments.
+//! names are not documented: [`SIGNATURE_HEADER`] and [`NONCE_HEADER`] are the names `tg-mock`
+//! sends, read by [`WebhookVerifier::verify_headers`]; [`WebhookVerifier::verify`] takes the two
+//! header values for deployments that receive other names.
 //!
 //! Verification decodes the hex (either case is accepted: hex case carries no information),
 //! compares the digests in constant time, then checks the timestamp against a tolerance
@@ -130,6 +132,13 @@ impl fmt::Display for WebhookError {
 }
 
 impl std::error::Error for WebhookError {}
+
+/// The header carrying `t=<timestamp>,v1=<HEX>`. The service's documentation does not name its
+/// headers: this is the name `tg-mock` sends; check it against the deliveries you receive.
+pub const SIGNATURE_HEADER: &str = "x-tgm-signature";
+
+/// The header carrying the nonce (undocumented name, as [`SIGNATURE_HEADER`]).
+pub const NONCE_HEADER: &str = "x-tgm-nonce";
 
 /// The default tolerance between the signed timestamp and the verifier's clock.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
@@ -340,6 +349,39 @@ impl WebhookVerifier {
         Ok(ts)
     }
 
+    /// Verifies a delivery from its request headers ([`SIGNATURE_HEADER`] and [`NONCE_HEADER`])
+    /// and raw body, against the system clock; returns the signed timestamp.
+    pub fn verify_headers(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<i64, WebhookError> {
+        self.verify_headers_at(headers, body, now_unix())
+    }
+
+    /// [`verify_headers`](Self::verify_headers) against `now_unix`. A missing, repeated or
+    /// non-ASCII header is [`WebhookError::MalformedHeader`].
+    pub fn verify_headers_at(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        now_unix: i64,
+    ) -> Result<i64, WebhookError> {
+        let signature = single_header(headers, SIGNATURE_HEADER, "signature")?;
+        let nonce = single_header(headers, NONCE_HEADER, "nonce")?;
+        self.verify_at(signature, nonce, body, now_unix)
+    }
+
+    /// Verifies a delivery from its request headers and raw body, then parses the body.
+    pub fn verify_event_headers(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<WebhookEvent, WebhookError> {
+        self.verify_headers(headers, body)?;
+        WebhookEvent::parse(body)
+    }
+
     /// Verifies a delivery against the system clock, then parses its body.
     pub fn verify_event(
         &self,
@@ -361,6 +403,32 @@ impl WebhookVerifier {
         self.verify_at(signature_header, nonce, body, now_unix)?;
         WebhookEvent::parse(body)
     }
+}
+
+/// The one value of header `name`; `what` names it in the error.
+fn single_header<'a>(
+    headers: &'a http::HeaderMap,
+    name: &'static str,
+    what: &'static str,
+) -> Result<&'a str, WebhookError> {
+    let mut values = headers.get_all(name).iter();
+    let Some(value) = values.next() else {
+        return Err(WebhookError::MalformedHeader(if what == "nonce" {
+            "the nonce header is missing"
+        } else {
+            "the signature header is missing"
+        }));
+    };
+    if values.next().is_some() {
+        return Err(WebhookError::MalformedHeader(if what == "nonce" {
+            "the nonce header is repeated"
+        } else {
+            "the signature header is repeated"
+        }));
+    }
+    value
+        .to_str()
+        .map_err(|_| WebhookError::MalformedHeader("a webhook header is not visible ASCII"))
 }
 
 fn now_unix() -> i64 {
@@ -571,6 +639,57 @@ mod tests {
         match e.data_as::<Data>().unwrap_err() {
             WebhookError::InvalidPayload { path, .. } => assert_eq!(path, "order_key"),
             other => panic!("{other:?}"),
+        }
+    }
+
+    fn header_map(pairs: &[(&'static str, &str)]) -> http::HeaderMap {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, http::HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn verify_headers_reads_the_exported_header_names() {
+        let sig = signed(NOW);
+        // Header names are case-insensitive: the fake sends `X-TGM-Signature`.
+        let mut map = http::HeaderMap::new();
+        map.insert(
+            http::HeaderName::from_bytes(b"X-TGM-Signature").unwrap(),
+            http::HeaderValue::from_str(&sig).unwrap(),
+        );
+        map.insert(
+            http::HeaderName::from_bytes(b"X-TGM-Nonce").unwrap(),
+            http::HeaderValue::from_static(NONCE),
+        );
+        assert_eq!(verifier().verify_headers_at(&map, BODY, NOW), Ok(NOW));
+        let event = verifier().verify_event_headers(&map, BODY);
+        // Against the real clock the 2023 timestamp is stale.
+        assert!(matches!(event, Err(WebhookError::Stale { .. })));
+
+        for map in [
+            header_map(&[(NONCE_HEADER, NONCE)]),
+            header_map(&[(SIGNATURE_HEADER, &sig)]),
+            header_map(&[
+                (SIGNATURE_HEADER, &sig),
+                (SIGNATURE_HEADER, &sig),
+                (NONCE_HEADER, NONCE),
+            ]),
+            header_map(&[
+                (SIGNATURE_HEADER, &sig),
+                (NONCE_HEADER, NONCE),
+                (NONCE_HEADER, NONCE),
+            ]),
+            http::HeaderMap::new(),
+        ] {
+            assert!(
+                matches!(
+                    verifier().verify_headers_at(&map, BODY, NOW),
+                    Err(WebhookError::MalformedHeader(_))
+                ),
+                "{map:?}"
+            );
         }
     }
 
