@@ -84,6 +84,8 @@ async fn receive(
                 WebhookError::MalformedHeader(_) | WebhookError::InvalidPayload { .. } => {
                     StatusCode::BAD_REQUEST
                 }
+                WebhookError::Replay => StatusCode::OK,
+                WebhookError::NonceStore(_) => StatusCode::SERVICE_UNAVAILABLE,
                 WebhookError::SignatureMismatch
                 | WebhookError::Stale { .. }
                 | WebhookError::FromFuture { .. } => StatusCode::UNAUTHORIZED,

@@ -180,7 +180,10 @@ fn webhooks_end_to_end() {
     // The exported header names are the ones the fake sends.
     assert!(crate::webhook::SIGNATURE_HEADER.eq_ignore_ascii_case(SIGNATURE_HEADER));
     assert!(crate::webhook::NONCE_HEADER.eq_ignore_ascii_case(NONCE_HEADER));
-    assert_eq!(verifier.verify_headers_at(&headers, &d.body, NOW), Ok(NOW));
+    assert_eq!(
+        verifier.verify_headers_at(&headers, &d.body, NOW),
+        Err(crate::webhook::WebhookError::Replay)
+    );
     assert!(
         verifier
             .verify_at(signature, nonce, &d.body, NOW + 301)

@@ -83,7 +83,8 @@ pub use model::{
 pub use paginate::{Paginated, paginate};
 pub use request::{ApiRequest, RenderedRequest};
 pub use webhook::{
-    WebhookError, WebhookEvent, WebhookEventKind, WebhookSecretError, WebhookVerifier,
+    MemoryNonceStore, NonceStore, WebhookError, WebhookEvent, WebhookEventKind, WebhookSecretError,
+    WebhookVerifier,
 };
 
 /// The provider name in errors.

@@ -11,7 +11,9 @@
 //! compares the digests in constant time, then checks the timestamp against a tolerance
 //! (default 300 s) to refuse replays. Each failure has its own [`WebhookError`] variant.
 
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
@@ -100,6 +102,11 @@ pub enum WebhookError {
     },
     /// The signature does not match the body, nonce, timestamp and secret.
     SignatureMismatch,
+    /// The nonce was already accepted within the tolerance window: a replay (or the service
+    /// retrying a delivery whose answer it did not get; the event was already handled).
+    Replay,
+    /// The [`NonceStore`] could not answer; the delivery was neither accepted nor recorded.
+    NonceStore(String),
     /// The body is not a webhook envelope.
     InvalidPayload {
         /// The JSON path that failed.
@@ -124,6 +131,10 @@ impl fmt::Display for WebhookError {
                 )
             }
             WebhookError::SignatureMismatch => f.write_str("webhook signature does not match"),
+            WebhookError::Replay => {
+                f.write_str("webhook nonce already accepted within the window: a replay")
+            }
+            WebhookError::NonceStore(why) => write!(f, "webhook nonce store failed: {why}"),
             WebhookError::InvalidPayload { path, message } => {
                 write!(f, "webhook body is invalid at `{path}`: {message}")
             }
@@ -268,11 +279,116 @@ impl fmt::Display for WebhookSecretError {
 
 impl std::error::Error for WebhookSecretError {}
 
-/// Verifies webhook deliveries signed with one secret.
+/// Remembers the nonces of accepted deliveries, so that a replay within the tolerance window is
+/// refused. Implement it over a shared store when
+/// several replicas receive the same webhook URL; the default, [`MemoryNonceStore`], protects
+/// one process only.
+pub trait NonceStore: Send + Sync + fmt::Debug {
+    /// Records `nonce` until `expires_at_unix` (when the timestamp check alone refuses it).
+    /// Returns `Ok(true)` if the nonce was not held (it is now), `Ok(false)` if it was: a replay.
+    /// Must be atomic: two concurrent calls with one nonce cannot both return `Ok(true)`.
+    fn insert_new(&self, nonce: &str, expires_at_unix: i64, now_unix: i64) -> Result<bool, String>;
+}
+
+/// The default capacity of [`MemoryNonceStore`]: nonces held at once.
+pub const DEFAULT_NONCE_CAPACITY: usize = 100_000;
+
+/// An in-process [`NonceStore`] bounded to a number of nonces. Expired nonces are dropped first;
+/// when the store is still full, the nonce expiring soonest is evicted, so under a flood of more
+/// than `capacity` genuine deliveries within the window an evicted nonce could be replayed.
+#[derive(Debug)]
+pub struct MemoryNonceStore {
+    capacity: usize,
+    inner: Mutex<MemoryInner>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryInner {
+    expiry: HashMap<String, i64>,
+    /// Insertion order with expiry; entries whose expiry no longer matches the map are stale.
+    order: VecDeque<(i64, String)>,
+}
+
+impl MemoryNonceStore {
+    /// A store holding at most `capacity` nonces (at least 1).
+    pub fn new(capacity: usize) -> Self {
+        MemoryNonceStore {
+            capacity: capacity.max(1),
+            inner: Mutex::new(MemoryInner::default()),
+        }
+    }
+
+    /// How many nonces are held.
+    pub fn len(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .expiry
+            .len()
+    }
+
+    /// Whether no nonce is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Default for MemoryNonceStore {
+    fn default() -> Self {
+        MemoryNonceStore::new(DEFAULT_NONCE_CAPACITY)
+    }
+}
+
+impl NonceStore for MemoryNonceStore {
+    fn insert_new(&self, nonce: &str, expires_at_unix: i64, now_unix: i64) -> Result<bool, String> {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let MemoryInner { expiry, order } = &mut *inner;
+        if let Some(&until) = expiry.get(nonce) {
+            if until >= now_unix {
+                return Ok(false);
+            }
+            expiry.remove(nonce);
+        }
+        // Drop expired entries (timestamps are within the window, so the order is nearly
+        // sorted by expiry), then evict the oldest while full.
+        order.retain(|(until, n)| {
+            let keep = *until >= now_unix && expiry.get(n) == Some(until);
+            if !keep && expiry.get(n) == Some(until) {
+                expiry.remove(n);
+            }
+            keep
+        });
+        while expiry.len() >= self.capacity {
+            let Some((until, n)) = order.pop_front() else {
+                break;
+            };
+            if expiry.get(&n) == Some(&until) {
+                expiry.remove(&n);
+            }
+        }
+        expiry.insert(nonce.to_owned(), expires_at_unix);
+        order.push_back((expires_at_unix, nonce.to_owned()));
+        Ok(true)
+    }
+}
+
+/// Verifies webhook deliveries signed with one secret, refusing replays.
+///
+/// What is protected: a delivery is accepted only if its HMAC-SHA512 matches the secret over
+/// nonce, timestamp and body; its timestamp is within the tolerance (default ±300 s) of the
+/// clock; and its nonce was not accepted before by this verifier's [`NonceStore`] while that
+/// timestamp was within the window. Nonces are recorded only after the signature and timestamp
+/// checks pass, so forged deliveries cannot fill the store.
+///
+/// What is not: the default [`MemoryNonceStore`] is per process (clones of a verifier share it;
+/// other replicas and restarts do not: use a shared [`NonceStore`]); it is bounded (see its
+/// eviction rule); a delivery older than the window is refused by its timestamp, not by the
+/// store; and a genuine delivery captured in transit can still be delivered once, first.
 #[derive(Debug, Clone)]
 pub struct WebhookVerifier {
     secret: Secret,
     tolerance: Duration,
+    nonces: Arc<dyn NonceStore>,
 }
 
 impl WebhookVerifier {
@@ -295,7 +411,14 @@ impl WebhookVerifier {
         Ok(WebhookVerifier {
             secret,
             tolerance: DEFAULT_TOLERANCE,
+            nonces: Arc::new(MemoryNonceStore::default()),
         })
+    }
+
+    /// The same verifier remembering nonces in `store` (shared by replicas, for example).
+    pub fn with_nonce_store(mut self, store: Arc<dyn NonceStore>) -> Self {
+        self.nonces = store;
+        self
     }
 
     /// The same verifier accepting timestamps within `tolerance` of its clock.
@@ -316,7 +439,8 @@ impl WebhookVerifier {
 
     /// Verifies a delivery against `now_unix`; returns the signed timestamp.
     ///
-    /// Order of checks: header syntax, then the signature (constant time), then the timestamp.
+    /// Order of checks: header syntax, then the signature (constant time), then the timestamp,
+    /// then the nonce ([`WebhookError::Replay`] if already accepted within the window).
     pub fn verify_at(
         &self,
         signature_header: &str,
@@ -346,7 +470,12 @@ impl WebhookVerifier {
                 now: now_unix,
             });
         }
-        Ok(ts)
+        let expires_at = ts.saturating_add(tolerance);
+        match self.nonces.insert_new(nonce, expires_at, now_unix) {
+            Ok(true) => Ok(ts),
+            Ok(false) => Err(WebhookError::Replay),
+            Err(why) => Err(WebhookError::NonceStore(why)),
+        }
     }
 
     /// Verifies a delivery from its request headers ([`SIGNATURE_HEADER`] and [`NONCE_HEADER`])
@@ -691,6 +820,52 @@ mod tests {
                 "{map:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_replayed_nonce_is_refused_within_the_window() {
+        let v = verifier();
+        assert_eq!(v.verify_at(&signed(NOW), NONCE, BODY, NOW), Ok(NOW));
+        assert_eq!(
+            v.verify_at(&signed(NOW), NONCE, BODY, NOW + 10),
+            Err(WebhookError::Replay)
+        );
+        // Clones share the store.
+        assert_eq!(
+            v.clone().verify_at(&signed(NOW), NONCE, BODY, NOW + 300),
+            Err(WebhookError::Replay)
+        );
+        // Past the window the timestamp refuses it.
+        assert!(matches!(
+            v.verify_at(&signed(NOW), NONCE, BODY, NOW + 301),
+            Err(WebhookError::Stale { .. })
+        ));
+        // A forged delivery is not recorded: the genuine one still verifies.
+        let w = verifier();
+        let forged = sign(&Secret::new("forger-0123456789abc"), "n2", NOW, BODY);
+        assert_eq!(
+            w.verify_at(&forged, "n2", BODY, NOW),
+            Err(WebhookError::SignatureMismatch)
+        );
+        let genuine = sign(&Secret::new(SECRET), "n2", NOW, BODY);
+        assert_eq!(w.verify_at(&genuine, "n2", BODY, NOW), Ok(NOW));
+    }
+
+    #[test]
+    fn the_memory_store_is_bounded_and_forgets_expired_nonces() {
+        let store = MemoryNonceStore::new(3);
+        for i in 0..10 {
+            assert_eq!(store.insert_new(&format!("n{i}"), NOW + 300, NOW), Ok(true));
+            assert!(store.len() <= 3);
+        }
+        assert_eq!(store.insert_new("n9", NOW + 300, NOW), Ok(false));
+        // Expired entries make room and may be reused.
+        assert_eq!(store.insert_new("n9", NOW + 600, NOW + 301), Ok(true));
+        assert_eq!(store.len(), 1);
+        let store = Arc::new(MemoryNonceStore::new(2));
+        let v = verifier().with_nonce_store(Arc::clone(&store) as Arc<dyn NonceStore>);
+        assert_eq!(v.verify_at(&signed(NOW), NONCE, BODY, NOW), Ok(NOW));
+        assert_eq!(store.len(), 1);
     }
 
     #[test]
