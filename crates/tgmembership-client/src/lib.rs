@@ -82,6 +82,8 @@ pub use model::{
 };
 pub use paginate::{Paginated, paginate};
 pub use request::{ApiRequest, RenderedRequest};
+#[cfg(feature = "redis")]
+pub use webhook::RedisNonceStore;
 pub use webhook::{
     MemoryNonceStore, NonceStore, WebhookError, WebhookEvent, WebhookEventKind, WebhookSecretError,
     WebhookVerifier,

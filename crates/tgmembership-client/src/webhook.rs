@@ -372,6 +372,82 @@ impl NonceStore for MemoryNonceStore {
     }
 }
 
+/// A [`NonceStore`] in Redis, shared by every replica pointed at it: each nonce is a key
+/// `{prefix}{nonce}` set with `SET NX PX` until the delivery's timestamp leaves the window, so
+/// one atomic round trip both checks and records. Blocking (the verifier is synchronous): each
+/// round trip has a 2 s timeout; on a failure the connection is dropped and remade on the next
+/// call, and the delivery is refused with [`WebhookError::NonceStore`] (fail closed).
+#[cfg(feature = "redis")]
+pub struct RedisNonceStore {
+    client: redis::Client,
+    prefix: String,
+    conn: Mutex<Option<redis::Connection>>,
+}
+
+#[cfg(feature = "redis")]
+impl fmt::Debug for RedisNonceStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisNonceStore")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "redis")]
+impl RedisNonceStore {
+    const TIMEOUT: Duration = Duration::from_secs(2);
+
+    /// A store at `url` (`redis://host:port/db`) keeping nonces under `prefix`. Connects lazily.
+    pub fn new(url: &str, prefix: impl Into<String>) -> Result<Self, String> {
+        let client = redis::Client::open(url).map_err(|e| format!("invalid Redis URL: {}", e))?;
+        Ok(RedisNonceStore {
+            client,
+            prefix: prefix.into(),
+            conn: Mutex::new(None),
+        })
+    }
+
+    fn connect(&self) -> Result<redis::Connection, String> {
+        let conn = self
+            .client
+            .get_connection_with_timeout(Self::TIMEOUT)
+            .map_err(|e| format!("Redis connection failed: {e}"))?;
+        conn.set_read_timeout(Some(Self::TIMEOUT))
+            .and_then(|()| conn.set_write_timeout(Some(Self::TIMEOUT)))
+            .map_err(|e| format!("Redis connection failed: {e}"))?;
+        Ok(conn)
+    }
+}
+
+#[cfg(feature = "redis")]
+impl NonceStore for RedisNonceStore {
+    fn insert_new(&self, nonce: &str, expires_at_unix: i64, now_unix: i64) -> Result<bool, String> {
+        let ttl_ms = expires_at_unix
+            .saturating_sub(now_unix)
+            .clamp(1, i64::MAX / 1000)
+            .saturating_mul(1000);
+        let mut guard = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut conn = match guard.take() {
+            Some(conn) => conn,
+            None => self.connect()?,
+        };
+        let answer: redis::RedisResult<Option<String>> = redis::cmd("SET")
+            .arg(format!("{}{nonce}", self.prefix))
+            .arg(1)
+            .arg("NX")
+            .arg("PX")
+            .arg(ttl_ms)
+            .query(&mut conn);
+        match answer {
+            Ok(set) => {
+                *guard = Some(conn);
+                Ok(set.is_some())
+            }
+            Err(e) => Err(format!("Redis SET NX failed: {e}")),
+        }
+    }
+}
+
 /// Verifies webhook deliveries signed with one secret, refusing replays.
 ///
 /// What is protected: a delivery is accepted only if its HMAC-SHA512 matches the secret over
@@ -866,6 +942,66 @@ mod tests {
         let v = verifier().with_nonce_store(Arc::clone(&store) as Arc<dyn NonceStore>);
         assert_eq!(v.verify_at(&signed(NOW), NONCE, BODY, NOW), Ok(NOW));
         assert_eq!(store.len(), 1);
+    }
+
+    /// Against a real redis-server started on a free port (skipped if none is installed).
+    #[cfg(feature = "redis")]
+    #[test]
+    fn redis_store_refuses_a_replay_across_replicas() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let Ok(mut child) = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+        else {
+            eprintln!("skipped: no redis-server");
+            return;
+        };
+        let url = format!("redis://127.0.0.1:{port}");
+        let store = || Arc::new(RedisNonceStore::new(&url, "tgm-test:").unwrap());
+        let a = verifier().with_nonce_store(store());
+        let b = verifier().with_nonce_store(store());
+        let mut first = Err(WebhookError::Replay);
+        for _ in 0..100 {
+            first = a.verify_at(&signed(NOW), NONCE, BODY, NOW);
+            if !matches!(first, Err(WebhookError::NonceStore(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let second = b.verify_at(&signed(NOW), NONCE, BODY, NOW + 1);
+        let other = b.verify_at(
+            &sign(&Secret::new(SECRET), "n3", NOW, BODY),
+            "n3",
+            BODY,
+            NOW,
+        );
+        child.kill().ok();
+        child.wait().ok();
+        assert_eq!(first, Ok(NOW));
+        assert_eq!(second, Err(WebhookError::Replay));
+        assert_eq!(other, Ok(NOW));
+        // With Redis gone, the store fails closed.
+        assert!(matches!(
+            b.verify_at(
+                &sign(&Secret::new(SECRET), "n4", NOW, BODY),
+                "n4",
+                BODY,
+                NOW
+            ),
+            Err(WebhookError::NonceStore(_))
+        ));
     }
 
     #[test]
