@@ -24,6 +24,13 @@ use crate::window::FixedWindows;
 
 type Body = BoxBody<Bytes, io::Error>;
 
+/// The largest request body read, as sent (before any gzip is removed); larger is answered 413.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// How long a request body may take to arrive in full; slower (one byte at a time, say) is
+/// answered 408 and the connection closed.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// What the server did with a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Disposition {
@@ -255,9 +262,12 @@ async fn handle(
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Body>, Dropped> {
     let (parts, body) = req.into_parts();
-    let body = match body.collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => return Err(Dropped),
+    let limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
+    let body = match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
+        Ok(Ok(b)) => b.to_bytes(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return refuse(413),
+        Ok(Err(_)) => return Err(Dropped),
+        Err(_) => return refuse(408),
     };
     let transit = lock(&shared.jitter).as_mut().map(|(max, rng)| {
         use rand::Rng;
@@ -357,6 +367,15 @@ async fn handle(
     }
 }
 
+/// An empty answer with `status`, closing the connection (the rest of the body is not read).
+fn refuse(status: u16) -> Result<hyper::Response<Body>, Dropped> {
+    hyper::Response::builder()
+        .status(status)
+        .header(http::header::CONNECTION, "close")
+        .body(empty())
+        .map_err(|_| Dropped)
+}
+
 fn record(shared: &Shared, request: Request, disposition: Disposition) {
     lock(&shared.log).push(Exchange {
         request,
@@ -430,4 +449,66 @@ fn streamed(
     }
     b.body(body)
         .unwrap_or_else(|_| hyper::Response::new(empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::FixedReply;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    async fn status_of(server: &MockServer, head: String, body: Vec<u8>) -> String {
+        let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        stream.write_all(head.as_bytes()).await.unwrap();
+        // The server may answer and close before reading everything.
+        let _ = stream.write_all(&body).await;
+        let mut answer = vec![0u8; 64];
+        let n = stream.read(&mut answer).await.unwrap_or(0);
+        String::from_utf8_lossy(&answer[..n]).into_owned()
+    }
+
+    #[tokio::test]
+    async fn an_oversized_body_is_answered_413_and_not_recorded() {
+        let server = MockServer::start(Arc::new(FixedReply(Reply::new(200, "ok"))))
+            .await
+            .unwrap();
+        let len = MAX_BODY_BYTES + 1;
+        let head = format!("POST /x HTTP/1.1\r\nhost: a\r\ncontent-length: {len}\r\n\r\n");
+        let answer = status_of(&server, head, vec![b'a'; len]).await;
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        assert_eq!(server.request_count(), 0);
+        let head = "POST /x HTTP/1.1\r\nhost: a\r\ncontent-length: 2\r\n\r\n".to_owned();
+        let answer = status_of(&server, head, b"ok".to_vec()).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_sent_one_byte_at_a_time_times_out() {
+        let server = MockServer::start(Arc::new(FixedReply(Reply::new(200, "ok"))))
+            .await
+            .unwrap();
+        let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        stream
+            .write_all(b"POST /x HTTP/1.1\r\nhost: a\r\ncontent-length: 1000\r\n\r\n")
+            .await
+            .unwrap();
+        let slow = async {
+            loop {
+                if stream.write_all(b"a").await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                let mut answer = vec![0u8; 64];
+                if let Ok(Ok(n)) =
+                    tokio::time::timeout(Duration::from_millis(1), stream.read(&mut answer)).await
+                {
+                    return String::from_utf8_lossy(&answer[..n]).into_owned();
+                }
+            }
+            String::new()
+        };
+        let answer = tokio::time::timeout(BODY_TIMEOUT * 2, slow).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert_eq!(server.request_count(), 0);
+    }
 }
