@@ -277,7 +277,29 @@ async fn handle(
     if let Some(t) = transit {
         tokio::time::sleep(t).await;
     }
+    let gzipped = parts
+        .headers
+        .get(http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("gzip"));
+    // Inflated here, off the runtime's threads and before any lock, with a cap.
+    let inflated = if gzipped {
+        let raw = body.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            crate::service::inflate(&raw, crate::service::MAX_INFLATED_BYTES)
+        })
+        .await;
+        match out {
+            Ok(Ok(b)) => Some(b),
+            Ok(Err(crate::service::InflateError::TooLarge)) => return refuse(413),
+            // Invalid gzip: the service answers it as it does today (decoded_body is None).
+            Ok(Err(crate::service::InflateError::Invalid)) | Err(_) => None,
+        }
+    } else {
+        None
+    };
     let request = Request {
+        inflated,
         method: parts.method,
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
@@ -480,6 +502,40 @@ mod tests {
         let head = "POST /x HTTP/1.1\r\nhost: a\r\ncontent-length: 2\r\n\r\n".to_owned();
         let answer = status_of(&server, head, b"ok".to_vec()).await;
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_gzip_bomb_is_answered_413_and_a_small_gzip_body_is_inflated_once() {
+        let server = MockServer::start(Arc::new(FixedReply(Reply::new(200, "ok"))))
+            .await
+            .unwrap();
+        let bomb = gzip(&vec![0u8; crate::service::MAX_INFLATED_BYTES + 1]);
+        assert!(bomb.len() < MAX_BODY_BYTES);
+        let head = format!(
+            "POST /x HTTP/1.1\r\nhost: a\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\n\r\n",
+            bomb.len()
+        );
+        let answer = status_of(&server, head, bomb).await;
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        assert_eq!(server.request_count(), 0);
+
+        let small = gzip(b"{\"a\":1}");
+        let head = format!(
+            "POST /x HTTP/1.1\r\nhost: a\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\n\r\n",
+            small.len()
+        );
+        let answer = status_of(&server, head, small).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let r = &server.requests()[0];
+        assert_eq!(r.inflated.as_deref(), Some(&b"{\"a\":1}"[..]));
+        assert_eq!(r.decoded_body().as_deref(), Some(&b"{\"a\":1}"[..]));
     }
 
     #[tokio::test(start_paused = true)]
