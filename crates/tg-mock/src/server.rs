@@ -58,7 +58,9 @@ pub struct Exchange {
 
 struct Shared {
     service: Arc<dyn Service>,
-    log: Mutex<Vec<Exchange>>,
+    log: Mutex<std::collections::VecDeque<Exchange>>,
+    /// The most exchanges the log holds (oldest dropped first); `usize::MAX`: unbounded.
+    log_capacity: std::sync::atomic::AtomicUsize,
     faults: Mutex<FaultScript>,
     limiter: Mutex<Option<FixedWindows>>,
     jitter: Mutex<Option<(Duration, rand::rngs::StdRng)>>,
@@ -101,7 +103,8 @@ impl MockServer {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             service,
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(std::collections::VecDeque::new()),
+            log_capacity: std::sync::atomic::AtomicUsize::new(usize::MAX),
             faults: Mutex::new(FaultScript::default()),
             limiter: Mutex::new(None),
             jitter: Mutex::new(None),
@@ -137,10 +140,21 @@ impl MockServer {
 
     /// Every request with what became of it.
     pub fn exchanges(&self) -> Vec<Exchange> {
-        lock(&self.shared.log).clone()
+        lock(&self.shared.log).iter().cloned().collect()
     }
 
-    /// How many requests arrived.
+    /// Keeps at most `capacity` exchanges in the request log, dropping the oldest first
+    /// (`None`: unbounded, the default for tests; the `tg-mock` binary bounds it).
+    pub fn set_log_capacity(&self, capacity: Option<usize>) {
+        let cap = capacity.unwrap_or(usize::MAX);
+        self.shared.log_capacity.store(cap, Ordering::Relaxed);
+        let mut log = lock(&self.shared.log);
+        while log.len() > cap {
+            log.pop_front();
+        }
+    }
+
+    /// How many requests the log holds (all that arrived, unless bounded).
     pub fn request_count(&self) -> usize {
         lock(&self.shared.log).len()
     }
@@ -399,7 +413,15 @@ fn refuse(status: u16) -> Result<hyper::Response<Body>, Dropped> {
 }
 
 fn record(shared: &Shared, request: Request, disposition: Disposition) {
-    lock(&shared.log).push(Exchange {
+    let cap = shared.log_capacity.load(Ordering::Relaxed);
+    let mut log = lock(&shared.log);
+    if cap == 0 {
+        return;
+    }
+    while log.len() >= cap {
+        log.pop_front();
+    }
+    log.push_back(Exchange {
         request,
         disposition,
     });
@@ -536,6 +558,23 @@ mod tests {
         let r = &server.requests()[0];
         assert_eq!(r.inflated.as_deref(), Some(&b"{\"a\":1}"[..]));
         assert_eq!(r.decoded_body().as_deref(), Some(&b"{\"a\":1}"[..]));
+    }
+
+    #[tokio::test]
+    async fn the_request_log_can_be_bounded() {
+        let server = MockServer::start(Arc::new(FixedReply(Reply::new(200, "ok"))))
+            .await
+            .unwrap();
+        server.set_log_capacity(Some(2));
+        for i in 0..5 {
+            let head = format!("GET /r{i} HTTP/1.1\r\nhost: a\r\n\r\n");
+            let answer = status_of(&server, head, Vec::new()).await;
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        }
+        let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+        assert_eq!(paths, ["/r3", "/r4"]);
+        server.set_log_capacity(Some(1));
+        assert_eq!(server.request_count(), 1);
     }
 
     #[tokio::test(start_paused = true)]
