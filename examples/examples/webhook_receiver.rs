@@ -84,6 +84,8 @@ async fn receive(
                 WebhookError::MalformedHeader(_) | WebhookError::InvalidPayload { .. } => {
                     StatusCode::BAD_REQUEST
                 }
+                WebhookError::Replay => StatusCode::OK,
+                WebhookError::NonceStore(_) => StatusCode::SERVICE_UNAVAILABLE,
                 WebhookError::SignatureMismatch
                 | WebhookError::Stale { .. }
                 | WebhookError::FromFuture { .. } => StatusCode::UNAUTHORIZED,
@@ -143,7 +145,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("registered {} (secret {})", webhook.url, webhook.secret);
 
     let receiver = Arc::new(Receiver {
-        verifier: WebhookVerifier::new(webhook.secret),
+        verifier: WebhookVerifier::new(webhook.secret)?,
         signature_header: header_name("TGM_SIGNATURE_HEADER", "x-tgm-signature")?,
         nonce_header: header_name("TGM_NONCE_HEADER", "x-tgm-nonce")?,
     });

@@ -841,16 +841,33 @@ async fn signed_webhooks_are_delivered_and_verified_end_to_end() {
     let signature = received.header(SIGNATURE_HEADER).unwrap().to_owned();
     let nonce = received.header(NONCE_HEADER).unwrap().to_owned();
 
-    let verifier = WebhookVerifier::new(hook.secret.clone());
+    let verifier = WebhookVerifier::new(hook.secret.clone()).unwrap();
     let event = verifier
         .verify_event_at(&signature, &nonce, &body, NOW)
         .unwrap();
     assert_eq!(event.event, WebhookEventKind::OrderCompleted);
     assert_eq!(event.data["order_key"], order.order_key.as_str());
     assert_eq!(event.data["amount"], "1.23");
+    // The same delivery again, inside the window: refused as a replay.
     assert_eq!(
         verifier.verify_at(&signature, &nonce, &body, NOW + 300),
-        Ok(NOW)
+        Err(WebhookError::Replay)
+    );
+    // Read from the received headers by their exported names, a fresh verifier accepts it once.
+    let mut map = http::HeaderMap::new();
+    map.insert(
+        tgmembership_client::webhook::SIGNATURE_HEADER,
+        http::HeaderValue::from_str(&signature).unwrap(),
+    );
+    map.insert(
+        tgmembership_client::webhook::NONCE_HEADER,
+        http::HeaderValue::from_str(&nonce).unwrap(),
+    );
+    let fresh = WebhookVerifier::new(hook.secret.clone()).unwrap();
+    assert_eq!(fresh.verify_headers_at(&map, &body, NOW), Ok(NOW));
+    assert_eq!(
+        fresh.verify_headers_at(&map, &body, NOW),
+        Err(WebhookError::Replay)
     );
 
     // Each way of failing has its own error.
@@ -859,7 +876,9 @@ async fn signed_webhooks_are_delivered_and_verified_end_to_end() {
     tampered[at] = b'9';
     let refusals = [
         verifier.verify_at(&signature, &nonce, &tampered, NOW),
-        WebhookVerifier::new("not-the-secret").verify_at(&signature, &nonce, &body, NOW),
+        WebhookVerifier::new("not-the-secret-0123456789")
+            .unwrap()
+            .verify_at(&signature, &nonce, &body, NOW),
         verifier.verify_at(&signature, &nonce, &body, NOW + 301),
         verifier.verify_at("t=abc,v1=00", &nonce, &body, NOW),
     ];

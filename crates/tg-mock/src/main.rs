@@ -3,7 +3,13 @@
 //!
 //! ```text
 //! tg-mock [--port 8080] [--tgtrack-key KEY] [--bot-id 1] [--tgmembership-key KEY]
-//!         [--tga-app NAME] [--tga-domain DOMAIN] [--strict-limits]
+//!         [--tga-app NAME] [--tga-domain DOMAIN] [--strict-limits] [--log-capacity 1000]
+//! ```
+//!
+//! The request log keeps the last `--log-capacity` requests (default 1000, `0` keeps none), so
+//! a long-running server does not grow without bound.
+//!
+//! ```text
 //! ```
 
 use std::sync::Arc;
@@ -23,6 +29,7 @@ struct Options {
     tga_app: String,
     tga_domain: String,
     strict_limits: bool,
+    log_capacity: usize,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -34,6 +41,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         tga_app: "dev_app".to_owned(),
         tga_domain: "localhost".to_owned(),
         strict_limits: false,
+        log_capacity: 1000,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -50,6 +58,11 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--tga-app" => o.tga_app = value()?,
             "--tga-domain" => o.tga_domain = value()?,
             "--strict-limits" => o.strict_limits = true,
+            "--log-capacity" => {
+                o.log_capacity = value()?
+                    .parse()
+                    .map_err(|_| "--log-capacity: not a number")?;
+            }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown option {other}")),
         }
@@ -58,7 +71,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
 }
 
 const USAGE: &str = "usage: tg-mock [--port 8080] [--tgtrack-key KEY] [--bot-id 1] \
-[--tgmembership-key KEY] [--tga-app NAME] [--tga-domain DOMAIN] [--strict-limits]";
+[--tgmembership-key KEY] [--tga-app NAME] [--tga-domain DOMAIN] [--strict-limits] \
+[--log-capacity 1000]";
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
@@ -85,6 +99,7 @@ async fn main() -> Result<(), String> {
     let server = MockServer::start_on(Arc::new(all), o.port)
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", o.port))?;
+    server.set_log_capacity(Some(o.log_capacity));
     if o.strict_limits {
         server.set_rate_limit(Some(FixedWindows::tgtrack(
             tokio::time::Instant::now(),

@@ -24,6 +24,13 @@ use crate::window::FixedWindows;
 
 type Body = BoxBody<Bytes, io::Error>;
 
+/// The largest request body read, as sent (before any gzip is removed); larger is answered 413.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// How long a request body may take to arrive in full; slower (one byte at a time, say) is
+/// answered 408 and the connection closed.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// What the server did with a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Disposition {
@@ -51,7 +58,9 @@ pub struct Exchange {
 
 struct Shared {
     service: Arc<dyn Service>,
-    log: Mutex<Vec<Exchange>>,
+    log: Mutex<std::collections::VecDeque<Exchange>>,
+    /// The most exchanges the log holds (oldest dropped first); `usize::MAX`: unbounded.
+    log_capacity: std::sync::atomic::AtomicUsize,
     faults: Mutex<FaultScript>,
     limiter: Mutex<Option<FixedWindows>>,
     jitter: Mutex<Option<(Duration, rand::rngs::StdRng)>>,
@@ -94,7 +103,8 @@ impl MockServer {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             service,
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(std::collections::VecDeque::new()),
+            log_capacity: std::sync::atomic::AtomicUsize::new(usize::MAX),
             faults: Mutex::new(FaultScript::default()),
             limiter: Mutex::new(None),
             jitter: Mutex::new(None),
@@ -130,10 +140,21 @@ impl MockServer {
 
     /// Every request with what became of it.
     pub fn exchanges(&self) -> Vec<Exchange> {
-        lock(&self.shared.log).clone()
+        lock(&self.shared.log).iter().cloned().collect()
     }
 
-    /// How many requests arrived.
+    /// Keeps at most `capacity` exchanges in the request log, dropping the oldest first
+    /// (`None`: unbounded, the default for tests; the `tg-mock` binary bounds it).
+    pub fn set_log_capacity(&self, capacity: Option<usize>) {
+        let cap = capacity.unwrap_or(usize::MAX);
+        self.shared.log_capacity.store(cap, Ordering::Relaxed);
+        let mut log = lock(&self.shared.log);
+        while log.len() > cap {
+            log.pop_front();
+        }
+    }
+
+    /// How many requests the log holds (all that arrived, unless bounded).
     pub fn request_count(&self) -> usize {
         lock(&self.shared.log).len()
     }
@@ -255,9 +276,12 @@ async fn handle(
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Body>, Dropped> {
     let (parts, body) = req.into_parts();
-    let body = match body.collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => return Err(Dropped),
+    let limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
+    let body = match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
+        Ok(Ok(b)) => b.to_bytes(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return refuse(413),
+        Ok(Err(_)) => return Err(Dropped),
+        Err(_) => return refuse(408),
     };
     let transit = lock(&shared.jitter).as_mut().map(|(max, rng)| {
         use rand::Rng;
@@ -267,7 +291,29 @@ async fn handle(
     if let Some(t) = transit {
         tokio::time::sleep(t).await;
     }
+    let gzipped = parts
+        .headers
+        .get(http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("gzip"));
+    // Inflated here, off the runtime's threads and before any lock, with a cap.
+    let inflated = if gzipped {
+        let raw = body.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            crate::service::inflate(&raw, crate::service::MAX_INFLATED_BYTES)
+        })
+        .await;
+        match out {
+            Ok(Ok(b)) => Some(b),
+            Ok(Err(crate::service::InflateError::TooLarge)) => return refuse(413),
+            // Invalid gzip: the service answers it as it does today (decoded_body is None).
+            Ok(Err(crate::service::InflateError::Invalid)) | Err(_) => None,
+        }
+    } else {
+        None
+    };
     let request = Request {
+        inflated,
         method: parts.method,
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
@@ -357,8 +403,25 @@ async fn handle(
     }
 }
 
+/// An empty answer with `status`, closing the connection (the rest of the body is not read).
+fn refuse(status: u16) -> Result<hyper::Response<Body>, Dropped> {
+    hyper::Response::builder()
+        .status(status)
+        .header(http::header::CONNECTION, "close")
+        .body(empty())
+        .map_err(|_| Dropped)
+}
+
 fn record(shared: &Shared, request: Request, disposition: Disposition) {
-    lock(&shared.log).push(Exchange {
+    let cap = shared.log_capacity.load(Ordering::Relaxed);
+    let mut log = lock(&shared.log);
+    if cap == 0 {
+        return;
+    }
+    while log.len() >= cap {
+        log.pop_front();
+    }
+    log.push_back(Exchange {
         request,
         disposition,
     });
@@ -430,4 +493,117 @@ fn streamed(
     }
     b.body(body)
         .unwrap_or_else(|_| hyper::Response::new(empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::FixedReply;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    async fn status_of(server: &MockServer, head: String, body: Vec<u8>) -> String {
+        let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        stream.write_all(head.as_bytes()).await.unwrap();
+        // The server may answer and close before reading everything.
+        let _ = stream.write_all(&body).await;
+        let mut answer = vec![0u8; 64];
+        let n = stream.read(&mut answer).await.unwrap_or(0);
+        String::from_utf8_lossy(&answer[..n]).into_owned()
+    }
+
+    #[tokio::test]
+    async fn an_oversized_body_is_answered_413_and_not_recorded() {
+        let server = MockServer::start(Arc::new(FixedReply(Reply::new(200, "ok"))))
+            .await
+            .unwrap();
+        let len = MAX_BODY_BYTES + 1;
+        let head = format!("POST /x HTTP/1.1\r\nhost: a\r\ncontent-length: {len}\r\n\r\n");
+        let answer = status_of(&server, head, vec![b'a'; len]).await;
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        assert_eq!(server.request_count(), 0);
+        let head = "POST /x HTTP/1.1\r\nhost: a\r\ncontent-length: 2\r\n\r\n".to_owned();
+        let answer = status_of(&server, head, b"ok".to_vec()).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_gzip_bomb_is_answered_413_and_a_small_gzip_body_is_inflated_once() {
+        let server = MockServer::start(Arc::new(FixedReply(Reply::new(200, "ok"))))
+            .await
+            .unwrap();
+        let bomb = gzip(&vec![0u8; crate::service::MAX_INFLATED_BYTES + 1]);
+        assert!(bomb.len() < MAX_BODY_BYTES);
+        let head = format!(
+            "POST /x HTTP/1.1\r\nhost: a\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\n\r\n",
+            bomb.len()
+        );
+        let answer = status_of(&server, head, bomb).await;
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        assert_eq!(server.request_count(), 0);
+
+        let small = gzip(b"{\"a\":1}");
+        let head = format!(
+            "POST /x HTTP/1.1\r\nhost: a\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\n\r\n",
+            small.len()
+        );
+        let answer = status_of(&server, head, small).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let r = &server.requests()[0];
+        assert_eq!(r.inflated.as_deref(), Some(&b"{\"a\":1}"[..]));
+        assert_eq!(r.decoded_body().as_deref(), Some(&b"{\"a\":1}"[..]));
+    }
+
+    #[tokio::test]
+    async fn the_request_log_can_be_bounded() {
+        let server = MockServer::start(Arc::new(FixedReply(Reply::new(200, "ok"))))
+            .await
+            .unwrap();
+        server.set_log_capacity(Some(2));
+        for i in 0..5 {
+            let head = format!("GET /r{i} HTTP/1.1\r\nhost: a\r\n\r\n");
+            let answer = status_of(&server, head, Vec::new()).await;
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        }
+        let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+        assert_eq!(paths, ["/r3", "/r4"]);
+        server.set_log_capacity(Some(1));
+        assert_eq!(server.request_count(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_sent_one_byte_at_a_time_times_out() {
+        let server = MockServer::start(Arc::new(FixedReply(Reply::new(200, "ok"))))
+            .await
+            .unwrap();
+        let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        stream
+            .write_all(b"POST /x HTTP/1.1\r\nhost: a\r\ncontent-length: 1000\r\n\r\n")
+            .await
+            .unwrap();
+        let slow = async {
+            loop {
+                if stream.write_all(b"a").await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                let mut answer = vec![0u8; 64];
+                if let Ok(Ok(n)) =
+                    tokio::time::timeout(Duration::from_millis(1), stream.read(&mut answer)).await
+                {
+                    return String::from_utf8_lossy(&answer[..n]).into_owned();
+                }
+            }
+            String::new()
+        };
+        let answer = tokio::time::timeout(BODY_TIMEOUT * 2, slow).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert_eq!(server.request_count(), 0);
+    }
 }

@@ -26,6 +26,35 @@ pub struct Request {
     pub connection: u64,
     /// When the server finished reading it (tokio's clock, so virtual time applies).
     pub received_at: Instant,
+    /// The body with gzip removed, inflated by the server before any lock is taken and capped
+    /// at [`MAX_INFLATED_BYTES`]; `None` when not gzipped or not built by the server.
+    pub inflated: Option<Bytes>,
+}
+
+/// The largest body a gzip request may inflate to; the server answers a larger one 413.
+pub const MAX_INFLATED_BYTES: usize = 32 * 1024 * 1024;
+
+/// Why [`inflate`] refused a gzip body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InflateError {
+    /// Not valid gzip.
+    Invalid,
+    /// It inflates to more than the cap.
+    TooLarge,
+}
+
+/// Gunzips `body`, reading at most `cap` bytes of output (a gzip bomb stops there).
+pub fn inflate(body: &[u8], cap: usize) -> Result<Bytes, InflateError> {
+    let mut out = Vec::new();
+    let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+    flate2::read::GzDecoder::new(body)
+        .take(limit)
+        .read_to_end(&mut out)
+        .map_err(|_| InflateError::Invalid)?;
+    if out.len() > cap {
+        return Err(InflateError::TooLarge);
+    }
+    Ok(Bytes::from(out))
 }
 
 impl Request {
@@ -43,12 +72,14 @@ impl Request {
             body: Bytes::new(),
             connection: 0,
             received_at: Instant::now(),
+            inflated: None,
         }
     }
 
     /// The same request with this body.
     pub fn with_body(mut self, body: impl Into<Bytes>) -> Self {
         self.body = body.into();
+        self.inflated = None;
         self
     }
 
@@ -66,15 +97,14 @@ impl Request {
     }
 
     /// The body with any `Content-Encoding: gzip` removed; `None` when gunzip fails.
+    /// The server inflates before any lock ([`Request::inflated`]); a request built otherwise is
+    /// inflated here, capped at [`MAX_INFLATED_BYTES`].
     pub fn decoded_body(&self) -> Option<Bytes> {
         match self.header("content-encoding") {
-            Some(enc) if enc.eq_ignore_ascii_case("gzip") => {
-                let mut out = Vec::new();
-                flate2::read::GzDecoder::new(&self.body[..])
-                    .read_to_end(&mut out)
-                    .ok()?;
-                Some(Bytes::from(out))
-            }
+            Some(enc) if enc.eq_ignore_ascii_case("gzip") => match &self.inflated {
+                Some(b) => Some(b.clone()),
+                None => inflate(&self.body, MAX_INFLATED_BYTES).ok(),
+            },
             Some(enc) if !enc.eq_ignore_ascii_case("identity") => None,
             _ => Some(self.body.clone()),
         }

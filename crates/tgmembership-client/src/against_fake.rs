@@ -171,19 +171,27 @@ fn webhooks_end_to_end() {
     let signature = headers.get(SIGNATURE_HEADER).unwrap().to_str().unwrap();
     let nonce = headers.get(NONCE_HEADER).unwrap().to_str().unwrap();
 
-    let verifier = WebhookVerifier::new(hook.secret.clone());
+    let verifier = WebhookVerifier::new(hook.secret.clone()).unwrap();
     let event = verifier
         .verify_event_at(signature, nonce, &d.body, NOW)
         .unwrap();
     assert_eq!(event.event, WebhookEventKind::OrderCompleted);
     assert_eq!(event.data["order_key"], order.order_key.as_str());
+    // The exported header names are the ones the fake sends.
+    assert!(crate::webhook::SIGNATURE_HEADER.eq_ignore_ascii_case(SIGNATURE_HEADER));
+    assert!(crate::webhook::NONCE_HEADER.eq_ignore_ascii_case(NONCE_HEADER));
+    assert_eq!(
+        verifier.verify_headers_at(&headers, &d.body, NOW),
+        Err(crate::webhook::WebhookError::Replay)
+    );
     assert!(
         verifier
             .verify_at(signature, nonce, &d.body, NOW + 301)
             .is_err()
     );
     assert!(
-        WebhookVerifier::new("wrong")
+        WebhookVerifier::new("wrong-secret-0123456789")
+            .unwrap()
             .verify_at(signature, nonce, &d.body, NOW)
             .is_err()
     );

@@ -82,7 +82,12 @@ pub use model::{
 };
 pub use paginate::{Paginated, paginate};
 pub use request::{ApiRequest, RenderedRequest};
-pub use webhook::{WebhookError, WebhookEvent, WebhookEventKind, WebhookVerifier};
+#[cfg(feature = "redis")]
+pub use webhook::RedisNonceStore;
+pub use webhook::{
+    MemoryNonceStore, NonceStore, WebhookError, WebhookEvent, WebhookEventKind, WebhookSecretError,
+    WebhookVerifier,
+};
 
 /// The provider name in errors.
 pub const PROVIDER: &str = "tgmembership";

@@ -3,13 +3,17 @@
 //! The service signs each delivery with HMAC-SHA512, keyed by the webhook secret that
 //! `POST webhook` returned, over `nonce + "." + timestamp + "." + raw_body`, and sends
 //! `t=<timestamp>,v1=<HEX>` (upper-case hex) in one header and the nonce in another. The header
-//! names are not documented, so [`WebhookVerifier`] takes the two header values as arguments.
+//! names are not documented: [`SIGNATURE_HEADER`] and [`NONCE_HEADER`] are the names `tg-mock`
+//! sends, read by [`WebhookVerifier::verify_headers`]; [`WebhookVerifier::verify`] takes the two
+//! header values for deployments that receive other names.
 //!
 //! Verification decodes the hex (either case is accepted: hex case carries no information),
 //! compares the digests in constant time, then checks the timestamp against a tolerance
 //! (default 300 s) to refuse replays. Each failure has its own [`WebhookError`] variant.
 
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
@@ -98,6 +102,11 @@ pub enum WebhookError {
     },
     /// The signature does not match the body, nonce, timestamp and secret.
     SignatureMismatch,
+    /// The nonce was already accepted within the tolerance window: a replay (or the service
+    /// retrying a delivery whose answer it did not get; the event was already handled).
+    Replay,
+    /// The [`NonceStore`] could not answer; the delivery was neither accepted nor recorded.
+    NonceStore(String),
     /// The body is not a webhook envelope.
     InvalidPayload {
         /// The JSON path that failed.
@@ -122,6 +131,10 @@ impl fmt::Display for WebhookError {
                 )
             }
             WebhookError::SignatureMismatch => f.write_str("webhook signature does not match"),
+            WebhookError::Replay => {
+                f.write_str("webhook nonce already accepted within the window: a replay")
+            }
+            WebhookError::NonceStore(why) => write!(f, "webhook nonce store failed: {why}"),
             WebhookError::InvalidPayload { path, message } => {
                 write!(f, "webhook body is invalid at `{path}`: {message}")
             }
@@ -130,6 +143,13 @@ impl fmt::Display for WebhookError {
 }
 
 impl std::error::Error for WebhookError {}
+
+/// The header carrying `t=<timestamp>,v1=<HEX>`. The service's documentation does not name its
+/// headers: this is the name `tg-mock` sends; check it against the deliveries you receive.
+pub const SIGNATURE_HEADER: &str = "x-tgm-signature";
+
+/// The header carrying the nonce (undocumented name, as [`SIGNATURE_HEADER`]).
+pub const NONCE_HEADER: &str = "x-tgm-nonce";
 
 /// The default tolerance between the signed timestamp and the verifier's clock.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
@@ -226,20 +246,255 @@ pub fn sign(secret: &Secret, nonce: &str, timestamp: i64, body: &[u8]) -> String
     format!("t={ts},v1={}", hex::encode_upper(digest))
 }
 
-/// Verifies webhook deliveries signed with one secret.
+/// The shortest webhook secret [`WebhookVerifier::new`] accepts, in bytes. The service issues
+/// long random secrets (tg-mock issues 32 hex digits); anything under 16 bytes is a placeholder,
+/// a truncated copy or a guessable value, and an empty one would let anybody sign.
+pub const MIN_SECRET_LEN: usize = 16;
+
+/// Why a webhook secret was refused by [`WebhookVerifier::new`]. Never holds the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookSecretError {
+    /// The secret is empty: a delivery signed with an empty key would verify.
+    Empty,
+    /// The secret is shorter than [`MIN_SECRET_LEN`] bytes.
+    TooShort {
+        /// Its length in bytes.
+        len: usize,
+        /// The minimum, [`MIN_SECRET_LEN`].
+        min: usize,
+    },
+}
+
+impl fmt::Display for WebhookSecretError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebhookSecretError::Empty => f.write_str("the webhook secret is empty"),
+            WebhookSecretError::TooShort { len, min } => write!(
+                f,
+                "the webhook secret is implausibly short ({len} bytes; at least {min} expected)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for WebhookSecretError {}
+
+/// Remembers the nonces of accepted deliveries, so that a replay within the tolerance window is
+/// refused. Implement it over a shared store when
+/// several replicas receive the same webhook URL; the default, [`MemoryNonceStore`], protects
+/// one process only.
+pub trait NonceStore: Send + Sync + fmt::Debug {
+    /// Records `nonce` until `expires_at_unix` (when the timestamp check alone refuses it).
+    /// Returns `Ok(true)` if the nonce was not held (it is now), `Ok(false)` if it was: a replay.
+    /// Must be atomic: two concurrent calls with one nonce cannot both return `Ok(true)`.
+    fn insert_new(&self, nonce: &str, expires_at_unix: i64, now_unix: i64) -> Result<bool, String>;
+}
+
+/// The default capacity of [`MemoryNonceStore`]: nonces held at once.
+pub const DEFAULT_NONCE_CAPACITY: usize = 100_000;
+
+/// An in-process [`NonceStore`] bounded to a number of nonces. Expired nonces are dropped first;
+/// when the store is still full, the nonce expiring soonest is evicted, so under a flood of more
+/// than `capacity` genuine deliveries within the window an evicted nonce could be replayed.
+#[derive(Debug)]
+pub struct MemoryNonceStore {
+    capacity: usize,
+    inner: Mutex<MemoryInner>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryInner {
+    expiry: HashMap<String, i64>,
+    /// Insertion order with expiry; entries whose expiry no longer matches the map are stale.
+    order: VecDeque<(i64, String)>,
+}
+
+impl MemoryNonceStore {
+    /// A store holding at most `capacity` nonces (at least 1).
+    pub fn new(capacity: usize) -> Self {
+        MemoryNonceStore {
+            capacity: capacity.max(1),
+            inner: Mutex::new(MemoryInner::default()),
+        }
+    }
+
+    /// How many nonces are held.
+    pub fn len(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .expiry
+            .len()
+    }
+
+    /// Whether no nonce is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Default for MemoryNonceStore {
+    fn default() -> Self {
+        MemoryNonceStore::new(DEFAULT_NONCE_CAPACITY)
+    }
+}
+
+impl NonceStore for MemoryNonceStore {
+    fn insert_new(&self, nonce: &str, expires_at_unix: i64, now_unix: i64) -> Result<bool, String> {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let MemoryInner { expiry, order } = &mut *inner;
+        if let Some(&until) = expiry.get(nonce) {
+            if until >= now_unix {
+                return Ok(false);
+            }
+            expiry.remove(nonce);
+        }
+        // Drop expired entries (timestamps are within the window, so the order is nearly
+        // sorted by expiry), then evict the oldest while full.
+        order.retain(|(until, n)| {
+            let keep = *until >= now_unix && expiry.get(n) == Some(until);
+            if !keep && expiry.get(n) == Some(until) {
+                expiry.remove(n);
+            }
+            keep
+        });
+        while expiry.len() >= self.capacity {
+            let Some((until, n)) = order.pop_front() else {
+                break;
+            };
+            if expiry.get(&n) == Some(&until) {
+                expiry.remove(&n);
+            }
+        }
+        expiry.insert(nonce.to_owned(), expires_at_unix);
+        order.push_back((expires_at_unix, nonce.to_owned()));
+        Ok(true)
+    }
+}
+
+/// A [`NonceStore`] in Redis, shared by every replica pointed at it: each nonce is a key
+/// `{prefix}{nonce}` set with `SET NX PX` until the delivery's timestamp leaves the window, so
+/// one atomic round trip both checks and records. Blocking (the verifier is synchronous): each
+/// round trip has a 2 s timeout; on a failure the connection is dropped and remade on the next
+/// call, and the delivery is refused with [`WebhookError::NonceStore`] (fail closed).
+#[cfg(feature = "redis")]
+pub struct RedisNonceStore {
+    client: redis::Client,
+    prefix: String,
+    conn: Mutex<Option<redis::Connection>>,
+}
+
+#[cfg(feature = "redis")]
+impl fmt::Debug for RedisNonceStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisNonceStore")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "redis")]
+impl RedisNonceStore {
+    const TIMEOUT: Duration = Duration::from_secs(2);
+
+    /// A store at `url` (`redis://host:port/db`) keeping nonces under `prefix`. Connects lazily.
+    pub fn new(url: &str, prefix: impl Into<String>) -> Result<Self, String> {
+        let client = redis::Client::open(url).map_err(|e| format!("invalid Redis URL: {}", e))?;
+        Ok(RedisNonceStore {
+            client,
+            prefix: prefix.into(),
+            conn: Mutex::new(None),
+        })
+    }
+
+    fn connect(&self) -> Result<redis::Connection, String> {
+        let conn = self
+            .client
+            .get_connection_with_timeout(Self::TIMEOUT)
+            .map_err(|e| format!("Redis connection failed: {e}"))?;
+        conn.set_read_timeout(Some(Self::TIMEOUT))
+            .and_then(|()| conn.set_write_timeout(Some(Self::TIMEOUT)))
+            .map_err(|e| format!("Redis connection failed: {e}"))?;
+        Ok(conn)
+    }
+}
+
+#[cfg(feature = "redis")]
+impl NonceStore for RedisNonceStore {
+    fn insert_new(&self, nonce: &str, expires_at_unix: i64, now_unix: i64) -> Result<bool, String> {
+        let ttl_ms = expires_at_unix
+            .saturating_sub(now_unix)
+            .clamp(1, i64::MAX / 1000)
+            .saturating_mul(1000);
+        let mut guard = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut conn = match guard.take() {
+            Some(conn) => conn,
+            None => self.connect()?,
+        };
+        let answer: redis::RedisResult<Option<String>> = redis::cmd("SET")
+            .arg(format!("{}{nonce}", self.prefix))
+            .arg(1)
+            .arg("NX")
+            .arg("PX")
+            .arg(ttl_ms)
+            .query(&mut conn);
+        match answer {
+            Ok(set) => {
+                *guard = Some(conn);
+                Ok(set.is_some())
+            }
+            Err(e) => Err(format!("Redis SET NX failed: {e}")),
+        }
+    }
+}
+
+/// Verifies webhook deliveries signed with one secret, refusing replays.
+///
+/// What is protected: a delivery is accepted only if its HMAC-SHA512 matches the secret over
+/// nonce, timestamp and body; its timestamp is within the tolerance (default ±300 s) of the
+/// clock; and its nonce was not accepted before by this verifier's [`NonceStore`] while that
+/// timestamp was within the window. Nonces are recorded only after the signature and timestamp
+/// checks pass, so forged deliveries cannot fill the store.
+///
+/// What is not: the default [`MemoryNonceStore`] is per process (clones of a verifier share it;
+/// other replicas and restarts do not: use a shared [`NonceStore`]); it is bounded (see its
+/// eviction rule); a delivery older than the window is refused by its timestamp, not by the
+/// store; and a genuine delivery captured in transit can still be delivered once, first.
 #[derive(Debug, Clone)]
 pub struct WebhookVerifier {
     secret: Secret,
     tolerance: Duration,
+    nonces: Arc<dyn NonceStore>,
 }
 
 impl WebhookVerifier {
     /// A verifier for the secret `POST webhook` returned, with the default 300 s tolerance.
-    pub fn new(secret: impl Into<Secret>) -> Self {
-        WebhookVerifier {
-            secret: secret.into(),
-            tolerance: DEFAULT_TOLERANCE,
+    ///
+    /// An empty secret, or one shorter than [`MIN_SECRET_LEN`] bytes, is refused: with it,
+    /// anybody could sign a delivery.
+    pub fn new(secret: impl Into<Secret>) -> Result<Self, WebhookSecretError> {
+        let secret = secret.into();
+        let len = secret.expose().len();
+        if len == 0 {
+            return Err(WebhookSecretError::Empty);
         }
+        if len < MIN_SECRET_LEN {
+            return Err(WebhookSecretError::TooShort {
+                len,
+                min: MIN_SECRET_LEN,
+            });
+        }
+        Ok(WebhookVerifier {
+            secret,
+            tolerance: DEFAULT_TOLERANCE,
+            nonces: Arc::new(MemoryNonceStore::default()),
+        })
+    }
+
+    /// The same verifier remembering nonces in `store` (shared by replicas, for example).
+    pub fn with_nonce_store(mut self, store: Arc<dyn NonceStore>) -> Self {
+        self.nonces = store;
+        self
     }
 
     /// The same verifier accepting timestamps within `tolerance` of its clock.
@@ -260,7 +515,8 @@ impl WebhookVerifier {
 
     /// Verifies a delivery against `now_unix`; returns the signed timestamp.
     ///
-    /// Order of checks: header syntax, then the signature (constant time), then the timestamp.
+    /// Order of checks: header syntax, then the signature (constant time), then the timestamp,
+    /// then the nonce ([`WebhookError::Replay`] if already accepted within the window).
     pub fn verify_at(
         &self,
         signature_header: &str,
@@ -290,7 +546,45 @@ impl WebhookVerifier {
                 now: now_unix,
             });
         }
-        Ok(ts)
+        let expires_at = ts.saturating_add(tolerance);
+        match self.nonces.insert_new(nonce, expires_at, now_unix) {
+            Ok(true) => Ok(ts),
+            Ok(false) => Err(WebhookError::Replay),
+            Err(why) => Err(WebhookError::NonceStore(why)),
+        }
+    }
+
+    /// Verifies a delivery from its request headers ([`SIGNATURE_HEADER`] and [`NONCE_HEADER`])
+    /// and raw body, against the system clock; returns the signed timestamp.
+    pub fn verify_headers(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<i64, WebhookError> {
+        self.verify_headers_at(headers, body, now_unix())
+    }
+
+    /// [`verify_headers`](Self::verify_headers) against `now_unix`. A missing, repeated or
+    /// non-ASCII header is [`WebhookError::MalformedHeader`].
+    pub fn verify_headers_at(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        now_unix: i64,
+    ) -> Result<i64, WebhookError> {
+        let signature = single_header(headers, SIGNATURE_HEADER, "signature")?;
+        let nonce = single_header(headers, NONCE_HEADER, "nonce")?;
+        self.verify_at(signature, nonce, body, now_unix)
+    }
+
+    /// Verifies a delivery from its request headers and raw body, then parses the body.
+    pub fn verify_event_headers(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<WebhookEvent, WebhookError> {
+        self.verify_headers(headers, body)?;
+        WebhookEvent::parse(body)
     }
 
     /// Verifies a delivery against the system clock, then parses its body.
@@ -316,6 +610,32 @@ impl WebhookVerifier {
     }
 }
 
+/// The one value of header `name`; `what` names it in the error.
+fn single_header<'a>(
+    headers: &'a http::HeaderMap,
+    name: &'static str,
+    what: &'static str,
+) -> Result<&'a str, WebhookError> {
+    let mut values = headers.get_all(name).iter();
+    let Some(value) = values.next() else {
+        return Err(WebhookError::MalformedHeader(if what == "nonce" {
+            "the nonce header is missing"
+        } else {
+            "the signature header is missing"
+        }));
+    };
+    if values.next().is_some() {
+        return Err(WebhookError::MalformedHeader(if what == "nonce" {
+            "the nonce header is repeated"
+        } else {
+            "the signature header is repeated"
+        }));
+    }
+    value
+        .to_str()
+        .map_err(|_| WebhookError::MalformedHeader("a webhook header is not visible ASCII"))
+}
+
 fn now_unix() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -327,14 +647,16 @@ fn now_unix() -> i64 {
 mod tests {
     use super::*;
 
-    const SECRET: &str = "abcd123";
+    /// The document's example secret (7 bytes: too short for a verifier, fine for `sign`).
+    const DOC_SECRET: &str = "abcd123";
+    const SECRET: &str = "whsec-0123456789abcdef";
     const NONCE: &str = "53ed4554ef588";
     const NOW: i64 = 1_684_096_282;
     const BODY: &[u8] =
         br#"{"event":"order_completed","debug_id":"dbg-1","data":{"order_key":"ABCD123"}}"#;
 
     fn verifier() -> WebhookVerifier {
-        WebhookVerifier::new(SECRET)
+        WebhookVerifier::new(SECRET).unwrap()
     }
 
     fn signed(ts: i64) -> String {
@@ -349,7 +671,30 @@ mod tests {
 
     #[test]
     fn sign_matches_an_independent_implementation() {
-        assert_eq!(signed(NOW), format!("t={NOW},v1={PYTHON_DIGEST}"));
+        assert_eq!(
+            sign(&Secret::new(DOC_SECRET), NONCE, NOW, BODY),
+            format!("t={NOW},v1={PYTHON_DIGEST}")
+        );
+    }
+
+    #[test]
+    fn empty_and_short_secrets_are_refused() {
+        assert_eq!(
+            WebhookVerifier::new("").unwrap_err(),
+            WebhookSecretError::Empty
+        );
+        assert_eq!(
+            WebhookVerifier::new(DOC_SECRET).unwrap_err(),
+            WebhookSecretError::TooShort { len: 7, min: 16 }
+        );
+        assert_eq!(
+            WebhookVerifier::new("a".repeat(15)).unwrap_err(),
+            WebhookSecretError::TooShort { len: 15, min: 16 }
+        );
+        assert!(WebhookVerifier::new("a".repeat(16)).is_ok());
+        // The error never holds the secret.
+        let e = WebhookVerifier::new("short-secret").unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("short-secret"));
     }
 
     #[test]
@@ -388,7 +733,9 @@ mod tests {
             Err(WebhookError::SignatureMismatch)
         );
         assert_eq!(
-            WebhookVerifier::new("other").verify_at(&header, NONCE, BODY, NOW),
+            WebhookVerifier::new("other-secret-0123456789")
+                .unwrap()
+                .verify_at(&header, NONCE, BODY, NOW),
             Err(WebhookError::SignatureMismatch)
         );
         // The timestamp is signed: changing it breaks the signature.
@@ -498,6 +845,168 @@ mod tests {
             WebhookError::InvalidPayload { path, .. } => assert_eq!(path, "order_key"),
             other => panic!("{other:?}"),
         }
+    }
+
+    fn header_map(pairs: &[(&'static str, &str)]) -> http::HeaderMap {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, http::HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn verify_headers_reads_the_exported_header_names() {
+        let sig = signed(NOW);
+        // Header names are case-insensitive: the fake sends `X-TGM-Signature`.
+        let mut map = http::HeaderMap::new();
+        map.insert(
+            http::HeaderName::from_bytes(b"X-TGM-Signature").unwrap(),
+            http::HeaderValue::from_str(&sig).unwrap(),
+        );
+        map.insert(
+            http::HeaderName::from_bytes(b"X-TGM-Nonce").unwrap(),
+            http::HeaderValue::from_static(NONCE),
+        );
+        assert_eq!(verifier().verify_headers_at(&map, BODY, NOW), Ok(NOW));
+        let event = verifier().verify_event_headers(&map, BODY);
+        // Against the real clock the 2023 timestamp is stale.
+        assert!(matches!(event, Err(WebhookError::Stale { .. })));
+
+        for map in [
+            header_map(&[(NONCE_HEADER, NONCE)]),
+            header_map(&[(SIGNATURE_HEADER, &sig)]),
+            header_map(&[
+                (SIGNATURE_HEADER, &sig),
+                (SIGNATURE_HEADER, &sig),
+                (NONCE_HEADER, NONCE),
+            ]),
+            header_map(&[
+                (SIGNATURE_HEADER, &sig),
+                (NONCE_HEADER, NONCE),
+                (NONCE_HEADER, NONCE),
+            ]),
+            http::HeaderMap::new(),
+        ] {
+            assert!(
+                matches!(
+                    verifier().verify_headers_at(&map, BODY, NOW),
+                    Err(WebhookError::MalformedHeader(_))
+                ),
+                "{map:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_replayed_nonce_is_refused_within_the_window() {
+        let v = verifier();
+        assert_eq!(v.verify_at(&signed(NOW), NONCE, BODY, NOW), Ok(NOW));
+        assert_eq!(
+            v.verify_at(&signed(NOW), NONCE, BODY, NOW + 10),
+            Err(WebhookError::Replay)
+        );
+        // Clones share the store.
+        assert_eq!(
+            v.clone().verify_at(&signed(NOW), NONCE, BODY, NOW + 300),
+            Err(WebhookError::Replay)
+        );
+        // Past the window the timestamp refuses it.
+        assert!(matches!(
+            v.verify_at(&signed(NOW), NONCE, BODY, NOW + 301),
+            Err(WebhookError::Stale { .. })
+        ));
+        // A forged delivery is not recorded: the genuine one still verifies.
+        let w = verifier();
+        let forged = sign(&Secret::new("forger-0123456789abc"), "n2", NOW, BODY);
+        assert_eq!(
+            w.verify_at(&forged, "n2", BODY, NOW),
+            Err(WebhookError::SignatureMismatch)
+        );
+        let genuine = sign(&Secret::new(SECRET), "n2", NOW, BODY);
+        assert_eq!(w.verify_at(&genuine, "n2", BODY, NOW), Ok(NOW));
+    }
+
+    #[test]
+    fn the_memory_store_is_bounded_and_forgets_expired_nonces() {
+        let store = MemoryNonceStore::new(3);
+        for i in 0..10 {
+            assert_eq!(store.insert_new(&format!("n{i}"), NOW + 300, NOW), Ok(true));
+            assert!(store.len() <= 3);
+        }
+        assert_eq!(store.insert_new("n9", NOW + 300, NOW), Ok(false));
+        // Expired entries make room and may be reused.
+        assert_eq!(store.insert_new("n9", NOW + 600, NOW + 301), Ok(true));
+        assert_eq!(store.len(), 1);
+        let store = Arc::new(MemoryNonceStore::new(2));
+        let v = verifier().with_nonce_store(Arc::clone(&store) as Arc<dyn NonceStore>);
+        assert_eq!(v.verify_at(&signed(NOW), NONCE, BODY, NOW), Ok(NOW));
+        assert_eq!(store.len(), 1);
+    }
+
+    /// Against a real redis-server started on a free port (skipped if none is installed, except
+    /// under CI). `cargo xtask test` enables the `redis` feature through integration-tests.
+    #[cfg(feature = "redis")]
+    #[test]
+    fn redis_store_refuses_a_replay_across_replicas() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let Ok(mut child) = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+        else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "redis-server is required under CI"
+            );
+            eprintln!("skipped: no redis-server");
+            return;
+        };
+        let url = format!("redis://127.0.0.1:{port}");
+        let store = || Arc::new(RedisNonceStore::new(&url, "tgm-test:").unwrap());
+        let a = verifier().with_nonce_store(store());
+        let b = verifier().with_nonce_store(store());
+        let mut first = Err(WebhookError::Replay);
+        for _ in 0..100 {
+            first = a.verify_at(&signed(NOW), NONCE, BODY, NOW);
+            if !matches!(first, Err(WebhookError::NonceStore(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let second = b.verify_at(&signed(NOW), NONCE, BODY, NOW + 1);
+        let other = b.verify_at(
+            &sign(&Secret::new(SECRET), "n3", NOW, BODY),
+            "n3",
+            BODY,
+            NOW,
+        );
+        child.kill().ok();
+        child.wait().ok();
+        assert_eq!(first, Ok(NOW));
+        assert_eq!(second, Err(WebhookError::Replay));
+        assert_eq!(other, Ok(NOW));
+        // With Redis gone, the store fails closed.
+        assert!(matches!(
+            b.verify_at(
+                &sign(&Secret::new(SECRET), "n4", NOW, BODY),
+                "n4",
+                BODY,
+                NOW
+            ),
+            Err(WebhookError::NonceStore(_))
+        ));
     }
 
     #[test]

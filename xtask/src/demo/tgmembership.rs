@@ -134,7 +134,7 @@ pub async fn run() -> Result<(), String> {
         .requests()
         .pop()
         .ok_or("the receiver got nothing")?;
-    let verifier = WebhookVerifier::new(hook.secret.clone());
+    let verifier = WebhookVerifier::new(hook.secret.clone()).map_err(|e| e.to_string())?;
     let verified: Result<WebhookEvent, _> = verifier.verify_event_at(
         received.header(SIGNATURE_HEADER).unwrap_or_default(),
         received.header(NONCE_HEADER).unwrap_or_default(),
