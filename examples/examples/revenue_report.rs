@@ -1,6 +1,8 @@
 //! A TGmembership revenue report printed as two tables: revenue and sales per month
 //! (`GET orders/count`) and per plan over the last six months (`GET plans/report`). Amounts are
-//! `rust_decimal::Decimal`, printed exactly as the service computed them and summed exactly.
+//! `rust_decimal::Decimal`, kept exact and summed exactly; each row and the total are printed
+//! rounded once to the currency's minor units (half away from zero, `money::round`). When the
+//! rounded rows do not add up to the rounded total, a note under the table says by how much.
 //!
 //! ```sh
 //! cargo run -p examples --example revenue_report
@@ -17,6 +19,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use tg_mock::MockServer;
 use tg_mock::tgmembership::TgmembershipFake;
+use tgmembership_client::model::money;
 use tgmembership_client::{Client, Currency, IntervalUnit, PaymentGateway};
 
 const BOT_ID: i64 = 1_347_378_140;
@@ -118,6 +121,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "total",
         amounts[amounts.len() - 1]
     ));
+    rounding_note(&revenue, total);
 
     // Revenue per plan over the last six months.
     let plans = client
@@ -158,6 +162,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "total",
         amounts[amounts.len() - 1]
     ));
+    rounding_note(&revenue, total);
 
     if ci && (month_sales != made || plan_sales != made) {
         return Err(format!(
@@ -173,13 +178,27 @@ fn row(line: String) {
     println!("{}", line.trim_end());
 }
 
-/// The amounts and their total as text aligned on the decimal point, each digit kept: the
-/// total is the last entry.
+/// Says how far the rounded rows' sum is from the total (the exact sum, rounded once), if at all.
+fn rounding_note(amounts: &[Decimal], total: Decimal) {
+    let rows: Decimal = amounts
+        .iter()
+        .map(|a| money::round(*a, &Currency::Usd))
+        .sum();
+    let total = money::round(total, &Currency::Usd);
+    if rows != total {
+        println!(
+            "(the rows, each rounded, add up to {rows}; the total is the exact sum rounded once: {total})"
+        );
+    }
+}
+
+/// The amounts and their total, rounded to cents, as text aligned on the decimal point: the
+/// total (the exact sum, rounded once) is the last entry.
 fn aligned(amounts: &[Decimal], total: Decimal) -> Vec<String> {
     let all: Vec<String> = amounts
         .iter()
         .chain([&total])
-        .map(ToString::to_string)
+        .map(|a| money::round(*a, &Currency::Usd).to_string())
         .collect();
     let split = |s: &str| match s.split_once('.') {
         Some((int, frac)) => (int.len(), frac.len()),

@@ -70,6 +70,44 @@ fn parse(args: &[String]) -> Result<Options, String> {
     Ok(o)
 }
 
+/// The block printed at start: per service its base URL, key or token, and one `curl` line
+/// that works against this fake as started, ready to copy.
+fn banner(base: &str, o: &Options, token: &str) -> String {
+    let limits = if o.strict_limits { "on" } else { "off" };
+    let event = format!(
+        r#"[{{"event_name":"app-init","session_id":"10c574d9-6d2c-4e6d-a141-ce6da141ce6d","user_id":111111111,"app_name":"{}","is_premium":true,"client_timestamp":"1743503599534"}}]"#,
+        o.tga_app
+    );
+    format!(
+        "tg-mock listening on {base} (strict TGTrack limits: {limits}; Ctrl-C stops)
+
+TGTrack
+  base URL  {base}
+  key       {key}
+  try       curl -sS -X POST {base}/v1/{key}/my_bot_was_started -H 'content-type: application/json' -d '{{\"start_value\":\"abc\"}}'
+
+TGmembership
+  base URL  {base}
+  bot id    {bot}
+  key       {mkey}
+  try       curl -sS {base}/v1/bot{bot}/{mkey}/projects
+
+TGA
+  base URL  {base}
+  token     {token}
+  app       {app} (Origin https://{domain})
+  try       curl -sS -X POST {base}/events -H 'TGA-Auth-Token: {token}' -H 'Origin: https://{domain}' -H 'content-type: application/json' -d '{event}'
+
+In a client: .core(|c| c.with_base_url(\"{base}\").with_plain_http_loopback(true))
+",
+        key = o.tgtrack_key,
+        bot = o.bot_id,
+        mkey = o.tgmembership_key,
+        app = o.tga_app,
+        domain = o.tga_domain,
+    )
+}
+
 const USAGE: &str = "usage: tg-mock [--port 8080] [--tgtrack-key KEY] [--bot-id 1] \
 [--tgmembership-key KEY] [--tga-app NAME] [--tga-domain DOMAIN] [--strict-limits] \
 [--log-capacity 1000]";
@@ -107,25 +145,27 @@ async fn main() -> Result<(), String> {
         )));
     }
     let base = server.base_url();
-    println!("tg-mock listening on {base}");
-    println!("  TGTrack       base URL {base}  key {}", o.tgtrack_key);
-    println!(
-        "  TGmembership  base URL {base}  bot id {}  key {}",
-        o.bot_id, o.tgmembership_key
-    );
-    println!(
-        "  TGA           base URL {base}  token {token}  (app {}, Origin https://{})",
-        o.tga_app, o.tga_domain
-    );
-    println!(
-        "  strict TGTrack limits: {}",
-        if o.strict_limits { "on" } else { "off" }
-    );
-    println!(
-        "Point a client at it with .core(|c| c.with_base_url(URL).with_plain_http_loopback(true)). Ctrl-C stops."
-    );
+    print!("{}", banner(&base, &o, &token));
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| format!("signal: {e}"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banner_has_each_service_url_key_and_a_curl_line() {
+        let o = parse(&[]).unwrap();
+        let b = banner("http://127.0.0.1:8080", &o, "TOKEN!sig");
+        assert!(b.contains(
+            "curl -sS -X POST http://127.0.0.1:8080/v1/tgtrack-dev-key/my_bot_was_started"
+        ));
+        assert!(b.contains("curl -sS http://127.0.0.1:8080/v1/bot1/tgmembership-dev-key/projects"));
+        assert!(b.contains("-H 'TGA-Auth-Token: TOKEN!sig' -H 'Origin: https://localhost'"));
+        assert!(b.contains(r#""app_name":"dev_app""#));
+        assert_eq!(b.matches("base URL  http://127.0.0.1:8080").count(), 3);
+    }
 }

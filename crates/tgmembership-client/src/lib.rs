@@ -74,11 +74,12 @@ pub use model::{
     AccessToken, Affiliate, Coupon, CouponRevenue, CreateAccessToken, CreateAffiliate, CreateOrder,
     CreatePlan, CreatedOrder, CryptoToken, Currency, DeleteWebhook, DurationUnit, GatewayNameForm,
     GetOrder, IntervalUnit, InviteeOnly, ListCoupons, ListMembers, ListOrders, ListPaymentMethods,
-    ListPlans, ListProjects, Member, Membership, NewPlanOptions, Newcomers, Order, OrderStatus,
-    OrdersCount, PaymentGateway, PaymentGatewayName, PaymentMethod, PaymentMethodReport,
-    PaymentMethodsReport, PeriodRevenue, Plan, PlanDuration, PlanOptions, PlanReport, PlansReport,
-    Project, ProjectOptions, RegisterBot, RegisteredBot, ReportQuery, Revenue, RevenueDirection,
-    RevenueSummary, SetWebhook, SingleUse, TokenOption, UsersCount, Webhook, WebhookDeleted,
+    ListPlans, ListProjects, Member, Membership, Money, NewPlanOptions, Newcomers, Order,
+    OrderStatus, OrdersCount, PaymentGateway, PaymentGatewayName, PaymentMethod,
+    PaymentMethodReport, PaymentMethodsReport, PeriodRevenue, Plan, PlanDuration, PlanOptions,
+    PlanReport, PlansReport, Project, ProjectOptions, RegisterBot, RegisteredBot, ReportQuery,
+    Revenue, RevenueDirection, RevenueSummary, SetWebhook, SingleUse, TokenOption, UsersCount,
+    Webhook, WebhookDeleted,
 };
 pub use paginate::{Paginated, paginate};
 pub use request::{ApiRequest, RenderedRequest};

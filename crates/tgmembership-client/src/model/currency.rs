@@ -109,6 +109,21 @@ impl Currency {
         })
     }
 
+    /// The number of decimal places of the currency's minor unit, `None` for an unknown code.
+    ///
+    /// Fiat currencies follow ISO 4217: 2 for USD, EUR, GBP, CAD, AUD, NZD, CNY, RUB, BRL, INR
+    /// and TRY; 0 for JPY (ISO 4217 lists no minor unit for the yen). BTC, which ISO 4217 does
+    /// not list, has 8 (one satoshi is 0.00000001 BTC). For an unknown code there is no rule to
+    /// follow, so amounts in it are shown exactly.
+    pub fn minor_units(&self) -> Option<u32> {
+        match self {
+            Currency::Jpy => Some(0),
+            Currency::Btc => Some(8),
+            Currency::Unknown(_) => None,
+            _ => Some(2),
+        }
+    }
+
     /// Whether this is one of the 13 documented currencies.
     pub fn is_documented(&self) -> bool {
         !matches!(self, Currency::Unknown(_))
@@ -165,6 +180,18 @@ mod tests {
             assert_eq!(Currency::parse(c.code()), c);
             assert_eq!(c.code().to_ascii_lowercase(), lower);
         }
+    }
+
+    #[test]
+    fn minor_units_follow_iso_4217_and_btc_has_8() {
+        assert_eq!(Currency::Jpy.minor_units(), Some(0));
+        assert_eq!(Currency::Btc.minor_units(), Some(8));
+        for c in Currency::DOCUMENTED {
+            if !matches!(c, Currency::Jpy | Currency::Btc) {
+                assert_eq!(c.minor_units(), Some(2), "{c}");
+            }
+        }
+        assert_eq!(Currency::Unknown("XYZ".into()).minor_units(), None);
     }
 
     #[test]

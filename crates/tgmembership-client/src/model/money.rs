@@ -4,10 +4,72 @@
 //! mantissa past 96 bits, about 28 significant digits) is a decode error, never rounded.
 //! Encoding writes [`Decimal`]'s own text, which keeps the scale, so a documented value survives
 //! decode and encode byte for byte (`"1.230"` stays `"1.230"`).
+//!
+//! For showing money, [`round`] and [`Money`] bring an amount to its currency's minor units
+//! ([`Currency::minor_units`]) with one stated rule: **half away from zero** (commercial
+//! "half-up": `0.125 USD` is `0.13`, `-0.125 USD` is `-0.13`, `2.5 JPY` is `3`). The exact
+//! [`Decimal`] stays what the models hold; sum exact values and round the sum once.
 
 use std::fmt;
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::currency::Currency;
+
+/// The rounding rule of [`round`] and [`Money`]: half away from zero.
+pub const ROUNDING: RoundingStrategy = RoundingStrategy::MidpointAwayFromZero;
+
+/// Rounds an amount to the currency's minor units, half away from zero, and writes exactly
+/// that many decimals (`2.5` USD is `2.50`). An unknown currency has no known minor unit: the
+/// amount comes back unchanged.
+pub fn round(amount: Decimal, currency: &Currency) -> Decimal {
+    match currency.minor_units() {
+        Some(dp) => {
+            let mut r = amount.round_dp_with_strategy(dp, ROUNDING);
+            // `rescale` only pads here (the value has at most `dp` decimals already).
+            r.rescale(dp);
+            r
+        }
+        None => amount,
+    }
+}
+
+/// An amount with its currency, for showing: its [`Display`](fmt::Display) is the amount
+/// rounded by [`round`] followed by the code (`2.57 EUR`), and honours width and alignment
+/// (`{:>14}`). The exact amount stays available through [`Money::exact`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Money {
+    amount: Decimal,
+    currency: Currency,
+}
+
+impl Money {
+    /// An amount in a currency, kept exact.
+    pub fn new(amount: Decimal, currency: Currency) -> Self {
+        Money { amount, currency }
+    }
+
+    /// The exact amount, as the service sent it.
+    pub fn exact(&self) -> Decimal {
+        self.amount
+    }
+
+    /// The currency.
+    pub fn currency(&self) -> &Currency {
+        &self.currency
+    }
+
+    /// The amount rounded to the currency's minor units (see [`round`]).
+    pub fn rounded(&self) -> Decimal {
+        round(self.amount, &self.currency)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&format!("{} {}", self.rounded(), self.currency))
+    }
+}
 
 /// Why a money string was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,6 +282,55 @@ mod tests {
         assert_eq!(b.amount, None);
         let c: Opt = serde_json::from_str(r#"{"amount":"7.50"}"#).unwrap();
         assert_eq!(serde_json::to_string(&c).unwrap(), r#"{"amount":"7.50"}"#);
+    }
+
+    fn r(text: &str, c: Currency) -> String {
+        round(parse(text).unwrap(), &c).to_string()
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero_with_0_decimals() {
+        assert_eq!(r("2.5", Currency::Jpy), "3");
+        assert_eq!(r("3.5", Currency::Jpy), "4");
+        assert_eq!(r("-2.5", Currency::Jpy), "-3");
+        assert_eq!(r("2.4999", Currency::Jpy), "2");
+        assert_eq!(r("7", Currency::Jpy), "7");
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero_with_2_decimals() {
+        assert_eq!(r("0.125", Currency::Usd), "0.13");
+        assert_eq!(r("0.135", Currency::Usd), "0.14");
+        assert_eq!(r("-0.125", Currency::Usd), "-0.13");
+        assert_eq!(r("0.12499999", Currency::Usd), "0.12");
+        assert_eq!(r("2.5748819999999997", Currency::Eur), "2.57");
+        assert_eq!(r("2.5", Currency::Usd), "2.50");
+        assert_eq!(r("398.60636332000007", Currency::Usd), "398.61");
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero_with_8_decimals() {
+        assert_eq!(r("0.000000005", Currency::Btc), "0.00000001");
+        assert_eq!(r("0.000000015", Currency::Btc), "0.00000002");
+        assert_eq!(r("-0.000000005", Currency::Btc), "-0.00000001");
+        assert_eq!(r("0.0000000049", Currency::Btc), "0.00000000");
+        assert_eq!(r("1", Currency::Btc), "1.00000000");
+    }
+
+    #[test]
+    fn unknown_currency_keeps_the_exact_amount() {
+        assert_eq!(r("1.23456", Currency::Unknown("XYZ".into())), "1.23456");
+    }
+
+    #[test]
+    fn money_displays_rounded_with_its_code_and_keeps_the_exact_value() {
+        let m = Money::new(parse("329.67000000000013").unwrap(), Currency::Usd);
+        assert_eq!(m.to_string(), "329.67 USD");
+        assert_eq!(format!("{m:>12}|"), "  329.67 USD|");
+        assert_eq!(m.exact().to_string(), "329.67000000000013");
+        assert_eq!(m.currency(), &Currency::Usd);
+        let yen = Money::new(parse("1234.5").unwrap(), Currency::Jpy);
+        assert_eq!(yen.to_string(), "1235 JPY");
     }
 
     proptest::proptest! {
