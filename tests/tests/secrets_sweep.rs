@@ -5,84 +5,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tg_common::{Error, RetryPolicy};
+use tg_mock::leak::{TracingCapture, echo_forms, error_texts, json_escaped, shown_as};
 use tg_mock::{Fault, FaultRule, FixedReply, MockServer, Reply};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
 
 const TRACK_KEY: &str = "Sk-Live.Key_9";
 const MEMBERSHIP_KEY: &str = "Mb-Secret.Key_42";
 const TGA_TOKEN: &str = "U2VjcmV0VG9rZW4=!c2lnX2tleQ";
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<String>>);
-
-struct Writer<'a>(&'a mut String);
-
-impl Visit for Writer<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, " {}={:?}", field.name(), value);
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, attrs: &Attributes<'_>) -> Id {
-        let mut s = self.0.lock().unwrap();
-        let _ = write!(s, "\nspan {}", attrs.metadata().name());
-        attrs.record(&mut Writer(&mut s));
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, values: &Record<'_>) {
-        values.record(&mut Writer(&mut self.0.lock().unwrap()));
-    }
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut s = self.0.lock().unwrap();
-        let _ = write!(s, "\nevent {}", event.metadata().target());
-        event.record(&mut Writer(&mut s));
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
-
-fn json_escaped(key: &str) -> String {
-    key.chars()
-        .map(|c| format!("\\u{:04x}", c as u32))
-        .collect()
-}
-
-fn percent_encoded(key: &str) -> String {
-    key.bytes().map(|b| format!("%{b:02X}")).collect()
-}
-
-/// Every form an echo of `key` can take inside a JSON string.
-fn forms(key: &str) -> Vec<String> {
-    let mut one = String::new();
-    for (i, c) in key.chars().enumerate() {
-        if i == 2 {
-            let _ = write!(one, "\\u{:04X}", c as u32);
-        } else {
-            one.push(c);
-        }
-    }
-    vec![
-        key.to_owned(),
-        key.to_lowercase(),
-        key.to_uppercase(),
-        percent_encoded(key),
-        percent_encoded(key).to_lowercase(),
-        json_escaped(key),
-        one,
-    ]
-}
 
 /// Replies a server may give, each echoing `echo`.
 fn replies(echo: &str) -> Vec<Reply> {
@@ -113,27 +45,11 @@ fn replies(echo: &str) -> Vec<Reply> {
     ]
 }
 
-fn leaks(key: &str, text: &str) -> Option<String> {
-    let lower = text.to_lowercase();
-    [
-        key.to_lowercase(),
-        percent_encoded(key).to_lowercase(),
-        json_escaped(key).to_lowercase(),
-    ]
-    .into_iter()
-    .find(|form| lower.contains(form))
-}
-
 fn check(key: &str, err: &Error, log: &str, what: &str) {
-    let mut texts = vec![format!("{err}"), format!("{err:?}"), format!("{err:#?}")];
-    let mut source = std::error::Error::source(err);
-    while let Some(s) = source {
-        texts.push(format!("{s} {s:?} {s:#?}"));
-        source = s.source();
-    }
+    let mut texts = error_texts(err);
     texts.push(log.to_owned());
     for text in texts {
-        if let Some(form) = leaks(key, &text) {
+        if let Some(form) = shown_as(key, &text) {
             panic!("{what}: the key leaked as {form:?}: {text}");
         }
     }
@@ -156,13 +72,13 @@ where
         Fault::ResetAfterHeaders,
         Fault::TruncatedBody,
     ];
-    for form in forms(key) {
+    for form in echo_forms(key) {
         for reply in replies(&form) {
             faults.push(Fault::RespondUnprocessed(reply));
         }
     }
     for (i, fault) in faults.into_iter().enumerate() {
-        let capture = Capture::default();
+        let capture = TracingCapture::default();
         let echo_503 = Reply::new(
             503,
             format!("{{\"description\":\"busy {}\"}}", json_escaped(key)),
@@ -177,11 +93,11 @@ where
                 call(server.base_url()).await
             })
         });
-        let log = capture.0.lock().unwrap().clone();
+        let log = capture.text();
         match result {
             Err(err) => check(key, &err, &log, &format!("{label} case {i}")),
             Ok(()) => {
-                if let Some(form) = leaks(key, &log) {
+                if let Some(form) = shown_as(key, &log) {
                     panic!("{label} case {i}: the key leaked into tracing as {form:?}: {log}");
                 }
             }

@@ -4,50 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::Method;
 use tg_common::transport::RequestPath;
 use tg_common::{Call, Core, CoreConfig, Error, Response, RetryPolicy, RetrySafety, Secret};
+use tg_mock::leak::{TracingCapture, echo_forms, error_texts, shown_as};
 use tg_mock::{Fault, FaultRule, FixedReply, MockServer, Reply};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<String>>);
-
-struct Writer<'a>(&'a mut String);
-
-impl Visit for Writer<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, " {}={:?}", field.name(), value);
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, attrs: &Attributes<'_>) -> Id {
-        let mut s = self.0.lock().unwrap();
-        attrs.record(&mut Writer(&mut s));
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, values: &Record<'_>) {
-        values.record(&mut Writer(&mut self.0.lock().unwrap()));
-    }
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut s = self.0.lock().unwrap();
-        s.push_str("\nevent");
-        event.record(&mut Writer(&mut s));
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
 /// A provider's typed error holding the decoded (un-escaped) description.
 #[derive(Debug)]
@@ -84,41 +48,8 @@ fn decode(r: Response) -> Result<(), Error> {
     ))
 }
 
-fn leaks(key: &str, text: &str) -> bool {
-    let lower = text.to_lowercase();
-    let key = key.to_lowercase();
-    let percent = key.replace(':', "%3a");
-    lower.contains(&key) || lower.contains(&percent)
-}
-
-/// The forms of `key` an echo can take, as they appear inside a JSON string.
-fn forms(key: &str) -> Vec<String> {
-    let escaped_all: String = key
-        .chars()
-        .map(|c| format!("\\u{:04x}", c as u32))
-        .collect();
-    let mut one_escaped = String::new();
-    for (i, c) in key.chars().enumerate() {
-        if i == 1 {
-            let _ = write!(one_escaped, "\\u{:04X}", c as u32);
-        } else {
-            one_escaped.push(c);
-        }
-    }
-    vec![
-        key.to_owned(),
-        key.to_lowercase(),
-        key.to_uppercase(),
-        key.replace(':', "%3A"),
-        key.replace(':', "%3a").to_lowercase(),
-        escaped_all,
-        one_escaped,
-        key.replace(':', "\\u00253A"),
-    ]
-}
-
 fn run(key: &str, form: &str, final_status: u16) {
-    let capture = Capture::default();
+    let capture = TracingCapture::default();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .start_paused(true)
@@ -156,17 +87,16 @@ fn run(key: &str, form: &str, final_status: u16) {
             core.execute(call, decode).await.unwrap_err()
         })
     });
-    let mut texts = vec![format!("{err}"), format!("{err:?}"), format!("{err:#?}")];
-    let mut source = std::error::Error::source(&err);
-    while let Some(s) = source {
-        texts.push(format!("{s} {s:?} {s:#?}"));
-        source = s.source();
-    }
-    let log = capture.0.lock().unwrap().clone();
+    let mut texts = error_texts(&err);
+    let log = capture.text();
     assert!(log.contains("retrying"), "{log}");
     texts.push(log);
     for text in texts {
-        assert!(!leaks(key, &text), "key form {form:?} leaked: {text}");
+        assert_eq!(
+            shown_as(key, &text),
+            None,
+            "key form {form:?} leaked: {text}"
+        );
         assert!(
             text.contains("[redacted]") || text.contains("attempt="),
             "{text}"
@@ -178,7 +108,7 @@ fn run(key: &str, form: &str, final_status: u16) {
 #[test]
 fn every_echo_form_is_scrubbed_from_api_errors_and_logs() {
     let key = "Sk:Live_Key9";
-    for form in forms(key) {
+    for form in echo_forms(key) {
         run(key, &form, 400);
     }
 }
@@ -186,14 +116,14 @@ fn every_echo_form_is_scrubbed_from_api_errors_and_logs() {
 #[test]
 fn every_echo_form_is_scrubbed_from_decode_errors() {
     let key = "Sk:Live_Key9";
-    for form in forms(key) {
+    for form in echo_forms(key) {
         run(key, &form, 422);
     }
 }
 
 #[test]
 fn a_short_key_is_scrubbed_too() {
-    for form in forms("k:9") {
+    for form in echo_forms("k:9") {
         run("k:9", &form, 400);
     }
 }

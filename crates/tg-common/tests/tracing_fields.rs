@@ -3,56 +3,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderName, Method};
 use tg_common::transport::RequestPath;
 use tg_common::{Call, Core, CoreConfig, Error, Response, RetryPolicy, Secret};
+use tg_mock::leak::TracingCapture;
 use tg_mock::{Fault, FaultRule, FixedReply, MockServer, Reply};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
 
 const KEY: &str = "TRACE-SECRET-KEY-42";
-
-/// Writes every span name, field and event into one text.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<String>>);
-
-struct Writer<'a>(&'a mut String);
-
-impl Visit for Writer<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, " {}={:?}", field.name(), value);
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, attrs: &Attributes<'_>) -> Id {
-        let mut s = self.0.lock().unwrap();
-        let _ = write!(s, "\nspan {}", attrs.metadata().name());
-        attrs.record(&mut Writer(&mut s));
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, values: &Record<'_>) {
-        let mut s = self.0.lock().unwrap();
-        s.push_str("\nrecord");
-        values.record(&mut Writer(&mut s));
-    }
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut s = self.0.lock().unwrap();
-        s.push_str("\nevent");
-        event.record(&mut Writer(&mut s));
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
 fn decode(r: Response) -> Result<(), Error> {
     if (200..300).contains(&r.status) {
@@ -64,7 +24,7 @@ fn decode(r: Response) -> Result<(), Error> {
 
 #[test]
 fn spans_carry_the_request_facts_and_no_secret() {
-    let capture = Capture::default();
+    let capture = TracingCapture::default();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .start_paused(true)
@@ -101,7 +61,7 @@ fn spans_carry_the_request_facts_and_no_secret() {
             core.execute(call, decode).await.unwrap();
         });
     });
-    let text = capture.0.lock().unwrap().clone();
+    let text = capture.text();
     assert!(text.contains("span tg_request"), "{text}");
     assert!(text.contains("provider=\"tgtrack\""), "{text}");
     assert!(text.contains("operation=get_user_info"), "{text}");

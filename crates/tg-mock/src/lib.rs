@@ -4,6 +4,7 @@
 
 pub mod deliver;
 pub mod fault;
+pub mod leak;
 pub mod router;
 pub mod server;
 pub mod service;
