@@ -241,25 +241,3 @@ async fn fetch_all_collects_every_page_or_returns_the_first_error() {
         .unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e}");
 }
-
-#[test]
-fn build_refuses_keys_tgmembership_never_issues_without_naming_them() {
-    let huge = format!("SECRET{}", "k".repeat(1 << 20));
-    for (key, problem) in [
-        ("SECRET/x", "punctuation"),
-        ("SECRET?x", "punctuation"),
-        ("SECRET#x", "punctuation"),
-        ("SECRET%2F", "punctuation"),
-        ("SECRET x", "space"),
-        ("SECRET\u{7f}x", "control"),
-        ("SECRET\u{0}", "control"),
-        ("SECRETключ", "non-ASCII"),
-        (huge.as_str(), "1048582 bytes long"),
-    ] {
-        let e = Client::builder(1, key).build().unwrap_err();
-        let text = format!("{e} {e:?} {e:#?}");
-        assert!(config_reason(&e).contains(problem), "{text}");
-        assert!(!text.contains("SECRET"), "{text}");
-    }
-    assert!(Client::builder(1, "abcd123").build().is_ok());
-}

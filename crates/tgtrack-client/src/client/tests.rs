@@ -124,25 +124,3 @@ async fn forward_if_tracked_skips_untracked_updates_and_refuses_garbage() {
     assert!(r.is_some());
     assert_eq!(&server.requests()[0].body[..], start.as_bytes());
 }
-
-#[test]
-fn build_refuses_keys_tgtrack_never_issues_without_naming_them() {
-    let huge = format!("SECRET{}", "k".repeat(1 << 20));
-    for (key, problem) in [
-        ("SECRET/x", "punctuation"),
-        ("SECRET?x", "punctuation"),
-        ("SECRET#x", "punctuation"),
-        ("SECRET%2F", "punctuation"),
-        ("SECRET x", "space"),
-        ("SECRET\u{1}x", "control"),
-        ("SECRETé", "non-ASCII"),
-        (huge.as_str(), "1048582 bytes long"),
-    ] {
-        let e = Client::builder(key).build().unwrap_err();
-        assert!(matches!(e.kind(), ErrorKind::Config { .. }), "{e:?}");
-        let text = format!("{e} {e:?} {e:#?}");
-        assert!(text.contains(problem) && text.contains("API key"), "{text}");
-        assert!(!text.contains("SECRET"), "{text}");
-    }
-    assert!(Client::builder("Ab-9._~").build().is_ok());
-}
