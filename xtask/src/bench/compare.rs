@@ -3,14 +3,18 @@
 //! the same fake on loopback.
 //!
 //! Measured per client and operation: per-call latency (median, p99) and the client's CPU time
-//! per call, over sequential calls after a warm-up; then throughput with 64 concurrent callers
-//! through one client. Our clients run with the limiter off (no quotas) and defaults otherwise.
+//! per call, over sequential calls to the fake after a warm-up (end to end); then throughput
+//! with 64 concurrent callers through one client against a minimal server ([`super::sink`])
+//! that answers the fake's own bytes at once, so that the rate measures the client and not the
+//! fake; each round reports both sides' busy share. Our clients run with the limiter off (no
+//! quotas) and defaults otherwise.
 //!
 //! The fakes run on their own one-worker runtime; every client runs on a current-thread runtime
 //! on this thread, so this thread's CPU time (`/proc/thread-self/schedstat`, in nanoseconds) is
 //! the client's cost alone, its connection tasks included. The three clients take turns in
 //! interleaved rounds, so drift in the machine's load falls on all of them alike.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -25,6 +29,7 @@ use tg_mock::tgmembership::TgmembershipFake;
 use tg_mock::tgtrack::{Mode, TgtrackFake};
 
 use super::Report;
+use super::sink::{Answer, Sink};
 
 /// The TGTrack key the fake accepts.
 const TRACK_KEY: &str = "bench-tgtrack-key-0001";
@@ -39,8 +44,9 @@ pub const WARMUP: usize = 300;
 /// Measured sequential calls: `ROUNDS` interleaved rounds of `PER_ROUND` calls per client.
 /// Short rounds, so that the clients compared in one round see the same machine: the CPU
 /// ratios are the medians of the rounds' ratios.
-pub const ROUNDS: usize = 100;
-pub const PER_ROUND: usize = 200;
+/// A round's p99 is its 10th-highest latency.
+pub const ROUNDS: usize = 20;
+pub const PER_ROUND: usize = 1_000;
 /// Concurrent callers sharing one client in the throughput test.
 pub const CONCURRENCY: usize = 64;
 /// Throughput: `THROUGHPUT_ROUNDS` interleaved rounds of `THROUGHPUT_PER_ROUND` requests.
@@ -384,6 +390,8 @@ struct Tally {
     round_rps: Vec<f64>,
     /// CPU µs per request of each concurrent round.
     round_rps_cpu_us: Vec<f64>,
+    /// Share of the wall time the sink's thread was busy, per concurrent round.
+    round_server_busy: Vec<f64>,
     connections: u64,
 }
 
@@ -431,6 +439,10 @@ impl Tally {
 
     fn concurrent_cpu_us(&self) -> f64 {
         median(&self.round_rps_cpu_us)
+    }
+
+    fn server_busy(&self) -> f64 {
+        median(&self.round_server_busy)
     }
 }
 
@@ -554,6 +566,8 @@ pub fn run(report: &mut Report) -> Result<(), String> {
         &track_server.base_url(),
         &membership_server.base_url(),
     )?);
+    let sink = client_rt.block_on(start_sink(&contenders))?;
+    let against_sink = Arc::new(Contenders::new(sink.base_url(), sink.base_url())?);
     if let Ok(spec) = std::env::var("XTASK_PROFILE_ONLY") {
         let (who, op) = profile_target(&spec)?;
         let calls = match std::env::var("XTASK_PROFILE_CALLS") {
@@ -571,21 +585,69 @@ pub fn run(report: &mut Report) -> Result<(), String> {
     }
     let result = client_rt.block_on(measure(
         &contenders,
-        &track_server,
-        &membership_server,
+        &against_sink,
+        &sink,
+        (&track_server, &membership_server),
         report,
     ));
     drop(contenders);
+    drop(against_sink);
+    drop(sink);
     drop(client_rt);
     drop((track_server, membership_server));
     server_rt.shutdown_background();
     result
 }
 
+/// The fake's own answer to `op`, fetched once with the raw hyper client.
+async fn fake_answer(c: &Contenders, op: Op) -> Result<Bytes, String> {
+    let request = match op {
+        Op::AddEvent => http::Request::post(c.add_event_uri.clone())
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(
+                serde_json::to_vec(&AddEventBody {
+                    user_id: USER_ID.to_string(),
+                    event_type: "sale",
+                })
+                .map_err(err)?,
+            ))),
+        Op::ListPlans => http::Request::get(c.plans_uri.clone()).body(Full::new(Bytes::new())),
+    }
+    .map_err(err)?;
+    let response = c.hyper.request(request).await.map_err(err)?;
+    if !response.status().is_success() {
+        return Err(format!(
+            "the fake answers {} to {}",
+            response.status(),
+            op.label()
+        ));
+    }
+    Ok(response
+        .into_body()
+        .collect()
+        .await
+        .map_err(err)?
+        .to_bytes())
+}
+
+/// A sink answering both operations with the fake's own bytes.
+async fn start_sink(c: &Contenders) -> Result<Sink, String> {
+    let mut routes = HashMap::new();
+    for (op, uri) in [
+        (Op::AddEvent, &c.add_event_uri),
+        (Op::ListPlans, &c.plans_uri),
+    ] {
+        let body = fake_answer(c, op).await?;
+        routes.insert(uri.path().to_owned(), Answer { status: 200, body });
+    }
+    Sink::start(routes)
+}
+
 async fn measure(
     c: &Arc<Contenders>,
-    track_server: &MockServer,
-    membership_server: &MockServer,
+    against_sink: &Arc<Contenders>,
+    sink: &Sink,
+    (track_server, membership_server): (&MockServer, &MockServer),
     report: &mut Report,
 ) -> Result<(), String> {
     // Same answer through every client, and the same request bytes from ours and the baselines.
@@ -607,19 +669,12 @@ async fn measure(
     if plan_counts.windows(2).any(|w| w[0] != w[1]) {
         return Err(format!("the clients see different plans: {plan_counts:?}"));
     }
-    let plans_bytes = {
-        let request = http::Request::get(c.plans_uri.clone())
-            .body(Full::new(Bytes::new()))
-            .map_err(err)?;
-        let response = c.hyper.request(request).await.map_err(err)?;
-        response
-            .into_body()
-            .collect()
-            .await
-            .map_err(err)?
-            .to_bytes()
-            .len()
-    };
+    let plans_bytes = fake_answer(c, Op::ListPlans).await?.len();
+    for who in Contender::ALL {
+        for op in Op::ALL {
+            against_sink.call(who, op).await?;
+        }
+    }
     println!(
         "compare: the same request to the same fake on loopback; limiter off; pooled connections; \
          {WARMUP} warm-up calls, then {} calls each in {ROUNDS} interleaved rounds",
@@ -644,24 +699,32 @@ async fn measure(
             for who in order(round) {
                 let i = index(who);
                 sequential(c, who, op, PER_ROUND, Some(&mut tallies[i])).await?;
-                // The fake keeps every request it sees: keep that bounded.
+                // The fakes keep every request they see: keep that bounded.
                 server.clear_requests();
             }
         }
-        // Throughput: fill every pool to the concurrency first.
+        // Throughput against the sink: fill every pool to the concurrency first.
         for who in Contender::ALL {
-            concurrent(c, who, op, CONCURRENCY * 10).await?;
+            concurrent(against_sink, who, op, CONCURRENCY * 10).await?;
         }
         for round in 0..THROUGHPUT_ROUNDS {
             for who in order(round) {
                 let t = &mut tallies[index(who)];
-                let before = server.connections();
-                let (secs, cpu) = concurrent(c, who, op, THROUGHPUT_PER_ROUND).await?;
-                t.connections += server.connections() - before;
+                let (connections, server_cpu) = (sink.connections(), sink.cpu_ns()?);
+                let requests = sink.requests();
+                let (secs, cpu) = concurrent(against_sink, who, op, THROUGHPUT_PER_ROUND).await?;
+                if sink.requests() - requests != THROUGHPUT_PER_ROUND as u64 {
+                    return Err(format!(
+                        "{}: the sink did not see every request",
+                        who.label()
+                    ));
+                }
+                t.connections += sink.connections() - connections;
                 t.round_rps.push(THROUGHPUT_PER_ROUND as f64 / secs);
                 t.round_rps_cpu_us
                     .push(cpu as f64 / THROUGHPUT_PER_ROUND as f64 / 1000.0);
-                server.clear_requests();
+                let server_cpu = sink.cpu_ns()?.saturating_sub(server_cpu);
+                t.round_server_busy.push(server_cpu as f64 / 1e9 / secs);
             }
         }
         print_op(op, &tallies, report);
@@ -680,18 +743,21 @@ fn print_op(op: Op, tallies: &[Tally], report: &mut Report) {
         "    {:<22} {:>10} {:>10} {:>12} {:>14} {:>12} {:>12}",
         "client", "median µs", "p99 µs", "CPU µs/call", "64 callers r/s", "CPU µs/req", "new conns"
     );
+    println!("    (64 callers against the sink; busy share of its thread: client / sink)");
     for who in Contender::ALL {
         let t = &tallies[index(who)];
         let (median, p99) = (t.percentile(0.5), t.percentile(0.99));
         println!(
-            "    {:<22} {:>10.1} {:>10.1} {:>12.1} {:>14.0} {:>12.1} {:>12}",
+            "    {:<22} {:>10.1} {:>10.1} {:>12.1} {:>14.0} {:>12.1} {:>12}   busy {:.0}% / {:.0}%",
             who.label(),
             median,
             p99,
             t.cpu_us(),
             t.rps(),
             t.concurrent_cpu_us(),
-            t.connections
+            t.connections,
+            t.rps() * t.concurrent_cpu_us() / 1e4,
+            t.server_busy() * 100.0,
         );
         let key = format!("compare.{}.{}", op.key(), who.key());
         report.push(&format!("{key}.median_us"), median);
@@ -701,6 +767,7 @@ fn print_op(op: Op, tallies: &[Tally], report: &mut Report) {
         report.push(&format!("{key}.rps_cpu_us"), t.concurrent_cpu_us());
         report.push(&format!("{key}.calls"), t.calls as f64);
         report.push(&format!("{key}.connections_opened"), t.connections as f64);
+        report.push(&format!("{key}.server_busy"), t.server_busy());
     }
     let ours = &tallies[index(Contender::Ours)];
     for (who, target) in [(Contender::Hyper, 1.10), (Contender::Reqwest, 1.0)] {

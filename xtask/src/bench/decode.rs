@@ -1,7 +1,9 @@
 //! `cargo xtask bench decode`: decode throughput (MB/s) of the largest documented TGmembership
 //! answers (`GET orders`, `GET plans/report`, `GET paymentMethods`, verbatim from the document,
-//! in `xtask/benchdata/`) into our types through the crate's envelope decoder, against the same
-//! result types through plain `serde_json` (no envelope), and against `serde_json::Value`.
+//! in `xtask/benchdata/`) and of a 4 MiB orders page built from the document's orders, into our
+//! types through the crate's envelope decoder, against the same result types through plain
+//! `serde_json` (no envelope), and against `serde_json::Value`. The three decoders take turns
+//! in interleaved rounds, like the other suites.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -12,8 +14,13 @@ use tgmembership_client::{Order, PaymentMethod, PlanReport, envelope};
 
 use super::Report;
 
-/// How long each decoder runs on each document (after a warm-up of a tenth of it).
-const RUN_FOR: Duration = Duration::from_millis(400);
+/// Rounds per document; in each, every decoder runs [`SLICE`] in a rotating order, so drift in
+/// the machine's load falls on all three alike.
+const ROUNDS: usize = 10;
+/// How long one decoder runs in one round (after a warm-up of the first round).
+const SLICE: Duration = Duration::from_millis(40);
+/// The size of the large orders page built from the document's orders.
+const LARGE_PAGE: usize = 4 << 20;
 
 /// The document's answer with a typed `result` and nothing else: what plain serde_json costs.
 #[derive(Deserialize)]
@@ -23,25 +30,30 @@ struct Plain<T> {
     result: T,
 }
 
-/// Bytes per second of `decode` on `body`, in MB/s (10^6 bytes).
-fn throughput(
-    body: &[u8],
-    mut decode: impl FnMut(&[u8]) -> Result<(), String>,
-) -> Result<f64, String> {
-    let warm = Instant::now();
-    while warm.elapsed() < RUN_FOR / 10 {
-        decode(body)?;
-    }
+/// One decoder under test.
+type Decoder<'a> = Box<dyn FnMut(&[u8]) -> Result<(), String> + 'a>;
+
+/// Bytes per second of `decode` on `body` over one slice, in MB/s (10^6 bytes).
+fn slice_throughput(body: &[u8], decode: &mut Decoder<'_>) -> Result<f64, String> {
     let mut n: u64 = 0;
     let started = Instant::now();
-    while started.elapsed() < RUN_FOR {
-        for _ in 0..64 {
+    while started.elapsed() < SLICE {
+        for _ in 0..4 {
             decode(std::hint::black_box(body))?;
         }
-        n += 64;
+        n += 4;
     }
-    let secs = started.elapsed().as_secs_f64();
-    Ok(n as f64 * body.len() as f64 / secs / 1e6)
+    Ok(n as f64 * body.len() as f64 / started.elapsed().as_secs_f64() / 1e6)
+}
+
+/// The median of `values`.
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
 }
 
 fn measure<T: DeserializeOwned>(
@@ -56,32 +68,75 @@ fn measure<T: DeserializeOwned>(
         .into_result()
         .map_err(|e| e.to_string())?;
     let items = typed.len();
-    let ours = throughput(body, |b| {
-        let env = envelope::decode::<Vec<T>>(200, b).map_err(|e| e.to_string())?;
-        std::hint::black_box(env);
-        Ok(())
-    })?;
-    let plain = throughput(body, |b| {
-        let p: Plain<Vec<T>> = serde_json::from_slice(b).map_err(|e| e.to_string())?;
-        std::hint::black_box(p);
-        Ok(())
-    })?;
-    let value = throughput(body, |b| {
-        let v: serde_json::Value = serde_json::from_slice(b).map_err(|e| e.to_string())?;
-        std::hint::black_box(v);
-        Ok(())
-    })?;
+    let mut decoders: [Decoder<'_>; 3] = [
+        Box::new(|b| {
+            let env = envelope::decode::<Vec<T>>(200, b).map_err(|e| e.to_string())?;
+            std::hint::black_box(env);
+            Ok(())
+        }),
+        Box::new(|b| {
+            let p: Plain<Vec<T>> = serde_json::from_slice(b).map_err(|e| e.to_string())?;
+            std::hint::black_box(p);
+            Ok(())
+        }),
+        Box::new(|b| {
+            let v: serde_json::Value = serde_json::from_slice(b).map_err(|e| e.to_string())?;
+            std::hint::black_box(v);
+            Ok(())
+        }),
+    ];
+    for decode in &mut decoders {
+        slice_throughput(body, decode)?;
+    }
+    let mut rounds: [Vec<f64>; 3] = Default::default();
+    for round in 0..ROUNDS {
+        for k in 0..decoders.len() {
+            let i = (round + k) % decoders.len();
+            rounds[i].push(slice_throughput(body, &mut decoders[i])?);
+        }
+    }
+    let ratios: Vec<f64> = rounds[0]
+        .iter()
+        .zip(&rounds[2])
+        .map(|(o, v)| o / v)
+        .collect();
+    let [ours, plain, value] = rounds.map(median);
+    let ours_vs_value = median(ratios);
     println!(
-        "  {label:<24} {:>7} {items:>6} {ours:>14.1} {plain:>16.1} {value:>12.1} {:>9.2}x",
+        "  {label:<24} {:>8} {items:>6} {ours:>14.1} {plain:>16.1} {value:>12.1} {ours_vs_value:>9.2}x",
         body.len(),
-        ours / value
     );
     report.push(&format!("decode.{name}.bytes"), body.len() as f64);
     report.push(&format!("decode.{name}.ours_mb_s"), ours);
     report.push(&format!("decode.{name}.plain_typed_mb_s"), plain);
     report.push(&format!("decode.{name}.value_mb_s"), value);
-    report.push(&format!("decode.{name}.ours_vs_value"), ours / value);
+    report.push(&format!("decode.{name}.ours_vs_value"), ours_vs_value);
     Ok(())
+}
+
+/// The document's orders answer with its orders repeated until the body holds `size` bytes:
+/// a page as large as a busy bot's.
+fn large_orders_page(document: &[u8], size: usize) -> Result<Vec<u8>, String> {
+    let mut answer: serde_json::Value =
+        serde_json::from_slice(document).map_err(|e| e.to_string())?;
+    let orders = answer["result"]
+        .as_array()
+        .filter(|o| !o.is_empty())
+        .cloned()
+        .ok_or("the orders document holds no orders")?;
+    let one: usize = orders
+        .iter()
+        .map(|o| serde_json::to_vec(o).map(|v| v.len() + 1).unwrap_or(1))
+        .sum();
+    let copies = size.div_ceil(one.max(1));
+    let page: Vec<serde_json::Value> = orders
+        .iter()
+        .cycle()
+        .take(orders.len() * copies)
+        .cloned()
+        .collect();
+    answer["result"] = serde_json::Value::Array(page);
+    serde_json::to_vec(&answer).map_err(|e| e.to_string())
 }
 
 fn read(name: &str) -> Result<Vec<u8>, String> {
@@ -93,18 +148,22 @@ fn read(name: &str) -> Result<Vec<u8>, String> {
 
 pub fn run(report: &mut Report) -> Result<(), String> {
     println!(
-        "decode: the largest documented TGmembership answers, {} ms per decoder and document",
-        RUN_FOR.as_millis()
+        "decode: the largest documented TGmembership answers and a {} MiB orders page; {ROUNDS} \
+         interleaved rounds of {} ms per decoder (medians)",
+        LARGE_PAGE >> 20,
+        SLICE.as_millis()
     );
     println!(
-        "  {:<24} {:>7} {:>6} {:>14} {:>16} {:>12} {:>10}",
+        "  {:<24} {:>8} {:>6} {:>14} {:>16} {:>12} {:>10}",
         "answer", "bytes", "items", "ours MB/s", "plain typed MB/s", "Value MB/s", "ours÷Value"
     );
+    let orders = read("tgmembership_orders.json")?;
+    measure::<Order>(report, "orders", "GET orders", &orders)?;
     measure::<Order>(
         report,
-        "orders",
-        "GET orders",
-        &read("tgmembership_orders.json")?,
+        "orders_4mib",
+        "GET orders, 4 MiB page",
+        &large_orders_page(&orders, LARGE_PAGE)?,
     )?;
     measure::<PlanReport>(
         report,

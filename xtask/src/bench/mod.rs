@@ -8,6 +8,7 @@ mod deps;
 mod instructions;
 mod limiter;
 mod perf_doc;
+mod sink;
 mod tracker;
 
 use std::fmt::Write as _;

@@ -127,8 +127,8 @@ fn compare_tables(report: &Report) -> String {
     for op in Op::ALL {
         let _ = writeln!(s, "### {}\n", op.label());
         s.push_str(
-            "| client | median µs | p99 µs | CPU µs/call | 64 callers: requests/s | 64 callers: CPU µs/request | client busy | connections opened under load |\n\
-             | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+            "| client | median µs | p99 µs | CPU µs/call | 64 callers: requests/s | 64 callers: CPU µs/request | client busy | sink busy | connections opened under load |\n\
+             | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
         );
         for who in Contender::ALL {
             let k = format!("compare.{}.{}", op.key(), who.key());
@@ -139,9 +139,11 @@ fn compare_tables(report: &Report) -> String {
                 (Some(rps), Some(cpu)) => format!("{:.0}%", rps * cpu / 1e4),
                 _ => "–".to_owned(),
             };
+            let sink_busy = get(report, &format!("{k}.server_busy"))
+                .map_or_else(|| "–".to_owned(), |b| format!("{:.0}%", b * 100.0));
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {busy} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {busy} | {sink_busy} | {} |",
                 who.label(),
                 num(report, &format!("{k}.median_us"), 1),
                 num(report, &format!("{k}.p99_us"), 1),
@@ -184,6 +186,7 @@ fn decode_table(report: &Report) -> String {
     );
     for (key, label) in [
         ("orders", "`GET orders`"),
+        ("orders_4mib", "`GET orders`, a 4 MiB page"),
         ("plans_report", "`GET plans/report`"),
         ("payment_methods", "`GET paymentMethods`"),
     ] {
@@ -284,10 +287,12 @@ pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
          (`.core(|c| c.with_quotas(vec![]))`). Raw hyper: hyper-util's legacy pooled client with \
          TCP_NODELAY, `serde_json::to_vec` of a small struct, `collect()` of the body and \
          `serde_json::from_slice` into a small struct (plain strings for money and currencies). \
-         reqwest 0.12: `.json(&body)`, `.json::<T>()` into the same structs, no proxy. Each \
-         client: {} warm-up calls, then {} sequential calls in {} rounds interleaved with the \
-         other clients (rotating who goes first); latency is the wall time of one call (the \
-         table pools every round); CPU is this thread's CPU time (`/proc/thread-self/schedstat`) \
+         reqwest 0.12 with `default-features = false` and only its `json` feature (plain HTTP \
+         over loopback: no TLS, no HTTP/2, no proxy, no compression): `.json(&body)`, \
+         `.json::<T>()` into the same structs. Each \
+         client: {} warm-up calls, then {} sequential calls in {} rounds of {} interleaved with \
+         the other clients (rotating who goes first); latency is the wall time of one call (the \
+         table pools every round; a round's p99, used in the ratios, is its 10th-highest call); CPU is this thread's CPU time (`/proc/thread-self/schedstat`) \
          divided by the calls. Every ratio is the median of the rounds' ratios (each round's \
          clients ran back to back, so the machine's drift between rounds, and a burst of steal \
          time in one of them, cancels out). \"Raw hyper + timeout\" is the raw hyper call under \
@@ -298,12 +303,16 @@ pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
          tasks share one client on that thread, {} interleaved rounds of {} requests each \
          (requests/s and CPU per request: the median round; ratios: the median of the rounds' \
          ratios), after a warm-up that fills every \
-         pool; \"client busy\" is requests/s × CPU per request, \
-         the share of its one thread the client used (the fake has one thread too, so near 100% \
-         the client is the bound, below it the fake is).\n\n{}",
+         pool, against a minimal server (`xtask/src/bench/sink.rs`: hyper on a thread and \
+         runtime of its own, answering the fake's own bytes by exact path with no other work) \
+         so that the rate measures the client, not the fake; \"client busy\" is requests/s × \
+         CPU per request, the share of its one thread the client used, and \"sink busy\" the \
+         share of its thread the server used (the median round): when the client is near 100% \
+         and the sink well below, the client is the bound.\n\n{}",
         compare::WARMUP,
         compare::ROUNDS * compare::PER_ROUND,
         compare::ROUNDS,
+        compare::PER_ROUND,
         compare::CONCURRENCY,
         compare::THROUGHPUT_ROUNDS,
         compare::THROUGHPUT_PER_ROUND,
@@ -328,7 +337,9 @@ pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
         doc,
         "## Decoding\n\n\
          The largest documented TGmembership answers (verbatim from the document, in \
-         `xtask/benchdata/`), decoded 400 ms each after a warm-up: ours is the crate's envelope \
+         `xtask/benchdata/`), and a 4 MiB `GET orders` page made of the document's orders \
+         repeated, decoded in 10 rounds of 40 ms per decoder in rotating order after a warm-up \
+         (the median round; the ratio is the median of the rounds' ratios): ours is the crate's envelope \
          decoder into its result types (exact decimals, enums with an unknown fallback), as the \
          client runs it; \"plain serde_json\" is the same result types through \
          `serde_json::from_slice` with no envelope checks; `serde_json::Value` is the untyped \
@@ -346,89 +357,111 @@ pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
         entries_table(report, "limiter."),
         entries_table(report, "tracker."),
     );
-    doc.push_str(FINDINGS);
+    doc.push_str(&what_remains(report));
+    doc.push_str(HISTORY);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/performance.md");
     std::fs::write(&path, doc).map_err(|e| format!("{}: {e}", path.display()))?;
     println!("wrote {}", path.display());
     Ok(())
 }
 
-/// What profiling found; kept with the code so the page explains its own numbers.
-const FINDINGS: &str = "## What remains
+/// `report[key]`, or `None` when the run did not measure it.
+fn pair(report: &Report, a: &str, b: &str) -> Option<(f64, f64)> {
+    Some((get(report, a)?, get(report, b)?))
+}
 
-CPU time per call moves by several percent from one run to the next on this shared two-core
-virtual machine (steal time and the neighbours' use of the caches), even with paired rounds;
-instructions per call move by about 1%. The instruction counts decide where the CPU cost goes.
+/// "What remains": every figure computed from this run.
+fn what_remains(report: &Report) -> String {
+    let mut s = String::from("## What remains\n\n");
+    s.push_str(
+        "CPU time per call moves by several percent from one run to the next on a shared \
+         virtual machine (steal time and the neighbours' use of the caches), even with paired \
+         rounds; instruction counts move far less and decide where the CPU cost goes.\n\n",
+    );
+    for op in Op::ALL {
+        let k = |who: Contender| format!("instructions.{}.{}", op.key(), who.key());
+        if let Some((ours, hyper)) = pair(report, &k(Contender::Ours), &k(Contender::Hyper)) {
+            let _ = write!(
+                s,
+                "- {}: ours takes {:.0} instructions per call more than raw hyper ({:+.1}%)",
+                op.label(),
+                ours - hyper,
+                (ours / hyper - 1.0) * 100.0,
+            );
+            if let Some(timeout) = get(report, &k(Contender::HyperTimeout)) {
+                let _ = write!(
+                    s,
+                    "; a `tokio::time::timeout` around the raw call costs {:.0} of them, and \
+                     against that call ours takes {:.2}x",
+                    timeout - hyper,
+                    ours / timeout,
+                );
+            }
+            if let Some(reqwest) = get(report, &k(Contender::Reqwest)) {
+                let _ = write!(s, "; against reqwest + serde_json, {:.2}x", ours / reqwest);
+            }
+            s.push_str(".\n");
+        }
+        if let Some((rps, busy)) = pair(
+            report,
+            &format!("compare.{}.ours.rps", op.key()),
+            &format!("compare.{}.ours.server_busy", op.key()),
+        ) {
+            let cpu = get(report, &format!("compare.{}.ours.rps_cpu_us", op.key())).unwrap_or(0.0);
+            let _ = writeln!(
+                s,
+                "- {} under 64 callers: {rps:.0} requests/s, the client {:.0}% busy and the \
+                 sink {:.0}%.",
+                op.label(),
+                rps * cpu / 1e4,
+                busy * 100.0,
+            );
+        }
+    }
+    s.push_str(
+        "\nThe extra instructions are work a bare hyper call does not do: the per-attempt \
+         timeout (a tokio timer and a clock read), each attempt's copy of the headers kept for \
+         a retry and the boxed exchange, the futures of the retry loop, the tracing span and \
+         the limiter check (copied as they are built), and the key scrub of the body, the \
+         envelope checks and, for `GET plans`, decoding into exact types (`Decimal` prices, \
+         currency codes, enums with an unknown fallback) where the bare call keeps plain \
+         strings.\n\n",
+    );
+    s
+}
 
-The benchmark binary itself used to enable tokio's `test-util` feature (for the limiter's
-simulated days), which routes every tokio clock read through a locked test clock: about 1,100
-instructions per `add_event` were that, not the client. The simulation now drives the limiter's
-exact state with explicit instants, and the clients run as users build them.
+/// What profiling found and changed; kept with the code so the page explains its own numbers.
+/// No figure here: the figures above are this run's.
+const HISTORY: &str = "## Found while profiling
 
 Profiled with `valgrind --tool=callgrind` (`XTASK_PROFILE_ONLY=ours:plans valgrind
 --tool=callgrind target/release/xtask bench compare`; `hyper:add`, `reqwest:plans` and so on
 select another client and operation), comparing ours with raw hyper function by function.
 
-Fixed in `tg-common` and the provider crates while profiling:
-
+- The benchmark binary used to enable tokio's `test-util` feature (for the limiter's simulated
+  days), which routes every tokio clock read through a locked test clock. The simulation now
+  drives the limiter's exact state with explicit instants, and the clients run as users build
+  them.
 - `json::decode` tries plain `serde_json` first and tracks the JSON path (an allocation per map
   key) only to explain a failure.
-- The base URL's scheme, authority and `Host` header are parsed once (the pool also formatted
-  the `Host` header for every HTTP/1 request: about 2,800 instructions on its own).
+- The base URL's scheme, authority and `Host` header are parsed once.
 - Endpoints whose path never changes (every TGTrack method, every TGmembership endpoint but
   `orders/{order_key}`) are joined with the base URL once, when the client is built
-  (`Core::prepare`); a call clones the prepared URI (reference counts) instead of encoding the
-  key and parsing the path. TGmembership no longer renders a display path on every call. About
-  1,600 instructions per `add_event`, 4,100 per `GET plans`.
+  (`Core::prepare`); a call clones the prepared URI instead of encoding the key and parsing the
+  path.
 - `Core::execute` settles everything that needs no waiting (compression, `Host`, URI, retry
-  policy) before building its future, which holds the call once and is one level shallower:
-  futures are copied as they are built, so every level and every duplicated field costs.
+  policy) before building its future, which holds the call once and is one level shallower.
 - Two timers per call (overall deadline and attempt timeout) became one: each attempt runs
   under the earlier of the two, and backoff and limiter waits are bounded by the deadline
   explicitly.
 - The TGTrack and TGmembership success envelopes are decoded in one pass into one struct; the
-  head-first rules run only when that fails (error envelopes, results that do not fit).
-- The key scrub of every answer body uses `memchr::memmem` (SIMD) and returns the body without a
-  copy when the key is absent; a body that arrives in one chunk is kept without a copy. The
-  declared length comes from hyper's size hint instead of a second header lookup.
+  head-first rules run only when that fails.
+- The key scrub of every answer body uses `memchr::memmem` and returns the body without a copy
+  when the key is absent; a body that arrives in one chunk is kept without a copy.
 - The pool keeps every idle connection by default (`pool_max_idle_per_host`, as hyper-util and
-  reqwest do; it was 32, so 64 callers reopened connections after every burst). Idle
-  connections still close after `pool_idle_timeout`.
+  reqwest do). Idle connections still close after `pool_idle_timeout`.
 
-Tried and measured worse, so not kept: `#[inline]` on the `Call` builder methods (+450
-instructions per call), boxing the whole call future (+800), setting the call's fields in place
-instead of through the builder (no change beyond the noise), returning the core's future from
-TGTrack's `execute` without an `async` layer of its own (+175).
-
-What is left, about 3,300 instructions per `add_event` and 3,750 per `GET plans` (7% to 10% of
-raw hyper's; raw hyper's own count moved between 34,445 and 35,319 per `add_event` from one run
-of the suite to another, so the `add_event` ratio lands between 1.07x and 1.10x), is work a bare
-hyper call does not do:
-
-- the per-attempt timeout: registering and clearing a tokio timer, reading the clock;
-- each attempt's copy of the headers, kept for a retry, and the boxed exchange (about 700 with
-  the allocations);
-- the futures of the retry loop, the tracing span and the limiter check, copied as they are
-  built (about 900 of `memcpy`);
-- the key scrub of the body, the envelope checks and, for `GET plans`, decoding into exact
-  types (`Decimal` prices, currency codes, enums with an unknown fallback) where the bare call
-  keeps plain strings.
-
-The \"raw hyper + timeout\" row prices the first item: a `tokio::time::timeout` around the bare
-call costs about 1,140 instructions, and against that call ours takes 1.06x (`add_event`) and
-1.05x (`GET plans`).
-
-The ratios of one caller are medians of 100 paired rounds and repeat within a few hundredths;
-the 64-caller ratios come from 15 rounds of a saturated thread next to a one-threaded fake and
-moved between 0.97x and 1.10x for `add_event` over the runs of this session, so a single run
-can land just over the target there.
-
-Against reqwest + serde_json, which does comparable work (URL parsing, a request builder, its
-own body handling), ours takes 0.58x to 0.68x its instructions and is faster on every measure
-of one caller. Under 64 concurrent callers the client's one thread is nearly saturated (the
-\"client busy\" column), so requests per second follow the CPU per request, and near 100% the
-one-threaded fake shares the bound. Below it the fake is the bound, and then requests per
-second measure the fake as much as the client: the busiest client, whose requests reach the
-fake in larger batches per wake-up, can get the most out of it; the CPU per request under load
-is the client's own measure.
+Tried and measured worse, so not kept: `#[inline]` on the `Call` builder methods, boxing the
+whole call future, setting the call's fields in place instead of through the builder, and
+returning the core's future from TGTrack's `execute` without an `async` layer of its own.
 ";

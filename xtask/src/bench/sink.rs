@@ -1,0 +1,191 @@
+//! A minimal HTTP server for throughput rows: fixed answers by exact path, on its own thread
+//! and current-thread runtime, doing as little per request as hyper allows, so that what a row
+//! measures is the client. It counts requests and connections and reports its thread's CPU
+//! time, so each row can say how busy each side was.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use tokio::net::TcpListener;
+
+/// One fixed answer.
+#[derive(Clone)]
+pub struct Answer {
+    /// The status code.
+    pub status: u16,
+    /// The body, sent as `application/json`.
+    pub body: Bytes,
+}
+
+/// Counters shared with the server thread.
+#[derive(Default)]
+struct Counters {
+    requests: AtomicU64,
+    connections: AtomicU64,
+}
+
+/// A running sink; dropping it stops the server thread.
+pub struct Sink {
+    base_url: String,
+    counters: Arc<Counters>,
+    /// `/proc/self/task/<tid>/schedstat` of the server thread.
+    schedstat: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sink {
+    /// Starts a sink answering `routes` (exact paths; anything else gets 404).
+    pub fn start(routes: HashMap<String, Answer>) -> Result<Sink, String> {
+        let routes = Arc::new(routes);
+        let counters = Arc::new(Counters::default());
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread_counters = Arc::clone(&counters);
+        let thread = std::thread::Builder::new()
+            .name("bench-sink".to_owned())
+            .spawn(move || serve(routes, thread_counters, ready_tx, stop_rx))
+            .map_err(|e| e.to_string())?;
+        let (addr, tid) = ready_rx
+            .recv()
+            .map_err(|_| "the sink thread did not start".to_owned())??;
+        Ok(Sink {
+            base_url: format!("http://{addr}"),
+            counters,
+            schedstat: format!("/proc/self/task/{tid}/schedstat"),
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Requests answered so far.
+    pub fn requests(&self) -> u64 {
+        self.counters.requests.load(Ordering::Relaxed)
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.counters.connections.load(Ordering::Relaxed)
+    }
+
+    /// CPU time the server thread has used, in nanoseconds.
+    pub fn cpu_ns(&self) -> Result<u64, String> {
+        std::fs::read_to_string(&self.schedstat)
+            .ok()
+            .and_then(|t| t.split_whitespace().next()?.parse().ok())
+            .ok_or_else(|| format!("cannot read {}", self.schedstat))
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// This thread's id, read from `/proc/thread-self` (`<pid>/task/<tid>`).
+fn thread_id() -> Result<String, String> {
+    let link = std::fs::read_link("/proc/thread-self").map_err(|e| e.to_string())?;
+    link.file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_owned)
+        .ok_or_else(|| "unreadable /proc/thread-self".to_owned())
+}
+
+type Ready = Result<(std::net::SocketAddr, String), String>;
+
+fn serve(
+    routes: Arc<HashMap<String, Answer>>,
+    counters: Arc<Counters>,
+    ready: std::sync::mpsc::Sender<Ready>,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            let _ = ready.send(Err(e.to_string()));
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match TcpListener::bind("127.0.0.1:0").await {
+            Ok(l) => l,
+            Err(e) => {
+                let _ = ready.send(Err(e.to_string()));
+                return;
+            }
+        };
+        let started = listener
+            .local_addr()
+            .map_err(|e| e.to_string())
+            .and_then(|addr| Ok((addr, thread_id()?)));
+        let failed = started.is_err();
+        let _ = ready.send(started);
+        if failed {
+            return;
+        }
+        let accept = async {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                counters.connections.fetch_add(1, Ordering::Relaxed);
+                let routes = Arc::clone(&routes);
+                let counters = Arc::clone(&counters);
+                tokio::spawn(async move {
+                    let service =
+                        service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                            let routes = Arc::clone(&routes);
+                            let counters = Arc::clone(&counters);
+                            async move {
+                                let answer = routes.get(request.uri().path()).cloned();
+                                // Read the body, as a real server does, and drop it.
+                                let _ = request.into_body().collect().await;
+                                counters.requests.fetch_add(1, Ordering::Relaxed);
+                                let answer = answer.unwrap_or(Answer {
+                                    status: 404,
+                                    body: Bytes::from_static(b"{}"),
+                                });
+                                let mut response = hyper::Response::new(Full::new(answer.body));
+                                *response.status_mut() = hyper::StatusCode::from_u16(answer.status)
+                                    .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+                                response.headers_mut().insert(
+                                    hyper::header::CONTENT_TYPE,
+                                    hyper::header::HeaderValue::from_static("application/json"),
+                                );
+                                Ok::<_, Infallible>(response)
+                            }
+                        });
+                    let _ = auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        };
+        tokio::select! {
+            _ = stop => {}
+            () = accept => {}
+        }
+    });
+}
