@@ -56,7 +56,7 @@ pub mod token;
 pub mod tracker;
 
 pub use client::{Client, ClientBuilder, HttpSender, SendEvents};
-pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, Message};
+pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, ExtraFields, Message};
 pub use identity::Identity;
 pub use outcome::{TgaApiError, map_response};
 pub use token::TokenInfo;

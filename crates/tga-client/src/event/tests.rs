@@ -255,3 +255,104 @@ fn encoded_batch_is_a_json_array() {
     assert_eq!(a.len(), a.json().len());
     assert!(!a.is_empty());
 }
+
+/// One event of every name the official SDK knows, as the SDK shapes them.
+pub(crate) const SDK_EVENTS: &str = include_str!("../../../../fixtures/tga/sdk-events.json");
+
+#[test]
+fn sdk_events_of_every_kind_re_encode_to_equal_json() {
+    let original: Vec<Value> = serde_json::from_str(SDK_EVENTS).unwrap();
+    let names: Vec<&str> = original
+        .iter()
+        .map(|e| e["event_name"].as_str().unwrap())
+        .collect();
+    let known: Vec<&str> = EventName::KNOWN.iter().map(EventName::as_str).collect();
+    assert_eq!(
+        names, known,
+        "the fixture holds one event of every SDK name"
+    );
+    for json in &original {
+        let event = Event::from_json(&json.to_string()).unwrap();
+        event.validate().unwrap();
+        assert_eq!(serde_json::to_value(&event).unwrap(), *json);
+        let encoded: Value = serde_json::from_str(event.encode().unwrap().json()).unwrap();
+        assert_eq!(encoded, *json);
+        assert_eq!(event.encode().unwrap().decode().unwrap(), event);
+    }
+}
+
+#[test]
+fn register_invoice_keeps_its_invoice() {
+    let all: Vec<Event> = serde_json::from_str(SDK_EVENTS).unwrap();
+    let invoice = all
+        .iter()
+        .find(|e| e.event_name == EventName::RegisterInvoice)
+        .unwrap();
+    for key in [
+        "slug",
+        "title",
+        "description",
+        "payload",
+        "currency",
+        "prices",
+    ] {
+        assert!(invoice.extra.contains_key(key), "{key}");
+    }
+    assert_eq!(
+        invoice.extra["prices"],
+        json!([{"label": "Premium pack", "amount": 250}, {"label": "Tip", "amount": 1}])
+    );
+    let custom = &all[2];
+    assert_eq!(
+        custom.extra["details"]["big"],
+        json!(9_007_199_254_740_993u64)
+    );
+    assert_eq!(custom.extra["details"]["none"], Value::Null);
+}
+
+#[test]
+fn events_received_as_json_are_kept_byte_for_byte() {
+    let text = r#"{ "event_name":"register-invoice", "session_id":"10c574d9-6d2c-4e6d-a141-ce6da141ce6d",
+        "user_id":5,"app_name":"a","prices":[{"label":"x","amount":1.50}],"auth_type":0 }"#;
+    let encoded = EncodedEvent::from_json(text).unwrap();
+    assert_eq!(encoded.json(), text);
+    let array = format!("[{text},\n{text}]");
+    let all = EncodedEvent::from_json_array(&array).unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all.iter().all(|e| e.json() == text));
+}
+
+#[test]
+fn events_received_as_json_are_checked_first() {
+    let field = |r: Result<EncodedEvent, Error>| match r.unwrap_err().into_kind() {
+        tg_common::ErrorKind::InvalidInput { field, reason } => format!("{field}: {reason}"),
+        other => panic!("{other:?}"),
+    };
+    let missing = r#"{"event_name":"app-init","user_id":5,"app_name":"a"}"#;
+    assert!(field(EncodedEvent::from_json(missing)).contains("session_id"));
+    let zero = r#"{"event_name":"app-init","session_id":"10c574d9-6d2c-4e6d-a141-ce6da141ce6d","user_id":0,"app_name":"a"}"#;
+    assert!(field(EncodedEvent::from_json(zero)).starts_with("user_id"));
+    assert!(field(EncodedEvent::from_json("[1]")).starts_with("event"));
+    assert!(field(EncodedEvent::from_json("nope")).starts_with("event"));
+    let batch = format!("[{}, {zero}]", EXAMPLES[0].trim().trim_matches(['[', ']']));
+    match EncodedEvent::from_json_array(&batch)
+        .unwrap_err()
+        .into_kind()
+    {
+        tg_common::ErrorKind::InvalidInput { field, .. } => assert_eq!(field, "[1].user_id"),
+        other => panic!("{other:?}"),
+    }
+    assert!(EncodedEvent::from_json_array("[]").is_err());
+}
+
+#[test]
+fn an_extra_field_may_not_shadow_a_typed_one() {
+    let e = Event::new(1, "app-init", session(), "app").with_extra("platform", "ios");
+    match e.validate().unwrap_err().into_kind() {
+        tg_common::ErrorKind::InvalidInput { field, .. } => assert_eq!(field, "extra.platform"),
+        other => panic!("{other:?}"),
+    }
+    let ok = Event::new(1, "purchase-init", session(), "app").with_extra("slug", "abc");
+    ok.validate().unwrap();
+    assert_eq!(serde_json::to_value(&ok).unwrap()["slug"], json!("abc"));
+}

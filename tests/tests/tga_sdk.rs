@@ -1,0 +1,107 @@
+//! tga-client against the fake TGA with the traffic of the official browser SDK: its events of
+//! every kind (fixtures/tga/sdk-events.json) round-trip unchanged, a 2xx that is not the
+//! service's success answer is not a delivery, `GET /events/threshold` caps events per launch,
+//! and batches stay within a byte budget.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tg_mock::MockServer;
+use tg_mock::tga::TgaFake;
+use tga_client::{Client, ClientBuilder, EncodedEvent, Event};
+
+const APP: &str = "docs";
+const DOMAIN: &str = "docs.example.org";
+
+/// The SDK-shaped events, one of every name.
+const SDK_EVENTS: &str = include_str!("../../fixtures/tga/sdk-events.json");
+
+struct Setup {
+    fake: Arc<TgaFake>,
+    server: MockServer,
+    token: String,
+}
+
+impl Setup {
+    async fn new() -> Setup {
+        let fake = Arc::new(TgaFake::new());
+        let token = fake.issue_token(APP, DOMAIN);
+        let server = MockServer::start(Arc::clone(&fake)).await.unwrap();
+        Setup {
+            fake,
+            server,
+            token,
+        }
+    }
+
+    fn builder(&self) -> ClientBuilder {
+        let url = self.server.base_url();
+        Client::builder(self.token.as_str())
+            .core(|c| c.with_base_url(url).with_plain_http_loopback(true))
+    }
+
+    fn client(&self) -> Client {
+        self.builder().build().unwrap()
+    }
+}
+
+fn sdk_events() -> Vec<Value> {
+    serde_json::from_str(SDK_EVENTS).unwrap()
+}
+
+// Item 1: unknown fields survive.
+
+#[tokio::test(start_paused = true)]
+async fn sdk_events_of_every_kind_reach_the_service_unchanged() {
+    let s = Setup::new().await;
+    let client = s.client();
+    let events: Vec<Event> = serde_json::from_str(SDK_EVENTS).unwrap();
+    client.send(&events).await.unwrap();
+    assert_eq!(s.fake.accepted_events(), sdk_events());
+    let invoice = &s.fake.accepted_events()[21];
+    assert_eq!(invoice["event_name"], "register-invoice");
+    assert_eq!(invoice["prices"][0]["amount"], 250);
+    assert_eq!(invoice["title"], "Premium pack");
+}
+
+#[tokio::test(start_paused = true)]
+async fn events_received_as_json_are_sent_byte_for_byte() {
+    let s = Setup::new().await;
+    let client = s.builder().gzip(false).build().unwrap();
+    // The body as a frontend posted it: the SDK's own array, whitespace and all.
+    let encoded = EncodedEvent::from_json_array(SDK_EVENTS).unwrap();
+    assert_eq!(encoded.len(), 22);
+    client.send_encoded(&encoded).await.unwrap();
+    let body = &s.server.requests()[0].body;
+    let want = tga_client::event::encode_batch(&encoded);
+    assert_eq!(body.as_ref(), want.as_slice());
+    for (sent, original) in encoded.iter().zip(sdk_events()) {
+        assert_eq!(
+            serde_json::from_str::<Value>(sent.json()).unwrap(),
+            original
+        );
+    }
+    assert_eq!(s.fake.accepted_events(), sdk_events());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_tracker_delivers_sdk_events_unchanged() {
+    let s = Setup::new().await;
+    let client = s.client();
+    let tracker = client
+        .tracker(tga_client::TrackerConfig::default())
+        .unwrap();
+    for json in sdk_events() {
+        tracker
+            .track(&Event::from_json(&json.to_string()).unwrap())
+            .await
+            .unwrap();
+    }
+    tracker.flush().await.unwrap();
+    // Two batches (20 + 2) may arrive in either order.
+    let mut stored = s.fake.accepted_events();
+    stored.sort_by_key(|e| e["client_timestamp"].as_str().unwrap().to_owned());
+    assert_eq!(stored, sdk_events());
+}
