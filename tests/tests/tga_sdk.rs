@@ -7,10 +7,14 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
-use tg_mock::MockServer;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tg_common::RetrySafety;
 use tg_mock::tga::TgaFake;
-use tga_client::{Client, ClientBuilder, EncodedEvent, Event};
+use tg_mock::{Fault, FaultRule, MockServer, Reply};
+use tga_client::{Client, ClientBuilder, EncodedEvent, Event, TgaApiError, TrackerConfig};
+use uuid::Uuid;
 
 const APP: &str = "docs";
 const DOMAIN: &str = "docs.example.org";
@@ -104,4 +108,87 @@ async fn a_tracker_delivers_sdk_events_unchanged() {
     let mut stored = s.fake.accepted_events();
     stored.sort_by_key(|e| e["client_timestamp"].as_str().unwrap().to_owned());
     assert_eq!(stored, sdk_events());
+}
+
+// Item 2: a 2xx that is not the service's success answer.
+
+/// Answers that a proxy or captive portal gives in place of the service, or a 2xx saying the
+/// service failed.
+fn impostor_answers() -> [Reply; 3] {
+    [
+        Reply::new(200, "<html><body>Sign in to the Wi-Fi</body></html>"),
+        Reply::new(200, ""),
+        Reply::json(200, &json!({"message": "Failed to record"})),
+    ]
+}
+
+#[tokio::test(start_paused = true)]
+async fn send_reports_a_2xx_without_the_success_answer() {
+    let s = Setup::new().await;
+    let client = s.client();
+    let event = [client.event(1, "app-init", Uuid::new_v4())];
+    let [html, empty, failed] = impostor_answers();
+    for reply in [html, empty] {
+        s.server
+            .push_fault(FaultRule::next(1, Fault::RespondUnprocessed(reply)));
+        let err = client.send(&event).await.unwrap_err();
+        let detail = err.api_detail::<TgaApiError>().unwrap();
+        assert!(
+            matches!(detail, TgaApiError::UnconfirmedSuccess { status: 200, .. }),
+            "{detail:?}"
+        );
+        assert_eq!(err.retry_safety(), RetrySafety::IfIdempotent);
+    }
+    // `Failed to record` in a 200 is what it says, and is retried by the client.
+    s.server
+        .push_fault(FaultRule::next(1, Fault::RespondUnprocessed(failed)));
+    client.send(&event).await.unwrap();
+    assert_eq!(s.server.request_count(), 4);
+    assert_eq!(s.fake.accepted_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_tracker_retries_a_batch_answered_2xx_without_success_until_it_is_recorded() {
+    let s = Setup::new().await;
+    let client = s.client();
+    let tracker = client.tracker(TrackerConfig::default()).unwrap();
+    let session = Uuid::new_v4();
+    let [html, empty, failed] = impostor_answers();
+    s.server
+        .push_fault(FaultRule::next(2, Fault::RespondUnprocessed(html)));
+    s.server
+        .push_fault(FaultRule::next(2, Fault::RespondUnprocessed(empty)));
+    s.server
+        .push_fault(FaultRule::always(Fault::RespondUnprocessed(failed)));
+    for n in 0..10 {
+        let event = client.event(n + 1, "app-init", session).with_custom("n", n);
+        tracker.track(&event).await.unwrap();
+    }
+    // Every answer is a 200 and none is the success answer: nothing counts as sent.
+    for _ in 0..200 {
+        if s.server.request_count() >= 6 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(s.server.request_count() >= 6);
+    let stats = tracker.stats();
+    assert_eq!(stats.sent, 0, "{stats:?}");
+    assert_eq!(stats.dead_lettered, 0, "{stats:?}");
+    assert!(stats.retried >= 6, "{stats:?}");
+    assert_eq!(s.fake.accepted_count(), 0);
+    let error = tracker.last_error().unwrap();
+    assert!(
+        error
+            .api_detail::<TgaApiError>()
+            .is_some_and(TgaApiError::is_retryable),
+        "{error}"
+    );
+    // The fault clears: the batch is delivered once.
+    s.server.clear_faults();
+    tracker.flush().await.unwrap();
+    let stats = tracker.stats();
+    assert_eq!((stats.sent, stats.dead_lettered), (10, 0), "{stats:?}");
+    assert_eq!(s.fake.accepted_count(), 10);
+    assert!(tracker.shutdown(Duration::from_secs(1)).await.is_empty());
 }

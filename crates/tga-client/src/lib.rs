@@ -41,7 +41,8 @@
 //! - [`event`]: [`Event`] and its field types; the documents' examples round-trip exactly.
 //! - [`token`]: reading the app name and domain out of a token, as configuration defaults.
 //! - [`identity`]: the token, app name and Origin a client presents.
-//! - [`outcome`]: what an answer means ([`TgaApiError`]); any 2xx is success.
+//! - [`outcome`]: what an answer means ([`TgaApiError`]); success is a 2xx carrying
+//!   the service's `Success record.` answer, not any 2xx.
 //! - [`tracker`]: queueing, batching, retries, dead letters, flush and shutdown, over any
 //!   [`BatchSender`].
 //!

@@ -64,7 +64,8 @@ fn at_index(index: usize, error: Error) -> Error {
 
 /// A `POST /events` of one batch, made by [`Client::send`] or [`Client::send_encoded`].
 ///
-/// Await it to send. `Ok` means the service acknowledged the batch (any 2xx); an error carries
+/// Await it to send. `Ok` means the service acknowledged the batch (a 2xx with its `Success record.`
+/// answer, see [`map_response`]); an error carries
 /// a [`TgaApiError`](crate::TgaApiError) for every documented answer.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct SendEvents<'a> {
