@@ -192,3 +192,114 @@ async fn the_tracker_retries_a_batch_answered_2xx_without_success_until_it_is_re
     assert_eq!(s.fake.accepted_count(), 10);
     assert!(tracker.shutdown(Duration::from_secs(1)).await.is_empty());
 }
+
+// Item 8: size limits and the byte budget.
+
+fn invalid_field(err: &tg_common::Error) -> String {
+    match err.kind() {
+        tg_common::ErrorKind::InvalidInput { field, .. } => field.to_string(),
+        other => panic!("not a validation error: {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_over_long_field_is_refused_before_any_request() {
+    let s = Setup::new().await;
+    let client = s.client();
+    let session = Uuid::new_v4();
+    let ok = client.event(1, "app-init", session);
+    let megabyte = "x".repeat(1 << 20);
+    let cases = [
+        (
+            ok.clone().with_start_param("a".repeat(513)),
+            "events[1].start_param",
+        ),
+        (
+            ok.clone().with_custom("blob", megabyte.as_str()),
+            "events[1].custom_data",
+        ),
+        (
+            ok.clone().with_extra("blob", megabyte.as_str()),
+            "events[1].extra.blob",
+        ),
+        (
+            ok.clone().with_error_message(megabyte.as_str()),
+            "events[1].error_message",
+        ),
+    ];
+    let tracker = client.tracker(TrackerConfig::default()).unwrap();
+    for (bad, field) in cases {
+        let err = client.send(&[ok.clone(), bad.clone()]).await.unwrap_err();
+        assert_eq!(invalid_field(&err), field);
+        match tracker.track(&bad).await.unwrap_err() {
+            tga_client::TrackError::Invalid(e) => {
+                assert_eq!(format!("events[1].{}", invalid_field(&e)), field)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let posted = format!(
+        r#"{{"event_name":"app-init","session_id":"{session}","user_id":1,"app_name":"docs","note":"{megabyte}"}}"#
+    );
+    assert!(EncodedEvent::from_json(&posted).is_err());
+    tracker.flush().await.unwrap();
+    assert_eq!(s.server.request_count(), 0);
+    assert_eq!(s.fake.accepted_count(), 0);
+    assert_eq!(tracker.stats().queued, 0);
+}
+
+/// 5,000 events of about 207 bytes: over a megabyte of JSON.
+fn five_thousand(client: &Client) -> Vec<Event> {
+    let session = Uuid::new_v4();
+    (0..5_000)
+        .map(|n| {
+            client
+                .event(n + 1, "custom-event", session)
+                .with_platform("tdesktop")
+                .with_custom("step", n)
+                .with_custom("label", "checkout-step-with-a-longer-name")
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_send_too_large_for_a_request_is_refused_unsent() {
+    let s = Setup::new().await;
+    let client = s.client();
+    let events = five_thousand(&client);
+    let err = client.send(&events).await.unwrap_err();
+    assert_eq!(invalid_field(&err), "events");
+    assert!(err.to_string().contains("Tracker"), "{err}");
+    assert_eq!(s.server.request_count(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn five_thousand_events_go_out_as_several_requests_within_the_budget() {
+    let s = Setup::new().await;
+    let client = s.builder().gzip(false).build().unwrap();
+    let events = five_thousand(&client);
+    let total: usize = events.iter().map(|e| e.encode().unwrap().len() + 1).sum();
+    assert!(total > 1_000_000, "{total}");
+    // The count alone would send them in one request.
+    let config = TrackerConfig::default()
+        .with_max_batch(10_000)
+        .with_linger(Duration::from_secs(60));
+    let tracker = client.tracker(config).unwrap();
+    for event in &events {
+        tracker.track(event).await.unwrap();
+    }
+    tracker.flush().await.unwrap();
+    let budget = tga_client::event::limits::DEFAULT_MAX_REQUEST_BYTES;
+    let sizes: Vec<usize> = s.server.requests().iter().map(|r| r.body.len()).collect();
+    assert!(sizes.len() >= total / budget + 1, "{sizes:?}");
+    assert!(sizes.iter().all(|&n| n <= budget), "{sizes:?}");
+    // Full batches use most of the budget.
+    assert!(sizes.iter().filter(|&&n| n > budget * 9 / 10).count() >= sizes.len() - 1);
+    assert_eq!(s.fake.accepted_count(), 5_000);
+    assert_eq!(tracker.stats().sent, 5_000);
+    println!(
+        "5,000 events, {total} bytes of JSON: {} requests, largest {} bytes",
+        sizes.len(),
+        sizes.iter().max().unwrap()
+    );
+}

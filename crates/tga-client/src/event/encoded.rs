@@ -16,11 +16,13 @@ use super::Event;
 pub struct EncodedEvent(Box<RawValue>);
 
 impl EncodedEvent {
-    /// Serializes `event` (no validation: see [`Event::validate`]).
+    /// Serializes `event` (no validation: see [`Event::validate`]); fails when the JSON is
+    /// longer than [`MAX_EVENT_BYTES`](super::limits::MAX_EVENT_BYTES).
     pub fn encode(event: &Event) -> Result<Self, Error> {
-        serde_json::value::to_raw_value(event)
-            .map(EncodedEvent)
-            .map_err(|e| Error::invalid_input("event", e.to_string()))
+        let raw = serde_json::value::to_raw_value(event)
+            .map_err(|e| Error::invalid_input("event", e.to_string()))?;
+        super::limits::check_encoded_len(raw.get().len())?;
+        Ok(EncodedEvent(raw))
     }
 
     /// One event received as JSON (from a web frontend), checked and kept byte for byte.
@@ -58,6 +60,7 @@ impl EncodedEvent {
         if !raw.get().starts_with('{') {
             return Err(Error::invalid_input("event", "must be a JSON object"));
         }
+        super::limits::check_encoded_len(raw.get().len())?;
         let event: Event = serde_json::from_str(raw.get())
             .map_err(|e| Error::invalid_input("event", e.to_string()))?;
         event.validate()?;

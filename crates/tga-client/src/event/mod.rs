@@ -17,6 +17,7 @@
 
 mod auth_type;
 mod encoded;
+pub mod limits;
 mod message;
 mod name;
 mod timestamp;
@@ -348,7 +349,9 @@ impl Event {
     }
 
     /// Checks what can be checked without the server: `user_id` positive, `event_name` and
-    /// `app_name` not blank, each message with an address and an amount of decimal digits.
+    /// `app_name` not blank, each message with an address and an amount of decimal digits, no
+    /// key of [`Event::extra`] naming a typed field, and every field within its length limit
+    /// ([`limits`]).
     ///
     /// The error is [`tg_common::ErrorKind::InvalidInput`] naming the field.
     pub fn validate(&self) -> Result<(), Error> {
@@ -388,10 +391,11 @@ impl Event {
                 ));
             }
         }
-        Ok(())
+        limits::check(self)
     }
 
-    /// This event serialized to JSON, ready to queue or send.
+    /// This event serialized to JSON, ready to queue or send; fails when the JSON is longer
+    /// than [`limits::MAX_EVENT_BYTES`].
     pub fn encode(&self) -> Result<EncodedEvent, Error> {
         EncodedEvent::encode(self)
     }

@@ -356,3 +356,99 @@ fn an_extra_field_may_not_shadow_a_typed_one() {
     ok.validate().unwrap();
     assert_eq!(serde_json::to_value(&ok).unwrap()["slug"], json!("abc"));
 }
+
+fn refused_field(event: &Event) -> String {
+    match event.validate().unwrap_err().into_kind() {
+        tg_common::ErrorKind::InvalidInput { field, .. } => field.into_owned(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn every_text_field_is_refused_one_character_over_its_limit() {
+    type Set = fn(Event, String) -> Event;
+    let cases: [(&str, Set); 16] = [
+        ("error_message", |e, v| e.with_error_message(v)),
+        ("wallet_address", |e, v| e.with_wallet_address(v)),
+        ("wallet_type", |e, v| e.with_wallet_type(v)),
+        ("wallet_version", |e, v| e.with_wallet_version(v)),
+        ("valid_until", |e, v| e.with_valid_until(v)),
+        ("from", |e, v| e.with_from(v)),
+        ("platform", |e, v| e.with_platform(v)),
+        ("locale", |e, v| e.with_locale(v)),
+        ("start_param", |e, v| e.with_start_param(v)),
+        ("url_referer", |e, v| e.with_url_referer(v)),
+        ("scope", |e, v| e.with_scope(v)),
+        ("wallet_state_init", |e, v| e.with_wallet_state_init(v)),
+        ("trace_id", |e, v| e.with_trace_id(v)),
+        ("signed_transaction", |e, v| e.with_signed_transaction(v)),
+        ("event_name", |mut e, v| {
+            e.event_name = v.into();
+            e
+        }),
+        ("app_name", |mut e, v| {
+            e.app_name = v;
+            e
+        }),
+    ];
+    for (field, set) in cases {
+        let limit = limits::text_limit(field).unwrap();
+        let base = Event::new(1, "app-init", session(), "app");
+        // Characters, not bytes: `é` is two bytes.
+        set(base.clone(), "é".repeat(limit)).validate().unwrap();
+        assert_eq!(refused_field(&set(base, "é".repeat(limit + 1))), field);
+    }
+}
+
+#[test]
+fn messages_custom_data_and_extra_fields_have_limits() {
+    let base = Event::new(1, "transaction-signed", session(), "app");
+    let many = vec![Message::nanotons("EQ", 1); limits::MAX_MESSAGES + 1];
+    assert_eq!(refused_field(&base.clone().with_messages(many)), "messages");
+    let long_address = vec![Message::new("E".repeat(129), "1")];
+    assert_eq!(
+        refused_field(&base.clone().with_messages(long_address)),
+        "messages[0].address"
+    );
+    let huge = "x".repeat(limits::MAX_OBJECT_BYTES);
+    assert_eq!(
+        refused_field(&base.clone().with_custom("k", huge.as_str())),
+        "custom_data"
+    );
+    assert_eq!(
+        refused_field(&base.clone().with_extra("note", huge.as_str())),
+        "extra.note"
+    );
+    let invoice = Event::new(1, "register-invoice", session(), "app")
+        .with_extra("title", "t".repeat(32))
+        .with_extra("description", "d".repeat(255))
+        .with_extra("payload", "p".repeat(128))
+        .with_extra("currency", "XTR");
+    invoice.validate().unwrap();
+    for (key, value) in [
+        ("title", "t".repeat(33)),
+        ("description", "d".repeat(256)),
+        ("payload", "é".repeat(65)),
+        ("currency", "XTRX".into()),
+    ] {
+        let e = invoice.clone().with_extra(key, value);
+        assert_eq!(refused_field(&e), format!("extra.{key}"));
+    }
+    // Other events' `title` is not an invoice's.
+    base.with_extra("title", "t".repeat(100))
+        .validate()
+        .unwrap();
+}
+
+#[test]
+fn an_event_longer_than_the_event_limit_is_not_encoded() {
+    let mut e = Event::new(1, "app-init", session(), "app");
+    for i in 0..5 {
+        e = e.with_extra(format!("k{i}"), "x".repeat(limits::MAX_OBJECT_BYTES - 10));
+    }
+    e.validate().unwrap();
+    let err = e.encode().unwrap_err();
+    assert!(err.to_string().contains("65536"), "{err}");
+    let json = serde_json::to_string(&e).unwrap();
+    assert!(EncodedEvent::from_json(&json).is_err());
+}

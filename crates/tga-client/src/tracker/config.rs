@@ -66,6 +66,10 @@ impl Backoff {
 pub struct TrackerConfig {
     /// The most events in one request (default 20). A full batch is sent at once.
     pub max_batch: usize,
+    /// The longest JSON body of one request, in bytes (default
+    /// [`DEFAULT_MAX_REQUEST_BYTES`](crate::event::limits::DEFAULT_MAX_REQUEST_BYTES)): a batch
+    /// is also cut when the next event would not fit.
+    pub max_batch_bytes: usize,
     /// How long the first event of a batch waits for more before the batch is sent (default
     /// 2 s).
     pub linger: Duration,
@@ -88,6 +92,7 @@ impl Default for TrackerConfig {
     fn default() -> Self {
         TrackerConfig {
             max_batch: 20,
+            max_batch_bytes: crate::event::limits::DEFAULT_MAX_REQUEST_BYTES,
             linger: Duration::from_secs(2),
             max_in_flight: 4,
             queue_capacity: 10_000,
@@ -109,6 +114,13 @@ impl TrackerConfig {
     #[must_use]
     pub fn with_max_batch(mut self, max_batch: usize) -> Self {
         self.max_batch = max_batch;
+        self
+    }
+
+    /// Sets `max_batch_bytes`.
+    #[must_use]
+    pub fn with_max_batch_bytes(mut self, max_batch_bytes: usize) -> Self {
+        self.max_batch_bytes = max_batch_bytes;
         self
     }
 
@@ -161,7 +173,9 @@ impl TrackerConfig {
         self
     }
 
-    /// Checks the numbers: `max_batch` 1 to [`MAX_BATCH_LIMIT`], `max_in_flight` at least 1,
+    /// Checks the numbers: `max_batch` 1 to [`MAX_BATCH_LIMIT`], `max_batch_bytes` within
+    /// [`MIN_REQUEST_BYTES`](crate::event::limits::MIN_REQUEST_BYTES) to
+    /// [`MAX_REQUEST_BYTES_LIMIT`](crate::event::limits::MAX_REQUEST_BYTES_LIMIT), `max_in_flight` at least 1,
     /// `queue_capacity` 1 to [`MAX_QUEUE_CAPACITY`], a non-zero backoff with `max >= initial`.
     pub fn validate(&self) -> Result<(), Error> {
         if !(1..=MAX_BATCH_LIMIT).contains(&self.max_batch) {
@@ -170,6 +184,7 @@ impl TrackerConfig {
                 format!("must be between 1 and {MAX_BATCH_LIMIT}"),
             ));
         }
+        super::budget::validate(self.max_batch_bytes)?;
         if self.max_in_flight == 0 {
             return Err(Error::invalid_input("max_in_flight", "must be at least 1"));
         }

@@ -22,6 +22,7 @@
 //! the service recorded a batch, the batch is sent again, and the service may hold it twice.
 //! Splitting assumes the service records nothing of a body it refuses, as documented.
 
+mod budget;
 mod config;
 mod dead_letter;
 mod delivery;
@@ -91,6 +92,7 @@ impl Tracker {
         ));
         let batching = Batching {
             max_batch: config.max_batch,
+            max_batch_bytes: config.max_batch_bytes,
             linger: config.linger,
             max_in_flight: config.max_in_flight,
         };
