@@ -303,3 +303,93 @@ async fn five_thousand_events_go_out_as_several_requests_within_the_budget() {
         sizes.iter().max().unwrap()
     );
 }
+
+// Item 3: `GET /events/threshold`.
+
+#[tokio::test(start_paused = true)]
+async fn thresholds_are_fetched_as_the_sdk_fetches_them() {
+    let s = Setup::new().await;
+    let client = s.client();
+    // Nothing configured on the fake: no caps.
+    assert!(client.event_thresholds().await.unwrap().is_empty());
+    s.fake.set_thresholds(json!({"app-hide": 3}));
+    s.fake
+        .set_app_thresholds(APP, json!({"app-hide": 2, "custom-event": 0}));
+    let caps = client.event_thresholds().await.unwrap();
+    assert_eq!(
+        caps,
+        tga_client::EventThresholds::new()
+            .with("app-hide", 2)
+            .with("custom-event", 0)
+    );
+    let request = s.server.requests().pop().unwrap();
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("GET", "/events/threshold")
+    );
+    assert_eq!(request.header("origin"), Some("https://docs.example.org"));
+    assert_eq!(
+        request.header("tga-auth-token"),
+        None,
+        "the SDK sends no token"
+    );
+    // A malformed answer is an error naming the entry.
+    s.fake
+        .set_app_thresholds(APP, json!({"app-hide": 2, "custom-event": -1}));
+    let err = client.event_thresholds().await.unwrap_err();
+    match err.kind() {
+        tg_common::ErrorKind::Decode { path, .. } => assert_eq!(path, "custom-event"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_tracker_honours_the_caps_per_session_and_reports_what_is_over() {
+    let s = Setup::new().await;
+    s.fake
+        .set_app_thresholds(APP, json!({"app-hide": 2, "custom-event": 0}));
+    let client = s.client();
+    let caps = client.event_thresholds().await.unwrap();
+    let tracker = client
+        .tracker(TrackerConfig::default().with_thresholds(caps))
+        .unwrap();
+    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
+    let mut refused = Vec::new();
+    let plan = [
+        ("app-hide", first, 5),
+        ("app-hide", second, 1),
+        ("custom-event", first, 3),
+        ("app-init", first, 4),
+    ];
+    for (name, session, times) in plan {
+        for _ in 0..times {
+            match tracker.track(&client.event(7, name, session)).await {
+                Ok(()) => {}
+                Err(tga_client::TrackError::OverThreshold {
+                    event_name,
+                    session_id,
+                    cap,
+                }) => refused.push((event_name.to_string(), session_id, cap)),
+                Err(other) => panic!("{other}"),
+            }
+        }
+    }
+    tracker.flush().await.unwrap();
+    let stats = tracker.stats();
+    assert_eq!((stats.queued, stats.sent, stats.over_threshold), (7, 7, 6));
+    assert_eq!(s.fake.accepted_count(), 7);
+    let mut want = vec![("app-hide".to_owned(), first, 2); 3];
+    want.extend(vec![("custom-event".to_owned(), first, 0); 3]);
+    assert_eq!(refused, want);
+    let per = |name: &str, session: Uuid| {
+        s.fake
+            .accepted_events()
+            .iter()
+            .filter(|e| e["event_name"] == name && e["session_id"] == session.to_string())
+            .count()
+    };
+    assert_eq!(per("app-hide", first), 2);
+    assert_eq!(per("app-hide", second), 1);
+    assert_eq!(per("custom-event", first), 0);
+    assert_eq!(per("app-init", first), 4);
+}

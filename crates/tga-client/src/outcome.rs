@@ -12,6 +12,10 @@ use std::time::Duration;
 use serde::Deserialize;
 use tg_common::{Error, RetrySafety};
 
+mod threshold;
+
+pub use threshold::{THRESHOLD_OPERATION, map_threshold_response};
+
 /// The provider name in error contexts.
 pub const PROVIDER: &str = "tga";
 /// The operation name in error contexts.

@@ -13,6 +13,7 @@
 mod builder;
 mod http_sender;
 mod send;
+mod thresholds;
 
 use std::sync::Arc;
 

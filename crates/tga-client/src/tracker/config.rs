@@ -6,6 +6,7 @@ use rand::Rng;
 use tg_common::Error;
 
 use super::dead_letter::DeadLetterSink;
+use crate::thresholds::EventThresholds;
 
 /// What [`Tracker::track`](super::Tracker::track) does when the queue is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -86,6 +87,9 @@ pub struct TrackerConfig {
     pub attempt_timeout: Option<Duration>,
     /// Where events that cannot be delivered go; without one they are counted and logged.
     pub dead_letters: Option<DeadLetterSink>,
+    /// The caps of `GET /events/threshold` to apply per `session_id` (default `None`: no caps);
+    /// see [`Client::event_thresholds`](crate::Client::event_thresholds).
+    pub thresholds: Option<EventThresholds>,
 }
 
 impl Default for TrackerConfig {
@@ -100,6 +104,7 @@ impl Default for TrackerConfig {
             backoff: Backoff::default(),
             attempt_timeout: Some(Duration::from_secs(60)),
             dead_letters: None,
+            thresholds: None,
         }
     }
 }
@@ -163,6 +168,15 @@ impl TrackerConfig {
     #[must_use]
     pub fn with_attempt_timeout(mut self, attempt_timeout: Option<Duration>) -> Self {
         self.attempt_timeout = attempt_timeout;
+        self
+    }
+
+    /// Applies the caps of `GET /events/threshold` per session: a session's events of a capped
+    /// name beyond the cap are refused at `track` with
+    /// [`TrackError::OverThreshold`](super::TrackError::OverThreshold) and counted.
+    #[must_use]
+    pub fn with_thresholds(mut self, thresholds: EventThresholds) -> Self {
+        self.thresholds = Some(thresholds);
         self
     }
 
