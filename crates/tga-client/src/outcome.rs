@@ -207,7 +207,7 @@ pub fn map_response(
         Err(Error::api(status, safety, retry_after, detail).with_context(PROVIDER, OPERATION))
     };
     if (200..300).contains(&status) {
-        return match message.as_deref() {
+        return match object_message(body).as_deref() {
             Some(m) if is(m, SUCCESS) => Ok(()),
             None if status == 204 && body.iter().all(u8::is_ascii_whitespace) => Ok(()),
             Some(m) if is(m, FAILED_TO_RECORD) => {
@@ -259,6 +259,12 @@ pub fn map_response(
         ),
         _ => Err(Error::http(status, body, retry_after).with_context(PROVIDER, OPERATION)),
     }
+}
+
+/// The `message` of a body that is a JSON object (not of an array or any other JSON).
+fn object_message(body: &[u8]) -> Option<String> {
+    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body).ok()?;
+    object.get("message")?.as_str().map(str::to_owned)
 }
 
 /// The body as compact JSON when it holds keys besides `status` and `message`.

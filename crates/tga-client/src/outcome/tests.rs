@@ -35,7 +35,9 @@ fn a_2xx_is_success_only_with_the_success_answer() {
 
 #[test]
 fn a_2xx_without_the_success_answer_is_a_retryable_error() {
-    let cases: [(u16, &[u8]); 7] = [
+    let cases: [(u16, &[u8]); 9] = [
+        (200, br#"["Success record."]"#),
+        (200, br#"{"message":["Success record."]}"#),
         (200, b"<html><body>Welcome to the hotel Wi-Fi</body></html>"),
         (200, b""),
         (202, b""),
