@@ -187,10 +187,11 @@ impl TrackerConfig {
         self
     }
 
-    /// Checks the numbers: `max_batch` 1 to [`MAX_BATCH_LIMIT`], `max_batch_bytes` within
+    /// Checks the numbers: `max_batch` 1 to [`MAX_BATCH_LIMIT`], `max_batch_bytes`
     /// [`MIN_REQUEST_BYTES`](crate::event::limits::MIN_REQUEST_BYTES) to
-    /// [`MAX_REQUEST_BYTES_LIMIT`](crate::event::limits::MAX_REQUEST_BYTES_LIMIT), `max_in_flight` at least 1,
-    /// `queue_capacity` 1 to [`MAX_QUEUE_CAPACITY`], a non-zero backoff with `max >= initial`.
+    /// [`MAX_REQUEST_BYTES_LIMIT`](crate::event::limits::MAX_REQUEST_BYTES_LIMIT),
+    /// `max_in_flight` at least 1, `queue_capacity` 1 to [`MAX_QUEUE_CAPACITY`], a non-zero
+    /// backoff with `max >= initial`.
     pub fn validate(&self) -> Result<(), Error> {
         if !(1..=MAX_BATCH_LIMIT).contains(&self.max_batch) {
             return Err(Error::invalid_input(
