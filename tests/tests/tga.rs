@@ -203,7 +203,7 @@ async fn with_gzip_off_bodies_arrive_plain() {
 // (b) Every documented answer.
 
 #[tokio::test(start_paused = true)]
-async fn any_2xx_is_success() {
+async fn a_201_with_the_success_answer_is_success() {
     let s = Setup::new().await;
     let client = s.client();
     let event = [app_init(&client, 0)];

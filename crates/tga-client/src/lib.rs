@@ -39,9 +39,12 @@
 //!   after an ambiguous failure unless the call opts in with
 //!   [`retry_unsafe`](SendEvents::retry_unsafe); [`HttpSender`] is the tracker's transport.
 //! - [`event`]: [`Event`] and its field types; the documents' examples round-trip exactly.
+//! - [`thresholds`]: the per-launch caps of `GET /events/threshold`
+//!   ([`Client::event_thresholds`]), which a tracker can apply per session.
 //! - [`token`]: reading the app name and domain out of a token, as configuration defaults.
 //! - [`identity`]: the token, app name and Origin a client presents.
-//! - [`outcome`]: what an answer means ([`TgaApiError`]); any 2xx is success.
+//! - [`outcome`]: what an answer means ([`TgaApiError`]); success is a 2xx carrying
+//!   the service's `Success record.` answer, not any 2xx.
 //! - [`tracker`]: queueing, batching, retries, dead letters, flush and shutdown, over any
 //!   [`BatchSender`].
 //!
@@ -52,13 +55,15 @@ pub mod client;
 pub mod event;
 pub mod identity;
 pub mod outcome;
+pub mod thresholds;
 pub mod token;
 pub mod tracker;
 
 pub use client::{Client, ClientBuilder, HttpSender, SendEvents};
-pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, Message};
+pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, ExtraFields, Message};
 pub use identity::Identity;
-pub use outcome::{TgaApiError, map_response};
+pub use outcome::{TgaApiError, map_response, map_threshold_response};
+pub use thresholds::EventThresholds;
 pub use token::TokenInfo;
 pub use tracker::{
     BatchSender, DeadLetter, DeadLetterSink, FullPolicy, TrackError, Tracker, TrackerConfig,

@@ -1,13 +1,20 @@
 //! What an answer to `POST /events` means: success, or a typed [`TgaApiError`].
 //!
-//! Every answer the documents list is mapped; any 2xx is success (the service answers 202
-//! `{"message":"Success record."}` although the documents say 201).
+//! Every answer the documents list is mapped. Success is decided from the status *and* the
+//! body: a 2xx whose JSON `message` is `Success record.` (the live service answers 202, the
+//! documents say 201), or a 204 with an empty body (a 204 cannot carry one). Any other 2xx (a
+//! captive portal's HTML page, a proxy's empty 200, a JSON `Failed to record`) is not a
+//! delivery: it is an error that [`TgaApiError::is_retryable`] says to retry.
 
 use std::fmt;
 use std::time::Duration;
 
 use serde::Deserialize;
 use tg_common::{Error, RetrySafety};
+
+mod threshold;
+
+pub use threshold::{THRESHOLD_OPERATION, map_threshold_response};
 
 /// The provider name in error contexts.
 pub const PROVIDER: &str = "tga";
@@ -49,6 +56,14 @@ pub enum TgaApiError {
         /// The server's `message`, if the body had one.
         message: Option<String>,
     },
+    /// A 2xx whose body is not the service's success answer (an HTML page from a captive portal
+    /// or proxy, an empty 200, some other JSON): the events may not have been recorded; retry.
+    UnconfirmedSuccess {
+        /// The status.
+        status: u16,
+        /// The start of the body (empty when there was none).
+        body: String,
+    },
 }
 
 impl TgaApiError {
@@ -56,7 +71,10 @@ impl TgaApiError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            TgaApiError::FailedToRecord | TgaApiError::TooManyRequests | TgaApiError::Server { .. }
+            TgaApiError::FailedToRecord
+                | TgaApiError::TooManyRequests
+                | TgaApiError::Server { .. }
+                | TgaApiError::UnconfirmedSuccess { .. }
         )
     }
 
@@ -119,6 +137,17 @@ impl fmt::Display for TgaApiError {
                 }
                 Ok(())
             }
+            TgaApiError::UnconfirmedSuccess { status, body } => {
+                write!(
+                    f,
+                    "HTTP {status} without the service's success answer (\"Success record.\"), so the events may not have been recorded (a proxy or captive portal may have answered); "
+                )?;
+                if body.is_empty() {
+                    f.write_str("the body was empty")
+                } else {
+                    write!(f, "the body began: {body}")
+                }
+            }
         }
     }
 }
@@ -146,6 +175,7 @@ const APP_NAME_MISMATCH: &str = "Invalid app_name is specified";
 const FAILED_TO_RECORD: &str = "Failed to record";
 const VALIDATION_MISMATCH: &str = "VALIDATION_MISMATCH_REPORT";
 const DOMAIN_MISMATCH: &str = "The domain name does not match";
+const SUCCESS: &str = "Success record";
 
 /// Whether `message` is `expected`, ignoring case, surrounding space and a final period.
 fn is(message: &str, expected: &str) -> bool {
@@ -157,23 +187,41 @@ fn is(message: &str, expected: &str) -> bool {
 
 /// Maps an answer of `POST /events` (status, body, Retry-After) to success or an error.
 ///
-/// A documented error becomes [`Error::api`] holding a [`TgaApiError`]; an undocumented 4xx
-/// becomes [`Error::http`]. Errors carry the context `tga` / `POST /events`.
+/// Success is a 2xx with the JSON `{"message":"Success record."}` (case, surrounding space,
+/// the final period and other keys ignored), or a 204 with an empty body. A 2xx `Failed to
+/// record` is [`TgaApiError::FailedToRecord`]; any other 2xx is
+/// [`TgaApiError::UnconfirmedSuccess`] (retryable, but only for idempotent calls: the service
+/// may have recorded the events). A documented error becomes [`Error::api`] holding a
+/// [`TgaApiError`]; an undocumented 4xx becomes [`Error::http`]. Errors carry the context
+/// `tga` / `POST /events`.
 pub fn map_response(
     status: u16,
     body: &[u8],
     retry_after: Option<Duration>,
     sent: Sent<'_>,
 ) -> Result<(), Error> {
-    if (200..300).contains(&status) {
-        return Ok(());
-    }
     let message = serde_json::from_slice::<Envelope>(body)
         .ok()
         .and_then(|e| e.message);
     let api = |safety: RetrySafety, detail: TgaApiError| {
         Err(Error::api(status, safety, retry_after, detail).with_context(PROVIDER, OPERATION))
     };
+    if (200..300).contains(&status) {
+        return match object_message(body).as_deref() {
+            Some(m) if is(m, SUCCESS) => Ok(()),
+            None if status == 204 && body.iter().all(u8::is_ascii_whitespace) => Ok(()),
+            Some(m) if is(m, FAILED_TO_RECORD) => {
+                api(RetrySafety::Always, TgaApiError::FailedToRecord)
+            }
+            _ => api(
+                RetrySafety::IfIdempotent,
+                TgaApiError::UnconfirmedSuccess {
+                    status,
+                    body: tg_common::error::excerpt(body),
+                },
+            ),
+        };
+    }
     match (status, message.as_deref()) {
         (429, _) => api(RetrySafety::Always, TgaApiError::TooManyRequests),
         (500..=599, _) => api(
@@ -211,6 +259,12 @@ pub fn map_response(
         ),
         _ => Err(Error::http(status, body, retry_after).with_context(PROVIDER, OPERATION)),
     }
+}
+
+/// The `message` of a body that is a JSON object (not of an array or any other JSON).
+fn object_message(body: &[u8]) -> Option<String> {
+    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body).ok()?;
+    object.get("message")?.as_str().map(str::to_owned)
 }
 
 /// The body as compact JSON when it holds keys besides `status` and `message`.

@@ -18,7 +18,13 @@
 //! 6. scripted failures ([`TgaFake::fail_next`]): 400 `Failed to record`.
 //!
 //! Then every event of the body is kept and the answer is 202 `{"message":"Success record."}`,
-//! as the live service answers (the documents say 201). Any other route is 404.
+//! as the live service answers (the documents say 201).
+//!
+//! `GET /events/threshold` answers 200 with the per-launch caps the official SDK fetches, a
+//! JSON object of event names to counts (`0`: do not send). The SDK sends no token, so the app
+//! is found by the `TGA-Auth-Token` header when one is sent, else by the `Origin` (the first app
+//! issued for that domain); that app's caps ([`TgaFake::set_app_thresholds`]) are served, or the
+//! default ones ([`TgaFake::set_thresholds`], `{}` at first). Any other route is 404.
 
 mod token;
 mod validate;
@@ -94,6 +100,12 @@ struct State {
     limiter: Option<DefaultKeyedRateLimiter<String>>,
     last_rejection: Option<String>,
     counts: TgaCounts,
+    /// The answer of `GET /events/threshold` for apps without their own.
+    thresholds: Value,
+    /// Per app name, its own answer of `GET /events/threshold`.
+    app_thresholds: HashMap<String, Value>,
+    /// The apps in the order issued, to find one by its domain.
+    issued: Vec<TokenApp>,
 }
 
 /// The fake TGA service; see the module documentation for what it checks.
@@ -129,6 +141,9 @@ impl TgaFake {
                 limiter: None,
                 last_rejection: None,
                 counts: TgaCounts::default(),
+                thresholds: json!({}),
+                app_thresholds: HashMap::new(),
+                issued: Vec::new(),
             }),
         }
     }
@@ -140,14 +155,45 @@ impl TgaFake {
     /// Issues and registers a token for `app_name` on `app_domain` (`my-app.example.com`).
     pub fn issue_token(&self, app_name: &str, app_domain: &str) -> String {
         let token = self.signer.issue(app_name, app_domain);
-        self.state().apps.insert(
-            token.clone(),
-            TokenApp {
-                app_name: app_name.to_owned(),
-                app_domain: app_domain.to_owned(),
-            },
-        );
+        let app = TokenApp {
+            app_name: app_name.to_owned(),
+            app_domain: app_domain.to_owned(),
+        };
+        let mut state = self.state();
+        state.apps.insert(token.clone(), app.clone());
+        state.issued.push(app);
         token
+    }
+
+    /// Sets the answer of `GET /events/threshold` for apps without caps of their own (any
+    /// JSON, so a test can serve a malformed one too; `{"app-hide": 3}` is the SDK's shape).
+    pub fn set_thresholds(&self, thresholds: Value) {
+        self.state().thresholds = thresholds;
+    }
+
+    /// Sets the answer of `GET /events/threshold` for the app `app_name`.
+    pub fn set_app_thresholds(&self, app_name: &str, thresholds: Value) {
+        self.state()
+            .app_thresholds
+            .insert(app_name.to_owned(), thresholds);
+    }
+
+    fn thresholds(&self, request: &Request) -> Reply {
+        let state = self.state();
+        let by_token = request
+            .header(TOKEN_HEADER)
+            .and_then(|t| state.apps.get(t.trim()));
+        let by_origin = || {
+            state
+                .issued
+                .iter()
+                .find(|app| origin_matches(request.header("origin"), &app.app_domain))
+        };
+        let caps = by_token
+            .or_else(by_origin)
+            .and_then(|app| state.app_thresholds.get(&app.app_name))
+            .unwrap_or(&state.thresholds);
+        Reply::json(200, caps)
     }
 
     /// Answers the next `n` requests that pass every other check with 400 `Failed to record`.
@@ -290,6 +336,8 @@ impl Service for TgaFake {
     fn handle(&self, request: &Request) -> Reply {
         if request.path == "/events" && request.method == Method::POST {
             self.events(request)
+        } else if request.path == "/events/threshold" && request.method == Method::GET {
+            self.thresholds(request)
         } else {
             Reply::json(
                 404,

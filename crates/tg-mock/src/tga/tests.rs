@@ -250,3 +250,27 @@ fn clear_forgets_accepted_events() {
     fake.clear_accepted();
     assert_eq!(fake.accepted_count(), 0);
 }
+
+#[test]
+fn thresholds_are_served_per_app_by_token_or_origin() {
+    let (fake, token) = setup();
+    let other = fake.issue_token("shop", "shop.example.com");
+    let get = || Request::new(Method::GET, "/events/threshold");
+    // Nothing configured: no caps.
+    assert_answer(&fake.handle(&get()), 200, json!({}));
+    fake.set_thresholds(json!({"app-hide": 3}));
+    fake.set_app_thresholds("shop", json!({"custom-event": 0}));
+    assert_answer(&fake.handle(&get()), 200, json!({"app-hide": 3}));
+    // The SDK sends only the Origin.
+    let shop_origin = get().with_header("origin", "https://shop.example.com");
+    assert_answer(&fake.handle(&shop_origin), 200, json!({"custom-event": 0}));
+    let docs_origin = get().with_header("origin", &format!("https://{DOMAIN}"));
+    assert_answer(&fake.handle(&docs_origin), 200, json!({"app-hide": 3}));
+    // A token names its app whatever the Origin.
+    let by_token = docs_origin.clone().with_header("tga-auth-token", &other);
+    assert_answer(&fake.handle(&by_token), 200, json!({"custom-event": 0}));
+    let by_docs_token = shop_origin.with_header("tga-auth-token", &token);
+    assert_answer(&fake.handle(&by_docs_token), 200, json!({"app-hide": 3}));
+    let post = Request::new(Method::POST, "/events/threshold");
+    assert_eq!(fake.handle(&post).status.as_u16(), 404);
+}

@@ -11,6 +11,7 @@ use tg_common::{Core, CoreConfig, Error, Secret};
 const TOKEN_FORMAT: KeyFormat = KeyFormat::HEADER_TOKEN.named("TGA token");
 
 use super::{Client, DEFAULT_BASE_URL, Inner};
+use crate::event::limits::{DEFAULT_MAX_REQUEST_BYTES, MAX_REQUEST_BYTES_LIMIT, MIN_REQUEST_BYTES};
 use crate::identity::Identity;
 use crate::outcome::PROVIDER;
 
@@ -24,6 +25,7 @@ pub struct ClientBuilder {
     app_name: Option<String>,
     origin: Option<String>,
     gzip: bool,
+    max_request_bytes: usize,
     core: CoreConfig,
 }
 
@@ -34,6 +36,7 @@ impl ClientBuilder {
             app_name: None,
             origin: None,
             gzip: true,
+            max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
             core: CoreConfig::new(DEFAULT_BASE_URL),
         }
     }
@@ -57,6 +60,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest body of one request, uncompressed JSON in bytes (default
+    /// [`DEFAULT_MAX_REQUEST_BYTES`], between [`MIN_REQUEST_BYTES`] and
+    /// [`MAX_REQUEST_BYTES_LIMIT`]): `send` refuses a batch that does not fit, and a tracker
+    /// of this client cuts its batches to fit.
+    pub fn max_request_bytes(mut self, bytes: usize) -> Self {
+        self.max_request_bytes = bytes;
+        self
+    }
+
     /// Changes the shared settings: base URL, timeouts, retries, pool. No quotas are set by
     /// default: the service documents none.
     ///
@@ -72,8 +84,14 @@ impl ClientBuilder {
     /// Fails with [`tg_common::ErrorKind::Config`] when the token is empty, longer than 4096
     /// bytes or holds a character other than `A-Z a-z 0-9 + / = - _ ! .` (base64 or base64url
     /// pieces joined by `!`), when the app name or Origin is neither given nor readable from the token, when the
-    /// Origin is not `scheme://host[:port]`, or when the core settings are invalid.
+    /// Origin is not `scheme://host[:port]`, when `max_request_bytes` is out of range, or when
+    /// the core settings are invalid.
     pub fn build(self) -> Result<Client, Error> {
+        if !(MIN_REQUEST_BYTES..=MAX_REQUEST_BYTES_LIMIT).contains(&self.max_request_bytes) {
+            return Err(Error::config(format!(
+                "max_request_bytes must be between {MIN_REQUEST_BYTES} and {MAX_REQUEST_BYTES_LIMIT}"
+            )));
+        }
         let trimmed = self.token.expose().trim();
         let token = if trimmed.len() == self.token.expose().len() {
             self.token.clone()
@@ -95,6 +113,7 @@ impl ClientBuilder {
                 identity,
                 origin,
                 gzip: self.gzip,
+                max_request_bytes: self.max_request_bytes,
             }),
         })
     }

@@ -28,9 +28,15 @@ impl HttpSender {
 }
 
 impl BatchSender for HttpSender {
+    /// Sends `batch` once; a body longer than the client's
+    /// [`max_request_bytes`](Client::max_request_bytes) is refused unsent, as
+    /// [`tg_common::ErrorKind::InvalidInput`] (the tracker then splits the batch).
     async fn send(&self, batch: &[EncodedEvent]) -> Result<(), Error> {
+        let body = encode_batch(batch);
+        super::send::check_body_len(body.len(), batch.len(), self.client.max_request_bytes())
+            .map_err(|e| e.with_context(crate::outcome::PROVIDER, crate::outcome::OPERATION))?;
         self.client
-            .post(encode_batch(batch), Idempotency::NotIdempotent, Some(1))
+            .post(body, Idempotency::NotIdempotent, Some(1))
             .await
     }
 }

@@ -13,6 +13,7 @@
 mod builder;
 mod http_sender;
 mod send;
+mod thresholds;
 
 use std::sync::Arc;
 
@@ -49,6 +50,8 @@ struct Inner {
     /// The Origin header, checked once when the client is built.
     origin: HeaderValue,
     gzip: bool,
+    /// The largest uncompressed body of one request.
+    max_request_bytes: usize,
 }
 
 impl std::fmt::Debug for Client {
@@ -58,6 +61,7 @@ impl std::fmt::Debug for Client {
             .field("app_name", &self.inner.identity.app_name)
             .field("origin", &self.inner.identity.origin)
             .field("gzip", &self.inner.gzip)
+            .field("max_request_bytes", &self.inner.max_request_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -84,15 +88,21 @@ impl Client {
         self.inner.gzip
     }
 
+    /// The largest uncompressed body of one request, in bytes.
+    pub fn max_request_bytes(&self) -> usize {
+        self.inner.max_request_bytes
+    }
+
     /// An event with the four required fields, carrying this client's app name.
     pub fn event(&self, user_id: i64, event_name: impl Into<EventName>, session_id: Uuid) -> Event {
         Event::new(user_id, event_name, session_id, self.app_name())
     }
 
     /// One `POST /events` of `events`, each validated first ([`Event::validate`]); await the
-    /// returned request. An empty slice or an invalid event fails with
-    /// [`tg_common::ErrorKind::InvalidInput`] naming the field (`events[3].user_id`) and
-    /// nothing is sent.
+    /// returned request. An empty slice, an invalid event, or a batch whose JSON is longer than
+    /// [`Client::max_request_bytes`] fails with [`tg_common::ErrorKind::InvalidInput`] naming
+    /// the field (`events[3].user_id`, `events`) and nothing is sent: send a large batch
+    /// through a [`Tracker`], which cuts it by bytes.
     pub fn send<'a>(&self, events: &'a [Event]) -> SendEvents<'a> {
         SendEvents::new(self.clone(), send::Batch::Events(events))
     }
@@ -104,9 +114,14 @@ impl Client {
     }
 
     /// Starts a [`Tracker`] that delivers through this client (see [`HttpSender`]). Must be
-    /// called inside a Tokio runtime.
+    /// called inside a Tokio runtime. Its batches are cut to fit both its `max_batch_bytes`
+    /// and this client's [`Client::max_request_bytes`].
     pub fn tracker(&self, config: TrackerConfig) -> Result<Tracker, Error> {
-        Tracker::start(HttpSender::new(self.clone()), config)
+        let bytes = config.max_batch_bytes.min(self.max_request_bytes());
+        Tracker::start(
+            HttpSender::new(self.clone()),
+            config.with_max_batch_bytes(bytes),
+        )
     }
 }
 

@@ -31,25 +31,48 @@ impl Batch<'_> {
         }
     }
 
-    /// The uncompressed JSON array, after validating every event.
-    fn body(&self) -> Result<Vec<u8>, Error> {
+    /// The uncompressed JSON array, after validating every event and the size.
+    fn body(&self, max_bytes: usize) -> Result<Vec<u8>, Error> {
         if self.len() == 0 {
             return Err(Error::invalid_input(
                 "events",
                 "must hold at least one event",
             ));
         }
-        match self {
-            Batch::Encoded(events) => Ok(encode_batch(events)),
+        let body = match self {
+            Batch::Encoded(events) => encode_batch(events),
             Batch::Events(events) => {
-                for (i, event) in events.iter().enumerate() {
-                    event.validate().map_err(|e| at_index(i, e))?;
-                }
-                serde_json::to_vec(events)
-                    .map_err(|e| Error::invalid_input("events", e.to_string()))
+                let encoded = events
+                    .iter()
+                    .enumerate()
+                    .map(|(i, event)| {
+                        event
+                            .validate()
+                            .and_then(|()| event.encode())
+                            .map_err(|e| at_index(i, e))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                encode_batch(&encoded)
             }
-        }
+        };
+        check_body_len(body.len(), self.len(), max_bytes)?;
+        Ok(body)
     }
+}
+
+/// Refuses a body longer than the request budget.
+pub(super) fn check_body_len(len: usize, events: usize, max_bytes: usize) -> Result<(), Error> {
+    if len > max_bytes {
+        return Err(Error::invalid_input(
+            "events",
+            format!(
+                "{events} events are {len} bytes of JSON, more than one request holds \
+                 ({max_bytes}); send fewer at once, or track them with a Tracker, which cuts \
+                 batches by bytes"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Names the event of a validation error: `user_id` becomes `events[3].user_id`.
@@ -64,7 +87,8 @@ fn at_index(index: usize, error: Error) -> Error {
 
 /// A `POST /events` of one batch, made by [`Client::send`] or [`Client::send_encoded`].
 ///
-/// Await it to send. `Ok` means the service acknowledged the batch (any 2xx); an error carries
+/// Await it to send. `Ok` means the service acknowledged the batch (a 2xx with its `Success record.`
+/// answer, see [`map_response`]); an error carries
 /// a [`TgaApiError`](crate::TgaApiError) for every documented answer.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct SendEvents<'a> {
@@ -102,7 +126,7 @@ impl<'a> SendEvents<'a> {
     async fn run(self) -> Result<(), Error> {
         let body = self
             .batch
-            .body()
+            .body(self.client.max_request_bytes())
             .map_err(|e| e.with_context(PROVIDER, OPERATION))?;
         let idempotency = if self.retry_unsafe {
             Idempotency::Idempotent

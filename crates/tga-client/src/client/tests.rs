@@ -144,3 +144,24 @@ async fn send_encoded_posts_the_encoded_json_unchanged() {
     );
     assert_eq!(fake.accepted_count(), 3);
 }
+
+#[test]
+fn the_request_budget_is_bounded_and_caps_a_trackers_batches() {
+    use crate::event::limits::{DEFAULT_MAX_REQUEST_BYTES, MIN_REQUEST_BYTES};
+    let builder = || {
+        Client::builder("opaque")
+            .app_name("a")
+            .origin("https://a.example.com")
+    };
+    assert_eq!(
+        builder().build().unwrap().max_request_bytes(),
+        DEFAULT_MAX_REQUEST_BYTES
+    );
+    let err = builder().max_request_bytes(10).build().unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Config { .. }), "{err}");
+    let client = builder()
+        .max_request_bytes(MIN_REQUEST_BYTES)
+        .build()
+        .unwrap();
+    assert_eq!(client.max_request_bytes(), MIN_REQUEST_BYTES);
+}

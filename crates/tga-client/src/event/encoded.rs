@@ -16,11 +16,55 @@ use super::Event;
 pub struct EncodedEvent(Box<RawValue>);
 
 impl EncodedEvent {
-    /// Serializes `event` (no validation: see [`Event::validate`]).
+    /// Serializes `event` (no validation: see [`Event::validate`]); fails when the JSON is
+    /// longer than [`MAX_EVENT_BYTES`](super::limits::MAX_EVENT_BYTES).
     pub fn encode(event: &Event) -> Result<Self, Error> {
-        serde_json::value::to_raw_value(event)
-            .map(EncodedEvent)
-            .map_err(|e| Error::invalid_input("event", e.to_string()))
+        let raw = serde_json::value::to_raw_value(event)
+            .map_err(|e| Error::invalid_input("event", e.to_string()))?;
+        super::limits::check_encoded_len(raw.get().len())?;
+        Ok(EncodedEvent(raw))
+    }
+
+    /// One event received as JSON (from a web frontend), checked and kept byte for byte.
+    ///
+    /// The text must be one JSON object that decodes as an [`Event`] (the four required fields
+    /// present, typed fields of their types) and passes [`Event::validate`]; it is then kept
+    /// and sent exactly as given, unknown fields and their JSON form included. Fails with
+    /// [`tg_common::ErrorKind::InvalidInput`] naming the field.
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        let raw: Box<RawValue> =
+            serde_json::from_str(json).map_err(|e| Error::invalid_input("event", e.to_string()))?;
+        EncodedEvent::checked(raw)
+    }
+
+    /// The events of a JSON array received as text (the body the official SDK posts), each
+    /// checked as by [`EncodedEvent::from_json`] and kept byte for byte. Errors name the index
+    /// (`[3].user_id`); an empty array is refused.
+    pub fn from_json_array(json: &str) -> Result<Vec<Self>, Error> {
+        let items: Vec<Box<RawValue>> = serde_json::from_str(json)
+            .map_err(|e| Error::invalid_input("events", e.to_string()))?;
+        if items.is_empty() {
+            return Err(Error::invalid_input(
+                "events",
+                "must hold at least one event",
+            ));
+        }
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, raw)| EncodedEvent::checked(raw).map_err(|e| at_index(i, e)))
+            .collect()
+    }
+
+    fn checked(raw: Box<RawValue>) -> Result<Self, Error> {
+        if !raw.get().starts_with('{') {
+            return Err(Error::invalid_input("event", "must be a JSON object"));
+        }
+        super::limits::check_encoded_len(raw.get().len())?;
+        let event: Event = serde_json::from_str(raw.get())
+            .map_err(|e| Error::invalid_input("event", e.to_string()))?;
+        event.validate()?;
+        Ok(EncodedEvent(raw))
     }
 
     /// The JSON object of the event.
@@ -63,6 +107,16 @@ impl TryFrom<&Event> for EncodedEvent {
 
     fn try_from(event: &Event) -> Result<Self, Error> {
         EncodedEvent::encode(event)
+    }
+}
+
+/// Names the event of an error: `user_id` becomes `[3].user_id`.
+fn at_index(index: usize, error: Error) -> Error {
+    match error.into_kind() {
+        tg_common::ErrorKind::InvalidInput { field, reason } => {
+            Error::invalid_input(format!("[{index}].{field}"), reason)
+        }
+        other => Error::new(other),
     }
 }
 

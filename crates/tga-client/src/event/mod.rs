@@ -5,13 +5,19 @@
 //! omitted from the JSON, never sent as `null`, with one exception: `error_code` keeps an
 //! explicit `null` (the documents' third example and the TON Connect SDK send one), so the
 //! documents' examples re-encode to equal JSON. A `null` in any other optional field decodes as
-//! absent. Fields this crate does not know are ignored when decoding.
+//! absent.
+//!
+//! Fields this crate has no typed field for (the invoice of `register-invoice`: `slug`, `title`,
+//! `prices`, ...; anything the SDK adds later) are kept in [`Event::extra`] and sent back
+//! unchanged, so an event decoded from the SDK's JSON re-encodes to an equal JSON value. To
+//! forward events received as JSON byte for byte, use [`EncodedEvent::from_json`].
 //!
 //! Test vectors are the TON documentation copy of the page: its second example is also in the
 //! GitBook copy, where it lacks the closing `]` and is not valid JSON.
 
 mod auth_type;
 mod encoded;
+pub mod limits;
 mod message;
 mod name;
 mod timestamp;
@@ -28,6 +34,9 @@ use uuid::Uuid;
 
 /// Free-form `custom_data`: a JSON object.
 pub type CustomData = serde_json::Map<String, serde_json::Value>;
+
+/// The fields of an event this crate has no typed field for, by name.
+pub type ExtraFields = serde_json::Map<String, serde_json::Value>;
 
 /// One analytics event.
 ///
@@ -113,7 +122,45 @@ pub struct Event {
     /// TON Connect: the signed transaction (BoC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_transaction: Option<String>,
+
+    /// Every other field, as received (`slug`, `title`, `prices` of `register-invoice`, fields
+    /// added later): sent unchanged after the typed ones. A key here must not be the name of a
+    /// typed field ([`Event::validate`] refuses it).
+    ///
+    /// Numbers are kept as `serde_json` keeps them: integers within 64 bits exactly, others as
+    /// the nearest double (what a JavaScript frontend sends in the first place).
+    #[serde(flatten)]
+    pub extra: ExtraFields,
 }
+
+/// The names of the typed fields, as sent.
+pub const TYPED_FIELDS: [&str; 25] = [
+    "event_name",
+    "session_id",
+    "user_id",
+    "app_name",
+    "is_premium",
+    "is_success",
+    "error_message",
+    "error_code",
+    "wallet_address",
+    "wallet_type",
+    "wallet_version",
+    "auth_type",
+    "valid_until",
+    "from",
+    "messages",
+    "custom_data",
+    "client_timestamp",
+    "platform",
+    "locale",
+    "start_param",
+    "url_referer",
+    "scope",
+    "wallet_state_init",
+    "trace_id",
+    "signed_transaction",
+];
 
 /// `error_code`: absent, `null`, or a number.
 mod nullable_code {
@@ -178,7 +225,17 @@ impl Event {
             wallet_state_init: None,
             trace_id: None,
             signed_transaction: None,
+            extra: ExtraFields::new(),
         }
+    }
+
+    /// Decodes one event from its JSON object (as a web frontend or the official SDK sends it);
+    /// fields without a typed field land in [`Event::extra`].
+    ///
+    /// Fails with [`tg_common::ErrorKind::InvalidInput`] when a required field is missing or a
+    /// typed field has the wrong type. It does not run [`Event::validate`].
+    pub fn from_json(json: &str) -> Result<Event, Error> {
+        serde_json::from_str(json).map_err(|e| Error::invalid_input("event", e.to_string()))
     }
 
     text_setters! {
@@ -267,6 +324,17 @@ impl Event {
         self
     }
 
+    /// Sets one field without a typed field (`slug` of `register-invoice`).
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+
     /// Sets `client_timestamp`.
     #[must_use]
     pub fn with_client_timestamp(mut self, at: ClientTimestamp) -> Self {
@@ -281,7 +349,9 @@ impl Event {
     }
 
     /// Checks what can be checked without the server: `user_id` positive, `event_name` and
-    /// `app_name` not blank, each message with an address and an amount of decimal digits.
+    /// `app_name` not blank, each message with an address and an amount of decimal digits, no
+    /// key of [`Event::extra`] naming a typed field, and every field within its length limit
+    /// ([`limits`]).
     ///
     /// The error is [`tg_common::ErrorKind::InvalidInput`] naming the field.
     pub fn validate(&self) -> Result<(), Error> {
@@ -297,6 +367,16 @@ impl Event {
         if self.app_name.trim().is_empty() {
             return Err(Error::invalid_input("app_name", "must not be empty"));
         }
+        if let Some(key) = self
+            .extra
+            .keys()
+            .find(|k| TYPED_FIELDS.contains(&k.as_str()))
+        {
+            return Err(Error::invalid_input(
+                format!("extra.{key}"),
+                "is a typed field: set the field itself",
+            ));
+        }
         for (i, message) in self.messages.iter().flatten().enumerate() {
             if message.address.trim().is_empty() {
                 return Err(Error::invalid_input(
@@ -311,10 +391,11 @@ impl Event {
                 ));
             }
         }
-        Ok(())
+        limits::check(self)
     }
 
-    /// This event serialized to JSON, ready to queue or send.
+    /// This event serialized to JSON, ready to queue or send; fails when the JSON is longer
+    /// than [`limits::MAX_EVENT_BYTES`].
     pub fn encode(&self) -> Result<EncodedEvent, Error> {
         EncodedEvent::encode(self)
     }

@@ -255,3 +255,200 @@ fn encoded_batch_is_a_json_array() {
     assert_eq!(a.len(), a.json().len());
     assert!(!a.is_empty());
 }
+
+/// One event of every name the official SDK knows, as the SDK shapes them.
+pub(crate) const SDK_EVENTS: &str = include_str!("../../../../fixtures/tga/sdk-events.json");
+
+#[test]
+fn sdk_events_of_every_kind_re_encode_to_equal_json() {
+    let original: Vec<Value> = serde_json::from_str(SDK_EVENTS).unwrap();
+    let names: Vec<&str> = original
+        .iter()
+        .map(|e| e["event_name"].as_str().unwrap())
+        .collect();
+    let known: Vec<&str> = EventName::KNOWN.iter().map(EventName::as_str).collect();
+    assert_eq!(
+        names, known,
+        "the fixture holds one event of every SDK name"
+    );
+    for json in &original {
+        let event = Event::from_json(&json.to_string()).unwrap();
+        event.validate().unwrap();
+        assert_eq!(serde_json::to_value(&event).unwrap(), *json);
+        let encoded: Value = serde_json::from_str(event.encode().unwrap().json()).unwrap();
+        assert_eq!(encoded, *json);
+        assert_eq!(event.encode().unwrap().decode().unwrap(), event);
+    }
+}
+
+#[test]
+fn register_invoice_keeps_its_invoice() {
+    let all: Vec<Event> = serde_json::from_str(SDK_EVENTS).unwrap();
+    let invoice = all
+        .iter()
+        .find(|e| e.event_name == EventName::RegisterInvoice)
+        .unwrap();
+    for key in [
+        "slug",
+        "title",
+        "description",
+        "payload",
+        "currency",
+        "prices",
+    ] {
+        assert!(invoice.extra.contains_key(key), "{key}");
+    }
+    assert_eq!(
+        invoice.extra["prices"],
+        json!([{"label": "Premium pack", "amount": 250}, {"label": "Tip", "amount": 1}])
+    );
+    let custom = &all[2];
+    assert_eq!(
+        custom.extra["details"]["big"],
+        json!(9_007_199_254_740_993u64)
+    );
+    assert_eq!(custom.extra["details"]["none"], Value::Null);
+}
+
+#[test]
+fn events_received_as_json_are_kept_byte_for_byte() {
+    let text = r#"{ "event_name":"register-invoice", "session_id":"10c574d9-6d2c-4e6d-a141-ce6da141ce6d",
+        "user_id":5,"app_name":"a","prices":[{"label":"x","amount":1.50}],"auth_type":0 }"#;
+    let encoded = EncodedEvent::from_json(text).unwrap();
+    assert_eq!(encoded.json(), text);
+    let array = format!("[{text},\n{text}]");
+    let all = EncodedEvent::from_json_array(&array).unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all.iter().all(|e| e.json() == text));
+}
+
+#[test]
+fn events_received_as_json_are_checked_first() {
+    let field = |r: Result<EncodedEvent, Error>| match r.unwrap_err().into_kind() {
+        tg_common::ErrorKind::InvalidInput { field, reason } => format!("{field}: {reason}"),
+        other => panic!("{other:?}"),
+    };
+    let missing = r#"{"event_name":"app-init","user_id":5,"app_name":"a"}"#;
+    assert!(field(EncodedEvent::from_json(missing)).contains("session_id"));
+    let zero = r#"{"event_name":"app-init","session_id":"10c574d9-6d2c-4e6d-a141-ce6da141ce6d","user_id":0,"app_name":"a"}"#;
+    assert!(field(EncodedEvent::from_json(zero)).starts_with("user_id"));
+    assert!(field(EncodedEvent::from_json("[1]")).starts_with("event"));
+    assert!(field(EncodedEvent::from_json("nope")).starts_with("event"));
+    let batch = format!("[{}, {zero}]", EXAMPLES[0].trim().trim_matches(['[', ']']));
+    match EncodedEvent::from_json_array(&batch)
+        .unwrap_err()
+        .into_kind()
+    {
+        tg_common::ErrorKind::InvalidInput { field, .. } => assert_eq!(field, "[1].user_id"),
+        other => panic!("{other:?}"),
+    }
+    assert!(EncodedEvent::from_json_array("[]").is_err());
+}
+
+#[test]
+fn an_extra_field_may_not_shadow_a_typed_one() {
+    let e = Event::new(1, "app-init", session(), "app").with_extra("platform", "ios");
+    match e.validate().unwrap_err().into_kind() {
+        tg_common::ErrorKind::InvalidInput { field, .. } => assert_eq!(field, "extra.platform"),
+        other => panic!("{other:?}"),
+    }
+    let ok = Event::new(1, "purchase-init", session(), "app").with_extra("slug", "abc");
+    ok.validate().unwrap();
+    assert_eq!(serde_json::to_value(&ok).unwrap()["slug"], json!("abc"));
+}
+
+fn refused_field(event: &Event) -> String {
+    match event.validate().unwrap_err().into_kind() {
+        tg_common::ErrorKind::InvalidInput { field, .. } => field.into_owned(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn every_text_field_is_refused_one_character_over_its_limit() {
+    type Set = fn(Event, String) -> Event;
+    let cases: [(&str, Set); 16] = [
+        ("error_message", |e, v| e.with_error_message(v)),
+        ("wallet_address", |e, v| e.with_wallet_address(v)),
+        ("wallet_type", |e, v| e.with_wallet_type(v)),
+        ("wallet_version", |e, v| e.with_wallet_version(v)),
+        ("valid_until", |e, v| e.with_valid_until(v)),
+        ("from", |e, v| e.with_from(v)),
+        ("platform", |e, v| e.with_platform(v)),
+        ("locale", |e, v| e.with_locale(v)),
+        ("start_param", |e, v| e.with_start_param(v)),
+        ("url_referer", |e, v| e.with_url_referer(v)),
+        ("scope", |e, v| e.with_scope(v)),
+        ("wallet_state_init", |e, v| e.with_wallet_state_init(v)),
+        ("trace_id", |e, v| e.with_trace_id(v)),
+        ("signed_transaction", |e, v| e.with_signed_transaction(v)),
+        ("event_name", |mut e, v| {
+            e.event_name = v.into();
+            e
+        }),
+        ("app_name", |mut e, v| {
+            e.app_name = v;
+            e
+        }),
+    ];
+    for (field, set) in cases {
+        let limit = limits::text_limit(field).unwrap();
+        let base = Event::new(1, "app-init", session(), "app");
+        // Characters, not bytes: `é` is two bytes.
+        set(base.clone(), "é".repeat(limit)).validate().unwrap();
+        assert_eq!(refused_field(&set(base, "é".repeat(limit + 1))), field);
+    }
+}
+
+#[test]
+fn messages_custom_data_and_extra_fields_have_limits() {
+    let base = Event::new(1, "transaction-signed", session(), "app");
+    let many = vec![Message::nanotons("EQ", 1); limits::MAX_MESSAGES + 1];
+    assert_eq!(refused_field(&base.clone().with_messages(many)), "messages");
+    let long_address = vec![Message::new("E".repeat(129), "1")];
+    assert_eq!(
+        refused_field(&base.clone().with_messages(long_address)),
+        "messages[0].address"
+    );
+    let huge = "x".repeat(limits::MAX_OBJECT_BYTES);
+    assert_eq!(
+        refused_field(&base.clone().with_custom("k", huge.as_str())),
+        "custom_data"
+    );
+    assert_eq!(
+        refused_field(&base.clone().with_extra("note", huge.as_str())),
+        "extra.note"
+    );
+    let invoice = Event::new(1, "register-invoice", session(), "app")
+        .with_extra("title", "t".repeat(32))
+        .with_extra("description", "d".repeat(255))
+        .with_extra("payload", "p".repeat(128))
+        .with_extra("currency", "XTR");
+    invoice.validate().unwrap();
+    for (key, value) in [
+        ("title", "t".repeat(33)),
+        ("description", "d".repeat(256)),
+        ("payload", "é".repeat(65)),
+        ("currency", "XTRX".into()),
+    ] {
+        let e = invoice.clone().with_extra(key, value);
+        assert_eq!(refused_field(&e), format!("extra.{key}"));
+    }
+    // Other events' `title` is not an invoice's.
+    base.with_extra("title", "t".repeat(100))
+        .validate()
+        .unwrap();
+}
+
+#[test]
+fn an_event_longer_than_the_event_limit_is_not_encoded() {
+    let mut e = Event::new(1, "app-init", session(), "app");
+    for i in 0..5 {
+        e = e.with_extra(format!("k{i}"), "x".repeat(limits::MAX_OBJECT_BYTES - 10));
+    }
+    e.validate().unwrap();
+    let err = e.encode().unwrap_err();
+    assert!(err.to_string().contains("65536"), "{err}");
+    let json = serde_json::to_string(&e).unwrap();
+    assert!(EncodedEvent::from_json(&json).is_err());
+}

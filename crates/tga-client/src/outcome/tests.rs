@@ -24,11 +24,51 @@ fn map(status: u16, body: serde_json::Value) -> Result<(), Error> {
 }
 
 #[test]
-fn any_2xx_is_success() {
+fn a_2xx_is_success_only_with_the_success_answer() {
     for status in [200, 201, 202, 204] {
         map(status, json!({"message": "Success record."})).unwrap();
     }
-    map_response(202, b"", None, Sent::default()).unwrap();
+    map(202, json!({"message": " success record ", "status": 202})).unwrap();
+    map_response(204, b"", None, Sent::default()).unwrap();
+    map_response(204, b" \r\n", None, Sent::default()).unwrap();
+}
+
+#[test]
+fn a_2xx_without_the_success_answer_is_a_retryable_error() {
+    let cases: [(u16, &[u8]); 9] = [
+        (200, br#"["Success record."]"#),
+        (200, br#"{"message":["Success record."]}"#),
+        (200, b"<html><body>Welcome to the hotel Wi-Fi</body></html>"),
+        (200, b""),
+        (202, b""),
+        (201, b"{}"),
+        (200, br#"{"message":"OK"}"#),
+        (200, b"null"),
+        (206, br#"{"message":"Success record."}x"#),
+    ];
+    for (status, body) in cases {
+        let (d, safety, got) = detail(map_response(status, body, None, Sent::default()));
+        assert_eq!(got, status);
+        assert_eq!(
+            d,
+            TgaApiError::UnconfirmedSuccess {
+                status,
+                body: tg_common::error::excerpt(body),
+            }
+        );
+        assert!(d.is_retryable());
+        assert_eq!(
+            safety,
+            RetrySafety::IfIdempotent,
+            "it may have been recorded"
+        );
+        assert!(d.to_string().contains(&format!("HTTP {status}")), "{d}");
+    }
+    let (d, safety, status) = detail(map(200, json!({"message": "Failed to record"})));
+    assert_eq!(
+        (d, safety, status),
+        (TgaApiError::FailedToRecord, RetrySafety::Always, 200)
+    );
 }
 
 #[test]

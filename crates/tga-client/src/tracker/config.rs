@@ -6,6 +6,7 @@ use rand::Rng;
 use tg_common::Error;
 
 use super::dead_letter::DeadLetterSink;
+use crate::thresholds::EventThresholds;
 
 /// What [`Tracker::track`](super::Tracker::track) does when the queue is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -66,6 +67,10 @@ impl Backoff {
 pub struct TrackerConfig {
     /// The most events in one request (default 20). A full batch is sent at once.
     pub max_batch: usize,
+    /// The longest JSON body of one request, in bytes (default
+    /// [`DEFAULT_MAX_REQUEST_BYTES`](crate::event::limits::DEFAULT_MAX_REQUEST_BYTES)): a batch
+    /// is also cut when the next event would not fit.
+    pub max_batch_bytes: usize,
     /// How long the first event of a batch waits for more before the batch is sent (default
     /// 2 s).
     pub linger: Duration,
@@ -82,12 +87,16 @@ pub struct TrackerConfig {
     pub attempt_timeout: Option<Duration>,
     /// Where events that cannot be delivered go; without one they are counted and logged.
     pub dead_letters: Option<DeadLetterSink>,
+    /// The caps of `GET /events/threshold` to apply per `session_id` (default `None`: no caps);
+    /// see [`Client::event_thresholds`](crate::Client::event_thresholds).
+    pub thresholds: Option<EventThresholds>,
 }
 
 impl Default for TrackerConfig {
     fn default() -> Self {
         TrackerConfig {
             max_batch: 20,
+            max_batch_bytes: crate::event::limits::DEFAULT_MAX_REQUEST_BYTES,
             linger: Duration::from_secs(2),
             max_in_flight: 4,
             queue_capacity: 10_000,
@@ -95,6 +104,7 @@ impl Default for TrackerConfig {
             backoff: Backoff::default(),
             attempt_timeout: Some(Duration::from_secs(60)),
             dead_letters: None,
+            thresholds: None,
         }
     }
 }
@@ -109,6 +119,13 @@ impl TrackerConfig {
     #[must_use]
     pub fn with_max_batch(mut self, max_batch: usize) -> Self {
         self.max_batch = max_batch;
+        self
+    }
+
+    /// Sets `max_batch_bytes`.
+    #[must_use]
+    pub fn with_max_batch_bytes(mut self, max_batch_bytes: usize) -> Self {
+        self.max_batch_bytes = max_batch_bytes;
         self
     }
 
@@ -154,6 +171,15 @@ impl TrackerConfig {
         self
     }
 
+    /// Applies the caps of `GET /events/threshold` per session: a session's events of a capped
+    /// name beyond the cap are refused at `track` with
+    /// [`TrackError::OverThreshold`](super::TrackError::OverThreshold) and counted.
+    #[must_use]
+    pub fn with_thresholds(mut self, thresholds: EventThresholds) -> Self {
+        self.thresholds = Some(thresholds);
+        self
+    }
+
     /// Sets where dead letters go.
     #[must_use]
     pub fn with_dead_letters(mut self, sink: DeadLetterSink) -> Self {
@@ -161,8 +187,11 @@ impl TrackerConfig {
         self
     }
 
-    /// Checks the numbers: `max_batch` 1 to [`MAX_BATCH_LIMIT`], `max_in_flight` at least 1,
-    /// `queue_capacity` 1 to [`MAX_QUEUE_CAPACITY`], a non-zero backoff with `max >= initial`.
+    /// Checks the numbers: `max_batch` 1 to [`MAX_BATCH_LIMIT`], `max_batch_bytes`
+    /// [`MIN_REQUEST_BYTES`](crate::event::limits::MIN_REQUEST_BYTES) to
+    /// [`MAX_REQUEST_BYTES_LIMIT`](crate::event::limits::MAX_REQUEST_BYTES_LIMIT),
+    /// `max_in_flight` at least 1, `queue_capacity` 1 to [`MAX_QUEUE_CAPACITY`], a non-zero
+    /// backoff with `max >= initial`.
     pub fn validate(&self) -> Result<(), Error> {
         if !(1..=MAX_BATCH_LIMIT).contains(&self.max_batch) {
             return Err(Error::invalid_input(
@@ -170,6 +199,7 @@ impl TrackerConfig {
                 format!("must be between 1 and {MAX_BATCH_LIMIT}"),
             ));
         }
+        super::budget::validate(self.max_batch_bytes)?;
         if self.max_in_flight == 0 {
             return Err(Error::invalid_input("max_in_flight", "must be at least 1"));
         }

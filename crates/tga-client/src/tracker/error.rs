@@ -17,6 +17,17 @@ pub enum TrackError {
     Dropped,
     /// The tracker is shutting down or shut down.
     Closed,
+    /// The event's session already sent `cap` events of this name, the cap
+    /// `GET /events/threshold` gives (`0`: the name is not sent at all); nothing was queued and
+    /// the event is counted in `over_threshold`.
+    OverThreshold {
+        /// The capped name.
+        event_name: crate::EventName,
+        /// The session that used its cap.
+        session_id: uuid::Uuid,
+        /// The cap.
+        cap: u64,
+    },
 }
 
 impl fmt::Display for TrackError {
@@ -25,6 +36,14 @@ impl fmt::Display for TrackError {
             TrackError::Invalid(e) => write!(f, "event not tracked: {e}"),
             TrackError::Dropped => f.write_str("event dropped: the tracker's queue is full"),
             TrackError::Closed => f.write_str("the tracker is shut down"),
+            TrackError::OverThreshold {
+                event_name,
+                session_id,
+                cap,
+            } => write!(
+                f,
+                "event not tracked: session {session_id} already sent {cap} `{event_name}` events, the most GET /events/threshold allows per launch"
+            ),
         }
     }
 }

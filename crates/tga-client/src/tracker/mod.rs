@@ -22,6 +22,8 @@
 //! the service recorded a batch, the batch is sent again, and the service may hold it twice.
 //! Splitting assumes the service records nothing of a body it refuses, as documented.
 
+mod budget;
+mod caps;
 mod config;
 mod dead_letter;
 mod delivery;
@@ -38,6 +40,7 @@ use tg_common::Error;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+pub use caps::MAX_CAPPED_SESSIONS;
 pub use config::{Backoff, FullPolicy, MAX_BATCH_LIMIT, MAX_QUEUE_CAPACITY, TrackerConfig};
 pub use dead_letter::{DeadLetter, DeadLetterSink};
 pub use error::TrackError;
@@ -64,6 +67,8 @@ struct Inner {
     shared: Arc<Shared>,
     when_full: FullPolicy,
     worker: Mutex<Option<JoinHandle<()>>>,
+    /// The caps of `GET /events/threshold`, when configured.
+    caps: Option<caps::SessionCaps>,
 }
 
 impl std::fmt::Debug for Tracker {
@@ -91,6 +96,7 @@ impl Tracker {
         ));
         let batching = Batching {
             max_batch: config.max_batch,
+            max_batch_bytes: config.max_batch_bytes,
             linger: config.linger,
             max_in_flight: config.max_in_flight,
         };
@@ -106,6 +112,7 @@ impl Tracker {
                 shared,
                 when_full: config.when_full,
                 worker: Mutex::new(Some(worker)),
+                caps: config.thresholds.map(caps::SessionCaps::new),
             }),
         })
     }
@@ -115,7 +122,11 @@ impl Tracker {
             return Err(TrackError::Closed);
         }
         event.validate().map_err(TrackError::Invalid)?;
-        event.encode().map_err(TrackError::Invalid)
+        let encoded = event.encode().map_err(TrackError::Invalid)?;
+        if let Some(caps) = &self.inner.caps {
+            caps.admit(event, &self.inner.shared.counters)?;
+        }
+        Ok(encoded)
     }
 
     fn push(&self, permit: mpsc::Permit<'_, Msg>, event: EncodedEvent) {
@@ -138,7 +149,9 @@ impl Tracker {
     }
 
     /// Validates, encodes and queues `event`. With [`FullPolicy::Wait`] a full queue makes this
-    /// wait for room; with [`FullPolicy::DropNewest`] the event is dropped and counted.
+    /// wait for room; with [`FullPolicy::DropNewest`] the event is dropped and counted. With
+    /// [`TrackerConfig::with_thresholds`], an event over its session's cap is refused with
+    /// [`TrackError::OverThreshold`] and counted in `over_threshold`.
     pub async fn track(&self, event: &Event) -> Result<(), TrackError> {
         let encoded = self.prepare(event)?;
         match self.inner.when_full {

@@ -11,6 +11,9 @@ pub struct TrackerStats {
     pub sent: u64,
     /// Events dropped because the queue was full.
     pub dropped: u64,
+    /// Events refused at `track` because their session had used its cap of
+    /// `GET /events/threshold` ([`TrackError::OverThreshold`](super::TrackError::OverThreshold)).
+    pub over_threshold: u64,
     /// Events handed to the dead-letter sink.
     pub dead_lettered: u64,
     /// Events returned by `shutdown` as not delivered.
@@ -38,6 +41,7 @@ pub(crate) struct Counters {
     pub(crate) queued: AtomicU64,
     pub(crate) sent: AtomicU64,
     pub(crate) dropped: AtomicU64,
+    pub(crate) over_threshold: AtomicU64,
     pub(crate) dead_lettered: AtomicU64,
     pub(crate) undelivered: AtomicU64,
     pub(crate) requests: AtomicU64,
@@ -56,6 +60,7 @@ impl Counters {
             queued: get(&self.queued),
             sent: get(&self.sent),
             dropped: get(&self.dropped),
+            over_threshold: get(&self.over_threshold),
             dead_lettered: get(&self.dead_lettered),
             undelivered: get(&self.undelivered),
             requests: get(&self.requests),

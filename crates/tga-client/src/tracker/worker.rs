@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::budget::Budget;
 use super::delivery::deliver;
 use super::sender::BatchSender;
 use super::shared::{Phase, Shared};
@@ -26,6 +27,7 @@ pub(crate) enum Msg {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Batching {
     pub(crate) max_batch: usize,
+    pub(crate) max_batch_bytes: usize,
     pub(crate) linger: Duration,
     pub(crate) max_in_flight: usize,
 }
@@ -37,6 +39,10 @@ struct Worker<S> {
     cfg: Batching,
     /// The batch being filled.
     batch: Vec<EncodedEvent>,
+    /// The bytes of the batch being filled.
+    budget: Budget,
+    /// An event that did not fit the batch being filled: it starts the next one.
+    overflow: Option<EncodedEvent>,
     /// When the batch being filled must go even if not full.
     linger_deadline: Option<Instant>,
     linger_due: bool,
@@ -65,6 +71,8 @@ pub(crate) async fn run<S: BatchSender>(
         shared,
         cfg,
         batch: Vec::with_capacity(cfg.max_batch),
+        budget: Budget::new(cfg.max_batch_bytes),
+        overflow: None,
         linger_deadline: None,
         linger_due: false,
         flush_on_cut: Vec::new(),
@@ -84,6 +92,7 @@ impl<S: BatchSender> Worker<S> {
         !self.batch.is_empty()
             && self.tasks.len() < self.cfg.max_in_flight
             && (self.batch.len() >= self.cfg.max_batch
+                || self.overflow.is_some()
                 || self.linger_due
                 || !self.flush_on_cut.is_empty()
                 || self.input_closed)
@@ -107,6 +116,25 @@ impl<S: BatchSender> Worker<S> {
         self.linger_deadline = None;
         self.linger_due = false;
         self.shared.set_in_flight(self.tasks.len());
+        self.budget.reset();
+        if let Some(event) = self.overflow.take() {
+            self.add_event(event);
+        }
+    }
+
+    /// Adds `event` to the batch being filled, or holds it for the next batch when its bytes
+    /// do not fit.
+    fn add_event(&mut self, event: EncodedEvent) {
+        if !self.budget.fits(&event) {
+            self.overflow = Some(event);
+            return;
+        }
+        if self.batch.is_empty() {
+            self.linger_deadline = Some(Instant::now() + self.cfg.linger);
+            self.linger_due = self.cfg.linger.is_zero();
+        }
+        self.budget.add(&event);
+        self.batch.push(event);
     }
 
     /// Answers the flushes whose batches have all finished.
@@ -125,13 +153,7 @@ impl<S: BatchSender> Worker<S> {
 
     fn on_message(&mut self, msg: Option<Msg>) {
         match msg {
-            Some(Msg::Event(event)) => {
-                if self.batch.is_empty() {
-                    self.linger_deadline = Some(Instant::now() + self.cfg.linger);
-                    self.linger_due = self.cfg.linger.is_zero();
-                }
-                self.batch.push(event);
-            }
+            Some(Msg::Event(event)) => self.add_event(event),
             Some(Msg::Flush(waiter)) => {
                 if !self.batch.is_empty() {
                     self.flush_on_cut.push(waiter);
@@ -166,6 +188,7 @@ impl<S: BatchSender> Worker<S> {
     async fn cancel(&mut self) {
         self.rx.close();
         let mut left = std::mem::take(&mut self.batch);
+        left.extend(self.overflow.take());
         while let Ok(msg) = self.rx.try_recv() {
             if let Msg::Event(event) = msg {
                 left.push(event);
@@ -186,7 +209,9 @@ impl<S: BatchSender> Worker<S> {
             if self.input_closed && self.batch.is_empty() && self.tasks.is_empty() {
                 break;
             }
-            let can_take = !self.input_closed && self.batch.len() < self.cfg.max_batch;
+            let can_take = !self.input_closed
+                && self.batch.len() < self.cfg.max_batch
+                && self.overflow.is_none();
             let linger = self
                 .linger_deadline
                 .filter(|_| !self.linger_due && !self.batch.is_empty());
