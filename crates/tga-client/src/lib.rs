@@ -41,6 +41,8 @@
 //! - [`event`]: [`Event`] and its field types; the documents' examples round-trip exactly.
 //! - [`token`]: reading the app name and domain out of a token, as configuration defaults.
 //! - [`identity`]: the token, app name and Origin a client presents.
+//! - [`init_data`]: validating a Mini App's initData (bot token or Telegram's Ed25519 key),
+//!   and the `Authorization: tma` axum extractor (feature `axum`).
 //! - [`outcome`]: what an answer means ([`TgaApiError`]); any 2xx is success.
 //! - [`tracker`]: queueing, batching, retries, dead letters, flush and shutdown, over any
 //!   [`BatchSender`].
@@ -51,6 +53,7 @@
 pub mod client;
 pub mod event;
 pub mod identity;
+pub mod init_data;
 pub mod outcome;
 pub mod token;
 pub mod tracker;
@@ -58,6 +61,7 @@ pub mod tracker;
 pub use client::{Client, ClientBuilder, HttpSender, SendEvents};
 pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, Message};
 pub use identity::Identity;
+pub use init_data::{InitData, InitDataError, InitDataValidator};
 pub use outcome::{TgaApiError, map_response};
 pub use token::TokenInfo;
 pub use tracker::{

@@ -12,6 +12,7 @@
 
 mod auth_type;
 mod encoded;
+mod from_init_data;
 mod message;
 mod name;
 mod timestamp;
