@@ -51,6 +51,7 @@
 //! again.
 
 pub mod client;
+mod error_ext;
 pub mod event;
 pub mod identity;
 pub mod init_data;
@@ -59,15 +60,26 @@ pub mod token;
 pub mod tracker;
 
 pub use client::{Client, ClientBuilder, HttpSender, SendEvents};
+pub use error_ext::TgaErrorExt;
 pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, Message};
 pub use identity::Identity;
 pub use init_data::{InitData, InitDataError, InitDataValidator};
 pub use outcome::{TgaApiError, map_response};
+/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
+pub use tg_common;
+// What this crate's API takes and returns from `tg-common`, so it is the only dependency.
+pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
+pub use tg_common::{
+    ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RetryPolicy, RetrySafety, Secret,
+    Timeouts,
+};
 pub use token::TokenInfo;
 pub use tracker::{
     BatchSender, DeadLetter, DeadLetterSink, FullPolicy, TrackError, Tracker, TrackerConfig,
     TrackerStats,
 };
+// The session id type of [`Event`].
+pub use uuid::{self, Uuid};
 
 /// The README's examples, compiled as doc tests.
 #[cfg(doctest)]
