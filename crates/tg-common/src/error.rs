@@ -401,6 +401,81 @@ impl Error {
     }
 }
 
+/// Predicates for the common cases, so callers need not match on [`ErrorKind`].
+///
+/// The status predicates read the status of the service's answer: the provider's own error
+/// code when its envelope carries one (TGTrack's `error_code`, TGmembership's `code`), else
+/// the HTTP status. A decode failure is not an answer they describe.
+impl Error {
+    /// The status of the service's answer, for an [`ErrorKind::Api`] or [`ErrorKind::Http`].
+    pub fn answer_status(&self) -> Option<u16> {
+        match &self.0.kind {
+            ErrorKind::Api(api) => Some(api.status),
+            ErrorKind::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether the service refused the credentials (status 401). TGA answers a bad token with
+    /// 400: see `tga_client::TgaErrorExt`.
+    pub fn is_unauthorized(&self) -> bool {
+        self.answer_status() == Some(401)
+    }
+
+    /// Whether the service refused the action for these credentials (status 403).
+    pub fn is_forbidden(&self) -> bool {
+        self.answer_status() == Some(403)
+    }
+
+    /// Whether the service found no such thing (status 404).
+    pub fn is_not_found(&self) -> bool {
+        self.answer_status() == Some(404)
+    }
+
+    /// Whether the service failed on its side (status 5xx).
+    pub fn is_server_error(&self) -> bool {
+        self.answer_status()
+            .is_some_and(|s| (500..600).contains(&s))
+    }
+
+    /// The provider's own error answer ([`ErrorKind::Api`]); its typed detail is the provider
+    /// crate's error trait (`err.tgtrack_error()`, ...).
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match &self.0.kind {
+            ErrorKind::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// Whether the caller's input was refused before anything was sent.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self.0.kind, ErrorKind::InvalidInput { .. })
+    }
+
+    /// Whether the client is misconfigured.
+    pub fn is_config(&self) -> bool {
+        matches!(self.0.kind, ErrorKind::Config { .. })
+    }
+
+    /// Whether a timeout fired.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.0.kind, ErrorKind::Timeout { .. })
+    }
+
+    /// Whether the connection failed (see [`TransportKind`]).
+    pub fn is_transport(&self) -> bool {
+        matches!(self.0.kind, ErrorKind::Transport { .. })
+    }
+
+    /// Whether the answer could not be decoded or was too large.
+    pub fn is_decode(&self) -> bool {
+        matches!(
+            self.0.kind,
+            ErrorKind::Decode { .. } | ErrorKind::BodyTooLarge { .. }
+        )
+    }
+}
+
 /// The retry safety of a bare HTTP status.
 pub fn status_safety(status: u16) -> RetrySafety {
     match status {
@@ -559,5 +634,52 @@ mod tests {
         assert_eq!(status_safety(500), RetrySafety::IfIdempotent);
         assert_eq!(status_safety(404), RetrySafety::Never);
         assert_eq!(status_safety(400), RetrySafety::Never);
+    }
+
+    #[derive(Debug)]
+    struct Detail;
+
+    impl fmt::Display for Detail {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("detail")
+        }
+    }
+
+    impl std::error::Error for Detail {}
+
+    #[test]
+    fn predicates_read_the_answer_status_and_the_kind() {
+        let api = |status| Error::api(status, RetrySafety::Never, None, Detail);
+        let http = |status| Error::http(status, b"{}", None);
+        for make in [&api as &dyn Fn(u16) -> Error, &http] {
+            assert!(make(401).is_unauthorized() && !make(403).is_unauthorized());
+            assert!(make(403).is_forbidden() && !make(401).is_forbidden());
+            assert!(make(404).is_not_found() && !make(405).is_not_found());
+            assert!(make(503).is_server_error() && !make(499).is_server_error());
+            assert!(make(429).is_rate_limited());
+        }
+        assert_eq!(api(404).answer_status(), Some(404));
+        assert!(
+            api(400)
+                .as_api()
+                .is_some_and(|a| a.detail::<Detail>().is_some())
+        );
+        assert!(http(400).as_api().is_none());
+        let decode = Error::decode(401, ".", "expected an object", b"x");
+        assert!(!decode.is_unauthorized() && decode.is_decode());
+        assert!(Error::invalid_input("f", "r").is_invalid_input());
+        assert!(Error::config("r").is_config() && !Error::config("r").is_invalid_input());
+        let timeout = Error::new(ErrorKind::Timeout {
+            phase: TimeoutPhase::Attempt,
+            after: Duration::from_secs(1),
+        });
+        assert!(
+            timeout.is_timeout() && !timeout.is_transport() && timeout.answer_status().is_none()
+        );
+        let reset = Error::new(ErrorKind::Transport {
+            kind: TransportKind::Reset,
+            source: None,
+        });
+        assert!(reset.is_transport() && !reset.is_timeout());
     }
 }

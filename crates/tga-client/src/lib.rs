@@ -43,6 +43,8 @@
 //!   ([`Client::event_thresholds`]), which a tracker can apply per session.
 //! - [`token`]: reading the app name and domain out of a token, as configuration defaults.
 //! - [`identity`]: the token, app name and Origin a client presents.
+//! - [`init_data`]: validating a Mini App's initData (bot token or Telegram's Ed25519 key),
+//!   and the `Authorization: tma` axum extractor (feature `axum`).
 //! - [`outcome`]: what an answer means ([`TgaApiError`]); success is a 2xx carrying
 //!   the service's `Success record.` answer, not any 2xx.
 //! - [`tracker`]: queueing, batching, retries, dead letters, flush and shutdown, over any
@@ -52,23 +54,37 @@
 //! again.
 
 pub mod client;
+mod error_ext;
 pub mod event;
 pub mod identity;
+pub mod init_data;
 pub mod outcome;
 pub mod thresholds;
 pub mod token;
 pub mod tracker;
 
 pub use client::{Client, ClientBuilder, HttpSender, SendEvents};
+pub use error_ext::TgaErrorExt;
 pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, ExtraFields, Message};
 pub use identity::Identity;
+pub use init_data::{InitData, InitDataError, InitDataValidator};
 pub use outcome::{TgaApiError, map_response, map_threshold_response};
+/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
+pub use tg_common;
 pub use thresholds::EventThresholds;
+// What this crate's API takes and returns from `tg-common`, so it is the only dependency.
+pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
+pub use tg_common::{
+    ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RetryPolicy, RetrySafety, Secret,
+    Timeouts,
+};
 pub use token::TokenInfo;
 pub use tracker::{
     BatchSender, DeadLetter, DeadLetterSink, FullPolicy, TrackError, Tracker, TrackerConfig,
     TrackerStats,
 };
+// The session id type of [`Event`].
+pub use uuid::{self, Uuid};
 
 /// The README's examples, compiled as doc tests.
 #[cfg(doctest)]

@@ -50,6 +50,7 @@
 pub mod client;
 pub mod endpoint;
 pub mod envelope;
+mod error_ext;
 pub mod model;
 pub mod paginate;
 pub mod request;
@@ -70,6 +71,7 @@ pub use client::{
 };
 pub use endpoint::Endpoint;
 pub use envelope::{Envelope, TgmembershipApiError};
+pub use error_ext::TgmembershipErrorExt;
 pub use model::{
     AccessToken, Affiliate, Coupon, CouponRevenue, CreateAccessToken, CreateAffiliate, CreateOrder,
     CreatePlan, CreatedOrder, CryptoToken, Currency, DeleteWebhook, DurationUnit, GatewayNameForm,
@@ -83,6 +85,16 @@ pub use model::{
 };
 pub use paginate::{Paginated, paginate};
 pub use request::{ApiRequest, RenderedRequest};
+// The money type of prices and reports.
+pub use rust_decimal::{self, Decimal};
+/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
+pub use tg_common;
+// What this crate's API takes and returns from `tg-common`, so it is the only dependency.
+pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
+pub use tg_common::{
+    ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RetryPolicy, RetrySafety, Secret,
+    Timeouts,
+};
 #[cfg(feature = "redis")]
 pub use webhook::RedisNonceStore;
 pub use webhook::{

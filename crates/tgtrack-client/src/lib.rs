@@ -51,6 +51,7 @@
 mod client;
 pub mod envelope;
 pub mod error;
+mod error_ext;
 pub mod forward;
 pub mod method;
 pub mod model;
@@ -65,11 +66,22 @@ pub use client::{
 };
 pub use envelope::Response;
 pub use error::{ErrorCode, TgtrackApiError};
+pub use error_ext::TgtrackErrorExt;
 pub use forward::{RawJson, RawUpdate, SambotEncoding};
 pub use method::{DEFAULT_QUOTAS, Method, MethodRequest};
 pub use model::{
     AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
     SendReachGoal, StartValue, User, UserDidStartBot, UserInfo,
+};
+// The amount type of `add_event` and `send_reach_goal`.
+pub use rust_decimal::{self, Decimal};
+/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
+pub use tg_common;
+// What this crate's API takes and returns from `tg-common`, so it is the only dependency.
+pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
+pub use tg_common::{
+    ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RetryPolicy, RetrySafety, Secret,
+    Timeouts,
 };
 pub use update_filter::{TrackedKind, is_tracked_update};
 

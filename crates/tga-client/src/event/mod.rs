@@ -17,6 +17,7 @@
 
 mod auth_type;
 mod encoded;
+mod from_init_data;
 pub mod limits;
 mod message;
 mod name;
