@@ -69,7 +69,7 @@ impl Setup {
         let port = listener.local_addr().unwrap().port();
         let hook = client
             .webhooks()
-            .set(&format!("https://127.0.0.1:{port}/tgm"))
+            .set(format!("https://127.0.0.1:{port}/tgm"))
             .send()
             .await
             .unwrap();
