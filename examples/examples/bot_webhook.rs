@@ -24,7 +24,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use tg_mock::MockServer;
 use tg_mock::tgtrack::{InviteLink, Mode, TgtrackFake};
-use tgtrack_client::{Client, EventResult, is_tracked_update};
+use tgtrack_client::{Client, EventResult, TrackedKind, is_tracked_update};
 
 const API_KEY: &str = "example-tgtrack-key";
 const USER: i64 = 7_123_456_789;
@@ -94,9 +94,14 @@ async fn on_update(State(tgtrack): State<Client>, body: Bytes) -> StatusCode {
     // 1. Forward the raw bytes, only when TGTrack needs them (saves the daily quota).
     match tgtrack.forward_if_tracked(&body).await {
         Ok(Some(_)) => {
-            if let Some(kind) = is_tracked_update(&body) {
-                println!("  forwarded verbatim to TGTrack ({kind:?})");
-            }
+            let why = match is_tracked_update(&body) {
+                Some(TrackedKind::Start { param: Some(p) }) => format!("/start {p}"),
+                Some(TrackedKind::Start { param: None }) => "/start".to_owned(),
+                Some(TrackedKind::Blocked) => "the user blocked the bot".to_owned(),
+                Some(TrackedKind::Unblocked) => "the user unblocked the bot".to_owned(),
+                None => "tracked".to_owned(),
+            };
+            println!("  forwarded verbatim to TGTrack ({why})");
         }
         Ok(None) => println!("  not needed by TGTrack: not sent"),
         Err(e) => println!("  TGTrack forward failed: {e}"),
@@ -182,11 +187,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let info = tgtrack.get_user_info(USER).send().await?;
     if let Some(user) = &info.data {
         println!(
-            "get_user_info({USER}): came from {:?} (utm_source {:?}), joined at {}, left at {:?}",
+            "get_user_info({USER}): came from \"{}\" (utm_source {}), joined at {}, {}",
             user.invite_link,
-            user.utm_source,
+            user.utm_source.as_deref().unwrap_or("none"),
             user.first_join_date,
-            user.left_at(),
+            user.left_at()
+                .map_or_else(|| "still subscribed".to_owned(), |t| format!("left at {t}")),
         );
     }
 

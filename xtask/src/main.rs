@@ -6,6 +6,7 @@ mod bench;
 mod demo;
 mod fuzz;
 mod publish_check;
+mod readable;
 mod redis;
 mod test;
 
@@ -16,7 +17,7 @@ fn main() -> ExitCode {
     let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run(&rest),
-        Some("demo") => demo::run(),
+        Some("demo") => demo::run(&rest),
         Some("bench") => bench::run(&rest),
         Some("fuzz") => fuzz::run(&rest),
         Some("publish-check") => publish_check::run(),
@@ -25,7 +26,7 @@ fn main() -> ExitCode {
                 "usage: cargo xtask <command>\n\n\
                  commands:\n  \
                  test                 format check, clippy (warnings denied), unit, doc and integration tests\n  \
-                 demo                 run every client against the in-process fake services\n  \
+                 demo [--verbose]     walk through every client against the in-process fake services\n  \
                  bench [limiter|tracker|compare|instructions|decode|deps|all]  measure; `all` writes docs/performance.md\n  \
                  fuzz [--seconds N] [TARGET...]  run every fuzz target N s (default 60) on nightly\n  \
                  publish-check        package every publishable crate and build it from its .crate file"

@@ -90,7 +90,8 @@ const EXAMPLES: [&str; 4] = [
 const EXAMPLE_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// Builds and runs every example with `TG_EXAMPLE_CI=1`; each is one test, passed when it exits
-/// 0 within [`EXAMPLE_TIMEOUT`]. Returns (passed, failed).
+/// 0 within [`EXAMPLE_TIMEOUT`] and its output reads well (see [`crate::readable`]: no `Debug`
+/// dump, no money past its currency's precision). Returns (passed, failed).
 fn run_examples(cargo: &str) -> (u64, u64) {
     eprintln!("xtask: examples…");
     let (mut passed, mut failed) = (0, 0);
@@ -99,9 +100,15 @@ fn run_examples(cargo: &str) -> (u64, u64) {
             .args(["run", "--quiet", "-p", "examples", "--example", name])
             .env("TG_EXAMPLE_CI", "1")
             .stdin(Stdio::null())
+            .stdout(Stdio::piped())
             .spawn()
             .map_err(|e| format!("could not start: {e}"))
-            .and_then(|child| wait_within(child, EXAMPLE_TIMEOUT));
+            .and_then(|mut child| {
+                let echo = child.stdout.take().map(echo_lines);
+                wait_within(child, EXAMPLE_TIMEOUT)?;
+                let text = echo.and_then(|t| t.join().ok()).unwrap_or_default();
+                readable_output(&text)
+            });
         match outcome {
             Ok(()) => {
                 println!("example {name} ... ok");
@@ -114,6 +121,29 @@ fn run_examples(cargo: &str) -> (u64, u64) {
         }
     }
     (passed, failed)
+}
+
+/// Echoes a child's output line by line as it comes, and hands back all of it at the end.
+fn echo_lines(out: std::process::ChildStdout) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    })
+}
+
+/// `Ok` when `text` reads well, else the problems found.
+fn readable_output(text: &str) -> Result<(), String> {
+    let problems = crate::readable::problems(text);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("unreadable output:\n  {}", problems.join("\n  ")))
+    }
 }
 
 /// Waits for `child` to exit 0, killing it once `timeout` has passed.

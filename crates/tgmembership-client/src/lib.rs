@@ -42,7 +42,9 @@
 //! * [`endpoint`]: every method's HTTP method, path and idempotency (what the transport may
 //!   retry).
 //! * [`mod@paginate`]: the page walker behind the streams.
-//! * [`webhook`]: receiving events: the envelope and the HMAC-SHA512 signature verifier.
+//! * [`webhook`]: receiving events: the envelope and the HMAC-SHA512 signature verifier;
+//!   [`events`]: the events' typed data; `receiver` (feature `axum`): an axum extractor that
+//!   verifies a delivery and yields the typed event.
 //!
 //! Errors are [`tg_common::Error`]; they name the operation (`GET orders`), never a URL, since
 //! the URL holds the API key.
@@ -51,8 +53,11 @@ pub mod client;
 pub mod endpoint;
 pub mod envelope;
 mod error_ext;
+pub mod events;
 pub mod model;
 pub mod paginate;
+#[cfg(feature = "axum")]
+pub mod receiver;
 pub mod request;
 pub mod validate;
 pub mod webhook;
@@ -72,6 +77,7 @@ pub use client::{
 pub use endpoint::Endpoint;
 pub use envelope::{Envelope, TgmembershipApiError};
 pub use error_ext::TgmembershipErrorExt;
+pub use events::{DonationEvent, MembershipEvent, OrderEvent, TypedEvent};
 pub use model::{
     AccessToken, Affiliate, Coupon, CouponRevenue, CreateAccessToken, CreateAffiliate, CreateOrder,
     CreatePlan, CreatedOrder, CryptoToken, Currency, DeleteWebhook, DurationUnit, GatewayNameForm,

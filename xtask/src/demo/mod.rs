@@ -1,31 +1,102 @@
-//! `cargo xtask demo`: starts the fake services in-process and runs each client against them,
-//! printing what every call returned. No account and no network needed.
+//! `cargo xtask demo [--verbose]`: starts the fake services in-process and runs each client
+//! against them, as a walkthrough: per service a heading, then one line per call with what was
+//! asked and what came back. `--verbose` adds each answer's full `Debug` form.
 
-use std::fmt::Debug;
+use std::io::Write;
 
+mod render;
 mod tga;
 mod tgmembership;
 mod tgtrack;
 
-/// Prints one call and what it returned.
-pub fn show<T: Debug, E: std::fmt::Display>(call: &str, result: &Result<T, E>) {
-    match result {
-        Ok(v) => println!("  {call}\n    -> {v:?}"),
-        Err(e) => println!("  {call}\n    -> error: {e}"),
-    }
-}
+pub use render::Section;
 
-pub fn run() -> Result<(), String> {
+/// Runs the demo, writing to stdout.
+pub fn run(args: &[&str]) -> Result<(), String> {
+    let mut verbose = false;
+    for arg in args {
+        match *arg {
+            "--verbose" | "-v" => verbose = true,
+            other => return Err(format!("demo: unknown argument `{other}` (try --verbose)")),
+        }
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
     rt.block_on(async {
-        println!("== demo: every client against the in-process fake services ==");
-        tgtrack::run().await?;
-        tga::run().await?;
-        tgmembership::run().await?;
-        Ok(())
+        let mut out = std::io::stdout().lock();
+        write(&mut out, verbose).await
     })
+}
+
+/// Runs every service's part of the demo and writes it to `out`. A part that fails still shows
+/// what it did before failing, then the demo stops with its error.
+pub async fn write(out: &mut dyn Write, verbose: bool) -> Result<(), String> {
+    let io = |e: std::io::Error| e.to_string();
+    writeln!(
+        out,
+        "Demo: each client against the fake services, in this process (no account, no network)."
+    )
+    .map_err(io)?;
+    let mut s = Section::new("TGTrack: every method against the fake TGTrack", verbose);
+    let r = tgtrack::run(&mut s).await;
+    s.write(out).map_err(io)?;
+    r?;
+    let mut s = Section::new(
+        "TGA: events to the fake Telegram Mini Apps Analytics",
+        verbose,
+    );
+    let r = tga::run(&mut s).await;
+    s.write(out).map_err(io)?;
+    r?;
+    let mut s = Section::new(
+        "TGmembership: every endpoint against the fake TGmembership",
+        verbose,
+    );
+    let r = tgmembership::run(&mut s).await;
+    s.write(out).map_err(io)?;
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write;
+    use crate::readable::problems;
+
+    async fn output(verbose: bool) -> String {
+        let mut out = Vec::new();
+        write(&mut out, verbose).await.unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The default output is a walkthrough: headings, answers in words, no Debug dump, money in
+    /// its currency's precision.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_default_demo_reads_as_a_walkthrough() {
+        let text = output(false).await;
+        assert_eq!(problems(&text), Vec::<String>::new(), "{text}");
+        for expected in [
+            "TGTrack: every method",
+            "TGA: events",
+            "TGmembership: every endpoint",
+            "accepted (production key)",
+            "error: tgtrack add_event: API error (HTTP 401)",
+            "error: webhook signature does not match",
+            "2.57 EUR",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        assert!(!text.contains("debug: "), "{text}");
+    }
+
+    /// `--verbose` keeps the full Debug form of every answer.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn verbose_keeps_the_debug_output() {
+        let text = output(true).await;
+        assert!(text.contains("debug: [PaymentMethodReport { "), "{text}");
+        assert!(text.contains("2.5748819999999997"), "{text}");
+        assert!(!problems(&text).is_empty());
+    }
 }

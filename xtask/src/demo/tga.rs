@@ -9,7 +9,7 @@ use tg_mock::tga::TgaFake;
 use tga_client::{Client, ClientTimestamp, Event, EventName, TrackerConfig};
 use uuid::Uuid;
 
-use super::show;
+use super::render::Section;
 
 const APP: &str = "docs";
 const DOMAIN: &str = "docs.example.org";
@@ -49,8 +49,7 @@ fn documented_events(client: &Client, session: Uuid) -> Vec<Event> {
 }
 
 /// Starts the fake, sends the documented events, runs a tracker and shows a 403.
-pub async fn run() -> Result<(), String> {
-    println!("-- tga: events to the fake Telegram Mini Apps Analytics --");
+pub async fn run(s: &mut Section) -> Result<(), String> {
     let fake = Arc::new(TgaFake::new());
     let token = fake.issue_token(APP, DOMAIN);
     let server = MockServer::start(Arc::clone(&fake))
@@ -64,20 +63,19 @@ pub async fn run() -> Result<(), String> {
     };
     // The app name and Origin are read from the token.
     let client = builder(&token).build().map_err(|e| e.to_string())?;
-    println!(
-        "  client for app `{}` presenting Origin {} (both read from the token), gzip {}",
+    s.note(format!(
+        "A client for app `{}`, presenting Origin {} (both read from the token), gzip {}.",
         client.app_name(),
         client.origin(),
-        client.gzip()
-    );
+        if client.gzip() { "on" } else { "off" }
+    ));
 
     let session = Uuid::new_v4();
     for event in documented_events(&client, session) {
         let result = client.send(std::slice::from_ref(&event)).await;
-        show(
-            &format!("send([{}])", event.event_name),
-            &result.map(|()| "accepted"),
-        );
+        s.call(&format!("send([{}])", event.event_name), &result, |()| {
+            "accepted".to_owned()
+        });
     }
 
     let tracker = client
@@ -90,18 +88,27 @@ pub async fn run() -> Result<(), String> {
         tracker.track(&event).await.map_err(|e| e.to_string())?;
     }
     let flushed = tracker.flush().await;
-    show("tracker: track(45 custom-event) then flush()", &flushed);
+    s.call("tracker: track(45 custom-event), flush()", &flushed, |()| {
+        "everything queued so far is delivered".to_owned()
+    });
     let undelivered = tracker.shutdown(Duration::from_secs(5)).await;
-    show(
-        "tracker: shutdown(5 s) -> undelivered events",
-        &Ok::<_, String>(undelivered.len()),
+    s.call(
+        "tracker: shutdown(5 s)",
+        &Ok::<_, String>(undelivered),
+        |u| format!("{} undelivered events handed back", u.len()),
     );
-    show("tracker: stats()", &Ok::<_, String>(tracker.stats()));
-    println!(
-        "  the fake holds {} events from {} requests",
+    s.call("tracker: stats()", &Ok::<_, String>(tracker.stats()), |t| {
+        format!(
+            "{} queued, {} sent, {} dropped, {} dead-lettered, {} undelivered; \
+             {} requests, {} retried",
+            t.queued, t.sent, t.dropped, t.dead_lettered, t.undelivered, t.requests, t.retried
+        )
+    });
+    s.note(format!(
+        "The fake holds {} events from {} requests.",
         fake.accepted_count(),
         fake.counts().accepted_requests
-    );
+    ));
 
     let wrong_origin = builder(&token)
         .origin("https://my-other-site.example.com")
@@ -109,9 +116,10 @@ pub async fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let event = wrong_origin.event(111_111_111, EventName::AppInit, session);
     let result = wrong_origin.send(&[event]).await;
-    show(
-        "send([app-init]) with Origin https://my-other-site.example.com",
+    s.call(
+        "send([app-init]) with Origin my-other-site.example.com",
         &result,
+        |()| "accepted".to_owned(),
     );
     Ok(())
 }

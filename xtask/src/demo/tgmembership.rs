@@ -8,10 +8,11 @@ use rust_decimal::Decimal;
 use tg_mock::tgmembership::{MemberRecord, NONCE_HEADER, SIGNATURE_HEADER, TgmembershipFake};
 use tg_mock::{FixedReply, MockServer, Reply};
 use tgmembership_client::{
-    Client, Currency, IntervalUnit, PaymentGateway, WebhookEvent, WebhookVerifier,
+    Client, Coupon, Currency, IntervalUnit, Money, Order, PaymentGateway, TypedEvent, WebhookEvent,
+    WebhookVerifier,
 };
 
-use super::show;
+use super::render::{Col, Section, count, date, yes_no};
 
 const BOT: i64 = 1_347_378_140;
 const KEY: &str = "demo-tgmembership-api-key";
@@ -19,9 +20,84 @@ const KEY: &str = "demo-tgmembership-api-key";
 const NOW: i64 = 1_760_000_000;
 const MEMBER: i64 = 5_555_555_555;
 
+/// An order's amount in its currency's precision, or what the answer gave instead.
+fn order_amount(o: &Order) -> String {
+    match (&o.amount, &o.currency) {
+        (Some(a), Some(c)) => Money::new(*a, c.clone()).to_string(),
+        _ => o
+            .formatted
+            .clone()
+            .unwrap_or_else(|| "no amount".to_owned()),
+    }
+}
+
+/// A coupon's discount: `10%` or an amount off.
+fn discount(c: &Coupon) -> String {
+    if c.percent.is_zero() {
+        format!("{} off", c.amount)
+    } else {
+        format!("{}%", c.percent)
+    }
+}
+
+/// A coupon's conditions, in words.
+fn conditions(c: &Coupon) -> String {
+    let mut parts = Vec::new();
+    if let Some(gateways) = &c.payment_gateways {
+        let names: Vec<String> = gateways.iter().map(ToString::to_string).collect();
+        parts.push(format!("via {}", names.join("/")));
+    }
+    if let Some(r) = &c.revenue {
+        parts.push(format!(
+            "revenue {} {}",
+            r.direction,
+            Money::new(r.amount, r.currency.clone())
+        ));
+    }
+    for (on, what) in [
+        (c.singleuse, "single use"),
+        (c.invitee_only, "invitees only"),
+        (c.newcomers, "newcomers only"),
+        (c.auto_apply, "applied automatically"),
+    ] {
+        if on {
+            parts.push(what.to_owned());
+        }
+    }
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// Ids joined by commas.
+fn ids(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A verified webhook event in words: what happened and the order's essentials.
+fn event_summary(e: &WebhookEvent) -> String {
+    match e.typed() {
+        Ok(TypedEvent::OrderCompleted(o)) => format!(
+            "genuine: {} of order {}, {}, paid by {} (debug_id {})",
+            e.event,
+            o.order_key,
+            o.money()
+                .map_or_else(|| "no amount".to_owned(), |m| m.to_string()),
+            o.member_name.as_deref().unwrap_or("an unnamed member"),
+            e.debug_id
+        ),
+        Ok(_) => format!("genuine: {} (debug_id {})", e.event, e.debug_id),
+        Err(why) => format!("genuine, but its data is not a {}: {why}", e.event),
+    }
+}
+
 /// Starts the fake, builds a client against it and calls every endpoint once.
-pub async fn run() -> Result<(), String> {
-    println!("-- tgmembership: every endpoint against the fake TGmembership --");
+pub async fn run(s: &mut Section) -> Result<(), String> {
     let fake = Arc::new(TgmembershipFake::new(BOT, KEY));
     fake.set_now(Some(NOW));
     for i in 0..5 {
@@ -53,17 +129,63 @@ pub async fn run() -> Result<(), String> {
         .affiliate_id("demo42")
         .send()
         .await;
-    show("POST affiliate", &r);
+    s.call("POST affiliate (demo42 for 1111111111)", &r, |a| {
+        format!("affiliate {}: {}", a.affiliate_id, a.affiliate_link)
+    });
     let r = client
         .bots()
         .register("5551234:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw")
         .send()
         .await;
-    show("POST bot (the new key prints masked)", &r);
-    show("GET coupons", &client.coupons().list().send().await);
-    show(
+    s.call("POST bot (a bot token)", &r, |b| {
+        format!(
+            "bot {} is @{}; its new API key prints as {}",
+            b.bot_id, b.bot_username, b.api_key
+        )
+    });
+    s.list(
+        "GET coupons",
+        &client.coupons().list().send().await,
+        "coupon",
+        &[
+            Col::L("name"),
+            Col::R("discount"),
+            Col::L("plans"),
+            Col::R("used"),
+            Col::L("enabled"),
+            Col::L("conditions"),
+        ],
+        |c| {
+            vec![
+                c.name.clone(),
+                discount(c),
+                ids(&c.plans),
+                c.used.to_string(),
+                yes_no(c.enabled),
+                conditions(c),
+            ]
+        },
+    );
+    s.list(
         "GET members?limit=2",
         &client.members().list().limit(2).send().await,
+        "member",
+        &[
+            Col::R("member"),
+            Col::R("plan"),
+            Col::R("project"),
+            Col::L("from"),
+            Col::L("until"),
+        ],
+        |m| {
+            vec![
+                m.member_id.to_string(),
+                m.plan_id.to_string(),
+                m.project_id.to_string(),
+                date(m.membership.start),
+                date(m.membership.end),
+            ]
+        },
     );
     let r = client
         .members()
@@ -71,7 +193,31 @@ pub async fn run() -> Result<(), String> {
         .member_id(1_111_111_111)
         .send()
         .await;
-    show("POST members/accessToken", &r);
+    s.call("POST members/accessToken (plan 19)", &r, |t| {
+        format!("token {}: {}", t.access_token, t.link)
+    });
+    let order_cols = [
+        Col::L("order"),
+        Col::L("date"),
+        Col::L("status"),
+        Col::L("member"),
+        Col::L("plan"),
+        Col::R("amount"),
+        Col::L("via"),
+    ];
+    let order_row = |o: &Order| {
+        vec![
+            o.order_key.clone(),
+            date(o.order_date),
+            o.order_status.to_string().to_lowercase(),
+            o.member_name
+                .clone()
+                .unwrap_or_else(|| o.member_id.to_string()),
+            o.plan_name.clone().unwrap_or_else(|| o.plan_id.to_string()),
+            order_amount(o),
+            o.payment_gateway.to_string(),
+        ]
+    };
     let r = client
         .orders()
         .list()
@@ -79,14 +225,49 @@ pub async fn run() -> Result<(), String> {
         .limit(2)
         .send()
         .await;
-    show("GET orders?currency=usd&limit=2", &r);
-    show(
+    s.list(
+        "GET orders?currency=usd&limit=2",
+        &r,
+        "order",
+        &order_cols,
+        order_row,
+    );
+    s.call(
         "GET orders/ABCD123",
         &client.orders().get("ABCD123").send().await,
+        |o| {
+            format!(
+                "{} order of {} for plan {}, {}, via {}",
+                o.order_status.to_string().to_lowercase(),
+                o.member_name.as_deref().unwrap_or("an unnamed member"),
+                o.plan_id,
+                order_amount(o),
+                o.payment_gateway
+            )
+        },
     );
-    show(
+    s.list(
         "GET paymentMethods",
         &client.payment_methods().list().send().await,
+        "payment method",
+        &[
+            Col::L("method"),
+            Col::L("shown as"),
+            Col::L("recurring"),
+            Col::L("needs email"),
+            Col::R("tokens"),
+        ],
+        |m| {
+            vec![
+                m.name.to_string(),
+                m.display_name.clone(),
+                yes_no(m.supports_recurring),
+                yes_no(m.requires_email),
+                m.tokens
+                    .as_ref()
+                    .map_or_else(String::new, |t| t.len().to_string()),
+            ]
+        },
     );
 
     let plan = client
@@ -100,16 +281,50 @@ pub async fn run() -> Result<(), String> {
         .trial("7 days")
         .send()
         .await;
-    show("POST plans (price 1.344882 EUR)", &plan);
+    s.call(
+        "POST plans (Demo Monthly, 1 month, 7-day trial)",
+        &plan,
+        |p| {
+            format!(
+                "plan {} \"{}\": {} per {}",
+                p.plan_id,
+                p.plan_name,
+                Money::new(p.price, p.currency.clone()),
+                p.duration
+            )
+        },
+    );
     let plan = plan.map_err(|e| e.to_string())?;
-    show(
+    s.list(
         "GET plans?limit=10",
         &client.plans().list().limit(10).send().await,
+        "plan",
+        &[
+            Col::R("plan"),
+            Col::L("name"),
+            Col::L("duration"),
+            Col::R("price"),
+            Col::L("enabled"),
+        ],
+        |p| {
+            vec![
+                p.plan_id.to_string(),
+                p.plan_name.clone(),
+                p.duration.clone(),
+                Money::new(p.price, p.currency.clone()).to_string(),
+                yes_no(p.enabled),
+            ]
+        },
     );
 
     let hook_url = format!("https://127.0.0.1:{}/tgm-hook", receiver.addr().port());
     let hook = client.webhooks().set(&hook_url).send().await;
-    show("POST webhook (the secret prints masked)", &hook);
+    s.call("POST webhook", &hook, |h| {
+        format!(
+            "deliveries go to {}; the signing secret prints as {}",
+            h.url, h.secret
+        )
+    });
     let hook = hook.map_err(|e| e.to_string())?;
 
     let order = client
@@ -118,7 +333,18 @@ pub async fn run() -> Result<(), String> {
         .member_id(MEMBER)
         .send()
         .await;
-    show("POST orders (an invoice; never retried by itself)", &order);
+    s.call(
+        "POST orders (an invoice; never retried by itself)",
+        &order,
+        |o| {
+            format!(
+                "invoice {} for {}: pay at {}",
+                o.order_key,
+                Money::new(o.amount, o.currency.clone()),
+                o.checkout_url
+            )
+        },
+    );
     let order = order.map_err(|e| e.to_string())?;
 
     // The payer pays: the fake completes the order and signs an `order_completed` delivery.
@@ -129,7 +355,13 @@ pub async fn run() -> Result<(), String> {
     let plain = format!("{}/tgm-hook", receiver.base_url());
     let answer =
         tg_mock::deliver::post(&plain, &delivery.header_map(), delivery.body.clone()).await;
-    show("deliver order_completed to the receiver", &answer);
+    s.call("the payer pays: order_completed delivered", &answer, |d| {
+        format!(
+            "the receiver answered {} {}",
+            d.status,
+            String::from_utf8_lossy(&d.body)
+        )
+    });
     let received = receiver
         .requests()
         .pop()
@@ -141,14 +373,20 @@ pub async fn run() -> Result<(), String> {
         &received.body,
         NOW,
     );
-    show("verify the delivery in the receiver", &verified);
+    s.call(
+        "verify the delivery in the receiver",
+        &verified,
+        event_summary,
+    );
     let tampered = verifier.verify_at(
         received.header(SIGNATURE_HEADER).unwrap_or_default(),
         received.header(NONCE_HEADER).unwrap_or_default(),
         b"{\"event\":\"order_completed\",\"forged\":true}",
         NOW,
     );
-    show("verify a forged body", &tampered);
+    s.call("verify a forged body", &tampered, |t| {
+        format!("accepted (signed at {})", date(*t))
+    });
 
     let r = client
         .orders()
@@ -157,12 +395,39 @@ pub async fn run() -> Result<(), String> {
         .currency(Currency::Eur)
         .send()
         .await;
-    show("GET orders/count?interval_unit=month&currency=eur", &r);
-    show(
+    s.list(
+        "GET orders/count?interval_unit=month&currency=eur",
+        &r,
+        "period",
+        &[Col::L("period"), Col::R("revenue"), Col::R("sales")],
+        |p| {
+            vec![
+                p.period.clone(),
+                Money::new(p.revenue, p.currency.clone()).to_string(),
+                p.sales.to_string(),
+            ]
+        },
+    );
+    s.list(
         "GET plans/report?currency=eur",
         &client.plans().report().currency(Currency::Eur).send().await,
+        "plan",
+        &[
+            Col::R("plan"),
+            Col::L("name"),
+            Col::R("revenue"),
+            Col::R("sales"),
+        ],
+        |p| {
+            vec![
+                p.plan_id.to_string(),
+                p.plan_name.clone(),
+                Money::new(p.revenue, p.currency.clone()).to_string(),
+                p.sales.to_string(),
+            ]
+        },
     );
-    show(
+    s.list(
         "GET paymentMethods/report?currency=eur",
         &client
             .payment_methods()
@@ -170,20 +435,68 @@ pub async fn run() -> Result<(), String> {
             .currency(Currency::Eur)
             .send()
             .await,
+        "payment method",
+        &[Col::L("method"), Col::R("revenue"), Col::R("sales")],
+        |m| {
+            vec![
+                m.display_name.clone(),
+                Money::new(m.revenue, m.currency.clone()).to_string(),
+                m.sales.to_string(),
+            ]
+        },
     );
-    show("GET projects", &client.projects().list().send().await);
-    show(
+    s.list(
+        "GET projects",
+        &client.projects().list().send().await,
+        "project",
+        &[
+            Col::R("project"),
+            Col::L("name"),
+            Col::R("sort order"),
+            Col::L("hidden"),
+        ],
+        |p| {
+            vec![
+                p.project_id.to_string(),
+                p.project_name.clone(),
+                p.options
+                    .sort_order
+                    .map_or_else(String::new, |n| n.to_string()),
+                yes_no(p.options.is_hidden),
+            ]
+        },
+    );
+    s.call(
         "GET revenue (the last minute, EUR)",
         &client
             .revenue(NOW - 60, NOW + 60)
             .currency(Currency::Eur)
             .send()
             .await,
+        |r| {
+            format!(
+                "{} from {} between {} and {}",
+                Money::new(r.revenue, r.currency.clone()),
+                count(usize::try_from(r.sales).unwrap_or(0), "sale"),
+                date(r.from),
+                date(r.to)
+            )
+        },
     );
-    show("GET users/count", &client.users().count().send().await);
-    show(
+    s.call(
+        "GET users/count",
+        &client.users().count().send().await,
+        |u| {
+            format!(
+                "{} users: {} members, {} leads, {} churned",
+                u.users, u.members, u.leads, u.churned
+            )
+        },
+    );
+    s.call(
         "DELETE webhook",
         &client.webhooks().delete(&hook_url).send().await,
+        |_| "deleted: no more deliveries".to_owned(),
     );
 
     let walked = client
@@ -194,12 +507,15 @@ pub async fn run() -> Result<(), String> {
         .fetch_all()
         .await
         .map(|members| members.iter().map(|m| m.member_id).collect::<Vec<_>>());
-    show(
+    s.call(
         "GET members?plan_id=20, pages of 2, walked to the end",
         &walked,
+        |m| format!("{}: {}", count(m.len(), "member"), ids(m)),
     );
 
     let r = client.members().list().member_id(424_242).send().await;
-    show("GET members?member_id=424242 (unknown: 404)", &r);
+    s.call("GET members?member_id=424242 (unknown: 404)", &r, |m| {
+        count(m.len(), "member")
+    });
     Ok(())
 }

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use tg_mock::MockServer;
 use tg_mock::tgtrack::{InviteLink, Mode, TgtrackFake};
-use tgtrack_client::{Client, EventResult, RawJson, RawUpdate, StartValue};
+use tgtrack_client::{Client, EventResult, RawJson, RawUpdate, Response, StartValue, UserInfo};
 
-use super::show;
+use super::render::{Section, date};
 
 const KEY: &str = "demo-tgtrack-production-key";
 const SANDBOX_KEY: &str = "demo-tgtrack-sandbox-key";
@@ -30,9 +30,43 @@ fn raw(text: &str) -> Result<RawJson, String> {
     RawJson::try_from(text).map_err(|e| e.to_string())
 }
 
+/// An accepted answer in words: `accepted (production key)`.
+fn accepted<T>(r: &Response<T>) -> String {
+    match &r.mode {
+        Some(mode) => format!("accepted ({mode} key)"),
+        None => "accepted".to_owned(),
+    }
+}
+
+/// What TGTrack knows about a user, in one line.
+fn user_info(r: &Response<UserInfo>) -> String {
+    let Some(u) = &r.data else {
+        return "no user data in the answer".to_owned();
+    };
+    let name = match u.last_name.as_deref() {
+        Some(last) if !last.is_empty() => format!("{} {last}", u.first_name),
+        _ => u.first_name.clone(),
+    };
+    let utm: Vec<&str> = [&u.utm_source, &u.utm_medium, &u.utm_campaign]
+        .into_iter()
+        .filter_map(|v| v.as_deref())
+        .collect();
+    let status = if u.left_date > 0 {
+        format!("stopped the bot {}", date(u.left_date))
+    } else {
+        "still subscribed".to_owned()
+    };
+    format!(
+        "{name} (@{}), joined {} via \"{}\" (utm {}); {status}",
+        u.username,
+        date(u.first_join_date),
+        u.invite_link,
+        utm.join("/"),
+    )
+}
+
 /// Starts the fake, builds a client against it and calls every method once.
-pub async fn run() -> Result<(), String> {
-    println!("-- tgtrack: every method against the fake TGTrack --");
+pub async fn run(s: &mut Section) -> Result<(), String> {
     let fake = Arc::new(TgtrackFake::new());
     fake.add_key(KEY, Mode::Production);
     fake.add_key(SANDBOX_KEY, Mode::Sandbox);
@@ -65,14 +99,21 @@ pub async fn run() -> Result<(), String> {
         .on_telegram_webhook(update(DEEP_LINK_START)?)
         .send()
         .await;
-    show("on_telegram_webhook(/start ydirect, verbatim)", &r);
+    s.call(
+        "on_telegram_webhook(/start ydirect, verbatim)",
+        &r,
+        accepted,
+    );
     let r = client.forward_if_tracked(PLAIN_MESSAGE.as_bytes()).await;
-    show("forward_if_tracked(\"hello\") (not needed: not sent)", &r);
+    s.call("forward_if_tracked(\"hello\")", &r, |r| match r {
+        Some(r) => format!("forwarded: {}", accepted(r)),
+        None => "not needed by TGTrack: not sent".to_owned(),
+    });
     let r = client
         .my_bot_was_started(StartValue::AutoDetect)
         .send()
         .await;
-    show("my_bot_was_started(auto_detect)", &r);
+    s.call("my_bot_was_started(auto_detect)", &r, accepted);
     let r = client
         .user_did_start_bot(987_654_321, "John")
         .last_name("Doe")
@@ -80,37 +121,41 @@ pub async fn run() -> Result<(), String> {
         .start_value("PJ123456")
         .send()
         .await;
-    show("user_did_start_bot(987654321, John Doe)", &r);
+    s.call("user_did_start_bot(987654321, John Doe)", &r, accepted);
     let r = client
         .sambot_on_tg_webhook(update(SAMBOT_START)?)
         .send()
         .await;
-    show("sambot_on_tg_webhook({\"webhook\": /start sambot_ad})", &r);
+    s.call(
+        "sambot_on_tg_webhook({\"webhook\": /start sambot_ad})",
+        &r,
+        accepted,
+    );
     let r = client
         .my_bothelp_was_started(raw(r#"{"subscriber":{"id":"11","name":"Ann"}}"#)?)
         .send()
         .await;
-    show("my_bothelp_was_started(BotHelp subscriber)", &r);
+    s.call("my_bothelp_was_started(BotHelp subscriber)", &r, accepted);
     let r = client
         .win_win_was_started(raw(r#"{"event":"new_subscriber","user_id":12}"#)?)
         .send()
         .await;
-    show("win_win_was_started(Win Win subscriber)", &r);
+    s.call("win_win_was_started(Win Win subscriber)", &r, accepted);
     let r = client
         .on_toolsy_event(raw(r#"{"type":"payment.created","amount":990.00}"#)?)
         .send()
         .await;
-    show("on_toolsy_event(payment.created)", &r);
+    s.call("on_toolsy_event(payment.created)", &r, accepted);
     let r = client
         .on_send_pulse_event(raw(r#"[{"title":"bot_start","contact":{"id":"13"}}]"#)?)
         .send()
         .await;
-    show("on_send_pulse_event(bot_start)", &r);
+    s.call("on_send_pulse_event(bot_start)", &r, accepted);
     let r = client
         .send_reach_goal(USER, "userDidSharePhone")
         .send()
         .await;
-    show("send_reach_goal(userDidSharePhone)", &r);
+    s.call("send_reach_goal(userDidSharePhone)", &r, accepted);
     let r = client
         .add_event(USER, "sale")
         .result(EventResult::Success)
@@ -120,29 +165,28 @@ pub async fn run() -> Result<(), String> {
         .label("product", "Smartphone")
         .send()
         .await;
-    show("add_event(sale, amount 1500.00, 2 labels)", &r);
+    s.call("add_event(sale, amount 1500.00, 2 labels)", &r, accepted);
     let r = client.get_user_info(USER).send().await;
-    show("get_user_info(7123456789)", &r);
+    s.call("get_user_info(7123456789)", &r, user_info);
     let r = client.my_bot_was_stopped(USER).send().await;
-    show("my_bot_was_stopped(7123456789)", &r);
+    s.call("my_bot_was_stopped(7123456789)", &r, accepted);
     let r = client.get_user_info(USER).send().await;
-    show("get_user_info(7123456789) after the stop", &r);
+    s.call("get_user_info(7123456789) after the stop", &r, user_info);
 
     let sandbox = connect(SANDBOX_KEY)?;
     let r = sandbox.add_event(USER, "lesson_2").send().await;
-    show("add_event(lesson_2) with a sandbox key", &r);
-    if let Ok(answer) = &r {
-        println!("    is_sandbox: {}", answer.is_sandbox());
-    }
+    s.call("add_event(lesson_2) with a sandbox key", &r, |r| {
+        format!("{}: is_sandbox() is {}", accepted(r), r.is_sandbox())
+    });
     let stranger = connect("demo-tgtrack-unknown-key")?;
     let r = stranger.add_event(USER, "sale").send().await;
-    show("add_event(sale) with an unknown key", &r);
+    s.call("add_event(sale) with an unknown key", &r, accepted);
     let r = client.add_event(0, "sale").send().await;
-    show("add_event(user 0) (refused locally)", &r);
+    s.call("add_event(user 0) (refused locally)", &r, accepted);
 
-    println!(
-        "  the fake recorded {} requests for the production key",
+    s.note(format!(
+        "The fake recorded {} requests for the production key.",
         fake.last_events(KEY).len()
-    );
+    ));
     Ok(())
 }

@@ -743,11 +743,16 @@ pub(super) fn complete(st: &mut State, key: &str, now: i64) -> Result<Option<Val
             }),
         }
     }
-    let mut data = order_detail(&order);
+    Ok(Some(order_event(&order)))
+}
+
+/// An order as its webhook events carry it: the detail plus plan name, amount and currency.
+pub(super) fn order_event(order: &OrderRecord) -> Value {
+    let mut data = order_detail(order);
     data["plan_name"] = json!(order.plan_name);
     data["amount"] = json!(order.amount);
     data["currency"] = json!(order.currency);
-    Ok(Some(data))
+    data
 }
 
 /// Ends a member's active membership of a plan now. Returns the membership, or `None` when

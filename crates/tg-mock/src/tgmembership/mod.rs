@@ -30,15 +30,20 @@
 //! names of the fake's own choosing). Reports convert between the 13 documented currencies at
 //! fixed rates; the default report currency is EUR.
 
+mod admin;
+#[cfg(test)]
+mod admin_tests;
 mod delivery;
 mod handlers;
 mod money;
+mod outbox;
 mod params;
+mod sign_cli;
 mod state;
 #[cfg(test)]
 mod tests;
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::Method;
@@ -47,7 +52,11 @@ use serde_json::{Map, Value, json};
 use crate::service::{Reply, Request, Service};
 pub use delivery::{NONCE_HEADER, SIGNATURE_HEADER, SignedWebhook, build_webhook, sign_webhook};
 use handlers::Answer;
+pub use outbox::{
+    DELIVERY_TIMEOUT, DeliveryOutcome, DeliveryRecord, OUTBOX_LOG_CAPACITY, loopback_target,
+};
 use params::{Failure, Params};
+pub use sign_cli::{BodySource, SIGN_USAGE, SignOptions, parse_sign_args, sign_output};
 use state::State;
 pub use state::{
     AccessTokenRecord, BotRecord, MemberRecord, OrderRecord, PlanRecord, UserRecord, WebhookRecord,
@@ -160,6 +169,7 @@ pub fn error_reply(code: u16, description: &str) -> Reply {
 /// The fake TGmembership service; see the module documentation.
 pub struct TgmembershipFake {
     state: Mutex<State>,
+    outbox: Arc<outbox::Outbox>,
 }
 
 impl std::fmt::Debug for TgmembershipFake {
@@ -179,6 +189,7 @@ impl TgmembershipFake {
     pub fn new(bot_id: i64, api_key: &str) -> Self {
         TgmembershipFake {
             state: Mutex::new(State::seeded(bot_id, api_key)),
+            outbox: Arc::default(),
         }
     }
 
@@ -295,6 +306,17 @@ impl TgmembershipFake {
     /// Registered webhooks.
     pub fn webhooks(&self) -> Vec<WebhookRecord> {
         self.state().webhooks.clone()
+    }
+
+    /// Registers a webhook without the API's checks (any URL, for example a plain http receiver
+    /// on loopback) with a secret of the caller's choice; replaces one at the same URL.
+    pub fn add_webhook(&self, url: &str, secret: &str) {
+        let mut st = self.state();
+        st.webhooks.retain(|w| w.url != url);
+        st.webhooks.push(WebhookRecord {
+            url: url.to_owned(),
+            secret: secret.to_owned(),
+        });
     }
 
     /// Bots registered through `POST bot`.
@@ -416,6 +438,9 @@ impl Service for TgmembershipFake {
             return error_reply(404, "Not found");
         };
         let authorised = self.state().credentials.contains(&(bot_id, key.to_owned()));
+        if authorised && segments.first() == Some(&"_admin") {
+            return self.admin(request, &segments[1..]);
+        }
         let route = Route::parse(&segments);
         let echo = match (&route, &request.query) {
             (Some(r), Some(q)) => format!("{}?{q}", r.echo()),
