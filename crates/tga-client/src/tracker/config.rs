@@ -80,8 +80,12 @@ pub struct TrackerConfig {
     /// The longest one send may take before it counts as a timeout and is retried (default
     /// 60 s); `None` waits for the sender.
     pub attempt_timeout: Option<Duration>,
-    /// Where events that cannot be delivered go; without one they are counted and logged.
+    /// Where events that cannot be delivered go; without one (or when it panics) they are kept
+    /// for [`Tracker::take_dead_letters`](super::Tracker::take_dead_letters).
     pub dead_letters: Option<DeadLetterSink>,
+    /// The most dead letters kept for `take_dead_letters` (default 10,000); beyond it they are
+    /// logged and counted in `dead_letters_lost`.
+    pub max_dead_letters: usize,
 }
 
 impl Default for TrackerConfig {
@@ -95,6 +99,7 @@ impl Default for TrackerConfig {
             backoff: Backoff::default(),
             attempt_timeout: Some(Duration::from_secs(60)),
             dead_letters: None,
+            max_dead_letters: 10_000,
         }
     }
 }
@@ -103,6 +108,18 @@ impl Default for TrackerConfig {
 pub const MAX_BATCH_LIMIT: usize = 10_000;
 /// The largest accepted `queue_capacity`.
 pub const MAX_QUEUE_CAPACITY: usize = 1 << 28;
+/// The largest accepted `max_in_flight`: far more concurrent requests than one service token
+/// needs (the official SDK sends one at a time).
+pub const MAX_IN_FLIGHT: usize = 1_024;
+/// The largest accepted `max_dead_letters` (about 300 MB of dead letters at 290 bytes each).
+pub const MAX_DEAD_LETTERS: usize = 1 << 20;
+/// The longest accepted duration (`linger`, `attempt_timeout`, the backoff's): an hour is
+/// longer than any useful setting and keeps every deadline the tracker computes far from the
+/// clock's overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(3_600);
+/// The shortest accepted non-zero duration (`attempt_timeout`, `backoff.initial`): the backoff
+/// draws its waits in whole milliseconds, so a shorter ceiling would retry without waiting.
+pub const MIN_DURATION: Duration = Duration::from_millis(1);
 
 impl TrackerConfig {
     /// Sets `max_batch`.
@@ -161,33 +178,80 @@ impl TrackerConfig {
         self
     }
 
-    /// Checks the numbers: `max_batch` 1 to [`MAX_BATCH_LIMIT`], `max_in_flight` at least 1,
-    /// `queue_capacity` 1 to [`MAX_QUEUE_CAPACITY`], a non-zero backoff with `max >= initial`.
+    /// Sets `max_dead_letters`.
+    #[must_use]
+    pub fn with_max_dead_letters(mut self, max_dead_letters: usize) -> Self {
+        self.max_dead_letters = max_dead_letters;
+        self
+    }
+
+    /// Checks every number against its bounds, so that no setting can overflow a deadline or
+    /// hold memory without limit:
+    ///
+    /// | setting | accepted |
+    /// |---|---|
+    /// | `max_batch` | 1 to [`MAX_BATCH_LIMIT`] |
+    /// | `max_in_flight` | 1 to [`MAX_IN_FLIGHT`] |
+    /// | `queue_capacity` | 1 to [`MAX_QUEUE_CAPACITY`] |
+    /// | `max_dead_letters` | 0 to [`MAX_DEAD_LETTERS`] |
+    /// | `linger` | 0 to [`MAX_DURATION`] |
+    /// | `attempt_timeout` | `None`, or [`MIN_DURATION`] to [`MAX_DURATION`] |
+    /// | `backoff.initial` | [`MIN_DURATION`] to `backoff.max` |
+    /// | `backoff.max`, `backoff.max_retry_after` | up to [`MAX_DURATION`] |
     pub fn validate(&self) -> Result<(), Error> {
-        if !(1..=MAX_BATCH_LIMIT).contains(&self.max_batch) {
-            return Err(Error::invalid_input(
-                "max_batch",
-                format!("must be between 1 and {MAX_BATCH_LIMIT}"),
-            ));
+        count("max_batch", self.max_batch, 1, MAX_BATCH_LIMIT)?;
+        count("max_in_flight", self.max_in_flight, 1, MAX_IN_FLIGHT)?;
+        count("queue_capacity", self.queue_capacity, 1, MAX_QUEUE_CAPACITY)?;
+        count(
+            "max_dead_letters",
+            self.max_dead_letters,
+            0,
+            MAX_DEAD_LETTERS,
+        )?;
+        duration("linger", self.linger, Duration::ZERO, MAX_DURATION)?;
+        if let Some(timeout) = self.attempt_timeout {
+            duration("attempt_timeout", timeout, MIN_DURATION, MAX_DURATION)?;
         }
-        if self.max_in_flight == 0 {
-            return Err(Error::invalid_input("max_in_flight", "must be at least 1"));
-        }
-        if !(1..=MAX_QUEUE_CAPACITY).contains(&self.queue_capacity) {
-            return Err(Error::invalid_input(
-                "queue_capacity",
-                format!("must be between 1 and {MAX_QUEUE_CAPACITY}"),
-            ));
-        }
-        if self.backoff.initial.is_zero() || self.backoff.max < self.backoff.initial {
-            return Err(Error::invalid_input(
-                "backoff",
-                "initial must be non-zero and max at least initial",
-            ));
-        }
-        if self.attempt_timeout.is_some_and(|t| t.is_zero()) {
-            return Err(Error::invalid_input("attempt_timeout", "must be non-zero"));
-        }
+        duration("backoff.max", self.backoff.max, MIN_DURATION, MAX_DURATION)?;
+        duration(
+            "backoff.initial",
+            self.backoff.initial,
+            MIN_DURATION,
+            self.backoff.max,
+        )?;
+        duration(
+            "backoff.max_retry_after",
+            self.backoff.max_retry_after,
+            Duration::ZERO,
+            MAX_DURATION,
+        )?;
         Ok(())
     }
+}
+
+/// Refuses `value` outside `min..=max`.
+fn count(field: &'static str, value: usize, min: usize, max: usize) -> Result<(), Error> {
+    if (min..=max).contains(&value) {
+        return Ok(());
+    }
+    Err(Error::invalid_input(
+        field,
+        format!("must be between {min} and {max}, not {value}"),
+    ))
+}
+
+/// Refuses `value` outside `min..=max`.
+fn duration(
+    field: &'static str,
+    value: Duration,
+    min: Duration,
+    max: Duration,
+) -> Result<(), Error> {
+    if (min..=max).contains(&value) {
+        return Ok(());
+    }
+    Err(Error::invalid_input(
+        field,
+        format!("must be between {min:?} and {max:?}, not {value:?}"),
+    ))
 }

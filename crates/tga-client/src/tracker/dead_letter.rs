@@ -38,9 +38,11 @@ impl DeadLetter {
     }
 
     /// Whether the service refused this event alone (it was isolated from its batch), rather
-    /// than a whole batch for a reason no retry fixes (token, Origin).
+    /// than a whole batch for a reason no retry fixes (token, app name, Origin).
     pub fn is_about_this_event(&self) -> bool {
         match self.error.api_detail::<TgaApiError>() {
+            // Refused with every event of its batch carrying the same app name.
+            Some(TgaApiError::AppNameMismatch) => false,
             Some(detail) => detail.is_about_events(),
             None => {
                 matches!(self.error.kind(), tg_common::ErrorKind::InvalidInput { .. })
@@ -52,6 +54,9 @@ impl DeadLetter {
 
 /// Where dead letters go: a callback run on the tracker's task. It must not block; send to a
 /// channel (see [`DeadLetterSink::channel`]) for anything slow.
+///
+/// A panic in the callback is caught and counted (`panics`); the letter it was given is kept
+/// for [`Tracker::take_dead_letters`](super::Tracker::take_dead_letters), and delivery goes on.
 #[derive(Clone)]
 pub struct DeadLetterSink(Arc<dyn Fn(DeadLetter) + Send + Sync>);
 

@@ -4,8 +4,11 @@ use std::fmt;
 
 use tg_common::Error;
 
+use super::report::DeliveryReport;
+
 /// Why [`Tracker::track`](super::Tracker::track) did not queue an event, or why
-/// [`Tracker::flush`](super::Tracker::flush) did not complete.
+/// [`Tracker::flush`](super::Tracker::flush) or [`Tracker::shutdown`](super::Tracker::shutdown)
+/// did not end with every event delivered.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum TrackError {
@@ -17,6 +20,19 @@ pub enum TrackError {
     Dropped,
     /// The tracker is shutting down or shut down.
     Closed,
+    /// Not every event was delivered: some were dead-lettered, handed back, or the tracker
+    /// failed; the report says what and holds the events handed back.
+    NotDelivered(Box<DeliveryReport>),
+}
+
+impl TrackError {
+    /// The report of a flush or shutdown that did not deliver everything.
+    pub fn report(&self) -> Option<&DeliveryReport> {
+        match self {
+            TrackError::NotDelivered(report) => Some(report),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for TrackError {
@@ -25,6 +41,9 @@ impl fmt::Display for TrackError {
             TrackError::Invalid(e) => write!(f, "event not tracked: {e}"),
             TrackError::Dropped => f.write_str("event dropped: the tracker's queue is full"),
             TrackError::Closed => f.write_str("the tracker is shut down"),
+            TrackError::NotDelivered(report) => {
+                write!(f, "not every event was delivered: {report}")
+            }
         }
     }
 }

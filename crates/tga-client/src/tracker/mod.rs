@@ -26,6 +26,8 @@ mod config;
 mod dead_letter;
 mod delivery;
 mod error;
+mod isolate;
+mod report;
 mod sender;
 mod shared;
 mod stats;
@@ -38,9 +40,13 @@ use tg_common::Error;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-pub use config::{Backoff, FullPolicy, MAX_BATCH_LIMIT, MAX_QUEUE_CAPACITY, TrackerConfig};
+pub use config::{
+    Backoff, FullPolicy, MAX_BATCH_LIMIT, MAX_DEAD_LETTERS, MAX_DURATION, MAX_IN_FLIGHT,
+    MAX_QUEUE_CAPACITY, MIN_DURATION, TrackerConfig,
+};
 pub use dead_letter::{DeadLetter, DeadLetterSink};
 pub use error::TrackError;
+pub use report::DeliveryReport;
 pub use sender::BatchSender;
 pub use stats::TrackerStats;
 
@@ -84,11 +90,7 @@ impl Tracker {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| Error::config("Tracker::start must be called inside a Tokio runtime"))?;
         let (tx, rx) = mpsc::channel(config.queue_capacity);
-        let shared = Arc::new(Shared::new(
-            config.backoff,
-            config.attempt_timeout,
-            config.dead_letters,
-        ));
+        let shared = Arc::new(Shared::new(&config));
         let batching = Batching {
             max_batch: config.max_batch,
             linger: config.linger,
@@ -164,23 +166,40 @@ impl Tracker {
     }
 
     /// Returns once every event queued before the call is acknowledged or dead-lettered; sends
-    /// the batch being filled without waiting for its linger. Fails with
-    /// [`TrackError::Closed`] when the tracker shuts down first.
+    /// the batch being filled without waiting for its linger.
+    ///
+    /// `Ok` means nothing went wrong since the previous report: every event was delivered.
+    /// Otherwise [`TrackError::NotDelivered`] says how many events were dead-lettered (take them
+    /// with [`Tracker::take_dead_letters`] unless a sink took them), the last configuration
+    /// error (token, app name, Origin), the panics caught, and, should the tracker's task have
+    /// failed, why, with every event it held. [`TrackError::Closed`] when the tracker shuts
+    /// down first.
     pub async fn flush(&self) -> Result<(), TrackError> {
         let (tx, rx) = oneshot::channel();
-        self.inner
-            .tx
-            .send(Msg::Flush(tx))
-            .await
-            .map_err(|_| TrackError::Closed)?;
-        rx.await.map_err(|_| TrackError::Closed)
+        let answered = match self.inner.tx.send(Msg::Flush(tx)).await {
+            Ok(()) => rx.await.is_ok(),
+            Err(_) => false,
+        };
+        let shared = &self.inner.shared;
+        if !answered {
+            if shared.failure().is_none() {
+                return Err(TrackError::Closed);
+            }
+            shared.failed().await;
+        }
+        match shared.report() {
+            Some(report) => Err(TrackError::NotDelivered(Box::new(report))),
+            None => Ok(()),
+        }
     }
 
     /// Stops taking events, delivers what is queued for at most `timeout`, then cancels the
-    /// rest and returns the events that were not delivered (a batch cancelled in flight may
-    /// still have reached the service). Only the first call does the work; later calls return
-    /// an empty list.
-    pub async fn shutdown(&self, timeout: Duration) -> Vec<EncodedEvent> {
+    /// rest. `Ok` when every event was delivered; otherwise [`TrackError::NotDelivered`] with
+    /// the events not delivered (a batch cancelled in flight may still have reached the
+    /// service) and what was dead-lettered since the previous report, as
+    /// [`flush`](Tracker::flush) reports it. Only the first call waits; later calls report
+    /// what has not been reported yet.
+    pub async fn shutdown(&self, timeout: Duration) -> Result<(), TrackError> {
         let shared = &self.inner.shared;
         shared.phase.send_if_modified(|p| {
             let start = *p == Phase::Running;
@@ -195,16 +214,40 @@ impl Tracker {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take();
-        let Some(mut worker) = worker else {
-            return Vec::new();
-        };
-        if tokio::time::timeout(timeout, &mut worker).await.is_err() {
-            shared.phase.send_replace(Phase::Cancelled);
-            if let Err(e) = worker.await {
-                tracing::error!(error = %e, "the TGA tracker task failed");
+        if let Some(mut worker) = worker {
+            let joined = match tokio::time::timeout(timeout, &mut worker).await {
+                Ok(joined) => joined,
+                Err(_) => {
+                    shared.phase.send_if_modified(|p| {
+                        let cancel = *p == Phase::Draining;
+                        if cancel {
+                            *p = Phase::Cancelled;
+                        }
+                        cancel
+                    });
+                    worker.await
+                }
+            };
+            if let Err(e) = joined {
+                shared.fail(format!("the task ended abnormally: {e}"));
             }
         }
-        shared.take_undelivered()
+        match shared.report() {
+            Some(report) => Err(TrackError::NotDelivered(Box::new(report))),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes the dead letters kept so far: every dead letter when no sink is configured, and
+    /// those whose sink call panicked. At most `max_dead_letters` are kept; the rest are
+    /// counted in `dead_letters_lost`.
+    pub fn take_dead_letters(&self) -> Vec<DeadLetter> {
+        self.inner.shared.take_dead_letters()
+    }
+
+    /// How many dead letters wait in [`Tracker::take_dead_letters`].
+    pub fn dead_letters_kept(&self) -> usize {
+        self.inner.shared.dead_letters_kept()
     }
 
     /// The counters, read now.

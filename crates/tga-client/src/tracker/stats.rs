@@ -11,9 +11,13 @@ pub struct TrackerStats {
     pub sent: u64,
     /// Events dropped because the queue was full.
     pub dropped: u64,
-    /// Events handed to the dead-letter sink.
+    /// Events dead-lettered (handed to the sink, or kept for `take_dead_letters`).
     pub dead_lettered: u64,
-    /// Events returned by `shutdown` as not delivered.
+    /// Dead letters lost because the dead-letter store was full (`max_dead_letters`).
+    pub dead_letters_lost: u64,
+    /// Panics caught in user callbacks (dead-letter sink, batch sender) and delivery tasks.
+    pub panics: u64,
+    /// Events handed back as not delivered (by `shutdown`, or `flush` after a failure).
     pub undelivered: u64,
     /// Requests made (first tries, retries and split halves).
     pub requests: u64,
@@ -39,6 +43,8 @@ pub(crate) struct Counters {
     pub(crate) sent: AtomicU64,
     pub(crate) dropped: AtomicU64,
     pub(crate) dead_lettered: AtomicU64,
+    pub(crate) dead_letters_lost: AtomicU64,
+    pub(crate) panics: AtomicU64,
     pub(crate) undelivered: AtomicU64,
     pub(crate) requests: AtomicU64,
     pub(crate) retried: AtomicU64,
@@ -57,6 +63,8 @@ impl Counters {
             sent: get(&self.sent),
             dropped: get(&self.dropped),
             dead_lettered: get(&self.dead_lettered),
+            dead_letters_lost: get(&self.dead_letters_lost),
+            panics: get(&self.panics),
             undelivered: get(&self.undelivered),
             requests: get(&self.requests),
             retried: get(&self.retried),
