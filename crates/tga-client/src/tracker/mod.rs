@@ -9,14 +9,21 @@
 //!   delivered at once.
 //! - Transport failures, timeouts, 429, 5xx and `Failed to record` keep the batch and retry it
 //!   with exponential backoff and full jitter (honouring Retry-After) until shutdown.
-//! - A validation answer (`VALIDATION_MISMATCH_REPORT`, or `Invalid app_name is specified.`)
-//!   does not block the queue: the batch is split in halves until each refused event is alone,
-//!   each refused event goes to the dead-letter sink with the server's message, and the rest is
-//!   delivered.
-//! - Token and Origin answers (`Token is invalid.`, a missing token, 403 domain mismatch) are
-//!   configuration errors no retry fixes: the batch goes to the dead-letter sink at once (so the
-//!   queue neither grows without bound nor stalls the callers of `track`), and
-//!   [`Tracker::last_error`] says why. Fix the configuration and re-track the dead letters.
+//! - A validation answer (`VALIDATION_MISMATCH_REPORT`) does not block the queue: the batch is
+//!   split in halves until each refused event is alone, each refused event is dead-lettered
+//!   with the server's message, and the rest is delivered.
+//! - A refusal of the whole request is not split. `Invalid app_name is specified.` separates
+//!   the batch by app name and dead-letters a batch of a single app name at once; token and
+//!   Origin answers (`Token is invalid.`, a missing token, 403 domain mismatch) dead-letter
+//!   the batch at once (so the queue neither grows without bound nor stalls the callers of
+//!   `track`). Fix the configuration and re-track the dead letters.
+//! - Dead letters go to the [`DeadLetterSink`], or, without one, are kept (bounded) until
+//!   [`Tracker::take_dead_letters`]. [`Tracker::flush`] and [`Tracker::shutdown`] return
+//!   [`TrackError::NotDelivered`] with a [`DeliveryReport`] when anything was dead-lettered or
+//!   handed back since the previous report, with the last configuration error.
+//! - User callbacks are isolated: a panic of the sink or of the [`BatchSender`] is caught and
+//!   counted, and the events it concerned are kept; should the batching task itself panic,
+//!   every event it held is handed back in the next report.
 //!
 //! Delivery is **at least once**: when an answer is lost (a reset connection, a timeout) after
 //! the service recorded a batch, the batch is sent again, and the service may hold it twice.
