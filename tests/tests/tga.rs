@@ -14,7 +14,7 @@ use tg_common::{Error, ErrorKind, RetrySafety};
 use tg_mock::tga::{INVALID_MARKER, RateLimit, TgaFake, messages};
 use tg_mock::{Chaos, Disposition, Fault, FaultRule, MockServer, Reply};
 use tga_client::{
-    Client, ClientBuilder, DeadLetterSink, Event, EventName, TgaApiError, TrackerConfig,
+    Client, ClientBuilder, DeadLetterSink, Event, EventName, TgaApiError, TrackError, TrackerConfig,
 };
 use uuid::Uuid;
 
@@ -626,7 +626,10 @@ async fn soak_every_valid_event_arrives_through_faults_and_only_invalid_ones_are
             event = event.with_custom(INVALID_MARKER, true);
             invalid.insert(n);
         }
-        tracker.track(&event).await.unwrap();
+        // A caller told the queue stayed full (`max_wait`) tries again.
+        while let Err(e) = tracker.track(&event).await {
+            assert!(matches!(e, TrackError::Full { .. }), "{e}");
+        }
     }
     let flushed = tracker.flush().await.unwrap_err();
     let report = flushed.report().unwrap();

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tg_common::ErrorKind;
-use tg_mock::MockServer;
 use tg_mock::tga::{INVALID_MARKER, TgaFake, messages};
+use tg_mock::{Fault, FaultRule, MockServer, Reply};
 use tga_client::{
     Client, ClientBuilder, DeadLetter, DeadLetterSink, DeliveryReport, Event, EventName,
     TgaApiError, TrackError, TrackerConfig,
@@ -235,4 +235,59 @@ async fn an_event_of_another_app_is_separated_from_the_batch() {
     assert_eq!(s.fake.accepted_count(), 19);
     assert_eq!(flushed.dead_lettered, 1);
     assert_eq!(seqs(&tracker.take_dead_letters()), vec![5]);
+}
+
+/// Issue 16 item 4: while the service is down, `track` with the default `FullPolicy::Wait`
+/// used to block its caller for the whole outage. Now a caller waits at most `max_wait` and gets
+/// `TrackError::Full`; every event accepted is delivered once the service is back.
+#[tokio::test(start_paused = true)]
+async fn an_outage_longer_than_the_queue_holds_answers_callers_within_max_wait() {
+    let s = Setup::new().await;
+    let client = s.client();
+    s.server.push_fault(FaultRule::next(
+        12,
+        Fault::RespondUnprocessed(Reply::new(503, "upstream unavailable")),
+    ));
+    let max_wait = Duration::from_secs(2);
+    let tracker = client
+        .tracker(
+            TrackerConfig::default()
+                .with_queue_capacity(50)
+                .with_max_in_flight(1)
+                .with_max_wait(max_wait),
+        )
+        .unwrap();
+    let (mut accepted, mut refused) = (Vec::new(), 0);
+    for n in 0..200 {
+        let start = tokio::time::Instant::now();
+        match tracker.track(&event(&client, n)).await {
+            Ok(()) => accepted.push(n),
+            Err(TrackError::Full { waited }) => {
+                assert_eq!(waited, max_wait);
+                assert_eq!(start.elapsed(), max_wait, "answered when the wait ran out");
+                refused += 1;
+            }
+            Err(e) => panic!("unexpected {e}"),
+        }
+        assert!(start.elapsed() <= max_wait);
+    }
+    assert!(refused > 0, "the outage outlasted the queue");
+    assert!(accepted.len() >= 90, "{} accepted", accepted.len());
+    tracker.flush().await.unwrap();
+    let mut delivered: Vec<i64> = s
+        .fake
+        .accepted_events()
+        .iter()
+        .map(|e| e["custom_data"]["seq"].as_i64().unwrap())
+        .collect();
+    delivered.sort_unstable();
+    delivered.dedup();
+    assert_eq!(
+        delivered, accepted,
+        "every accepted event, once the service is back"
+    );
+    let stats = tracker.stats();
+    assert_eq!(stats.full_waits_expired, refused);
+    assert_eq!((stats.pending(), stats.held_bytes), (0, 0));
+    tracker.shutdown(Duration::from_secs(1)).await.unwrap();
 }

@@ -7,10 +7,12 @@ use tg_common::Error;
 
 use super::dead_letter::DeadLetterSink;
 
-/// What [`Tracker::track`](super::Tracker::track) does when the queue is full.
+/// What [`Tracker::track`](super::Tracker::track) does when the queue is full (by count,
+/// `queue_capacity`, or by bytes, `queue_bytes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FullPolicy {
-    /// Wait (asynchronously) for room in the queue.
+    /// Wait (asynchronously) for room in the queue, at most `max_wait`; then return
+    /// [`TrackError::Full`](super::TrackError::Full) (counted in `full_waits_expired`).
     #[default]
     Wait,
     /// Drop the new event at once, count it in `dropped`, and return
@@ -73,8 +75,13 @@ pub struct TrackerConfig {
     pub max_in_flight: usize,
     /// The most events waiting in the queue (default 10,000).
     pub queue_capacity: usize,
+    /// The most bytes of event JSON the tracker holds: queued, in batches and in flight
+    /// (default 32 MiB). An event larger than this is refused at `track`.
+    pub queue_bytes: usize,
     /// What `track` does when the queue is full (default [`FullPolicy::Wait`]).
     pub when_full: FullPolicy,
+    /// The longest [`FullPolicy::Wait`] makes `track` wait for room (default 5 s).
+    pub max_wait: Duration,
     /// The waits between retries.
     pub backoff: Backoff,
     /// The longest one send may take before it counts as a timeout and is retried (default
@@ -95,7 +102,9 @@ impl Default for TrackerConfig {
             linger: Duration::from_secs(2),
             max_in_flight: 4,
             queue_capacity: 10_000,
+            queue_bytes: 32 << 20,
             when_full: FullPolicy::Wait,
+            max_wait: Duration::from_secs(5),
             backoff: Backoff::default(),
             attempt_timeout: Some(Duration::from_secs(60)),
             dead_letters: None,
@@ -108,6 +117,10 @@ impl Default for TrackerConfig {
 pub const MAX_BATCH_LIMIT: usize = 10_000;
 /// The largest accepted `queue_capacity`.
 pub const MAX_QUEUE_CAPACITY: usize = 1 << 28;
+/// The smallest accepted `queue_bytes`.
+pub const MIN_QUEUE_BYTES: usize = 1 << 10;
+/// The largest accepted `queue_bytes` (4 GiB).
+pub const MAX_QUEUE_BYTES: usize = 1 << 32;
 /// The largest accepted `max_in_flight`: far more concurrent requests than one service token
 /// needs (the official SDK sends one at a time).
 pub const MAX_IN_FLIGHT: usize = 1_024;
@@ -147,6 +160,20 @@ impl TrackerConfig {
     #[must_use]
     pub fn with_queue_capacity(mut self, queue_capacity: usize) -> Self {
         self.queue_capacity = queue_capacity;
+        self
+    }
+
+    /// Sets `queue_bytes`.
+    #[must_use]
+    pub fn with_queue_bytes(mut self, queue_bytes: usize) -> Self {
+        self.queue_bytes = queue_bytes;
+        self
+    }
+
+    /// Sets `max_wait`.
+    #[must_use]
+    pub fn with_max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = max_wait;
         self
     }
 
@@ -193,6 +220,8 @@ impl TrackerConfig {
     /// | `max_batch` | 1 to [`MAX_BATCH_LIMIT`] |
     /// | `max_in_flight` | 1 to [`MAX_IN_FLIGHT`] |
     /// | `queue_capacity` | 1 to [`MAX_QUEUE_CAPACITY`] |
+    /// | `queue_bytes` | [`MIN_QUEUE_BYTES`] to [`MAX_QUEUE_BYTES`] |
+    /// | `max_wait` | 0 to [`MAX_DURATION`] |
     /// | `max_dead_letters` | 0 to [`MAX_DEAD_LETTERS`] |
     /// | `linger` | 0 to [`MAX_DURATION`] |
     /// | `attempt_timeout` | `None`, or [`MIN_DURATION`] to [`MAX_DURATION`] |
@@ -202,6 +231,13 @@ impl TrackerConfig {
         count("max_batch", self.max_batch, 1, MAX_BATCH_LIMIT)?;
         count("max_in_flight", self.max_in_flight, 1, MAX_IN_FLIGHT)?;
         count("queue_capacity", self.queue_capacity, 1, MAX_QUEUE_CAPACITY)?;
+        count(
+            "queue_bytes",
+            self.queue_bytes,
+            MIN_QUEUE_BYTES,
+            MAX_QUEUE_BYTES,
+        )?;
+        duration("max_wait", self.max_wait, Duration::ZERO, MAX_DURATION)?;
         count(
             "max_dead_letters",
             self.max_dead_letters,

@@ -126,6 +126,7 @@ async fn deliver_all<S: BatchSender>(
         let error = match send_once(sender, top, shared).await {
             Ok(()) => {
                 Counters::add(&shared.counters.sent, top.len());
+                shared.release(top);
                 work.pop();
                 attempt = 0;
                 continue;

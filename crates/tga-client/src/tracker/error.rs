@@ -18,6 +18,12 @@ pub enum TrackError {
     /// The queue was full and the policy (or `try_track`) dropped the event; it is counted in
     /// `dropped`.
     Dropped,
+    /// The queue stayed full for `max_wait` ([`FullPolicy::Wait`](super::FullPolicy::Wait));
+    /// the event was not queued (counted in `full_waits_expired`).
+    Full {
+        /// How long `track` waited.
+        waited: std::time::Duration,
+    },
     /// The tracker is shutting down or shut down.
     Closed,
     /// Not every event was delivered: some were dead-lettered, handed back, or the tracker
@@ -40,6 +46,10 @@ impl fmt::Display for TrackError {
         match self {
             TrackError::Invalid(e) => write!(f, "event not tracked: {e}"),
             TrackError::Dropped => f.write_str("event dropped: the tracker's queue is full"),
+            TrackError::Full { waited } => write!(
+                f,
+                "event not tracked: the tracker's queue stayed full for {waited:?} (max_wait)"
+            ),
             TrackError::Closed => f.write_str("the tracker is shut down"),
             TrackError::NotDelivered(report) => {
                 write!(f, "not every event was delivered: {report}")

@@ -29,6 +29,7 @@
 //! the service recorded a batch, the batch is sent again, and the service may hold it twice.
 //! Splitting assumes the service records nothing of a body it refuses, as documented.
 
+mod admit;
 mod config;
 mod dead_letter;
 mod delivery;
@@ -49,7 +50,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{
     Backoff, FullPolicy, MAX_BATCH_LIMIT, MAX_DEAD_LETTERS, MAX_DURATION, MAX_IN_FLIGHT,
-    MAX_QUEUE_CAPACITY, MIN_DURATION, TrackerConfig,
+    MAX_QUEUE_BYTES, MAX_QUEUE_CAPACITY, MIN_DURATION, MIN_QUEUE_BYTES, TrackerConfig,
 };
 pub use dead_letter::{DeadLetter, DeadLetterSink};
 pub use error::TrackError;
@@ -59,7 +60,6 @@ pub use stats::TrackerStats;
 
 use crate::event::{EncodedEvent, Event};
 use shared::{Phase, Shared};
-use stats::Counters;
 use worker::{Batching, Msg};
 
 /// Queues events and delivers them in batches; see the [module documentation](self).
@@ -76,6 +76,7 @@ struct Inner {
     tx: mpsc::Sender<Msg>,
     shared: Arc<Shared>,
     when_full: FullPolicy,
+    max_wait: Duration,
     worker: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -114,6 +115,7 @@ impl Tracker {
                 tx,
                 shared,
                 when_full: config.when_full,
+                max_wait: config.max_wait,
                 worker: Mutex::new(Some(worker)),
             }),
         })
@@ -127,49 +129,30 @@ impl Tracker {
         event.encode().map_err(TrackError::Invalid)
     }
 
-    fn push(&self, permit: mpsc::Permit<'_, Msg>, event: EncodedEvent) {
-        Counters::add(&self.inner.shared.counters.queued, 1);
-        permit.send(Msg::Event(event));
-    }
-
-    fn try_push(&self, event: EncodedEvent) -> Result<(), TrackError> {
-        match self.inner.tx.try_reserve() {
-            Ok(permit) => {
-                self.push(permit, event);
-                Ok(())
-            }
-            Err(mpsc::error::TrySendError::Full(())) => {
-                Counters::add(&self.inner.shared.counters.dropped, 1);
-                Err(TrackError::Dropped)
-            }
-            Err(mpsc::error::TrySendError::Closed(())) => Err(TrackError::Closed),
-        }
-    }
-
-    /// Validates, encodes and queues `event`. With [`FullPolicy::Wait`] a full queue makes this
-    /// wait for room; with [`FullPolicy::DropNewest`] the event is dropped and counted.
+    /// Validates, encodes and queues `event`. When the queue is full (by count or by bytes),
+    /// [`FullPolicy::Wait`] waits for room at most `max_wait`, then returns
+    /// [`TrackError::Full`]; [`FullPolicy::DropNewest`] drops the event at once (counted in
+    /// `dropped`) and returns [`TrackError::Dropped`].
     pub async fn track(&self, event: &Event) -> Result<(), TrackError> {
         let encoded = self.prepare(event)?;
-        match self.inner.when_full {
-            FullPolicy::Wait => {
-                let permit = self
-                    .inner
-                    .tx
-                    .reserve()
-                    .await
-                    .map_err(|_| TrackError::Closed)?;
-                self.push(permit, encoded);
-                Ok(())
-            }
-            FullPolicy::DropNewest => self.try_push(encoded),
-        }
+        let (tx, shared) = (&self.inner.tx, &*self.inner.shared);
+        let size = admit::size(shared, &encoded)?;
+        let room = match self.inner.when_full {
+            FullPolicy::Wait => admit::wait_room(tx, shared, size, self.inner.max_wait).await?,
+            FullPolicy::DropNewest => admit::try_room(tx, shared, size)?,
+        };
+        room.push(shared, encoded);
+        Ok(())
     }
 
     /// Like [`Tracker::track`] but never waits: a full queue drops the event (counted), whatever
     /// the policy.
     pub fn try_track(&self, event: &Event) -> Result<(), TrackError> {
         let encoded = self.prepare(event)?;
-        self.try_push(encoded)
+        let shared = &*self.inner.shared;
+        let size = admit::size(shared, &encoded)?;
+        admit::try_room(&self.inner.tx, shared, size)?.push(shared, encoded);
+        Ok(())
     }
 
     /// Returns once every event queued before the call is acknowledged or dead-lettered; sends
@@ -215,6 +198,8 @@ impl Tracker {
             }
             start
         });
+        // Callers waiting for room get `Closed`.
+        shared.room.close();
         let worker = self
             .inner
             .worker
@@ -259,7 +244,11 @@ impl Tracker {
 
     /// The counters, read now.
     pub fn stats(&self) -> TrackerStats {
-        self.inner.shared.counters.snapshot()
+        let shared = &self.inner.shared;
+        TrackerStats {
+            held_bytes: shared.held_bytes() as u64,
+            ..shared.counters.snapshot()
+        }
     }
 
     /// Events waiting in the queue (not yet in a batch).

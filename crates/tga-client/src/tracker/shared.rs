@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tg_common::Error;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use super::config::{Backoff, TrackerConfig};
 use super::dead_letter::{DeadLetter, DeadLetterSink};
@@ -33,6 +33,10 @@ pub(crate) struct Shared {
     pub(crate) phase: watch::Sender<Phase>,
     pub(crate) backoff: Backoff,
     pub(crate) attempt_timeout: Option<Duration>,
+    /// Room for event bytes (`queue_bytes`): taken by `track`, given back when an event is
+    /// sent, dead-lettered or handed back.
+    pub(crate) room: Semaphore,
+    pub(crate) queue_bytes: usize,
     dead_letters: Option<DeadLetterSink>,
     max_dead_letters: usize,
     kept: Mutex<Vec<DeadLetter>>,
@@ -56,6 +60,8 @@ impl Shared {
             phase: watch::Sender::new(Phase::Running),
             backoff: config.backoff,
             attempt_timeout: config.attempt_timeout,
+            room: Semaphore::new(config.queue_bytes),
+            queue_bytes: config.queue_bytes,
             dead_letters: config.dead_letters.clone(),
             max_dead_letters: config.max_dead_letters,
             kept: Mutex::new(Vec::new()),
@@ -83,10 +89,22 @@ impl Shared {
 
     /// Keeps events that will not be delivered, for `flush` or `shutdown` to return.
     pub(crate) fn give_back(&self, events: impl IntoIterator<Item = EncodedEvent>) {
-        let mut undelivered = lock(&self.undelivered);
-        let before = undelivered.len();
-        undelivered.extend(events);
-        Counters::add(&self.counters.undelivered, undelivered.len() - before);
+        let events: Vec<EncodedEvent> = events.into_iter().collect();
+        self.release(&events);
+        Counters::add(&self.counters.undelivered, events.len());
+        lock(&self.undelivered).extend(events);
+    }
+
+    /// Gives the bytes of events that leave the tracker back to `track`.
+    pub(crate) fn release(&self, events: &[EncodedEvent]) {
+        let bytes: usize = events.iter().map(EncodedEvent::len).sum();
+        self.room.add_permits(bytes);
+    }
+
+    /// The bytes of event JSON the tracker holds now.
+    pub(crate) fn held_bytes(&self) -> usize {
+        self.queue_bytes
+            .saturating_sub(self.room.available_permits())
     }
 
     pub(crate) fn take_undelivered(&self) -> Vec<EncodedEvent> {
@@ -98,6 +116,7 @@ impl Shared {
     /// error becomes the report's configuration error.
     pub(crate) fn dead_letter(&self, events: Vec<EncodedEvent>, error: Arc<Error>, whole: bool) {
         Counters::add(&self.counters.dead_lettered, events.len());
+        self.release(&events);
         {
             let mut ledger = lock(&self.ledger);
             ledger.dead_lettered += events.len() as u64;

@@ -11,6 +11,9 @@ pub struct TrackerStats {
     pub sent: u64,
     /// Events dropped because the queue was full.
     pub dropped: u64,
+    /// Calls of `track` refused with [`TrackError::Full`](super::TrackError::Full): the queue
+    /// stayed full for `max_wait` (the caller still holds the event).
+    pub full_waits_expired: u64,
     /// Events dead-lettered (handed to the sink, or kept for `take_dead_letters`).
     pub dead_lettered: u64,
     /// Dead letters lost because the dead-letter store was full (`max_dead_letters`).
@@ -25,6 +28,8 @@ pub struct TrackerStats {
     pub retried: u64,
     /// Batches being delivered now (requests in flight or waiting to retry).
     pub in_flight: u64,
+    /// Bytes of event JSON held now (queued, in batches, in flight), bounded by `queue_bytes`.
+    pub held_bytes: u64,
 }
 
 impl TrackerStats {
@@ -42,6 +47,7 @@ pub(crate) struct Counters {
     pub(crate) queued: AtomicU64,
     pub(crate) sent: AtomicU64,
     pub(crate) dropped: AtomicU64,
+    pub(crate) full_waits_expired: AtomicU64,
     pub(crate) dead_lettered: AtomicU64,
     pub(crate) dead_letters_lost: AtomicU64,
     pub(crate) panics: AtomicU64,
@@ -62,6 +68,7 @@ impl Counters {
             queued: get(&self.queued),
             sent: get(&self.sent),
             dropped: get(&self.dropped),
+            full_waits_expired: get(&self.full_waits_expired),
             dead_lettered: get(&self.dead_lettered),
             dead_letters_lost: get(&self.dead_letters_lost),
             panics: get(&self.panics),
@@ -69,6 +76,7 @@ impl Counters {
             requests: get(&self.requests),
             retried: get(&self.retried),
             in_flight: get(&self.in_flight),
+            held_bytes: 0,
         }
     }
 }

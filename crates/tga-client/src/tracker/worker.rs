@@ -200,6 +200,7 @@ impl<S: BatchSender> Worker<S> {
     /// failure.
     async fn salvage(&mut self, panic: String) {
         self.shared.fail(panic);
+        self.shared.room.close();
         self.flush_on_cut.clear();
         self.flush_after.clear();
         self.shared.phase.send_replace(Phase::Cancelled);

@@ -100,6 +100,15 @@ async fn every_duration_and_size_is_bounded() {
             config().with_max_in_flight(MAX_IN_FLIGHT + 1),
             "max_in_flight",
         ),
+        (config().with_max_wait(long), "max_wait"),
+        (
+            config().with_queue_bytes(MIN_QUEUE_BYTES - 1),
+            "queue_bytes",
+        ),
+        (
+            config().with_queue_bytes(MAX_QUEUE_BYTES + 1),
+            "queue_bytes",
+        ),
         (
             config().with_max_dead_letters(MAX_DEAD_LETTERS + 1),
             "max_dead_letters",
@@ -149,6 +158,8 @@ async fn every_duration_and_size_is_bounded() {
         .with_attempt_timeout(Some(MAX_DURATION))
         .with_max_in_flight(MAX_IN_FLIGHT)
         .with_max_dead_letters(MAX_DEAD_LETTERS)
+        .with_max_wait(MAX_DURATION)
+        .with_queue_bytes(MAX_QUEUE_BYTES)
         .with_backoff(Backoff {
             initial: MIN_DURATION,
             max: MAX_DURATION,

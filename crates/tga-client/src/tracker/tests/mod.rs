@@ -180,7 +180,8 @@ async fn wait_policy_waits_for_room() {
         config()
             .with_max_batch(1)
             .with_max_in_flight(1)
-            .with_queue_capacity(2),
+            .with_queue_capacity(2)
+            .with_max_wait(Duration::from_secs(120)),
     )
     .unwrap();
     track_all(&tracker, 0..4).await;
@@ -523,7 +524,10 @@ async fn nothing_is_lost_under_random_failures() {
                 let mut n = p;
                 while n < EVENTS {
                     let e = if is_invalid(n) { invalid(n) } else { event(n) };
-                    tracker.track(&e).await.unwrap();
+                    // A caller told the queue stayed full tries again.
+                    while let Err(e) = tracker.track(&e).await {
+                        assert!(matches!(e, TrackError::Full { .. }), "{e}");
+                    }
                     n += 4;
                 }
             })
@@ -632,3 +636,4 @@ async fn events_reach_the_fake_service() {
 }
 
 mod failures;
+mod room;
