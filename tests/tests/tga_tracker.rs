@@ -260,7 +260,9 @@ async fn an_outage_longer_than_the_queue_holds_answers_callers_within_max_wait()
     let (mut accepted, mut refused) = (Vec::new(), 0);
     for n in 0..200 {
         let start = tokio::time::Instant::now();
-        match tracker.track(&event(&client, n)).await {
+        let e = event(&client, n);
+        let tracked = tokio::time::timeout(Duration::from_secs(3_600), tracker.track(&e)).await;
+        match tracked.expect("track returned") {
             Ok(()) => accepted.push(n),
             Err(TrackError::Full { waited }) => {
                 assert_eq!(waited, max_wait);
@@ -271,6 +273,11 @@ async fn an_outage_longer_than_the_queue_holds_answers_callers_within_max_wait()
         }
         assert!(start.elapsed() <= max_wait);
     }
+    println!(
+        "outage: {} accepted, {refused} refused after {max_wait:?} each, {} requests",
+        accepted.len(),
+        s.server.request_count()
+    );
     assert!(refused > 0, "the outage outlasted the queue");
     assert!(accepted.len() >= 90, "{} accepted", accepted.len());
     tracker.flush().await.unwrap();

@@ -1,9 +1,11 @@
 //! Server-side batching: [`Tracker`] queues events, sends them in batches, retries what may
 //! succeed later and hands back what the service refuses.
 //!
-//! - [`Tracker::track`] never blocks the thread: the queue is bounded, and when it is full
-//!   [`FullPolicy`] decides between waiting (asynchronously) for room and dropping the new event
-//!   (counted). [`Tracker::try_track`] never waits.
+//! - [`Tracker::track`] never blocks the thread: the queue is bounded by count
+//!   (`queue_capacity`) and by the bytes of the events held (`queue_bytes`), and when it is full
+//!   [`FullPolicy`] decides between waiting (asynchronously, at most `max_wait`, then
+//!   [`TrackError::Full`]) for room and dropping the new event (counted).
+//!   [`Tracker::try_track`] never waits.
 //! - A batch goes out when it holds `max_batch` events (at once), when its first event has
 //!   waited `linger`, on [`Tracker::flush`] and on shutdown. Up to `max_in_flight` batches are
 //!   delivered at once.

@@ -32,8 +32,10 @@ async fn a_full_queue_makes_track_wait_at_most_max_wait() {
     track_all(&tracker, 0..4).await;
     settle().await;
     let start = Instant::now();
-    match tracker.track(&event(4)).await {
-        Err(TrackError::Full { waited }) => assert_eq!(waited, Duration::from_secs(3)),
+    // Without a maximum wait the call would wait for as long as the sender is held.
+    let tracked = tokio::time::timeout(Duration::from_secs(600), tracker.track(&event(4))).await;
+    match tracked {
+        Ok(Err(TrackError::Full { waited })) => assert_eq!(waited, Duration::from_secs(3)),
         other => panic!("expected Full, got {other:?}"),
     }
     assert_eq!(Instant::now() - start, Duration::from_secs(3));
