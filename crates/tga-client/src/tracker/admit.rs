@@ -42,32 +42,54 @@ pub(crate) fn size(shared: &Shared, event: &EncodedEvent) -> Result<u32, TrackEr
     }
 }
 
+/// Why there is no room now.
+enum NoRoom {
+    Full,
+    Closed,
+}
+
+/// Room now, if there is some.
+fn take_now<'a>(
+    tx: &'a mpsc::Sender<Msg>,
+    shared: &'a Shared,
+    size: u32,
+) -> Result<Room<'a>, NoRoom> {
+    let bytes = shared.room.try_acquire_many(size).map_err(|e| match e {
+        TryAcquireError::NoPermits => NoRoom::Full,
+        TryAcquireError::Closed => NoRoom::Closed,
+    })?;
+    let slot = tx.try_reserve().map_err(|e| match e {
+        mpsc::error::TrySendError::Full(()) => NoRoom::Full,
+        mpsc::error::TrySendError::Closed(()) => NoRoom::Closed,
+    })?;
+    Ok(Room { bytes, slot })
+}
+
 /// Room now, or [`TrackError::Dropped`] (counted) when the queue is full.
 pub(crate) fn try_room<'a>(
     tx: &'a mpsc::Sender<Msg>,
     shared: &'a Shared,
     size: u32,
 ) -> Result<Room<'a>, TrackError> {
-    let bytes = match shared.room.try_acquire_many(size) {
-        Ok(bytes) => bytes,
-        Err(TryAcquireError::NoPermits) => return Err(dropped(shared)),
-        Err(TryAcquireError::Closed) => return Err(TrackError::Closed),
-    };
-    match tx.try_reserve() {
-        Ok(slot) => Ok(Room { bytes, slot }),
-        Err(mpsc::error::TrySendError::Full(())) => Err(dropped(shared)),
-        Err(mpsc::error::TrySendError::Closed(())) => Err(TrackError::Closed),
-    }
+    take_now(tx, shared, size).map_err(|no| match no {
+        NoRoom::Full => dropped(shared),
+        NoRoom::Closed => TrackError::Closed,
+    })
 }
 
 /// Room as soon as there is some, or [`TrackError::Full`] (counted in `full_waits_expired`)
-/// after `max_wait`.
+/// after `max_wait`. Room that is there now is taken without reading the clock.
 pub(crate) async fn wait_room<'a>(
     tx: &'a mpsc::Sender<Msg>,
     shared: &'a Shared,
     size: u32,
     max_wait: Duration,
 ) -> Result<Room<'a>, TrackError> {
+    match take_now(tx, shared, size) {
+        Ok(room) => return Ok(room),
+        Err(NoRoom::Closed) => return Err(TrackError::Closed),
+        Err(NoRoom::Full) => {}
+    }
     let reserving = async {
         let bytes = shared
             .room
