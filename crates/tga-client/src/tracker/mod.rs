@@ -224,6 +224,7 @@ impl Tracker {
             };
             if let Err(e) = joined {
                 shared.fail(format!("the task ended abnormally: {e}"));
+                shared.phase.send_replace(Phase::Failed);
             }
         }
         match shared.report() {

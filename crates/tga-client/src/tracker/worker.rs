@@ -80,7 +80,11 @@ pub(crate) async fn run<S: BatchSender>(
         draining: false,
     };
     if let Err(panic) = isolate::run(worker.run()).await {
-        worker.salvage(panic).await;
+        if let Err(again) = isolate::run(worker.salvage(panic)).await {
+            worker.shared.fail(again);
+        }
+        // Flushes waiting for the failure to be complete may now report it.
+        worker.shared.phase.send_replace(Phase::Failed);
     }
 }
 
@@ -205,7 +209,6 @@ impl<S: BatchSender> Worker<S> {
         self.flush_after.clear();
         self.shared.phase.send_replace(Phase::Cancelled);
         self.cancel().await;
-        self.shared.phase.send_replace(Phase::Failed);
     }
 
     async fn run(&mut self) {
