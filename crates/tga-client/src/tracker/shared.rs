@@ -111,7 +111,8 @@ impl Shared {
         std::mem::take(&mut *lock(&self.undelivered))
     }
 
-    /// Hands events to the dead-letter sink, or keeps them when there is none (or it panics).
+    /// Hands events to the dead-letter sink, or keeps them when there is none (or it panics, or
+    /// cannot take them).
     /// `whole` says the service refused the whole request for a reason no retry fixes: the
     /// error becomes the report's configuration error.
     pub(crate) fn dead_letter(&self, events: Vec<EncodedEvent>, error: Arc<Error>, whole: bool) {
@@ -132,9 +133,13 @@ impl Shared {
                 continue;
             };
             let copy = letter.clone();
-            if let Err(panic) = isolate::call(|| sink.deliver(letter)) {
-                self.record_panic("the dead-letter sink", &panic);
-                self.keep(copy);
+            match isolate::call(|| sink.deliver(letter)) {
+                Ok(Ok(())) => {}
+                Ok(Err(back)) => self.keep(back),
+                Err(panic) => {
+                    self.record_panic("the dead-letter sink", &panic);
+                    self.keep(copy);
+                }
             }
         }
     }

@@ -308,3 +308,16 @@ async fn a_batch_of_two_app_names_is_separated_by_app_name() {
     let want: Vec<i64> = (0..20).filter(|n| n % 2 == 1).collect();
     assert_eq!(seqs(&tracker.take_dead_letters()), want);
 }
+
+#[tokio::test(start_paused = true)]
+async fn letters_for_a_dropped_receiver_are_kept() {
+    let (sink, letters) = DeadLetterSink::channel();
+    drop(letters);
+    let sender = Arc::new(Recorder::new());
+    sender.fail_with([answer(400, r#"{"message":"Token is invalid."}"#)]);
+    let tracker = Tracker::start(Arc::clone(&sender), config().with_dead_letters(sink)).unwrap();
+    track_all(&tracker, 0..4).await;
+    let flushed = report(tracker.flush().await);
+    assert_eq!((flushed.dead_lettered, flushed.dead_letters_lost), (4, 0));
+    assert_eq!(seqs(&tracker.take_dead_letters()), vec![0, 1, 2, 3]);
+}
