@@ -163,7 +163,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "shutting down with {} events pending",
         tracker.stats().pending()
     );
-    let undelivered = tracker.shutdown(Duration::from_secs(10)).await;
+    let undelivered = match tracker.shutdown(Duration::from_secs(10)).await {
+        Ok(()) => Vec::new(),
+        Err(e) => {
+            println!("tracker: {e}");
+            e.report()
+                .map(|r| r.undelivered.clone())
+                .unwrap_or_default()
+        }
+    };
     let stats = tracker.stats();
     println!(
         "tracker: {} queued, {} sent in {} requests ({} retried), {} dropped, {} dead-lettered, {} undelivered",

@@ -14,7 +14,7 @@ use tg_common::{Error, ErrorKind, RetrySafety};
 use tg_mock::tga::{INVALID_MARKER, RateLimit, TgaFake, messages};
 use tg_mock::{Chaos, Disposition, Fault, FaultRule, MockServer, Reply};
 use tga_client::{
-    Client, ClientBuilder, DeadLetterSink, Event, EventName, TgaApiError, TrackerConfig,
+    Client, ClientBuilder, DeadLetterSink, Event, EventName, TgaApiError, TrackError, TrackerConfig,
 };
 use uuid::Uuid;
 
@@ -455,7 +455,7 @@ async fn the_trackers_retries_are_the_only_retries() {
         "Retry-After honoured"
     );
     assert_eq!(s.fake.accepted_count(), 5);
-    assert!(tracker.shutdown(Duration::from_secs(1)).await.is_empty());
+    tracker.shutdown(Duration::from_secs(1)).await.unwrap();
 }
 
 #[tokio::test(start_paused = true)]
@@ -473,7 +473,10 @@ async fn the_tracker_isolates_invalid_events_over_http() {
         }
         tracker.track(&event).await.unwrap();
     }
-    tracker.flush().await.unwrap();
+    let flushed = tracker.flush().await.unwrap_err();
+    let report = flushed.report().unwrap();
+    assert_eq!(report.dead_lettered, 1, "{flushed}");
+    assert!(report.config_error.is_none(), "{flushed}");
     let letter = dead.try_recv().unwrap();
     assert!(letter.event.json().contains("\"seq\":7"));
     assert_eq!(letter.message, messages::VALIDATION_MISMATCH);
@@ -623,11 +626,19 @@ async fn soak_every_valid_event_arrives_through_faults_and_only_invalid_ones_are
             event = event.with_custom(INVALID_MARKER, true);
             invalid.insert(n);
         }
-        tracker.track(&event).await.unwrap();
+        // A caller told the queue stayed full (`max_wait`) tries again.
+        while let Err(e) = tracker.track(&event).await {
+            assert!(matches!(e, TrackError::Full { .. }), "{e}");
+        }
     }
-    tracker.flush().await.unwrap();
-    let undelivered = tracker.shutdown(Duration::from_secs(600)).await;
-    assert!(undelivered.is_empty(), "{} undelivered", undelivered.len());
+    let flushed = tracker.flush().await.unwrap_err();
+    let report = flushed.report().unwrap();
+    assert_eq!(report.dead_lettered, 50, "{flushed}");
+    assert!(
+        report.undelivered.is_empty() && report.panics == 0,
+        "{flushed}"
+    );
+    tracker.shutdown(Duration::from_secs(600)).await.unwrap();
     assert_eq!(invalid.len(), 50);
 
     let mut seen = vec![0u32; SOAK_EVENTS as usize];

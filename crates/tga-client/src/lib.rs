@@ -28,8 +28,8 @@
 //!     let event = client.event(111_111_111, "checkout-step", session).with_custom("step", step);
 //!     tracker.track(&event).await?;
 //! }
-//! tracker.flush().await?;
-//! assert!(tracker.shutdown(Duration::from_secs(5)).await.is_empty());
+//! tracker.flush().await?; // an error says what was dead-lettered or handed back
+//! tracker.shutdown(Duration::from_secs(5)).await?;
 //! # assert_eq!(fake.accepted_count(), 4);
 //! # Ok(())
 //! # }
@@ -80,8 +80,8 @@ pub use tg_common::{
 };
 pub use token::TokenInfo;
 pub use tracker::{
-    BatchSender, DeadLetter, DeadLetterSink, FullPolicy, TrackError, Tracker, TrackerConfig,
-    TrackerStats,
+    BatchSender, DeadLetter, DeadLetterSink, DeliveryReport, FullPolicy, TrackError, Tracker,
+    TrackerConfig, TrackerStats,
 };
 // The session id type of [`Event`].
 pub use uuid::{self, Uuid};

@@ -8,10 +8,12 @@ use tg_common::Error;
 use super::dead_letter::DeadLetterSink;
 use crate::thresholds::EventThresholds;
 
-/// What [`Tracker::track`](super::Tracker::track) does when the queue is full.
+/// What [`Tracker::track`](super::Tracker::track) does when the queue is full (by count,
+/// `queue_capacity`, or by bytes, `queue_bytes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FullPolicy {
-    /// Wait (asynchronously) for room in the queue.
+    /// Wait (asynchronously) for room in the queue, at most `max_wait`; then return
+    /// [`TrackError::Full`](super::TrackError::Full) (counted in `full_waits_expired`).
     #[default]
     Wait,
     /// Drop the new event at once, count it in `dropped`, and return
@@ -78,18 +80,27 @@ pub struct TrackerConfig {
     pub max_in_flight: usize,
     /// The most events waiting in the queue (default 10,000).
     pub queue_capacity: usize,
+    /// The most bytes of event JSON the tracker holds: queued, in batches and in flight
+    /// (default 32 MiB). An event larger than this is refused at `track`.
+    pub queue_bytes: usize,
     /// What `track` does when the queue is full (default [`FullPolicy::Wait`]).
     pub when_full: FullPolicy,
+    /// The longest [`FullPolicy::Wait`] makes `track` wait for room (default 5 s).
+    pub max_wait: Duration,
     /// The waits between retries.
     pub backoff: Backoff,
     /// The longest one send may take before it counts as a timeout and is retried (default
     /// 60 s); `None` waits for the sender.
     pub attempt_timeout: Option<Duration>,
-    /// Where events that cannot be delivered go; without one they are counted and logged.
+    /// Where events that cannot be delivered go; without one (or when it panics) they are kept
+    /// for [`Tracker::take_dead_letters`](super::Tracker::take_dead_letters).
     pub dead_letters: Option<DeadLetterSink>,
     /// The caps of `GET /events/threshold` to apply per `session_id` (default `None`: no caps);
     /// see [`Client::event_thresholds`](crate::Client::event_thresholds).
     pub thresholds: Option<EventThresholds>,
+    /// The most dead letters kept for `take_dead_letters` (default 10,000); beyond it they are
+    /// logged and counted in `dead_letters_lost`.
+    pub max_dead_letters: usize,
 }
 
 impl Default for TrackerConfig {
@@ -100,11 +111,14 @@ impl Default for TrackerConfig {
             linger: Duration::from_secs(2),
             max_in_flight: 4,
             queue_capacity: 10_000,
+            queue_bytes: 32 << 20,
             when_full: FullPolicy::Wait,
+            max_wait: Duration::from_secs(5),
             backoff: Backoff::default(),
             attempt_timeout: Some(Duration::from_secs(60)),
             dead_letters: None,
             thresholds: None,
+            max_dead_letters: 10_000,
         }
     }
 }
@@ -113,6 +127,22 @@ impl Default for TrackerConfig {
 pub const MAX_BATCH_LIMIT: usize = 10_000;
 /// The largest accepted `queue_capacity`.
 pub const MAX_QUEUE_CAPACITY: usize = 1 << 28;
+/// The smallest accepted `queue_bytes`.
+pub const MIN_QUEUE_BYTES: usize = 1 << 10;
+/// The largest accepted `queue_bytes` (4 GiB).
+pub const MAX_QUEUE_BYTES: usize = 1 << 32;
+/// The largest accepted `max_in_flight`: far more concurrent requests than one service token
+/// needs (the official SDK sends one at a time).
+pub const MAX_IN_FLIGHT: usize = 1_024;
+/// The largest accepted `max_dead_letters` (about 300 MB of dead letters at 290 bytes each).
+pub const MAX_DEAD_LETTERS: usize = 1 << 20;
+/// The longest accepted duration (`linger`, `attempt_timeout`, the backoff's): an hour is
+/// longer than any useful setting and keeps every deadline the tracker computes far from the
+/// clock's overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(3_600);
+/// The shortest accepted non-zero duration (`attempt_timeout`, `backoff.initial`): the backoff
+/// draws its waits in whole milliseconds, so a shorter ceiling would retry without waiting.
+pub const MIN_DURATION: Duration = Duration::from_millis(1);
 
 impl TrackerConfig {
     /// Sets `max_batch`.
@@ -147,6 +177,20 @@ impl TrackerConfig {
     #[must_use]
     pub fn with_queue_capacity(mut self, queue_capacity: usize) -> Self {
         self.queue_capacity = queue_capacity;
+        self
+    }
+
+    /// Sets `queue_bytes`.
+    #[must_use]
+    pub fn with_queue_bytes(mut self, queue_bytes: usize) -> Self {
+        self.queue_bytes = queue_bytes;
+        self
+    }
+
+    /// Sets `max_wait`.
+    #[must_use]
+    pub fn with_max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = max_wait;
         self
     }
 
@@ -187,37 +231,91 @@ impl TrackerConfig {
         self
     }
 
-    /// Checks the numbers: `max_batch` 1 to [`MAX_BATCH_LIMIT`], `max_batch_bytes`
-    /// [`MIN_REQUEST_BYTES`](crate::event::limits::MIN_REQUEST_BYTES) to
-    /// [`MAX_REQUEST_BYTES_LIMIT`](crate::event::limits::MAX_REQUEST_BYTES_LIMIT),
-    /// `max_in_flight` at least 1, `queue_capacity` 1 to [`MAX_QUEUE_CAPACITY`], a non-zero
-    /// backoff with `max >= initial`.
+    /// Sets `max_dead_letters`.
+    #[must_use]
+    pub fn with_max_dead_letters(mut self, max_dead_letters: usize) -> Self {
+        self.max_dead_letters = max_dead_letters;
+        self
+    }
+
+    /// Checks every number against its bounds, so that no setting can overflow a deadline or
+    /// hold memory without limit:
+    ///
+    /// | setting | accepted |
+    /// |---|---|
+    /// | `max_batch` | 1 to [`MAX_BATCH_LIMIT`] |
+    /// | `max_batch_bytes` | [`MIN_REQUEST_BYTES`](crate::event::limits::MIN_REQUEST_BYTES) to [`MAX_REQUEST_BYTES_LIMIT`](crate::event::limits::MAX_REQUEST_BYTES_LIMIT) |
+    /// | `max_in_flight` | 1 to [`MAX_IN_FLIGHT`] |
+    /// | `queue_capacity` | 1 to [`MAX_QUEUE_CAPACITY`] |
+    /// | `queue_bytes` | [`MIN_QUEUE_BYTES`] to [`MAX_QUEUE_BYTES`] |
+    /// | `max_wait` | 0 to [`MAX_DURATION`] |
+    /// | `max_dead_letters` | 0 to [`MAX_DEAD_LETTERS`] |
+    /// | `linger` | 0 to [`MAX_DURATION`] |
+    /// | `attempt_timeout` | `None`, or [`MIN_DURATION`] to [`MAX_DURATION`] |
+    /// | `backoff.initial` | [`MIN_DURATION`] to `backoff.max` |
+    /// | `backoff.max`, `backoff.max_retry_after` | up to [`MAX_DURATION`] |
     pub fn validate(&self) -> Result<(), Error> {
-        if !(1..=MAX_BATCH_LIMIT).contains(&self.max_batch) {
-            return Err(Error::invalid_input(
-                "max_batch",
-                format!("must be between 1 and {MAX_BATCH_LIMIT}"),
-            ));
-        }
+        count("max_batch", self.max_batch, 1, MAX_BATCH_LIMIT)?;
         super::budget::validate(self.max_batch_bytes)?;
-        if self.max_in_flight == 0 {
-            return Err(Error::invalid_input("max_in_flight", "must be at least 1"));
+        count("max_in_flight", self.max_in_flight, 1, MAX_IN_FLIGHT)?;
+        count("queue_capacity", self.queue_capacity, 1, MAX_QUEUE_CAPACITY)?;
+        count(
+            "queue_bytes",
+            self.queue_bytes,
+            MIN_QUEUE_BYTES,
+            MAX_QUEUE_BYTES,
+        )?;
+        duration("max_wait", self.max_wait, Duration::ZERO, MAX_DURATION)?;
+        count(
+            "max_dead_letters",
+            self.max_dead_letters,
+            0,
+            MAX_DEAD_LETTERS,
+        )?;
+        duration("linger", self.linger, Duration::ZERO, MAX_DURATION)?;
+        if let Some(timeout) = self.attempt_timeout {
+            duration("attempt_timeout", timeout, MIN_DURATION, MAX_DURATION)?;
         }
-        if !(1..=MAX_QUEUE_CAPACITY).contains(&self.queue_capacity) {
-            return Err(Error::invalid_input(
-                "queue_capacity",
-                format!("must be between 1 and {MAX_QUEUE_CAPACITY}"),
-            ));
-        }
-        if self.backoff.initial.is_zero() || self.backoff.max < self.backoff.initial {
-            return Err(Error::invalid_input(
-                "backoff",
-                "initial must be non-zero and max at least initial",
-            ));
-        }
-        if self.attempt_timeout.is_some_and(|t| t.is_zero()) {
-            return Err(Error::invalid_input("attempt_timeout", "must be non-zero"));
-        }
+        duration("backoff.max", self.backoff.max, MIN_DURATION, MAX_DURATION)?;
+        duration(
+            "backoff.initial",
+            self.backoff.initial,
+            MIN_DURATION,
+            self.backoff.max,
+        )?;
+        duration(
+            "backoff.max_retry_after",
+            self.backoff.max_retry_after,
+            Duration::ZERO,
+            MAX_DURATION,
+        )?;
         Ok(())
     }
+}
+
+/// Refuses `value` outside `min..=max`.
+fn count(field: &'static str, value: usize, min: usize, max: usize) -> Result<(), Error> {
+    if (min..=max).contains(&value) {
+        return Ok(());
+    }
+    Err(Error::invalid_input(
+        field,
+        format!("must be between {min} and {max}, not {value}"),
+    ))
+}
+
+/// Refuses `value` outside `min..=max`.
+fn duration(
+    field: &'static str,
+    value: Duration,
+    min: Duration,
+    max: Duration,
+) -> Result<(), Error> {
+    if (min..=max).contains(&value) {
+        return Ok(());
+    }
+    Err(Error::invalid_input(
+        field,
+        format!("must be between {min:?} and {max:?}, not {value:?}"),
+    ))
 }

@@ -38,9 +38,11 @@ impl DeadLetter {
     }
 
     /// Whether the service refused this event alone (it was isolated from its batch), rather
-    /// than a whole batch for a reason no retry fixes (token, Origin).
+    /// than a whole batch for a reason no retry fixes (token, app name, Origin).
     pub fn is_about_this_event(&self) -> bool {
         match self.error.api_detail::<TgaApiError>() {
+            // Refused with every event of its batch carrying the same app name.
+            Some(TgaApiError::AppNameMismatch) => false,
             Some(detail) => detail.is_about_events(),
             None => {
                 matches!(self.error.kind(), tg_common::ErrorKind::InvalidInput { .. })
@@ -52,30 +54,42 @@ impl DeadLetter {
 
 /// Where dead letters go: a callback run on the tracker's task. It must not block; send to a
 /// channel (see [`DeadLetterSink::channel`]) for anything slow.
+///
+/// A panic in the callback is caught and counted (`panics`); the letter it was given is kept
+/// for [`Tracker::take_dead_letters`](super::Tracker::take_dead_letters), and delivery goes on.
 #[derive(Clone)]
-pub struct DeadLetterSink(Arc<dyn Fn(DeadLetter) + Send + Sync>);
+pub struct DeadLetterSink(Arc<Deliver>);
+
+/// Takes a letter, or hands it back when it cannot.
+type Deliver = dyn Fn(DeadLetter) -> Result<(), DeadLetter> + Send + Sync;
 
 impl DeadLetterSink {
     /// A sink that calls `f` for every dead letter.
     pub fn new(f: impl Fn(DeadLetter) + Send + Sync + 'static) -> Self {
-        DeadLetterSink(Arc::new(f))
+        DeadLetterSink(Arc::new(move |letter| {
+            f(letter);
+            Ok(())
+        }))
     }
 
-    /// A sink that sends every dead letter to the returned (unbounded) receiver.
+    /// A sink that sends every dead letter to the returned (unbounded) receiver. Once the
+    /// receiver is dropped, letters are kept for `take_dead_letters` instead.
     pub fn channel() -> (Self, mpsc::UnboundedReceiver<DeadLetter>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let sink = DeadLetterSink::new(move |letter| {
-            if let Err(mpsc::error::SendError(letter)) = tx.send(letter) {
+        let sink = DeadLetterSink(Arc::new(move |letter| {
+            tx.send(letter).map_err(|mpsc::error::SendError(letter)| {
                 tracing::warn!(
                     message = %letter.message,
-                    "TGA dead letter dropped: its receiver is gone"
+                    "TGA dead letter kept by the tracker: its receiver is gone"
                 );
-            }
-        });
+                letter
+            })
+        }));
         (sink, rx)
     }
 
-    pub(crate) fn deliver(&self, letter: DeadLetter) {
+    /// Hands `letter` to the sink; `Err` gives it back when the sink cannot take it.
+    pub(crate) fn deliver(&self, letter: DeadLetter) -> Result<(), DeadLetter> {
         (self.0)(letter)
     }
 }

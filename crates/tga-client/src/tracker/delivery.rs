@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
+use serde::Deserialize;
 use tg_common::error::TimeoutPhase;
 use tg_common::{Error, ErrorKind};
 
+use super::isolate;
 use super::sender::BatchSender;
 use super::shared::Shared;
 use super::stats::Counters;
@@ -19,19 +21,25 @@ pub(crate) enum Action {
     Retry,
     /// Some event of the batch is refused: split it (a single event is dead-lettered).
     Split,
+    /// An `app_name` is refused: send each app name's events on their own, and dead-letter at
+    /// once a batch whose events all carry the same one (the whole request is refused).
+    ByAppName,
     /// The whole batch is refused for a reason no retry fixes (token, Origin, route).
     DeadLetter,
 }
 
 /// How the tracker reacts to a send error.
 ///
-/// Transport failures, timeouts, 429, 5xx and `Failed to record` are retried; validation and
-/// `app_name` answers (and an undocumented 400, 413 or 422) split the batch; token and Origin
-/// answers, other 4xx and configuration errors dead-letter it. Anything unknown is retried.
+/// Transport failures, timeouts, 429, 5xx and `Failed to record` are retried; validation
+/// answers (and an undocumented 400, 413 or 422) split the batch; `Invalid app_name` separates
+/// the batch by app name; token and Origin answers, other 4xx and configuration errors
+/// dead-letter it. Anything unknown is retried.
 pub(crate) fn classify(error: &Error) -> Action {
     if let Some(detail) = error.api_detail::<TgaApiError>() {
         return if detail.is_retryable() {
             Action::Retry
+        } else if *detail == TgaApiError::AppNameMismatch {
+            Action::ByAppName
         } else if detail.is_about_events() {
             Action::Split
         } else {
@@ -50,7 +58,7 @@ pub(crate) fn classify(error: &Error) -> Action {
     }
 }
 
-/// Delivers `batch`; on cancellation gives back whatever is left. Returns `id`.
+/// Delivers `batch`; on cancellation (or a panic) gives back whatever is left. Returns `id`.
 pub(crate) async fn deliver<S: BatchSender>(
     id: u64,
     batch: Vec<EncodedEvent>,
@@ -59,38 +67,53 @@ pub(crate) async fn deliver<S: BatchSender>(
 ) -> u64 {
     // A stack of sub-batches: the top is sent next, halves are pushed after a split.
     let mut work = vec![batch];
-    let cancelled = {
-        let delivering = deliver_all(&mut work, &*sender, &shared);
+    let finished = {
+        let delivering = isolate::run(deliver_all(&mut work, &*sender, &shared));
         tokio::pin!(delivering);
         tokio::select! {
             biased;
-            () = shared.cancelled() => true,
-            () = &mut delivering => false,
+            () = shared.cancelled() => None,
+            done = &mut delivering => Some(done),
         }
     };
-    if cancelled {
-        shared.give_back(work.into_iter().flatten());
+    match finished {
+        Some(Ok(())) => {}
+        Some(Err(panic)) => {
+            shared.record_panic("a TGA delivery task", &panic);
+            shared.give_back(work.into_iter().flatten());
+        }
+        None => shared.give_back(work.into_iter().flatten()),
     }
     id
 }
 
+/// Sends `batch` once, within the attempt timeout; a panicking sender is a configuration
+/// error (counted in `panics`).
 async fn send_once<S: BatchSender>(
     sender: &S,
     batch: &[EncodedEvent],
     shared: &Shared,
 ) -> Result<(), Error> {
     Counters::add(&shared.counters.requests, 1);
-    match shared.attempt_timeout {
-        None => sender.send(batch).await,
-        Some(after) => match tokio::time::timeout(after, sender.send(batch)).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::new(ErrorKind::Timeout {
-                phase: TimeoutPhase::Attempt,
-                after,
-            })
-            .with_context(crate::outcome::PROVIDER, crate::outcome::OPERATION)),
+    let sending = isolate::run(async { sender.send(batch).await });
+    let sent = match shared.attempt_timeout {
+        None => sending.await,
+        Some(after) => match tokio::time::timeout(after, sending).await {
+            Ok(sent) => sent,
+            Err(_) => {
+                return Err(Error::new(ErrorKind::Timeout {
+                    phase: TimeoutPhase::Attempt,
+                    after,
+                })
+                .with_context(crate::outcome::PROVIDER, crate::outcome::OPERATION));
+            }
         },
-    }
+    };
+    sent.unwrap_or_else(|panic| {
+        shared.record_panic("the TGA batch sender", &panic);
+        Err(Error::config(format!("the batch sender panicked: {panic}"))
+            .with_context(crate::outcome::PROVIDER, crate::outcome::OPERATION))
+    })
 }
 
 async fn deliver_all<S: BatchSender>(
@@ -103,6 +126,7 @@ async fn deliver_all<S: BatchSender>(
         let error = match send_once(sender, top, shared).await {
             Ok(()) => {
                 Counters::add(&shared.counters.sent, top.len());
+                shared.release(top);
                 work.pop();
                 attempt = 0;
                 continue;
@@ -110,32 +134,59 @@ async fn deliver_all<S: BatchSender>(
             Err(error) => Arc::new(error),
         };
         shared.record_error(Arc::clone(&error));
-        match classify(&error) {
-            Action::Retry => {
-                Counters::add(&shared.counters.retried, 1);
-                let wait = shared.backoff.delay(attempt, error.retry_after());
-                tracing::debug!(error = %error, ?wait, "TGA batch will be retried");
-                attempt = attempt.saturating_add(1);
-                tokio::time::sleep(wait).await;
+        let action = classify(&error);
+        if action == Action::Retry {
+            Counters::add(&shared.counters.retried, 1);
+            let wait = shared.backoff.delay(attempt, error.retry_after());
+            tracing::debug!(error = %error, ?wait, "TGA batch will be retried");
+            attempt = attempt.saturating_add(1);
+            tokio::time::sleep(wait).await;
+            continue;
+        }
+        attempt = 0;
+        let Some(mut batch) = work.pop() else { break };
+        match action {
+            Action::Split if batch.len() > 1 => {
+                let second = batch.split_off(batch.len() / 2);
+                work.push(second);
+                work.push(batch);
             }
-            Action::Split => {
-                attempt = 0;
-                let Some(mut batch) = work.pop() else { break };
-                if batch.len() <= 1 {
-                    shared.dead_letter(batch, error);
+            Action::Split => shared.dead_letter(batch, error, false),
+            Action::ByAppName => {
+                let mut groups = by_app_name(batch);
+                if groups.len() == 1 {
+                    let batch = groups.pop().unwrap_or_default();
+                    tracing::error!(error = %error, "TGA refused the app name of a whole batch");
+                    shared.dead_letter(batch, error, true);
                 } else {
-                    let second = batch.split_off(batch.len() / 2);
-                    work.push(second);
-                    work.push(batch);
+                    // The first group on top: it is sent next.
+                    work.extend(groups.into_iter().rev());
                 }
             }
-            Action::DeadLetter => {
-                attempt = 0;
-                if let Some(batch) = work.pop() {
-                    tracing::error!(error = %error, "TGA refused a batch for a reason no retry fixes");
-                    shared.dead_letter(batch, error);
-                }
+            Action::DeadLetter | Action::Retry => {
+                tracing::error!(error = %error, "TGA refused a batch for a reason no retry fixes");
+                shared.dead_letter(batch, error, true);
             }
         }
     }
+}
+
+/// The events of `batch` grouped by `app_name`, in order of first appearance; events whose
+/// JSON has no readable `app_name` form one group.
+fn by_app_name(batch: Vec<EncodedEvent>) -> Vec<Vec<EncodedEvent>> {
+    #[derive(Deserialize)]
+    struct AppName {
+        app_name: Option<String>,
+    }
+    let mut groups: Vec<(Option<String>, Vec<EncodedEvent>)> = Vec::new();
+    for event in batch {
+        let name = serde_json::from_str::<AppName>(event.json())
+            .ok()
+            .and_then(|e| e.app_name);
+        match groups.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, group)) => group.push(event),
+            None => groups.push((name, vec![event])),
+        }
+    }
+    groups.into_iter().map(|(_, group)| group).collect()
 }

@@ -4,8 +4,11 @@ use std::fmt;
 
 use tg_common::Error;
 
+use super::report::DeliveryReport;
+
 /// Why [`Tracker::track`](super::Tracker::track) did not queue an event, or why
-/// [`Tracker::flush`](super::Tracker::flush) did not complete.
+/// [`Tracker::flush`](super::Tracker::flush) or [`Tracker::shutdown`](super::Tracker::shutdown)
+/// did not end with every event delivered.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum TrackError {
@@ -15,6 +18,12 @@ pub enum TrackError {
     /// The queue was full and the policy (or `try_track`) dropped the event; it is counted in
     /// `dropped`.
     Dropped,
+    /// The queue stayed full for `max_wait` ([`FullPolicy::Wait`](super::FullPolicy::Wait));
+    /// the event was not queued (counted in `full_waits_expired`).
+    Full {
+        /// How long `track` waited.
+        waited: std::time::Duration,
+    },
     /// The tracker is shutting down or shut down.
     Closed,
     /// The event's session already sent `cap` events of this name, the cap
@@ -28,6 +37,19 @@ pub enum TrackError {
         /// The cap.
         cap: u64,
     },
+    /// Not every event was delivered: some were dead-lettered, handed back, or the tracker
+    /// failed; the report says what and holds the events handed back.
+    NotDelivered(Box<DeliveryReport>),
+}
+
+impl TrackError {
+    /// The report of a flush or shutdown that did not deliver everything.
+    pub fn report(&self) -> Option<&DeliveryReport> {
+        match self {
+            TrackError::NotDelivered(report) => Some(report),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for TrackError {
@@ -35,6 +57,10 @@ impl fmt::Display for TrackError {
         match self {
             TrackError::Invalid(e) => write!(f, "event not tracked: {e}"),
             TrackError::Dropped => f.write_str("event dropped: the tracker's queue is full"),
+            TrackError::Full { waited } => write!(
+                f,
+                "event not tracked: the tracker's queue stayed full for {waited:?} (max_wait)"
+            ),
             TrackError::Closed => f.write_str("the tracker is shut down"),
             TrackError::OverThreshold {
                 event_name,
@@ -44,6 +70,9 @@ impl fmt::Display for TrackError {
                 f,
                 "event not tracked: session {session_id} already sent {cap} `{event_name}` events, the most GET /events/threshold allows per launch"
             ),
+            TrackError::NotDelivered(report) => {
+                write!(f, "not every event was delivered: {report}")
+            }
         }
     }
 }

@@ -1,33 +1,45 @@
 //! Server-side batching: [`Tracker`] queues events, sends them in batches, retries what may
 //! succeed later and hands back what the service refuses.
 //!
-//! - [`Tracker::track`] never blocks the thread: the queue is bounded, and when it is full
-//!   [`FullPolicy`] decides between waiting (asynchronously) for room and dropping the new event
-//!   (counted). [`Tracker::try_track`] never waits.
+//! - [`Tracker::track`] never blocks the thread: the queue is bounded by count
+//!   (`queue_capacity`) and by the bytes of the events held (`queue_bytes`), and when it is full
+//!   [`FullPolicy`] decides between waiting (asynchronously, at most `max_wait`, then
+//!   [`TrackError::Full`]) for room and dropping the new event (counted).
+//!   [`Tracker::try_track`] never waits.
 //! - A batch goes out when it holds `max_batch` events (at once), when its first event has
 //!   waited `linger`, on [`Tracker::flush`] and on shutdown. Up to `max_in_flight` batches are
 //!   delivered at once.
 //! - Transport failures, timeouts, 429, 5xx and `Failed to record` keep the batch and retry it
 //!   with exponential backoff and full jitter (honouring Retry-After) until shutdown.
-//! - A validation answer (`VALIDATION_MISMATCH_REPORT`, or `Invalid app_name is specified.`)
-//!   does not block the queue: the batch is split in halves until each refused event is alone,
-//!   each refused event goes to the dead-letter sink with the server's message, and the rest is
-//!   delivered.
-//! - Token and Origin answers (`Token is invalid.`, a missing token, 403 domain mismatch) are
-//!   configuration errors no retry fixes: the batch goes to the dead-letter sink at once (so the
-//!   queue neither grows without bound nor stalls the callers of `track`), and
-//!   [`Tracker::last_error`] says why. Fix the configuration and re-track the dead letters.
+//! - A validation answer (`VALIDATION_MISMATCH_REPORT`) does not block the queue: the batch is
+//!   split in halves until each refused event is alone, each refused event is dead-lettered
+//!   with the server's message, and the rest is delivered.
+//! - A refusal of the whole request is not split. `Invalid app_name is specified.` separates
+//!   the batch by app name and dead-letters a batch of a single app name at once; token and
+//!   Origin answers (`Token is invalid.`, a missing token, 403 domain mismatch) dead-letter
+//!   the batch at once (so the queue neither grows without bound nor stalls the callers of
+//!   `track`). Fix the configuration and re-track the dead letters.
+//! - Dead letters go to the [`DeadLetterSink`], or, without one, are kept (bounded) until
+//!   [`Tracker::take_dead_letters`]. [`Tracker::flush`] and [`Tracker::shutdown`] return
+//!   [`TrackError::NotDelivered`] with a [`DeliveryReport`] when anything was dead-lettered or
+//!   handed back since the previous report, with the last configuration error.
+//! - User callbacks are isolated: a panic of the sink or of the [`BatchSender`] is caught and
+//!   counted, and the events it concerned are kept; should the batching task itself panic,
+//!   every event it held is handed back in the next report.
 //!
 //! Delivery is **at least once**: when an answer is lost (a reset connection, a timeout) after
 //! the service recorded a batch, the batch is sent again, and the service may hold it twice.
 //! Splitting assumes the service records nothing of a body it refuses, as documented.
 
+mod admit;
 mod budget;
 mod caps;
 mod config;
 mod dead_letter;
 mod delivery;
 mod error;
+mod isolate;
+mod report;
 mod sender;
 mod shared;
 mod stats;
@@ -41,15 +53,18 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 pub use caps::MAX_CAPPED_SESSIONS;
-pub use config::{Backoff, FullPolicy, MAX_BATCH_LIMIT, MAX_QUEUE_CAPACITY, TrackerConfig};
+pub use config::{
+    Backoff, FullPolicy, MAX_BATCH_LIMIT, MAX_DEAD_LETTERS, MAX_DURATION, MAX_IN_FLIGHT,
+    MAX_QUEUE_BYTES, MAX_QUEUE_CAPACITY, MIN_DURATION, MIN_QUEUE_BYTES, TrackerConfig,
+};
 pub use dead_letter::{DeadLetter, DeadLetterSink};
 pub use error::TrackError;
+pub use report::DeliveryReport;
 pub use sender::BatchSender;
 pub use stats::TrackerStats;
 
 use crate::event::{EncodedEvent, Event};
 use shared::{Phase, Shared};
-use stats::Counters;
 use worker::{Batching, Msg};
 
 /// Queues events and delivers them in batches; see the [module documentation](self).
@@ -66,6 +81,7 @@ struct Inner {
     tx: mpsc::Sender<Msg>,
     shared: Arc<Shared>,
     when_full: FullPolicy,
+    max_wait: Duration,
     worker: Mutex<Option<JoinHandle<()>>>,
     /// The caps of `GET /events/threshold`, when configured.
     caps: Option<caps::SessionCaps>,
@@ -89,11 +105,7 @@ impl Tracker {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| Error::config("Tracker::start must be called inside a Tokio runtime"))?;
         let (tx, rx) = mpsc::channel(config.queue_capacity);
-        let shared = Arc::new(Shared::new(
-            config.backoff,
-            config.attempt_timeout,
-            config.dead_letters,
-        ));
+        let shared = Arc::new(Shared::new(&config));
         let batching = Batching {
             max_batch: config.max_batch,
             max_batch_bytes: config.max_batch_bytes,
@@ -111,6 +123,7 @@ impl Tracker {
                 tx,
                 shared,
                 when_full: config.when_full,
+                max_wait: config.max_wait,
                 worker: Mutex::new(Some(worker)),
                 caps: config.thresholds.map(caps::SessionCaps::new),
             }),
@@ -129,71 +142,69 @@ impl Tracker {
         Ok(encoded)
     }
 
-    fn push(&self, permit: mpsc::Permit<'_, Msg>, event: EncodedEvent) {
-        Counters::add(&self.inner.shared.counters.queued, 1);
-        permit.send(Msg::Event(event));
-    }
-
-    fn try_push(&self, event: EncodedEvent) -> Result<(), TrackError> {
-        match self.inner.tx.try_reserve() {
-            Ok(permit) => {
-                self.push(permit, event);
-                Ok(())
-            }
-            Err(mpsc::error::TrySendError::Full(())) => {
-                Counters::add(&self.inner.shared.counters.dropped, 1);
-                Err(TrackError::Dropped)
-            }
-            Err(mpsc::error::TrySendError::Closed(())) => Err(TrackError::Closed),
-        }
-    }
-
-    /// Validates, encodes and queues `event`. With [`FullPolicy::Wait`] a full queue makes this
-    /// wait for room; with [`FullPolicy::DropNewest`] the event is dropped and counted. With
+    /// Validates, encodes and queues `event`. When the queue is full (by count or by bytes),
+    /// [`FullPolicy::Wait`] waits for room at most `max_wait`, then returns
+    /// [`TrackError::Full`]; [`FullPolicy::DropNewest`] drops the event at once (counted in
+    /// `dropped`) and returns [`TrackError::Dropped`]. With
     /// [`TrackerConfig::with_thresholds`], an event over its session's cap is refused with
     /// [`TrackError::OverThreshold`] and counted in `over_threshold`.
     pub async fn track(&self, event: &Event) -> Result<(), TrackError> {
         let encoded = self.prepare(event)?;
-        match self.inner.when_full {
-            FullPolicy::Wait => {
-                let permit = self
-                    .inner
-                    .tx
-                    .reserve()
-                    .await
-                    .map_err(|_| TrackError::Closed)?;
-                self.push(permit, encoded);
-                Ok(())
-            }
-            FullPolicy::DropNewest => self.try_push(encoded),
-        }
+        let (tx, shared) = (&self.inner.tx, &*self.inner.shared);
+        let size = admit::size(shared, &encoded)?;
+        let room = match self.inner.when_full {
+            FullPolicy::Wait => admit::wait_room(tx, shared, size, self.inner.max_wait).await?,
+            FullPolicy::DropNewest => admit::try_room(tx, shared, size)?,
+        };
+        room.push(shared, encoded);
+        Ok(())
     }
 
     /// Like [`Tracker::track`] but never waits: a full queue drops the event (counted), whatever
     /// the policy.
     pub fn try_track(&self, event: &Event) -> Result<(), TrackError> {
         let encoded = self.prepare(event)?;
-        self.try_push(encoded)
+        let shared = &*self.inner.shared;
+        let size = admit::size(shared, &encoded)?;
+        admit::try_room(&self.inner.tx, shared, size)?.push(shared, encoded);
+        Ok(())
     }
 
     /// Returns once every event queued before the call is acknowledged or dead-lettered; sends
-    /// the batch being filled without waiting for its linger. Fails with
-    /// [`TrackError::Closed`] when the tracker shuts down first.
+    /// the batch being filled without waiting for its linger.
+    ///
+    /// `Ok` means nothing went wrong since the previous report: every event was delivered.
+    /// Otherwise [`TrackError::NotDelivered`] says how many events were dead-lettered (take them
+    /// with [`Tracker::take_dead_letters`] unless a sink took them), the last configuration
+    /// error (token, app name, Origin), the panics caught, and, should the tracker's task have
+    /// failed, why, with every event it held. [`TrackError::Closed`] when the tracker shuts
+    /// down first.
     pub async fn flush(&self) -> Result<(), TrackError> {
         let (tx, rx) = oneshot::channel();
-        self.inner
-            .tx
-            .send(Msg::Flush(tx))
-            .await
-            .map_err(|_| TrackError::Closed)?;
-        rx.await.map_err(|_| TrackError::Closed)
+        let answered = match self.inner.tx.send(Msg::Flush(tx)).await {
+            Ok(()) => rx.await.is_ok(),
+            Err(_) => false,
+        };
+        let shared = &self.inner.shared;
+        if !answered {
+            if shared.failure().is_none() {
+                return Err(TrackError::Closed);
+            }
+            shared.failed().await;
+        }
+        match shared.report() {
+            Some(report) => Err(TrackError::NotDelivered(Box::new(report))),
+            None => Ok(()),
+        }
     }
 
     /// Stops taking events, delivers what is queued for at most `timeout`, then cancels the
-    /// rest and returns the events that were not delivered (a batch cancelled in flight may
-    /// still have reached the service). Only the first call does the work; later calls return
-    /// an empty list.
-    pub async fn shutdown(&self, timeout: Duration) -> Vec<EncodedEvent> {
+    /// rest. `Ok` when every event was delivered; otherwise [`TrackError::NotDelivered`] with
+    /// the events not delivered (a batch cancelled in flight may still have reached the
+    /// service) and what was dead-lettered since the previous report, as
+    /// [`flush`](Tracker::flush) reports it. Only the first call waits; later calls report
+    /// what has not been reported yet.
+    pub async fn shutdown(&self, timeout: Duration) -> Result<(), TrackError> {
         let shared = &self.inner.shared;
         shared.phase.send_if_modified(|p| {
             let start = *p == Phase::Running;
@@ -202,27 +213,58 @@ impl Tracker {
             }
             start
         });
+        // Callers waiting for room get `Closed`.
+        shared.room.close();
         let worker = self
             .inner
             .worker
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take();
-        let Some(mut worker) = worker else {
-            return Vec::new();
-        };
-        if tokio::time::timeout(timeout, &mut worker).await.is_err() {
-            shared.phase.send_replace(Phase::Cancelled);
-            if let Err(e) = worker.await {
-                tracing::error!(error = %e, "the TGA tracker task failed");
+        if let Some(mut worker) = worker {
+            let joined = match tokio::time::timeout(timeout, &mut worker).await {
+                Ok(joined) => joined,
+                Err(_) => {
+                    shared.phase.send_if_modified(|p| {
+                        let cancel = *p == Phase::Draining;
+                        if cancel {
+                            *p = Phase::Cancelled;
+                        }
+                        cancel
+                    });
+                    worker.await
+                }
+            };
+            if let Err(e) = joined {
+                shared.fail(format!("the task ended abnormally: {e}"));
+                shared.phase.send_replace(Phase::Failed);
             }
         }
-        shared.take_undelivered()
+        match shared.report() {
+            Some(report) => Err(TrackError::NotDelivered(Box::new(report))),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes the dead letters kept so far: every dead letter when no sink is configured, and
+    /// those whose sink call panicked. At most `max_dead_letters` are kept; the rest are
+    /// counted in `dead_letters_lost`.
+    pub fn take_dead_letters(&self) -> Vec<DeadLetter> {
+        self.inner.shared.take_dead_letters()
+    }
+
+    /// How many dead letters wait in [`Tracker::take_dead_letters`].
+    pub fn dead_letters_kept(&self) -> usize {
+        self.inner.shared.dead_letters_kept()
     }
 
     /// The counters, read now.
     pub fn stats(&self) -> TrackerStats {
-        self.inner.shared.counters.snapshot()
+        let shared = &self.inner.shared;
+        TrackerStats {
+            held_bytes: shared.held_bytes() as u64,
+            ..shared.counters.snapshot()
+        }
     }
 
     /// Events waiting in the queue (not yet in a batch).

@@ -14,9 +14,16 @@ pub struct TrackerStats {
     /// Events refused at `track` because their session had used its cap of
     /// `GET /events/threshold` ([`TrackError::OverThreshold`](super::TrackError::OverThreshold)).
     pub over_threshold: u64,
-    /// Events handed to the dead-letter sink.
+    /// Calls of `track` refused with [`TrackError::Full`](super::TrackError::Full): the queue
+    /// stayed full for `max_wait` (the caller still holds the event).
+    pub full_waits_expired: u64,
+    /// Events dead-lettered (handed to the sink, or kept for `take_dead_letters`).
     pub dead_lettered: u64,
-    /// Events returned by `shutdown` as not delivered.
+    /// Dead letters lost because the dead-letter store was full (`max_dead_letters`).
+    pub dead_letters_lost: u64,
+    /// Panics caught in user callbacks (dead-letter sink, batch sender) and delivery tasks.
+    pub panics: u64,
+    /// Events handed back as not delivered (by `shutdown`, or `flush` after a failure).
     pub undelivered: u64,
     /// Requests made (first tries, retries and split halves).
     pub requests: u64,
@@ -24,6 +31,8 @@ pub struct TrackerStats {
     pub retried: u64,
     /// Batches being delivered now (requests in flight or waiting to retry).
     pub in_flight: u64,
+    /// Bytes of event JSON held now (queued, in batches, in flight), bounded by `queue_bytes`.
+    pub held_bytes: u64,
 }
 
 impl TrackerStats {
@@ -42,7 +51,10 @@ pub(crate) struct Counters {
     pub(crate) sent: AtomicU64,
     pub(crate) dropped: AtomicU64,
     pub(crate) over_threshold: AtomicU64,
+    pub(crate) full_waits_expired: AtomicU64,
     pub(crate) dead_lettered: AtomicU64,
+    pub(crate) dead_letters_lost: AtomicU64,
+    pub(crate) panics: AtomicU64,
     pub(crate) undelivered: AtomicU64,
     pub(crate) requests: AtomicU64,
     pub(crate) retried: AtomicU64,
@@ -61,11 +73,15 @@ impl Counters {
             sent: get(&self.sent),
             dropped: get(&self.dropped),
             over_threshold: get(&self.over_threshold),
+            full_waits_expired: get(&self.full_waits_expired),
             dead_lettered: get(&self.dead_lettered),
+            dead_letters_lost: get(&self.dead_letters_lost),
+            panics: get(&self.panics),
             undelivered: get(&self.undelivered),
             requests: get(&self.requests),
             retried: get(&self.retried),
             in_flight: get(&self.in_flight),
+            held_bytes: 0,
         }
     }
 }

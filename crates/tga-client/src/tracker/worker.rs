@@ -11,6 +11,7 @@ use tokio::time::Instant;
 
 use super::budget::Budget;
 use super::delivery::deliver;
+use super::isolate;
 use super::sender::BatchSender;
 use super::shared::{Phase, Shared};
 use crate::event::EncodedEvent;
@@ -59,6 +60,8 @@ struct Worker<S> {
 }
 
 /// Runs the batching task until the queue is closed and drained, or the deadline cancels it.
+/// Should the task panic, everything it holds is given back and flush and shutdown report the
+/// failure.
 pub(crate) async fn run<S: BatchSender>(
     rx: mpsc::Receiver<Msg>,
     sender: Arc<S>,
@@ -84,7 +87,13 @@ pub(crate) async fn run<S: BatchSender>(
         input_closed: false,
         draining: false,
     };
-    worker.run().await;
+    if let Err(panic) = isolate::run(worker.run()).await {
+        if let Err(again) = isolate::run(worker.salvage(panic)).await {
+            worker.shared.fail(again);
+        }
+        // Flushes waiting for the failure to be complete may now report it.
+        worker.shared.phase.send_replace(Phase::Failed);
+    }
 }
 
 impl<S: BatchSender> Worker<S> {
@@ -129,12 +138,23 @@ impl<S: BatchSender> Worker<S> {
             self.overflow = Some(event);
             return;
         }
-        if self.batch.is_empty() {
-            self.linger_deadline = Some(Instant::now() + self.cfg.linger);
+        self.budget.add(&event);
+        // Held first, so that nothing below can lose it.
+        self.batch.push(event);
+        #[cfg(test)]
+        if self
+            .shared
+            .fail_worker
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            panic!("a failure injected by a test");
+        }
+        if self.batch.len() == 1 {
+            // `None` (past the clock's range) never comes due; `validate` bounds `linger` far
+            // below that.
+            self.linger_deadline = Instant::now().checked_add(self.cfg.linger);
             self.linger_due = self.cfg.linger.is_zero();
         }
-        self.budget.add(&event);
-        self.batch.push(event);
     }
 
     /// Answers the flushes whose batches have all finished.
@@ -172,7 +192,9 @@ impl<S: BatchSender> Worker<S> {
         let task = match &done {
             Ok((task, _)) => *task,
             Err(e) => {
-                tracing::error!(error = %e, "a TGA delivery task failed; its events are lost");
+                // Delivery isolates its panics and gives its events back; only an abort of the
+                // runtime gets here.
+                tracing::error!(error = %e, "a TGA delivery task ended abnormally");
                 e.id()
             }
         };
@@ -198,6 +220,18 @@ impl<S: BatchSender> Worker<S> {
         while let Some(done) = self.tasks.join_next_with_id().await {
             self.on_task_done(done);
         }
+    }
+
+    /// After a panic of the task: gives back everything held (the batch being filled, the
+    /// queue, the deliveries' work) and drops the waiting flushes, which then report the
+    /// failure.
+    async fn salvage(&mut self, panic: String) {
+        self.shared.fail(panic);
+        self.shared.room.close();
+        self.flush_on_cut.clear();
+        self.flush_after.clear();
+        self.shared.phase.send_replace(Phase::Cancelled);
+        self.cancel().await;
     }
 
     async fn run(&mut self) {

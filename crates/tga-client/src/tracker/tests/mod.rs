@@ -34,6 +34,14 @@ async fn track_all(tracker: &Tracker, range: std::ops::Range<i64>) {
     }
 }
 
+/// The report of a flush or shutdown that did not deliver everything.
+fn report(result: Result<(), TrackError>) -> DeliveryReport {
+    match result {
+        Err(TrackError::NotDelivered(report)) => *report,
+        other => panic!("expected a report, got {other:?}"),
+    }
+}
+
 /// Lets the spawned tasks run without moving the clock.
 async fn settle() {
     for _ in 0..50 {
@@ -172,7 +180,8 @@ async fn wait_policy_waits_for_room() {
         config()
             .with_max_batch(1)
             .with_max_in_flight(1)
-            .with_queue_capacity(2),
+            .with_queue_capacity(2)
+            .with_max_wait(Duration::from_secs(120)),
     )
     .unwrap();
     track_all(&tracker, 0..4).await;
@@ -212,6 +221,9 @@ async fn rejected_events_are_isolated_and_dead_lettered() {
         };
         tracker.track(&e).await.unwrap();
     }
+    let flushed = report(tracker.flush().await);
+    assert_eq!(flushed.dead_lettered, 2);
+    assert!(flushed.config_error.is_none(), "{flushed}");
     tracker.flush().await.unwrap();
     let want: Vec<i64> = (0..20).filter(|n| *n != 3 && *n != 17).collect();
     assert_eq!(sender.delivered(), want, "each valid event exactly once");
@@ -238,7 +250,12 @@ async fn configuration_errors_dead_letter_the_batch_without_retrying() {
     sender.fail_with([answer(400, r#"{"message":"Token is invalid."}"#)]);
     let tracker = Tracker::start(Arc::clone(&sender), config().with_dead_letters(sink)).unwrap();
     track_all(&tracker, 0..4).await;
-    tracker.flush().await.unwrap();
+    let flushed = report(tracker.flush().await);
+    assert_eq!(flushed.dead_lettered, 4);
+    assert_eq!(
+        flushed.config_error.unwrap().api_detail::<TgaApiError>(),
+        Some(&TgaApiError::TokenInvalid)
+    );
     let mut dead = Vec::new();
     while let Ok(letter) = letters.try_recv() {
         assert!(!letter.is_about_this_event());
@@ -338,8 +355,7 @@ async fn shutdown_delivers_what_is_queued_without_waiting_for_the_linger() {
     let tracker = Tracker::start(Arc::clone(&sender), config()).unwrap();
     track_all(&tracker, 0..3).await;
     let start = Instant::now();
-    let left = tracker.shutdown(Duration::from_secs(10)).await;
-    assert!(left.is_empty());
+    tracker.shutdown(Duration::from_secs(10)).await.unwrap();
     assert_eq!(Instant::now(), start);
     assert_eq!(sender.delivered(), vec![0, 1, 2]);
     assert!(matches!(
@@ -351,7 +367,7 @@ async fn shutdown_delivers_what_is_queued_without_waiting_for_the_linger() {
         Err(TrackError::Closed)
     ));
     assert!(matches!(tracker.flush().await, Err(TrackError::Closed)));
-    assert!(tracker.shutdown(Duration::from_secs(1)).await.is_empty());
+    tracker.shutdown(Duration::from_secs(1)).await.unwrap();
 }
 
 #[tokio::test(start_paused = true)]
@@ -370,7 +386,7 @@ async fn shutdown_returns_what_could_not_be_delivered_by_the_deadline() {
     });
     settle().await;
     let start = Instant::now();
-    let left = tracker.shutdown(Duration::from_secs(5)).await;
+    let left = report(tracker.shutdown(Duration::from_secs(5)).await).undelivered;
     assert_eq!(Instant::now() - start, Duration::from_secs(5));
     let mut seqs: Vec<i64> = left.iter().map(seq).collect();
     seqs.sort_unstable();
@@ -458,7 +474,7 @@ fn errors_are_classified() {
         (validation(), Action::Split),
         (
             answer(400, r#"{"message":"Invalid app_name is specified."}"#),
-            Action::Split,
+            Action::ByAppName,
         ),
         (answer(413, ""), Action::Split),
         (
@@ -508,7 +524,10 @@ async fn nothing_is_lost_under_random_failures() {
                 let mut n = p;
                 while n < EVENTS {
                     let e = if is_invalid(n) { invalid(n) } else { event(n) };
-                    tracker.track(&e).await.unwrap();
+                    // A caller told the queue stayed full tries again.
+                    while let Err(e) = tracker.track(&e).await {
+                        assert!(matches!(e, TrackError::Full { .. }), "{e}");
+                    }
                     n += 4;
                 }
             })
@@ -517,7 +536,9 @@ async fn nothing_is_lost_under_random_failures() {
     for p in producers {
         p.await.unwrap();
     }
-    tracker.flush().await.unwrap();
+    let flushed = report(tracker.flush().await);
+    assert_eq!(flushed.dead_lettered, (EVENTS as u64).div_ceil(97));
+    assert_eq!((flushed.panics, flushed.undelivered.len()), (0, 0));
     let accepted = sender.accepted.lock().unwrap().clone();
     let valid: HashSet<i64> = (0..EVENTS).filter(|n| !is_invalid(*n)).collect();
     let got: HashSet<i64> = accepted.keys().copied().collect();
@@ -537,7 +558,7 @@ async fn nothing_is_lost_under_random_failures() {
     assert!(stats.retried > 0);
     let duplicates = accepted.values().filter(|c| **c > 1).count();
     assert!(duplicates > 0, "lost answers cause resends (at least once)");
-    assert!(tracker.shutdown(Duration::from_secs(1)).await.is_empty());
+    tracker.shutdown(Duration::from_secs(1)).await.unwrap();
 }
 
 #[test]
@@ -599,7 +620,7 @@ async fn events_reach_the_fake_service() {
         };
         tracker.track(&e).await.unwrap();
     }
-    tracker.flush().await.unwrap();
+    assert_eq!(report(tracker.flush().await).dead_lettered, 1);
     assert_eq!(
         sender.fake.accepted_count(),
         49,
@@ -613,3 +634,6 @@ async fn events_reach_the_fake_service() {
     assert!(letters.try_recv().is_err());
     assert_eq!(tracker.stats().retried, 3);
 }
+
+mod failures;
+mod room;

@@ -1,0 +1,115 @@
+//! What [`Tracker::flush`](super::Tracker::flush) and
+//! [`Tracker::shutdown`](super::Tracker::shutdown) report when not every event was delivered.
+
+use std::fmt;
+use std::sync::Arc;
+
+use tg_common::Error;
+
+use crate::event::EncodedEvent;
+
+/// Why a flush or a shutdown did not end with every event delivered: what was dead-lettered,
+/// the last configuration error, the callbacks that panicked and the events handed back.
+///
+/// Counts cover the time since the previous report (each report is given once, to the flush or
+/// shutdown that takes it).
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct DeliveryReport {
+    /// Events dead-lettered (refused for good by the service, or refused by the tracker's own
+    /// checks).
+    pub dead_lettered: u64,
+    /// Of those, the dead letters the tracker could not keep because its store was full
+    /// (`max_dead_letters`); the rest went to the sink or wait in
+    /// [`Tracker::take_dead_letters`](super::Tracker::take_dead_letters).
+    pub dead_letters_lost: u64,
+    /// The last error that refused a whole batch for a reason no retry fixes (token, app name,
+    /// Origin, an unknown route, a panicking sender).
+    pub config_error: Option<Arc<Error>>,
+    /// Panics caught in user callbacks (dead-letter sink, batch sender) and in delivery tasks.
+    pub panics: u64,
+    /// Events neither delivered nor dead-lettered, handed back: left at the shutdown deadline,
+    /// or held when the tracker's task failed.
+    pub undelivered: Vec<EncodedEvent>,
+    /// Why the tracker's batching task ended abnormally (it takes no more events).
+    pub failure: Option<String>,
+}
+
+impl DeliveryReport {
+    /// Whether the report says nothing went wrong.
+    pub fn is_clean(&self) -> bool {
+        self.dead_lettered == 0
+            && self.dead_letters_lost == 0
+            && self.config_error.is_none()
+            && self.panics == 0
+            && self.undelivered.is_empty()
+            && self.failure.is_none()
+    }
+}
+
+impl fmt::Display for DeliveryReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(failure) = &self.failure {
+            parts.push(format!("the tracker's task failed ({failure})"));
+        }
+        if !self.undelivered.is_empty() {
+            parts.push(format!(
+                "{} events handed back undelivered",
+                self.undelivered.len()
+            ));
+        }
+        if self.dead_lettered > 0 {
+            parts.push(format!("{} events dead-lettered", self.dead_lettered));
+        }
+        if self.dead_letters_lost > 0 {
+            parts.push(format!(
+                "{} dead letters lost: the dead-letter store was full",
+                self.dead_letters_lost
+            ));
+        }
+        if self.panics > 0 {
+            parts.push(format!("{} panics caught", self.panics));
+        }
+        if let Some(error) = &self.config_error {
+            parts.push(format!("last configuration error: {error}"));
+        }
+        if parts.is_empty() {
+            return f.write_str("every event was delivered");
+        }
+        f.write_str(&parts.join("; "))
+    }
+}
+
+/// What happened since the last report, gathered as it happens.
+#[derive(Debug, Default)]
+pub(crate) struct Ledger {
+    pub(crate) dead_lettered: u64,
+    pub(crate) dead_letters_lost: u64,
+    pub(crate) config_error: Option<Arc<Error>>,
+    pub(crate) panics: u64,
+}
+
+impl Ledger {
+    /// Turns what was gathered into a report, leaving the ledger empty.
+    pub(crate) fn take(
+        &mut self,
+        undelivered: Vec<EncodedEvent>,
+        failure: Option<String>,
+    ) -> DeliveryReport {
+        let Ledger {
+            dead_lettered,
+            dead_letters_lost,
+            config_error,
+            panics,
+        } = std::mem::take(self);
+        DeliveryReport {
+            dead_lettered,
+            dead_letters_lost,
+            config_error,
+            panics,
+            undelivered,
+            failure,
+        }
+    }
+}
