@@ -133,6 +133,7 @@ async fn main() -> Result<(), String> {
         tga: Arc::new(tga),
         tgtrack: Arc::new(tgtrack),
         tgmembership: Arc::new(TgmembershipFake::new(o.bot_id, &o.tgmembership_key)),
+        telegram: tg_mock::telegram::TelegramFake::new(),
     };
     let server = MockServer::start_on(Arc::new(all), o.port)
         .await
