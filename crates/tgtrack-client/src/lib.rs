@@ -44,6 +44,9 @@
 //!   [`tg_common::Error`] carrying a [`TgtrackApiError`].
 //! - [`forward`]: Telegram updates and builder webhooks forwarded byte for byte.
 //! - [`update_filter`]: which Telegram updates TGTrack needs, to save the daily quota.
+//! - [`forward_queue`]: forwarding tracked updates in the background, in order, within the
+//!   quota, without making the bot wait.
+//! - [`poll`]: long polling of Telegram's `getUpdates` that keeps each update's exact bytes.
 //! - [`start_param`]: the `/start` command and its deep-link parameter.
 //! - [`method`]: method names, idempotency and the default quotas.
 //! - [`validate`]: the checks run before a request is sent.
@@ -52,8 +55,10 @@ mod client;
 pub mod envelope;
 pub mod error;
 pub mod forward;
+pub mod forward_queue;
 pub mod method;
 pub mod model;
+pub mod poll;
 pub mod start_param;
 pub mod update_filter;
 pub mod validate;
@@ -66,11 +71,13 @@ pub use client::{
 pub use envelope::Response;
 pub use error::{ErrorCode, TgtrackApiError};
 pub use forward::{RawJson, RawUpdate, SambotEncoding};
+pub use forward_queue::{FailedForward, ForwardQueue, ForwardStats, Submission};
 pub use method::{DEFAULT_QUOTAS, Method, MethodRequest};
 pub use model::{
     AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
     SendReachGoal, StartValue, User, UserDidStartBot, UserInfo,
 };
+pub use poll::{PolledUpdate, Poller, StopHandle};
 pub use update_filter::{TrackedKind, is_tracked_update};
 
 /// The README's examples, compiled as doc tests.
