@@ -46,6 +46,8 @@
 //! - [`update_filter`]: which Telegram updates TGTrack needs, to save the daily quota.
 //! - [`forward_queue`]: forwarding tracked updates in the background, in order, within the
 //!   quota, without making the bot wait.
+//! - `webhook` (feature `tower` or `axum`): a tower layer for a webhook endpoint that checks
+//!   Telegram's secret token before forwarding anything.
 //! - [`poll`]: long polling of Telegram's `getUpdates` that keeps each update's exact bytes.
 //! - [`start_param`]: the `/start` command and its deep-link parameter.
 //! - [`method`]: method names, idempotency and the default quotas.
@@ -62,6 +64,8 @@ pub mod poll;
 pub mod start_param;
 pub mod update_filter;
 pub mod validate;
+#[cfg(feature = "tower")]
+pub mod webhook;
 
 pub use client::{
     AddEventBuilder, Client, ClientBuilder, ForwardBuilder, GetUserInfoBuilder,
