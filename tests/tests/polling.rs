@@ -99,7 +99,7 @@ async fn every_update_is_handed_on_byte_for_byte_and_only_tracked_ones_are_forwa
     for u in &pushed {
         s.telegram.push_update(TOKEN, u.clone()).unwrap();
     }
-    let queue = ForwardQueue::start(s.client.clone());
+    let queue = ForwardQueue::start(s.client.clone()).unwrap();
     let mut p = poller(&s, TOKEN).forward_to(queue.clone()).build().unwrap();
     for (i, expected) in pushed.iter().enumerate() {
         let got = p.next_update().await.unwrap().unwrap();
@@ -330,4 +330,100 @@ fn bad_settings_fail_before_anything_is_sent() {
         .build()
         .unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Config { .. }));
+}
+
+// The forward queue the poller and the webhook layer share.
+
+fn queue_client(s: &Setup, key: &str) -> Client {
+    let base = s._tgtrack_server.base_url();
+    Client::builder(key)
+        .core(|c| c.with_base_url(base).with_plain_http_loopback(true))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_forward_tgtrack_refused_reaches_the_failure_callback_with_its_bytes() {
+    let s = setup().await;
+    let failed: Arc<std::sync::Mutex<Vec<(Vec<u8>, Option<u16>)>>> = Arc::default();
+    let record = Arc::clone(&failed);
+    let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let seen = Arc::clone(&calls);
+    // An unknown key: TGTrack answers 401 to every forward.
+    let queue = ForwardQueue::builder(queue_client(&s, "unknown-key"))
+        .on_failure(move |f| {
+            if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+                panic!("a callback that panics once");
+            }
+            record
+                .lock()
+                .unwrap()
+                .push((f.update.as_bytes().to_vec(), f.error.status()));
+        })
+        .start()
+        .unwrap();
+    let updates = [start_update(1), blocked_update(2), start_update(3)];
+    for u in &updates {
+        assert!(matches!(
+            queue.submit(u.clone()),
+            tgtrack_client::Submission::Queued(_)
+        ));
+    }
+    let stats = queue.close(Duration::from_secs(10)).await;
+    assert_eq!((stats.failed, stats.forwarded, stats.pending()), (3, 0, 0));
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
+    let failed = failed.lock().unwrap().clone();
+    assert_eq!(
+        failed,
+        [
+            (updates[0].as_bytes().to_vec(), Some(401)),
+            (updates[2].as_bytes().to_vec(), Some(401))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_full_or_closed_queue_hands_the_update_back() {
+    let s = setup().await;
+    let queue = ForwardQueue::builder(queue_client(&s, "full-key"))
+        .capacity(1)
+        .start()
+        .unwrap();
+    assert!(matches!(
+        queue.submit(start_update(1)),
+        tgtrack_client::Submission::Queued(_)
+    ));
+    // Nothing yielded to the queue's task yet: its one slot is taken.
+    match queue.submit(start_update(2)) {
+        tgtrack_client::Submission::Refused { update, reason } => {
+            assert_eq!(reason, tgtrack_client::forward_queue::Refusal::Full);
+            assert_eq!(update.as_bytes(), start_update(2).as_bytes());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        queue.submit(text_update(3, "hello")),
+        tgtrack_client::Submission::NotTracked
+    ));
+    queue.close(Duration::from_secs(10)).await;
+    assert!(matches!(
+        queue.submit(start_update(4)),
+        tgtrack_client::Submission::Refused {
+            reason: tgtrack_client::forward_queue::Refusal::Closed,
+            ..
+        }
+    ));
+    let stats = queue.stats();
+    assert_eq!(
+        (stats.queued, stats.refused, stats.not_tracked, stats.failed),
+        (1, 2, 1, 1),
+        "{stats:?}"
+    );
+}
+
+#[test]
+fn a_queue_outside_a_runtime_is_a_config_error() {
+    let client = Client::builder("k").build().unwrap();
+    let err = ForwardQueue::start(client).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Config { .. }), "{err:?}");
 }

@@ -54,7 +54,7 @@ async fn bot(key: &'static str, answer: StatusCode) -> Bot {
         .max_rate_wait(Duration::from_millis(50))
         .build()
         .unwrap();
-    let queue = ForwardQueue::start(client);
+    let queue = ForwardQueue::start(client).unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let app = Router::new()
         .route(

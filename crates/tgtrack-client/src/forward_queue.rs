@@ -162,28 +162,29 @@ impl ForwardQueueBuilder {
 
     /// Starts the queue's task on the current tokio runtime.
     ///
-    /// # Panics
-    ///
-    /// Outside a tokio runtime (as `tokio::spawn` does).
-    pub fn start(self) -> ForwardQueue {
+    /// Fails with [`tg_common::ErrorKind::Config`] outside a tokio runtime.
+    pub fn start(self) -> Result<ForwardQueue, Error> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            Error::config("ForwardQueue::start must be called inside a Tokio runtime")
+        })?;
         let (tx, rx) = mpsc::channel(self.capacity);
         let (closing, closed) = watch::channel(false);
         let counters = Arc::new(Counters::default());
-        let worker = tokio::spawn(run(
+        let worker = runtime.spawn(run(
             self.client,
             rx,
             closed,
             Arc::clone(&counters),
             self.on_failure,
         ));
-        ForwardQueue {
+        Ok(ForwardQueue {
             inner: Arc::new(Inner {
                 tx,
                 counters,
                 closing,
                 worker: Mutex::new(Some(worker)),
             }),
-        }
+        })
     }
 }
 
@@ -199,10 +200,8 @@ impl ForwardQueue {
 
     /// A queue with the defaults, started on the current tokio runtime.
     ///
-    /// # Panics
-    ///
-    /// Outside a tokio runtime.
-    pub fn start(client: Client) -> ForwardQueue {
+    /// Fails with [`tg_common::ErrorKind::Config`] outside a tokio runtime.
+    pub fn start(client: Client) -> Result<ForwardQueue, Error> {
         ForwardQueue::builder(client).start()
     }
 

@@ -1,4 +1,5 @@
-//! The fake Telegram Bot API, for bots that long-poll: `getUpdates` at `/bot{TOKEN}/getUpdates`.
+//! The fake Telegram Bot API, for bots that long-poll: `getUpdates` at `/bot{TOKEN}/getUpdates`,
+//! and `getMe` (a framework's first call; the bot's id is the token's digits before `:`).
 //!
 //! - The path is percent-decoded before the token is read (`/bot123%3AABC/...` is the token
 //!   `123:ABC`), as the Bot API server decodes it.
@@ -16,7 +17,7 @@
 //!   `message_reaction_count`.
 //!
 //! Not modelled: a second concurrent `getUpdates` terminating the first (409), `setWebhook`
-//! itself, and every other method.
+//! itself, and every other method (404).
 
 mod params;
 mod queue;
@@ -200,6 +201,24 @@ impl TelegramFake {
     }
 }
 
+/// `getMe`: a bot named after its id.
+fn get_me(token: &str) -> Reply {
+    let id: i64 = token
+        .split(':')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .unwrap_or(1);
+    Reply::json(
+        200,
+        &json!({"ok": true, "result": {
+            "id": id, "is_bot": true, "first_name": "Test bot", "username": format!("test_{id}_bot"),
+            "can_join_groups": true, "can_read_all_group_messages": false,
+            "supports_inline_queries": false, "can_connect_to_business": false,
+            "has_main_web_app": false,
+        }}),
+    )
+}
+
 impl Service for TelegramFake {
     fn name(&self) -> &'static str {
         "telegram"
@@ -213,6 +232,8 @@ impl Service for TelegramFake {
                 }
                 if method.eq_ignore_ascii_case("getUpdates") {
                     self.get_updates(&token, request)
+                } else if method.eq_ignore_ascii_case("getMe") {
+                    get_me(&token)
                 } else {
                     error_reply(404, "Not Found")
                 }

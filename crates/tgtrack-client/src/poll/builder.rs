@@ -149,6 +149,7 @@ impl PollerBuilder {
             Settings {
                 timeout_secs: self.timeout.as_secs(),
                 limit: self.limit,
+                allowed_explicit: self.allowed_updates.is_some(),
                 allowed_updates: self.allowed_updates,
                 backoff: self.backoff,
             },

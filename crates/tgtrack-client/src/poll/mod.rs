@@ -11,6 +11,7 @@
 //!
 //! - [`builder`]: the settings (`timeout`, `limit`, `allowed_updates`, start offset, backoff).
 //! - [`poller`]: the loop (fetch, hand on, confirm, back off, stop).
+//! - `teloxide` (feature `teloxide`): a teloxide `UpdateListener` on the poller.
 //! - [`answer`]: decoding `getUpdates` without re-serializing.
 //! - `offset`: which offset confirms what was handed on.
 //! - `token`: the token's shape and its secret path segment.
@@ -19,8 +20,10 @@ pub mod answer;
 pub mod builder;
 mod offset;
 pub mod poller;
+#[cfg(feature = "teloxide")]
+pub mod teloxide;
 mod token;
 
 pub use answer::{PolledUpdate, TelegramApiError};
 pub use builder::{PollerBuilder, TELEGRAM_BASE_URL, default_poll_backoff};
-pub use poller::{Poller, StopHandle};
+pub use poller::{Poller, StopHandle, TRACKED_UPDATE_KINDS};

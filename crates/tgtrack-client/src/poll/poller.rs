@@ -26,8 +26,13 @@ pub(super) struct Settings {
     pub(super) timeout_secs: u64,
     pub(super) limit: u8,
     pub(super) allowed_updates: Option<Vec<String>>,
+    /// Whether `allowed_updates` was set on the builder (a hint then changes nothing).
+    pub(super) allowed_explicit: bool,
     pub(super) backoff: RetryPolicy,
 }
+
+/// The update kinds TGTrack needs: added to a framework's hint when forwarding.
+pub const TRACKED_UPDATE_KINDS: [&str; 2] = ["message", "my_chat_member"];
 
 /// Stops a [`Poller`]; cheap to clone.
 #[derive(Debug, Clone)]
@@ -118,6 +123,25 @@ impl Poller {
     /// with [`PollerBuilder::offset`].
     pub fn offset(&self) -> Option<i64> {
         self.offsets.next()
+    }
+
+    /// Takes a framework's list of the update kinds its handlers use (teloxide's
+    /// `hint_allowed_updates`) as `allowed_updates` for the next calls, with
+    /// [`TRACKED_UPDATE_KINDS`] added when forwarding. Ignored when
+    /// [`PollerBuilder::allowed_updates`] was set.
+    pub fn hint_allowed_updates(&mut self, kinds: impl IntoIterator<Item = String>) {
+        if self.settings.allowed_explicit {
+            return;
+        }
+        let mut kinds: Vec<String> = kinds.into_iter().collect();
+        if self.forward.is_some() {
+            for tracked in TRACKED_UPDATE_KINDS {
+                if !kinds.iter().any(|k| k == tracked) {
+                    kinds.push(tracked.to_owned());
+                }
+            }
+        }
+        self.settings.allowed_updates = Some(kinds);
     }
 
     /// The next update, waiting for Telegram as long as needed; `None` once stopped (or after

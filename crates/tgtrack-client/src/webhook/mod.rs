@@ -23,7 +23,7 @@
 //! use tgtrack_client::{Client, ForwardQueue};
 //!
 //! let client = Client::builder("YOUR_API_KEY").build()?;
-//! let layer = TelegramWebhookLayer::new("the-secret-token-given-to-setWebhook", ForwardQueue::start(client))?;
+//! let layer = TelegramWebhookLayer::new("the-secret-token-given-to-setWebhook", ForwardQueue::start(client)?)?;
 //! // axum: Router::new().route("/telegram", post(handler)).layer(layer)
 //! # let _ = layer;
 //! # Ok(())

@@ -1,0 +1,134 @@
+//! A teloxide `Dispatcher`, unchanged, reading updates through the raw-preserving poller from
+//! the fake Telegram `getUpdates`, while the fake TGTrack receives the tracked updates byte for
+//! byte. Needs `--features teloxide`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use teloxide::dispatching::Dispatcher;
+use teloxide::error_handlers::LoggingErrorHandler;
+use teloxide::types::Update;
+use teloxide::{Bot, dptree};
+use tg_mock::MockServer;
+use tg_mock::telegram::TelegramFake;
+use tg_mock::tgtrack::{Mode as FakeMode, TgtrackFake};
+use tgtrack_client::{Client, ForwardQueue, Poller};
+
+const TOKEN: &str = "7123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+const KEY: &str = "teloxide-key";
+
+fn start_update(id: i64) -> String {
+    format!(
+        "{{\"update_id\":{id},\n \"message\":{{\"message_id\":17,\"from\":{{\"id\":7123456789,\"is_bot\":false,\"first_name\":\"Va\\u0073ya\",\"language_code\":\"ru\"}},\"chat\":{{\"id\":7123456789,\"first_name\":\"Vasya\",\"type\":\"private\"}},\"date\":1700000000,\"text\":\"/start ref-42\",\"entities\":[{{\"offset\":0,\"length\":6,\"type\":\"bot_command\"}}]}} }}"
+    )
+}
+
+fn text_update(id: i64) -> String {
+    format!(
+        "{{\"update_id\":{id},\"message\":{{\"message_id\":18,\"from\":{{\"id\":7123456789,\"is_bot\":false,\"first_name\":\"Vasya\"}},\"chat\":{{\"id\":7123456789,\"first_name\":\"Vasya\",\"type\":\"private\"}},\"date\":1700000001,\"text\":\"hello\"}}}}"
+    )
+}
+
+fn blocked_update(id: i64) -> String {
+    format!(
+        "{{\"update_id\":{id},\"my_chat_member\":{{\"chat\":{{\"id\":7123456789,\"first_name\":\"Vasya\",\"type\":\"private\"}},\"from\":{{\"id\":7123456789,\"is_bot\":false,\"first_name\":\"Vasya\"}},\"date\":1700000100,\"old_chat_member\":{{\"user\":{{\"id\":7123456,\"is_bot\":true,\"first_name\":\"Bot\",\"username\":\"my_bot\"}},\"status\":\"member\"}},\"new_chat_member\":{{\"user\":{{\"id\":7123456,\"is_bot\":true,\"first_name\":\"Bot\",\"username\":\"my_bot\"}},\"status\":\"kicked\",\"until_date\":0}}}}}}"
+    )
+}
+
+#[tokio::test]
+async fn a_dispatcher_runs_unchanged_while_tgtrack_gets_the_exact_bytes() {
+    let telegram = TelegramFake::new();
+    telegram.add_bot(TOKEN);
+    let telegram_server = MockServer::start(Arc::new(telegram.clone())).await.unwrap();
+    let tgtrack = Arc::new(TgtrackFake::new());
+    tgtrack.add_key(KEY, FakeMode::Production);
+    let tgtrack_server = MockServer::start(Arc::clone(&tgtrack)).await.unwrap();
+
+    let pushed = [start_update(1), text_update(2), blocked_update(3)];
+    for u in &pushed {
+        telegram.push_update(TOKEN, u.clone()).unwrap();
+    }
+
+    let client = Client::builder(KEY)
+        .core(|c| {
+            c.with_base_url(tgtrack_server.base_url())
+                .with_plain_http_loopback(true)
+        })
+        .build()
+        .unwrap();
+    let queue = ForwardQueue::start(client).unwrap();
+    let base = telegram_server.base_url();
+    let listener = Poller::builder(TOKEN)
+        .core(|c| c.with_base_url(base.clone()).with_plain_http_loopback(true))
+        .timeout(Duration::from_secs(1))
+        .forward_to(queue.clone())
+        .build()
+        .unwrap()
+        .into_teloxide_listener();
+
+    let bot = Bot::new(TOKEN).set_api_url(base.parse().unwrap());
+    let seen: Arc<Mutex<Vec<Update>>> = Arc::default();
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let record = Arc::clone(&seen);
+    let handler = dptree::endpoint(move |update: Update| {
+        let record = Arc::clone(&record);
+        let done = done_tx.clone();
+        async move {
+            let count = {
+                let mut seen = record.lock().unwrap();
+                seen.push(update);
+                seen.len()
+            };
+            if count == 3 {
+                let _ = done.send(());
+            }
+            Ok::<(), Infallible>(())
+        }
+    });
+    let mut dispatcher = Dispatcher::builder(bot, handler).build();
+    let shutdown = dispatcher.shutdown_token();
+    tokio::spawn(async move {
+        done_rx.recv().await;
+        // `shutdown` fails while the dispatcher is still starting; it is running by now.
+        shutdown.shutdown().unwrap().await;
+    });
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::new()),
+    )
+    .await
+    .expect("the dispatcher stops");
+
+    let ids: Vec<u32> = seen.lock().unwrap().iter().map(|u| u.id.0).collect();
+    assert_eq!(ids, [1, 2, 3]);
+    // What teloxide would forward if it re-serialized its parsed update: not Telegram's bytes.
+    let reserialized = serde_json::to_string(&seen.lock().unwrap()[0]).unwrap();
+    assert_ne!(reserialized, pushed[0]);
+
+    let stats = queue.close(Duration::from_secs(10)).await;
+    assert_eq!((stats.forwarded, stats.not_tracked), (2, 1), "{stats:?}");
+    let bodies: Vec<Vec<u8>> = tgtrack
+        .forwarded(KEY)
+        .into_iter()
+        .map(|f| f.body.to_vec())
+        .collect();
+    assert_eq!(
+        bodies,
+        [pushed[0].as_bytes().to_vec(), pushed[2].as_bytes().to_vec()]
+    );
+    // The graceful stop confirmed everything handed on.
+    assert!(
+        telegram.pending(TOKEN).is_empty(),
+        "{:?}",
+        telegram.pending(TOKEN)
+    );
+    // The dispatcher's hint became allowed_updates, with what TGTrack needs added.
+    let allowed = telegram.calls(TOKEN)[0].allowed_updates.clone().unwrap();
+    assert!(
+        allowed.iter().any(|k| k == "message") && allowed.iter().any(|k| k == "my_chat_member"),
+        "{allowed:?}"
+    );
+}
