@@ -334,6 +334,9 @@ fn bad_settings_fail_before_anything_is_sent() {
 
 // The forward queue the poller and the webhook layer share.
 
+/// A failed forward's bytes and HTTP status.
+type Failure = (Vec<u8>, Option<u16>);
+
 fn queue_client(s: &Setup, key: &str) -> Client {
     let base = s._tgtrack_server.base_url();
     Client::builder(key)
@@ -345,7 +348,7 @@ fn queue_client(s: &Setup, key: &str) -> Client {
 #[tokio::test]
 async fn a_forward_tgtrack_refused_reaches_the_failure_callback_with_its_bytes() {
     let s = setup().await;
-    let failed: Arc<std::sync::Mutex<Vec<(Vec<u8>, Option<u16>)>>> = Arc::default();
+    let failed: Arc<std::sync::Mutex<Vec<Failure>>> = Arc::default();
     let record = Arc::clone(&failed);
     let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
     let seen = Arc::clone(&calls);

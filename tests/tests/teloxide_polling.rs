@@ -8,10 +8,7 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use teloxide::dispatching::Dispatcher;
-use teloxide::error_handlers::LoggingErrorHandler;
-use teloxide::types::Update;
-use teloxide::{Bot, dptree};
+use teloxide::prelude::*;
 use tg_mock::MockServer;
 use tg_mock::telegram::TelegramFake;
 use tg_mock::tgtrack::{Mode as FakeMode, TgtrackFake};
@@ -70,28 +67,24 @@ async fn a_dispatcher_runs_unchanged_while_tgtrack_gets_the_exact_bytes() {
         .into_teloxide_listener();
 
     let bot = Bot::new(TOKEN).set_api_url(base.parse().unwrap());
-    let seen: Arc<Mutex<Vec<Update>>> = Arc::default();
-    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let seen: Arc<Mutex<Vec<Message>>> = Arc::default();
     let record = Arc::clone(&seen);
-    let handler = dptree::endpoint(move |update: Update| {
+    // A bot that handles messages only: its hint asks for `message` alone.
+    let handler = Update::filter_message().endpoint(move |message: Message| {
         let record = Arc::clone(&record);
-        let done = done_tx.clone();
         async move {
-            let count = {
-                let mut seen = record.lock().unwrap();
-                seen.push(update);
-                seen.len()
-            };
-            if count == 3 {
-                let _ = done.send(());
-            }
+            record.lock().unwrap().push(message);
             Ok::<(), Infallible>(())
         }
     });
     let mut dispatcher = Dispatcher::builder(bot, handler).build();
     let shutdown = dispatcher.shutdown_token();
+    let (watched_seen, watched_queue) = (Arc::clone(&seen), queue.clone());
     tokio::spawn(async move {
-        done_rx.recv().await;
+        // Both messages handled and both tracked updates (the start, the block) queued.
+        while watched_seen.lock().unwrap().len() < 2 || watched_queue.stats().queued < 2 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         // `shutdown` fails while the dispatcher is still starting; it is running by now.
         shutdown.shutdown().unwrap().await;
     });
@@ -102,11 +95,17 @@ async fn a_dispatcher_runs_unchanged_while_tgtrack_gets_the_exact_bytes() {
     .await
     .expect("the dispatcher stops");
 
-    let ids: Vec<u32> = seen.lock().unwrap().iter().map(|u| u.id.0).collect();
-    assert_eq!(ids, [1, 2, 3]);
-    // What teloxide would forward if it re-serialized its parsed update: not Telegram's bytes.
-    let reserialized = serde_json::to_string(&seen.lock().unwrap()[0]).unwrap();
-    assert_ne!(reserialized, pushed[0]);
+    let texts: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|m| m.text().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts, ["/start ref-42", "hello"]);
+    // What a bot would forward if it re-serialized teloxide's parsed update: not Telegram's
+    // bytes, which TGTrack refuses.
+    let parsed: Update = serde_json::from_str(&pushed[0]).unwrap();
+    assert_ne!(serde_json::to_string(&parsed).unwrap(), pushed[0]);
 
     let stats = queue.close(Duration::from_secs(10)).await;
     assert_eq!((stats.forwarded, stats.not_tracked), (2, 1), "{stats:?}");
