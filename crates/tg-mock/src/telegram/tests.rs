@@ -66,9 +66,14 @@ fn wrong_token_other_methods_and_bad_parameters_are_refused() {
     );
     let r = f.handle(&Request::new(
         Method::GET,
-        "/bot123456:AAE-secret_token/getMe",
+        "/bot123456:AAE-secret_token/sendMessage",
     ));
     assert_eq!(r.status, 404);
+    let me = f.handle(&Request::new(
+        Method::POST,
+        "/bot123456:AAE-secret_token/getMe",
+    ));
+    assert_eq!(me.json_body().unwrap()["result"]["id"], 123456);
     let r = f.handle(&get("?offset=abc"));
     assert_eq!(r.status, 400);
     assert!(body(&r).contains("Bad Request"));
