@@ -1,6 +1,7 @@
-//! A teloxide `Dispatcher`, unchanged, reading updates through the raw-preserving poller from
-//! the fake Telegram `getUpdates`, while the fake TGTrack receives the tracked updates byte for
-//! byte. Needs `--features teloxide`.
+//! teloxide bots, unchanged, forwarding to the fake TGTrack byte for byte: a `Dispatcher`
+//! reading through the raw-preserving poller from the fake Telegram `getUpdates`, and
+//! teloxide's own axum webhook behind the webhook layer (right, wrong and missing secret
+//! tokens). Needs `--features teloxide`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -130,4 +131,114 @@ async fn a_dispatcher_runs_unchanged_while_tgtrack_gets_the_exact_bytes() {
         allowed.iter().any(|k| k == "message") && allowed.iter().any(|k| k == "my_chat_member"),
         "{allowed:?}"
     );
+}
+
+/// Posts `body` to the bot's webhook with this secret-token header; returns the status.
+async fn deliver(addr: std::net::SocketAddr, secret: Option<&str>, body: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let header = secret
+        .map(|s| format!("x-telegram-bot-api-secret-token: {s}\r\n"))
+        .unwrap_or_default();
+    let head = format!(
+        "POST /webhook HTTP/1.1\r\nhost: bot\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{header}connection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let _ = stream.write_all(body.as_bytes()).await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let text = String::from_utf8_lossy(&answer);
+    text.split(' ').nth(1).unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn teloxides_axum_webhook_behind_the_layer_forwards_only_with_the_right_secret() {
+    use teloxide::update_listeners::webhooks;
+    use tgtrack_client::webhook::TelegramWebhookLayer;
+
+    const SECRET: &str = "teloxide-webhook-secret";
+    let telegram = TelegramFake::new();
+    telegram.add_bot(TOKEN);
+    let telegram_server = MockServer::start(Arc::new(telegram.clone())).await.unwrap();
+    let tgtrack = Arc::new(TgtrackFake::new());
+    tgtrack.add_key("teloxide-webhook-key", FakeMode::Production);
+    let tgtrack_server = MockServer::start(Arc::clone(&tgtrack)).await.unwrap();
+    let client = Client::builder("teloxide-webhook-key")
+        .core(|c| {
+            c.with_base_url(tgtrack_server.base_url())
+                .with_plain_http_loopback(true)
+        })
+        .build()
+        .unwrap();
+    let queue = ForwardQueue::start(client).unwrap();
+
+    let listener_socket = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener_socket.local_addr().unwrap();
+    let options = webhooks::Options::new(addr, format!("http://{addr}/webhook").parse().unwrap())
+        .secret_token(SECRET.to_owned());
+    let (listener, stop_flag, router) = webhooks::axum_no_setup(options);
+    let app = router.layer(TelegramWebhookLayer::new(SECRET, queue.clone()).unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener_socket, app)
+            .with_graceful_shutdown(stop_flag)
+            .await
+    });
+
+    let bot = Bot::new(TOKEN).set_api_url(telegram_server.base_url().parse().unwrap());
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let record = Arc::clone(&seen);
+    let handler = Update::filter_message().endpoint(move |message: Message| {
+        let record = Arc::clone(&record);
+        async move {
+            record
+                .lock()
+                .unwrap()
+                .push(message.text().unwrap_or_default().to_owned());
+            Ok::<(), Infallible>(())
+        }
+    });
+    let mut dispatcher = Dispatcher::builder(bot, handler).build();
+    let shutdown = dispatcher.shutdown_token();
+    let dispatching = tokio::spawn(async move {
+        dispatcher
+            .dispatch_with_listener(listener, LoggingErrorHandler::new())
+            .await
+    });
+
+    let spoofed = start_update(1);
+    for secret in [None, Some("teloxide-webhook-secreT"), Some("x")] {
+        assert_eq!(deliver(addr, secret, &spoofed).await, 401, "{secret:?}");
+    }
+    let update = start_update(2);
+    assert_eq!(deliver(addr, Some(SECRET), &update).await, 200);
+    assert_eq!(deliver(addr, Some(SECRET), &text_update(3)).await, 200);
+
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while seen.lock().unwrap().len() < 2 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the dispatcher handles both messages");
+    assert_eq!(*seen.lock().unwrap(), ["/start ref-42", "hello"]);
+    let stats = queue.close(Duration::from_secs(10)).await;
+    assert_eq!((stats.forwarded, stats.not_tracked), (1, 1), "{stats:?}");
+    let bodies: Vec<Vec<u8>> = tgtrack
+        .forwarded("teloxide-webhook-key")
+        .into_iter()
+        .map(|f| f.body.to_vec())
+        .collect();
+    assert_eq!(
+        bodies,
+        [update.as_bytes().to_vec()],
+        "the spoofed update never reached TGTrack"
+    );
+
+    // Dispatching started before the deliveries, so shutting down succeeds now.
+    shutdown.shutdown().unwrap().await;
+    tokio::time::timeout(Duration::from_secs(10), dispatching)
+        .await
+        .unwrap()
+        .unwrap();
 }
