@@ -23,7 +23,7 @@ struct Setup {
     telegram: TelegramFake,
     telegram_server: MockServer,
     tgtrack: Arc<TgtrackFake>,
-    _tgtrack_server: MockServer,
+    tgtrack_server: MockServer,
     client: Client,
 }
 
@@ -45,7 +45,7 @@ async fn setup() -> Setup {
         telegram,
         telegram_server,
         tgtrack,
-        _tgtrack_server: tgtrack_server,
+        tgtrack_server: tgtrack_server,
         client,
     }
 }
@@ -338,7 +338,7 @@ fn bad_settings_fail_before_anything_is_sent() {
 type Failure = (Vec<u8>, Option<u16>);
 
 fn queue_client(s: &Setup, key: &str) -> Client {
-    let base = s._tgtrack_server.base_url();
+    let base = s.tgtrack_server.base_url();
     Client::builder(key)
         .core(|c| c.with_base_url(base).with_plain_http_loopback(true))
         .build()

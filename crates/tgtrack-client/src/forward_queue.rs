@@ -220,6 +220,7 @@ impl ForwardQueue {
         };
         if *self.inner.closing.borrow() {
             counters.refused.fetch_add(1, Ordering::AcqRel);
+            tracing::warn!(reason = ?Refusal::Closed, "tgtrack forward queue refused an update");
             return Submission::Refused {
                 update,
                 reason: Refusal::Closed,

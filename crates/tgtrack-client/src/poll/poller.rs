@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use super::answer::{self, PolledUpdate};
 use super::builder::PollerBuilder;
 use super::offset::Offsets;
-use crate::forward_queue::{ForwardQueue, Submission};
+use crate::forward_queue::ForwardQueue;
 
 /// How long the confirming call made at a graceful stop may take.
 const FINAL_CONFIRM_TIMEOUT: Duration = Duration::from_secs(5);
@@ -206,13 +206,8 @@ impl Poller {
     fn hand_on(&mut self, update: &PolledUpdate) {
         self.offsets.handed(update.update_id);
         if let Some(queue) = &self.forward {
-            if let Submission::Refused { reason, .. } = queue.submit(update.raw.bytes()) {
-                tracing::warn!(
-                    update_id = update.update_id,
-                    ?reason,
-                    "a tracked update was not queued for tgtrack"
-                );
-            }
+            // A refusal is logged by the queue; the update itself still goes to the bot.
+            let _ = queue.submit(update.raw.bytes());
         }
     }
 
