@@ -45,7 +45,7 @@ async fn setup() -> Setup {
         telegram,
         telegram_server,
         tgtrack,
-        tgtrack_server: tgtrack_server,
+        tgtrack_server,
         client,
     }
 }
