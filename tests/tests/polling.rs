@@ -315,6 +315,11 @@ async fn stop_interrupts_a_long_poll() {
 
 #[test]
 fn bad_settings_fail_before_anything_is_sent() {
+    let printed = format!("{:?}", Poller::builder(TOKEN));
+    assert!(
+        !printed.contains("AAHdqTcv") && !printed.contains("7123456"),
+        "{printed}"
+    );
     let err = Poller::builder("not-a-token").build().unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Config { .. }), "{err:?}");
     assert!(!err.to_string().contains("not-a-token"));
