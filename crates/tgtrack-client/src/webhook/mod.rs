@@ -18,14 +18,40 @@
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), tg_common::Error> {
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # use std::sync::Arc;
+//! # let tgtrack = Arc::new(tg_mock::tgtrack::TgtrackFake::new());
+//! # tgtrack.add_key("TGTRACK_API_KEY", tg_mock::tgtrack::Mode::Production);
+//! # let server = tg_mock::MockServer::start(Arc::clone(&tgtrack)).await?;
+//! use bytes::Bytes;
+//! use http::{Request, Response};
+//! use http_body_util::Full;
+//! use tower::{Layer, ServiceExt, service_fn};
 //! use tgtrack_client::webhook::TelegramWebhookLayer;
 //! use tgtrack_client::{Client, ForwardQueue};
 //!
-//! let client = Client::builder("YOUR_API_KEY").build()?;
-//! let layer = TelegramWebhookLayer::new("the-secret-token-given-to-setWebhook", ForwardQueue::start(client)?)?;
-//! // axum: Router::new().route("/telegram", post(handler)).layer(layer)
-//! # let _ = layer;
+//! let client = Client::builder("TGTRACK_API_KEY")
+//! #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+//!     .build()?;
+//! let queue = ForwardQueue::start(client)?;
+//! let layer = TelegramWebhookLayer::new("secret-given-to-setWebhook", queue.clone())?;
+//! // Any tower service: an axum `Router` (`router.layer(layer)`), teloxide's webhook router.
+//! let bot = layer.layer(service_fn(|_update: Request<Full<Bytes>>| async {
+//!     Ok::<_, std::convert::Infallible>(Response::new(Full::<Bytes>::default()))
+//! }));
+//!
+//! let update = r#"{"update_id":7,"message":{"message_id":1,"from":{"id":5,"is_bot":false,"first_name":"A"},"chat":{"id":5,"type":"private"},"date":1700000000,"text":"/start ref-1"}}"#;
+//! let delivery = |secret: &str| {
+//!     Request::post("/telegram")
+//!         .header("x-telegram-bot-api-secret-token", secret)
+//!         .body(Full::new(Bytes::from(update)))
+//! };
+//! let spoofed = bot.clone().oneshot(delivery("guessed")?).await?;
+//! assert_eq!(spoofed.status(), 401);
+//! let real = bot.oneshot(delivery("secret-given-to-setWebhook")?).await?;
+//! assert_eq!(real.status(), 200);
+//! assert_eq!(queue.close(std::time::Duration::from_secs(10)).await.forwarded, 1);
+//! # assert_eq!(&tgtrack.forwarded("TGTRACK_API_KEY")[0].body[..], update.as_bytes());
 //! # Ok(())
 //! # }
 //! ```
