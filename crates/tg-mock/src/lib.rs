@@ -1,5 +1,5 @@
-//! Faithful fake servers of the TGA, TGTrack and TGmembership APIs, for tests and local
-//! development. Built from the providers' documents on its own: it shares no code with the
+//! Faithful fake servers of the TGA, TGTrack and TGmembership APIs, and of Telegram's
+//! `getUpdates`, for tests and local development. Built from the providers' documents on its own: it shares no code with the
 //! client crates, so a misreading in a client cannot make its own test pass.
 
 pub mod deliver;
@@ -8,6 +8,7 @@ pub mod leak;
 pub mod router;
 pub mod server;
 pub mod service;
+pub mod telegram;
 pub mod tga;
 pub mod tgmembership;
 pub mod tgtrack;

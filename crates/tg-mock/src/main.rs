@@ -174,6 +174,7 @@ async fn main() -> Result<(), String> {
         tga: Arc::new(tga),
         tgtrack: Arc::new(tgtrack),
         tgmembership: Arc::new(tgmembership),
+        telegram: tg_mock::telegram::TelegramFake::new(),
     };
     let server = MockServer::start_on(Arc::new(all), o.port)
         .await

@@ -1,11 +1,14 @@
-//! One port for all three fakes: routes a request to TGA, TGTrack or TGmembership by its path.
+//! One port for all the fakes: routes a request to TGA, TGTrack, TGmembership or the Telegram
+//! Bot API by its path.
 //!
 //! `/events...` goes to TGA; `/v1/{KEY}/{METHOD}` (three segments) to TGTrack;
-//! `/v1/bot{ID}/{KEY}/{METHOD...}` (four or more) to TGmembership; anything else answers 404.
+//! `/v1/bot{ID}/{KEY}/{METHOD...}` (four or more) to TGmembership; `/bot{TOKEN}/{METHOD}` to
+//! the Telegram fake; anything else answers 404.
 
 use std::sync::Arc;
 
 use crate::service::{Reply, Request, Service};
+use crate::telegram::TelegramFake;
 use crate::tga::TgaFake;
 use crate::tgmembership::TgmembershipFake;
 use crate::tgtrack::TgtrackFake;
@@ -19,12 +22,15 @@ pub struct AllServices {
     pub tgtrack: Arc<TgtrackFake>,
     /// The fake TGmembership.
     pub tgmembership: Arc<TgmembershipFake>,
+    /// The fake Telegram Bot API (`getUpdates`).
+    pub telegram: TelegramFake,
 }
 
 enum Target<'a> {
     Tga(&'a TgaFake),
     Tgtrack(&'a TgtrackFake),
     Tgmembership(&'a TgmembershipFake),
+    Telegram(&'a TelegramFake),
     None,
 }
 
@@ -33,6 +39,9 @@ impl AllServices {
         let path = request.path.as_str();
         if path == "/events" || path.starts_with("/events/") {
             return Target::Tga(&self.tga);
+        }
+        if path.starts_with("/bot") {
+            return Target::Telegram(&self.telegram);
         }
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         match segments.as_slice() {
@@ -55,6 +64,7 @@ impl Service for AllServices {
             Target::Tga(s) => s.handle(request),
             Target::Tgtrack(s) => s.handle(request),
             Target::Tgmembership(s) => s.handle(request),
+            Target::Telegram(s) => s.handle(request),
             Target::None => Reply::json(404, &serde_json::json!({"message": "no such route"})),
         }
     }
@@ -64,7 +74,15 @@ impl Service for AllServices {
             Target::Tga(s) => s.rate_limited(request),
             Target::Tgtrack(s) => s.rate_limited(request),
             Target::Tgmembership(s) => s.rate_limited(request),
+            Target::Telegram(s) => s.rate_limited(request),
             Target::None => Reply::json(429, &serde_json::json!({"message": "Too many requests"})),
+        }
+    }
+
+    fn hold(&self, request: &Request) -> Option<futures_util::future::BoxFuture<'static, ()>> {
+        match self.route(request) {
+            Target::Telegram(s) => s.hold(request),
+            _ => None,
         }
     }
 
@@ -75,7 +93,7 @@ impl Service for AllServices {
             Target::Tgmembership(s) => s
                 .rate_limit_key(request)
                 .map(|k| format!("tgmembership:{k}")),
-            Target::None => None,
+            Target::Telegram(_) | Target::None => None,
         }
     }
 }
@@ -93,6 +111,7 @@ mod tests {
             tga: Arc::new(TgaFake::new()),
             tgtrack: Arc::new(tgtrack),
             tgmembership: Arc::new(TgmembershipFake::new(42, "member-key")),
+            telegram: TelegramFake::new(),
         }
     }
 
@@ -108,5 +127,8 @@ mod tests {
         let events = Request::new(Method::POST, "/events");
         assert_ne!(s.handle(&events).status, 404);
         assert_eq!(s.handle(&Request::new(Method::GET, "/nope")).status, 404);
+        s.telegram.add_bot("1:tok");
+        let poll = Request::new(Method::GET, "/bot1%3Atok/getUpdates");
+        assert_eq!(s.handle(&poll).status, 200);
     }
 }

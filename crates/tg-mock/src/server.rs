@@ -339,6 +339,9 @@ async fn handle(
 
     let fault = lock(&shared.faults).pick(&request);
     let Some(fault) = fault else {
+        if let Some(wait) = service.hold(&request) {
+            wait.await;
+        }
         let reply = service.handle(&request);
         record(
             &shared,

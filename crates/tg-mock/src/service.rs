@@ -217,6 +217,13 @@ pub trait Service: Send + Sync + 'static {
         Reply::json(429, &serde_json::json!({"message": "Too many requests"}))
     }
 
+    /// A wait before [`Service::handle`] answers (long polling holds a request until there is
+    /// something to answer); `None`, the default, answers at once.
+    fn hold(&self, request: &Request) -> Option<futures_util::future::BoxFuture<'static, ()>> {
+        let _ = request;
+        None
+    }
+
     /// The key that a rate limit counts per (the API key in the path or the token header);
     /// `None` when the request carries none.
     fn rate_limit_key(&self, request: &Request) -> Option<String> {

@@ -44,6 +44,11 @@
 //!   [`tg_common::Error`] carrying a [`TgtrackApiError`].
 //! - [`forward`]: Telegram updates and builder webhooks forwarded byte for byte.
 //! - [`update_filter`]: which Telegram updates TGTrack needs, to save the daily quota.
+//! - [`forward_queue`]: forwarding tracked updates in the background, in order, within the
+//!   quota, without making the bot wait.
+//! - `webhook` (feature `tower` or `axum`): a tower layer for a webhook endpoint that checks
+//!   Telegram's secret token before forwarding anything.
+//! - [`poll`]: long polling of Telegram's `getUpdates` that keeps each update's exact bytes.
 //! - [`start_param`]: the `/start` command and its deep-link parameter.
 //! - [`method`]: method names, idempotency and the default quotas.
 //! - [`validate`]: the checks run before a request is sent.
@@ -53,11 +58,15 @@ pub mod envelope;
 pub mod error;
 mod error_ext;
 pub mod forward;
+pub mod forward_queue;
 pub mod method;
 pub mod model;
+pub mod poll;
 pub mod start_param;
 pub mod update_filter;
 pub mod validate;
+#[cfg(feature = "tower")]
+pub mod webhook;
 
 pub use client::{
     AddEventBuilder, Client, ClientBuilder, ForwardBuilder, GetUserInfoBuilder,
@@ -68,11 +77,13 @@ pub use envelope::Response;
 pub use error::{ErrorCode, TgtrackApiError};
 pub use error_ext::TgtrackErrorExt;
 pub use forward::{RawJson, RawUpdate, SambotEncoding};
+pub use forward_queue::{FailedForward, ForwardQueue, ForwardStats, Submission};
 pub use method::{DEFAULT_QUOTAS, Method, MethodRequest};
 pub use model::{
     AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
     SendReachGoal, StartValue, User, UserDidStartBot, UserInfo,
 };
+pub use poll::{PolledUpdate, Poller, StopHandle};
 // The amount type of `add_event` and `send_reach_goal`.
 pub use rust_decimal::{self, Decimal};
 /// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).

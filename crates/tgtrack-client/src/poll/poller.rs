@@ -1,0 +1,286 @@
+//! The polling loop: fetch a batch with `getUpdates`, hand its updates on one at a time
+//! (forwarding the tracked ones as each is handed on), confirm them with the next call's
+//! `offset`, back off after failures, and stop gracefully.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::Stream;
+use tg_common::transport::PreparedPath;
+use tg_common::{Call, Core, Error, ErrorKind, Idempotency, RetryPolicy};
+use tokio::sync::watch;
+
+use super::answer::{self, PolledUpdate};
+use super::builder::PollerBuilder;
+use super::offset::Offsets;
+use crate::forward_queue::ForwardQueue;
+
+/// How long the confirming call made at a graceful stop may take.
+const FINAL_CONFIRM_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The long-poll settings a [`Poller`] sends.
+#[derive(Debug, Clone)]
+pub(super) struct Settings {
+    pub(super) timeout_secs: u64,
+    pub(super) limit: u8,
+    pub(super) allowed_updates: Option<Vec<String>>,
+    /// Whether `allowed_updates` was set on the builder (a hint then changes nothing).
+    pub(super) allowed_explicit: bool,
+    pub(super) backoff: RetryPolicy,
+}
+
+/// The update kinds TGTrack needs: added to a framework's hint when forwarding.
+pub const TRACKED_UPDATE_KINDS: [&str; 2] = ["message", "my_chat_member"];
+
+/// Stops a [`Poller`]; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct StopHandle {
+    tx: Arc<watch::Sender<bool>>,
+}
+
+impl StopHandle {
+    /// Asks the poller to stop: an in-flight `getUpdates` is abandoned, updates fetched but not
+    /// yet handed on are left unconfirmed (Telegram sends them again), the handed-on ones are
+    /// confirmed with one last call, and the stream ends.
+    pub fn stop(&self) {
+        self.tx.send_replace(true);
+    }
+
+    /// Whether [`StopHandle::stop`] was called.
+    pub fn is_stopped(&self) -> bool {
+        *self.tx.borrow()
+    }
+}
+
+/// A long-polling reader of a bot's updates that keeps each update's exact bytes.
+///
+/// Read it with [`Poller::next_update`] or as a stream ([`Poller::into_stream`]). An update
+/// counts as handed on when `next_update` returns it; only then is it forwarded (when
+/// [`PollerBuilder::forward_to`] is set) and confirmed to Telegram (by the next call's offset).
+/// A failed call is yielded as `Err` and retried after a backoff; a rejected token (401, 404)
+/// ends the stream after its error.
+pub struct Poller {
+    core: Core,
+    path: PreparedPath,
+    settings: Settings,
+    offsets: Offsets,
+    forward: Option<ForwardQueue>,
+    buffer: VecDeque<PolledUpdate>,
+    failures: u32,
+    retry_after: Option<Duration>,
+    stop: StopHandle,
+    stopped: watch::Receiver<bool>,
+    done: bool,
+}
+
+impl std::fmt::Debug for Poller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Poller")
+            .field("core", &self.core)
+            .field("offset", &self.offsets.next())
+            .field("buffered", &self.buffer.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Poller {
+    /// Starts configuring a poller for this bot token (`<bot id>:<secret>` from BotFather).
+    pub fn builder(token: impl Into<tg_common::Secret>) -> PollerBuilder {
+        PollerBuilder::new(token.into())
+    }
+
+    pub(super) fn new(
+        core: Core,
+        path: PreparedPath,
+        settings: Settings,
+        offset: Option<i64>,
+        forward: Option<ForwardQueue>,
+    ) -> Self {
+        let (tx, stopped) = watch::channel(false);
+        Poller {
+            core,
+            path,
+            settings,
+            offsets: Offsets::new(offset),
+            forward,
+            buffer: VecDeque::new(),
+            failures: 0,
+            retry_after: None,
+            stop: StopHandle { tx: Arc::new(tx) },
+            stopped,
+            done: false,
+        }
+    }
+
+    /// A handle that stops this poller from another task.
+    pub fn stop_handle(&self) -> StopHandle {
+        self.stop.clone()
+    }
+
+    /// The offset the next call sends: the last handed-on `update_id` + 1. Save it to resume
+    /// with [`PollerBuilder::offset`].
+    pub fn offset(&self) -> Option<i64> {
+        self.offsets.next()
+    }
+
+    /// Takes a framework's list of the update kinds its handlers use (teloxide's
+    /// `hint_allowed_updates`) as `allowed_updates` for the next calls, with
+    /// [`TRACKED_UPDATE_KINDS`] added when forwarding. Ignored when
+    /// [`PollerBuilder::allowed_updates`] was set.
+    pub fn hint_allowed_updates(&mut self, kinds: impl IntoIterator<Item = String>) {
+        if self.settings.allowed_explicit {
+            return;
+        }
+        let mut kinds: Vec<String> = kinds.into_iter().collect();
+        if self.forward.is_some() {
+            for tracked in TRACKED_UPDATE_KINDS {
+                if !kinds.iter().any(|k| k == tracked) {
+                    kinds.push(tracked.to_owned());
+                }
+            }
+        }
+        self.settings.allowed_updates = Some(kinds);
+    }
+
+    /// The next update, waiting for Telegram as long as needed; `None` once stopped (or after
+    /// a rejected token's error).
+    pub async fn next_update(&mut self) -> Option<Result<PolledUpdate, Error>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if self.stop.is_stopped() {
+                self.finish().await;
+                return None;
+            }
+            if let Some(update) = self.buffer.pop_front() {
+                self.hand_on(&update);
+                return Some(Ok(update));
+            }
+            if self.failures > 0 {
+                let delay = self.backoff_delay();
+                if self
+                    .until_stopped(tokio::time::sleep(delay))
+                    .await
+                    .is_none()
+                {
+                    continue;
+                }
+            }
+            let offset = self.offsets.next();
+            let call = self.call(offset, self.settings.limit, self.settings.timeout_secs);
+            let polled = self
+                .until_stopped(self.core.execute(call, |a| answer::decode(&a)))
+                .await;
+            match polled {
+                None => continue,
+                Some(Ok(batch)) => {
+                    self.offsets.sent(offset);
+                    self.failures = 0;
+                    self.retry_after = None;
+                    self.buffer.extend(batch);
+                }
+                Some(Err(e)) => {
+                    self.failures = self.failures.saturating_add(1);
+                    self.retry_after = e.retry_after();
+                    if is_fatal(&e) {
+                        self.done = true;
+                    }
+                    tracing::warn!(error = %e, failures = self.failures, "getUpdates failed");
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+
+    /// The updates as a stream; it ends when the poller stops.
+    pub fn into_stream(self) -> impl Stream<Item = Result<PolledUpdate, Error>> + Send + 'static {
+        futures_util::stream::unfold(self, |mut poller| async move {
+            poller.next_update().await.map(|item| (item, poller))
+        })
+    }
+
+    /// Records `update` as handed on and forwards it when TGTrack needs it.
+    fn hand_on(&mut self, update: &PolledUpdate) {
+        self.offsets.handed(update.update_id);
+        if let Some(queue) = &self.forward {
+            // A refusal is logged by the queue; the update itself still goes to the bot.
+            let _ = queue.submit(update.raw.bytes());
+        }
+    }
+
+    /// Runs `work` unless the poller is stopped first (`None`).
+    async fn until_stopped<T>(&self, work: impl Future<Output = T>) -> Option<T> {
+        let mut stopped = self.stopped.clone();
+        tokio::select! {
+            out = work => Some(out),
+            _ = stopped.wait_for(|s| *s) => None,
+        }
+    }
+
+    /// The wait before the next call after `failures` failed ones: the policy's backoff with
+    /// jitter between half and all of it, or the Retry-After asked for when longer.
+    fn backoff_delay(&self) -> Duration {
+        let policy = &self.settings.backoff;
+        let step = policy.backoff(self.failures);
+        let step = if policy.jitter {
+            step.mul_f64(0.5 + rand::random::<f64>() / 2.0)
+        } else {
+            step
+        };
+        step.max(self.retry_after.unwrap_or_default())
+    }
+
+    fn call(&self, offset: Option<i64>, limit: u8, timeout_secs: u64) -> Call {
+        let mut body = serde_json::Map::new();
+        if let Some(offset) = offset {
+            body.insert("offset".into(), offset.into());
+        }
+        body.insert("limit".into(), limit.into());
+        body.insert("timeout".into(), timeout_secs.into());
+        if let Some(kinds) = &self.settings.allowed_updates {
+            body.insert("allowed_updates".into(), kinds.clone().into());
+        }
+        let body = Bytes::from(serde_json::Value::Object(body).to_string());
+        Call::new("getUpdates", http::Method::POST, self.path.clone())
+            .json_body(body)
+            .idempotency(Idempotency::Idempotent)
+    }
+
+    /// Confirms the handed-on updates with one short call (Telegram would otherwise send them
+    /// again at the next start), then ends the poller.
+    async fn finish(&mut self) {
+        self.done = true;
+        self.buffer.clear();
+        if !self.offsets.unconfirmed() {
+            return;
+        }
+        let offset = self.offsets.next();
+        let call = self.call(offset, 1, 0);
+        let confirm = self.core.execute(call, |a| answer::decode(&a));
+        match tokio::time::timeout(FINAL_CONFIRM_TIMEOUT, confirm).await {
+            Ok(Ok(_)) => self.offsets.sent(offset),
+            Ok(Err(e)) => tracing::warn!(
+                error = %e,
+                offset,
+                "could not confirm the last updates; Telegram will send them again"
+            ),
+            Err(_) => tracing::warn!(
+                offset,
+                "confirming the last updates timed out; Telegram will send them again"
+            ),
+        }
+    }
+}
+
+/// A rejected token (401, or 404 for one the server cannot route) or a local error: polling
+/// again cannot help.
+fn is_fatal(e: &Error) -> bool {
+    matches!(e.status(), Some(401 | 404))
+        || matches!(
+            e.kind(),
+            ErrorKind::Config { .. } | ErrorKind::InvalidInput { .. }
+        )
+}
