@@ -42,6 +42,8 @@
 //! - [`token`]: reading the app name and domain out of a token, as configuration defaults.
 //! - [`identity`]: the token, app name and Origin a client presents.
 //! - [`outcome`]: what an answer means ([`TgaApiError`]); any 2xx is success.
+//! - [`spool`]: where accepted events wait for delivery: in memory, on disk, or in a Redis
+//!   stream shared by replicas.
 //! - [`tracker`]: queueing, batching, retries, dead letters, flush and shutdown, over any
 //!   [`BatchSender`].
 //!
@@ -52,6 +54,7 @@ pub mod client;
 pub mod event;
 pub mod identity;
 pub mod outcome;
+pub mod spool;
 pub mod token;
 pub mod tracker;
 
