@@ -24,7 +24,10 @@ async fn claim_ack_release(spool: &dyn Spool) {
     spool.ack(&[ids[0], ids[2], ids[3]]).await.unwrap();
     spool.ack(&[ids[0], EntryId::new(999)]).await.unwrap();
     let again = spool.claim(10).await.unwrap();
-    assert_eq!(again.iter().map(|e| e.id).collect::<Vec<_>>(), [ids[1], ids[4]]);
+    assert_eq!(
+        again.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [ids[1], ids[4]]
+    );
     assert_eq!(again[1].bytes, "e4");
     spool.ack(&[ids[1], ids[4]]).await.unwrap();
     let stats = spool.stats().await.unwrap();

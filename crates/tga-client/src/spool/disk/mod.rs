@@ -10,13 +10,13 @@
 //!   is not whole (short, or its CRC-32 does not match) the rest of that segment is cut off.
 //!   Nothing before it is lost.
 //! - **Acknowledgements** are records too (a list of ids). Space is reclaimed oldest segment
-//!   first: a segment is deleted once nothing in it is held, and its held entries are copied
-//!   forward (synced before the old segment is deleted) once at most half of it is held, so a
-//!   few long-held entries never pin the log.
+//!   first: a segment is deleted once nothing in it is held; its few held entries are copied
+//!   forward (synced before the old segment is deleted) once the next segment is empty or at
+//!   most a sixteenth of it is held, so long-held entries (dead letters) never pin the log.
 //! - **Bounds**: at most `max_entries` entries and `max_bytes` bytes of records (entry plus 17
 //!   bytes) are held; [`SpoolError::Full`](crate::spool::SpoolError::Full) refuses more. The
-//!   files use at most about `max_bytes` plus reclaimable space, which is below two
-//!   segments' worth plus half of the held segments.
+//!   files also hold acknowledged records not reclaimed yet: those of segments behind the
+//!   oldest one still held, and of the active segment.
 //! - One spool at a time: on Unix the directory is locked (`flock` on `LOCK`) while a spool is
 //!   open; elsewhere the caller must not open one directory twice.
 

@@ -124,13 +124,23 @@ mod tests {
         assert_eq!(first, APPEND_OVERHEAD + 5);
         put_ack(&mut buf, [7, 9]);
         let (r, n) = decode(&buf, 1 << 20).unwrap();
-        assert_eq!(r, Record::Append { id: 7, entry: b"hello" });
+        assert_eq!(
+            r,
+            Record::Append {
+                id: 7,
+                entry: b"hello"
+            }
+        );
         assert_eq!(n, first);
         let (r, n) = decode(&buf[first..], 1 << 20).unwrap();
         assert_eq!(r, Record::Ack(vec![7, 9]));
         assert_eq!(first + n, buf.len());
         for cut in 0..first {
-            assert_eq!(decode(&buf[..cut], 1 << 20), Err(Stop::Short), "cut at {cut}");
+            assert_eq!(
+                decode(&buf[..cut], 1 << 20),
+                Err(Stop::Short),
+                "cut at {cut}"
+            );
         }
         for i in 0..first {
             let mut bad = buf[..first].to_vec();

@@ -98,7 +98,11 @@ pub(crate) fn recover(dir: &Path, max_record: usize) -> Result<Recovered, SpoolE
         }
         if at < bytes.len() {
             let cut = bytes.len() - at;
-            tracing::warn!(segment = number, bytes = cut, "spool segment tail discarded");
+            tracing::warn!(
+                segment = number,
+                bytes = cut,
+                "spool segment tail discarded"
+            );
             report.discarded_bytes += cut as u64;
             let file = segment::open(dir, number)?;
             file.set_len(at as u64)

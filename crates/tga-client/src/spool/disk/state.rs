@@ -133,8 +133,7 @@ impl State {
                 self.dirty.files.push(Arc::clone(&old.file));
             }
         }
-        self.segments
-            .insert(number, Segment::new(file, HEADER_LEN));
+        self.segments.insert(number, Segment::new(file, HEADER_LEN));
         self.active = number;
         self.active_dirty = true;
         self.dirty.dir = true;
@@ -214,8 +213,7 @@ impl State {
             let first = locs[i].1;
             let mut end = first.offset + u64::from(first.len);
             let mut j = i + 1;
-            while j < locs.len() && locs[j].1.segment == first.segment && locs[j].1.offset == end
-            {
+            while j < locs.len() && locs[j].1.segment == first.segment && locs[j].1.offset == end {
                 end += u64::from(locs[j].1.len);
                 j += 1;
             }
@@ -293,8 +291,24 @@ impl State {
         }
     }
 
-    /// Deletes the oldest segments while nothing in them is held, and copies forward what an
-    /// oldest segment still holds once at most half of it is held.
+    /// Whether the oldest segment's held entries are copied forward so it can be deleted: when
+    /// the next segment is sealed and holds nothing (the oldest alone keeps freed space), or
+    /// when at most a sixteenth of it is held and a newer sealed segment exists. Entries
+    /// delivered in order empty the oldest segment before either happens, so little is copied.
+    fn should_copy_forward(&self, head: &Segment) -> bool {
+        let mut newer = self
+            .segments
+            .iter()
+            .skip(1)
+            .filter(|(n, _)| **n != self.active);
+        match newer.next() {
+            None => false,
+            Some((_, next)) => next.live == 0 || head.live_bytes * 16 <= head.size - HEADER_LEN,
+        }
+    }
+
+    /// Deletes the oldest segments while nothing in them is held, copying forward what an
+    /// oldest segment still holds when [`should_copy_forward`](Self::should_copy_forward).
     ///
     /// Only the oldest segment is ever deleted: an acknowledgement record only names entries
     /// of its own or earlier segments, so it is deleted only after they are.
@@ -304,7 +318,7 @@ impl State {
                 break;
             }
             if seg.live > 0 {
-                if seg.live_bytes * 2 > seg.size - HEADER_LEN {
+                if !self.should_copy_forward(seg) {
                     break;
                 }
                 self.copy_forward(head)?;

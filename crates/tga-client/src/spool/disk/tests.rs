@@ -43,7 +43,9 @@ fn reopening_gives_back_what_was_not_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let config = DiskConfig::new(dir.path()).segment_bytes(2048);
     let spool = DiskSpool::open(config.clone()).unwrap();
-    let ids: Vec<EntryId> = (0..100).map(|i| spool.append_now(&entry(i)).unwrap()).collect();
+    let ids: Vec<EntryId> = (0..100)
+        .map(|i| spool.append_now(&entry(i)).unwrap())
+        .collect();
     spool.ack_now(&ids[..40]).unwrap();
     let claimed = spool.claim_now(10).unwrap();
     assert_eq!(claimed[0].id, ids[40]);
@@ -110,7 +112,9 @@ fn a_full_spool_refuses_with_a_typed_error() {
         .bounds(5, 3 * per)
         .max_entry_bytes(64);
     let spool = DiskSpool::open(config.clone()).unwrap();
-    let ids: Vec<EntryId> = (0..3).map(|_| spool.append_now(&[7; 10]).unwrap()).collect();
+    let ids: Vec<EntryId> = (0..3)
+        .map(|_| spool.append_now(&[7; 10]).unwrap())
+        .collect();
     match spool.append_now(&[7; 10]) {
         Err(SpoolError::Full {
             entries: 3,
@@ -129,14 +133,21 @@ fn a_full_spool_refuses_with_a_typed_error() {
     drop(spool);
     // The bound holds across a restart.
     let spool = DiskSpool::open(config).unwrap();
-    assert!(matches!(spool.append_now(&[1]), Err(SpoolError::Full { .. })));
+    assert!(matches!(
+        spool.append_now(&[1]),
+        Err(SpoolError::Full { .. })
+    ));
     let counted = DiskSpool::open(DiskConfig::new(dir.path().join("n")).bounds(2, 1 << 20));
     let counted = counted.unwrap();
     counted.append_now(b"a").unwrap();
     counted.append_now(b"b").unwrap();
     assert!(matches!(
         counted.append_now(b"c"),
-        Err(SpoolError::Full { entries: 2, max_entries: 2, .. })
+        Err(SpoolError::Full {
+            entries: 2,
+            max_entries: 2,
+            ..
+        })
     ));
 }
 
@@ -145,7 +156,9 @@ fn acknowledged_space_is_reclaimed_even_around_a_held_entry() {
     let dir = tempfile::tempdir().unwrap();
     let config = DiskConfig::new(dir.path()).segment_bytes(1024);
     let spool = DiskSpool::open(config.clone()).unwrap();
-    let ids: Vec<EntryId> = (0..2000).map(|i| spool.append_now(&entry(i)).unwrap()).collect();
+    let ids: Vec<EntryId> = (0..2000)
+        .map(|i| spool.append_now(&entry(i)).unwrap())
+        .collect();
     assert!(segments(dir.path()).len() > 50);
     // The first entry stays held (a dead letter not yet taken); the rest is delivered.
     for chunk in ids[1..].chunks(100) {
