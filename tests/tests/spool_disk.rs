@@ -75,7 +75,7 @@ fn a_killed_writer_loses_nothing_it_accepted() {
     // Three lives of the writer on one directory, each killed at a random moment; each life
     // also delivers entries of the earlier ones.
     for life in 0..3u64 {
-        let lines = rng.random_range(2_000..20_000);
+        let lines = rng.random_range(1_000..10_000);
         run_child(dir.path(), life * 1_000_000, lines, &mut reported);
         in_flight.insert(reported.next);
     }
