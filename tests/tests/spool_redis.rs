@@ -7,6 +7,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use bytes::Bytes;
+use integration_tests::spool_child::Reported;
+use rand::Rng;
 use tga_client::spool::{EntryId, RedisSpool, RedisSpoolConfig, Spool, SpoolError};
 
 fn redis_url() -> Option<String> {
@@ -164,4 +166,36 @@ async fn a_bad_url_is_refused_without_echoing_it() {
     let err = RedisSpool::open(config).await.unwrap_err();
     assert!(matches!(err, SpoolError::Unusable(_)), "{err:?}");
     assert!(!err.to_string().contains("s3cret"), "{err}");
+}
+
+/// A replica process killed (SIGKILL) while appending and delivering: another replica takes
+/// over, after the visibility timeout, everything it had appended and not acknowledged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_replicas_entries_are_delivered_by_the_other() {
+    let Some(url) = redis_url() else { return };
+    let stream = unique("killed");
+    let mut reported = Reported::default();
+    let lines = rand::rng().random_range(1_000..4_000);
+    let args = [
+        "redis".to_owned(),
+        url.clone(),
+        stream.clone(),
+        "0".to_owned(),
+    ];
+    let program = env!("CARGO_BIN_EXE_spool_child");
+    tokio::task::block_in_place(|| reported.run_child(program, &args, 0, lines));
+    let other = open(&url, &stream, "other").await;
+    tokio::time::sleep(VISIBILITY + Duration::from_millis(100)).await;
+    let mut all = Vec::new();
+    loop {
+        let batch = other.claim(500).await.unwrap();
+        if batch.is_empty() {
+            break;
+        }
+        all.extend(batch);
+    }
+    reported.check(&all);
+    let ids: Vec<EntryId> = all.iter().map(|e| e.id).collect();
+    other.ack(&ids).await.unwrap();
+    assert_eq!(other.stats().await.unwrap().entries, 0);
 }
