@@ -14,7 +14,7 @@
 //!   forward (synced before the old segment is deleted) once the next segment is empty or at
 //!   most a sixteenth of it is held, so long-held entries (dead letters) never pin the log.
 //! - **Bounds**: at most `max_entries` entries and `max_bytes` bytes of records (entry plus 17
-//!   bytes) are held; [`SpoolError::Full`](crate::spool::SpoolError::Full) refuses more. The
+//!   bytes) are held; [`SpoolError::Full`] refuses more. The
 //!   files also hold acknowledged records not reclaimed yet: those of segments behind the
 //!   oldest one still held, and of the active segment.
 //! - One spool at a time: on Unix the directory is locked (`flock` on `LOCK`) while a spool is
@@ -192,8 +192,9 @@ impl DiskSpool {
         std::fs::create_dir_all(&config.dir)
             .map_err(SpoolError::io("creating the spool directory"))?;
         let lock = lock_dir(&config.dir)?;
-        let max_record = config.max_entry_bytes + record::APPEND_OVERHEAD;
-        let recovered = recover::recover(&config.dir, max_record.max(1 << 20))?;
+        // Any length is read back: entries appended under a larger `max_entry_bytes` are kept;
+        // a damaged length runs past the end of its segment and is cut like a torn tail.
+        let recovered = recover::recover(&config.dir, usize::MAX)?;
         let limits = Limits {
             max_entries: config.max_entries,
             max_bytes: config.max_bytes,
