@@ -65,3 +65,76 @@ fn memory_spool_refuses_past_its_bounds() {
     ));
     spool.append_now(Bytes::from_static(b"123456")).unwrap();
 }
+
+/// Four writers and three deliverers at once: every entry is claimed by exactly one deliverer.
+async fn concurrent_deliverers_never_share_an_entry(spool: std::sync::Arc<dyn Spool>) {
+    let mut writers = Vec::new();
+    for w in 0..4u64 {
+        let spool = std::sync::Arc::clone(&spool);
+        writers.push(tokio::spawn(async move {
+            for i in 0..500u64 {
+                spool
+                    .append(Bytes::from(format!("{}", w * 1000 + i)))
+                    .await
+                    .unwrap();
+                tokio::task::yield_now().await;
+            }
+        }));
+    }
+    let mut deliverers = Vec::new();
+    for _ in 0..3 {
+        let spool = std::sync::Arc::clone(&spool);
+        deliverers.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            let mut idle = 0;
+            while idle < 200 {
+                let batch = spool.claim(7).await.unwrap();
+                if batch.is_empty() {
+                    idle += 1;
+                }
+                let ids: Vec<EntryId> = batch.iter().map(|e| e.id).collect();
+                got.extend(batch.into_iter().map(|e| e.bytes));
+                spool.ack(&ids).await.unwrap();
+                tokio::task::yield_now().await;
+            }
+            got
+        }));
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    let mut all = Vec::new();
+    for d in deliverers {
+        all.extend(d.await.unwrap());
+    }
+    all.extend(
+        spool
+            .claim(usize::MAX)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.bytes),
+    );
+    let distinct: std::collections::HashSet<_> = all.iter().cloned().collect();
+    assert_eq!(all.len(), 2000, "each entry once");
+    assert_eq!(distinct.len(), 2000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn memory_spool_deliverers_never_share_an_entry() {
+    concurrent_deliverers_never_share_an_entry(std::sync::Arc::new(MemorySpool::new(
+        1 << 20,
+        1 << 30,
+    )))
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn disk_spool_deliverers_never_share_an_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = DiskConfig::new(dir.path()).segment_bytes(4096);
+    concurrent_deliverers_never_share_an_entry(std::sync::Arc::new(
+        DiskSpool::open(config).unwrap(),
+    ))
+    .await;
+}
