@@ -17,6 +17,9 @@
 //!
 //! Bounded by entry count and by each entry's size (so by `max_entries * max_entry_bytes`).
 
+mod config;
+mod reply;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -25,7 +28,10 @@ use bytes::Bytes;
 use redis::Value;
 use redis::aio::ConnectionManager;
 
+pub use config::RedisSpoolConfig;
+
 use super::{Entry, EntryId, Spool, SpoolError, SpoolFuture, SpoolStats};
+use reply::{answer, backend, entries, parse_id, read_reply, stream_id, text};
 
 /// Appends unless the stream holds `ARGV[1]` entries; the new id, or nil when full.
 const APPEND: &str = r"
@@ -34,79 +40,6 @@ if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then
 end
 return redis.call('XADD', KEYS[1], '*', 'e', ARGV[2])
 ";
-
-/// How a [`RedisSpool`] connects and names its stream, group and consumer.
-#[derive(Clone)]
-pub struct RedisSpoolConfig {
-    url: String,
-    /// The stream key.
-    pub stream: String,
-    /// The consumer group (created at open if missing).
-    pub group: String,
-    /// This replica's consumer name: stable across its restarts (a pod name), unique among the
-    /// replicas.
-    pub consumer: String,
-    /// How long an entry may stay claimed by a consumer that does not refresh it before another
-    /// consumer takes it over. Default 30 s.
-    pub visibility_timeout: Duration,
-    /// Entries the stream holds at most. Default 10,000,000.
-    pub max_entries: u64,
-    /// Largest entry accepted, in bytes. Default 1 MiB.
-    pub max_entry_bytes: usize,
-    /// Bound on each Redis command. Default 2 s.
-    pub timeout: Duration,
-    /// Entries read per command when opening. Default 1,000.
-    pub page: usize,
-}
-
-impl std::fmt::Debug for RedisSpoolConfig {
-    /// Leaves out the URL (it may carry a password).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisSpoolConfig")
-            .field("stream", &self.stream)
-            .field("group", &self.group)
-            .field("consumer", &self.consumer)
-            .field("visibility_timeout", &self.visibility_timeout)
-            .field("max_entries", &self.max_entries)
-            .field("max_entry_bytes", &self.max_entry_bytes)
-            .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
-    }
-}
-
-impl RedisSpoolConfig {
-    /// The defaults for `url` (`redis://host:port/db`), the stream `stream`, the group
-    /// `"tga-spool"` and the consumer `consumer`.
-    pub fn new(
-        url: impl Into<String>,
-        stream: impl Into<String>,
-        consumer: impl Into<String>,
-    ) -> Self {
-        RedisSpoolConfig {
-            url: url.into(),
-            stream: stream.into(),
-            group: "tga-spool".to_owned(),
-            consumer: consumer.into(),
-            visibility_timeout: Duration::from_secs(30),
-            max_entries: 10_000_000,
-            max_entry_bytes: 1 << 20,
-            timeout: Duration::from_secs(2),
-            page: 1000,
-        }
-    }
-
-    /// With this visibility timeout.
-    pub fn visibility_timeout(mut self, timeout: Duration) -> Self {
-        self.visibility_timeout = timeout;
-        self
-    }
-
-    /// With this entry bound.
-    pub fn max_entries(mut self, max: u64) -> Self {
-        self.max_entries = max;
-        self
-    }
-}
 
 /// What this process holds of the group's pending entries.
 #[derive(Debug, Default)]
@@ -136,81 +69,6 @@ impl std::fmt::Debug for RedisSpool {
     }
 }
 
-fn backend(action: &str) -> impl FnOnce(redis::RedisError) -> SpoolError + '_ {
-    move |e| SpoolError::Backend(format!("{action}: {e}"))
-}
-
-fn answer(action: &str, what: &Value) -> SpoolError {
-    SpoolError::Backend(format!("{action}: unexpected answer {what:?}"))
-}
-
-/// A stream id `ms-seq` as an [`EntryId`].
-fn parse_id(id: &[u8]) -> Option<EntryId> {
-    let id = std::str::from_utf8(id).ok()?;
-    let (ms, seq) = id.split_once('-')?;
-    let (ms, seq): (u64, u64) = (ms.parse().ok()?, seq.parse().ok()?);
-    Some(EntryId::new((u128::from(ms) << 64) | u128::from(seq)))
-}
-
-/// The stream id of an [`EntryId`].
-fn stream_id(id: EntryId) -> String {
-    format!("{}-{}", id.high(), id.low())
-}
-
-fn text(v: &Value) -> Option<&[u8]> {
-    match v {
-        Value::BulkString(b) => Some(b),
-        Value::SimpleString(s) => Some(s.as_bytes()),
-        _ => None,
-    }
-}
-
-/// The entries of an array of `[id, [field, value, ...]]`; the bytes are `None` for an entry
-/// deleted while pending (its fields are nil).
-fn entries(action: &str, v: &Value) -> Result<Vec<(EntryId, Option<Bytes>)>, SpoolError> {
-    let Value::Array(items) = v else {
-        return Err(answer(action, v));
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        let Value::Array(pair) = item else {
-            return Err(answer(action, item));
-        };
-        let id = pair
-            .first()
-            .and_then(text)
-            .and_then(parse_id)
-            .ok_or_else(|| answer(action, item))?;
-        let bytes = match pair.get(1) {
-            Some(Value::Array(fields)) => fields
-                .chunks_exact(2)
-                .find(|kv| text(&kv[0]) == Some(b"e"))
-                .and_then(|kv| text(&kv[1]))
-                .map(Bytes::copy_from_slice),
-            _ => None,
-        };
-        out.push((id, bytes));
-    }
-    Ok(out)
-}
-
-/// The entries of an `XREADGROUP` answer for one stream (nil when there are none).
-fn read_reply(action: &str, v: &Value) -> Result<Vec<(EntryId, Option<Bytes>)>, SpoolError> {
-    match v {
-        Value::Nil => Ok(Vec::new()),
-        Value::Array(streams) => match streams.first() {
-            None => Ok(Vec::new()),
-            Some(Value::Array(kv)) if kv.len() == 2 => entries(action, &kv[1]),
-            Some(other) => Err(answer(action, other)),
-        },
-        Value::Map(streams) => match streams.first() {
-            None => Ok(Vec::new()),
-            Some((_, list)) => entries(action, list),
-        },
-        other => Err(answer(action, other)),
-    }
-}
-
 impl RedisSpool {
     /// Connects, creates the stream and group if missing, and takes back the entries pending
     /// under this consumer's name (a previous process of this replica was delivering them).
@@ -225,7 +83,7 @@ impl RedisSpool {
                 "the visibility timeout and page size must be positive".into(),
             ));
         }
-        let client = redis::Client::open(config.url.as_str())
+        let client = redis::Client::open(config.url())
             .map_err(|e| SpoolError::Unusable(format!("bad Redis URL: {:?}", e.kind())))?;
         let manager = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(config.timeout)
@@ -587,20 +445,5 @@ impl Spool for RedisSpool {
 
     fn stats(&self) -> SpoolFuture<'_, SpoolStats> {
         Box::pin(self.stats_now())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stream_ids_round_trip() {
-        let id = parse_id(b"1700000000000-42").unwrap();
-        assert_eq!((id.high(), id.low()), (1_700_000_000_000, 42));
-        assert_eq!(stream_id(id), "1700000000000-42");
-        assert_eq!(id.to_string(), "1700000000000-42");
-        assert!(parse_id(b"12").is_none());
-        assert!(parse_id(b"a-1").is_none());
     }
 }
