@@ -1,1 +1,3 @@
 //! Integration suites.
+
+pub mod spool_child;

@@ -47,6 +47,8 @@
 //!   and the `Authorization: tma` axum extractor (feature `axum`).
 //! - [`outcome`]: what an answer means ([`TgaApiError`]); success is a 2xx carrying
 //!   the service's `Success record.` answer, not any 2xx.
+//! - [`spool`]: where accepted events wait for delivery: in memory, on disk, or in a Redis
+//!   stream shared by replicas.
 //! - [`tracker`]: queueing, batching, retries, dead letters, flush and shutdown, over any
 //!   [`BatchSender`].
 //!
@@ -59,6 +61,7 @@ pub mod event;
 pub mod identity;
 pub mod init_data;
 pub mod outcome;
+pub mod spool;
 pub mod thresholds;
 pub mod token;
 pub mod tracker;
