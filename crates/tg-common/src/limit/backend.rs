@@ -87,9 +87,9 @@ impl LocalBackend {
     pub fn reserve_now(&self, max_wait: Duration) -> Result<Reservation, Refusal> {
         let now = self.now();
         match self.with_log(|log| log.reserve(now, max_wait)) {
-            Ok(Grant { at }) => Ok(Reservation {
+            Ok(Grant { at, seq }) => Ok(Reservation {
                 wait: Duration::from_nanos(at - now),
-                id: at,
+                id: seq,
             }),
             Err(Denial {
                 quota,
@@ -103,7 +103,7 @@ impl LocalBackend {
 
     /// Returns a reservation (synchronous form of [`LimiterBackend::cancel`]).
     pub fn cancel_now(&self, reservation: Reservation) {
-        self.with_log(|log| log.cancel(Grant { at: reservation.id }));
+        self.with_log(|log| log.cancel(reservation.id));
     }
 
     /// Pauses admissions (synchronous form of [`LimiterBackend::pause`]).
