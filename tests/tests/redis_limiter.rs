@@ -154,6 +154,35 @@ async fn a_dropped_waiter_returns_its_slot() {
     );
 }
 
+/// A 429 seen by one replica holds back a caller of another replica that was already granted a
+/// slot inside the pause: it is moved behind the pause when its wait is over.
+#[tokio::test]
+async fn a_pause_holds_back_callers_already_granted_a_slot_on_every_replica() {
+    let Some(url) = redis_url() else { return };
+    let key = unique("pause-granted");
+    let q = [Quota::new(1, Duration::from_millis(400))];
+    let a = redis_limiter(config(&url), &key, &q).unwrap();
+    let b = redis_limiter(config(&url), &key, &q).unwrap();
+    let started = Instant::now();
+    a.acquire_within(Duration::ZERO).await.unwrap();
+    // Granted the slot at about 400 ms.
+    let waiter = tokio::spawn({
+        let a = a.clone();
+        async move {
+            a.acquire_within(Duration::from_secs(5)).await.unwrap();
+            started.elapsed()
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The other replica's call got a 429: pause the key for 1 s (until about 1.1 s).
+    b.pause(Duration::from_secs(1)).await;
+    let admitted = waiter.await.unwrap();
+    assert!(
+        admitted >= Duration::from_millis(1050),
+        "admitted inside the pause, at {admitted:?}"
+    );
+}
+
 #[tokio::test]
 async fn unreachable_redis_fails_closed_or_open_as_configured() {
     let port = {

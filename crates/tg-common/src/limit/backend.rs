@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::Quota;
-use super::log::{AdmissionLog, Denial, Grant, Nanos};
+use super::log::{AdmissionLog, Denial, Grant, Nanos, Slot};
 use crate::error::Error;
 
 /// A boxed future returned by a [`LimiterBackend`].
@@ -30,6 +30,17 @@ pub struct Refusal {
     pub retry_after: Duration,
 }
 
+/// Where a granted reservation stands when its wait is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Send now.
+    Due,
+    /// A remote 429 since moved it: wait this much longer, then ask again.
+    Wait(Duration),
+    /// A remote 429 moved it past the caller's wait: it is cancelled.
+    Refused(Refusal),
+}
+
 /// Storage of limiter state for one key.
 ///
 /// A backend must check and charge every quota atomically: a refused reservation charges
@@ -44,7 +55,20 @@ pub trait LimiterBackend: Send + Sync + 'static {
     /// Returns a reservation whose caller gave up before its time.
     fn cancel(&self, reservation: Reservation) -> BackendFuture<'_, ()>;
 
-    /// Admits nothing for `pause` (the server answered 429).
+    /// Asked when a reservation's wait is over, before sending: a pause since may have moved it
+    /// (`Wait`), or past the caller's `remaining` wait (`Refused`). The default answers `Due`,
+    /// for a backend whose pause does not move reservations already granted.
+    fn confirm(
+        &self,
+        reservation: Reservation,
+        remaining: Duration,
+    ) -> BackendFuture<'_, Result<Standing, Error>> {
+        let _ = (reservation, remaining);
+        Box::pin(async { Ok(Standing::Due) })
+    }
+
+    /// Admits nothing for `pause` (the server answered 429), neither new reservations nor those
+    /// granted and not yet due.
     fn pause(&self, pause: Duration) -> BackendFuture<'_, ()>;
 
     /// The quotas enforced.
@@ -57,6 +81,8 @@ pub struct LocalBackend {
     base: tokio::time::Instant,
     log: Mutex<AdmissionLog>,
     quotas: Vec<Quota>,
+    /// Bumped whenever a pause moved reservations, to wake their waiters.
+    moved: tokio::sync::watch::Sender<u64>,
 }
 
 impl LocalBackend {
@@ -66,6 +92,7 @@ impl LocalBackend {
             base: tokio::time::Instant::now(),
             log: Mutex::new(AdmissionLog::new(quotas)),
             quotas: quotas.to_vec(),
+            moved: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -106,10 +133,33 @@ impl LocalBackend {
         self.with_log(|log| log.cancel(reservation.id));
     }
 
-    /// Pauses admissions (synchronous form of [`LimiterBackend::pause`]).
+    /// Where a reservation stands now (synchronous form of [`LimiterBackend::confirm`]; the
+    /// caller's deadline was recorded when it was granted).
+    pub fn standing_now(&self, reservation: Reservation) -> Standing {
+        let now = self.now();
+        match self.with_log(|log| log.slot(reservation.id, now)) {
+            Slot::Due => Standing::Due,
+            Slot::Wait(at) => Standing::Wait(Duration::from_nanos(at.saturating_sub(now))),
+            Slot::Refused(d) => Standing::Refused(Refusal {
+                quota: d.quota,
+                retry_after: Duration::from_nanos(d.available_at.saturating_sub(now)),
+            }),
+        }
+    }
+
+    /// A receiver that changes whenever a pause moves reservations already granted.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.moved.subscribe()
+    }
+
+    /// Pauses admissions and moves every reservation not yet due behind the pause (synchronous
+    /// form of [`LimiterBackend::pause`]); their waiters are woken to look again.
     pub fn pause_now(&self, pause: Duration) {
-        let until = self.now().saturating_add(super::log::nanos(pause));
-        self.with_log(|log| log.pause_until(until));
+        let now = self.now();
+        let until = now.saturating_add(super::log::nanos(pause));
+        if self.with_log(|log| log.pause_until(now, until)) {
+            self.moved.send_modify(|n| *n = n.wrapping_add(1));
+        }
     }
 }
 
@@ -125,6 +175,15 @@ impl LimiterBackend for LocalBackend {
     fn cancel(&self, reservation: Reservation) -> BackendFuture<'_, ()> {
         self.cancel_now(reservation);
         Box::pin(async {})
+    }
+
+    fn confirm(
+        &self,
+        reservation: Reservation,
+        _remaining: Duration,
+    ) -> BackendFuture<'_, Result<Standing, Error>> {
+        let s = self.standing_now(reservation);
+        Box::pin(async move { Ok(s) })
     }
 
     fn pause(&self, pause: Duration) -> BackendFuture<'_, ()> {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 
-use super::{AdmissionLog, Grant, Nanos, Quota, nanos};
+use super::{AdmissionLog, Grant, Nanos, Quota, Slot, nanos};
 
 const MS: Nanos = 1_000_000;
 const S: Nanos = 1_000 * MS;
@@ -77,8 +77,9 @@ proptest! {
         }
     }
 
-    /// Waiters cancelled in any order (not only the latest): every window's cursor stays on its
-    /// N-th most recent admission, and no window of any alignment exceeds its count.
+    /// Waiters cancelled in any order (not only the latest) and moved by pauses: every window's
+    /// cursor stays on its N-th most recent admission, no waiter is due inside a pause, and no
+    /// window of any alignment exceeds its count.
     #[test]
     fn cancelling_in_any_order_stays_exact(
         quotas in quotas(),
@@ -100,6 +101,22 @@ proptest! {
             if pick % 3 == 0 && !waiting.is_empty() {
                 let g = waiting.remove(pick % waiting.len());
                 log.cancel(g.seq);
+            } else if pick == 1 || pick == 7 {
+                let until = now + pick as u64 * 150 * MS;
+                log.pause_until(now, until);
+                let mut still = Vec::new();
+                for mut g in waiting.drain(..) {
+                    match log.slot(g.seq, now) {
+                        Slot::Wait(at) => {
+                            prop_assert!(at >= until, "due inside the pause");
+                            g.at = at;
+                            still.push(g);
+                        }
+                        Slot::Refused(_) => {}
+                        Slot::Due => prop_assert!(false, "a waiter due inside the pause"),
+                    }
+                }
+                waiting = still;
             } else if let Ok(g) = log.reserve(now, Duration::from_millis(wait_ms)) {
                 waiting.push(g);
             }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use super::Quota;
-use super::backend::{LimiterBackend, LocalBackend, Refusal, Reservation};
+use super::backend::{LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
 use crate::error::{Error, ErrorKind, RateLimitOrigin};
 use crate::secret::Secret;
 
@@ -106,8 +106,10 @@ impl RateLimiter {
     }
 
     /// Waits for capacity, at most `max_wait`; FIFO among waiters. Dropping the future before
-    /// its turn returns the reserved slot.
+    /// its turn returns the reserved slot. A remote 429 while waiting ([`RateLimiter::pause`])
+    /// moves the slot behind the pause, or fails the call if that is beyond `max_wait`.
     pub async fn acquire_within(&self, max_wait: Duration) -> Result<(), Error> {
+        let started = tokio::time::Instant::now();
         let reservation = match &self.store {
             Store::Local(b) => b.reserve_now(max_wait),
             Store::Shared(b) => b.reserve(max_wait).await?,
@@ -120,7 +122,43 @@ impl RateLimiter {
             store: &self.store,
             reservation: Some(reservation),
         };
-        tokio::time::sleep(reservation.wait).await;
+        let mut until = tokio::time::Instant::now() + reservation.wait;
+        match &self.store {
+            Store::Local(b) => {
+                // Woken early when a pause moves reservations, so a refusal is not late.
+                let mut moved = Some(b.subscribe());
+                loop {
+                    match moved.as_mut() {
+                        Some(rx) => tokio::select! {
+                            () = tokio::time::sleep_until(until) => {}
+                            changed = rx.changed() => if changed.is_err() { moved = None },
+                        },
+                        None => tokio::time::sleep_until(until).await,
+                    }
+                    match b.standing_now(reservation) {
+                        Standing::Due => break,
+                        Standing::Wait(w) => until = tokio::time::Instant::now() + w,
+                        Standing::Refused(r) => {
+                            guard.disarm();
+                            return Err(refusal_error(r));
+                        }
+                    }
+                }
+            }
+            Store::Shared(b) => loop {
+                tokio::time::sleep_until(until).await;
+                let remaining = max_wait.saturating_sub(started.elapsed());
+                // A store that cannot answer now already counted this slot: send.
+                match b.confirm(reservation, remaining).await {
+                    Ok(Standing::Wait(w)) => until = tokio::time::Instant::now() + w,
+                    Ok(Standing::Refused(r)) => {
+                        guard.disarm();
+                        return Err(refusal_error(r));
+                    }
+                    Ok(Standing::Due) | Err(_) => break,
+                }
+            },
+        }
         guard.disarm();
         Ok(())
     }
@@ -138,7 +176,8 @@ impl RateLimiter {
         }
     }
 
-    /// Admits nothing for `pause` (call it when the server answered 429).
+    /// Admits nothing for `pause` (call it when the server answered 429): neither new callers
+    /// nor callers already waiting for a slot, which move behind the pause in order.
     pub async fn pause(&self, pause: Duration) {
         match &self.store {
             Store::Local(b) => b.pause_now(pause),
@@ -258,6 +297,54 @@ mod tests {
         let start = Instant::now();
         lim.acquire_within(Duration::from_secs(5)).await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_secs(3));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_back_callers_already_granted_a_slot() {
+        let lim = RateLimiter::new(&[Quota::per_second(2)]).with_max_wait(Duration::from_secs(3));
+        let start = Instant::now();
+        let mut handles = Vec::new();
+        for _ in 0..6 {
+            let lim = lim.clone();
+            handles.push(tokio::spawn(async move {
+                let r = lim.acquire().await;
+                (r, start.elapsed())
+            }));
+            tokio::task::yield_now().await;
+        }
+        // Granted: two at 0 s, two at 1 s, two at 2 s. A 429 at 0.5 s pauses until 2.5 s.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        lim.pause(Duration::from_secs(2)).await;
+        let mut outcomes = Vec::new();
+        for h in handles {
+            outcomes.push(h.await.unwrap());
+        }
+        for (i, (r, at)) in outcomes.iter().enumerate() {
+            match i {
+                0 | 1 => assert_eq!((r.is_ok(), *at), (true, Duration::ZERO), "caller {i}"),
+                // Moved behind the pause, in order: none goes out inside it.
+                2 | 3 => assert_eq!(
+                    (r.is_ok(), *at),
+                    (true, Duration::from_millis(2500)),
+                    "caller {i}"
+                ),
+                // 3.5 s would exceed the 3 s maximum wait: refused at once, as a remote limit.
+                _ => {
+                    assert_eq!(*at, Duration::from_millis(500), "caller {i}");
+                    let err = r.as_ref().unwrap_err();
+                    match err.kind() {
+                        ErrorKind::RateLimited {
+                            origin: RateLimitOrigin::Remote,
+                            retry_after,
+                        } => assert_eq!(*retry_after, Some(Duration::from_secs(3))),
+                        other => panic!("{other:?}"),
+                    }
+                }
+            }
+        }
+        // The refused callers charged nothing: the next one gets 3.5 s.
+        lim.acquire_within(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_millis(3500));
     }
 
     #[test]

@@ -9,8 +9,12 @@
 //! admissions; removing an admission (a cancelled reservation) only widens the gaps, so the
 //! property survives refunds. Each window keeps a cursor on its N-th most recent admission, moved
 //! in O(log n) by every push, removal and pruning.
+//!
+//! A reservation whose time is still ahead is pending. A pause (a remote 429) moves every pending
+//! reservation, in order, behind the pause's end: none is admitted inside the pause. One that
+//! would then wait past its caller's deadline is refused instead.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::time::Duration;
 
@@ -40,6 +44,25 @@ pub struct Denial {
     pub quota: Option<Quota>,
     /// The earliest time a request could be admitted.
     pub available_at: Nanos,
+}
+
+/// Where a granted reservation stands now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// Its time has come: send.
+    Due,
+    /// A pause moved it: wait until this time.
+    Wait(Nanos),
+    /// A pause moved it past its caller's deadline: it is cancelled.
+    Refused(Denial),
+}
+
+/// A reservation whose time had not come when last looked at.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    at: Nanos,
+    /// The latest admission its caller accepts.
+    deadline: Nanos,
 }
 
 /// The admissions of one quota that can still matter.
@@ -152,6 +175,11 @@ pub struct AdmissionLog {
     windows: Vec<Window>,
     paused_until: Nanos,
     next_seq: u64,
+    /// Granted reservations still ahead, by sequence (so by time too).
+    pending: BTreeMap<u64, Pending>,
+    /// Reservations a pause pushed past their deadline, until their caller looks: the earliest
+    /// admission then.
+    refused: HashMap<u64, Nanos>,
 }
 
 impl AdmissionLog {
@@ -170,6 +198,8 @@ impl AdmissionLog {
                 .collect(),
             paused_until: 0,
             next_seq: 0,
+            pending: BTreeMap::new(),
+            refused: HashMap::new(),
         }
     }
 
@@ -181,19 +211,57 @@ impl AdmissionLog {
     /// Reserves the earliest admission at or after `now`, after every earlier reservation (FIFO),
     /// if it is no later than `now + max_wait`. Charges every quota, or none when refused.
     pub fn reserve(&mut self, now: Nanos, max_wait: Duration) -> Result<Grant, Denial> {
-        for w in &mut self.windows {
-            w.prune(now);
-        }
+        self.prune(now);
         let (at, binding) = self.next_slot(now);
         if at == Nanos::MAX || at - now > nanos(max_wait) {
             return Err(self.denial(at, binding));
         }
         let seq = self.next_seq;
         self.next_seq += 1;
+        self.place(seq, at);
+        if at > now {
+            let deadline = now.saturating_add(nanos(max_wait));
+            self.pending.insert(seq, Pending { at, deadline });
+        }
+        Ok(Grant { at, seq })
+    }
+
+    fn place(&mut self, seq: u64, at: Nanos) {
         for w in &mut self.windows {
             w.push(seq, at);
         }
-        Ok(Grant { at, seq })
+    }
+
+    /// Forgets what can no longer matter at `now`: old admissions, and pending reservations
+    /// whose time has come.
+    fn prune(&mut self, now: Nanos) {
+        for w in &mut self.windows {
+            w.prune(now);
+        }
+        while let Some((_, p)) = self.pending.first_key_value() {
+            if p.at > now {
+                break;
+            }
+            self.pending.pop_first();
+        }
+    }
+
+    /// Where the reservation `seq` stands at `now` (a pause may have moved it).
+    pub fn slot(&mut self, seq: u64, now: Nanos) -> Slot {
+        if let Some(available_at) = self.refused.remove(&seq) {
+            return Slot::Refused(Denial {
+                quota: None,
+                available_at,
+            });
+        }
+        match self.pending.get(&seq) {
+            Some(p) if p.at > now => Slot::Wait(p.at),
+            Some(_) => {
+                self.pending.remove(&seq);
+                Slot::Due
+            }
+            None => Slot::Due,
+        }
     }
 
     /// The earliest admission at or after `now` behind every reservation, and the quota that
@@ -238,11 +306,36 @@ impl AdmissionLog {
         for w in &mut self.windows {
             w.remove(seq);
         }
+        self.pending.remove(&seq);
+        self.refused.remove(&seq);
     }
 
-    /// Admits nothing before `until` (a remote 429 answered).
-    pub fn pause_until(&mut self, until: Nanos) {
+    /// Admits nothing before `until` (a remote 429 answered at `now`): every reservation still
+    /// ahead is placed again, in order, from the pause's end; one its caller would not wait for
+    /// is refused. Returns whether any reservation moved.
+    pub fn pause_until(&mut self, now: Nanos, until: Nanos) -> bool {
         self.paused_until = self.paused_until.max(until);
+        self.prune(now);
+        if self.pending.is_empty() {
+            return false;
+        }
+        // Pending reservations are the latest of every window (times ascend with sequence).
+        let moved = std::mem::take(&mut self.pending);
+        for &seq in moved.keys().rev() {
+            for w in &mut self.windows {
+                w.remove(seq);
+            }
+        }
+        for (seq, p) in moved {
+            let (at, _) = self.next_slot(now);
+            if at == Nanos::MAX || at > p.deadline {
+                self.refused.insert(seq, at);
+                continue;
+            }
+            self.place(seq, at);
+            self.pending.insert(seq, Pending { at, ..p });
+        }
+        true
     }
 
     /// How many admissions each quota currently remembers (for tests and metrics).
@@ -365,9 +458,39 @@ mod tests {
     }
 
     #[test]
+    fn a_pause_moves_pending_reservations_behind_it_in_order() {
+        let mut log = AdmissionLog::new(&[Quota::per_second(2)]);
+        let g: Vec<Grant> = (0..6)
+            .map(|_| log.reserve(0, Duration::from_secs(3)).unwrap())
+            .collect();
+        let at: Vec<Nanos> = g.iter().map(|g| g.at).collect();
+        assert_eq!(at, vec![0, 0, S, S, 2 * S, 2 * S]);
+        // A 429 at 0.5 s pauses until 2.5 s: the four waiters move behind it, two a second;
+        // the last two would wait past their 3 s deadline: refused, naming no quota.
+        assert!(log.pause_until(S / 2, 5 * S / 2));
+        let slots: Vec<Slot> = g.iter().map(|g| log.slot(g.seq, S / 2)).collect();
+        assert_eq!(slots[0], Slot::Due);
+        assert_eq!(slots[2], Slot::Wait(5 * S / 2));
+        assert_eq!(slots[3], Slot::Wait(5 * S / 2));
+        let refused = Slot::Refused(Denial {
+            quota: None,
+            available_at: 7 * S / 2,
+        });
+        assert_eq!(slots[4], refused);
+        assert_eq!(slots[5], refused);
+        log.check_cursors();
+        // The refused reservations charge nothing: the next caller gets 3.5 s.
+        assert_eq!(
+            log.reserve(S, Duration::from_secs(5)).unwrap().at,
+            7 * S / 2
+        );
+        assert_eq!(log.slot(g[2].seq, 5 * S / 2), Slot::Due);
+    }
+
+    #[test]
     fn pause_delays_everything() {
         let mut log = AdmissionLog::new(&[Quota::per_second(3)]);
-        log.pause_until(5 * S);
+        log.pause_until(0, 5 * S);
         let d = log.reserve(0, Duration::from_secs(1)).unwrap_err();
         assert_eq!(d.available_at, 5 * S);
         assert_eq!(log.reserve(0, Duration::from_secs(5)).unwrap().at, 5 * S);

@@ -12,9 +12,9 @@ mod quota;
 #[cfg(feature = "redis")]
 mod redis;
 
-pub use backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation};
+pub use backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
 pub use limiter::{DEFAULT_MAX_WAIT, DEFAULT_REMOTE_PAUSE, RateLimiter};
-pub use log::{AdmissionLog, Denial, Grant, Nanos, nanos};
+pub use log::{AdmissionLog, Denial, Grant, Nanos, Slot, nanos};
 pub use quota::Quota;
 #[cfg(feature = "redis")]
 pub use redis::{FailMode, RedisBackend, RedisConfig, redis_limiter};

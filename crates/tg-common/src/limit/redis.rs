@@ -18,7 +18,7 @@ use sha2::Sha256;
 use tokio::sync::Mutex;
 
 use super::Quota;
-use super::backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation};
+use super::backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 
@@ -60,27 +60,50 @@ impl RedisConfig {
     }
 }
 
-const RESERVE: &str = r"
-local now_t = redis.call('TIME')
-local now = tonumber(now_t[1]) * 1000000 + tonumber(now_t[2])
-local max_wait = tonumber(ARGV[1])
+/// Reserves (`r`) a slot, or confirms (`c`) one whose wait is over: a pause set since moves it
+/// behind the pause (or refuses it past the caller's wait). The placement is the admission log's
+/// algorithm on Redis's clock.
+///
+/// KEYS: the quotas' sorted sets (1..n), the pause key (n+1), the sequence key (n+2).
+/// ARGV: mode, n, deadline (µs on Redis's clock, 0 for none: past it nothing is recorded), wait
+/// (µs the caller accepts), id (confirm only), then per quota: count, span, keep (µs).
+/// Replies `{code, a, b, now}`: `{1, id, wait}` granted (or due when confirming),
+/// `{0, quota index, after}` refused, `{2}` expired (the caller has given up), `{3, id, wait}`
+/// moved by a pause.
+const SCRIPT: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local n = tonumber(ARGV[2])
-local at = now
-local paused = redis.call('GET', KEYS[n + 1])
-if paused then at = math.max(at, tonumber(paused)) end
+local deadline = tonumber(ARGV[3])
+if deadline > 0 and now > deadline then return {2, 0, 0, now} end
+local wait = tonumber(ARGV[4])
+local id = ARGV[5]
+local function fmt(x) return string.format('%.0f', x) end
+local paused = tonumber(redis.call('GET', KEYS[n + 1]) or '0')
+if ARGV[1] == 'c' then
+  if n > 0 then
+    local score = redis.call('ZSCORE', KEYS[1], id)
+    if not score then return {1, 0, 0, now} end
+    score = tonumber(score)
+    if score > now then return {3, tonumber(id), score - now, now} end
+  end
+  if paused <= now then return {1, 0, 0, now} end
+  for i = 1, n do redis.call('ZREM', KEYS[i], id) end
+end
+local at = math.max(now, paused)
 local longest = 0
 for i = 1, n do
-  local span = tonumber(ARGV[2 + 2 * i])
-  if span > longest then longest = span end
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', string.format('%.0f', now - span))
+  local keep = tonumber(ARGV[5 + 3 * i])
+  if keep > longest then longest = keep end
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', fmt(now - keep))
   local last = redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')
   if last[2] then at = math.max(at, tonumber(last[2])) end
 end
 local binding = 0
 for i = 1, n do
-  local count = tonumber(ARGV[1 + 2 * i])
-  local span = tonumber(ARGV[2 + 2 * i])
-  if count == 0 then return {0, i, -1} end
+  local count = tonumber(ARGV[3 + 3 * i])
+  local span = tonumber(ARGV[4 + 3 * i])
+  if count == 0 then return {0, i, -1, now} end
   if redis.call('ZCARD', KEYS[i]) >= count then
     local nth = redis.call('ZRANGE', KEYS[i], -count, -count, 'WITHSCORES')
     local earliest = tonumber(nth[2]) + span
@@ -90,16 +113,20 @@ for i = 1, n do
     end
   end
 end
-if at - now > max_wait then return {0, binding, at - now} end
-local id = redis.call('INCR', KEYS[n + 2])
-local score = string.format('%.0f', at)
+if at - now > wait then return {0, binding, at - now, now} end
+local code = 3
+if ARGV[1] == 'r' then
+  id = redis.call('INCR', KEYS[n + 2])
+  code = 1
+end
+local score = fmt(at)
 local ttl_ms = math.ceil((at - now + longest) / 1000) + 1000
 for i = 1, n do
   redis.call('ZADD', KEYS[i], score, id)
   redis.call('PEXPIRE', KEYS[i], ttl_ms)
 end
 redis.call('PEXPIRE', KEYS[n + 2], ttl_ms)
-return {1, id, at - now}
+return {code, tonumber(id), at - now, now}
 ";
 
 const PAUSE: &str = r"
@@ -122,7 +149,7 @@ pub struct RedisBackend {
     keys: Vec<String>,
     pause_key: String,
     seq_key: String,
-    reserve: redis::Script,
+    script: redis::Script,
     pause: redis::Script,
     fail_mode: FailMode,
     timeout: Duration,
@@ -163,7 +190,7 @@ impl RedisBackend {
             keys,
             pause_key: format!("{base}:pause"),
             seq_key: format!("{base}:seq"),
-            reserve: redis::Script::new(RESERVE),
+            script: redis::Script::new(SCRIPT),
             pause: redis::Script::new(PAUSE),
             fail_mode: config.fail_mode,
             timeout: config.timeout,
@@ -239,40 +266,72 @@ impl RedisBackend {
         result
     }
 
-    async fn reserve_script(
-        &self,
-        max_wait: Duration,
-    ) -> Result<Result<Reservation, Refusal>, Error> {
+    /// Runs the script: `confirm` is `None` to reserve, or the reservation to confirm.
+    async fn run_script(&self, confirm: Option<u64>, wait: Duration) -> Result<Answer, Error> {
         let mut conn = self.with_timeout(self.connection()).await?;
-        let mut inv = self.reserve.prepare_invoke();
+        let mut inv = self.script.prepare_invoke();
         for k in &self.keys {
             inv.key(k);
         }
         inv.key(&self.pause_key).key(&self.seq_key);
-        inv.arg(micros(max_wait)).arg(self.quotas.len());
+        let deadline = 0u64;
+        inv.arg(if confirm.is_some() { "c" } else { "r" })
+            .arg(self.quotas.len())
+            .arg(deadline)
+            .arg(micros(wait))
+            .arg(confirm.unwrap_or(0));
         for q in &self.quotas {
-            inv.arg(q.count).arg(micros(q.span()));
+            let span = micros(q.span());
+            inv.arg(q.count).arg(span).arg(span);
         }
         let reply: Vec<i64> = self.with_timeout(inv.invoke_async(&mut conn)).await?;
-        let [ok, a, b] = reply[..] else {
+        let [code, a, b, _now] = reply[..] else {
             return Err(unavailable(None));
         };
-        if ok == 1 {
-            return Ok(Ok(Reservation {
-                wait: Duration::from_micros(b.max(0) as u64),
+        let after = Duration::from_micros(b.max(0) as u64);
+        Ok(match code {
+            1 if confirm.is_some() => Answer::Due,
+            1 => Answer::Granted(Reservation {
+                wait: after,
                 id: a.max(0) as u64,
-            }));
+            }),
+            3 => Answer::Moved(after),
+            0 => {
+                let quota = usize::try_from(a)
+                    .ok()
+                    .and_then(|i| i.checked_sub(1))
+                    .and_then(|i| self.quotas.get(i).copied());
+                let retry_after = if b < 0 { Duration::MAX } else { after };
+                Answer::Refused(Refusal { quota, retry_after })
+            }
+            _ => return Err(unavailable(None)),
+        })
+    }
+
+    async fn reserve_script(
+        &self,
+        max_wait: Duration,
+    ) -> Result<Result<Reservation, Refusal>, Error> {
+        match self.run_script(None, max_wait).await? {
+            Answer::Granted(r) => Ok(Ok(r)),
+            Answer::Refused(r) => Ok(Err(r)),
+            Answer::Due | Answer::Moved(_) => Err(unavailable(None)),
         }
-        let quota = usize::try_from(a)
-            .ok()
-            .and_then(|i| i.checked_sub(1))
-            .and_then(|i| self.quotas.get(i).copied());
-        let retry_after = if b < 0 {
-            Duration::MAX
-        } else {
-            Duration::from_micros(b as u64)
-        };
-        Ok(Err(Refusal { quota, retry_after }))
+    }
+
+    async fn confirm_remote(&self, id: u64, remaining: Duration) -> Result<Standing, Error> {
+        if self.is_down() {
+            return Err(unavailable(None));
+        }
+        let answer = self.run_script(Some(id), remaining).await;
+        if answer.is_err() {
+            self.mark_down();
+        }
+        Ok(match answer? {
+            Answer::Due | Answer::Granted(_) => Standing::Due,
+            Answer::Moved(wait) => Standing::Wait(wait),
+            Answer::Refused(r) => Standing::Refused(Refusal { quota: None, ..r }),
+        })
     }
 
     fn warn_once(&self, err: &Error) {
@@ -327,6 +386,22 @@ impl LimiterBackend for RedisBackend {
         })
     }
 
+    fn confirm(
+        &self,
+        reservation: Reservation,
+        remaining: Duration,
+    ) -> BackendFuture<'_, Result<Standing, Error>> {
+        Box::pin(async move {
+            if reservation.id & FALLBACK_BIT != 0 {
+                return Ok(self.fallback.standing_now(Reservation {
+                    id: reservation.id & !FALLBACK_BIT,
+                    ..reservation
+                }));
+            }
+            self.confirm_remote(reservation.id, remaining).await
+        })
+    }
+
     fn pause(&self, pause: Duration) -> BackendFuture<'_, ()> {
         Box::pin(async move {
             self.fallback.pause_now(pause);
@@ -341,6 +416,14 @@ impl LimiterBackend for RedisBackend {
     fn quotas(&self) -> Vec<Quota> {
         self.quotas.clone()
     }
+}
+
+/// What the script answered.
+enum Answer {
+    Granted(Reservation),
+    Due,
+    Moved(Duration),
+    Refused(Refusal),
 }
 
 /// Marks reservations made by the fail-open fallback.
