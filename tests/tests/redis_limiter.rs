@@ -221,6 +221,26 @@ async fn unreachable_redis_fails_closed_or_open_as_configured() {
     );
 }
 
+/// Redis unreachable and fail-open among four replicas: each replica admits its share of the
+/// quota (a quarter), not the whole quota, so the four stay inside it together.
+#[tokio::test]
+async fn fail_open_admits_this_replicas_share_not_the_whole_quota() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("redis://127.0.0.1:{port}");
+    let key = unique("share");
+    let q = [Quota::per_day(20)];
+    let replica = redis_limiter(config(&url).fail_open(4), &key, &q).unwrap();
+    let mut admitted = 0;
+    while replica.acquire_within(Duration::ZERO).await.is_ok() {
+        admitted += 1;
+        assert!(admitted <= 20, "the fallback exceeded the quota");
+    }
+    assert_eq!(admitted, 5, "one replica of four admits a quarter of the quota");
+}
+
 /// Four separate processes, one key, tg-mock's strict fixed windows: no 429 and at least 95% of
 /// the binding quota used.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,8 +27,9 @@ use crate::secret::Secret;
 pub enum FailMode {
     /// Refuse the request with [`ErrorKind::LimiterUnavailable`]: never risk a quota.
     Closed,
-    /// Fall back to an in-process limiter with the same quotas (this replica's share is then
-    /// unknown to the others); one warning is logged.
+    /// Fall back to an in-process limiter enforcing this replica's share of each quota
+    /// (`count / RedisConfig::replicas`, rounded down), so the group stays inside the quota;
+    /// one warning is logged.
     Open,
 }
 
@@ -45,6 +46,10 @@ pub struct RedisConfig {
     pub fail_mode: FailMode,
     /// Limit on one Redis round trip (connecting included).
     pub timeout: Duration,
+    /// How many replicas share the key at most (1 by default). With [`FailMode::Open`] each
+    /// falls back to `count / replicas` of every quota, rounded down; a quota that leaves a
+    /// share of zero is refused at construction.
+    pub replicas: u32,
 }
 
 impl RedisConfig {
@@ -56,8 +61,37 @@ impl RedisConfig {
             prefix: "tglim".to_owned(),
             fail_mode: FailMode::Closed,
             timeout: Duration::from_secs(1),
+            replicas: 1,
         }
     }
+
+    /// The same settings, failing open to this replica's share of the quotas among `replicas`.
+    pub fn fail_open(mut self, replicas: u32) -> Self {
+        self.fail_mode = FailMode::Open;
+        self.replicas = replicas;
+        self
+    }
+}
+
+/// This replica's share of `quotas` among `replicas`: `count / replicas`, rounded down, so the
+/// replicas together never exceed a quota. An error names a quota whose share would be zero.
+fn local_share(quotas: &[Quota], replicas: u32) -> Result<Vec<Quota>, Error> {
+    if replicas == 0 {
+        return Err(Error::config("RedisConfig::replicas must be at least 1"));
+    }
+    quotas
+        .iter()
+        .map(|q| {
+            let count = q.count / replicas;
+            if count == 0 && q.count > 0 {
+                return Err(Error::config(format!(
+                    "fail-open among {replicas} replicas leaves no share of the quota {q}: \
+                     use FailMode::Closed or fewer replicas"
+                )));
+            }
+            Ok(Quota { count, ..*q })
+        })
+        .collect()
 }
 
 /// Reserves (`r`) a slot, or confirms (`c`) one whose wait is over: a pause set since moves it
@@ -177,6 +211,10 @@ impl RedisBackend {
     pub fn new(config: RedisConfig, api_key: &Secret, quotas: &[Quota]) -> Result<Self, Error> {
         let client = redis::Client::open(config.url.as_str())
             .map_err(|e| Error::config(format!("bad Redis URL: {e}")))?;
+        let share = match config.fail_mode {
+            FailMode::Open => local_share(quotas, config.replicas)?,
+            FailMode::Closed => quotas.to_vec(),
+        };
         let tag = key_tag(&config.naming_key, api_key)?;
         let base = format!("{}:{{{tag}}}", config.prefix);
         let keys = quotas
@@ -194,7 +232,7 @@ impl RedisBackend {
             pause: redis::Script::new(PAUSE),
             fail_mode: config.fail_mode,
             timeout: config.timeout,
-            fallback: LocalBackend::new(quotas),
+            fallback: LocalBackend::new(&share),
             warned: AtomicBool::new(false),
             down_until: std::sync::Mutex::new(None),
         })
@@ -338,7 +376,7 @@ impl RedisBackend {
         if !self.warned.swap(true, Ordering::Relaxed) {
             tracing::warn!(
                 error = %err,
-                "Redis rate-limiter store unreachable: falling back to the in-process limiter (fail-open); replicas no longer share the quota"
+                "Redis rate-limiter store unreachable: falling back to this replica's share of the quotas in process (fail-open)"
             );
         }
     }
@@ -461,6 +499,28 @@ pub fn redis_limiter(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fail_open_share_keeps_the_group_inside_each_quota() {
+        let quotas = [
+            Quota::per_second(10).with_margin(Duration::from_millis(50)),
+            Quota::per_day(5000),
+        ];
+        let share = local_share(&quotas, 4).unwrap();
+        assert_eq!(
+            share,
+            vec![
+                Quota::per_second(2).with_margin(Duration::from_millis(50)),
+                Quota::per_day(1250)
+            ]
+        );
+        assert_eq!(local_share(&quotas, 1).unwrap(), quotas.to_vec());
+        let err = local_share(&[Quota::per_second(3)], 4).unwrap_err();
+        assert!(err.to_string().contains("3/second"), "{err}");
+        assert!(local_share(&quotas, 0).is_err());
+        let cfg = RedisConfig::new("redis://127.0.0.1:1", Secret::new("n")).fail_open(4);
+        assert!(RedisBackend::new(cfg, &Secret::new("k"), &[Quota::per_second(3)]).is_err());
+    }
 
     #[test]
     fn key_names_hold_a_keyed_hash_not_the_key() {
