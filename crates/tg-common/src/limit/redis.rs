@@ -6,7 +6,9 @@
 //! formatted explicitly in the script: Lua 5.1 would print a 16-digit number with `%.14g` and
 //! lose precision. All keys of one API key share a hash tag (the script works on a cluster); key
 //! names hold a keyed hash of the API key, never the key. Keys expire once their longest window
-//! has passed, and survive process restarts, so a restart keeps the day's count.
+//! has passed, and survive process restarts, so a restart keeps the day's count. Every script
+//! carries its caller's deadline on Redis's clock and records nothing past it, so a call that
+//! timed out (Redis stalled) is never charged when Redis runs its script later.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -192,6 +194,10 @@ pub struct RedisBackend {
     /// After a failure, Redis is not tried again before this instant (a circuit breaker, so a
     /// dead store costs callers nothing but the first timeout).
     down_until: std::sync::Mutex<Option<tokio::time::Instant>>,
+    /// Redis's clock minus this process's, in µs, as last sampled (see [`RedisBackend::offset`]).
+    offset: std::sync::Mutex<Option<i64>>,
+    /// The origin of this process's clock as the offset counts it.
+    base: tokio::time::Instant,
 }
 
 /// How long Redis is left alone after a failure.
@@ -235,6 +241,8 @@ impl RedisBackend {
             fallback: LocalBackend::new(&share),
             warned: AtomicBool::new(false),
             down_until: std::sync::Mutex::new(None),
+            offset: std::sync::Mutex::new(None),
+            base: tokio::time::Instant::now(),
         })
     }
 
@@ -255,10 +263,13 @@ impl RedisBackend {
             .set_connection_timeout(self.timeout)
             .set_response_timeout(self.timeout)
             .set_number_of_retries(1);
-        let c = self
+        let mut c = self
             .client
             .get_connection_manager_with_config(config)
             .await?;
+        // Sample Redis's clock before the first script, so that it carries a deadline.
+        let (secs, us): (i64, i64) = redis::cmd("TIME").query_async(&mut c).await?;
+        self.sample_offset(secs.saturating_mul(1_000_000).saturating_add(us));
         *guard = Some(c.clone());
         Ok(c)
     }
@@ -271,6 +282,26 @@ impl RedisBackend {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(unavailable(Some(Box::new(e)))),
             Err(_) => Err(unavailable(None)),
+        }
+    }
+
+    fn local_micros(&self, t: tokio::time::Instant) -> i64 {
+        i64::try_from(t.saturating_duration_since(self.base).as_micros()).unwrap_or(i64::MAX)
+    }
+
+    /// Records Redis's time `redis_now` (µs), read by an answer that arrived just now. The
+    /// offset so sampled is never above the true one (the answer took time to arrive), so a
+    /// deadline translated with it is never later than the caller's.
+    fn sample_offset(&self, redis_now: i64) {
+        let local = self.local_micros(tokio::time::Instant::now());
+        *lock(&self.offset) = Some(redis_now.saturating_sub(local));
+    }
+
+    /// `at` on Redis's clock (µs), once the offset has been sampled; 0 (no deadline) before.
+    fn on_redis_clock(&self, at: tokio::time::Instant) -> i64 {
+        match *lock(&self.offset) {
+            Some(offset) => self.local_micros(at).saturating_add(offset).max(1),
+            None => 0,
         }
     }
 
@@ -304,15 +335,39 @@ impl RedisBackend {
         result
     }
 
-    /// Runs the script: `confirm` is `None` to reserve, or the reservation to confirm.
+    /// Runs the script: `confirm` is `None` to reserve, or the reservation to confirm. The
+    /// script records nothing once this call has given up (its deadline, on Redis's clock,
+    /// has passed): a script that Redis runs late, after a stall, charges no quota.
     async fn run_script(&self, confirm: Option<u64>, wait: Duration) -> Result<Answer, Error> {
         let mut conn = self.with_timeout(self.connection()).await?;
+        let give_up = tokio::time::Instant::now() + self.timeout;
+        match self.invoke(&mut conn, confirm, wait, give_up).await? {
+            // Expired although this call is still waiting: the offset was stale (Redis's
+            // clock stepped, or another server answers). It is sampled again: try once more.
+            Answer::Expired if tokio::time::Instant::now() < give_up => {
+                match self.invoke(&mut conn, confirm, wait, give_up).await? {
+                    Answer::Expired => Err(unavailable(None)),
+                    a => Ok(a),
+                }
+            }
+            Answer::Expired => Err(unavailable(None)),
+            a => Ok(a),
+        }
+    }
+
+    async fn invoke(
+        &self,
+        conn: &mut ConnectionManager,
+        confirm: Option<u64>,
+        wait: Duration,
+        give_up: tokio::time::Instant,
+    ) -> Result<Answer, Error> {
         let mut inv = self.script.prepare_invoke();
         for k in &self.keys {
             inv.key(k);
         }
         inv.key(&self.pause_key).key(&self.seq_key);
-        let deadline = 0u64;
+        let deadline = self.on_redis_clock(give_up);
         inv.arg(if confirm.is_some() { "c" } else { "r" })
             .arg(self.quotas.len())
             .arg(deadline)
@@ -322,10 +377,15 @@ impl RedisBackend {
             let span = micros(q.span());
             inv.arg(q.count).arg(span).arg(span);
         }
-        let reply: Vec<i64> = self.with_timeout(inv.invoke_async(&mut conn)).await?;
-        let [code, a, b, _now] = reply[..] else {
+        let left = give_up.saturating_duration_since(tokio::time::Instant::now());
+        let reply: Vec<i64> = match tokio::time::timeout(left, inv.invoke_async(conn)).await {
+            Ok(r) => r.map_err(|e| unavailable(Some(Box::new(e))))?,
+            Err(_) => return Err(unavailable(None)),
+        };
+        let [code, a, b, now] = reply[..] else {
             return Err(unavailable(None));
         };
+        self.sample_offset(now);
         let after = Duration::from_micros(b.max(0) as u64);
         Ok(match code {
             1 if confirm.is_some() => Answer::Due,
@@ -334,6 +394,7 @@ impl RedisBackend {
                 id: a.max(0) as u64,
             }),
             3 => Answer::Moved(after),
+            2 => Answer::Expired,
             0 => {
                 let quota = usize::try_from(a)
                     .ok()
@@ -353,7 +414,7 @@ impl RedisBackend {
         match self.run_script(None, max_wait).await? {
             Answer::Granted(r) => Ok(Ok(r)),
             Answer::Refused(r) => Ok(Err(r)),
-            Answer::Due | Answer::Moved(_) => Err(unavailable(None)),
+            Answer::Due | Answer::Moved(_) | Answer::Expired => Err(unavailable(None)),
         }
     }
 
@@ -366,7 +427,7 @@ impl RedisBackend {
             self.mark_down();
         }
         Ok(match answer? {
-            Answer::Due | Answer::Granted(_) => Standing::Due,
+            Answer::Due | Answer::Granted(_) | Answer::Expired => Standing::Due,
             Answer::Moved(wait) => Standing::Wait(wait),
             Answer::Refused(r) => Standing::Refused(Refusal { quota: None, ..r }),
         })
@@ -462,6 +523,15 @@ enum Answer {
     Due,
     Moved(Duration),
     Refused(Refusal),
+    /// The call's deadline had passed when the script ran: nothing recorded.
+    Expired,
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
 }
 
 /// Marks reservations made by the fail-open fallback.
