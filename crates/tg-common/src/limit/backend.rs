@@ -5,8 +5,8 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::Quota;
 use super::log::{AdmissionLog, Denial, Grant, Nanos, Slot};
+use super::{MarginPolicy, Quota};
 use crate::error::Error;
 
 /// A boxed future returned by a [`LimiterBackend`].
@@ -86,11 +86,16 @@ pub struct LocalBackend {
 }
 
 impl LocalBackend {
-    /// A backend enforcing these quotas.
+    /// A backend enforcing these quotas, with the default adaptive margin.
     pub fn new(quotas: &[Quota]) -> Self {
+        LocalBackend::with_margin(quotas, MarginPolicy::DEFAULT)
+    }
+
+    /// A backend enforcing these quotas, widening their margins after a remote 429 by `policy`.
+    pub fn with_margin(quotas: &[Quota], policy: MarginPolicy) -> Self {
         LocalBackend {
             base: tokio::time::Instant::now(),
-            log: Mutex::new(AdmissionLog::new(quotas)),
+            log: Mutex::new(AdmissionLog::with_margin(quotas, policy)),
             quotas: quotas.to_vec(),
             moved: tokio::sync::watch::Sender::new(0),
         }
@@ -145,6 +150,12 @@ impl LocalBackend {
                 retry_after: Duration::from_nanos(d.available_at.saturating_sub(now)),
             }),
         }
+    }
+
+    /// The extra margin enforced now on top of the quotas' (widened by remote 429s).
+    pub fn extra_margin(&self) -> Duration {
+        let now = self.now();
+        self.with_log(|log| log.extra_margin(now))
     }
 
     /// A receiver that changes whenever a pause moves reservations already granted.

@@ -5,8 +5,8 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use super::Quota;
 use super::backend::{LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
+use super::{MarginPolicy, Quota};
 use crate::error::{Error, ErrorKind, RateLimitOrigin};
 use crate::secret::Secret;
 
@@ -45,10 +45,17 @@ impl std::fmt::Debug for RateLimiter {
 }
 
 impl RateLimiter {
-    /// An in-process limiter enforcing `quotas`.
+    /// An in-process limiter enforcing `quotas`, with the default adaptive margin
+    /// ([`MarginPolicy::DEFAULT`]).
     pub fn new(quotas: &[Quota]) -> Self {
+        RateLimiter::with_margin(quotas, MarginPolicy::DEFAULT)
+    }
+
+    /// An in-process limiter enforcing `quotas`, widening their margins after a remote 429 by
+    /// `policy` ([`MarginPolicy::FIXED`]: never).
+    pub fn with_margin(quotas: &[Quota], policy: MarginPolicy) -> Self {
         RateLimiter {
-            store: Store::Local(Arc::new(LocalBackend::new(quotas))),
+            store: Store::Local(Arc::new(LocalBackend::with_margin(quotas, policy))),
             max_wait: DEFAULT_MAX_WAIT,
         }
     }
@@ -90,6 +97,15 @@ impl RateLimiter {
     /// The default maximum wait.
     pub fn max_wait(&self) -> Duration {
         self.max_wait
+    }
+
+    /// The extra margin the in-process limiter enforces now on top of the quotas' (zero until
+    /// a remote 429; `None` for a shared backend).
+    pub fn extra_margin(&self) -> Option<Duration> {
+        match &self.store {
+            Store::Local(b) => Some(b.extra_margin()),
+            Store::Shared(_) => None,
+        }
     }
 
     /// The quotas enforced.
@@ -328,7 +344,8 @@ mod tests {
                     (true, Duration::from_millis(2500)),
                     "caller {i}"
                 ),
-                // 3.5 s would exceed the 3 s maximum wait: refused at once, as a remote limit.
+                // 3.55 s (the 429 widened the margin by 50 ms) would exceed the 3 s maximum wait:
+                // refused at once, as a remote limit.
                 _ => {
                     assert_eq!(*at, Duration::from_millis(500), "caller {i}");
                     let err = r.as_ref().unwrap_err();
@@ -336,15 +353,15 @@ mod tests {
                         ErrorKind::RateLimited {
                             origin: RateLimitOrigin::Remote,
                             retry_after,
-                        } => assert_eq!(*retry_after, Some(Duration::from_secs(3))),
+                        } => assert_eq!(*retry_after, Some(Duration::from_millis(3050))),
                         other => panic!("{other:?}"),
                     }
                 }
             }
         }
-        // The refused callers charged nothing: the next one gets 3.5 s.
+        // The refused callers charged nothing: the next one gets 3.55 s.
         lim.acquire_within(Duration::from_secs(5)).await.unwrap();
-        assert_eq!(start.elapsed(), Duration::from_millis(3500));
+        assert_eq!(start.elapsed(), Duration::from_millis(3550));
     }
 
     #[test]

@@ -10,6 +10,9 @@
 //! property survives refunds. Each window keeps a cursor on its N-th most recent admission, moved
 //! in O(log n) by every push, removal and pruning.
 //!
+//! Every window also enforces the adaptive extra margin ([`AdaptiveMargin`]) on top of its
+//! quota's, and remembers admissions long enough for the widest extra.
+//!
 //! A reservation whose time is still ahead is pending. A pause (a remote 429) moves every pending
 //! reservation, in order, behind the pause's end: none is admitted inside the pause. One that
 //! would then wait past its caller's deadline is refused instead.
@@ -19,6 +22,7 @@ use std::ops::Bound;
 use std::time::Duration;
 
 use super::Quota;
+use super::margin::{AdaptiveMargin, MarginPolicy};
 
 /// Nanoseconds on the limiter's clock.
 pub type Nanos = u64;
@@ -70,6 +74,8 @@ struct Pending {
 struct Window {
     quota: Quota,
     span: Nanos,
+    /// How long an admission is remembered: `span` plus the widest extra margin.
+    keep: Nanos,
     count: usize,
     /// Sequence to admission time; times ascend with the sequence.
     admitted: BTreeMap<u64, Nanos>,
@@ -78,14 +84,14 @@ struct Window {
 }
 
 impl Window {
-    /// The earliest time this window admits one more request.
-    fn earliest(&self) -> Nanos {
+    /// The earliest time this window admits one more request, with `extra` margin.
+    fn earliest(&self, extra: Nanos) -> Nanos {
         if self.count == 0 {
             return Nanos::MAX;
         }
         match self.nth {
             None => 0,
-            Some((_, at)) => at.saturating_add(self.span),
+            Some((_, at)) => at.saturating_add(self.span).saturating_add(extra),
         }
     }
 
@@ -131,7 +137,7 @@ impl Window {
     /// Forgets admissions that can no longer constrain one at or after `now`.
     fn prune(&mut self, now: Nanos) {
         while let Some((_, &front)) = self.admitted.first_key_value() {
-            if front.saturating_add(self.span) > now {
+            if front.saturating_add(self.keep) > now {
                 break;
             }
             if self.admitted.len() <= self.count {
@@ -180,17 +186,25 @@ pub struct AdmissionLog {
     /// Reservations a pause pushed past their deadline, until their caller looks: the earliest
     /// admission then.
     refused: HashMap<u64, Nanos>,
+    margin: AdaptiveMargin,
 }
 
 impl AdmissionLog {
-    /// A log enforcing these quotas.
+    /// A log enforcing these quotas, with the default adaptive margin.
     pub fn new(quotas: &[Quota]) -> Self {
+        AdmissionLog::with_margin(quotas, MarginPolicy::DEFAULT)
+    }
+
+    /// A log enforcing these quotas, widening their margins after a remote 429 by `policy`.
+    pub fn with_margin(quotas: &[Quota], policy: MarginPolicy) -> Self {
+        let margin = AdaptiveMargin::new(policy);
         AdmissionLog {
             windows: quotas
                 .iter()
                 .map(|q| Window {
                     quota: *q,
                     span: nanos(q.span()),
+                    keep: nanos(q.span()).saturating_add(margin.max()),
                     count: q.count as usize,
                     admitted: BTreeMap::new(),
                     nth: None,
@@ -200,6 +214,7 @@ impl AdmissionLog {
             next_seq: 0,
             pending: BTreeMap::new(),
             refused: HashMap::new(),
+            margin,
         }
     }
 
@@ -274,9 +289,10 @@ impl AdmissionLog {
                 at = at.max(last);
             }
         }
+        let extra = self.margin.current(now);
         let mut binding = None;
         for w in &self.windows {
-            let e = w.earliest();
+            let e = w.earliest(extra);
             if e > at {
                 at = e;
                 binding = Some(w.quota);
@@ -292,7 +308,7 @@ impl AdmissionLog {
             self.windows
                 .iter()
                 .filter(|w| w.is_full())
-                .max_by_key(|w| w.earliest())
+                .max_by_key(|w| w.earliest(0))
                 .map(|w| w.quota)
         });
         Denial {
@@ -310,11 +326,12 @@ impl AdmissionLog {
         self.refused.remove(&seq);
     }
 
-    /// Admits nothing before `until` (a remote 429 answered at `now`): every reservation still
-    /// ahead is placed again, in order, from the pause's end; one its caller would not wait for
-    /// is refused. Returns whether any reservation moved.
+    /// Admits nothing before `until` (a remote 429 answered at `now`) and widens the extra
+    /// margin: every reservation still ahead is placed again, in order, from the pause's end;
+    /// one its caller would not wait for is refused. Returns whether any reservation moved.
     pub fn pause_until(&mut self, now: Nanos, until: Nanos) -> bool {
         self.paused_until = self.paused_until.max(until);
+        self.margin.widen(now);
         self.prune(now);
         if self.pending.is_empty() {
             return false;
@@ -336,6 +353,11 @@ impl AdmissionLog {
             self.pending.insert(seq, Pending { at, ..p });
         }
         true
+    }
+
+    /// The extra margin every window enforces at `now`, on top of its quota's.
+    pub fn extra_margin(&self, now: Nanos) -> Duration {
+        Duration::from_nanos(self.margin.current(now))
     }
 
     /// How many admissions each quota currently remembers (for tests and metrics).
@@ -407,7 +429,9 @@ mod tests {
             .unwrap_err();
         assert_eq!(d.quota, Some(Quota::per_day(4)));
         assert_eq!(d.available_at, 86_400 * S);
-        assert_eq!(log.remembered(), vec![1, 4]);
+        // The per-second window remembers the 4 admitted (for as long as the widest margin
+        // could need them), not the refused 5th.
+        assert_eq!(log.remembered(), vec![4, 4]);
     }
 
     #[test]
@@ -459,7 +483,7 @@ mod tests {
 
     #[test]
     fn a_pause_moves_pending_reservations_behind_it_in_order() {
-        let mut log = AdmissionLog::new(&[Quota::per_second(2)]);
+        let mut log = AdmissionLog::with_margin(&[Quota::per_second(2)], MarginPolicy::FIXED);
         let g: Vec<Grant> = (0..6)
             .map(|_| log.reserve(0, Duration::from_secs(3)).unwrap())
             .collect();
@@ -504,6 +528,28 @@ mod tests {
             .map(|_| log.reserve(0, Duration::from_secs(5)).unwrap().at)
             .collect();
         assert_eq!(t, vec![0, 0, S + 50_000_000, S + 50_000_000]);
+    }
+
+    #[test]
+    fn a_429_widens_every_window_and_quiet_time_narrows_it_again() {
+        let mut log = AdmissionLog::new(&[Quota::per_second(1)]);
+        assert_eq!(log.reserve(0, Duration::ZERO).unwrap().at, 0);
+        log.pause_until(S / 10, S / 10);
+        assert_eq!(log.extra_margin(S / 10), Duration::from_millis(50));
+        assert_eq!(
+            log.reserve(S, Duration::from_secs(1)).unwrap().at,
+            S + S / 20
+        );
+        // No extra was too little: 50 ms is the floor for a quiet hour, then halves hourly.
+        assert_eq!(log.extra_margin(3599 * S), Duration::from_millis(50));
+        assert_eq!(log.extra_margin(3601 * S), Duration::from_millis(25));
+        let later = 7 * 3600 * S;
+        assert_eq!(log.extra_margin(later), Duration::ZERO);
+        log.reserve(later, Duration::ZERO).unwrap();
+        assert_eq!(
+            log.reserve(later, Duration::from_secs(2)).unwrap().at,
+            later + S
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 mod backend;
 mod limiter;
 mod log;
+mod margin;
 mod quota;
 #[cfg(feature = "redis")]
 mod redis;
@@ -15,6 +16,7 @@ mod redis;
 pub use backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
 pub use limiter::{DEFAULT_MAX_WAIT, DEFAULT_REMOTE_PAUSE, RateLimiter};
 pub use log::{AdmissionLog, Denial, Grant, Nanos, Slot, nanos};
+pub use margin::{AdaptiveMargin, MarginPolicy};
 pub use quota::Quota;
 #[cfg(feature = "redis")]
 pub use redis::{FailMode, RedisBackend, RedisConfig, redis_limiter};

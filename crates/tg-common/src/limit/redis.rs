@@ -19,8 +19,8 @@ use redis::aio::ConnectionManager;
 use sha2::Sha256;
 use tokio::sync::Mutex;
 
-use super::Quota;
 use super::backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
+use super::{AdaptiveMargin, MarginPolicy, Quota};
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 
@@ -52,6 +52,8 @@ pub struct RedisConfig {
     /// falls back to `count / replicas` of every quota, rounded down; a quota that leaves a
     /// share of zero is refused at construction.
     pub replicas: u32,
+    /// How this replica widens the margins after a remote 429 ([`MarginPolicy::DEFAULT`]).
+    pub margin: MarginPolicy,
 }
 
 impl RedisConfig {
@@ -64,6 +66,7 @@ impl RedisConfig {
             fail_mode: FailMode::Closed,
             timeout: Duration::from_secs(1),
             replicas: 1,
+            margin: MarginPolicy::DEFAULT,
         }
     }
 
@@ -198,6 +201,8 @@ pub struct RedisBackend {
     offset: std::sync::Mutex<Option<i64>>,
     /// The origin of this process's clock as the offset counts it.
     base: tokio::time::Instant,
+    /// This replica's extra margin (nanoseconds since `base`), widened by its remote 429s.
+    margin: std::sync::Mutex<AdaptiveMargin>,
 }
 
 /// How long Redis is left alone after a failure.
@@ -238,11 +243,12 @@ impl RedisBackend {
             pause: redis::Script::new(PAUSE),
             fail_mode: config.fail_mode,
             timeout: config.timeout,
-            fallback: LocalBackend::new(&share),
+            fallback: LocalBackend::with_margin(&share, config.margin),
             warned: AtomicBool::new(false),
             down_until: std::sync::Mutex::new(None),
             offset: std::sync::Mutex::new(None),
             base: tokio::time::Instant::now(),
+            margin: std::sync::Mutex::new(AdaptiveMargin::new(config.margin)),
         })
     }
 
@@ -283,6 +289,10 @@ impl RedisBackend {
             Ok(Err(e)) => Err(unavailable(Some(Box::new(e)))),
             Err(_) => Err(unavailable(None)),
         }
+    }
+
+    fn local_nanos(&self) -> u64 {
+        super::log::nanos(tokio::time::Instant::now().saturating_duration_since(self.base))
     }
 
     fn local_micros(&self, t: tokio::time::Instant) -> i64 {
@@ -373,9 +383,15 @@ impl RedisBackend {
             .arg(deadline)
             .arg(micros(wait))
             .arg(confirm.unwrap_or(0));
+        let (extra, widest) = {
+            let m = lock(&self.margin);
+            (m.current(self.local_nanos()), m.max())
+        };
         for q in &self.quotas {
-            let span = micros(q.span());
-            inv.arg(q.count).arg(span).arg(span);
+            let span = q.span();
+            inv.arg(q.count)
+                .arg(micros(span + Duration::from_nanos(extra)))
+                .arg(micros(span + Duration::from_nanos(widest)));
         }
         let left = give_up.saturating_duration_since(tokio::time::Instant::now());
         let reply: Vec<i64> = match tokio::time::timeout(left, inv.invoke_async(conn)).await {
@@ -504,6 +520,7 @@ impl LimiterBackend for RedisBackend {
     fn pause(&self, pause: Duration) -> BackendFuture<'_, ()> {
         Box::pin(async move {
             self.fallback.pause_now(pause);
+            lock(&self.margin).widen(self.local_nanos());
             if let Ok(mut conn) = self.with_timeout(self.connection()).await {
                 let mut inv = self.pause.prepare_invoke();
                 inv.key(&self.pause_key).arg(micros(pause));
