@@ -2,8 +2,9 @@
 //!
 //! [`AdmissionLog`] is the pure, exact state; [`LocalBackend`] keeps it in this process behind a
 //! mutex; [`LimiterBackend`] lets a shared store replace it; [`RateLimiter`] is what a client
-//! holds. Quotas are counts per window at any alignment, unlike GCRA (governor's model), which
-//! bounds a rate: `Quota::per_second(3)` in governor admits 5 requests within one fixed second.
+//! holds; [`AdaptiveMargin`] widens the quotas' margins after remote 429s. Quotas are counts per
+//! window at any alignment, unlike GCRA (governor's model), which bounds a rate:
+//! `Quota::per_second(3)` in governor admits 5 requests within one fixed second.
 
 mod backend;
 mod limiter;
