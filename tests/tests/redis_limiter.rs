@@ -124,7 +124,9 @@ async fn keys_expire_when_the_longest_window_has_passed() {
             .query_async(&mut conn)
             .await
             .unwrap();
-        assert!(ttl > 2_000 && ttl <= 4_000, "{name}: pttl {ttl}");
+        // The longest window (3 s), plus the widest adaptive margin it may need to remember
+        // admissions for (1 s), plus 1 s of slack.
+        assert!(ttl > 3_000 && ttl <= 5_000, "{name}: pttl {ttl}");
         assert!(!name.contains(key.expose()));
     }
 }
