@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::log::{AdmissionLog, Denial, Grant, Nanos, Slot};
@@ -81,8 +82,9 @@ pub struct LocalBackend {
     base: tokio::time::Instant,
     log: Mutex<AdmissionLog>,
     quotas: Vec<Quota>,
-    /// Bumped whenever a pause moved reservations, to wake their waiters.
-    moved: tokio::sync::watch::Sender<u64>,
+    /// Bumped (under the log's lock) whenever a pause moved reservations: a waiter that saw
+    /// no change since its reservation is due without taking the lock.
+    moves: AtomicU64,
 }
 
 impl LocalBackend {
@@ -97,7 +99,7 @@ impl LocalBackend {
             base: tokio::time::Instant::now(),
             log: Mutex::new(AdmissionLog::with_margin(quotas, policy)),
             quotas: quotas.to_vec(),
-            moved: tokio::sync::watch::Sender::new(0),
+            moves: AtomicU64::new(0),
         }
     }
 
@@ -158,19 +160,22 @@ impl LocalBackend {
         self.with_log(|log| log.extra_margin(now))
     }
 
-    /// A receiver that changes whenever a pause moves reservations already granted.
-    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.moved.subscribe()
+    /// How many pauses have moved reservations so far: a waiter compares it with the count
+    /// read before reserving, and asks [`LocalBackend::standing_now`] only when it changed.
+    pub fn moves(&self) -> u64 {
+        self.moves.load(Ordering::Acquire)
     }
 
     /// Pauses admissions and moves every reservation not yet due behind the pause (synchronous
-    /// form of [`LimiterBackend::pause`]); their waiters are woken to look again.
+    /// form of [`LimiterBackend::pause`]); their waiters find out when their wait is over.
     pub fn pause_now(&self, pause: Duration) {
         let now = self.now();
         let until = now.saturating_add(super::log::nanos(pause));
-        if self.with_log(|log| log.pause_until(now, until)) {
-            self.moved.send_modify(|n| *n = n.wrapping_add(1));
-        }
+        self.with_log(|log| {
+            if log.pause_until(now, until) {
+                self.moves.fetch_add(1, Ordering::AcqRel);
+            }
+        });
     }
 }
 
