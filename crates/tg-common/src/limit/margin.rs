@@ -102,6 +102,10 @@ impl AdaptiveMargin {
 
     /// The extra margin at `now`.
     pub fn current(&self, now: Nanos) -> Nanos {
+        if self.extra == 0 && self.floor == 0 {
+            // Never widened: the common case, without the divisions.
+            return 0;
+        }
         let steps = now.saturating_sub(self.since) / self.narrow_every;
         self.extra
             .saturating_sub(steps.saturating_mul(self.step))
