@@ -8,8 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::Method;
+use tg_common::limit::MarginPolicy;
 use tg_common::transport::RequestPath;
-use tg_common::{Call, Core, CoreConfig, Error, ErrorKind, Quota, Response, RetryPolicy, Secret};
+use tg_common::{
+    Call, Core, CoreConfig, Error, ErrorKind, Quota, RateLimiter, Response, RetryPolicy, Secret,
+};
 use tg_mock::{FixedReply, FixedWindows, MockServer, Reply};
 
 fn decode(r: Response) -> Result<(), Error> {
@@ -145,4 +148,115 @@ async fn without_a_margin_jitter_can_land_four_in_one_server_second() {
         limited,
         "expected the strict fake to refuse at least once without a margin"
     );
+}
+
+/// What a run against the strict fake with more jitter than the quota's margin saw.
+struct JitterRun {
+    /// When each 429 was answered, from the start.
+    limited_at: Vec<Duration>,
+    sent: usize,
+    /// The extra margin at the end.
+    extra: Duration,
+}
+
+/// Eight callers saturate 3/second (50 ms margin) for `minutes` of virtual time against strict
+/// fixed seconds, with up to `jitter` of random delay before each request arrives.
+async fn saturate_with_jitter(policy: MarginPolicy, jitter: Duration, minutes: u64) -> JitterRun {
+    let server = MockServer::start(Arc::new(FixedReply(Reply::json(
+        200,
+        &serde_json::json!({}),
+    ))))
+    .await
+    .unwrap();
+    let epoch = tokio::time::Instant::now();
+    server.set_rate_limit(Some(FixedWindows::new(
+        &[(3, Duration::from_secs(1))],
+        epoch,
+        Duration::from_millis(321),
+    )));
+    server.set_arrival_jitter(Some((jitter, 42)));
+    let limiter = RateLimiter::with_margin(
+        &[Quota::per_second(3).with_margin(Duration::from_millis(50))],
+        policy,
+    );
+    let config = CoreConfig::new(server.base_url())
+        .with_plain_http_loopback(true)
+        .with_retry(RetryPolicy::none())
+        .with_limiter(limiter.clone());
+    let core = Core::new("test", &Secret::new("jitter-key"), config).unwrap();
+    let horizon = epoch + Duration::from_secs(60 * minutes);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let core = core.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut sent, mut limited_at) = (0usize, Vec::new());
+            while tokio::time::Instant::now() < horizon {
+                let call = Call::new("x", Method::POST, RequestPath::new().segment("x"));
+                match core.execute(call, decode).await {
+                    Ok(()) => sent += 1,
+                    Err(e) if e.status() == Some(429) => limited_at.push(epoch.elapsed()),
+                    Err(e) => match e.kind() {
+                        ErrorKind::RateLimited { retry_after, .. } => {
+                            let wait = retry_after.unwrap_or(Duration::from_secs(1));
+                            let until = (tokio::time::Instant::now() + wait).min(horizon);
+                            tokio::time::sleep_until(until).await;
+                        }
+                        _ => panic!("unexpected error: {e}"),
+                    },
+                }
+            }
+            (sent, limited_at)
+        }));
+    }
+    let mut run = JitterRun {
+        limited_at: Vec::new(),
+        sent: 0,
+        extra: Duration::ZERO,
+    };
+    for t in tasks {
+        let (sent, limited_at) = t.await.unwrap();
+        run.sent += sent;
+        run.limited_at.extend(limited_at);
+    }
+    run.limited_at.sort_unstable();
+    run.extra = limiter.extra_margin().unwrap();
+    run
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_margin_widens_after_429s_until_jitter_fits_and_narrows_slowly() {
+    let jitter = Duration::from_millis(300);
+    let adaptive = saturate_with_jitter(MarginPolicy::DEFAULT, jitter, 40).await;
+    let fixed = saturate_with_jitter(MarginPolicy::FIXED, jitter, 40).await;
+    let minutes: Vec<u64> = adaptive
+        .limited_at
+        .iter()
+        .map(|d| d.as_secs() / 60)
+        .collect();
+    eprintln!(
+        "300 ms jitter, 40 min: adaptive {} sent, {} 429s at minutes {minutes:?}, extra at end \
+         {:?}; fixed margin {} sent, {} 429s",
+        adaptive.sent,
+        adaptive.limited_at.len(),
+        adaptive.extra,
+        fixed.sent,
+        fixed.limited_at.len(),
+    );
+    // The control: 300 ms of jitter against a 50 ms margin keeps drawing 429s.
+    assert!(fixed.limited_at.len() >= 30, "{}", fixed.limited_at.len());
+    // Adapted within the first minutes, then not one 429 for the last 30 minutes.
+    assert!(
+        adaptive.limited_at.len() * 10 <= fixed.limited_at.len(),
+        "{minutes:?}"
+    );
+    assert!(
+        adaptive
+            .limited_at
+            .iter()
+            .all(|d| *d < Duration::from_secs(600)),
+        "429s after adaptation, at minutes {minutes:?}"
+    );
+    // Bounded, and the quota still mostly used (3 per second for 40 minutes is 7,200).
+    assert!(adaptive.extra > Duration::ZERO && adaptive.extra <= Duration::from_secs(1));
+    assert!(adaptive.sent >= 5_400, "{}", adaptive.sent);
 }

@@ -1,10 +1,14 @@
 //! `cargo xtask bench limiter`: utilization and worst window counts over three simulated days of
-//! saturated demand (virtual time, driven explicitly), and the cost of an uncontended acquire
+//! saturated demand (virtual time, driven explicitly), the cost of an uncontended acquire, and
+//! contended rows with 10,000 and 100,000 queued waiters: reserve, cancel, wake-up lateness
 //! (real time).
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
-use tg_common::limit::{AdmissionLog, Nanos, nanos};
+use tg_common::limit::{AdmissionLog, LocalBackend, Nanos, nanos};
 use tg_common::{Quota, RateLimiter};
 
 use super::Report;
@@ -121,7 +125,122 @@ pub fn run(report: &mut Report) -> Result<(), String> {
     );
     report.push("limiter.try_acquire_ns", try_ns);
     report.push("limiter.acquire_ns", acquire_ns);
+    for n in [10_000usize, 100_000] {
+        contended(report, n)?;
+    }
     redis_latency(report)
+}
+
+/// `n` waiters queued on one limiter: the cost of reserving and of cancelling them (in the order
+/// they came, the slow case of a sorted vector, and in random order), of dropping that many
+/// waiting `acquire` futures, and how late waiters wake after their slot.
+fn contended(report: &mut Report, n: usize) -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let quota = [Quota::new(
+        u32::try_from(n / 10).unwrap_or(u32::MAX),
+        Duration::from_secs(1),
+    )];
+    let long = Duration::from_secs(3600);
+    rt.block_on(async {
+        // Reserve, then cancel in arrival order (oldest first).
+        let backend = LocalBackend::new(&quota);
+        let t = Instant::now();
+        let mut held: Vec<_> = (0..n).filter_map(|_| backend.reserve_now(long).ok()).collect();
+        let reserve_ns = t.elapsed().as_nanos() as f64 / n as f64;
+        if held.len() != n {
+            return Err(format!("only {} of {n} reservations granted", held.len()));
+        }
+        let t = Instant::now();
+        for r in &held {
+            backend.cancel_now(*r);
+        }
+        let cancel_fifo_ms = t.elapsed().as_secs_f64() * 1000.0;
+        // Again, cancelled in a random order.
+        held = (0..n).filter_map(|_| backend.reserve_now(long).ok()).collect();
+        shuffle(&mut held, 0x5eed);
+        let t = Instant::now();
+        for r in &held {
+            backend.cancel_now(*r);
+        }
+        let cancel_random_ms = t.elapsed().as_secs_f64() * 1000.0;
+
+        // Dropping `n` waiting `acquire` futures (each returns its slot on drop).
+        let limiter = RateLimiter::new(&quota);
+        let mut waiting: Vec<Pin<Box<dyn Future<Output = _>>>> = Vec::with_capacity(n);
+        let mut cx = Context::from_waker(Waker::noop());
+        for _ in 0..n {
+            let lim = limiter.clone();
+            let mut f: Pin<Box<dyn Future<Output = _>>> =
+                Box::pin(async move { lim.acquire_within(long).await });
+            let _ = f.as_mut().poll(&mut cx);
+            waiting.push(f);
+        }
+        let t = Instant::now();
+        drop(waiting);
+        let drop_ms = t.elapsed().as_secs_f64() * 1000.0;
+
+        // Wake-up lateness: n waiters spread over ten slots 300 ms apart; the k-th reservation's
+        // slot is 300 ms * (k / (n/10)) after the first admission. Only waiters (slots after the
+        // first) count.
+        let span = Duration::from_millis(300);
+        let per = n / 10;
+        let limiter = RateLimiter::new(&[Quota::new(
+            u32::try_from(per).unwrap_or(u32::MAX),
+            span,
+        )]);
+        let mut tasks = Vec::with_capacity(n);
+        for _ in 0..n {
+            let lim = limiter.clone();
+            tasks.push(tokio::spawn(async move {
+                lim.acquire_within(long).await.map_err(|e| e.to_string())?;
+                Ok::<_, String>(tokio::time::Instant::now())
+            }));
+        }
+        let mut admitted = Vec::with_capacity(n);
+        for t in tasks {
+            admitted.push(t.await.map_err(|e| e.to_string())??);
+        }
+        let first = admitted[0];
+        let mut late: Vec<f64> = admitted
+            .iter()
+            .enumerate()
+            .skip(per)
+            .map(|(k, at)| {
+                let slot = first + span * u32::try_from(k / per).unwrap_or(u32::MAX);
+                at.saturating_duration_since(slot).as_secs_f64() * 1000.0
+            })
+            .collect();
+        late.sort_by(f64::total_cmp);
+        let p50 = late[late.len() / 2];
+        let p99 = late[late.len() * 99 / 100];
+        let max = late[late.len() - 1];
+        println!(
+            "  contended, {n} waiters: reserve {reserve_ns:.0} ns each; cancel all {cancel_fifo_ms:.1} ms (oldest first), {cancel_random_ms:.1} ms (random order); drop {n} waiting acquires {drop_ms:.1} ms; wake-up lateness p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms"
+        );
+        let tag = format!("limiter.contended_{n}");
+        report.push(&format!("{tag}.reserve_ns"), reserve_ns);
+        report.push(&format!("{tag}.cancel_oldest_first_ms"), cancel_fifo_ms);
+        report.push(&format!("{tag}.cancel_random_ms"), cancel_random_ms);
+        report.push(&format!("{tag}.drop_waiters_ms"), drop_ms);
+        report.push(&format!("{tag}.wake_late_p50_ms"), p50);
+        report.push(&format!("{tag}.wake_late_p99_ms"), p99);
+        report.push(&format!("{tag}.wake_late_max_ms"), max);
+        Ok(())
+    })
+}
+
+/// Fisher-Yates with a fixed xorshift seed (reproducible rows, no extra dependency).
+fn shuffle<T>(v: &mut [T], mut seed: u64) {
+    for i in (1..v.len()).rev() {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let j = (seed % (i as u64 + 1)) as usize;
+        v.swap(i, j);
+    }
 }
 
 /// Acquire latency through the Redis backend (one script round trip on loopback).

@@ -3,10 +3,11 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use super::Quota;
-use super::log::{AdmissionLog, Denial, Grant, Nanos};
+use super::log::{AdmissionLog, Denial, Grant, Nanos, Slot};
+use super::{MarginPolicy, Quota};
 use crate::error::Error;
 
 /// A boxed future returned by a [`LimiterBackend`].
@@ -30,6 +31,17 @@ pub struct Refusal {
     pub retry_after: Duration,
 }
 
+/// Where a granted reservation stands when its wait is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Send now.
+    Due,
+    /// A remote 429 since moved it: wait this much longer, then ask again.
+    Wait(Duration),
+    /// A remote 429 moved it past the caller's wait: it is cancelled.
+    Refused(Refusal),
+}
+
 /// Storage of limiter state for one key.
 ///
 /// A backend must check and charge every quota atomically: a refused reservation charges
@@ -44,7 +56,20 @@ pub trait LimiterBackend: Send + Sync + 'static {
     /// Returns a reservation whose caller gave up before its time.
     fn cancel(&self, reservation: Reservation) -> BackendFuture<'_, ()>;
 
-    /// Admits nothing for `pause` (the server answered 429).
+    /// Asked when a reservation's wait is over, before sending: a pause since may have moved it
+    /// (`Wait`), or past the caller's `remaining` wait (`Refused`). The default answers `Due`,
+    /// for a backend whose pause does not move reservations already granted.
+    fn confirm(
+        &self,
+        reservation: Reservation,
+        remaining: Duration,
+    ) -> BackendFuture<'_, Result<Standing, Error>> {
+        let _ = (reservation, remaining);
+        Box::pin(async { Ok(Standing::Due) })
+    }
+
+    /// Admits nothing for `pause` (the server answered 429), neither new reservations nor those
+    /// granted and not yet due.
     fn pause(&self, pause: Duration) -> BackendFuture<'_, ()>;
 
     /// The quotas enforced.
@@ -57,15 +82,24 @@ pub struct LocalBackend {
     base: tokio::time::Instant,
     log: Mutex<AdmissionLog>,
     quotas: Vec<Quota>,
+    /// Bumped (under the log's lock) whenever a pause moved reservations: a waiter that saw
+    /// no change since its reservation is due without taking the lock.
+    moves: AtomicU64,
 }
 
 impl LocalBackend {
-    /// A backend enforcing these quotas.
+    /// A backend enforcing these quotas, with the default adaptive margin.
     pub fn new(quotas: &[Quota]) -> Self {
+        LocalBackend::with_margin(quotas, MarginPolicy::DEFAULT)
+    }
+
+    /// A backend enforcing these quotas, widening their margins after a remote 429 by `policy`.
+    pub fn with_margin(quotas: &[Quota], policy: MarginPolicy) -> Self {
         LocalBackend {
             base: tokio::time::Instant::now(),
-            log: Mutex::new(AdmissionLog::new(quotas)),
+            log: Mutex::new(AdmissionLog::with_margin(quotas, policy)),
             quotas: quotas.to_vec(),
+            moves: AtomicU64::new(0),
         }
     }
 
@@ -87,9 +121,9 @@ impl LocalBackend {
     pub fn reserve_now(&self, max_wait: Duration) -> Result<Reservation, Refusal> {
         let now = self.now();
         match self.with_log(|log| log.reserve(now, max_wait)) {
-            Ok(Grant { at }) => Ok(Reservation {
+            Ok(Grant { at, seq }) => Ok(Reservation {
                 wait: Duration::from_nanos(at - now),
-                id: at,
+                id: seq,
             }),
             Err(Denial {
                 quota,
@@ -103,13 +137,45 @@ impl LocalBackend {
 
     /// Returns a reservation (synchronous form of [`LimiterBackend::cancel`]).
     pub fn cancel_now(&self, reservation: Reservation) {
-        self.with_log(|log| log.cancel(Grant { at: reservation.id }));
+        self.with_log(|log| log.cancel(reservation.id));
     }
 
-    /// Pauses admissions (synchronous form of [`LimiterBackend::pause`]).
+    /// Where a reservation stands now (synchronous form of [`LimiterBackend::confirm`]; the
+    /// caller's deadline was recorded when it was granted).
+    pub fn standing_now(&self, reservation: Reservation) -> Standing {
+        let now = self.now();
+        match self.with_log(|log| log.slot(reservation.id, now)) {
+            Slot::Due => Standing::Due,
+            Slot::Wait(at) => Standing::Wait(Duration::from_nanos(at.saturating_sub(now))),
+            Slot::Refused(d) => Standing::Refused(Refusal {
+                quota: d.quota,
+                retry_after: Duration::from_nanos(d.available_at.saturating_sub(now)),
+            }),
+        }
+    }
+
+    /// The extra margin enforced now on top of the quotas' (widened by remote 429s).
+    pub fn extra_margin(&self) -> Duration {
+        let now = self.now();
+        self.with_log(|log| log.extra_margin(now))
+    }
+
+    /// How many pauses have moved reservations so far: a waiter compares it with the count
+    /// read before reserving, and asks [`LocalBackend::standing_now`] only when it changed.
+    pub fn moves(&self) -> u64 {
+        self.moves.load(Ordering::Acquire)
+    }
+
+    /// Pauses admissions and moves every reservation not yet due behind the pause (synchronous
+    /// form of [`LimiterBackend::pause`]); their waiters find out when their wait is over.
     pub fn pause_now(&self, pause: Duration) {
-        let until = self.now().saturating_add(super::log::nanos(pause));
-        self.with_log(|log| log.pause_until(until));
+        let now = self.now();
+        let until = now.saturating_add(super::log::nanos(pause));
+        self.with_log(|log| {
+            if log.pause_until(now, until) {
+                self.moves.fetch_add(1, Ordering::AcqRel);
+            }
+        });
     }
 }
 
@@ -125,6 +191,15 @@ impl LimiterBackend for LocalBackend {
     fn cancel(&self, reservation: Reservation) -> BackendFuture<'_, ()> {
         self.cancel_now(reservation);
         Box::pin(async {})
+    }
+
+    fn confirm(
+        &self,
+        reservation: Reservation,
+        _remaining: Duration,
+    ) -> BackendFuture<'_, Result<Standing, Error>> {
+        let s = self.standing_now(reservation);
+        Box::pin(async move { Ok(s) })
     }
 
     fn pause(&self, pause: Duration) -> BackendFuture<'_, ()> {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 
-use super::{AdmissionLog, Nanos, Quota, nanos};
+use super::{AdmissionLog, Grant, Nanos, Quota, Slot, nanos};
 
 const MS: Nanos = 1_000_000;
 const S: Nanos = 1_000 * MS;
@@ -61,7 +61,7 @@ proptest! {
             if let Ok(g) = log.reserve(now, Duration::from_millis(wait_ms)) {
                 prop_assert!(g.at >= now && g.at - now <= wait_ms * MS);
                 if cancel && g.at > now {
-                    log.cancel(g);
+                    log.cancel(g.seq);
                 } else {
                     granted.push(g.at);
                 }
@@ -74,6 +74,58 @@ proptest! {
             for off in &offsets {
                 prop_assert!(worst_fixed(&granted, w, off * MS) <= q.count as usize);
             }
+        }
+    }
+
+    /// Waiters cancelled in any order (not only the latest) and moved by pauses: every window's
+    /// cursor stays on its N-th most recent admission, no waiter is due inside a pause, and no
+    /// window of any alignment exceeds its count.
+    #[test]
+    fn cancelling_in_any_order_stays_exact(
+        quotas in quotas(),
+        steps in prop::collection::vec((0u64..300, 0u64..5000, 0usize..12), 1..300),
+    ) {
+        let mut log = AdmissionLog::new(&quotas);
+        let mut now = 0;
+        let mut waiting: Vec<Grant> = Vec::new();
+        let mut sent: Vec<Nanos> = Vec::new();
+        for (gap_ms, wait_ms, pick) in steps {
+            now += gap_ms * MS;
+            // Waiters whose time has come are sent.
+            waiting.retain(|g| {
+                if g.at <= now {
+                    sent.push(g.at);
+                }
+                g.at > now
+            });
+            if pick % 3 == 0 && !waiting.is_empty() {
+                let g = waiting.remove(pick % waiting.len());
+                log.cancel(g.seq);
+            } else if pick == 1 || pick == 7 {
+                let until = now + pick as u64 * 150 * MS;
+                log.pause_until(now, until);
+                let mut still = Vec::new();
+                for mut g in waiting.drain(..) {
+                    match log.slot(g.seq, now) {
+                        Slot::Wait(at) => {
+                            prop_assert!(at >= until, "due inside the pause");
+                            g.at = at;
+                            still.push(g);
+                        }
+                        Slot::Refused(_) => {}
+                        Slot::Due => prop_assert!(false, "a waiter due inside the pause"),
+                    }
+                }
+                waiting = still;
+            } else if let Ok(g) = log.reserve(now, Duration::from_millis(wait_ms)) {
+                waiting.push(g);
+            }
+            log.check_cursors();
+        }
+        sent.extend(waiting.iter().map(|g| g.at));
+        sent.sort_unstable();
+        for q in &quotas {
+            prop_assert!(worst_sliding(&sent, nanos(q.window)) <= q.count as usize, "quota {q} exceeded");
         }
     }
 

@@ -5,8 +5,8 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use super::Quota;
-use super::backend::{LimiterBackend, LocalBackend, Refusal, Reservation};
+use super::backend::{LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
+use super::{MarginPolicy, Quota};
 use crate::error::{Error, ErrorKind, RateLimitOrigin};
 use crate::secret::Secret;
 
@@ -45,10 +45,17 @@ impl std::fmt::Debug for RateLimiter {
 }
 
 impl RateLimiter {
-    /// An in-process limiter enforcing `quotas`.
+    /// An in-process limiter enforcing `quotas`, with the default adaptive margin
+    /// ([`MarginPolicy::DEFAULT`]).
     pub fn new(quotas: &[Quota]) -> Self {
+        RateLimiter::with_margin(quotas, MarginPolicy::DEFAULT)
+    }
+
+    /// An in-process limiter enforcing `quotas`, widening their margins after a remote 429 by
+    /// `policy` ([`MarginPolicy::FIXED`]: never).
+    pub fn with_margin(quotas: &[Quota], policy: MarginPolicy) -> Self {
         RateLimiter {
-            store: Store::Local(Arc::new(LocalBackend::new(quotas))),
+            store: Store::Local(Arc::new(LocalBackend::with_margin(quotas, policy))),
             max_wait: DEFAULT_MAX_WAIT,
         }
     }
@@ -92,6 +99,15 @@ impl RateLimiter {
         self.max_wait
     }
 
+    /// The extra margin the in-process limiter enforces now on top of the quotas' (zero until
+    /// a remote 429; `None` for a shared backend).
+    pub fn extra_margin(&self) -> Option<Duration> {
+        match &self.store {
+            Store::Local(b) => Some(b.extra_margin()),
+            Store::Shared(_) => None,
+        }
+    }
+
     /// The quotas enforced.
     pub fn quotas(&self) -> Vec<Quota> {
         match &self.store {
@@ -106,8 +122,16 @@ impl RateLimiter {
     }
 
     /// Waits for capacity, at most `max_wait`; FIFO among waiters. Dropping the future before
-    /// its turn returns the reserved slot.
+    /// its turn returns the reserved slot. A remote 429 while waiting ([`RateLimiter::pause`])
+    /// moves the slot behind the pause, or, if that is beyond `max_wait`, fails the call when
+    /// its first slot comes.
     pub async fn acquire_within(&self, max_wait: Duration) -> Result<(), Error> {
+        let started = tokio::time::Instant::now();
+        // Read before reserving: a pause in between is seen as a change (and looked up).
+        let moves = match &self.store {
+            Store::Local(b) => b.moves(),
+            Store::Shared(_) => 0,
+        };
         let reservation = match &self.store {
             Store::Local(b) => b.reserve_now(max_wait),
             Store::Shared(b) => b.reserve(max_wait).await?,
@@ -120,7 +144,37 @@ impl RateLimiter {
             store: &self.store,
             reservation: Some(reservation),
         };
-        tokio::time::sleep(reservation.wait).await;
+        let mut until = tokio::time::Instant::now() + reservation.wait;
+        match &self.store {
+            Store::Local(b) => loop {
+                tokio::time::sleep_until(until).await;
+                if b.moves() == moves {
+                    // No pause moved anything since this reservation: due.
+                    break;
+                }
+                match b.standing_now(reservation) {
+                    Standing::Due => break,
+                    Standing::Wait(w) => until = tokio::time::Instant::now() + w,
+                    Standing::Refused(r) => {
+                        guard.disarm();
+                        return Err(refusal_error(r));
+                    }
+                }
+            },
+            Store::Shared(b) => loop {
+                tokio::time::sleep_until(until).await;
+                let remaining = max_wait.saturating_sub(started.elapsed());
+                // A store that cannot answer now already counted this slot: send.
+                match b.confirm(reservation, remaining).await {
+                    Ok(Standing::Wait(w)) => until = tokio::time::Instant::now() + w,
+                    Ok(Standing::Refused(r)) => {
+                        guard.disarm();
+                        return Err(refusal_error(r));
+                    }
+                    Ok(Standing::Due) | Err(_) => break,
+                }
+            },
+        }
         guard.disarm();
         Ok(())
     }
@@ -138,7 +192,8 @@ impl RateLimiter {
         }
     }
 
-    /// Admits nothing for `pause` (call it when the server answered 429).
+    /// Admits nothing for `pause` (call it when the server answered 429): neither new callers
+    /// nor callers already waiting for a slot, which move behind the pause in order.
     pub async fn pause(&self, pause: Duration) {
         match &self.store {
             Store::Local(b) => b.pause_now(pause),
@@ -258,6 +313,55 @@ mod tests {
         let start = Instant::now();
         lim.acquire_within(Duration::from_secs(5)).await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_secs(3));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_back_callers_already_granted_a_slot() {
+        let lim = RateLimiter::new(&[Quota::per_second(2)]).with_max_wait(Duration::from_secs(3));
+        let start = Instant::now();
+        let mut handles = Vec::new();
+        for _ in 0..6 {
+            let lim = lim.clone();
+            handles.push(tokio::spawn(async move {
+                let r = lim.acquire().await;
+                (r, start.elapsed())
+            }));
+            tokio::task::yield_now().await;
+        }
+        // Granted: two at 0 s, two at 1 s, two at 2 s. A 429 at 0.5 s pauses until 2.5 s.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        lim.pause(Duration::from_secs(2)).await;
+        let mut outcomes = Vec::new();
+        for h in handles {
+            outcomes.push(h.await.unwrap());
+        }
+        for (i, (r, at)) in outcomes.iter().enumerate() {
+            match i {
+                0 | 1 => assert_eq!((r.is_ok(), *at), (true, Duration::ZERO), "caller {i}"),
+                // Moved behind the pause, in order: none goes out inside it.
+                2 | 3 => assert_eq!(
+                    (r.is_ok(), *at),
+                    (true, Duration::from_millis(2500)),
+                    "caller {i}"
+                ),
+                // 3.55 s (the 429 widened the margin by 50 ms) would exceed the 3 s maximum wait:
+                // refused, as a remote limit, when their first slot comes.
+                _ => {
+                    assert_eq!(*at, Duration::from_secs(2), "caller {i}");
+                    let err = r.as_ref().unwrap_err();
+                    match err.kind() {
+                        ErrorKind::RateLimited {
+                            origin: RateLimitOrigin::Remote,
+                            retry_after,
+                        } => assert_eq!(*retry_after, Some(Duration::from_millis(1550))),
+                        other => panic!("{other:?}"),
+                    }
+                }
+            }
+        }
+        // The refused callers charged nothing: the next one gets 3.55 s.
+        lim.acquire_within(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_millis(3550));
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::time::Duration;
 ///
 /// `margin` widens the window the limiter enforces, to absorb network-delay jitter between the
 /// client's clock and the server's arrival time: the limiter keeps `count` admissions at least
-/// `window + margin` apart.
+/// `window + margin` apart. It is the minimum: after remote 429s the limiter adds an adaptive
+/// extra ([`MarginPolicy`](super::MarginPolicy)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Quota {
     /// The largest number of requests in one window.

@@ -6,7 +6,9 @@
 //! formatted explicitly in the script: Lua 5.1 would print a 16-digit number with `%.14g` and
 //! lose precision. All keys of one API key share a hash tag (the script works on a cluster); key
 //! names hold a keyed hash of the API key, never the key. Keys expire once their longest window
-//! has passed, and survive process restarts, so a restart keeps the day's count.
+//! has passed, and survive process restarts, so a restart keeps the day's count. Every script
+//! carries its caller's deadline on Redis's clock and records nothing past it, so a call that
+//! timed out (Redis stalled) is never charged when Redis runs its script later.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,8 +19,8 @@ use redis::aio::ConnectionManager;
 use sha2::Sha256;
 use tokio::sync::Mutex;
 
-use super::Quota;
-use super::backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation};
+use super::backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
+use super::{AdaptiveMargin, MarginPolicy, Quota};
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 
@@ -27,8 +29,9 @@ use crate::secret::Secret;
 pub enum FailMode {
     /// Refuse the request with [`ErrorKind::LimiterUnavailable`]: never risk a quota.
     Closed,
-    /// Fall back to an in-process limiter with the same quotas (this replica's share is then
-    /// unknown to the others); one warning is logged.
+    /// Fall back to an in-process limiter enforcing this replica's share of each quota
+    /// (`count / RedisConfig::replicas`, rounded down), so the group stays inside the quota;
+    /// one warning is logged.
     Open,
 }
 
@@ -45,6 +48,12 @@ pub struct RedisConfig {
     pub fail_mode: FailMode,
     /// Limit on one Redis round trip (connecting included).
     pub timeout: Duration,
+    /// How many replicas share the key at most (1 by default). With [`FailMode::Open`] each
+    /// falls back to `count / replicas` of every quota, rounded down; a quota that leaves a
+    /// share of zero is refused at construction.
+    pub replicas: u32,
+    /// How this replica widens the margins after a remote 429 ([`MarginPolicy::DEFAULT`]).
+    pub margin: MarginPolicy,
 }
 
 impl RedisConfig {
@@ -56,31 +65,84 @@ impl RedisConfig {
             prefix: "tglim".to_owned(),
             fail_mode: FailMode::Closed,
             timeout: Duration::from_secs(1),
+            replicas: 1,
+            margin: MarginPolicy::DEFAULT,
         }
+    }
+
+    /// The same settings, failing open to this replica's share of the quotas among `replicas`.
+    pub fn fail_open(mut self, replicas: u32) -> Self {
+        self.fail_mode = FailMode::Open;
+        self.replicas = replicas;
+        self
     }
 }
 
-const RESERVE: &str = r"
-local now_t = redis.call('TIME')
-local now = tonumber(now_t[1]) * 1000000 + tonumber(now_t[2])
-local max_wait = tonumber(ARGV[1])
+/// This replica's share of `quotas` among `replicas`: `count / replicas`, rounded down, so the
+/// replicas together never exceed a quota. An error names a quota whose share would be zero.
+fn local_share(quotas: &[Quota], replicas: u32) -> Result<Vec<Quota>, Error> {
+    if replicas == 0 {
+        return Err(Error::config("RedisConfig::replicas must be at least 1"));
+    }
+    quotas
+        .iter()
+        .map(|q| {
+            let count = q.count / replicas;
+            if count == 0 && q.count > 0 {
+                return Err(Error::config(format!(
+                    "fail-open among {replicas} replicas leaves no share of the quota {q}: \
+                     use FailMode::Closed or fewer replicas"
+                )));
+            }
+            Ok(Quota { count, ..*q })
+        })
+        .collect()
+}
+
+/// Reserves (`r`) a slot, or confirms (`c`) one whose wait is over: a pause set since moves it
+/// behind the pause (or refuses it past the caller's wait). The placement is the admission log's
+/// algorithm on Redis's clock.
+///
+/// KEYS: the quotas' sorted sets (1..n), the pause key (n+1), the sequence key (n+2).
+/// ARGV: mode, n, deadline (µs on Redis's clock, 0 for none: past it nothing is recorded), wait
+/// (µs the caller accepts), id (confirm only), then per quota: count, span, keep (µs).
+/// Replies `{code, a, b, now}`: `{1, id, wait}` granted (or due when confirming),
+/// `{0, quota index, after}` refused, `{2}` expired (the caller has given up), `{3, id, wait}`
+/// moved by a pause.
+const SCRIPT: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local n = tonumber(ARGV[2])
-local at = now
-local paused = redis.call('GET', KEYS[n + 1])
-if paused then at = math.max(at, tonumber(paused)) end
+local deadline = tonumber(ARGV[3])
+if deadline > 0 and now > deadline then return {2, 0, 0, now} end
+local wait = tonumber(ARGV[4])
+local id = ARGV[5]
+local function fmt(x) return string.format('%.0f', x) end
+local paused = tonumber(redis.call('GET', KEYS[n + 1]) or '0')
+if ARGV[1] == 'c' then
+  if n > 0 then
+    local score = redis.call('ZSCORE', KEYS[1], id)
+    if not score then return {1, 0, 0, now} end
+    score = tonumber(score)
+    if score > now then return {3, tonumber(id), score - now, now} end
+  end
+  if paused <= now then return {1, 0, 0, now} end
+  for i = 1, n do redis.call('ZREM', KEYS[i], id) end
+end
+local at = math.max(now, paused)
 local longest = 0
 for i = 1, n do
-  local span = tonumber(ARGV[2 + 2 * i])
-  if span > longest then longest = span end
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', string.format('%.0f', now - span))
+  local keep = tonumber(ARGV[5 + 3 * i])
+  if keep > longest then longest = keep end
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', fmt(now - keep))
   local last = redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')
   if last[2] then at = math.max(at, tonumber(last[2])) end
 end
 local binding = 0
 for i = 1, n do
-  local count = tonumber(ARGV[1 + 2 * i])
-  local span = tonumber(ARGV[2 + 2 * i])
-  if count == 0 then return {0, i, -1} end
+  local count = tonumber(ARGV[3 + 3 * i])
+  local span = tonumber(ARGV[4 + 3 * i])
+  if count == 0 then return {0, i, -1, now} end
   if redis.call('ZCARD', KEYS[i]) >= count then
     local nth = redis.call('ZRANGE', KEYS[i], -count, -count, 'WITHSCORES')
     local earliest = tonumber(nth[2]) + span
@@ -90,16 +152,20 @@ for i = 1, n do
     end
   end
 end
-if at - now > max_wait then return {0, binding, at - now} end
-local id = redis.call('INCR', KEYS[n + 2])
-local score = string.format('%.0f', at)
+if at - now > wait then return {0, binding, at - now, now} end
+local code = 3
+if ARGV[1] == 'r' then
+  id = redis.call('INCR', KEYS[n + 2])
+  code = 1
+end
+local score = fmt(at)
 local ttl_ms = math.ceil((at - now + longest) / 1000) + 1000
 for i = 1, n do
   redis.call('ZADD', KEYS[i], score, id)
   redis.call('PEXPIRE', KEYS[i], ttl_ms)
 end
 redis.call('PEXPIRE', KEYS[n + 2], ttl_ms)
-return {1, id, at - now}
+return {code, tonumber(id), at - now, now}
 ";
 
 const PAUSE: &str = r"
@@ -122,7 +188,7 @@ pub struct RedisBackend {
     keys: Vec<String>,
     pause_key: String,
     seq_key: String,
-    reserve: redis::Script,
+    script: redis::Script,
     pause: redis::Script,
     fail_mode: FailMode,
     timeout: Duration,
@@ -131,6 +197,12 @@ pub struct RedisBackend {
     /// After a failure, Redis is not tried again before this instant (a circuit breaker, so a
     /// dead store costs callers nothing but the first timeout).
     down_until: std::sync::Mutex<Option<tokio::time::Instant>>,
+    /// Redis's clock minus this process's, in µs, as last sampled (see [`RedisBackend::offset`]).
+    offset: std::sync::Mutex<Option<i64>>,
+    /// The origin of this process's clock as the offset counts it.
+    base: tokio::time::Instant,
+    /// This replica's extra margin (nanoseconds since `base`), widened by its remote 429s.
+    margin: std::sync::Mutex<AdaptiveMargin>,
 }
 
 /// How long Redis is left alone after a failure.
@@ -150,6 +222,10 @@ impl RedisBackend {
     pub fn new(config: RedisConfig, api_key: &Secret, quotas: &[Quota]) -> Result<Self, Error> {
         let client = redis::Client::open(config.url.as_str())
             .map_err(|e| Error::config(format!("bad Redis URL: {e}")))?;
+        let share = match config.fail_mode {
+            FailMode::Open => local_share(quotas, config.replicas)?,
+            FailMode::Closed => quotas.to_vec(),
+        };
         let tag = key_tag(&config.naming_key, api_key)?;
         let base = format!("{}:{{{tag}}}", config.prefix);
         let keys = quotas
@@ -163,13 +239,16 @@ impl RedisBackend {
             keys,
             pause_key: format!("{base}:pause"),
             seq_key: format!("{base}:seq"),
-            reserve: redis::Script::new(RESERVE),
+            script: redis::Script::new(SCRIPT),
             pause: redis::Script::new(PAUSE),
             fail_mode: config.fail_mode,
             timeout: config.timeout,
-            fallback: LocalBackend::new(quotas),
+            fallback: LocalBackend::with_margin(&share, config.margin),
             warned: AtomicBool::new(false),
             down_until: std::sync::Mutex::new(None),
+            offset: std::sync::Mutex::new(None),
+            base: tokio::time::Instant::now(),
+            margin: std::sync::Mutex::new(AdaptiveMargin::new(config.margin)),
         })
     }
 
@@ -190,10 +269,13 @@ impl RedisBackend {
             .set_connection_timeout(self.timeout)
             .set_response_timeout(self.timeout)
             .set_number_of_retries(1);
-        let c = self
+        let mut c = self
             .client
             .get_connection_manager_with_config(config)
             .await?;
+        // Sample Redis's clock before the first script, so that it carries a deadline.
+        let (secs, us): (i64, i64) = redis::cmd("TIME").query_async(&mut c).await?;
+        self.sample_offset(secs.saturating_mul(1_000_000).saturating_add(us));
         *guard = Some(c.clone());
         Ok(c)
     }
@@ -206,6 +288,30 @@ impl RedisBackend {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(unavailable(Some(Box::new(e)))),
             Err(_) => Err(unavailable(None)),
+        }
+    }
+
+    fn local_nanos(&self) -> u64 {
+        super::log::nanos(tokio::time::Instant::now().saturating_duration_since(self.base))
+    }
+
+    fn local_micros(&self, t: tokio::time::Instant) -> i64 {
+        i64::try_from(t.saturating_duration_since(self.base).as_micros()).unwrap_or(i64::MAX)
+    }
+
+    /// Records Redis's time `redis_now` (µs), read by an answer that arrived just now. The
+    /// offset so sampled is never above the true one (the answer took time to arrive), so a
+    /// deadline translated with it is never later than the caller's.
+    fn sample_offset(&self, redis_now: i64) {
+        let local = self.local_micros(tokio::time::Instant::now());
+        *lock(&self.offset) = Some(redis_now.saturating_sub(local));
+    }
+
+    /// `at` on Redis's clock (µs), once the offset has been sampled; 0 (no deadline) before.
+    fn on_redis_clock(&self, at: tokio::time::Instant) -> i64 {
+        match *lock(&self.offset) {
+            Some(offset) => self.local_micros(at).saturating_add(offset).max(1),
+            None => 0,
         }
     }
 
@@ -239,47 +345,115 @@ impl RedisBackend {
         result
     }
 
-    async fn reserve_script(
-        &self,
-        max_wait: Duration,
-    ) -> Result<Result<Reservation, Refusal>, Error> {
+    /// Runs the script: `confirm` is `None` to reserve, or the reservation to confirm. The
+    /// script records nothing once this call has given up (its deadline, on Redis's clock,
+    /// has passed): a script that Redis runs late, after a stall, charges no quota.
+    async fn run_script(&self, confirm: Option<u64>, wait: Duration) -> Result<Answer, Error> {
         let mut conn = self.with_timeout(self.connection()).await?;
-        let mut inv = self.reserve.prepare_invoke();
+        let give_up = tokio::time::Instant::now() + self.timeout;
+        match self.invoke(&mut conn, confirm, wait, give_up).await? {
+            // Expired although this call is still waiting: the offset was stale (Redis's
+            // clock stepped, or another server answers). It is sampled again: try once more.
+            Answer::Expired if tokio::time::Instant::now() < give_up => {
+                match self.invoke(&mut conn, confirm, wait, give_up).await? {
+                    Answer::Expired => Err(unavailable(None)),
+                    a => Ok(a),
+                }
+            }
+            Answer::Expired => Err(unavailable(None)),
+            a => Ok(a),
+        }
+    }
+
+    async fn invoke(
+        &self,
+        conn: &mut ConnectionManager,
+        confirm: Option<u64>,
+        wait: Duration,
+        give_up: tokio::time::Instant,
+    ) -> Result<Answer, Error> {
+        let mut inv = self.script.prepare_invoke();
         for k in &self.keys {
             inv.key(k);
         }
         inv.key(&self.pause_key).key(&self.seq_key);
-        inv.arg(micros(max_wait)).arg(self.quotas.len());
+        let deadline = self.on_redis_clock(give_up);
+        inv.arg(if confirm.is_some() { "c" } else { "r" })
+            .arg(self.quotas.len())
+            .arg(deadline)
+            .arg(micros(wait))
+            .arg(confirm.unwrap_or(0));
+        let (extra, widest) = {
+            let m = lock(&self.margin);
+            (m.current(self.local_nanos()), m.max())
+        };
         for q in &self.quotas {
-            inv.arg(q.count).arg(micros(q.span()));
+            let span = q.span();
+            inv.arg(q.count)
+                .arg(micros(span + Duration::from_nanos(extra)))
+                .arg(micros(span + Duration::from_nanos(widest)));
         }
-        let reply: Vec<i64> = self.with_timeout(inv.invoke_async(&mut conn)).await?;
-        let [ok, a, b] = reply[..] else {
+        let left = give_up.saturating_duration_since(tokio::time::Instant::now());
+        let reply: Vec<i64> = match tokio::time::timeout(left, inv.invoke_async(conn)).await {
+            Ok(r) => r.map_err(|e| unavailable(Some(Box::new(e))))?,
+            Err(_) => return Err(unavailable(None)),
+        };
+        let [code, a, b, now] = reply[..] else {
             return Err(unavailable(None));
         };
-        if ok == 1 {
-            return Ok(Ok(Reservation {
-                wait: Duration::from_micros(b.max(0) as u64),
+        self.sample_offset(now);
+        let after = Duration::from_micros(b.max(0) as u64);
+        Ok(match code {
+            1 if confirm.is_some() => Answer::Due,
+            1 => Answer::Granted(Reservation {
+                wait: after,
                 id: a.max(0) as u64,
-            }));
+            }),
+            3 => Answer::Moved(after),
+            2 => Answer::Expired,
+            0 => {
+                let quota = usize::try_from(a)
+                    .ok()
+                    .and_then(|i| i.checked_sub(1))
+                    .and_then(|i| self.quotas.get(i).copied());
+                let retry_after = if b < 0 { Duration::MAX } else { after };
+                Answer::Refused(Refusal { quota, retry_after })
+            }
+            _ => return Err(unavailable(None)),
+        })
+    }
+
+    async fn reserve_script(
+        &self,
+        max_wait: Duration,
+    ) -> Result<Result<Reservation, Refusal>, Error> {
+        match self.run_script(None, max_wait).await? {
+            Answer::Granted(r) => Ok(Ok(r)),
+            Answer::Refused(r) => Ok(Err(r)),
+            Answer::Due | Answer::Moved(_) | Answer::Expired => Err(unavailable(None)),
         }
-        let quota = usize::try_from(a)
-            .ok()
-            .and_then(|i| i.checked_sub(1))
-            .and_then(|i| self.quotas.get(i).copied());
-        let retry_after = if b < 0 {
-            Duration::MAX
-        } else {
-            Duration::from_micros(b as u64)
-        };
-        Ok(Err(Refusal { quota, retry_after }))
+    }
+
+    async fn confirm_remote(&self, id: u64, remaining: Duration) -> Result<Standing, Error> {
+        if self.is_down() {
+            return Err(unavailable(None));
+        }
+        let answer = self.run_script(Some(id), remaining).await;
+        if answer.is_err() {
+            self.mark_down();
+        }
+        Ok(match answer? {
+            Answer::Due | Answer::Granted(_) | Answer::Expired => Standing::Due,
+            Answer::Moved(wait) => Standing::Wait(wait),
+            Answer::Refused(r) => Standing::Refused(Refusal { quota: None, ..r }),
+        })
     }
 
     fn warn_once(&self, err: &Error) {
         if !self.warned.swap(true, Ordering::Relaxed) {
             tracing::warn!(
                 error = %err,
-                "Redis rate-limiter store unreachable: falling back to the in-process limiter (fail-open); replicas no longer share the quota"
+                "Redis rate-limiter store unreachable: falling back to this replica's share of the quotas in process (fail-open)"
             );
         }
     }
@@ -327,9 +501,26 @@ impl LimiterBackend for RedisBackend {
         })
     }
 
+    fn confirm(
+        &self,
+        reservation: Reservation,
+        remaining: Duration,
+    ) -> BackendFuture<'_, Result<Standing, Error>> {
+        Box::pin(async move {
+            if reservation.id & FALLBACK_BIT != 0 {
+                return Ok(self.fallback.standing_now(Reservation {
+                    id: reservation.id & !FALLBACK_BIT,
+                    ..reservation
+                }));
+            }
+            self.confirm_remote(reservation.id, remaining).await
+        })
+    }
+
     fn pause(&self, pause: Duration) -> BackendFuture<'_, ()> {
         Box::pin(async move {
             self.fallback.pause_now(pause);
+            lock(&self.margin).widen(self.local_nanos());
             if let Ok(mut conn) = self.with_timeout(self.connection()).await {
                 let mut inv = self.pause.prepare_invoke();
                 inv.key(&self.pause_key).arg(micros(pause));
@@ -340,6 +531,23 @@ impl LimiterBackend for RedisBackend {
 
     fn quotas(&self) -> Vec<Quota> {
         self.quotas.clone()
+    }
+}
+
+/// What the script answered.
+enum Answer {
+    Granted(Reservation),
+    Due,
+    Moved(Duration),
+    Refused(Refusal),
+    /// The call's deadline had passed when the script ran: nothing recorded.
+    Expired,
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
     }
 }
 
@@ -378,6 +586,28 @@ pub fn redis_limiter(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fail_open_share_keeps_the_group_inside_each_quota() {
+        let quotas = [
+            Quota::per_second(10).with_margin(Duration::from_millis(50)),
+            Quota::per_day(5000),
+        ];
+        let share = local_share(&quotas, 4).unwrap();
+        assert_eq!(
+            share,
+            vec![
+                Quota::per_second(2).with_margin(Duration::from_millis(50)),
+                Quota::per_day(1250)
+            ]
+        );
+        assert_eq!(local_share(&quotas, 1).unwrap(), quotas.to_vec());
+        let err = local_share(&[Quota::per_second(3)], 4).unwrap_err();
+        assert!(err.to_string().contains("3/second"), "{err}");
+        assert!(local_share(&quotas, 0).is_err());
+        let cfg = RedisConfig::new("redis://127.0.0.1:1", Secret::new("n")).fail_open(4);
+        assert!(RedisBackend::new(cfg, &Secret::new("k"), &[Quota::per_second(3)]).is_err());
+    }
 
     #[test]
     fn key_names_hold_a_keyed_hash_not_the_key() {
