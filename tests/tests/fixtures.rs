@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-const PROVIDERS: [&str; 3] = ["tga", "tgtrack", "tgmembership"];
 const PUBLISHED: &str = ".as-published.txt";
 
 fn repo() -> PathBuf {
@@ -47,7 +46,7 @@ fn table(readme: &str, heading: &str) -> Vec<Vec<String>> {
 
 /// One provider folder: its files and its README's two tables.
 struct Folder {
-    provider: &'static str,
+    provider: String,
     files: Vec<String>,
     /// README `## Files`: file name -> section.
     listed: BTreeMap<String, String>,
@@ -56,8 +55,8 @@ struct Folder {
 }
 
 impl Folder {
-    fn read(provider: &'static str) -> Folder {
-        let dir = repo().join("fixtures").join(provider);
+    fn read(provider: String) -> Folder {
+        let dir = repo().join("fixtures").join(&provider);
         let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
         let listed = table(&readme, "Files")
             .into_iter()
@@ -85,12 +84,20 @@ impl Folder {
     }
 
     fn text(&self, file: &str) -> String {
-        std::fs::read_to_string(repo().join("fixtures").join(self.provider).join(file)).unwrap()
+        std::fs::read_to_string(repo().join("fixtures").join(&self.provider).join(file)).unwrap()
     }
 }
 
+/// Every provider folder of `fixtures/`.
 fn folders() -> Vec<Folder> {
-    PROVIDERS.into_iter().map(Folder::read).collect()
+    let root = repo().join("fixtures");
+    let folders: Vec<Folder> = names(&root)
+        .into_iter()
+        .filter(|name| root.join(name).is_dir())
+        .map(Folder::read)
+        .collect();
+    assert!(folders.len() >= 3);
+    folders
 }
 
 #[test]
