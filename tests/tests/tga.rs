@@ -21,56 +21,15 @@ use uuid::Uuid;
 const APP: &str = "docs";
 const DOMAIN: &str = "docs.example.org";
 
-/// The three request examples of the TON documentation copy of the page, verbatim.
+/// The three request examples of the document (`fixtures/tga/`, byte for byte).
 const EXAMPLES: [&str; 3] = [
-    r#"[
-  {
-    "event_name": "app-init",
-    "session_id": "10c574d9-6d2c-4e6d-a141-ce6da141ce6d",
-    "user_id": 111111111,
-    "app_name": "docs",
-    "is_premium": true,
-    "platform": "tdesktop",
-    "locale": "en",
-    "client_timestamp": "1743503599534"
-  }
-]"#,
-    r#"[
-  {
-    "event_name": "connection-started",
-    "custom_data": {
-      "ton_connect_sdk_lib": "3.0.3",
-      "ton_connect_ui_lib": "2.0.5"
-    },
-    "session_id": "10c574d9-6d2c-4e6d-a141-ce6da141ce6d",
-    "user_id": 111111111,
-    "app_name": "docs",
-    "is_premium": true,
-    "platform": "tdesktop",
-    "locale": "en",
-    "client_timestamp": "1743503647541"
-  }
-]"#,
-    r#"[
-  {
-    "event_name": "connection-error",
-    "is_success": false,
-    "error_message": "Connection was cancelled",
-    "error_code": null,
-    "custom_data": {
-      "ton_connect_sdk_lib": "3.0.3",
-      "ton_connect_ui_lib": "2.0.5"
-    },
-    "session_id": "10c574d9-6d2c-4e6d-a141-ce6da141ce6d",
-    "user_id": 111111111,
-    "app_name": "docs",
-    "is_premium": true,
-    "platform": "tdesktop",
-    "locale": "en",
-    "client_timestamp": "1743503683701"
-  }
-]"#,
+    include_str!("../../fixtures/tga/post-events.request.app-init.json"),
+    include_str!("../../fixtures/tga/post-events.request.connection-started.json"),
+    include_str!("../../fixtures/tga/post-events.request.connection-error.json"),
 ];
+
+/// The document's request headers, `YOUR_TOKEN` standing for the token.
+const HEADERS: &str = include_str!("../../fixtures/tga/post-events.headers.json");
 
 struct Setup {
     fake: Arc<TgaFake>,
@@ -173,8 +132,14 @@ async fn the_documented_examples_are_accepted_and_stored_from_gzipped_bodies() {
         assert_eq!(&request.body[..2], &[0x1f, 0x8b], "a gzip stream");
         let decoded: Value = serde_json::from_slice(&request.decoded_body().unwrap()).unwrap();
         assert_eq!(decoded, json);
-        assert_eq!(request.header("tga-auth-token"), Some(s.token.as_str()));
-        assert_eq!(request.header("content-type"), Some("application/json"));
+        let headers: serde_json::Map<String, Value> = serde_json::from_str(HEADERS).unwrap();
+        for (name, value) in headers {
+            let want = value.as_str().unwrap().replace("YOUR_TOKEN", &s.token);
+            assert_eq!(
+                request.header(&name.to_ascii_lowercase()),
+                Some(want.as_str())
+            );
+        }
         assert_eq!(request.header("origin"), Some("https://docs.example.org"));
         assert_eq!(request.path, "/events");
     }

@@ -3,9 +3,9 @@
 //! target panics, hangs or runs out of memory.
 //!
 //! Installs cargo-fuzz from crates.io first when it is missing. Each target's corpus
-//! (`fuzz/corpus/<target>/`, not checked in) is seeded from the checked-in examples in
-//! `fuzz/seeds/<target>/` (the providers' documented JSON and more). Findings are left where
-//! libFuzzer writes them, `fuzz/artifacts/<target>/`; each run's full output goes to
+//! (`fuzz/corpus/<target>/`, not checked in) is seeded from the documents' examples in
+//! `fixtures/<provider>/` and the hand-made inputs in `fuzz/seeds/<target>/`. Findings are left
+//! where libFuzzer writes them, `fuzz/artifacts/<target>/`; each run's full output goes to
 //! `fuzz/target/xtask-logs/<target>.log`. Not part of `cargo xtask test`.
 
 use std::io::Read as _;
@@ -102,21 +102,46 @@ fn list_targets() -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// Copies `fuzz/seeds/<target>/*` into `fuzz/corpus/<target>/`; returns how many seeds.
+/// The `fixtures/<provider>/` folder whose document examples seed `target`, if any.
+fn fixtures_for(target: &str) -> Option<PathBuf> {
+    let provider = match target {
+        "tga_response" => "tga",
+        "tgtrack_envelope" | "tgtrack_update_filter" => "tgtrack",
+        "tgmembership_envelope" => "tgmembership",
+        _ => return None,
+    };
+    Some(fuzz_dir().join("../fixtures").join(provider))
+}
+
+/// Copies the target's fixtures (`fixtures/<provider>/*` but the README, as `doc-<file>`) and
+/// `fuzz/seeds/<target>/*` (as `seed-<file>`) into `fuzz/corpus/<target>/`; returns how many.
 fn seed_corpus(target: &str) -> Result<usize, String> {
-    let seeds = fuzz_dir().join("seeds").join(target);
-    let corpus = fuzz_dir().join("corpus").join(target);
-    std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
-    let Ok(entries) = std::fs::read_dir(&seeds) else {
+    seed_into(target, &fuzz_dir().join("corpus").join(target))
+}
+
+/// [`seed_corpus`] into the folder `corpus`.
+fn seed_into(target: &str, corpus: &Path) -> Result<usize, String> {
+    std::fs::create_dir_all(corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
+    let mut n = 0;
+    if let Some(fixtures) = fixtures_for(target) {
+        n += copy_files(&fixtures, "doc-", corpus)?;
+    }
+    n += copy_files(&fuzz_dir().join("seeds").join(target), "seed-", corpus)?;
+    Ok(n)
+}
+
+/// Copies the files of `from` (not `README.md`; a missing folder has none) into `to`, each
+/// name prefixed with `prefix`; returns how many.
+fn copy_files(from: &Path, prefix: &str, to: &Path) -> Result<usize, String> {
+    let Ok(entries) = std::fs::read_dir(from) else {
         return Ok(0);
     };
     let mut n = 0;
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_file() {
-            let name = format!("seed-{}", entry.file_name().to_string_lossy());
-            std::fs::copy(&path, corpus.join(name))
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+        if path.is_file() && entry.file_name() != "README.md" {
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            std::fs::copy(&path, to.join(name)).map_err(|e| format!("{}: {e}", path.display()))?;
             n += 1;
         }
     }
@@ -280,6 +305,48 @@ mod tests {
         assert!(parse_args(&["--seconds", "0"]).is_err());
         assert!(parse_args(&["--seconds"]).is_err());
         assert!(parse_args(&["--jobs", "2"]).is_err());
+    }
+
+    /// The file names of `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn corpus_is_seeded_with_the_fixtures_and_the_hand_made_seeds() {
+        let corpus = std::env::temp_dir().join(format!("xtask-seed-{}", std::process::id()));
+        for (target, provider) in [
+            ("tga_response", Some("tga")),
+            ("tgtrack_envelope", Some("tgtrack")),
+            ("tgtrack_update_filter", Some("tgtrack")),
+            ("tgmembership_envelope", Some("tgmembership")),
+            ("tga_token", None),
+        ] {
+            let _ = std::fs::remove_dir_all(&corpus);
+            let n = seed_into(target, &corpus).unwrap();
+            let mut want: Vec<String> = names(&fuzz_dir().join("seeds").join(target))
+                .into_iter()
+                .map(|f| format!("seed-{f}"))
+                .collect();
+            if let Some(p) = provider {
+                let docs = names(&fuzz_dir().join("../fixtures").join(p));
+                assert!(docs.len() > 5, "{p}: {docs:?}");
+                want.extend(
+                    docs.into_iter()
+                        .filter(|f| f != "README.md")
+                        .map(|f| format!("doc-{f}")),
+                );
+            }
+            want.sort();
+            assert_eq!(names(&corpus), want, "{target}");
+            assert_eq!(n, want.len());
+        }
+        let _ = std::fs::remove_dir_all(&corpus);
     }
 
     #[test]

@@ -62,11 +62,6 @@ pub mod request;
 pub mod validate;
 pub mod webhook;
 
-#[cfg(test)]
-mod against_fake;
-#[cfg(test)]
-mod doc_examples;
-
 pub use client::{
     Client, ClientBuilder, CountOrdersBuilder, CountUsersBuilder, CreateAccessTokenBuilder,
     CreateAffiliateBuilder, CreateOrderBuilder, CreatePlanBuilder, DeleteWebhookBuilder,

@@ -1,7 +1,15 @@
-//! Every JSON example of the TGTrack document (seed 003) as a test vector: request examples
-//! encode to the same JSON value, response examples decode, and each round-trips.
+//! Every JSON example of the TGTrack document as a test vector, read from `fixtures/tgtrack/`
+//! (one file per code block, byte for byte; see its README): request examples encode to the same
+//! JSON value, response examples decode, and each round-trips.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+/// The text of `fixtures/tgtrack/<file>`.
+macro_rules! fixture {
+    ($file:literal) => {
+        include_str!(concat!("../../../fixtures/tgtrack/", $file))
+    };
+}
 
 use std::str::FromStr;
 
@@ -36,57 +44,19 @@ fn encodes_as<T: MethodRequest>(built: &T, example: &str) {
 
 // ---- responses ----
 
-const OK_WITH_DATA: &str = r#"{
-  "status": "OK",
-  "data": {
-    "id": "123456789",
-    "username": "john_doe",
-    "first_name": "John",
-    "last_name": "Doe"
-  }
-}"#;
+const OK_WITH_DATA: &str = fixture!("envelope-ok.response.json");
 
-const OK_WITHOUT_DATA: &str = r#"{
-  "status": "OK",
-  "mode": "production"
-}"#;
+const OK_WITHOUT_DATA: &str = fixture!("envelope-ok-without-data.response.json");
 
 /// The document's error example, verbatim: it lacks a comma after `error_description`.
-const ERROR_AS_DOCUMENTED: &str = r#"{
-    "status": "error",
-    "mode": "sandbox",
-    "error_code": 401,
-    "error_description": "Invalid token"
-    "error_details": "Token was invalidated"
-}"#;
+const ERROR_AS_DOCUMENTED: &str = fixture!("envelope-error.response.as-published.txt");
 
-/// The same example with the comma restored.
-const ERROR_FIXED: &str = r#"{
-    "status": "error",
-    "mode": "sandbox",
-    "error_code": 401,
-    "error_description": "Invalid token",
-    "error_details": "Token was invalidated"
-}"#;
+/// The same example with the comma added.
+const ERROR_FIXED: &str = fixture!("envelope-error.response.json");
 
 /// The `get_user_info` answer. The document splits it across two code blocks (the first one
-/// closed early after `"last_name": "",`); this is the two blocks joined.
-const USER_INFO_ANSWER: &str = r#"{
-    "status": "OK",
-    "data": {
-        "user_id": "123456789",
-        "first_join_date": 1680387078,
-        "last_join_date": 1680387078,
-        "invite_link": "Яндекс.Директ",
-        "left_date": 0,
-        "first_name": "Вася",
-        "last_name": "",
-        "username": "vasya",
-        "utm_source": "test_source",
-        "utm_medium": "test_medium",
-        "utm_campaign": "test_campaign"
-    }
-}"#;
+/// closed early after `"last_name": "",`); the fixture is the two blocks joined.
+const USER_INFO_ANSWER: &str = fixture!("get-user-info.response.json");
 
 #[test]
 fn ok_answer_with_a_user_decodes() {
@@ -181,9 +151,7 @@ fn user_info_tolerates_unknown_fields_nulls_and_numeric_ids() {
 
 #[test]
 fn user_object_round_trips() {
-    let user: User = round_trip(
-        r#"{"id": "123456789", "username": "john_doe", "first_name": "John", "last_name": "Doe"}"#,
-    );
+    let user: User = round_trip(fixture!("user.object.json"));
     assert_eq!(user.id, 123_456_789);
     let premium: User = round_trip(r#"{"id": "7000000001", "is_premium": true}"#);
     assert!(premium.is_premium());
@@ -191,7 +159,7 @@ fn user_object_round_trips() {
 
 #[test]
 fn label_object_round_trips() {
-    let label: Label = round_trip(r#"{"name": "manager", "value": "John Doe"}"#);
+    let label: Label = round_trip(fixture!("label.object.json"));
     assert_eq!(label, Label::new("manager", "John Doe"));
 }
 
@@ -199,7 +167,7 @@ fn label_object_round_trips() {
 
 #[test]
 fn my_bot_was_started_example() {
-    let example = r#"{"start_value": "PJaf5568712cd"}"#;
+    let example = fixture!("my-bot-was-started.request.json");
     let built = MyBotWasStarted::new("PJaf5568712cd");
     encodes_as(&built, example);
     assert_eq!(round_trip::<MyBotWasStarted>(example), built);
@@ -214,7 +182,7 @@ fn my_bot_was_started_example() {
 
 #[test]
 fn my_bot_was_stopped_example() {
-    let example = r#"{"user_id": "123456789"}"#;
+    let example = fixture!("my-bot-was-stopped.request.json");
     let built = MyBotWasStopped::new(123_456_789);
     encodes_as(&built, example);
     assert_eq!(round_trip::<MyBotWasStopped>(example), built);
@@ -227,13 +195,7 @@ fn my_bot_was_stopped_example() {
 
 #[test]
 fn user_did_start_bot_example() {
-    let example = r#"{
-        "user_id": "987654321",
-        "first_name": "John",
-        "last_name": "Doe",
-        "username": "johnDoe5672",
-        "start_value": "TГTrack-PJ123456"
-    }"#;
+    let example = fixture!("user-did-start-bot.request.json");
     let built = UserDidStartBot::new(987_654_321, "John")
         .with_last_name("Doe")
         .with_username("johnDoe5672")
@@ -247,30 +209,14 @@ fn user_did_start_bot_example() {
 
 #[test]
 fn send_reach_goal_example() {
-    let example = r#"{"user_id": "987654321", "target": "userDidSharePhone"}"#;
+    let example = fixture!("send-reach-goal.request.json");
     let built = SendReachGoal::new(987_654_321, "userDidSharePhone");
     encodes_as(&built, example);
     assert_eq!(round_trip::<SendReachGoal>(example), built);
     built.validate().unwrap();
 }
 
-const ADD_EVENT_EXAMPLE: &str = r#"{
-  "user_id": "987654321",
-  "event_type": "sale",
-  "date": 1622520000,
-  "amount": 1500.00,
-  "conversion_target": "lead",
-  "labels": [
-    {
-      "name": "manager",
-      "value": "Jane Doe"
-    },
-    {
-      "name": "product",
-      "value": "Smartphone"
-    }
-  ]
-}"#;
+const ADD_EVENT_EXAMPLE: &str = fixture!("add-event.request.json");
 
 #[test]
 fn add_event_example() {
@@ -289,7 +235,7 @@ fn add_event_example() {
 
 #[test]
 fn get_user_info_request_example() {
-    let example = r#"{"user_id": "123456789"}"#;
+    let example = fixture!("get-user-info.request.json");
     let built = GetUserInfo::new(123_456_789);
     encodes_as(&built, example);
     assert_eq!(round_trip::<GetUserInfo>(example), built);
@@ -298,7 +244,12 @@ fn get_user_info_request_example() {
 
 #[test]
 fn sambot_example_shape() {
-    // The document's example: {"webhook": "<полный вебхук, полученный от телеграм>"}.
+    // The document's example: one field, `webhook`, holding the update (a placeholder string).
+    let documented: Value =
+        serde_json::from_str(fixture!("sambot-on-tg-webhook.request.json")).unwrap();
+    let keys: Vec<&String> = documented.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["webhook"]);
+    assert!(documented["webhook"].is_string());
     let update = RawUpdate::try_from(r#"{"update_id":1,"message":{"text":"/start"}}"#).unwrap();
     let as_string: Value =
         serde_json::from_slice(&sambot_body(&update, SambotEncoding::String)).unwrap();
@@ -312,4 +263,16 @@ fn sambot_example_shape() {
         as_object,
         json!({"webhook": {"update_id": 1, "message": {"text": "/start"}}})
     );
+}
+
+#[test]
+fn get_user_info_answer_is_the_two_published_blocks_joined() {
+    let part_1 = fixture!("get-user-info.response.part-1.as-published.txt");
+    let part_2 = fixture!("get-user-info.response.part-2.as-published.txt");
+    for part in [part_1, part_2] {
+        assert!(serde_json::from_str::<Value>(part).is_err());
+    }
+    let cut = part_1.find("\"last_name\"").unwrap();
+    let cut = cut + part_1[cut..].find('\n').unwrap() + 1;
+    assert_eq!(format!("{}{part_2}", &part_1[..cut]), USER_INFO_ANSWER);
 }

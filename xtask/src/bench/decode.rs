@@ -1,6 +1,6 @@
 //! `cargo xtask bench decode`: decode throughput (MB/s) of the largest documented TGmembership
 //! answers (`GET orders`, `GET plans/report`, `GET paymentMethods`, verbatim from the document,
-//! in `xtask/benchdata/`) and of a 4 MiB orders page built from the document's orders, into our
+//! in `fixtures/tgmembership/`) and of a 4 MiB orders page built from the document's orders, into our
 //! types through the crate's envelope decoder, against the same result types through plain
 //! `serde_json` (no envelope), and against `serde_json::Value`. The three decoders take turns
 //! in interleaved rounds, like the other suites.
@@ -141,7 +141,7 @@ fn large_orders_page(document: &[u8], size: usize) -> Result<Vec<u8>, String> {
 
 fn read(name: &str) -> Result<Vec<u8>, String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("benchdata")
+        .join("../fixtures/tgmembership")
         .join(name);
     std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -157,7 +157,7 @@ pub fn run(report: &mut Report) -> Result<(), String> {
         "  {:<24} {:>8} {:>6} {:>14} {:>16} {:>12} {:>10}",
         "answer", "bytes", "items", "ours MB/s", "plain typed MB/s", "Value MB/s", "ours÷Value"
     );
-    let orders = read("tgmembership_orders.json")?;
+    let orders = read("get-orders.response.json")?;
     measure::<Order>(report, "orders", "GET orders", &orders)?;
     measure::<Order>(
         report,
@@ -169,12 +169,12 @@ pub fn run(report: &mut Report) -> Result<(), String> {
         report,
         "plans_report",
         "GET plans/report",
-        &read("tgmembership_plans_report.json")?,
+        &read("get-plans-report.response.json")?,
     )?;
     measure::<PaymentMethod>(
         report,
         "payment_methods",
         "GET paymentMethods",
-        &read("tgmembership_payment_methods.json")?,
+        &read("get-payment-methods.response.json")?,
     )
 }

@@ -337,7 +337,7 @@ pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
         doc,
         "## Decoding\n\n\
          The largest documented TGmembership answers (verbatim from the document, in \
-         `xtask/benchdata/`), and a 4 MiB `GET orders` page made of the document's orders \
+         `fixtures/tgmembership/`), and a 4 MiB `GET orders` page made of the document's orders \
          repeated, decoded in 10 rounds of 40 ms per decoder in rotating order after a warm-up \
          (the median round; the ratio is the median of the rounds' ratios): ours is the crate's envelope \
          decoder into its result types (exact decimals, enums with an unknown fallback), as the \

@@ -4,55 +4,11 @@ use serde_json::{Value, json};
 
 use super::*;
 
-/// The three request examples of the TON documentation copy (001), verbatim.
+/// The three request examples of the document (`fixtures/tga/`, byte for byte).
 const EXAMPLES: [&str; 3] = [
-    r#"[
-  {
-    "event_name": "app-init",
-    "session_id": "10c574d9-6d2c-4e6d-a141-ce6da141ce6d",
-    "user_id": 111111111,
-    "app_name": "docs",
-    "is_premium": true,
-    "platform": "tdesktop",
-    "locale": "en",
-    "client_timestamp": "1743503599534"
-  }
-]"#,
-    r#"[
-  {
-    "event_name": "connection-started",
-    "custom_data": {
-      "ton_connect_sdk_lib": "3.0.3",
-      "ton_connect_ui_lib": "2.0.5"
-    },
-    "session_id": "10c574d9-6d2c-4e6d-a141-ce6da141ce6d",
-    "user_id": 111111111,
-    "app_name": "docs",
-    "is_premium": true,
-    "platform": "tdesktop",
-    "locale": "en",
-    "client_timestamp": "1743503647541"
-  }
-]"#,
-    r#"[
-  {
-    "event_name": "connection-error",
-    "is_success": false,
-    "error_message": "Connection was cancelled",
-    "error_code": null,
-    "custom_data": {
-      "ton_connect_sdk_lib": "3.0.3",
-      "ton_connect_ui_lib": "2.0.5"
-    },
-    "session_id": "10c574d9-6d2c-4e6d-a141-ce6da141ce6d",
-    "user_id": 111111111,
-    "app_name": "docs",
-    "is_premium": true,
-    "platform": "tdesktop",
-    "locale": "en",
-    "client_timestamp": "1743503683701"
-  }
-]"#,
+    include_str!("../../../../fixtures/tga/post-events.request.app-init.json"),
+    include_str!("../../../../fixtures/tga/post-events.request.connection-started.json"),
+    include_str!("../../../../fixtures/tga/post-events.request.connection-error.json"),
 ];
 
 fn session() -> Uuid {

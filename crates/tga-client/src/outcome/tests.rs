@@ -1,4 +1,5 @@
-//! Every documented answer of `POST /events`, literal and as the fake produces it.
+//! Every documented answer of `POST /events`, as the document prints it (`fixtures/tga/`) and as
+//! the fake produces it.
 
 use http::Method;
 use serde_json::json;
@@ -7,6 +8,17 @@ use tg_mock::tga::TgaFake;
 use tg_mock::{Request, Service};
 
 use super::*;
+
+/// A documented answer: `fixtures/tga/<file>`, parsed.
+macro_rules! documented {
+    ($file:literal) => {
+        serde_json::from_str::<serde_json::Value>(include_str!(concat!(
+            "../../../../fixtures/tga/",
+            $file
+        )))
+        .unwrap()
+    };
+}
 
 fn detail(result: Result<(), Error>) -> (TgaApiError, RetrySafety, u16) {
     let err = result.unwrap_err();
@@ -26,7 +38,11 @@ fn map(status: u16, body: serde_json::Value) -> Result<(), Error> {
 #[test]
 fn a_2xx_is_success_only_with_the_success_answer() {
     for status in [200, 201, 202, 204] {
-        map(status, json!({"message": "Success record."})).unwrap();
+        map(
+            status,
+            documented!("post-events.response.201-success-record.json"),
+        )
+        .unwrap();
     }
     map(202, json!({"message": " success record ", "status": 202})).unwrap();
     map_response(204, b"", None, Sent::default()).unwrap();
@@ -75,27 +91,27 @@ fn a_2xx_without_the_success_answer_is_a_retryable_error() {
 fn documented_400_answers() {
     let cases = [
         (
-            json!({"message": "Failed to record"}),
+            documented!("post-events.response.400-failed-to-record.json"),
             TgaApiError::FailedToRecord,
             RetrySafety::Always,
         ),
         (
-            json!({"message": "The token is not specified in the headers or is specified incorrectly."}),
+            documented!("post-events.response.400-token-not-specified.json"),
             TgaApiError::TokenMissing,
             RetrySafety::Never,
         ),
         (
-            json!({"message": "Token is invalid."}),
+            documented!("post-events.response.400-token-invalid.json"),
             TgaApiError::TokenInvalid,
             RetrySafety::Never,
         ),
         (
-            json!({"message": "Invalid app_name is specified."}),
+            documented!("post-events.response.400-invalid-app-name.json"),
             TgaApiError::AppNameMismatch,
             RetrySafety::Never,
         ),
         (
-            json!({"status": 400, "message": "VALIDATION_MISMATCH_REPORT"}),
+            documented!("post-events.response.400-validation-mismatch.json"),
             TgaApiError::ValidationMismatch {
                 message: "VALIDATION_MISMATCH_REPORT".into(),
                 details: None,
@@ -128,7 +144,7 @@ fn validation_details_keep_the_rest_of_the_body() {
 
 #[test]
 fn domain_mismatch_says_what_to_do() {
-    let body = json!({"message": "The domain name does not match."});
+    let body = documented!("post-events.response.403-domain-mismatch.json");
     let sent = Sent {
         origin: Some("https://wrong.example.com"),
         token_domain: Some("app.example.com"),
@@ -150,7 +166,7 @@ fn domain_mismatch_says_what_to_do() {
 
 #[test]
 fn too_many_requests_is_always_retryable_and_keeps_retry_after() {
-    let body = json!({"message": "Too many requests. Try again later."});
+    let body = documented!("post-events.response.429-too-many-requests.json");
     let err = map_response(
         429,
         body.to_string().as_bytes(),

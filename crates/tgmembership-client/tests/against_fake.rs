@@ -2,16 +2,18 @@
 //! hand the request to the fake, decode its reply. The fake reads the wire format from the
 //! document on its own, so agreement here checks both readings.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use rust_decimal::Decimal;
 use tg_common::{Error, ErrorKind};
 use tg_mock::Service;
 use tg_mock::service::Request;
 use tg_mock::tgmembership::{NONCE_HEADER, SIGNATURE_HEADER, TgmembershipFake};
 
-use crate::envelope::{self, TgmembershipApiError};
-use crate::model::*;
-use crate::request::ApiRequest;
-use crate::webhook::{WebhookEventKind, WebhookVerifier};
+use tgmembership_client::envelope::{self, TgmembershipApiError};
+use tgmembership_client::model::*;
+use tgmembership_client::request::ApiRequest;
+use tgmembership_client::webhook::{WebhookEventKind, WebhookVerifier};
 
 const BOT: i64 = 1347378140;
 const KEY: &str = "k3y";
@@ -178,11 +180,11 @@ fn webhooks_end_to_end() {
     assert_eq!(event.event, WebhookEventKind::OrderCompleted);
     assert_eq!(event.data["order_key"], order.order_key.as_str());
     // The exported header names are the ones the fake sends.
-    assert!(crate::webhook::SIGNATURE_HEADER.eq_ignore_ascii_case(SIGNATURE_HEADER));
-    assert!(crate::webhook::NONCE_HEADER.eq_ignore_ascii_case(NONCE_HEADER));
+    assert!(tgmembership_client::webhook::SIGNATURE_HEADER.eq_ignore_ascii_case(SIGNATURE_HEADER));
+    assert!(tgmembership_client::webhook::NONCE_HEADER.eq_ignore_ascii_case(NONCE_HEADER));
     assert_eq!(
         verifier.verify_headers_at(&headers, &d.body, NOW),
-        Err(crate::webhook::WebhookError::Replay)
+        Err(tgmembership_client::webhook::WebhookError::Replay)
     );
     assert!(
         verifier
@@ -225,9 +227,9 @@ fn paginating_members_against_the_fake() {
     // 3 seeded + 5 added = 8 memberships: pages of 4, 4, then an empty last page.
     let request = ListMembers::new();
     let pages = std::cell::RefCell::new(Vec::new());
-    let stream = crate::paginate::paginate(4, 0, |offset, limit| {
+    let stream = tgmembership_client::paginate::paginate(4, 0, |offset, limit| {
         pages.borrow_mut().push(offset);
-        let page = crate::paginate::Paginated::at_page(&request, offset, limit);
+        let page = tgmembership_client::paginate::Paginated::at_page(&request, offset, limit);
         std::future::ready(call(&f, &page))
     });
     let members: Vec<Member> = block_on(stream.map(|r| r.unwrap()).collect());
