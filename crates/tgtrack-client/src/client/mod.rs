@@ -92,6 +92,27 @@ impl Client {
 
     /// `on_telegram_webhook`: forwards a Telegram update exactly as the bot received it (full
     /// integration). See [`Client::forward_if_tracked`] to forward only what TGTrack needs.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = std::sync::Arc::new(tg_mock::tgtrack::TgtrackFake::new());
+    /// # fake.add_key("YOUR_API_KEY", tg_mock::tgtrack::Mode::Production);
+    /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
+    /// # let client = tgtrack_client::Client::builder("YOUR_API_KEY")
+    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .build()?;
+    /// use tgtrack_client::RawUpdate;
+    ///
+    /// // The body of the webhook request Telegram sent, not parsed and serialized again.
+    /// let body = bytes::Bytes::from_static(br#"{"update_id":5,"message":{"message_id":9,
+    ///     "from":{"id":7123456789,"is_bot":false,"first_name":"Vasya"},
+    ///     "chat":{"id":7123456789,"type":"private"},"date":1700000000,"text":"hi"}}"#);
+    /// client.on_telegram_webhook(RawUpdate::new(body.clone())?).send().await?;
+    /// # assert_eq!(fake.forwarded("YOUR_API_KEY")[0].body, body);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn on_telegram_webhook(&self, update: RawUpdate) -> ForwardBuilder {
         ForwardBuilder::new(self.clone(), Method::OnTelegramWebhook, update.into())
     }
