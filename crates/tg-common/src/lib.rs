@@ -1,5 +1,7 @@
-//! Shared foundation of the `tga-client`, `tgtrack-client` and `tgmembership-client` crates:
-//! transport, rate limiting, retries, secrets and the one error type.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc = include_str!("../README.md")]
+//!
+//! ## How a request flows
 //!
 //! A request flows through [`Core::execute`]: the provider crate's builder validates input and
 //! describes a [`Call`]; the core waits for the [`limit::RateLimiter`], sends over the pooled
@@ -20,8 +22,3 @@ pub use error::{ApiError, BoxError, Context, Error, ErrorKind, RetrySafety};
 pub use limit::{Quota, RateLimiter};
 pub use retry::{Idempotency, RetryPolicy};
 pub use secret::Secret;
-
-/// The README's examples, compiled and run as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

@@ -1,6 +1,5 @@
-//! Faithful fake servers of the TGA, TGTrack and TGmembership APIs, and of Telegram's
-//! `getUpdates`, for tests and local development. Built from the providers' documents on its own: it shares no code with the
-//! client crates, so a misreading in a client cannot make its own test pass.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc = include_str!("../README.md")]
 
 pub mod deliver;
 pub mod fault;

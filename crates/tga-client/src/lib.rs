@@ -1,39 +1,7 @@
-//! Client of Telegram Mini Apps Analytics (TGA): typed events for `POST /events`, the mapping
-//! of every documented answer, and a batching [`Tracker`] that never loses an event where the
-//! official SDK does.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc = include_str!("../README.md")]
 //!
-//! ```
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let fake = std::sync::Arc::new(tg_mock::tga::TgaFake::new());
-//! # let token = fake.issue_token("my_app", "my-app.example.com");
-//! # let server = tg_mock::MockServer::start(fake.clone()).await?;
-//! use std::time::Duration;
-//!
-//! use tga_client::{Client, EventName, TrackerConfig};
-//!
-//! // The app name and the Origin are read from the token (or set with .app_name / .origin).
-//! let client = Client::builder(token)
-//! #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
-//!     .build()?;
-//! assert_eq!(client.origin(), "https://my-app.example.com");
-//!
-//! // One request: validated, gzipped, sent once.
-//! let session = uuid::Uuid::new_v4();
-//! client.send(&[client.event(111_111_111, EventName::AppInit, session)]).await?;
-//!
-//! // Batching in the background, at least once, until shutdown.
-//! let tracker = client.tracker(TrackerConfig::default())?;
-//! for step in 0..3 {
-//!     let event = client.event(111_111_111, "checkout-step", session).with_custom("step", step);
-//!     tracker.track(&event).await?;
-//! }
-//! tracker.flush().await?; // an error says what was dead-lettered or handed back
-//! tracker.shutdown(Duration::from_secs(5)).await?;
-//! # assert_eq!(fake.accepted_count(), 4);
-//! # Ok(())
-//! # }
-//! ```
+//! ## Modules
 //!
 //! - [`client`]: [`Client`] and its builder; [`Client::send`] posts one batch, not retried
 //!   after an ambiguous failure unless the call opts in with
@@ -88,8 +56,3 @@ pub use tracker::{
 };
 // The session id type of [`Event`].
 pub use uuid::{self, Uuid};
-
-/// The README's examples, compiled as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

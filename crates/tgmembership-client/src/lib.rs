@@ -1,36 +1,7 @@
-//! Typed async client for the TGmembership API
-//! (`https://api.tgmembership.com/v1/bot{BOT_ID}/{API_KEY}/{METHOD}`): plans, orders, members,
-//! reports, coupons, projects, webhooks.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc = include_str!("../README.md")]
 //!
-//! ```no_run
-//! use futures_util::StreamExt;
-//! use rust_decimal::Decimal;
-//! use tgmembership_client::{Client, Currency, PaymentGateway};
-//!
-//! # async fn run() -> Result<(), tg_common::Error> {
-//! let client = Client::builder(1347378140, "API_KEY").build()?;
-//!
-//! let plans = client.plans().list().limit(50).send().await?;
-//! let plan = client
-//!     .plans()
-//!     .create("Monthly", "1 month", Decimal::new(999, 2), Currency::Usd)
-//!     .send()
-//!     .await?;
-//! let invoice = client
-//!     .orders()
-//!     .create(plan.plan_id, PaymentGateway::Stripe)
-//!     .member_id(1111111111)
-//!     .send()
-//!     .await?;
-//! println!("{} plans; pay at {}", plans.len(), invoice.checkout_url);
-//!
-//! let mut members = std::pin::pin!(client.members().list().page_size(1000).stream());
-//! while let Some(member) = members.next().await {
-//!     println!("{}", member?.member_id);
-//! }
-//! # Ok(())
-//! # }
-//! ```
+//! ## Modules
 //!
 //! * [`Client`]: one method per endpoint (`client.orders().create(..)`), each a
 //!   [`RequestBuilder`] that validates before sending; pagination streams over `members`,
@@ -108,8 +79,3 @@ pub const PROVIDER: &str = "tgmembership";
 
 /// The production base URL; the client appends `/v1/bot{BOT_ID}/{API_KEY}/{METHOD}`.
 pub const DEFAULT_BASE_URL: &str = "https://api.tgmembership.com";
-
-/// The README's examples, compiled as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

@@ -2,7 +2,7 @@
 //! delivery (headers, signature, timestamp, replay) before the handler runs and hands it the
 //! typed event.
 //!
-//! ```no_run
+//! ```
 //! use axum::Router;
 //! use axum::routing::post;
 //! use tgmembership_client::receiver::VerifiedWebhook;
@@ -15,12 +15,33 @@
 //!     "ok"
 //! }
 //!
-//! # fn app(secret: String) -> Result<Router, tgmembership_client::WebhookSecretError> {
-//! // The router's state must give a `WebhookVerifier` (`FromRef`); here it is the state.
-//! let verifier = WebhookVerifier::new(secret)?;
-//! Ok(Router::new()
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # use std::sync::Arc;
+//! # let fake = Arc::new(tg_mock::tgmembership::TgmembershipFake::new(42, "test-key-1"));
+//! # let server = tg_mock::MockServer::start(Arc::clone(&fake)).await?;
+//! # let client = tgmembership_client::Client::builder(42, "test-key-1")
+//! #     .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+//! #     .build()?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! # let url = format!("http://{}/tgmembership/webhook", listener.local_addr()?);
+//! # let secret = "0123456789abcdef0123456789abcdef";
+//! # fake.add_webhook(&url, secret); // tg-mock delivers to plain http on loopback
+//! // `secret`: what `POST webhook` returned for this URL. The router's state must give a
+//! // `WebhookVerifier` (`FromRef`); here it is the state.
+//! let app = Router::new()
 //!     .route("/tgmembership/webhook", post(on_delivery))
-//!     .with_state(verifier))
+//!     .with_state(WebhookVerifier::new(secret)?);
+//! tokio::spawn(async move { axum::serve(listener, app).await });
+//! # let order = client.orders().create(20, tgmembership_client::PaymentGateway::Stripe).member_id(5_555_555_555).send().await?;
+//! # let d = fake.complete_order(&order.order_key).unwrap_or_default().remove(0);
+//! # let answer = tg_mock::deliver::post(&d.url, &d.header_map(), d.body.clone()).await?;
+//! # assert_eq!(answer.status, 200);
+//! # let replayed = tg_mock::deliver::post(&d.url, &d.header_map(), d.body.clone()).await?;
+//! # assert_eq!(replayed.status, 200); // a replay is acknowledged, not handled again
+//! # let forged = tg_mock::deliver::post(&d.url, &d.header_map(), "{}".into()).await?;
+//! # assert_eq!(forged.status, 401);
+//! # Ok(())
 //! # }
 //! ```
 //!

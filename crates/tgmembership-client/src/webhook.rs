@@ -504,6 +504,24 @@ impl WebhookVerifier {
     }
 
     /// Verifies a delivery against the system clock; returns the signed timestamp.
+    ///
+    /// ```
+    /// use tg_mock::tgmembership::TgmembershipFake;
+    /// use tgmembership_client::{WebhookError, WebhookVerifier};
+    ///
+    /// // tg-mock signs a delivery the way the service does.
+    /// let secret = "0123456789abcdef0123456789abcdef"; // what `POST webhook` returned
+    /// let fake = TgmembershipFake::new(42, "test-key-1");
+    /// fake.add_webhook("https://example.com/hook", secret);
+    /// let data = serde_json::json!({"order_key": "k1"});
+    /// let d = fake.webhook_deliveries("order_completed", data).remove(0);
+    ///
+    /// let verifier = WebhookVerifier::new(secret)?;
+    /// assert_eq!(verifier.verify(&d.signature, &d.nonce, &d.body)?, d.timestamp);
+    /// // The same delivery again is a replay: answer 200, do not act twice.
+    /// assert_eq!(verifier.verify(&d.signature, &d.nonce, &d.body), Err(WebhookError::Replay));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn verify(
         &self,
         signature_header: &str,
@@ -556,6 +574,24 @@ impl WebhookVerifier {
 
     /// Verifies a delivery from its request headers ([`SIGNATURE_HEADER`] and [`NONCE_HEADER`])
     /// and raw body, against the system clock; returns the signed timestamp.
+    ///
+    /// ```
+    /// use tg_mock::tgmembership::TgmembershipFake;
+    /// use tgmembership_client::{WebhookError, WebhookVerifier};
+    ///
+    /// let secret = "0123456789abcdef0123456789abcdef";
+    /// let fake = TgmembershipFake::new(42, "test-key-1");
+    /// fake.add_webhook("https://example.com/hook", secret);
+    /// let data = serde_json::json!({"order_key": "k1"});
+    /// let d = fake.webhook_deliveries("order_completed", data).remove(0);
+    /// let headers: http::HeaderMap = d.header_map(); // the request's headers
+    ///
+    /// let verifier = WebhookVerifier::new(secret)?;
+    /// let forged = br#"{"event":"order_completed","debug_id":"x","data":{"order_key":"k2"}}"#;
+    /// assert_eq!(verifier.verify_headers(&headers, forged), Err(WebhookError::SignatureMismatch));
+    /// assert_eq!(verifier.verify_headers(&headers, &d.body)?, d.timestamp);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn verify_headers(
         &self,
         headers: &http::HeaderMap,

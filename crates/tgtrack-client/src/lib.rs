@@ -1,39 +1,7 @@
-//! Typed client for the TGTrack ("Откуда Подписки") bot API:
-//! `POST https://bot-api.tgtrack.ru/v1/{API_KEY}/{METHOD}` with a JSON body.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc = include_str!("../README.md")]
 //!
-//! ```
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), tg_common::Error> {
-//! # let fake = std::sync::Arc::new(tg_mock::tgtrack::TgtrackFake::new());
-//! # fake.add_key("YOUR_API_KEY", tg_mock::tgtrack::Mode::Production);
-//! # let server = tg_mock::MockServer::start(fake).await.unwrap();
-//! use rust_decimal::Decimal;
-//! use tgtrack_client::Client;
-//!
-//! let client = Client::builder("YOUR_API_KEY")
-//! #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
-//!     .build()?;
-//!
-//! // The bot received a Telegram update: forward it byte for byte if TGTrack needs it.
-//! let update = br#"{"update_id":912345678,"message":{"message_id":17,
-//!     "from":{"id":7123456789,"is_bot":false,"first_name":"Vasya"},
-//!     "chat":{"id":7123456789,"type":"private"},"date":1700000000,"text":"/start ref-42"}}"#;
-//! let forwarded = client.forward_if_tracked(update).await?;
-//! assert!(forwarded.is_some());
-//!
-//! // Later, a sale of 1,500.00 by that user.
-//! client
-//!     .add_event(7_123_456_789, "sale")
-//!     .amount(Decimal::new(150_000, 2))
-//!     .label("product", "course")
-//!     .send()
-//!     .await?;
-//!
-//! let info = client.get_user_info(7_123_456_789).send().await?.data;
-//! assert_eq!(info.map(|u| u.invite_link).as_deref(), Some("ref-42"));
-//! # Ok(())
-//! # }
-//! ```
+//! ## Modules
 //!
 //! - [`Client`]: one request builder per method (`client.add_event(..).amount(..).send()`),
 //!   over the shared transport of `tg-common` with TGTrack's quotas; only `get_user_info` is
@@ -95,8 +63,3 @@ pub use tg_common::{
     Timeouts,
 };
 pub use update_filter::{TrackedKind, is_tracked_update};
-
-/// The README's examples, compiled as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

@@ -69,6 +69,24 @@ impl std::fmt::Debug for Client {
 impl Client {
     /// Starts configuring a client for this token (the `TGA-Auth-Token` issued by the Data
     /// Chief bot).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = std::sync::Arc::new(tg_mock::tga::TgaFake::new());
+    /// # let token = fake.issue_token("my_app", "my-app.example.com");
+    /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
+    /// use tga_client::Client;
+    ///
+    /// // The app name and the Origin are read from the token (or set with .app_name / .origin).
+    /// let client = Client::builder(token)
+    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    ///     .build()?;
+    /// assert_eq!(client.app_name(), "my_app");
+    /// assert_eq!(client.origin(), "https://my-app.example.com");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder(token: impl Into<tg_common::Secret>) -> ClientBuilder {
         ClientBuilder::new(token.into())
     }
@@ -103,6 +121,28 @@ impl Client {
     /// [`Client::max_request_bytes`] fails with [`tg_common::ErrorKind::InvalidInput`] naming
     /// the field (`events[3].user_id`, `events`) and nothing is sent: send a large batch
     /// through a [`Tracker`], which cuts it by bytes.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = std::sync::Arc::new(tg_mock::tga::TgaFake::new());
+    /// # let token = fake.issue_token("my_app", "my-app.example.com");
+    /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
+    /// # let client = tga_client::Client::builder(token)
+    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .build()?;
+    /// use tga_client::{EventName, Uuid};
+    ///
+    /// let session = Uuid::new_v4();
+    /// let events = [
+    ///     client.event(111_111_111, EventName::AppInit, session),
+    ///     client.event(111_111_111, "checkout-step", session).with_custom("step", 1),
+    /// ];
+    /// client.send(&events).await?; // validated, gzipped, sent once
+    /// # assert_eq!(fake.accepted_count(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn send<'a>(&self, events: &'a [Event]) -> SendEvents<'a> {
         SendEvents::new(self.clone(), send::Batch::Events(events))
     }
@@ -116,6 +156,32 @@ impl Client {
     /// Starts a [`Tracker`] that delivers through this client (see [`HttpSender`]). Must be
     /// called inside a Tokio runtime. Its batches are cut to fit both its `max_batch_bytes`
     /// and this client's [`Client::max_request_bytes`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = std::sync::Arc::new(tg_mock::tga::TgaFake::new());
+    /// # let token = fake.issue_token("my_app", "my-app.example.com");
+    /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
+    /// # let client = tga_client::Client::builder(token)
+    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .build()?;
+    /// use std::time::Duration;
+    ///
+    /// use tga_client::{TrackerConfig, Uuid};
+    ///
+    /// let tracker = client.tracker(TrackerConfig::default())?;
+    /// let session = Uuid::new_v4();
+    /// for step in 0..3 {
+    ///     let event = client.event(111_111_111, "checkout-step", session).with_custom("step", step);
+    ///     tracker.track(&event).await?; // queued; sent in batches in the background
+    /// }
+    /// tracker.flush().await?; // an error says what was dead-lettered or handed back
+    /// # assert_eq!(fake.accepted_count(), 3);
+    /// tracker.shutdown(Duration::from_secs(5)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn tracker(&self, config: TrackerConfig) -> Result<Tracker, Error> {
         let bytes = config.max_batch_bytes.min(self.max_request_bytes());
         Tracker::start(

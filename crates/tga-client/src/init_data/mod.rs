@@ -8,15 +8,29 @@
 //! analytics event).
 //!
 //! ```
-//! use tga_client::init_data::{InitDataValidator, TelegramPublicKey};
-//! # fn check(raw: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::{Duration, SystemTime};
+//!
+//! use tga_client::init_data::{InitDataError, InitDataValidator, TelegramPublicKey};
+//!
+//! // A published vector (Telegram-Mini-Apps/init-data-golang), signed on 2024-12-06.
+//! let raw = "user=%7B%22id%22%3A279058397%2C%22first_name%22%3A%22Vladislav%20%2B%20-%20%3F%20%5C%2F%22%2C%22last_name%22%3A%22Kibenko%22%2C%22username%22%3A%22vdkfrost%22%2C%22language_code%22%3A%22ru%22%2C%22is_premium%22%3Atrue%2C%22allows_write_to_pm%22%3Atrue%2C%22photo_url%22%3A%22https%3A%5C%2F%5C%2Ft.me%5C%2Fi%5C%2Fuserpic%5C%2F320%5C%2F4FPEE4tmP3ATHa57u6MqTDih13LTOiMoKoLDRG4PnSA.svg%22%7D&chat_instance=8134722200314281151&chat_type=private&auth_date=1733509682&signature=TYJxVcisqbWjtodPepiJ6ghziUL94-KNpG8Pau-X7oNNLNBM72APCpi_RKiUlBvcqo5L-LAxIc3dnTzcZX_PDg&hash=a433d8f9847bd6addcc563bff7cc82c89e97ea0d90c11fe5729cae6796a36d73";
+//! let signed_at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_733_509_682);
+//!
 //! // Your own bot: the `hash` field, checked with the bot token.
-//! let validator = InitDataValidator::bot_token("123456:bot-token")?;
+//! let validator = InitDataValidator::bot_token("7342037359:AAHI25ES9xCOMPokpYoz-p8XVrZUdygo2J4")?;
+//! let init = validator.validate_at(raw, signed_at + Duration::from_secs(60))?;
+//! assert_eq!(init.user_id(), Some(279_058_397)); // a user id the backend can trust
+//!
 //! // Another bot, without its token: the `signature` field, checked with Telegram's key.
-//! let third_party = InitDataValidator::third_party(123456, TelegramPublicKey::PRODUCTION);
-//! let init = validator.validate(raw)?;
-//! println!("user {:?}", init.user_id());
-//! # Ok(()) }
+//! let third_party = InitDataValidator::third_party(7342037359, TelegramPublicKey::PRODUCTION);
+//! assert!(third_party.validate_at(raw, signed_at).is_ok());
+//!
+//! // A changed field, or data older than `max_age` (a day by default), is refused.
+//! let forged = raw.replace("279058397", "279058398");
+//! assert!(matches!(validator.validate_at(&forged, signed_at), Err(InitDataError::BadHash)));
+//! let a_week_later = signed_at + Duration::from_secs(7 * 86_400);
+//! assert!(matches!(validator.validate_at(raw, a_week_later), Err(InitDataError::Expired { .. })));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! The algorithms and keys come from Telegram's page

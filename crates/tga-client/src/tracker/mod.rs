@@ -204,6 +204,34 @@ impl Tracker {
     /// service) and what was dead-lettered since the previous report, as
     /// [`flush`](Tracker::flush) reports it. Only the first call waits; later calls report
     /// what has not been reported yet.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = std::sync::Arc::new(tg_mock::tga::TgaFake::new());
+    /// # let token = fake.issue_token("my_app", "my-app.example.com");
+    /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
+    /// # let client = tga_client::Client::builder(token)
+    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .build()?;
+    /// use std::time::Duration;
+    ///
+    /// use tga_client::{TrackError, TrackerConfig, Uuid};
+    ///
+    /// let tracker = client.tracker(TrackerConfig::default())?;
+    /// tracker.track(&client.event(111_111_111, "app_close", Uuid::new_v4())).await?;
+    /// // On the way out (after the server stopped taking requests):
+    /// match tracker.shutdown(Duration::from_secs(5)).await {
+    ///     Ok(()) => {} // every event was delivered
+    ///     Err(TrackError::NotDelivered(report)) => eprintln!("not delivered: {report:?}"),
+    ///     Err(e) => eprintln!("{e}"),
+    /// }
+    /// # assert_eq!(fake.accepted_count(), 1);
+    /// // The tracker takes no more events.
+    /// assert!(tracker.track(&client.event(111_111_111, "late", Uuid::new_v4())).await.is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn shutdown(&self, timeout: Duration) -> Result<(), TrackError> {
         let shared = &self.inner.shared;
         shared.phase.send_if_modified(|p| {

@@ -75,6 +75,45 @@ impl std::fmt::Debug for Client {
 impl Client {
     /// Starts configuring a client for the bot `bot_id` (the `BOT_ID` of the URL) and its API
     /// key (the `API_KEY`, from the bot's settings or `POST bot`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::Arc;
+    /// # let fake = Arc::new(tg_mock::tgmembership::TgmembershipFake::new(1347378140, "API_KEY"));
+    /// # let server = tg_mock::MockServer::start(Arc::clone(&fake)).await?;
+    /// use futures_util::StreamExt;
+    /// use tgmembership_client::{Client, Currency, Decimal, PaymentGateway};
+    ///
+    /// let client = Client::builder(1347378140, "API_KEY")
+    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    ///     .build()?;
+    ///
+    /// let plan = client
+    ///     .plans()
+    ///     .create("Monthly", "1 month", Decimal::new(999, 2), Currency::Usd)
+    ///     .send()
+    ///     .await?;
+    /// let plans = client.plans().list().limit(50).send().await?;
+    /// assert!(plans.iter().any(|p| p.plan_id == plan.plan_id));
+    ///
+    /// // Not retried after an ambiguous failure: a second invoice is never sent by accident.
+    /// let invoice = client
+    ///     .orders()
+    ///     .create(plan.plan_id, PaymentGateway::Stripe)
+    ///     .member_id(1111111111)
+    ///     .send()
+    ///     .await?;
+    /// println!("pay at {}", invoice.checkout_url);
+    ///
+    /// // Every member, page after page.
+    /// let mut members = std::pin::pin!(client.members().list().page_size(1000).stream());
+    /// while let Some(member) = members.next().await {
+    ///     println!("{}", member?.member_id);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder(bot_id: i64, api_key: impl Into<Secret>) -> ClientBuilder {
         ClientBuilder::new(bot_id, api_key.into())
     }

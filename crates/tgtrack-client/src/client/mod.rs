@@ -66,12 +66,53 @@ impl std::fmt::Debug for Client {
 impl Client {
     /// Starts configuring a client for this API key (the `API_KEY` segment of the URL TGTrack
     /// gives for a bot or a channel).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = std::sync::Arc::new(tg_mock::tgtrack::TgtrackFake::new());
+    /// # fake.add_key("YOUR_API_KEY", tg_mock::tgtrack::Mode::Production);
+    /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
+    /// use std::time::Duration;
+    ///
+    /// use tgtrack_client::Client;
+    ///
+    /// let client = Client::builder("YOUR_API_KEY")
+    ///     .max_rate_wait(Duration::from_secs(2))
+    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    ///     .build()?;
+    /// client.user_did_start_bot(987_654_321, "John").start_value("ref-42").send().await?;
+    /// # assert!(fake.user("YOUR_API_KEY", "987654321").is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder(key: impl Into<Secret>) -> ClientBuilder {
         ClientBuilder::new(key.into())
     }
 
     /// `on_telegram_webhook`: forwards a Telegram update exactly as the bot received it (full
     /// integration). See [`Client::forward_if_tracked`] to forward only what TGTrack needs.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = std::sync::Arc::new(tg_mock::tgtrack::TgtrackFake::new());
+    /// # fake.add_key("YOUR_API_KEY", tg_mock::tgtrack::Mode::Production);
+    /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
+    /// # let client = tgtrack_client::Client::builder("YOUR_API_KEY")
+    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .build()?;
+    /// use tgtrack_client::RawUpdate;
+    ///
+    /// // The body of the webhook request Telegram sent, not parsed and serialized again.
+    /// let body = bytes::Bytes::from_static(br#"{"update_id":5,"message":{"message_id":9,
+    ///     "from":{"id":7123456789,"is_bot":false,"first_name":"Vasya"},
+    ///     "chat":{"id":7123456789,"type":"private"},"date":1700000000,"text":"hi"}}"#);
+    /// client.on_telegram_webhook(RawUpdate::new(body.clone())?).send().await?;
+    /// # assert_eq!(fake.forwarded("YOUR_API_KEY")[0].body, body);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn on_telegram_webhook(&self, update: RawUpdate) -> ForwardBuilder {
         ForwardBuilder::new(self.clone(), Method::OnTelegramWebhook, update.into())
     }
@@ -133,12 +174,59 @@ impl Client {
 
     /// `add_event`: a funnel event of this type about this user; result, date, amount,
     /// conversion target and labels are optional setters.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = std::sync::Arc::new(tg_mock::tgtrack::TgtrackFake::new());
+    /// # fake.add_key("YOUR_API_KEY", tg_mock::tgtrack::Mode::Production);
+    /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
+    /// # let client = tgtrack_client::Client::builder("YOUR_API_KEY")
+    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .build()?;
+    /// use tgtrack_client::{Decimal, EventResult};
+    ///
+    /// client
+    ///     .add_event(987_654_321, "sale")
+    ///     .result(EventResult::Success)
+    ///     .amount(Decimal::new(150_000, 2)) // 1500.00, sent as written
+    ///     .label("product", "course")
+    ///     .send()
+    ///     .await?;
+    /// # assert_eq!(fake.accepted_events("YOUR_API_KEY").len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn add_event(&self, user_id: i64, event_type: impl Into<String>) -> AddEventBuilder {
         RequestBuilder::new(self.clone(), AddEvent::new(user_id, event_type))
     }
 
     /// `get_user_info`: what TGTrack knows about this user. The only idempotent method: retried
     /// after a timeout, a reset or a 5xx.
+    ///
+    /// An unknown user is an error ([`TgtrackErrorExt::tgtrack_code`](crate::TgtrackErrorExt::tgtrack_code) gives
+    /// `ResourceNotFound`), so `data` is set whenever the call succeeds.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = std::sync::Arc::new(tg_mock::tgtrack::TgtrackFake::new());
+    /// # fake.add_key("YOUR_API_KEY", tg_mock::tgtrack::Mode::Production);
+    /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
+    /// # let client = tgtrack_client::Client::builder("YOUR_API_KEY")
+    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .build()?;
+    /// use tgtrack_client::{ErrorCode, TgtrackErrorExt};
+    ///
+    /// client.user_did_start_bot(987_654_321, "John").start_value("ref-42").send().await?;
+    /// let user = client.get_user_info(987_654_321).send().await?.data;
+    /// assert_eq!(user.map(|u| u.invite_link).as_deref(), Some("ref-42"));
+    ///
+    /// let unknown = client.get_user_info(5).send().await.unwrap_err();
+    /// assert_eq!(unknown.tgtrack_code(), Some(ErrorCode::ResourceNotFound));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_user_info(&self, user_id: i64) -> GetUserInfoBuilder {
         RequestBuilder::new(self.clone(), GetUserInfo::new(user_id))
     }
@@ -155,6 +243,31 @@ impl Client {
     /// `Ok(None)` when the update is not one TGTrack needs (nothing is sent); `Ok(Some(answer))`
     /// when it was forwarded. Bytes that are not a JSON object fail with
     /// [`tg_common::ErrorKind::InvalidInput`] and nothing is sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = std::sync::Arc::new(tg_mock::tgtrack::TgtrackFake::new());
+    /// # fake.add_key("YOUR_API_KEY", tg_mock::tgtrack::Mode::Production);
+    /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
+    /// # let client = tgtrack_client::Client::builder("YOUR_API_KEY")
+    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .build()?;
+    /// // The body of a Telegram update, as the bot received it.
+    /// let start = br#"{"update_id":1,"message":{"message_id":2,
+    ///     "from":{"id":7123456789,"is_bot":false,"first_name":"Vasya"},
+    ///     "chat":{"id":7123456789,"type":"private"},"date":1700000000,"text":"/start ref-42"}}"#;
+    /// assert!(client.forward_if_tracked(start).await?.is_some()); // sent byte for byte
+    ///
+    /// let chatter = br#"{"update_id":2,"message":{"message_id":3,
+    ///     "from":{"id":7123456789,"is_bot":false,"first_name":"Vasya"},
+    ///     "chat":{"id":7123456789,"type":"private"},"date":1700000001,"text":"hello"}}"#;
+    /// assert!(client.forward_if_tracked(chatter).await?.is_none()); // nothing sent
+    /// # assert_eq!(&fake.forwarded("YOUR_API_KEY")[0].body[..], &start[..]);
+    /// # assert_eq!(fake.forwarded("YOUR_API_KEY").len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn forward_if_tracked(
         &self,
         raw: &[u8],

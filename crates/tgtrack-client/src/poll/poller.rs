@@ -61,6 +61,9 @@ impl StopHandle {
 /// [`PollerBuilder::forward_to`] is set) and confirmed to Telegram (by the next call's offset).
 /// A failed call is yielded as `Err` and retried after a backoff; a rejected token (401, 404)
 /// ends the stream after its error.
+///
+/// The [module documentation](crate::poll) has an example that polls tg-mock's fake
+/// `getUpdates` and forwards to its fake TGTrack.
 pub struct Poller {
     core: Core,
     path: PreparedPath,

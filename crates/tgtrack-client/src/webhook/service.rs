@@ -27,6 +27,9 @@ struct Shared {
 
 /// Wraps a webhook handler: checks Telegram's secret token first, then forwards the updates
 /// TGTrack needs through a [`ForwardQueue`]. Debug masks the secret.
+///
+/// The [module documentation](crate::webhook) has an example with the right and a wrong
+/// secret token, forwarding to tg-mock's fake TGTrack.
 #[derive(Clone)]
 pub struct TelegramWebhookLayer {
     shared: Arc<Shared>,
