@@ -27,6 +27,13 @@
 //!   counted, and the events it concerned are kept; should the batching task itself panic,
 //!   every event it held is handed back in the next report.
 //!
+//! - With [`TrackerConfig::with_spool`], `track` returns once the event is appended to the
+//!   [`Spool`](crate::spool::Spool); a feeding task claims entries into the queue, an entry is
+//!   acknowledged once the service accepted it (or its dead letter was handed to a sink or
+//!   taken), and a tracker started on the same spool delivers what a crashed one left. A full
+//!   spool is a full queue ([`FullPolicy`]); a spool that cannot write answers
+//!   [`TrackError::Spool`].
+//!
 //! Delivery is **at least once**: when an answer is lost (a reset connection, a timeout) after
 //! the service recorded a batch, the batch is sent again, and the service may hold it twice.
 //! Splitting assumes the service records nothing of a body it refuses, as documented.
