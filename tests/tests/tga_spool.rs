@@ -18,7 +18,10 @@ use rand::Rng;
 use serde_json::Value;
 use tg_mock::tga::{INVALID_MARKER, TgaFake, messages};
 use tg_mock::{Chaos, Fault, FaultRule, MockServer, Reply};
-use tga_client::spool::{DiskConfig, DiskSpool, MemorySpool, RedisSpool, RedisSpoolConfig, Spool};
+use tga_client::spool::{
+    DiskConfig, DiskSpool, Entry, EntryId, MemorySpool, RedisSpool, RedisSpoolConfig, Spool,
+    SpoolError, SpoolStats,
+};
 use tga_client::tracker::Backoff;
 use tga_client::{Client, DeadLetterSink, Event, EventName, TrackError, Tracker, TrackerConfig};
 use uuid::Uuid;
@@ -389,4 +392,113 @@ async fn soak_over_a_redis_stream() {
         .with_spool_poll(Duration::from_millis(50));
     soak(spool.clone(), 20_000, config).await;
     assert_eq!(spool.stats().await.unwrap().entries, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dead_letter_stays_in_the_spool_until_taken() {
+    let s = Setup::new().await;
+    let client = s.client();
+    let dir = tempfile::tempdir().unwrap();
+    let start = || {
+        client
+            .tracker(TrackerConfig::default().with_spool(disk(dir.path())))
+            .unwrap()
+    };
+    let tracker = start();
+    for n in 0..3 {
+        let mut e = event(&client, n);
+        if n == 1 {
+            e = e.with_custom(INVALID_MARKER, true);
+        }
+        tracker.track(&e).await.unwrap();
+    }
+    let flushed = tracker.flush().await.unwrap_err();
+    assert_eq!(flushed.report().unwrap().dead_lettered, 1, "{flushed}");
+    tracker.shutdown(Duration::from_secs(1)).await.unwrap();
+    drop(tracker);
+
+    // Not taken: the next tracker on the spool has it again (the service refuses it again).
+    let tracker = start();
+    let flushed = tracker.flush().await.unwrap_err();
+    assert_eq!(flushed.report().unwrap().dead_lettered, 1, "{flushed}");
+    let letters = tracker.take_dead_letters();
+    assert_eq!(letters.len(), 1);
+    let json: Value = serde_json::from_str(letters[0].event.json()).unwrap();
+    assert_eq!(json["custom_data"]["seq"], 1);
+    tracker.shutdown(Duration::from_secs(1)).await.unwrap();
+    drop(tracker);
+
+    // Taken: acknowledged, gone from the spool.
+    let again = DiskSpool::open(DiskConfig::new(dir.path())).unwrap();
+    assert!(again.claim(10).await.unwrap().is_empty());
+    assert_eq!(s.delivered(), BTreeSet::from([0, 2]));
+}
+
+/// A spool whose every write fails.
+struct Broken;
+
+impl Spool for Broken {
+    fn append(&self, _entry: bytes::Bytes) -> tga_client::spool::SpoolFuture<'_, EntryId> {
+        Box::pin(async {
+            Err(SpoolError::Io {
+                action: "appending",
+                source: std::io::Error::other("disk gone"),
+            })
+        })
+    }
+    fn claim(&self, _max: usize) -> tga_client::spool::SpoolFuture<'_, Vec<Entry>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+    fn ack<'a>(&'a self, _ids: &'a [EntryId]) -> tga_client::spool::SpoolFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+    fn release<'a>(&'a self, _ids: &'a [EntryId]) -> tga_client::spool::SpoolFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+    fn stats(&self) -> tga_client::spool::SpoolFuture<'_, SpoolStats> {
+        Box::pin(async { Ok(SpoolStats::default()) })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_spool_that_cannot_write_or_is_full_answers_with_typed_errors() {
+    let s = Setup::new().await;
+    let client = s.client();
+    let tracker = client
+        .tracker(TrackerConfig::default().with_spool(Arc::new(Broken)))
+        .unwrap();
+    let e = event(&client, 0);
+    match tracker.track(&e).await {
+        Err(TrackError::Spool(error)) => assert!(error.to_string().contains("disk gone")),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(tracker.try_track(&e), Err(TrackError::Spool(_))));
+    tracker.shutdown(Duration::from_secs(1)).await.unwrap();
+
+    // A full spool under DropNewest: the event is dropped and counted.
+    s.server.push_fault(FaultRule::next(
+        1_000,
+        Fault::RespondUnprocessed(Reply::new(503, "upstream unavailable")),
+    ));
+    let tracker = client
+        .tracker(
+            TrackerConfig::default()
+                .with_spool(Arc::new(MemorySpool::new(3, 1 << 20)))
+                .with_when_full(tga_client::FullPolicy::DropNewest),
+        )
+        .unwrap();
+    for n in 0..3 {
+        tracker.track(&event(&client, n)).await.unwrap();
+    }
+    assert!(matches!(
+        tracker.track(&event(&client, 3)).await,
+        Err(TrackError::Dropped)
+    ));
+    assert!(matches!(
+        tracker.try_track(&event(&client, 4)),
+        Err(TrackError::Dropped)
+    ));
+    assert_eq!(tracker.stats().dropped, 2);
+    let left = tracker.shutdown(Duration::from_secs(5)).await.unwrap_err();
+    assert_eq!(left.report().unwrap().left_in_spool, 3, "{left}");
 }
