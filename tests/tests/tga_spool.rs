@@ -303,7 +303,11 @@ async fn soak(spool: Arc<dyn Spool>, events: i64, config: TrackerConfig) {
     }));
     let (sink, mut dead) = DeadLetterSink::channel();
     let tracker: Tracker = client
-        .tracker(config.with_dead_letters(sink).with_spool(spool))
+        .tracker(
+            config
+                .with_dead_letters(sink)
+                .with_spool(Arc::clone(&spool)),
+        )
         .unwrap();
     let mut invalid = HashSet::new();
     for n in 0..events {
@@ -316,6 +320,8 @@ async fn soak(spool: Arc<dyn Spool>, events: i64, config: TrackerConfig) {
             assert!(matches!(error, TrackError::Full { .. }), "{error}");
         }
     }
+    // What is not delivered yet waits in the spool.
+    assert!(spool.stats().await.unwrap().entries > 0);
     let flushed = tracker.flush().await.unwrap_err();
     let report = flushed.report().unwrap();
     assert_eq!(report.dead_lettered, invalid.len() as u64, "{flushed}");
