@@ -80,11 +80,21 @@ async fn hand_on(entry: Entry, tx: &mpsc::Sender<Msg>, shared: &Shared) -> bool 
         tracing::error!(entry = %entry.id, bytes = event.len(), "a TGA spool entry is larger than queue_bytes; left in the spool");
         return true;
     }
-    let Ok(room) = shared.room.acquire_many(size).await else {
+    let room = tokio::select! {
+        room = shared.room.acquire_many(size) => room.ok(),
+        () = shared.cancelled() => None,
+    };
+    let Some(room) = room else {
+        // Claimed and not handed on: it stays in the spool for the next tracker.
+        shared.left_in_spool(1);
         return false;
     };
     room.forget();
-    tx.send(Msg::spooled(event, entry.id)).await.is_ok()
+    let handed = tx.send(Msg::spooled(event, entry.id)).await.is_ok();
+    if !handed {
+        shared.left_in_spool(1);
+    }
+    handed
 }
 
 async fn feed(

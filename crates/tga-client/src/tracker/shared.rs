@@ -110,11 +110,16 @@ impl Shared {
         let events: Vec<EncodedEvent> = events.into_iter().collect();
         self.release(&events);
         if self.spool.is_some() {
-            lock(&self.ledger).left_in_spool += events.len() as u64;
+            self.left_in_spool(events.len());
             return;
         }
         Counters::add(&self.counters.undelivered, events.len());
         lock(&self.undelivered).extend(events);
+    }
+
+    /// Counts events that stay in the spool, unacknowledged, for the next tracker.
+    pub(crate) fn left_in_spool(&self, n: usize) {
+        lock(&self.ledger).left_in_spool += n as u64;
     }
 
     /// Acknowledges spool entries whose events left the tracker; a failed acknowledgement is
