@@ -54,7 +54,8 @@ pub(crate) enum Action {
 
 /// How the tracker reacts to a send error.
 ///
-/// Transport failures, timeouts, 429, 5xx and `Failed to record` are retried; validation
+/// Transport failures, timeouts, 429, 5xx, `Failed to record` and `UnconfirmedSuccess` (a 2xx
+/// that is not `Success record.`) are retried; validation
 /// answers (and an undocumented 400, 413 or 422) split the batch; `Invalid app_name` separates
 /// the batch by app name; token and Origin answers, other 4xx and configuration errors
 /// dead-letter it. Anything unknown is retried.
