@@ -10,7 +10,8 @@
 //!   waited `linger`, on [`Tracker::flush`] and on shutdown. Up to `max_in_flight` batches are
 //!   delivered at once.
 //! - Transport failures, timeouts, 429, 5xx, `Failed to record` and a 2xx that is not the
-//!   service's `Success record.` answer (`UnconfirmedSuccess`) keep the batch and retry it with exponential backoff and full jitter (honouring Retry-After) until shutdown.
+//!   service's `Success record.` answer (`UnconfirmedSuccess`) keep the batch and retry it with
+//!   exponential backoff and full jitter (honouring Retry-After) until shutdown.
 //! - A validation answer (`VALIDATION_MISMATCH_REPORT`) does not block the queue: the batch is
 //!   split in halves until each refused event is alone, each refused event is dead-lettered
 //!   with the server's message, and the rest is delivered.
