@@ -396,7 +396,7 @@ async fn soak_over_a_redis_stream() {
             max_retry_after: Duration::ZERO,
         })
         .with_spool_poll(Duration::from_millis(50));
-    soak(spool.clone(), 20_000, config).await;
+    soak(spool.clone(), 100_000, config).await;
     assert_eq!(spool.stats().await.unwrap().entries, 0);
 }
 
