@@ -1,4 +1,5 @@
 //! Integration suites.
 
 pub mod spool_child;
+pub mod support;
 pub mod tracker_child;

@@ -4,25 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use integration_tests::support::redis_url;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tg_common::limit::{FailMode, RedisBackend, RedisConfig, redis_limiter};
 use tg_common::{ErrorKind, Quota, RateLimiter, Secret};
 use tg_mock::{FixedReply, FixedWindows, MockServer, Reply};
-
-fn redis_url() -> Option<String> {
-    match std::env::var("TG_REDIS_URL") {
-        Ok(u) => Some(u),
-        Err(_) if std::env::var("CI").is_ok() => {
-            panic!("TG_REDIS_URL is not set under CI: redis-server is required")
-        }
-        Err(_) => {
-            eprintln!("skipped: TG_REDIS_URL not set (run through `cargo xtask test`)");
-            None
-        }
-    }
-}
 
 fn unique(name: &str) -> Secret {
     let n = std::time::SystemTime::now()

@@ -3,6 +3,7 @@
 //! These tests run in real time (Redis's clock cannot be paused), on visibility timeouts of a
 //! few hundred milliseconds.
 
+use integration_tests::support::{redis_url, unique};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -10,28 +11,6 @@ use bytes::Bytes;
 use integration_tests::spool_child::Reported;
 use rand::Rng;
 use tga_client::spool::{EntryId, RedisSpool, RedisSpoolConfig, Spool, SpoolError};
-
-fn redis_url() -> Option<String> {
-    match std::env::var("TG_REDIS_URL") {
-        Ok(u) => Some(u),
-        Err(_) if std::env::var("CI").is_ok() => {
-            panic!("TG_REDIS_URL is not set under CI: redis-server is required")
-        }
-        Err(_) => {
-            eprintln!("skipped: TG_REDIS_URL not set (run through `cargo xtask test`)");
-            None
-        }
-    }
-}
-
-/// A stream name no other run uses.
-fn unique(name: &str) -> String {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("test:spool:{name}:{n}")
-}
 
 const VISIBILITY: Duration = Duration::from_millis(300);
 
@@ -50,7 +29,7 @@ fn number(bytes: &Bytes) -> u64 {
 #[tokio::test]
 async fn a_dead_replicas_entries_are_reclaimed_by_the_other() {
     let Some(url) = redis_url() else { return };
-    let stream = unique("reclaim");
+    let stream = unique("test:spool:reclaim:");
     let a = open(&url, &stream, "a").await;
     let b = open(&url, &stream, "b").await;
     for n in 0..100u64 {
@@ -93,7 +72,7 @@ async fn a_dead_replicas_entries_are_reclaimed_by_the_other() {
 #[tokio::test]
 async fn a_restarted_replica_takes_back_its_own_entries() {
     let Some(url) = redis_url() else { return };
-    let stream = unique("restart");
+    let stream = unique("test:spool:restart:");
     let a = open(&url, &stream, "a").await;
     for n in 0..10u64 {
         a.append(Bytes::from(n.to_string())).await.unwrap();
@@ -115,7 +94,7 @@ async fn a_restarted_replica_takes_back_its_own_entries() {
 #[tokio::test]
 async fn a_live_replica_keeps_what_it_holds() {
     let Some(url) = redis_url() else { return };
-    let stream = unique("refresh");
+    let stream = unique("test:spool:refresh:");
     let a = open(&url, &stream, "a").await;
     let b = open(&url, &stream, "b").await;
     for n in 0..10u64 {
@@ -143,7 +122,7 @@ async fn a_live_replica_keeps_what_it_holds() {
 #[tokio::test]
 async fn a_full_stream_refuses_with_a_typed_error() {
     let Some(url) = redis_url() else { return };
-    let stream = unique("full");
+    let stream = unique("test:spool:full:");
     let config = RedisSpoolConfig::new(url.as_str(), stream.as_str(), "a").max_entries(3);
     let a = RedisSpool::open(config).await.unwrap();
     for n in 0..3u64 {
@@ -173,7 +152,7 @@ async fn a_bad_url_is_refused_without_echoing_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_replicas_entries_are_delivered_by_the_other() {
     let Some(url) = redis_url() else { return };
-    let stream = unique("killed");
+    let stream = unique("test:spool:killed:");
     let mut reported = Reported::default();
     let lines = rand::rng().random_range(1_000..4_000);
     let args = [

@@ -4,17 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use integration_tests::support::TgaSetup as Setup;
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 use tg_common::error::TransportKind;
 use tg_common::{Error, ErrorKind, RetrySafety};
 use tg_mock::tga::{INVALID_MARKER, RateLimit, TgaFake, messages};
-use tg_mock::{Chaos, Disposition, Fault, FaultRule, MockServer, Reply};
+use tg_mock::{Chaos, Disposition, Fault, FaultRule, Reply};
 use tga_client::{
-    Client, ClientBuilder, DeadLetterSink, Event, EventName, TgaApiError, TrackError, TrackerConfig,
+    Client, DeadLetterSink, Event, EventName, TgaApiError, TrackError, TrackerConfig,
 };
 use uuid::Uuid;
 
@@ -31,35 +31,13 @@ const EXAMPLES: [&str; 3] = [
 /// The document's request headers, `YOUR_TOKEN` standing for the token.
 const HEADERS: &str = include_str!("../../fixtures/tga/post-events.headers.json");
 
-struct Setup {
-    fake: Arc<TgaFake>,
-    server: MockServer,
-    token: String,
+/// What this suite asks of its fake beyond the shared setup.
+trait SetupExt {
+    fn dispositions(&self) -> Vec<Disposition>;
+    fn token_parts(&self) -> [String; 3];
 }
 
-impl Setup {
-    async fn new() -> Setup {
-        let fake = Arc::new(TgaFake::new());
-        let token = fake.issue_token(APP, DOMAIN);
-        let server = MockServer::start(Arc::clone(&fake)).await.unwrap();
-        Setup {
-            fake,
-            server,
-            token,
-        }
-    }
-
-    /// A builder for `token` pointed at the fake.
-    fn builder_for(&self, token: &str) -> ClientBuilder {
-        let url = self.server.base_url();
-        Client::builder(token).core(|c| c.with_base_url(url).with_plain_http_loopback(true))
-    }
-
-    /// The fake's token, app name and Origin from the token.
-    fn client(&self) -> Client {
-        self.builder_for(&self.token).build().unwrap()
-    }
-
+impl SetupExt for Setup {
     /// What the server did with each request.
     fn dispositions(&self) -> Vec<Disposition> {
         self.server
@@ -123,7 +101,7 @@ fn assert_error_token_free(err: &Error, setup: &Setup) {
 
 #[tokio::test(start_paused = true)]
 async fn the_documented_examples_are_accepted_and_stored_from_gzipped_bodies() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     for (json, events) in examples() {
         client.send(&events).await.unwrap();
@@ -154,7 +132,7 @@ async fn the_documented_examples_are_accepted_and_stored_from_gzipped_bodies() {
 
 #[tokio::test(start_paused = true)]
 async fn with_gzip_off_bodies_arrive_plain() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.builder_for(&s.token).gzip(false).build().unwrap();
     let (json, events) = examples().remove(2);
     client.send(&events).await.unwrap();
@@ -169,7 +147,7 @@ async fn with_gzip_off_bodies_arrive_plain() {
 
 #[tokio::test(start_paused = true)]
 async fn a_201_with_the_success_answer_is_success() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let event = [app_init(&client, 0)];
     client.send(&event).await.unwrap();
@@ -184,7 +162,7 @@ async fn a_201_with_the_success_answer_is_success() {
 
 #[tokio::test(start_paused = true)]
 async fn failed_to_record_is_retried_because_nothing_was_recorded() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let event = [app_init(&client, 0)];
     s.fake.fail_next(1);
@@ -208,7 +186,7 @@ async fn failed_to_record_is_retried_because_nothing_was_recorded() {
 
 #[tokio::test(start_paused = true)]
 async fn a_malformed_token_is_token_missing() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s
         .builder_for("not-a-token")
         .app_name(APP)
@@ -224,7 +202,7 @@ async fn a_malformed_token_is_token_missing() {
 
 #[tokio::test(start_paused = true)]
 async fn a_token_the_service_did_not_issue_is_invalid() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let foreign = TgaFake::new().issue_token(APP, DOMAIN);
     let client = s.builder_for(&foreign).build().unwrap();
     let err = client.send(&[app_init(&client, 0)]).await.unwrap_err();
@@ -237,7 +215,7 @@ async fn a_token_the_service_did_not_issue_is_invalid() {
 
 #[tokio::test(start_paused = true)]
 async fn an_event_for_another_app_is_app_name_mismatch() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let events = [
         app_init(&client, 0),
@@ -253,7 +231,7 @@ async fn an_event_for_another_app_is_app_name_mismatch() {
 
 #[tokio::test(start_paused = true)]
 async fn an_event_failing_the_schema_is_validation_mismatch() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let bad = app_init(&client, 1).with_custom(INVALID_MARKER, true);
     let err = client.send(&[app_init(&client, 0), bad]).await.unwrap_err();
@@ -272,7 +250,7 @@ async fn an_event_failing_the_schema_is_validation_mismatch() {
 
 #[tokio::test(start_paused = true)]
 async fn a_wrong_origin_is_a_403_that_says_what_to_send() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s
         .builder_for(&s.token)
         .origin("https://evil.example.com")
@@ -301,7 +279,7 @@ async fn a_wrong_origin_is_a_403_that_says_what_to_send() {
 
 #[tokio::test(start_paused = true)]
 async fn too_many_requests_is_retryable_and_retried() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     // One request a second, counted on the real clock: virtual time does not refill it.
     s.fake.set_rate_limit(Some(RateLimit {
         per_second: 1,
@@ -328,7 +306,7 @@ async fn too_many_requests_is_retryable_and_retried() {
 
 #[tokio::test(start_paused = true)]
 async fn a_client_built_from_the_token_alone_sends_its_app_name_and_origin() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = Client::builder(s.token.clone())
         .core(|c| {
             c.with_base_url(s.server.base_url())
@@ -377,7 +355,7 @@ async fn send_is_not_retried_after_a_5xx_or_a_reset_unless_asked() {
             matches!(e.kind(), ErrorKind::Transport { .. })
         }),
     ] {
-        let s = Setup::new().await;
+        let s = Setup::new(APP, DOMAIN).await;
         let client = s.client();
         let event = [app_init(&client, 0)];
         s.server.push_fault(FaultRule::next(1, fault.clone()));
@@ -396,7 +374,7 @@ async fn send_is_not_retried_after_a_5xx_or_a_reset_unless_asked() {
 
 #[tokio::test(start_paused = true)]
 async fn the_trackers_retries_are_the_only_retries() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     // A 429 is retried by tg-common for a plain `send`; under the tracker it is not.
     s.server.push_fault(FaultRule::next(
@@ -425,7 +403,7 @@ async fn the_trackers_retries_are_the_only_retries() {
 
 #[tokio::test(start_paused = true)]
 async fn the_tracker_isolates_invalid_events_over_http() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let (sink, mut dead) = DeadLetterSink::channel();
     let tracker = client
@@ -455,7 +433,7 @@ async fn the_tracker_isolates_invalid_events_over_http() {
 
 #[tokio::test(start_paused = true)]
 async fn flush_returns_only_once_everything_before_it_is_acknowledged() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     // The first try is lost with the connection, the retry is answered after 5 s.
     s.server
@@ -484,7 +462,7 @@ async fn flush_returns_only_once_everything_before_it_is_acknowledged() {
 
 #[tokio::test(start_paused = true)]
 async fn no_error_and_no_debug_output_holds_the_token() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let builder = s.builder_for(&s.token);
     assert_token_free(&format!("{builder:?}"), &s);
     let client = builder
@@ -553,7 +531,7 @@ const INVALID_EVERY: i64 = 2_000;
 #[tokio::test(start_paused = true)]
 async fn soak_every_valid_event_arrives_through_faults_and_only_invalid_ones_are_dead() {
     let wall = std::time::Instant::now();
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     s.server.set_chaos(Some(Chaos {
         probability: 0.2,

@@ -5,15 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+use integration_tests::support::TgaSetup as Setup;
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tg_common::RetrySafety;
-use tg_mock::tga::TgaFake;
-use tg_mock::{Fault, FaultRule, MockServer, Reply};
-use tga_client::{Client, ClientBuilder, EncodedEvent, Event, TgaApiError, TrackerConfig};
+use tg_mock::{Fault, FaultRule, Reply};
+use tga_client::{Client, EncodedEvent, Event, TgaApiError, TrackerConfig};
 use uuid::Uuid;
 
 const APP: &str = "docs";
@@ -21,35 +20,6 @@ const DOMAIN: &str = "docs.example.org";
 
 /// The SDK-shaped events, one of every name.
 const SDK_EVENTS: &str = include_str!("../../fixtures/tga/sdk-events.json");
-
-struct Setup {
-    fake: Arc<TgaFake>,
-    server: MockServer,
-    token: String,
-}
-
-impl Setup {
-    async fn new() -> Setup {
-        let fake = Arc::new(TgaFake::new());
-        let token = fake.issue_token(APP, DOMAIN);
-        let server = MockServer::start(Arc::clone(&fake)).await.unwrap();
-        Setup {
-            fake,
-            server,
-            token,
-        }
-    }
-
-    fn builder(&self) -> ClientBuilder {
-        let url = self.server.base_url();
-        Client::builder(self.token.as_str())
-            .core(|c| c.with_base_url(url).with_plain_http_loopback(true))
-    }
-
-    fn client(&self) -> Client {
-        self.builder().build().unwrap()
-    }
-}
 
 fn sdk_events() -> Vec<Value> {
     serde_json::from_str(SDK_EVENTS).unwrap()
@@ -59,7 +29,7 @@ fn sdk_events() -> Vec<Value> {
 
 #[tokio::test(start_paused = true)]
 async fn sdk_events_of_every_kind_reach_the_service_unchanged() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let events: Vec<Event> = serde_json::from_str(SDK_EVENTS).unwrap();
     client.send(&events).await.unwrap();
@@ -72,7 +42,7 @@ async fn sdk_events_of_every_kind_reach_the_service_unchanged() {
 
 #[tokio::test(start_paused = true)]
 async fn events_received_as_json_are_sent_byte_for_byte() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.builder().gzip(false).build().unwrap();
     // The body as a frontend posted it: the SDK's own array, whitespace and all.
     let encoded = EncodedEvent::from_json_array(SDK_EVENTS).unwrap();
@@ -92,7 +62,7 @@ async fn events_received_as_json_are_sent_byte_for_byte() {
 
 #[tokio::test(start_paused = true)]
 async fn a_tracker_delivers_sdk_events_unchanged() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let tracker = client
         .tracker(tga_client::TrackerConfig::default())
@@ -124,7 +94,7 @@ fn impostor_answers() -> [Reply; 3] {
 
 #[tokio::test(start_paused = true)]
 async fn send_reports_a_2xx_without_the_success_answer() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let event = [client.event(1, "app-init", Uuid::new_v4())];
     let [html, empty, failed] = impostor_answers();
@@ -149,7 +119,7 @@ async fn send_reports_a_2xx_without_the_success_answer() {
 
 #[tokio::test(start_paused = true)]
 async fn the_tracker_retries_a_batch_answered_2xx_without_success_until_it_is_recorded() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let tracker = client.tracker(TrackerConfig::default()).unwrap();
     let session = Uuid::new_v4();
@@ -204,7 +174,7 @@ fn invalid_field(err: &tg_common::Error) -> String {
 
 #[tokio::test(start_paused = true)]
 async fn an_over_long_field_is_refused_before_any_request() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let session = Uuid::new_v4();
     let ok = client.event(1, "app-init", session);
@@ -264,7 +234,7 @@ fn five_thousand(client: &Client) -> Vec<Event> {
 
 #[tokio::test(start_paused = true)]
 async fn one_send_too_large_for_a_request_is_refused_unsent() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let events = five_thousand(&client);
     let err = client.send(&events).await.unwrap_err();
@@ -275,7 +245,7 @@ async fn one_send_too_large_for_a_request_is_refused_unsent() {
 
 #[tokio::test(start_paused = true)]
 async fn five_thousand_events_go_out_as_several_requests_within_the_budget() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.builder().gzip(false).build().unwrap();
     let events = five_thousand(&client);
     let total: usize = events.iter().map(|e| e.encode().unwrap().len() + 1).sum();
@@ -308,7 +278,7 @@ async fn five_thousand_events_go_out_as_several_requests_within_the_budget() {
 
 #[tokio::test(start_paused = true)]
 async fn thresholds_are_fetched_as_the_sdk_fetches_them() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     // Nothing configured on the fake: no caps.
     assert!(client.event_thresholds().await.unwrap().is_empty());
@@ -345,7 +315,7 @@ async fn thresholds_are_fetched_as_the_sdk_fetches_them() {
 
 #[tokio::test(start_paused = true)]
 async fn the_tracker_honours_the_caps_per_session_and_reports_what_is_over() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     s.fake
         .set_app_thresholds(APP, json!({"app-hide": 2, "custom-event": 0}));
     let client = s.client();

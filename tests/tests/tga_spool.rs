@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use integration_tests::support::TgaSetup as Setup;
+use integration_tests::support::{redis_url, unique};
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,8 +18,8 @@ use std::time::Duration;
 use integration_tests::tracker_child::run_and_kill;
 use rand::Rng;
 use serde_json::Value;
-use tg_mock::tga::{INVALID_MARKER, TgaFake, messages};
-use tg_mock::{Chaos, Fault, FaultRule, MockServer, Reply};
+use tg_mock::tga::{INVALID_MARKER, messages};
+use tg_mock::{Chaos, Fault, FaultRule, Reply};
 use tga_client::spool::{
     DiskConfig, DiskSpool, Entry, EntryId, MemorySpool, RedisSpool, RedisSpoolConfig, Spool,
     SpoolError, SpoolStats,
@@ -29,32 +31,12 @@ use uuid::Uuid;
 const APP: &str = "spool_app";
 const DOMAIN: &str = "spool.example.org";
 
-struct Setup {
-    fake: Arc<TgaFake>,
-    server: MockServer,
-    token: String,
+/// What this suite asks of its fake beyond the shared setup.
+trait SetupExt {
+    fn delivered(&self) -> BTreeSet<i64>;
 }
 
-impl Setup {
-    async fn new() -> Setup {
-        let fake = Arc::new(TgaFake::new());
-        let token = fake.issue_token(APP, DOMAIN);
-        let server = MockServer::start(Arc::clone(&fake)).await.unwrap();
-        Setup {
-            fake,
-            server,
-            token,
-        }
-    }
-
-    fn client(&self) -> Client {
-        let url = self.server.base_url();
-        Client::builder(self.token.clone())
-            .core(|c| c.with_base_url(url).with_plain_http_loopback(true))
-            .build()
-            .unwrap()
-    }
-
+impl SetupExt for Setup {
     /// The distinct `custom_data.seq` the fake accepted.
     fn delivered(&self) -> BTreeSet<i64> {
         self.fake
@@ -69,28 +51,6 @@ fn event(client: &Client, n: i64) -> Event {
     client
         .event(n + 1, EventName::AppInit, Uuid::from_u128(n as u128 / 8))
         .with_custom("seq", n)
-}
-
-fn redis_url() -> Option<String> {
-    match std::env::var("TG_REDIS_URL") {
-        Ok(u) => Some(u),
-        Err(_) if std::env::var("CI").is_ok() => {
-            panic!("TG_REDIS_URL is not set under CI: redis-server is required")
-        }
-        Err(_) => {
-            eprintln!("skipped: TG_REDIS_URL not set (run through `cargo xtask test`)");
-            None
-        }
-    }
-}
-
-/// A stream name no other run uses.
-fn unique(name: &str) -> String {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("test:tracker:{name}:{n}")
 }
 
 fn disk(dir: &std::path::Path) -> Arc<dyn Spool> {
@@ -118,7 +78,7 @@ async fn kill_a_child(s: &Setup, first: i64, spool_args: &[String]) -> BTreeSet<
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_tracker_loses_nothing_it_accepted_over_a_disk_spool() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let dir = tempfile::tempdir().unwrap();
     let spool_args = ["disk".to_owned(), dir.path().display().to_string()];
     let mut accepted = BTreeSet::new();
@@ -158,8 +118,8 @@ async fn a_killed_tracker_loses_nothing_it_accepted_over_a_disk_spool() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_replica_loses_nothing_over_a_redis_stream() {
     let Some(url) = redis_url() else { return };
-    let s = Setup::new().await;
-    let stream = unique("replicas");
+    let s = Setup::new(APP, DOMAIN).await;
+    let stream = unique("test:spool:replicas:");
     let client = s.client();
     // Replica b runs throughout, tracking its own events.
     let b = client
@@ -216,7 +176,7 @@ async fn a_killed_replica_loses_nothing_over_a_redis_stream() {
 
 #[tokio::test(start_paused = true)]
 async fn an_outage_longer_than_the_spool_holds_answers_within_max_wait_and_loses_nothing() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     s.server.push_fault(FaultRule::next(
         12,
@@ -272,7 +232,7 @@ async fn an_outage_longer_than_the_spool_holds_answers_within_max_wait_and_loses
 async fn soak(spool: Arc<dyn Spool>, events: i64, config: TrackerConfig) {
     const INVALID_EVERY: i64 = 2_000;
     let wall = std::time::Instant::now();
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     s.server.set_chaos(Some(Chaos {
         probability: 0.2,
@@ -381,7 +341,7 @@ async fn soak_over_a_disk_spool() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soak_over_a_redis_stream() {
     let Some(url) = redis_url() else { return };
-    let stream = unique("soak");
+    let stream = unique("test:spool:soak:");
     let spool = {
         let config = RedisSpoolConfig::new(&url, &stream, "soak").max_entries(10_000);
         Arc::new(RedisSpool::open(config).await.unwrap())
@@ -402,7 +362,7 @@ async fn soak_over_a_redis_stream() {
 
 #[tokio::test(start_paused = true)]
 async fn a_dead_letter_stays_in_the_spool_until_taken() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let dir = tempfile::tempdir().unwrap();
     let start = || {
@@ -468,7 +428,7 @@ impl Spool for Broken {
 
 #[tokio::test(start_paused = true)]
 async fn a_spool_that_cannot_write_or_is_full_answers_with_typed_errors() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let tracker = client
         .tracker(TrackerConfig::default().with_spool(Arc::new(Broken)))

@@ -5,50 +5,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+use integration_tests::support::TgaSetup as Setup;
 use std::time::Duration;
 
 use serde_json::Value;
 use tg_common::ErrorKind;
 use tg_mock::tga::{INVALID_MARKER, TgaFake, messages};
-use tg_mock::{Fault, FaultRule, MockServer, Reply};
+use tg_mock::{Fault, FaultRule, Reply};
 use tga_client::{
-    Client, ClientBuilder, DeadLetter, DeadLetterSink, DeliveryReport, Event, EventName,
-    TgaApiError, TrackError, TrackerConfig,
+    Client, DeadLetter, DeadLetterSink, DeliveryReport, Event, EventName, TgaApiError, TrackError,
+    TrackerConfig,
 };
 use uuid::Uuid;
 
 const APP: &str = "docs";
 const DOMAIN: &str = "docs.example.org";
-
-struct Setup {
-    fake: Arc<TgaFake>,
-    server: MockServer,
-    token: String,
-}
-
-impl Setup {
-    async fn new() -> Setup {
-        let fake = Arc::new(TgaFake::new());
-        let token = fake.issue_token(APP, DOMAIN);
-        let server = MockServer::start(Arc::clone(&fake)).await.unwrap();
-        Setup {
-            fake,
-            server,
-            token,
-        }
-    }
-
-    /// A builder for `token` pointed at the fake.
-    fn builder_for(&self, token: &str) -> ClientBuilder {
-        let url = self.server.base_url();
-        Client::builder(token).core(|c| c.with_base_url(url).with_plain_http_loopback(true))
-    }
-
-    fn client(&self) -> Client {
-        self.builder_for(&self.token).build().unwrap()
-    }
-}
 
 fn event(client: &Client, n: i64) -> Event {
     client
@@ -78,7 +49,7 @@ fn report(result: Result<(), TrackError>) -> DeliveryReport {
 /// lose the rest of the split batch (0 of 19 delivered, `flush` returned Ok).
 #[tokio::test(start_paused = true)]
 async fn a_panicking_sink_loses_nothing_and_flush_reports_the_panic() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let sink = DeadLetterSink::new(|_| panic!("the dead-letter sink is broken"));
     let tracker = client
@@ -112,7 +83,7 @@ async fn a_panicking_sink_loses_nothing_and_flush_reports_the_panic() {
 /// the worker. Every duration and size is bounded before anything starts.
 #[tokio::test(start_paused = true)]
 async fn configuration_that_would_overflow_is_refused_before_anything_starts() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     for (config, field) in [
         (
@@ -145,7 +116,7 @@ async fn configuration_that_would_overflow_is_refused_before_anything_starts() {
 /// dead-lettered, logged and dropped, and `flush` returned Ok.
 #[tokio::test(start_paused = true)]
 async fn a_refused_token_is_reported_and_every_dead_letter_is_kept() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let foreign = TgaFake::new().issue_token(APP, DOMAIN);
     let client = s.builder_for(&foreign).build().unwrap();
     let tracker = client.tracker(TrackerConfig::default()).unwrap();
@@ -186,7 +157,7 @@ async fn a_refused_token_is_reported_and_every_dead_letter_is_kept() {
 /// requests for 20 events.
 #[tokio::test(start_paused = true)]
 async fn a_refused_app_name_of_the_client_costs_one_request() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s
         .builder_for(&s.token)
         .app_name("not-docs")
@@ -219,7 +190,7 @@ async fn a_refused_app_name_of_the_client_costs_one_request() {
 /// bisection).
 #[tokio::test(start_paused = true)]
 async fn an_event_of_another_app_is_separated_from_the_batch() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let tracker = client.tracker(TrackerConfig::default()).unwrap();
     for n in 0..20 {
@@ -242,7 +213,7 @@ async fn an_event_of_another_app_is_separated_from_the_batch() {
 /// `TrackError::Full`; every event accepted is delivered once the service is back.
 #[tokio::test(start_paused = true)]
 async fn an_outage_longer_than_the_queue_holds_answers_callers_within_max_wait() {
-    let s = Setup::new().await;
+    let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     s.server.push_fault(FaultRule::next(
         12,

@@ -1,0 +1,75 @@
+//! What the integration suites share: the Redis URL convention, names no other run uses, and a
+//! TGA fake with a client pointed at it.
+
+use std::sync::Arc;
+
+use tg_mock::MockServer;
+use tg_mock::tga::TgaFake;
+
+/// The Redis URL of this run (`TG_REDIS_URL`, set by `cargo xtask test`). `None` skips a test
+/// outside CI, with a line saying so; under CI (`CI` set) a missing URL fails the test.
+pub fn redis_url() -> Option<String> {
+    match std::env::var("TG_REDIS_URL") {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var("CI").is_ok() => {
+            panic!("TG_REDIS_URL is not set under CI: redis-server is required")
+        }
+        Err(_) => {
+            eprintln!("skipped: TG_REDIS_URL not set (run through `cargo xtask test`)");
+            None
+        }
+    }
+}
+
+/// `prefix` followed by the current time in nanoseconds: a key or stream name no other run uses.
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{prefix}{nanos}")
+}
+
+/// A fake TGA on loopback with a token it issued for one app and domain.
+pub struct TgaSetup {
+    /// The fake.
+    pub fake: Arc<TgaFake>,
+    /// Its server.
+    pub server: MockServer,
+    /// The token the fake issued.
+    pub token: String,
+}
+
+impl TgaSetup {
+    /// Starts a fake that issued a token for `app` on `domain`.
+    pub async fn new(app: &str, domain: &str) -> TgaSetup {
+        let fake = Arc::new(TgaFake::new());
+        let token = fake.issue_token(app, domain);
+        let server = MockServer::start(Arc::clone(&fake))
+            .await
+            .expect("the fake TGA starts");
+        TgaSetup {
+            fake,
+            server,
+            token,
+        }
+    }
+
+    /// A client builder for `token` pointed at the fake.
+    pub fn builder_for(&self, token: &str) -> tga_client::ClientBuilder {
+        let url = self.server.base_url();
+        tga_client::Client::builder(token)
+            .core(|c| c.with_base_url(url).with_plain_http_loopback(true))
+    }
+
+    /// A client builder for the fake's own token.
+    pub fn builder(&self) -> tga_client::ClientBuilder {
+        self.builder_for(&self.token)
+    }
+
+    /// A client of the fake's own token (app name and Origin read from it).
+    pub fn client(&self) -> tga_client::Client {
+        self.builder()
+            .build()
+            .expect("a client of the fake's token")
+    }
+}
