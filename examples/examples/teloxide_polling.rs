@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use examples::updates::{self, BOT_TOKEN};
 use teloxide::prelude::*;
+use teloxide::update_listeners::UpdateListener;
 use tg_mock::MockServer;
 use tg_mock::telegram::TelegramFake;
 use tg_mock::tgtrack::{Mode, TgtrackFake};
@@ -56,7 +57,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // The poller reads getUpdates (the token is a secret: never in logs or errors) and becomes
     // the dispatcher's update listener.
     let telegram_url = telegram_server.base_url();
-    let listener = Poller::builder(BOT_TOKEN)
+    let mut listener = Poller::builder(BOT_TOKEN)
         .core(|c| {
             c.with_base_url(telegram_url.clone())
                 .with_plain_http_loopback(true)
@@ -78,8 +79,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
             Ok::<(), Infallible>(())
         }
     });
+    // The bot stops when its listener does: the listener's stop token ends the update stream
+    // gracefully, and the dispatcher finishes what it is handling. (teloxide 0.17's
+    // `ShutdownToken` can miss a request made while an update is being handled, and then waits
+    // for the next update.)
+    let stop = listener.stop_token();
     let mut dispatcher = Dispatcher::builder(bot, handler).build();
-    let shutdown = dispatcher.shutdown_token();
     let dispatching = tokio::spawn(async move {
         dispatcher
             .dispatch_with_listener(listener, LoggingErrorHandler::new())
@@ -100,10 +105,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         tokio::signal::ctrl_c().await?;
     }
     // A graceful stop: the poller confirms what the bot got, so Telegram does not resend it.
-    match shutdown.shutdown() {
-        Ok(done) => done.await,
-        Err(e) => println!("bot: {e}"),
-    }
+    stop.stop();
     tokio::time::timeout(Duration::from_secs(30), dispatching).await??;
     let stats = queue.close(Duration::from_secs(10)).await;
     println!(

@@ -23,6 +23,7 @@ use std::time::Duration;
 use axum::http::HeaderMap;
 use examples::updates::{self, BOT_TOKEN};
 use teloxide::prelude::*;
+use teloxide::update_listeners::UpdateListener;
 use teloxide::update_listeners::webhooks;
 use tg_mock::MockServer;
 use tg_mock::telegram::TelegramFake;
@@ -59,7 +60,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let hook_url = format!("http://{addr}/webhook");
     let options =
         webhooks::Options::new(addr, hook_url.parse()?).secret_token(SECRET_TOKEN.to_owned());
-    let (listener, stop_flag, router) = webhooks::axum_no_setup(options);
+    let (mut listener, stop_flag, router) = webhooks::axum_no_setup(options);
     let app = router.layer(TelegramWebhookLayer::new(SECRET_TOKEN, queue.clone())?);
     let serving = tokio::spawn(async move {
         axum::serve(socket, app)
@@ -78,8 +79,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
             Ok::<(), Infallible>(())
         }
     });
+    // The bot stops when its listener does: the listener's stop token ends the update stream
+    // gracefully, and the dispatcher finishes what it is handling. (teloxide 0.17's
+    // `ShutdownToken` can miss a request made while an update is being handled, and then waits
+    // for the next update.)
+    let stop = listener.stop_token();
     let mut dispatcher = Dispatcher::builder(bot, handler).build();
-    let shutdown = dispatcher.shutdown_token();
     let dispatching = tokio::spawn(async move {
         dispatcher
             .dispatch_with_listener(listener, LoggingErrorHandler::new())
@@ -135,10 +140,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         println!("Ctrl-C stops the bot");
         tokio::signal::ctrl_c().await?;
     }
-    match shutdown.shutdown() {
-        Ok(done) => done.await,
-        Err(e) => println!("bot: {e}"),
-    }
+    stop.stop();
     tokio::time::timeout(Duration::from_secs(30), dispatching).await??;
     serving.await??;
     let stats = queue.close(Duration::from_secs(10)).await;
