@@ -149,7 +149,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         stats.forwarded, stats.not_tracked, stats.failed
     );
     let forwarded = tgtrack.forwarded(API_KEY);
-    println!("the fake TGTrack received {} update", forwarded.len());
+    println!("updates received by the fake TGTrack: {}", forwarded.len());
 
     if ci {
         if texts != ["/start vk_ads", "hello"] {
