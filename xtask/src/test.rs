@@ -18,11 +18,11 @@ pub fn run(args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     step(
         "format",
-        Command::new(&cargo).args(["fmt", "--all", "--", "--check"]),
+        cargo_command(&cargo).args(["fmt", "--all", "--", "--check"]),
     )?;
     step(
         "clippy",
-        Command::new(&cargo).args([
+        cargo_command(&cargo).args([
             "clippy",
             "--workspace",
             "--all-targets",
@@ -35,7 +35,7 @@ pub fn run(args: &[&str]) -> Result<(), String> {
         ]),
     )?;
     let redis = crate::redis::start()?;
-    let mut cmd = Command::new(&cargo);
+    let mut cmd = cargo_command(&cargo);
     cmd.args([
         "test",
         "--workspace",
@@ -57,6 +57,28 @@ pub fn run(args: &[&str]) -> Result<(), String> {
     } else {
         Err("tests failed".to_owned())
     }
+}
+
+/// `cargo` without the variables `cargo run` set for xtask itself (`CARGO_PKG_*`,
+/// `CARGO_MANIFEST_*`, ...). Build scripts such as ring's rerun when those change, so with them a
+/// `cargo xtask test` after a plain `cargo test` (or the reverse) would rebuild ring, rustls and
+/// everything above them.
+fn cargo_command(cargo: &str) -> Command {
+    let mut cmd = Command::new(cargo);
+    for (name, _) in std::env::vars_os() {
+        let set_by_cargo_run = name.to_str().is_some_and(|n| {
+            n.starts_with("CARGO_PKG_")
+                || n.starts_with("CARGO_MANIFEST_")
+                || matches!(
+                    n,
+                    "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
+                )
+        });
+        if set_by_cargo_run {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
 }
 
 fn step(name: &str, cmd: &mut Command) -> Result<(), String> {
@@ -143,7 +165,7 @@ fn run_examples(cargo: &str) -> (u64, u64) {
 
 /// `cargo build` of the examples package's examples; (name, executable) of each.
 fn build_examples(cargo: &str) -> Result<Vec<(String, String)>, String> {
-    let output = Command::new(cargo)
+    let output = cargo_command(cargo)
         .args([
             "build",
             "--workspace",
