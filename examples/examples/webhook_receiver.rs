@@ -1,31 +1,33 @@
-//! A TGmembership webhook receiver on axum: it verifies the signature of every delivery with
-//! `WebhookVerifier`, handles `order_completed`, and refuses what it cannot trust (400 for a
-//! malformed delivery, 401 for a bad signature or a replay).
+//! A TGmembership webhook receiver on axum: the `VerifiedWebhook` extractor verifies every
+//! delivery (signature, nonce, timestamp, replay) before the handler runs and hands it the typed
+//! event; what it cannot trust never reaches the handler (400 malformed, 401 forged or stale,
+//! 200 for a replay, which is not handled twice).
 //!
 //! ```sh
 //! cargo run -p examples --example webhook_receiver
 //! ```
 //!
 //! The example starts the fake TGmembership of `tg-mock` in-process, registers a webhook through
-//! the client (which returns the signing secret), creates an order, has the fake complete it,
-//! and delivers the signed `order_completed` to the receiver. It then serves until Ctrl-C.
-//! With `TG_EXAMPLE_CI=1` it also sends a tampered delivery, checks that it is refused, and exits.
+//! the client (which returns the signing secret), serves the receiver on 127.0.0.1, creates an
+//! order and prints the `curl` that has the fake complete it and deliver the signed
+//! `order_completed` to the receiver. It then serves until Ctrl-C. With `TG_EXAMPLE_CI=1` it
+//! completes and refunds the order through the fake's admin endpoint itself, checks what the
+//! handler got, sends a tampered, an unsigned and a replayed delivery, checks that none is
+//! handled, and exits.
 
 use std::error::Error;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, StatusCode};
+use axum::extract::{FromRef, State};
+use axum::http::HeaderMap;
 use axum::routing::post;
-use rust_decimal::Decimal;
-use serde::Deserialize;
 use tg_mock::MockServer;
-use tg_mock::tgmembership::{NONCE_HEADER, SIGNATURE_HEADER, TgmembershipFake};
-use tgmembership_client::{
-    Client, PaymentGateway, WebhookError, WebhookEvent, WebhookEventKind, WebhookVerifier,
-};
+use tg_mock::tgmembership::TgmembershipFake;
+use tgmembership_client::receiver::VerifiedWebhook;
+use tgmembership_client::{Client, PaymentGateway, TypedEvent, WebhookVerifier};
+use tokio::sync::mpsc;
 
 const BOT_ID: i64 = 1_347_378_140;
 const API_KEY: &str = "example-tgmembership-key";
@@ -34,90 +36,62 @@ const MEMBER: i64 = 1_111_111_111;
 /// The fake's "EUR Demo Plan".
 const PLAN: i64 = 20;
 
-/// What the receiver needs: the verifier (holding the webhook secret) and the names of the two
-/// headers. TGmembership does not document the header names, so they are configuration
-/// (`TGM_SIGNATURE_HEADER`, `TGM_NONCE_HEADER`); the defaults are the ones `tg-mock` sends.
+/// What the handler needs: the verifier (holding the webhook secret, read by the extractor
+/// through `FromRef`) and where to report what it handled (the CI run checks it).
+#[derive(Clone)]
 struct Receiver {
     verifier: WebhookVerifier,
-    signature_header: HeaderName,
-    nonce_header: HeaderName,
+    handled: mpsc::UnboundedSender<TypedEvent>,
 }
 
-/// A header name from the environment variable `var`, else `default` (tg-mock's name).
-fn header_name(var: &str, default: &'static str) -> Result<HeaderName, Box<dyn Error>> {
-    match std::env::var(var) {
-        Ok(name) => Ok(HeaderName::try_from(name)?),
-        Err(_) => Ok(HeaderName::from_static(default)),
+impl FromRef<Receiver> for WebhookVerifier {
+    fn from_ref(receiver: &Receiver) -> Self {
+        receiver.verifier.clone()
     }
 }
 
-/// The part of an `order_completed` payload this receiver uses.
-#[derive(Debug, Deserialize)]
-struct OrderCompleted {
-    order_key: String,
-    member_id: i64,
-    plan_id: i64,
-    plan_name: String,
-    #[serde(with = "rust_decimal::serde::str")]
-    amount: Decimal,
-    currency: String,
-}
-
-/// `POST /tgmembership/webhook`: verify first (over the raw body), then parse and act.
-async fn receive(
-    State(receiver): State<Arc<Receiver>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    let header = |name: &HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    let (Some(signature), Some(nonce)) = (
-        header(&receiver.signature_header),
-        header(&receiver.nonce_header),
-    ) else {
-        println!("receiver: refused a delivery without signature headers (400)");
-        return StatusCode::BAD_REQUEST;
-    };
-    let event = match receiver.verifier.verify_event(signature, nonce, &body) {
-        Ok(event) => event,
-        Err(e) => {
-            let status = match e {
-                WebhookError::MalformedHeader(_) | WebhookError::InvalidPayload { .. } => {
-                    StatusCode::BAD_REQUEST
-                }
-                WebhookError::Replay => StatusCode::OK,
-                WebhookError::NonceStore(_) => StatusCode::SERVICE_UNAVAILABLE,
-                WebhookError::SignatureMismatch
-                | WebhookError::Stale { .. }
-                | WebhookError::FromFuture { .. } => StatusCode::UNAUTHORIZED,
-            };
-            println!("receiver: refused a delivery ({status}): {e}");
-            return status;
-        }
-    };
-    handle(&event);
-    // Answer 2xx for every verified event, even one this receiver ignores.
-    StatusCode::OK
+/// `POST /tgmembership/webhook`: runs only for a verified delivery, and answers 2xx for every
+/// one, even an event this receiver ignores.
+async fn receive(State(receiver): State<Receiver>, hook: VerifiedWebhook) -> &'static str {
+    handle(&hook.typed);
+    let _ = receiver.handled.send(hook.typed);
+    "ok"
 }
 
 /// Acts on a verified event.
-fn handle(event: &WebhookEvent) {
-    match event.event {
-        WebhookEventKind::OrderCompleted => match event.data_as::<OrderCompleted>() {
-            Ok(order) => println!(
-                "receiver: order {} paid ({} {}): grant member {} access to plan {} ({})",
-                order.order_key,
-                order.amount,
-                order.currency,
-                order.member_id,
-                order.plan_id,
-                order.plan_name,
-            ),
-            Err(e) => println!("receiver: order_completed with unexpected data: {e}"),
-        },
-        WebhookEventKind::MembershipTerminated => {
-            println!("receiver: membership ended: revoke access ({})", event.data);
+fn handle(event: &TypedEvent) {
+    match event {
+        TypedEvent::OrderCompleted(order) => {
+            let paid = order
+                .money()
+                .map_or_else(|| "amount not given".to_owned(), |m| m.to_string());
+            let member = order
+                .member_id
+                .map_or_else(|| "unknown".to_owned(), |id| id.to_string());
+            let plan = order.plan_name.as_deref().unwrap_or("unnamed plan");
+            println!(
+                "receiver: order {} paid ({paid}): grant member {member} access to {plan}",
+                order.order_key
+            );
         }
-        ref other => println!("receiver: ignored event {other:?}"),
+        TypedEvent::MembershipTerminated(m) => println!(
+            "receiver: membership of member {} in plan {} ended: revoke access",
+            m.member_id, m.plan_id
+        ),
+        TypedEvent::MembershipRenewed(m) => println!(
+            "receiver: membership of member {} in plan {} renewed",
+            m.member_id, m.plan_id
+        ),
+        TypedEvent::MembershipCancelled(m) => println!(
+            "receiver: member {} cancelled plan {}",
+            m.member_id, m.plan_id
+        ),
+        TypedEvent::DonationCompleted(d) => println!(
+            "receiver: donation received ({})",
+            d.money()
+                .map_or_else(|| "amount not given".to_owned(), |m| m.to_string())
+        ),
+        TypedEvent::Unknown { event, .. } => println!("receiver: ignored event {event}"),
     }
 }
 
@@ -144,11 +118,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .await?;
     println!("registered {} (secret {})", webhook.url, webhook.secret);
 
-    let receiver = Arc::new(Receiver {
+    let (handled, mut handled_rx) = mpsc::unbounded_channel();
+    let receiver = Receiver {
         verifier: WebhookVerifier::new(webhook.secret)?,
-        signature_header: header_name("TGM_SIGNATURE_HEADER", "x-tgm-signature")?,
-        nonce_header: header_name("TGM_NONCE_HEADER", "x-tgm-nonce")?,
-    });
+        handled,
+    };
     let app = Router::new()
         .route("/tgmembership/webhook", post(receive))
         .with_state(receiver);
@@ -163,7 +137,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     });
     println!("receiver listening on {local_url}");
 
-    // A member buys a plan; the fake marks the order paid and signs `order_completed`.
+    // A member buys a plan.
     let order = client
         .orders()
         .create(PLAN, PaymentGateway::Stripe)
@@ -174,39 +148,103 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "created order {} for {} {}",
         order.order_key, order.amount, order.currency
     );
-    let deliveries = fake
-        .complete_order(&order.order_key)
-        .ok_or("the fake does not know the order")?;
-    let delivery = deliveries.first().ok_or("the fake signed no delivery")?;
-    println!(
-        "fake signed the delivery ({SIGNATURE_HEADER}, {NONCE_HEADER}); posting it to the receiver"
-    );
-    let answer =
-        tg_mock::deliver::post(&local_url, &delivery.header_map(), delivery.body.clone()).await?;
-    println!("genuine delivery answered {}", answer.status);
+    // The fake's admin endpoints (under the bot's own path and key) complete or refund the
+    // order and deliver the signed events to `receiver` (a loopback URL).
+    let admin = |action: String| {
+        format!(
+            "{}/v1/bot{BOT_ID}/{API_KEY}/_admin/orders/{}/{action}?receiver={local_url}",
+            server.base_url(),
+            order.order_key
+        )
+    };
 
-    if ci {
-        if answer.status != 200 {
-            return Err(format!("the genuine delivery got {}", answer.status).into());
-        }
-        // The same headers over a changed body: the signature no longer matches.
-        let tampered = String::from_utf8_lossy(&delivery.body).replace("COMPLETED", "REFUNDED");
-        let answer =
-            tg_mock::deliver::post(&local_url, &delivery.header_map(), tampered.into()).await?;
-        println!("tampered delivery answered {}", answer.status);
-        if answer.status != 401 {
-            return Err(format!("the tampered delivery got {}", answer.status).into());
-        }
-        let answer =
-            tg_mock::deliver::post(&local_url, &HeaderMap::new(), delivery.body.clone()).await?;
-        println!("unsigned delivery answered {}", answer.status);
-        if answer.status != 400 {
-            return Err(format!("the unsigned delivery got {}", answer.status).into());
-        }
+    if !ci {
+        println!("have the fake complete the order and deliver order_completed here:");
+        println!("  curl -X POST '{}'", admin("complete".to_owned()));
+        println!("serving until Ctrl-C");
+        serving.await??;
         return Ok(());
     }
 
-    println!("serving until Ctrl-C");
-    serving.await??;
+    // The payer pays: the fake completes the order and delivers `order_completed`.
+    let answer = tg_mock::deliver::post(
+        &admin("complete".to_owned()),
+        &HeaderMap::new(),
+        Default::default(),
+    )
+    .await?;
+    println!(
+        "the fake completed the order (admin answer {})",
+        answer.status
+    );
+    match next_handled(&mut handled_rx).await? {
+        TypedEvent::OrderCompleted(o) if o.order_key == order.order_key => {}
+        _ => return Err("the handler did not get the order_completed".into()),
+    }
+
+    // A refund: the fake sends `order_refunded` (its own name: an unknown event here, kept
+    // raw) and then `membership_terminated`.
+    let answer = tg_mock::deliver::post(
+        &admin("refund".to_owned()),
+        &HeaderMap::new(),
+        Default::default(),
+    )
+    .await?;
+    println!(
+        "the fake refunded the order (admin answer {})",
+        answer.status
+    );
+    match next_handled(&mut handled_rx).await? {
+        TypedEvent::Unknown { event, .. } if event == "order_refunded" => {}
+        _ => return Err("the handler did not get the order_refunded".into()),
+    }
+    match next_handled(&mut handled_rx).await? {
+        TypedEvent::MembershipTerminated(m) if m.member_id == MEMBER => {}
+        _ => return Err("the handler did not get the membership_terminated".into()),
+    }
+
+    // Hand-made deliveries the extractor refuses before the handler runs.
+    let signed = fake
+        .webhook_deliveries(
+            "membership_renewed",
+            serde_json::json!({ "member_id": MEMBER, "plan_id": PLAN }),
+        )
+        .pop()
+        .ok_or("the fake signed no delivery")?;
+    let tampered = String::from_utf8_lossy(&signed.body).replace(&PLAN.to_string(), "21");
+    let cases = [
+        ("tampered", signed.header_map(), tampered.into(), 401),
+        ("unsigned", HeaderMap::new(), signed.body.clone(), 400),
+        ("genuine", signed.header_map(), signed.body.clone(), 200),
+        ("replayed", signed.header_map(), signed.body.clone(), 200),
+    ];
+    for (what, headers, body, expected) in cases {
+        let answer = tg_mock::deliver::post(&local_url, &headers, body).await?;
+        println!("{what} delivery answered {}", answer.status);
+        if answer.status != expected {
+            return Err(
+                format!("the {what} delivery got {}, not {expected}", answer.status).into(),
+            );
+        }
+    }
+    // Of the four, only the genuine one was handled.
+    match next_handled(&mut handled_rx).await? {
+        TypedEvent::MembershipRenewed(m) if m.plan_id == PLAN => {}
+        _ => return Err("the handler did not get the genuine membership_renewed".into()),
+    }
+    if handled_rx.try_recv().is_ok() {
+        return Err("a refused delivery reached the handler".into());
+    }
+    println!("only verified deliveries reached the handler, each once");
     Ok(())
+}
+
+/// The next event the handler got, waiting at most 10 s.
+async fn next_handled(
+    handled: &mut mpsc::UnboundedReceiver<TypedEvent>,
+) -> Result<TypedEvent, Box<dyn Error>> {
+    match tokio::time::timeout(Duration::from_secs(10), handled.recv()).await {
+        Ok(Some(event)) => Ok(event),
+        _ => Err("no delivery reached the handler within 10 s".into()),
+    }
 }

@@ -1,24 +1,33 @@
 //! `cargo xtask test`: format check, clippy with warnings denied, then every test of the
-//! workspace (unit, integration, doc), then every runnable example in CI mode, ending with one
-//! summary line.
+//! workspace (unit, integration, doc, the teloxide suite), then every runnable example in CI
+//! mode (the teloxide bots too), ending with one summary line.
+//!
+//! Every step builds with the same features ([`FEATURES`]), so teloxide and the crates below it
+//! are compiled once for the tests and the examples (a cold teloxide build takes minutes).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// The optional features every step enables: the teloxide suite and the teloxide examples.
+/// One feature set for clippy, the tests and the examples' build keeps one build of each crate.
+const FEATURES: &str = "integration-tests/teloxide,examples/teloxide";
 
 /// Runs every check; fails on the first failing step, after printing the summary.
 pub fn run(args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     step(
         "format",
-        Command::new(&cargo).args(["fmt", "--all", "--", "--check"]),
+        cargo_command(&cargo).args(["fmt", "--all", "--", "--check"]),
     )?;
     step(
         "clippy",
-        Command::new(&cargo).args([
+        cargo_command(&cargo).args([
             "clippy",
             "--workspace",
             "--all-targets",
+            "--features",
+            FEATURES,
             "--quiet",
             "--",
             "-D",
@@ -26,9 +35,15 @@ pub fn run(args: &[&str]) -> Result<(), String> {
         ]),
     )?;
     let redis = crate::redis::start()?;
-    let mut cmd = Command::new(&cargo);
-    cmd.args(["test", "--workspace", "--no-fail-fast"])
-        .args(args);
+    let mut cmd = cargo_command(&cargo);
+    cmd.args([
+        "test",
+        "--workspace",
+        "--no-fail-fast",
+        "--features",
+        FEATURES,
+    ])
+    .args(args);
     if let Some(r) = &redis {
         cmd.env("TG_REDIS_URL", &r.url);
     }
@@ -42,6 +57,28 @@ pub fn run(args: &[&str]) -> Result<(), String> {
     } else {
         Err("tests failed".to_owned())
     }
+}
+
+/// `cargo` without the variables `cargo run` set for xtask itself (`CARGO_PKG_*`,
+/// `CARGO_MANIFEST_*`, ...). Build scripts such as ring's rerun when those change, so with them a
+/// `cargo xtask test` after a plain `cargo test` (or the reverse) would rebuild ring, rustls and
+/// everything above them.
+fn cargo_command(cargo: &str) -> Command {
+    let mut cmd = Command::new(cargo);
+    for (name, _) in std::env::vars_os() {
+        let set_by_cargo_run = name.to_str().is_some_and(|n| {
+            n.starts_with("CARGO_PKG_")
+                || n.starts_with("CARGO_MANIFEST_")
+                || matches!(
+                    n,
+                    "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
+                )
+        });
+        if set_by_cargo_run {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
 }
 
 fn step(name: &str, cmd: &mut Command) -> Result<(), String> {
@@ -79,36 +116,39 @@ fn run_tests(cmd: &mut Command) -> Result<(u64, u64, u64, bool), String> {
 }
 
 /// The runnable examples of the `examples` package, each run unattended in CI mode.
-const EXAMPLES: [&str; 4] = [
+const EXAMPLES: [&str; 7] = [
     "webhook_receiver",
     "bot_webhook",
     "mini_app_analytics",
+    "mini_app_init_data",
     "revenue_report",
+    "teloxide_polling",
+    "teloxide_webhook",
 ];
 
 /// The longest an example may run before it counts as failed.
 const EXAMPLE_TIMEOUT: Duration = Duration::from_secs(180);
 
-/// Builds and runs every example with `TG_EXAMPLE_CI=1`; each is one test, passed when it exits
-/// 0 within [`EXAMPLE_TIMEOUT`] and its output reads well (see [`crate::readable`]: no `Debug`
-/// dump, no money past its currency's precision). Returns (passed, failed).
+/// Builds every example (with [`FEATURES`], so nothing the tests built is built again) and
+/// runs each with `TG_EXAMPLE_CI=1`; each is one test, passed when it exits 0 within
+/// [`EXAMPLE_TIMEOUT`] and its output reads well (see [`crate::readable`]: no `Debug` dump, no
+/// money past its currency's precision). Returns (passed, failed).
 fn run_examples(cargo: &str) -> (u64, u64) {
     eprintln!("xtask: examples…");
+    let built = match build_examples(cargo) {
+        Ok(built) => built,
+        Err(e) => {
+            println!("examples ... FAILED: {e}");
+            return (0, u64::try_from(EXAMPLES.len()).unwrap_or(u64::MAX));
+        }
+    };
     let (mut passed, mut failed) = (0, 0);
     for name in EXAMPLES {
-        let outcome = Command::new(cargo)
-            .args(["run", "--quiet", "-p", "examples", "--example", name])
-            .env("TG_EXAMPLE_CI", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("could not start: {e}"))
-            .and_then(|mut child| {
-                let echo = child.stdout.take().map(echo_lines);
-                wait_within(child, EXAMPLE_TIMEOUT)?;
-                let text = echo.and_then(|t| t.join().ok()).unwrap_or_default();
-                readable_output(&text)
-            });
+        let outcome = built
+            .iter()
+            .find(|(n, _)| n == name)
+            .ok_or_else(|| "not built (missing from examples/Cargo.toml?)".to_owned())
+            .and_then(|(_, path)| run_example(path));
         match outcome {
             Ok(()) => {
                 println!("example {name} ... ok");
@@ -121,6 +161,60 @@ fn run_examples(cargo: &str) -> (u64, u64) {
         }
     }
     (passed, failed)
+}
+
+/// `cargo build` of the examples package's examples; (name, executable) of each.
+fn build_examples(cargo: &str) -> Result<Vec<(String, String)>, String> {
+    let output = cargo_command(cargo)
+        .args([
+            "build",
+            "--workspace",
+            "--examples",
+            "--features",
+            FEATURES,
+            "--message-format=json-render-diagnostics",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("could not start cargo build: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo build --examples: {}", output.status));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(example_artifact)
+        .collect())
+}
+
+/// The example's name and executable from one line of cargo's JSON messages, when the line is
+/// the artifact of an example of the `examples` package.
+fn example_artifact(line: &str) -> Option<(String, String)> {
+    let message: serde_json::Value = serde_json::from_str(line).ok()?;
+    let target = &message["target"];
+    let is_example = message["reason"] == "compiler-artifact"
+        && target["kind"].as_array()?.iter().any(|k| k == "example")
+        && message["package_id"].as_str()?.contains("/examples#");
+    if !is_example {
+        return None;
+    }
+    Some((
+        target["name"].as_str()?.to_owned(),
+        message["executable"].as_str()?.to_owned(),
+    ))
+}
+
+/// Runs one built example in CI mode and checks how it ended and what it printed.
+fn run_example(path: &str) -> Result<(), String> {
+    let mut child = Command::new(path)
+        .env("TG_EXAMPLE_CI", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start: {e}"))?;
+    let echo = child.stdout.take().map(echo_lines);
+    wait_within(child, EXAMPLE_TIMEOUT)?;
+    let text = echo.and_then(|t| t.join().ok()).unwrap_or_default();
+    readable_output(&text)
 }
 
 /// Echoes a child's output line by line as it comes, and hands back all of it at the end.
@@ -174,7 +268,29 @@ fn count(text: &str, label: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::count;
+    use super::{count, example_artifact};
+
+    #[test]
+    fn finds_the_examples_executables_in_cargos_messages() {
+        let example = r#"{"reason":"compiler-artifact","package_id":"path+file:///w/examples#0.1.0","target":{"kind":["example"],"name":"bot_webhook"},"executable":"/w/target/debug/examples/bot_webhook"}"#;
+        assert_eq!(
+            example_artifact(example),
+            Some((
+                "bot_webhook".to_owned(),
+                "/w/target/debug/examples/bot_webhook".to_owned()
+            ))
+        );
+        let library = r#"{"reason":"compiler-artifact","package_id":"path+file:///w/examples#0.1.0","target":{"kind":["lib"],"name":"examples"},"executable":null}"#;
+        let other = r#"{"reason":"compiler-artifact","package_id":"registry+https://github.com/rust-lang/crates.io-index#teloxide@0.17.0","target":{"kind":["example"],"name":"x"},"executable":"/x"}"#;
+        for line in [
+            library,
+            other,
+            r#"{"reason":"build-finished","success":true}"#,
+            "not json",
+        ] {
+            assert_eq!(example_artifact(line), None, "{line}");
+        }
+    }
 
     #[test]
     fn counts_a_result_line() {
