@@ -1,3 +1,4 @@
 //! Integration suites.
 
 pub mod spool_child;
+pub mod tracker_child;

@@ -1,12 +1,15 @@
-//! `cargo xtask bench tracker`: the TGA tracker's enqueue rate, memory per queued event, and
-//! delivery rate and batch fill against the fake TGA over loopback (real time).
+//! `cargo xtask bench tracker`: the TGA tracker's enqueue rate, memory per queued event, the
+//! rate `track` accepts over a disk spool, and the delivery rate, client CPU per event and the
+//! server's busy share against a minimal server on loopback (real time), each with the load.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use tg_common::Error;
-use tg_mock::MockServer;
 use tg_mock::tga::TgaFake;
+use tga_client::spool::{DiskConfig, DiskSpool, MemorySpool, Spool};
 use tga_client::{
     BatchSender, Client, EncodedEvent, Event, EventName, FullPolicy, Tracker, TrackerConfig,
 };
@@ -14,6 +17,7 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use super::Report;
+use super::sink::{Answer, Sink};
 
 /// Events per measurement.
 const EVENTS: usize = 100_000;
@@ -123,9 +127,10 @@ fn enqueue(report: &mut Report) -> Result<(), String> {
         let _ = tracker.shutdown(Duration::from_millis(10)).await;
 
         println!("tracker: {EVENTS} events like the documents' first example ({json_len:.0} bytes of JSON each)");
-        println!("  enqueue (validate, encode, queue): try_track {try_rate:.0} events/s, track().await {track_rate:.0} events/s");
+        println!("  enqueue (validate, encode, queue): try_track {try_rate:.0} events/s, track().await {track_rate:.0} events/s (load {})", load());
         println!(
-            "  memory while {held} events wait in the queue (sender held back): {per_event:.0} bytes per queued event (RSS delta)"
+            "  memory while {held} events wait in the queue (sender held back): {per_event:.0} bytes per queued event (RSS delta; load {})",
+            load()
         );
         report.push("tracker.try_track_per_sec", try_rate);
         report.push("tracker.track_per_sec", track_rate);
@@ -135,18 +140,92 @@ fn enqueue(report: &mut Report) -> Result<(), String> {
     })
 }
 
-/// Delivery through the HTTP client to the fake TGA on loopback.
-fn deliver(report: &mut Report, label: &str, config: TrackerConfig) -> Result<(), String> {
+/// The machine's load averages (`uptime`), printed with every figure: the machine is shared.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// CPU time of every thread of this process so far, in nanoseconds.
+fn process_cpu_ns() -> Result<u64, String> {
+    let mut total = 0;
+    for task in std::fs::read_dir("/proc/self/task").map_err(|e| e.to_string())? {
+        let path = task.map_err(|e| e.to_string())?.path().join("schedstat");
+        // A thread may end between the listing and the read.
+        if let Ok(text) = std::fs::read_to_string(path) {
+            total += text
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    Ok(total)
+}
+
+/// Events accepted by `track` over a spool (sender held back: the rate of appending, not of
+/// delivering): a disk spool with the default fsync policy, and a memory spool for comparison
+/// with the in-memory queue.
+fn spooled(report: &mut Report) -> Result<(), String> {
     let rt = runtime()?;
     rt.block_on(async {
-        let fake = Arc::new(TgaFake::new());
-        let token = fake.issue_token("bench", "bench.example.org");
-        let server = MockServer::start(Arc::clone(&fake))
-            .await
+        let dir = std::env::temp_dir().join(format!("tga-bench-spool-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let disk = DiskSpool::open(DiskConfig::new(&dir)).map_err(|e| e.to_string())?;
+        let memory = MemorySpool::new(EVENTS as u64, 1 << 30);
+        let spools: [(&str, &str, Arc<dyn Spool>); 2] = [
+            (
+                "disk spool (fsync every 100 ms, the default)",
+                "disk",
+                Arc::new(disk),
+            ),
+            ("memory spool", "memory", Arc::new(memory)),
+        ];
+        for (what, key, spool) in spools {
+            let config = TrackerConfig::default()
+                .with_spool(spool)
+                .with_when_full(FullPolicy::DropNewest);
+            let tracker = Tracker::start(
+                HeldBack {
+                    gate: Semaphore::new(0),
+                },
+                config,
+            )
             .map_err(|e| e.to_string())?;
+            let events: Vec<Event> = (0..EVENTS).map(|n| event("bench", n)).collect();
+            let started = Instant::now();
+            for e in &events {
+                tracker.track(e).await.map_err(|e| e.to_string())?;
+            }
+            let rate = EVENTS as f64 / started.elapsed().as_secs_f64();
+            let _ = tracker.shutdown(Duration::from_millis(10)).await;
+            println!(
+                "  {what}: track().await {rate:.0} events/s accepted (load {})",
+                load()
+            );
+            report.push(&format!("tracker.{key}_spool_track_per_sec"), rate);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok::<_, String>(())
+    })
+}
+
+/// Delivery through the HTTP client to a minimal server answering TGA's success (202
+/// `{"message":"Success record."}`), on its own thread, so the client is what is measured.
+fn deliver(report: &mut Report, label: &str, config: TrackerConfig) -> Result<(), String> {
+    let answer = Answer {
+        status: 202,
+        body: Bytes::from_static(br#"{"message":"Success record."}"#),
+    };
+    let sink = Sink::start(HashMap::from([("/events".to_owned(), answer)]))?;
+    let rt = runtime()?;
+    rt.block_on(async {
+        let fake = TgaFake::new();
+        let token = fake.issue_token("bench", "bench.example.org");
         let client = Client::builder(token)
             .core(|c| {
-                c.with_base_url(server.base_url())
+                c.with_base_url(sink.base_url())
                     .with_plain_http_loopback(true)
             })
             .build()
@@ -154,35 +233,43 @@ fn deliver(report: &mut Report, label: &str, config: TrackerConfig) -> Result<()
         let (max_batch, in_flight) = (config.max_batch, config.max_in_flight);
         let tracker = client.tracker(config).map_err(|e| e.to_string())?;
         let events: Vec<Event> = (0..EVENTS).map(|n| event("bench", n)).collect();
+        let (cpu0, sink0) = (process_cpu_ns()?, sink.cpu_ns()?);
         let started = Instant::now();
         for e in &events {
             tracker.track(e).await.map_err(|e| e.to_string())?;
         }
         tracker.flush().await.map_err(|e| e.to_string())?;
         let elapsed = started.elapsed();
+        let (cpu1, sink1) = (process_cpu_ns()?, sink.cpu_ns()?);
         let stats = tracker.stats();
         let left = tracker.shutdown(Duration::from_secs(1)).await;
-        if fake.accepted_count() != EVENTS || left.is_err() {
-            return Err(format!(
-                "the fake holds {} of {EVENTS} events",
-                fake.accepted_count()
-            ));
+        if stats.sent != EVENTS as u64 || left.is_err() {
+            return Err(format!("{} of {EVENTS} events delivered", stats.sent));
         }
         let rate = EVENTS as f64 / elapsed.as_secs_f64();
         let per_request = stats.sent as f64 / stats.requests.max(1) as f64;
+        let sink_ns = sink1.saturating_sub(sink0);
+        let client_ns = cpu1.saturating_sub(cpu0).saturating_sub(sink_ns);
+        let client_us = client_ns as f64 / 1_000.0 / EVENTS as f64;
+        let sink_busy = sink_ns as f64 / elapsed.as_nanos() as f64;
         println!(
-            "  delivered to the fake ({max_batch} events a batch, {in_flight} in flight, gzip): {rate:.0} events/s, {:.0} requests/s, {per_request:.1} events per request ({:.2} s)",
-            stats.requests as f64 / elapsed.as_secs_f64(),
-            elapsed.as_secs_f64()
+            "  delivered to a minimal sink{label} ({max_batch} events a batch, {in_flight} in flight, gzip): {rate:.0} events/s, {per_request:.1} events per request, client CPU {client_us:.2} us/event, sink busy {:.0}% ({:.2} s; load {})",
+            sink_busy * 100.0,
+            elapsed.as_secs_f64(),
+            load()
         );
         report.push(&format!("tracker.delivered_per_sec{label}"), rate);
         report.push(&format!("tracker.events_per_request{label}"), per_request);
+        report.push(&format!("tracker.client_cpu_us_per_event{label}"), client_us);
+        report.push(&format!("tracker.sink_busy_share{label}"), sink_busy);
         Ok::<_, String>(())
     })
 }
 
 pub fn run(report: &mut Report) -> Result<(), String> {
+    println!("tracker bench, load average at start: {}", load());
     enqueue(report)?;
+    spooled(report)?;
     deliver(report, "", TrackerConfig::default())?;
     deliver(
         report,
@@ -190,5 +277,15 @@ pub fn run(report: &mut Report) -> Result<(), String> {
         TrackerConfig::default()
             .with_max_batch(200)
             .with_max_in_flight(8),
-    )
+    )?;
+    let dir = std::env::temp_dir().join(format!("tga-bench-deliver-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let spool = DiskSpool::open(DiskConfig::new(&dir)).map_err(|e| e.to_string())?;
+    let delivered = deliver(
+        report,
+        ".disk_spool",
+        TrackerConfig::default().with_spool(Arc::new(spool)),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    delivered
 }

@@ -67,6 +67,16 @@ impl EncodedEvent {
         Ok(EncodedEvent(raw))
     }
 
+    /// An event read back from a spool, where only events this crate encoded and checked are
+    /// appended: the JSON is parsed (not validated again as an [`Event`]).
+    pub(crate) fn from_spooled(bytes: &[u8]) -> Result<Self, Error> {
+        let text =
+            std::str::from_utf8(bytes).map_err(|e| Error::invalid_input("event", e.to_string()))?;
+        let raw: Box<RawValue> =
+            serde_json::from_str(text).map_err(|e| Error::invalid_input("event", e.to_string()))?;
+        Ok(EncodedEvent(raw))
+    }
+
     /// The JSON object of the event.
     pub fn json(&self) -> &str {
         self.0.get()

@@ -6,6 +6,7 @@ use rand::Rng;
 use tg_common::Error;
 
 use super::dead_letter::DeadLetterSink;
+use super::spooled::SharedSpool;
 use crate::thresholds::EventThresholds;
 
 /// What [`Tracker::track`](super::Tracker::track) does when the queue is full (by count,
@@ -101,6 +102,13 @@ pub struct TrackerConfig {
     /// The most dead letters kept for `take_dead_letters` (default 10,000); beyond it they are
     /// logged and counted in `dead_letters_lost`.
     pub max_dead_letters: usize,
+    /// How often a tracker over a spool looks for entries it was not woken for (default 1 s):
+    /// those recovered from a previous process, and, for a shared spool, those another replica
+    /// appended or left behind.
+    pub spool_poll: Duration,
+    /// The spool `track` appends to (default none: the in-memory queue only); see
+    /// [`TrackerConfig::with_spool`].
+    pub(crate) spool: Option<SharedSpool>,
 }
 
 impl Default for TrackerConfig {
@@ -119,6 +127,8 @@ impl Default for TrackerConfig {
             dead_letters: None,
             thresholds: None,
             max_dead_letters: 10_000,
+            spool_poll: Duration::from_secs(1),
+            spool: None,
         }
     }
 }
@@ -238,6 +248,25 @@ impl TrackerConfig {
         self
     }
 
+    /// Keeps accepted events in `spool` until the service accepted them: `track` returns once
+    /// the event is appended (as durable as the spool promises, see
+    /// [`DiskSpool`](crate::spool::DiskSpool)), an entry is acknowledged only after the
+    /// service accepted it or once its dead letter was taken, and a tracker started on the same
+    /// spool after a crash delivers what was left. A full spool is handled as a full queue
+    /// ([`FullPolicy`]).
+    #[must_use]
+    pub fn with_spool(mut self, spool: std::sync::Arc<dyn crate::spool::Spool>) -> Self {
+        self.spool = Some(SharedSpool(spool));
+        self
+    }
+
+    /// Sets `spool_poll`.
+    #[must_use]
+    pub fn with_spool_poll(mut self, every: Duration) -> Self {
+        self.spool_poll = every;
+        self
+    }
+
     /// Checks every number against its bounds, so that no setting can overflow a deadline or
     /// hold memory without limit:
     ///
@@ -251,6 +280,7 @@ impl TrackerConfig {
     /// | `max_wait` | 0 to [`MAX_DURATION`] |
     /// | `max_dead_letters` | 0 to [`MAX_DEAD_LETTERS`] |
     /// | `linger` | 0 to [`MAX_DURATION`] |
+    /// | `spool_poll` | [`MIN_DURATION`] to [`MAX_DURATION`] |
     /// | `attempt_timeout` | `None`, or [`MIN_DURATION`] to [`MAX_DURATION`] |
     /// | `backoff.initial` | [`MIN_DURATION`] to `backoff.max` |
     /// | `backoff.max`, `backoff.max_retry_after` | up to [`MAX_DURATION`] |
@@ -273,6 +303,7 @@ impl TrackerConfig {
             MAX_DEAD_LETTERS,
         )?;
         duration("linger", self.linger, Duration::ZERO, MAX_DURATION)?;
+        duration("spool_poll", self.spool_poll, MIN_DURATION, MAX_DURATION)?;
         if let Some(timeout) = self.attempt_timeout {
             duration("attempt_timeout", timeout, MIN_DURATION, MAX_DURATION)?;
         }

@@ -13,6 +13,30 @@ use super::shared::Shared;
 use super::stats::Counters;
 use crate::event::EncodedEvent;
 use crate::outcome::TgaApiError;
+use crate::spool::EntryId;
+
+/// Events of a batch, with their spool entries (`ids` is empty without a spool, else one per
+/// event, in the same order).
+#[derive(Default)]
+pub(crate) struct Part {
+    pub(crate) events: Vec<EncodedEvent>,
+    pub(crate) ids: Vec<EntryId>,
+}
+
+impl Part {
+    /// The events from `at` on, with their entries.
+    fn split_off(&mut self, at: usize) -> Part {
+        let ids = if self.ids.is_empty() {
+            Vec::new()
+        } else {
+            self.ids.split_off(at)
+        };
+        Part {
+            events: self.events.split_off(at),
+            ids,
+        }
+    }
+}
 
 /// What to do after a failed send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +54,8 @@ pub(crate) enum Action {
 
 /// How the tracker reacts to a send error.
 ///
-/// Transport failures, timeouts, 429, 5xx and `Failed to record` are retried; validation
+/// Transport failures, timeouts, 429, 5xx, `Failed to record` and `UnconfirmedSuccess` (a 2xx
+/// that is not `Success record.`) are retried; validation
 /// answers (and an undocumented 400, 413 or 422) split the batch; `Invalid app_name` separates
 /// the batch by app name; token and Origin answers, other 4xx and configuration errors
 /// dead-letter it. Anything unknown is retried.
@@ -61,7 +86,7 @@ pub(crate) fn classify(error: &Error) -> Action {
 /// Delivers `batch`; on cancellation (or a panic) gives back whatever is left. Returns `id`.
 pub(crate) async fn deliver<S: BatchSender>(
     id: u64,
-    batch: Vec<EncodedEvent>,
+    batch: Part,
     sender: Arc<S>,
     shared: Arc<Shared>,
 ) -> u64 {
@@ -80,9 +105,9 @@ pub(crate) async fn deliver<S: BatchSender>(
         Some(Ok(())) => {}
         Some(Err(panic)) => {
             shared.record_panic("a TGA delivery task", &panic);
-            shared.give_back(work.into_iter().flatten());
+            shared.give_back(work.into_iter().flat_map(|p| p.events));
         }
-        None => shared.give_back(work.into_iter().flatten()),
+        None => shared.give_back(work.into_iter().flat_map(|p| p.events)),
     }
     id
 }
@@ -116,18 +141,16 @@ async fn send_once<S: BatchSender>(
     })
 }
 
-async fn deliver_all<S: BatchSender>(
-    work: &mut Vec<Vec<EncodedEvent>>,
-    sender: &S,
-    shared: &Shared,
-) {
+async fn deliver_all<S: BatchSender>(work: &mut Vec<Part>, sender: &S, shared: &Shared) {
     let mut attempt = 0u32;
     while let Some(top) = work.last() {
-        let error = match send_once(sender, top, shared).await {
+        let error = match send_once(sender, &top.events, shared).await {
             Ok(()) => {
-                Counters::add(&shared.counters.sent, top.len());
-                shared.release(top);
-                work.pop();
+                Counters::add(&shared.counters.sent, top.events.len());
+                shared.release(&top.events);
+                if let Some(done) = work.pop() {
+                    shared.ack(&done.ids).await;
+                }
                 attempt = 0;
                 continue;
             }
@@ -146,18 +169,24 @@ async fn deliver_all<S: BatchSender>(
         attempt = 0;
         let Some(mut batch) = work.pop() else { break };
         match action {
-            Action::Split if batch.len() > 1 => {
-                let second = batch.split_off(batch.len() / 2);
+            Action::Split if batch.events.len() > 1 => {
+                let second = batch.split_off(batch.events.len() / 2);
                 work.push(second);
                 work.push(batch);
             }
-            Action::Split => shared.dead_letter(batch, error, false),
+            Action::Split => {
+                shared
+                    .dead_letter(batch.events, batch.ids, error, false)
+                    .await;
+            }
             Action::ByAppName => {
                 let mut groups = by_app_name(batch);
                 if groups.len() == 1 {
                     let batch = groups.pop().unwrap_or_default();
                     tracing::error!(error = %error, "TGA refused the app name of a whole batch");
-                    shared.dead_letter(batch, error, true);
+                    shared
+                        .dead_letter(batch.events, batch.ids, error, true)
+                        .await;
                 } else {
                     // The first group on top: it is sent next.
                     work.extend(groups.into_iter().rev());
@@ -165,7 +194,9 @@ async fn deliver_all<S: BatchSender>(
             }
             Action::DeadLetter | Action::Retry => {
                 tracing::error!(error = %error, "TGA refused a batch for a reason no retry fixes");
-                shared.dead_letter(batch, error, true);
+                shared
+                    .dead_letter(batch.events, batch.ids, error, true)
+                    .await;
             }
         }
     }
@@ -173,20 +204,28 @@ async fn deliver_all<S: BatchSender>(
 
 /// The events of `batch` grouped by `app_name`, in order of first appearance; events whose
 /// JSON has no readable `app_name` form one group.
-fn by_app_name(batch: Vec<EncodedEvent>) -> Vec<Vec<EncodedEvent>> {
+fn by_app_name(batch: Part) -> Vec<Part> {
     #[derive(Deserialize)]
     struct AppName {
         app_name: Option<String>,
     }
-    let mut groups: Vec<(Option<String>, Vec<EncodedEvent>)> = Vec::new();
-    for event in batch {
+    let mut groups: Vec<(Option<String>, Part)> = Vec::new();
+    let mut ids = batch.ids.into_iter();
+    for event in batch.events {
+        let id = ids.next();
         let name = serde_json::from_str::<AppName>(event.json())
             .ok()
             .and_then(|e| e.app_name);
-        match groups.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, group)) => group.push(event),
-            None => groups.push((name, vec![event])),
-        }
+        let at = match groups.iter().position(|(n, _)| *n == name) {
+            Some(at) => at,
+            None => {
+                groups.push((name, Part::default()));
+                groups.len() - 1
+            }
+        };
+        let group = &mut groups[at].1;
+        group.events.push(event);
+        group.ids.extend(id);
     }
     groups.into_iter().map(|(_, group)| group).collect()
 }

@@ -37,6 +37,9 @@ pub enum TrackError {
         /// The cap.
         cap: u64,
     },
+    /// The spool could not store the event (I/O, or the shared backend failed); nothing was
+    /// accepted.
+    Spool(std::sync::Arc<crate::spool::SpoolError>),
     /// Not every event was delivered: some were dead-lettered, handed back, or the tracker
     /// failed; the report says what and holds the events handed back.
     NotDelivered(Box<DeliveryReport>),
@@ -70,6 +73,7 @@ impl fmt::Display for TrackError {
                 f,
                 "event not tracked: session {session_id} already sent {cap} `{event_name}` events, the most GET /events/threshold allows per launch"
             ),
+            TrackError::Spool(e) => write!(f, "event not tracked: {e}"),
             TrackError::NotDelivered(report) => {
                 write!(f, "not every event was delivered: {report}")
             }
@@ -81,6 +85,7 @@ impl std::error::Error for TrackError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             TrackError::Invalid(e) => Some(e),
+            TrackError::Spool(e) => Some(&**e),
             _ => None,
         }
     }

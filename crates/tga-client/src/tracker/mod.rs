@@ -9,8 +9,9 @@
 //! - A batch goes out when it holds `max_batch` events (at once), when its first event has
 //!   waited `linger`, on [`Tracker::flush`] and on shutdown. Up to `max_in_flight` batches are
 //!   delivered at once.
-//! - Transport failures, timeouts, 429, 5xx and `Failed to record` keep the batch and retry it
-//!   with exponential backoff and full jitter (honouring Retry-After) until shutdown.
+//! - Transport failures, timeouts, 429, 5xx, `Failed to record` and a 2xx that is not the
+//!   service's `Success record.` answer (`UnconfirmedSuccess`) keep the batch and retry it with
+//!   exponential backoff and full jitter (honouring Retry-After) until shutdown.
 //! - A validation answer (`VALIDATION_MISMATCH_REPORT`) does not block the queue: the batch is
 //!   split in halves until each refused event is alone, each refused event is dead-lettered
 //!   with the server's message, and the rest is delivered.
@@ -27,6 +28,13 @@
 //!   counted, and the events it concerned are kept; should the batching task itself panic,
 //!   every event it held is handed back in the next report.
 //!
+//! - With [`TrackerConfig::with_spool`], `track` returns once the event is appended to the
+//!   [`Spool`](crate::spool::Spool); a feeding task claims entries into the queue, an entry is
+//!   acknowledged once the service accepted it (or its dead letter was handed to a sink or
+//!   taken), and a tracker started on the same spool delivers what a crashed one left. A full
+//!   spool is a full queue ([`FullPolicy`]); a spool that cannot write answers
+//!   [`TrackError::Spool`].
+//!
 //! Delivery is **at least once**: when an answer is lost (a reset connection, a timeout) after
 //! the service recorded a batch, the batch is sent again, and the service may hold it twice.
 //! Splitting assumes the service records nothing of a body it refuses, as documented.
@@ -38,10 +46,12 @@ mod config;
 mod dead_letter;
 mod delivery;
 mod error;
+mod feed;
 mod isolate;
 mod report;
 mod sender;
 mod shared;
+mod spooled;
 mod stats;
 mod worker;
 
@@ -77,8 +87,20 @@ pub struct Tracker {
     inner: Arc<Inner>,
 }
 
+/// Where `track` puts events.
+enum Input {
+    /// The in-memory queue.
+    Queue(mpsc::Sender<Msg>),
+    /// A spool; the feeding task hands its entries to the queue.
+    Spool {
+        spool: Arc<dyn crate::spool::Spool>,
+        ctl: mpsc::Sender<feed::Ctl>,
+        queue: mpsc::WeakSender<Msg>,
+    },
+}
+
 struct Inner {
-    tx: mpsc::Sender<Msg>,
+    input: Input,
     shared: Arc<Shared>,
     when_full: FullPolicy,
     max_wait: Duration,
@@ -111,6 +133,26 @@ impl Tracker {
             max_batch_bytes: config.max_batch_bytes,
             linger: config.linger,
             max_in_flight: config.max_in_flight,
+            spooled: config.spool.is_some(),
+        };
+        let input = match &config.spool {
+            None => Input::Queue(tx),
+            Some(spool) => {
+                let (ctl, ctl_rx) = mpsc::channel(64);
+                let queue = tx.downgrade();
+                runtime.spawn(feed::run(
+                    Arc::clone(&spool.0),
+                    tx,
+                    ctl_rx,
+                    Arc::clone(&shared),
+                    config.spool_poll,
+                ));
+                Input::Spool {
+                    spool: Arc::clone(&spool.0),
+                    ctl,
+                    queue,
+                }
+            }
         };
         let worker = runtime.spawn(worker::run(
             rx,
@@ -120,7 +162,7 @@ impl Tracker {
         ));
         Ok(Tracker {
             inner: Arc::new(Inner {
-                tx,
+                input,
                 shared,
                 when_full: config.when_full,
                 max_wait: config.max_wait,
@@ -150,8 +192,15 @@ impl Tracker {
     /// [`TrackError::OverThreshold`] and counted in `over_threshold`.
     pub async fn track(&self, event: &Event) -> Result<(), TrackError> {
         let encoded = self.prepare(event)?;
-        let (tx, shared) = (&self.inner.tx, &*self.inner.shared);
+        let shared = &*self.inner.shared;
         let size = admit::size(shared, &encoded)?;
+        let tx = match &self.inner.input {
+            Input::Queue(tx) => tx,
+            Input::Spool { spool, .. } => {
+                let (policy, max_wait) = (self.inner.when_full, self.inner.max_wait);
+                return spooled::append(&**spool, shared, &encoded, policy, max_wait).await;
+            }
+        };
         let room = match self.inner.when_full {
             FullPolicy::Wait => admit::wait_room(tx, shared, size, self.inner.max_wait).await?,
             FullPolicy::DropNewest => admit::try_room(tx, shared, size)?,
@@ -166,7 +215,10 @@ impl Tracker {
         let encoded = self.prepare(event)?;
         let shared = &*self.inner.shared;
         let size = admit::size(shared, &encoded)?;
-        admit::try_room(&self.inner.tx, shared, size)?.push(shared, encoded);
+        match &self.inner.input {
+            Input::Queue(tx) => admit::try_room(tx, shared, size)?.push(shared, encoded),
+            Input::Spool { spool, .. } => spooled::try_append(&**spool, shared, &encoded)?,
+        }
         Ok(())
     }
 
@@ -181,16 +233,19 @@ impl Tracker {
     /// down first.
     pub async fn flush(&self) -> Result<(), TrackError> {
         let (tx, rx) = oneshot::channel();
-        let answered = match self.inner.tx.send(Msg::Flush(tx)).await {
-            Ok(()) => rx.await.is_ok(),
-            Err(_) => false,
+        let sent = match &self.inner.input {
+            Input::Queue(queue) => queue.send(Msg::flush(tx)).await.is_ok(),
+            Input::Spool { ctl, .. } => ctl.send(feed::Ctl::Flush(tx)).await.is_ok(),
         };
+        let answered = sent && rx.await.is_ok();
         let shared = &self.inner.shared;
         if !answered {
             if shared.failure().is_none() {
                 return Err(TrackError::Closed);
             }
-            shared.failed().await;
+            if matches!(self.inner.input, Input::Queue(_)) {
+                shared.failed().await;
+            }
         }
         match shared.report() {
             Some(report) => Err(TrackError::NotDelivered(Box::new(report))),
@@ -241,8 +296,11 @@ impl Tracker {
             }
             start
         });
-        // Callers waiting for room get `Closed`.
-        shared.room.close();
+        // Callers waiting for room get `Closed` (over a spool they watch the phase, and the
+        // feeding task still needs the room to hand on what the spool holds).
+        if matches!(self.inner.input, Input::Queue(_)) {
+            shared.room.close();
+        }
         let worker = self
             .inner
             .worker
@@ -295,9 +353,14 @@ impl Tracker {
         }
     }
 
-    /// Events waiting in the queue (not yet in a batch).
+    /// Events waiting in the queue (not yet in a batch). Over a spool, the events read from the
+    /// spool and waiting; those still in the spool are not counted.
     pub fn queue_len(&self) -> usize {
-        self.inner.tx.max_capacity() - self.inner.tx.capacity()
+        let len = |tx: &mpsc::Sender<Msg>| tx.max_capacity() - tx.capacity();
+        match &self.inner.input {
+            Input::Queue(tx) => len(tx),
+            Input::Spool { queue, .. } => queue.upgrade().map_or(0, |tx| len(&tx)),
+        }
     }
 
     /// The last error a send returned, if any (it may have been retried successfully since).

@@ -33,6 +33,10 @@ pub struct DeliveryReport {
     pub undelivered: Vec<EncodedEvent>,
     /// Why the tracker's batching task ended abnormally (it takes no more events).
     pub failure: Option<String>,
+    /// Over a spool, the events not delivered by the shutdown deadline (or held when the task
+    /// failed): they stay in the spool, unacknowledged, and a tracker started on it delivers
+    /// them.
+    pub left_in_spool: u64,
 }
 
 impl DeliveryReport {
@@ -44,6 +48,7 @@ impl DeliveryReport {
             && self.panics == 0
             && self.undelivered.is_empty()
             && self.failure.is_none()
+            && self.left_in_spool == 0
     }
 }
 
@@ -57,6 +62,12 @@ impl fmt::Display for DeliveryReport {
             parts.push(format!(
                 "{} events handed back undelivered",
                 self.undelivered.len()
+            ));
+        }
+        if self.left_in_spool > 0 {
+            parts.push(format!(
+                "{} events left undelivered in the spool",
+                self.left_in_spool
             ));
         }
         if self.dead_lettered > 0 {
@@ -88,6 +99,7 @@ pub(crate) struct Ledger {
     pub(crate) dead_letters_lost: u64,
     pub(crate) config_error: Option<Arc<Error>>,
     pub(crate) panics: u64,
+    pub(crate) left_in_spool: u64,
 }
 
 impl Ledger {
@@ -102,6 +114,7 @@ impl Ledger {
             dead_letters_lost,
             config_error,
             panics,
+            left_in_spool,
         } = std::mem::take(self);
         DeliveryReport {
             dead_lettered,
@@ -110,6 +123,7 @@ impl Ledger {
             panics,
             undelivered,
             failure,
+            left_in_spool,
         }
     }
 }

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tg_common::Error;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Notify, Semaphore, watch};
 
 use super::config::{Backoff, TrackerConfig};
 use super::dead_letter::{DeadLetter, DeadLetterSink};
@@ -13,6 +13,7 @@ use super::isolate;
 use super::report::{DeliveryReport, Ledger};
 use super::stats::Counters;
 use crate::event::EncodedEvent;
+use crate::spool::{EntryId, Spool};
 
 /// Where the tracker is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +40,18 @@ pub(crate) struct Shared {
     pub(crate) queue_bytes: usize,
     dead_letters: Option<DeadLetterSink>,
     max_dead_letters: usize,
-    kept: Mutex<Vec<DeadLetter>>,
+    /// Dead letters kept, each with its spool entry (acknowledged once taken).
+    kept: Mutex<Vec<(DeadLetter, Option<EntryId>)>>,
+    /// The spool `track` appends to, when configured.
+    pub(crate) spool: Option<Arc<dyn Spool>>,
+    /// Spool entries to acknowledge whose acknowledgement failed or was deferred; the feeding
+    /// task retries them.
+    pending_acks: Mutex<Vec<EntryId>>,
+    /// Wakes the feeding task: entries appended, acknowledgements pending.
+    pub(crate) wake: Notify,
+    /// Told when spool entries were acknowledged (room in a full spool).
+    pub(crate) freed: Notify,
+
     undelivered: Mutex<Vec<EncodedEvent>>,
     last_error: Mutex<Option<Arc<Error>>>,
     ledger: Mutex<Ledger>,
@@ -65,6 +77,11 @@ impl Shared {
             dead_letters: config.dead_letters.clone(),
             max_dead_letters: config.max_dead_letters,
             kept: Mutex::new(Vec::new()),
+            spool: config.spool.as_ref().map(|s| Arc::clone(&s.0)),
+            pending_acks: Mutex::new(Vec::new()),
+            wake: Notify::new(),
+            freed: Notify::new(),
+
             undelivered: Mutex::new(Vec::new()),
             last_error: Mutex::new(None),
             ledger: Mutex::new(Ledger::default()),
@@ -87,12 +104,55 @@ impl Shared {
             .await;
     }
 
-    /// Keeps events that will not be delivered, for `flush` or `shutdown` to return.
+    /// Keeps events that will not be delivered, for `flush` or `shutdown` to return. Over a
+    /// spool they stay in it, unacknowledged, for the next tracker, and are only counted.
     pub(crate) fn give_back(&self, events: impl IntoIterator<Item = EncodedEvent>) {
         let events: Vec<EncodedEvent> = events.into_iter().collect();
         self.release(&events);
+        if self.spool.is_some() {
+            self.left_in_spool(events.len());
+            return;
+        }
         Counters::add(&self.counters.undelivered, events.len());
         lock(&self.undelivered).extend(events);
+    }
+
+    /// Counts events that stay in the spool, unacknowledged, for the next tracker.
+    pub(crate) fn left_in_spool(&self, n: usize) {
+        lock(&self.ledger).left_in_spool += n as u64;
+    }
+
+    /// Acknowledges spool entries whose events left the tracker; a failed acknowledgement is
+    /// kept and retried by the feeding task (never released: the entries stay claimed).
+    pub(crate) async fn ack(&self, ids: &[EntryId]) {
+        let Some(spool) = &self.spool else { return };
+        if ids.is_empty() {
+            return;
+        }
+        match spool.ack(ids).await {
+            Ok(()) => self.freed.notify_waiters(),
+            Err(e) => {
+                tracing::warn!(error = %e, entries = ids.len(), "TGA spool acknowledgement failed; it will be retried");
+                self.defer_ack(ids.iter().copied());
+            }
+        }
+    }
+
+    /// Leaves acknowledgements to the feeding task.
+    pub(crate) fn defer_ack(&self, ids: impl IntoIterator<Item = EntryId>) {
+        lock(&self.pending_acks).extend(ids);
+        self.wake.notify_one();
+    }
+
+    /// Puts back acknowledgements that failed again, without waking the feeding task (it
+    /// retries them on its next poll).
+    pub(crate) fn restore_acks(&self, ids: Vec<EntryId>) {
+        lock(&self.pending_acks).extend(ids);
+    }
+
+    /// The acknowledgements left to the feeding task.
+    pub(crate) fn take_pending_acks(&self) -> Vec<EntryId> {
+        std::mem::take(&mut *lock(&self.pending_acks))
     }
 
     /// Gives the bytes of events that leave the tracker back to `track`.
@@ -115,7 +175,15 @@ impl Shared {
     /// cannot take them).
     /// `whole` says the service refused the whole request for a reason no retry fixes: the
     /// error becomes the report's configuration error.
-    pub(crate) fn dead_letter(&self, events: Vec<EncodedEvent>, error: Arc<Error>, whole: bool) {
+    /// Over a spool, `ids` are the events' entries: acknowledged once a sink took the letter,
+    /// kept with a letter waiting in `take_dead_letters` (so it survives a restart).
+    pub(crate) async fn dead_letter(
+        &self,
+        events: Vec<EncodedEvent>,
+        ids: Vec<EntryId>,
+        error: Arc<Error>,
+        whole: bool,
+    ) {
         Counters::add(&self.counters.dead_lettered, events.len());
         self.release(&events);
         {
@@ -126,32 +194,38 @@ impl Shared {
             }
         }
         tracing::warn!(events = events.len(), error = %error, "TGA events dead-lettered");
+        let mut ids = ids.into_iter();
+        let mut done = Vec::new();
         for event in events {
+            let id = ids.next();
             let letter = DeadLetter::new(event, Arc::clone(&error));
             let Some(sink) = &self.dead_letters else {
-                self.keep(letter);
+                self.keep(letter, id, &mut done);
                 continue;
             };
             let copy = letter.clone();
             match isolate::call(|| sink.deliver(letter)) {
-                Ok(Ok(())) => {}
-                Ok(Err(back)) => self.keep(back),
+                Ok(Ok(())) => done.extend(id),
+                Ok(Err(back)) => self.keep(back, id, &mut done),
                 Err(panic) => {
                     self.record_panic("the dead-letter sink", &panic);
-                    self.keep(copy);
+                    self.keep(copy, id, &mut done);
                 }
             }
         }
+        self.ack(&done).await;
     }
 
     /// Keeps a dead letter for `take_dead_letters`, or counts it lost when the store is full.
-    fn keep(&self, letter: DeadLetter) {
+    /// A letter lost has its entry (if any) pushed to `done`.
+    fn keep(&self, letter: DeadLetter, id: Option<EntryId>, done: &mut Vec<EntryId>) {
         let mut kept = lock(&self.kept);
         if kept.len() < self.max_dead_letters {
-            kept.push(letter);
+            kept.push((letter, id));
             return;
         }
         drop(kept);
+        done.extend(id);
         Counters::add(&self.counters.dead_letters_lost, 1);
         lock(&self.ledger).dead_letters_lost += 1;
         tracing::error!(
@@ -161,8 +235,15 @@ impl Shared {
         );
     }
 
+    /// The kept letters; their spool entries are acknowledged by the feeding task.
     pub(crate) fn take_dead_letters(&self) -> Vec<DeadLetter> {
-        std::mem::take(&mut *lock(&self.kept))
+        let kept = std::mem::take(&mut *lock(&self.kept));
+        let (letters, ids): (Vec<DeadLetter>, Vec<Option<EntryId>>) = kept.into_iter().unzip();
+        let ids: Vec<EntryId> = ids.into_iter().flatten().collect();
+        if !ids.is_empty() {
+            self.defer_ack(ids);
+        }
+        letters
     }
 
     pub(crate) fn dead_letters_kept(&self) -> usize {

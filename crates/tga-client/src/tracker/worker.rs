@@ -10,18 +10,39 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::budget::Budget;
-use super::delivery::deliver;
+use super::delivery::{Part, deliver};
 use super::isolate;
 use super::sender::BatchSender;
 use super::shared::{Phase, Shared};
 use crate::event::EncodedEvent;
+use crate::spool::EntryId;
 
-/// What the queue carries.
+/// What the queue carries: two words a slot (anything but an in-memory event is boxed).
 pub(crate) enum Msg {
     /// An event to send.
     Event(EncodedEvent),
+    /// A flush, or an event read from a spool.
+    Other(Box<Other>),
+}
+
+/// What the queue carries besides in-memory events.
+pub(crate) enum Other {
+    /// An event read from the spool, with its entry.
+    Spooled(EncodedEvent, EntryId),
     /// Answer once everything queued before this is acknowledged.
     Flush(oneshot::Sender<()>),
+}
+
+impl Msg {
+    /// A flush.
+    pub(crate) fn flush(waiter: oneshot::Sender<()>) -> Msg {
+        Msg::Other(Box::new(Other::Flush(waiter)))
+    }
+
+    /// An event read from the spool.
+    pub(crate) fn spooled(event: EncodedEvent, id: EntryId) -> Msg {
+        Msg::Other(Box::new(Other::Spooled(event, id)))
+    }
 }
 
 /// How the task batches.
@@ -31,6 +52,9 @@ pub(crate) struct Batching {
     pub(crate) max_batch_bytes: usize,
     pub(crate) linger: Duration,
     pub(crate) max_in_flight: usize,
+    /// Over a spool, the feeding task ends the input once the spool is drained, so the queue
+    /// is not closed at shutdown.
+    pub(crate) spooled: bool,
 }
 
 struct Worker<S> {
@@ -40,10 +64,12 @@ struct Worker<S> {
     cfg: Batching,
     /// The batch being filled.
     batch: Vec<EncodedEvent>,
+    /// The spool entries of the batch being filled (empty without a spool).
+    batch_ids: Vec<EntryId>,
     /// The bytes of the batch being filled.
     budget: Budget,
     /// An event that did not fit the batch being filled: it starts the next one.
-    overflow: Option<EncodedEvent>,
+    overflow: Option<(EncodedEvent, Option<EntryId>)>,
     /// When the batch being filled must go even if not full.
     linger_deadline: Option<Instant>,
     linger_due: bool,
@@ -74,6 +100,7 @@ pub(crate) async fn run<S: BatchSender>(
         shared,
         cfg,
         batch: Vec::with_capacity(cfg.max_batch),
+        batch_ids: Vec::new(),
         budget: Budget::new(cfg.max_batch_bytes),
         overflow: None,
         linger_deadline: None,
@@ -111,9 +138,10 @@ impl<S: BatchSender> Worker<S> {
         let id = self.next_id;
         self.next_id += 1;
         let events = std::mem::replace(&mut self.batch, Vec::with_capacity(self.cfg.max_batch));
+        let ids = std::mem::take(&mut self.batch_ids);
         let handle = self.tasks.spawn(deliver(
             id,
-            events,
+            Part { events, ids },
             Arc::clone(&self.sender),
             Arc::clone(&self.shared),
         ));
@@ -126,21 +154,22 @@ impl<S: BatchSender> Worker<S> {
         self.linger_due = false;
         self.shared.set_in_flight(self.tasks.len());
         self.budget.reset();
-        if let Some(event) = self.overflow.take() {
-            self.add_event(event);
+        if let Some((event, id)) = self.overflow.take() {
+            self.add_event(event, id);
         }
     }
 
     /// Adds `event` to the batch being filled, or holds it for the next batch when its bytes
     /// do not fit.
-    fn add_event(&mut self, event: EncodedEvent) {
+    fn add_event(&mut self, event: EncodedEvent, id: Option<EntryId>) {
         if !self.budget.fits(&event) {
-            self.overflow = Some(event);
+            self.overflow = Some((event, id));
             return;
         }
         self.budget.add(&event);
         // Held first, so that nothing below can lose it.
         self.batch.push(event);
+        self.batch_ids.extend(id);
         #[cfg(test)]
         if self
             .shared
@@ -173,18 +202,23 @@ impl<S: BatchSender> Worker<S> {
 
     fn on_message(&mut self, msg: Option<Msg>) {
         match msg {
-            Some(Msg::Event(event)) => self.add_event(event),
-            Some(Msg::Flush(waiter)) => {
-                if !self.batch.is_empty() {
-                    self.flush_on_cut.push(waiter);
-                } else if let Some(last) = self.next_id.checked_sub(1) {
-                    self.flush_after.push((last, waiter));
-                    self.answer_flushes();
-                } else {
-                    let _ = waiter.send(());
-                }
-            }
+            Some(Msg::Event(event)) => self.add_event(event, None),
+            Some(Msg::Other(other)) => match *other {
+                Other::Spooled(event, id) => self.add_event(event, Some(id)),
+                Other::Flush(waiter) => self.on_flush(waiter),
+            },
             None => self.input_closed = true,
+        }
+    }
+
+    fn on_flush(&mut self, waiter: oneshot::Sender<()>) {
+        if !self.batch.is_empty() {
+            self.flush_on_cut.push(waiter);
+        } else if let Some(last) = self.next_id.checked_sub(1) {
+            self.flush_after.push((last, waiter));
+            self.answer_flushes();
+        } else {
+            let _ = waiter.send(());
         }
     }
 
@@ -210,10 +244,16 @@ impl<S: BatchSender> Worker<S> {
     async fn cancel(&mut self) {
         self.rx.close();
         let mut left = std::mem::take(&mut self.batch);
-        left.extend(self.overflow.take());
+        self.batch_ids.clear();
+        left.extend(self.overflow.take().map(|(event, _)| event));
         while let Ok(msg) = self.rx.try_recv() {
-            if let Msg::Event(event) = msg {
-                left.push(event);
+            match msg {
+                Msg::Event(event) => left.push(event),
+                Msg::Other(other) => {
+                    if let Other::Spooled(event, _) = *other {
+                        left.push(event);
+                    }
+                }
             }
         }
         self.shared.give_back(left);
@@ -258,7 +298,9 @@ impl<S: BatchSender> Worker<S> {
                         return;
                     }
                     self.draining = true;
-                    self.rx.close();
+                    if !self.cfg.spooled {
+                        self.rx.close();
+                    }
                 }
                 Some(done) = self.tasks.join_next_with_id(), if !self.tasks.is_empty() => {
                     self.on_task_done(done);
