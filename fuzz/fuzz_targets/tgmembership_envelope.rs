@@ -77,14 +77,14 @@ fuzz_target!(|data: &[u8]| {
         round_trip::<ListOrders>(status, data);
         round_trip::<GetOrder>(status, data);
         round_trip::<CreateOrder>(status, data);
-        round_trip::<OrdersCount>(status, data);
+        round_trip::<CountOrders>(status, data);
         round_trip::<ListPaymentMethods>(status, data);
-        round_trip::<PaymentMethodsReport>(status, data);
+        round_trip::<GetPaymentMethodsReport>(status, data);
         round_trip::<ListPlans>(status, data);
         round_trip::<CreatePlan>(status, data);
-        round_trip::<PlansReport>(status, data);
+        round_trip::<GetPlansReport>(status, data);
         round_trip::<ListProjects>(status, data);
-        round_trip::<Revenue>(status, data);
+        round_trip::<GetRevenue>(status, data);
         round_trip::<CountUsers>(status, data);
         let _ = answer::<SetWebhook>(status, data);
         let _ = answer::<DeleteWebhook>(status, data);

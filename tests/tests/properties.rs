@@ -20,11 +20,11 @@ use tgmembership_client::model::users_count::CountUsers;
 use tgmembership_client::request::{ApiRequest, RenderedRequest};
 use tgmembership_client::webhook::WebhookEventKind;
 use tgmembership_client::{
-    CreateAccessToken, CreateAffiliate, CreateOrder, CreatePlan, Currency, DeleteWebhook,
-    DurationUnit, GetOrder, IntervalUnit, InviteeOnly, ListCoupons, ListMembers, ListOrders,
-    ListPaymentMethods, ListPlans, ListProjects, NewPlanOptions, Newcomers, OrderStatus,
-    OrdersCount, PaymentGateway, PaymentMethodsReport, PlanDuration, PlansReport, RegisterBot,
-    ReportQuery, Revenue, RevenueDirection, SetWebhook, SingleUse,
+    CountOrders, CreateAccessToken, CreateAffiliate, CreateOrder, CreatePlan, Currency,
+    DeleteWebhook, DurationUnit, GetOrder, GetPaymentMethodsReport, GetPlansReport, GetRevenue,
+    IntervalUnit, InviteeOnly, ListCoupons, ListMembers, ListOrders, ListPaymentMethods, ListPlans,
+    ListProjects, NewPlanOptions, Newcomers, OrderStatus, PaymentGateway, PlanDuration,
+    RegisterBot, ReportQuery, RevenueDirection, SetWebhook, SingleUse,
 };
 use tgtrack_client::{
     AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
@@ -355,9 +355,9 @@ fn list_projects(q: &BTreeMap<String, String>) -> ListProjects {
     )
 }
 
-fn orders_count(q: &BTreeMap<String, String>) -> OrdersCount {
+fn orders_count(q: &BTreeMap<String, String>) -> CountOrders {
     from_query(
-        OrdersCount::new(),
+        CountOrders::new(),
         q,
         &[
             ("interval_unit", |r, v| {
@@ -376,8 +376,8 @@ fn report_query(q: &BTreeMap<String, String>) -> ReportQuery {
     }
 }
 
-fn revenue(q: &BTreeMap<String, String>) -> Revenue {
-    let r = Revenue::new(parse(&q["from"]), parse(&q["to"]));
+fn revenue(q: &BTreeMap<String, String>) -> GetRevenue {
+    let r = GetRevenue::new(parse(&q["from"]), parse(&q["to"]));
     match q.get("currency") {
         Some(c) => r.currency(Currency::parse(c)),
         None => r,
@@ -521,7 +521,7 @@ proptest! {
         from in 0i64..=i64::MAX / 2,
         span in 0i64..=i64::MAX / 2,
     ) {
-        let mut c = OrdersCount::new();
+        let mut c = CountOrders::new();
         if let Some(v) = unit { c = c.interval_unit(v); }
         if let Some(v) = count { c = c.interval_count(v); }
         if let Some(v) = currency.clone() { c = c.currency(v); }
@@ -531,12 +531,12 @@ proptest! {
             Some(cur) => ReportQuery::new().currency(cur),
             None => ReportQuery::new(),
         };
-        check_request(&PlansReport(q.clone()), |r| PlansReport(report_query(&query(r))));
-        check_request(&PaymentMethodsReport(q), |r| {
-            PaymentMethodsReport(report_query(&query(r)))
+        check_request(&GetPlansReport(q.clone()), |r| GetPlansReport(report_query(&query(r))));
+        check_request(&GetPaymentMethodsReport(q), |r| {
+            GetPaymentMethodsReport(report_query(&query(r)))
         });
 
-        let mut rev = Revenue::new(from, from + span);
+        let mut rev = GetRevenue::new(from, from + span);
         if let Some(v) = currency { rev = rev.currency(v); }
         check_request(&rev, |r| revenue(&query(r)));
 

@@ -309,7 +309,7 @@ impl Error {
                 TimeoutPhase::Attempt => RetrySafety::IfIdempotent,
                 TimeoutPhase::Overall => RetrySafety::Never,
             },
-            ErrorKind::Http { status, .. } => status_safety(*status),
+            ErrorKind::Http { status, .. } => crate::retry::status_safety(*status),
             ErrorKind::Api(api) => api.safety,
             ErrorKind::RateLimited { .. } | ErrorKind::LimiterUnavailable { .. } => {
                 RetrySafety::Always
@@ -476,15 +476,6 @@ impl Error {
     }
 }
 
-/// The retry safety of a bare HTTP status.
-pub fn status_safety(status: u16) -> RetrySafety {
-    match status {
-        429 => RetrySafety::Always,
-        408 | 500 | 502 | 503 | 504 => RetrySafety::IfIdempotent,
-        _ => RetrySafety::Never,
-    }
-}
-
 /// At most [`EXCERPT_LEN`] bytes of a body as lossy UTF-8, cut on a character boundary.
 pub fn excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(EXCERPT_LEN)];
@@ -625,15 +616,6 @@ mod tests {
             "tgmembership GET plans: invalid `limit`: must be between 1 and 100 (nothing was sent)"
         );
         assert!(!e.is_retryable());
-    }
-
-    #[test]
-    fn status_safety_table() {
-        assert_eq!(status_safety(429), RetrySafety::Always);
-        assert_eq!(status_safety(503), RetrySafety::IfIdempotent);
-        assert_eq!(status_safety(500), RetrySafety::IfIdempotent);
-        assert_eq!(status_safety(404), RetrySafety::Never);
-        assert_eq!(status_safety(400), RetrySafety::Never);
     }
 
     #[derive(Debug)]

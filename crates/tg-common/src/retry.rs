@@ -65,6 +65,28 @@ impl RetryPolicy {
     }
 }
 
+/// The retry safety of an HTTP status, or of a provider's error code read as one: the one
+/// status table of every client and of the TGA tracker (reasons in `docs/reliability.md`).
+///
+/// 429 [`Always`](RetrySafety::Always): refused unprocessed. 408, 425 and every 5xx but 501,
+/// 505 and 511 [`IfIdempotent`](RetrySafety::IfIdempotent): transient, but the request may
+/// have been processed. Everything else (2xx/3xx/4xx, 501, 505, 511)
+/// [`Never`](RetrySafety::Never): the same request gets the same answer.
+pub const fn status_safety(status: u16) -> RetrySafety {
+    match status {
+        429 => RetrySafety::Always,
+        501 | 505 | 511 => RetrySafety::Never,
+        408 | 425 | 500..=599 => RetrySafety::IfIdempotent,
+        _ => RetrySafety::Never,
+    }
+}
+
+/// Whether a retry may succeed after an answer with this status ([`status_safety`] is not
+/// [`Never`](RetrySafety::Never)), for a sender that repeats every request (the TGA tracker).
+pub const fn is_retryable_status(status: u16) -> bool {
+    !matches!(status_safety(status), RetrySafety::Never)
+}
+
 /// The outcome of one attempt, as the retry decision sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
@@ -187,6 +209,19 @@ mod tests {
     use super::*;
     use Idempotency::*;
     use RetrySafety::*;
+
+    #[test]
+    fn status_table() {
+        assert_eq!(status_safety(429), Always);
+        for s in [408, 425, 500, 502, 503, 504, 507, 520, 599] {
+            assert_eq!(status_safety(s), IfIdempotent, "{s}");
+        }
+        for s in [200, 304, 400, 401, 404, 413, 422, 501, 505, 511, 600, 0] {
+            assert_eq!(status_safety(s), Never, "{s}");
+        }
+        assert!(is_retryable_status(429) && is_retryable_status(408) && is_retryable_status(503));
+        assert!(!is_retryable_status(501) && !is_retryable_status(400));
+    }
 
     fn fixed() -> RetryPolicy {
         RetryPolicy {

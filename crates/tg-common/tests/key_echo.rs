@@ -39,7 +39,7 @@ fn decode(r: Response) -> Result<(), Error> {
     if r.status == 422 {
         return Err(Error::decode(r.status, "result", description, &r.body));
     }
-    let safety = tg_common::error::status_safety(r.status);
+    let safety = tg_common::retry::status_safety(r.status);
     Err(Error::api(
         r.status,
         safety,

@@ -56,3 +56,13 @@ pub use tracker::{
 };
 // The session id type of [`Event`].
 pub use uuid::{self, Uuid};
+
+/// The provider name in errors.
+pub const PROVIDER: &str = "tga";
+
+/// The production base URL.
+pub const DEFAULT_BASE_URL: &str = "https://tganalytics.xyz";
+
+/// The staging base URL, an alternative for trying an integration
+/// (`.core(|c| c.with_base_url(STAGING_BASE_URL))`).
+pub const STAGING_BASE_URL: &str = "https://staging.tganalytics.xyz";

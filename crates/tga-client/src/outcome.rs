@@ -10,14 +10,15 @@ use std::fmt;
 use std::time::Duration;
 
 use serde::Deserialize;
+use tg_common::retry::{is_retryable_status, status_safety};
 use tg_common::{Error, RetrySafety};
 
 mod threshold;
 
 pub use threshold::{THRESHOLD_OPERATION, map_threshold_response};
 
-/// The provider name in error contexts.
-pub const PROVIDER: &str = "tga";
+// The provider name, also reachable here for the tracker, which names it through `outcome`.
+pub(crate) use crate::PROVIDER;
 /// The operation name in error contexts.
 pub const OPERATION: &str = "POST /events";
 
@@ -49,7 +50,8 @@ pub enum TgaApiError {
     },
     /// 429: too many requests; retry later.
     TooManyRequests,
-    /// A 5xx answer; retry.
+    /// A 5xx answer that a retry may fix (not 501, 505 or 511: see
+    /// [`tg_common::retry::status_safety`]); retry.
     Server {
         /// The status.
         status: u16,
@@ -224,8 +226,8 @@ pub fn map_response(
     }
     match (status, message.as_deref()) {
         (429, _) => api(RetrySafety::Always, TgaApiError::TooManyRequests),
-        (500..=599, _) => api(
-            RetrySafety::IfIdempotent,
+        (500..=599, _) if is_retryable_status(status) => api(
+            status_safety(status),
             TgaApiError::Server { status, message },
         ),
         (400, Some(m)) if is(m, FAILED_TO_RECORD) => {

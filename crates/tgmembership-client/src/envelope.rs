@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::de::{self, DeserializeOwned, IgnoredAny, Visitor};
 use serde::{Deserialize, Deserializer};
-use tg_common::{Error, RetrySafety};
+use tg_common::Error;
 
 /// A successful answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,15 +73,6 @@ impl fmt::Display for TgmembershipApiError {
 }
 
 impl std::error::Error for TgmembershipApiError {}
-
-/// The retry safety of an error code: 429 always, 5xx if idempotent, anything else never.
-pub fn code_safety(code: u16) -> RetrySafety {
-    match code {
-        429 => RetrySafety::Always,
-        500..=599 => RetrySafety::IfIdempotent,
-        _ => RetrySafety::Never,
-    }
-}
 
 /// The envelope as sent. `R` is `Option<T>` to decode `result`, or `Option<IgnoredAny>` to
 /// read only the other fields.
@@ -193,7 +184,7 @@ pub fn decode_with_retry_after<T: DeserializeOwned>(
         };
         return Err(Error::api(
             code,
-            code_safety(code),
+            tg_common::retry::status_safety(code),
             retry_after,
             TgmembershipApiError {
                 code,
@@ -269,7 +260,7 @@ fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Er
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tg_common::ErrorKind;
+    use tg_common::{ErrorKind, RetrySafety};
 
     #[derive(Debug, Deserialize, PartialEq)]
     struct Item {
@@ -361,8 +352,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(e429.retry_safety(), RetrySafety::Always);
         assert_eq!(e429.retry_after(), Some(Duration::from_secs(3)));
+        let e502 = decode::<Item>(502, br#"{"ok":false,"code":502}"#).unwrap_err();
+        assert_eq!(e502.retry_safety(), RetrySafety::IfIdempotent);
         let e501 = decode::<Item>(501, br#"{"ok":false,"code":501}"#).unwrap_err();
-        assert_eq!(e501.retry_safety(), RetrySafety::IfIdempotent);
+        assert_eq!(e501.retry_safety(), RetrySafety::Never);
         let e400 = decode::<Item>(400, br#"{"ok":false,"code":400}"#).unwrap_err();
         assert_eq!(e400.retry_safety(), RetrySafety::Never);
     }

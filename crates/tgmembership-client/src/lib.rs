@@ -36,23 +36,23 @@ pub mod webhook;
 pub use client::{
     Client, ClientBuilder, CountOrdersBuilder, CountUsersBuilder, CreateAccessTokenBuilder,
     CreateAffiliateBuilder, CreateOrderBuilder, CreatePlanBuilder, DeleteWebhookBuilder,
-    GetOrderBuilder, ListCouponsBuilder, ListMembersBuilder, ListOrdersBuilder,
-    ListPaymentMethodsBuilder, ListPlansBuilder, ListProjectsBuilder, PaymentMethodsReportBuilder,
-    PlansReportBuilder, RegisterBotBuilder, RequestBuilder, RevenueBuilder, SetWebhookBuilder,
+    GetOrderBuilder, GetPaymentMethodsReportBuilder, GetPlansReportBuilder, GetRevenueBuilder,
+    ListCouponsBuilder, ListMembersBuilder, ListOrdersBuilder, ListPaymentMethodsBuilder,
+    ListPlansBuilder, ListProjectsBuilder, RegisterBotBuilder, RequestBuilder, SetWebhookBuilder,
 };
 pub use endpoint::Endpoint;
 pub use envelope::{Envelope, TgmembershipApiError};
 pub use error_ext::TgmembershipErrorExt;
 pub use events::{DonationEvent, MembershipEvent, OrderEvent, TypedEvent};
 pub use model::{
-    AccessToken, Affiliate, Coupon, CouponRevenue, CreateAccessToken, CreateAffiliate, CreateOrder,
-    CreatePlan, CreatedOrder, CryptoToken, Currency, DeleteWebhook, DurationUnit, GatewayNameForm,
-    GetOrder, IntervalUnit, InviteeOnly, ListCoupons, ListMembers, ListOrders, ListPaymentMethods,
-    ListPlans, ListProjects, Member, Membership, Money, NewPlanOptions, Newcomers, Order,
-    OrderStatus, OrdersCount, PaymentGateway, PaymentGatewayName, PaymentMethod,
-    PaymentMethodReport, PaymentMethodsReport, PeriodRevenue, Plan, PlanDuration, PlanOptions,
-    PlanReport, PlansReport, Project, ProjectOptions, RegisterBot, RegisteredBot, ReportQuery,
-    Revenue, RevenueDirection, RevenueSummary, SetWebhook, SingleUse, TokenOption, UsersCount,
+    AccessToken, Affiliate, CountOrders, CountUsers, Coupon, CouponRevenue, CreateAccessToken,
+    CreateAffiliate, CreateOrder, CreatePlan, CreatedOrder, CryptoToken, Currency, DeleteWebhook,
+    DurationUnit, GatewayNameForm, GetOrder, GetPaymentMethodsReport, GetPlansReport, GetRevenue,
+    IntervalUnit, InviteeOnly, ListCoupons, ListMembers, ListOrders, ListPaymentMethods, ListPlans,
+    ListProjects, Member, Membership, Money, NewPlanOptions, Newcomers, Order, OrderStatus,
+    PaymentGateway, PaymentGatewayName, PaymentMethod, PaymentMethodReport, PeriodRevenue, Plan,
+    PlanDuration, PlanOptions, PlanReport, Project, ProjectOptions, RegisterBot, RegisteredBot,
+    ReportQuery, RevenueDirection, RevenueSummary, SetWebhook, SingleUse, TokenOption, UsersCount,
     Webhook, WebhookDeleted,
 };
 pub use paginate::{Paginated, paginate};

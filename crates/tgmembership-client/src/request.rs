@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 use tg_common::Error;
+use tg_common::transport::{encode_segment, query_string};
 
 use crate::endpoint::Endpoint;
 use crate::envelope::Envelope;
@@ -139,41 +140,21 @@ impl fmt::Debug for RenderedRequest {
     }
 }
 
-/// Percent-encodes one path segment or query component: everything but `A-Z a-z 0-9 - . _ ~`.
-pub fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(hex_digit(b >> 4));
-            out.push(hex_digit(b & 0x0f));
+/// Joins raw path segments with `/`, each percent-encoded by tg-common's one encoder.
+fn encode_path(segments: &[String]) -> String {
+    let mut out = String::new();
+    for (i, segment) in segments.iter().enumerate() {
+        if i > 0 {
+            out.push('/');
         }
+        encode_segment(segment, &mut out);
     }
     out
 }
 
-fn hex_digit(n: u8) -> char {
-    char::from(if n < 10 { b'0' + n } else { b'A' + n - 10 })
-}
-
-/// Joins raw path segments with `/`, percent-encoding each.
-pub fn encode_path(segments: &[String]) -> String {
-    let encoded: Vec<String> = segments.iter().map(|s| percent_encode(s)).collect();
-    encoded.join("/")
-}
-
 /// Joins pairs into `k=v&k=v` with both sides percent-encoded; `None` when empty.
-pub fn encode_query(pairs: &[(&'static str, String)]) -> Option<String> {
-    if pairs.is_empty() {
-        return None;
-    }
-    let parts: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect();
-    Some(parts.join("&"))
+fn encode_query(pairs: &[(&'static str, String)]) -> Option<String> {
+    (!pairs.is_empty()).then(|| query_string(pairs.iter().map(|(k, v)| (*k, v.clone()))))
 }
 
 /// Collects optional query parameters in order.
@@ -206,11 +187,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn percent_encoding_keeps_only_unreserved_bytes() {
-        assert_eq!(percent_encode("abc-._~XYZ09"), "abc-._~XYZ09");
-        assert_eq!(percent_encode("a b/c?d&e=f"), "a%20b%2Fc%3Fd%26e%3Df");
-        assert_eq!(percent_encode("é"), "%C3%A9");
-        assert_eq!(percent_encode("%"), "%25");
+    fn path_segments_are_encoded_once_and_joined() {
+        let segments = ["orders".to_owned(), "a b/c%é".to_owned()];
+        assert_eq!(encode_path(&segments), "orders/a%20b%2Fc%25%C3%A9");
     }
 
     #[test]

@@ -68,7 +68,7 @@ fn read_endpoints() {
     assert_eq!(one.payment_gateway.gateway(), &PaymentGateway::Stripe);
     let count = call(
         &f,
-        &OrdersCount::new()
+        &CountOrders::new()
             .interval_unit(IntervalUnit::Month)
             .interval_count(3)
             .currency(Currency::Usd),
@@ -76,14 +76,14 @@ fn read_endpoints() {
     .unwrap();
     assert_eq!(count.len(), 3);
     assert_eq!(count[0].sales, 2);
-    assert!(!call(&f, &PlansReport::default()).unwrap().is_empty());
+    assert!(!call(&f, &GetPlansReport::default()).unwrap().is_empty());
     let methods = call(
         &f,
-        &PaymentMethodsReport(ReportQuery::new().currency(Currency::Eur)),
+        &GetPaymentMethodsReport(ReportQuery::new().currency(Currency::Eur)),
     )
     .unwrap();
     assert!(methods.iter().all(|m| m.currency == Currency::Eur));
-    let revenue = call(&f, &Revenue::new(0, NOW)).unwrap();
+    let revenue = call(&f, &GetRevenue::new(0, NOW)).unwrap();
     assert_eq!(revenue.sales, 2);
     let users = call(&f, &CountUsers).unwrap();
     assert_eq!(users.users, 5);
@@ -198,7 +198,7 @@ fn webhooks_end_to_end() {
             .is_err()
     );
 
-    let revenue = call(&f, &Revenue::new(NOW, NOW)).unwrap();
+    let revenue = call(&f, &GetRevenue::new(NOW, NOW)).unwrap();
     assert_eq!(revenue.sales, 1);
     assert_eq!(revenue.revenue.to_string(), "1.23");
 

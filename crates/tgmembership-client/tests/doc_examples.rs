@@ -157,7 +157,7 @@ fn create_order() {
 
 #[test]
 fn orders_count() {
-    let r = check::<OrdersCount>(ORDERS_COUNT, 200, whole);
+    let r = check::<CountOrders>(ORDERS_COUNT, 200, whole);
     assert_eq!(r[1].revenue, dec("440.66793845"));
     assert_eq!(r[1].sales, 12);
 }
@@ -183,7 +183,7 @@ fn payment_methods() {
 
 #[test]
 fn payment_methods_report() {
-    let r = check::<PaymentMethodsReport>(PAYMENT_METHODS_REPORT, 200, whole);
+    let r = check::<GetPaymentMethodsReport>(PAYMENT_METHODS_REPORT, 200, whole);
     assert_eq!(r.len(), 8);
     for row in &r {
         assert!(row.name.display_name().is_some(), "{:?}", row.name);
@@ -213,7 +213,7 @@ fn create_plan() {
 
 #[test]
 fn plans_report() {
-    let r = check::<PlansReport>(PLANS_REPORT, 200, whole);
+    let r = check::<GetPlansReport>(PLANS_REPORT, 200, whole);
     assert_eq!(r.len(), 6);
     assert_eq!(r[1].breakdown.len(), 4);
     assert_eq!(r[1].breakdown[2].revenue, dec("568.80310825"));
@@ -229,7 +229,7 @@ fn projects() {
 
 #[test]
 fn revenue_is_byte_exact() {
-    let r = check::<Revenue>(REVENUE, 200, whole);
+    let r = check::<GetRevenue>(REVENUE, 200, whole);
     assert_eq!(r.revenue.to_string(), "398.60636332000007");
     let reencoded = serde_json::to_string(&r).unwrap();
     assert!(reencoded.contains(r#""revenue":"398.60636332000007""#));

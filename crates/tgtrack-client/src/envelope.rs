@@ -2,8 +2,8 @@
 //! `{"status": "error", "error_code": ..., "error_description": ..., "error_details": ...}`
 //! on failure.
 //!
-//! [`decode`] turns an HTTP status and body into a [`Response`] or a [`tg_common::Error`]:
-//! - `"status": "OK"` with a 2xx status: a [`Response`]; `data` decoded as `T`.
+//! [`decode`] turns an HTTP status and body into an [`OkAnswer`] or a [`tg_common::Error`]:
+//! - `"status": "OK"` with a 2xx status: an [`OkAnswer`]; `data` decoded as `T`.
 //! - `"status": "error"`: an [`ErrorKind::Api`](tg_common::ErrorKind::Api) holding a
 //!   [`TgtrackApiError`], with the code's retry safety (429 always, 500/503 if idempotent).
 //!   Its status is the HTTP status, except that an error envelope in a 2xx answer reports its
@@ -25,14 +25,14 @@ use crate::model::Mode;
 /// A successful answer (`"status": "OK"`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Response<T> {
+pub struct OkAnswer<T> {
     /// `data`, when the answer carries one.
     pub data: Option<T>,
     /// `mode`: whether the key is a production or a sandbox key, when the answer says.
     pub mode: Option<Mode>,
 }
 
-impl<T> Response<T> {
+impl<T> OkAnswer<T> {
     /// Whether the answering key is a sandbox key.
     pub fn is_sandbox(&self) -> bool {
         self.mode.as_ref().is_some_and(Mode::is_sandbox)
@@ -112,7 +112,7 @@ impl CodeOnWire {
 }
 
 /// Decodes a TGTrack answer; see the [module docs](self) for the rules.
-pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Response<T>, Error> {
+pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<OkAnswer<T>, Error> {
     decode_with_retry_after(status, body, None)
 }
 
@@ -121,7 +121,7 @@ pub fn decode_with_retry_after<T: DeserializeOwned>(
     status: u16,
     body: &[u8],
     retry_after: Option<Duration>,
-) -> Result<Response<T>, Error> {
+) -> Result<OkAnswer<T>, Error> {
     let is_success = (200..300).contains(&status);
     let not_an_envelope = |path: &str, message: &str| {
         if is_success {
@@ -135,7 +135,7 @@ pub fn decode_with_retry_after<T: DeserializeOwned>(
     if is_success {
         if let Ok(whole) = serde_json::from_slice::<OkEnvelope<T>>(body) {
             if whole.status.0 {
-                return Ok(Response {
+                return Ok(OkAnswer {
                     data: whole.data,
                     mode: whole.mode,
                 });
@@ -161,7 +161,7 @@ pub fn decode_with_retry_after<T: DeserializeOwned>(
             return Err(Error::http(status, body, retry_after));
         }
         let ok: OkEnvelope<T> = tg_common::json::decode(status, body)?;
-        return Ok(Response {
+        return Ok(OkAnswer {
             data: ok.data,
             mode: ok.mode,
         });
@@ -228,12 +228,12 @@ mod tests {
 
     #[test]
     fn ok_without_data_reports_the_mode() {
-        let r: Response<serde_json::Value> =
+        let r: OkAnswer<serde_json::Value> =
             decode(200, br#"{"status":"OK","mode":"sandbox"}"#).unwrap();
         assert_eq!(r.data, None);
         assert_eq!(r.mode, Some(Mode::Sandbox));
         assert!(r.is_sandbox());
-        let r: Response<serde_json::Value> = decode(200, br#"{"status":"OK"}"#).unwrap();
+        let r: OkAnswer<serde_json::Value> = decode(200, br#"{"status":"OK"}"#).unwrap();
         assert_eq!(r.mode, None);
         assert!(!r.is_sandbox());
     }
@@ -245,7 +245,7 @@ mod tests {
             r#"{"data":5,"status":"Ok"}"#,
             r#"{"status":"\u004fK","data":5}"#,
         ] {
-            let r: Response<i64> = decode(200, body.as_bytes()).unwrap();
+            let r: OkAnswer<i64> = decode(200, body.as_bytes()).unwrap();
             assert_eq!(r.data, Some(5), "{body}");
         }
         // An error envelope that also carries a `data` of the right type is still an error.

@@ -101,21 +101,11 @@ impl ErrorCode {
         }
     }
 
-    /// Whether a retry may help: 429 always (the request was refused unprocessed); 500 and 503
-    /// only for an idempotent request (it may have been processed); every other code never.
-    /// An undocumented code is judged as the HTTP status with that number.
+    /// Whether a retry may help: the code read as an HTTP status by
+    /// [`tg_common::retry::status_safety`] (of the documented codes, 429 always, 500 and 503
+    /// only for an idempotent request, every other never); a code that is no status, never.
     pub fn retry_safety(self) -> RetrySafety {
-        match self {
-            ErrorCode::TooManyRequests => RetrySafety::Always,
-            ErrorCode::InternalServerError | ErrorCode::ServiceUnavailable => {
-                RetrySafety::IfIdempotent
-            }
-            ErrorCode::Other(code) => match u16::try_from(code) {
-                Ok(status) => tg_common::error::status_safety(status),
-                Err(_) => RetrySafety::Never,
-            },
-            _ => RetrySafety::Never,
-        }
+        u16::try_from(self.code()).map_or(RetrySafety::Never, tg_common::retry::status_safety)
     }
 }
 

@@ -8,7 +8,7 @@
 //!   retried after an ambiguous failure unless a call opts in with `.retry_unsafe()`.
 //! - [`model`]: the objects and request bodies of every method, with wire-exact encoding
 //!   (user ids as strings, amounts as exact JSON numbers, unset fields omitted).
-//! - [`envelope`]: the `OK` / `error` response envelope, decoded into a [`Response`] or a
+//! - [`envelope`]: the `OK` / `error` response envelope, decoded into an [`OkAnswer`] or a
 //!   [`tg_common::Error`] carrying a [`TgtrackApiError`].
 //! - [`forward`]: Telegram updates and builder webhooks forwarded byte for byte.
 //! - [`update_filter`]: which Telegram updates TGTrack needs, to save the daily quota.
@@ -41,12 +41,12 @@ pub use client::{
     MyBotWasStartedBuilder, MyBotWasStoppedBuilder, RequestBuilder, SambotBuilder,
     SendReachGoalBuilder, UserDidStartBotBuilder,
 };
-pub use envelope::Response;
+pub use envelope::OkAnswer;
 pub use error::{ErrorCode, TgtrackApiError};
 pub use error_ext::TgtrackErrorExt;
 pub use forward::{RawJson, RawUpdate, SambotEncoding};
 pub use forward_queue::{FailedForward, ForwardQueue, ForwardStats, Submission};
-pub use method::{DEFAULT_QUOTAS, Method, MethodRequest};
+pub use method::{ApiMethod, DEFAULT_QUOTAS, MethodRequest};
 pub use model::{
     AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
     SendReachGoal, StartValue, User, UserDidStartBot, UserInfo,
@@ -63,3 +63,9 @@ pub use tg_common::{
     Timeouts,
 };
 pub use update_filter::{TrackedKind, is_tracked_update};
+
+/// The provider name in errors.
+pub const PROVIDER: &str = "tgtrack";
+
+/// The documented base URL; requests go to `{DEFAULT_BASE_URL}/v1/{API_KEY}/{METHOD}`.
+pub const DEFAULT_BASE_URL: &str = "https://bot-api.tgtrack.ru";

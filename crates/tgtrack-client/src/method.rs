@@ -8,12 +8,6 @@ use serde::de::DeserializeOwned;
 use tg_common::Error;
 use tg_common::limit::Quota;
 
-/// The provider name used in error contexts.
-pub const PROVIDER: &str = "tgtrack";
-
-/// The documented base URL; requests go to `{BASE_URL}/v1/{API_KEY}/{METHOD}`.
-pub const BASE_URL: &str = "https://bot-api.tgtrack.ru";
-
 /// TGTrack's documented default limits per API key: 3 requests a second, 500 an hour, 5,000 a
 /// day (the server counts in fixed windows that reset every second, hour and day).
 ///
@@ -28,7 +22,7 @@ pub const DEFAULT_QUOTAS: [Quota; 3] = [
 
 /// Every method of the TGTrack bot API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Method {
+pub enum ApiMethod {
     /// `on_telegram_webhook`: a Telegram update, forwarded byte for byte.
     OnTelegramWebhook,
     /// `my_bot_was_started`: a start whose user is unknown, with its start parameter.
@@ -55,44 +49,44 @@ pub enum Method {
     GetUserInfo,
 }
 
-impl Method {
+impl ApiMethod {
     /// Every method, in the document's order.
-    pub const ALL: [Method; 12] = [
-        Method::OnTelegramWebhook,
-        Method::MyBotWasStarted,
-        Method::MyBotWasStopped,
-        Method::MyBothelpWasStarted,
-        Method::WinWinWasStarted,
-        Method::SambotOnTgWebhook,
-        Method::OnToolsyEvent,
-        Method::OnSendPulseEvent,
-        Method::UserDidStartBot,
-        Method::SendReachGoal,
-        Method::AddEvent,
-        Method::GetUserInfo,
+    pub const ALL: [ApiMethod; 12] = [
+        ApiMethod::OnTelegramWebhook,
+        ApiMethod::MyBotWasStarted,
+        ApiMethod::MyBotWasStopped,
+        ApiMethod::MyBothelpWasStarted,
+        ApiMethod::WinWinWasStarted,
+        ApiMethod::SambotOnTgWebhook,
+        ApiMethod::OnToolsyEvent,
+        ApiMethod::OnSendPulseEvent,
+        ApiMethod::UserDidStartBot,
+        ApiMethod::SendReachGoal,
+        ApiMethod::AddEvent,
+        ApiMethod::GetUserInfo,
     ];
 
     /// The method's name, the last segment of the URL path.
     pub const fn as_str(self) -> &'static str {
         match self {
-            Method::OnTelegramWebhook => "on_telegram_webhook",
-            Method::MyBotWasStarted => "my_bot_was_started",
-            Method::MyBotWasStopped => "my_bot_was_stopped",
-            Method::MyBothelpWasStarted => "my_bothelp_was_started",
-            Method::WinWinWasStarted => "win_win_was_started",
-            Method::SambotOnTgWebhook => "sambot_on_tg_webhook",
-            Method::OnToolsyEvent => "on_toolsy_event",
-            Method::OnSendPulseEvent => "on_send_pulse_event",
-            Method::UserDidStartBot => "user_did_start_bot",
-            Method::SendReachGoal => "send_reach_goal",
-            Method::AddEvent => "add_event",
-            Method::GetUserInfo => "get_user_info",
+            ApiMethod::OnTelegramWebhook => "on_telegram_webhook",
+            ApiMethod::MyBotWasStarted => "my_bot_was_started",
+            ApiMethod::MyBotWasStopped => "my_bot_was_stopped",
+            ApiMethod::MyBothelpWasStarted => "my_bothelp_was_started",
+            ApiMethod::WinWinWasStarted => "win_win_was_started",
+            ApiMethod::SambotOnTgWebhook => "sambot_on_tg_webhook",
+            ApiMethod::OnToolsyEvent => "on_toolsy_event",
+            ApiMethod::OnSendPulseEvent => "on_send_pulse_event",
+            ApiMethod::UserDidStartBot => "user_did_start_bot",
+            ApiMethod::SendReachGoal => "send_reach_goal",
+            ApiMethod::AddEvent => "add_event",
+            ApiMethod::GetUserInfo => "get_user_info",
         }
     }
 
     /// The method with this name.
-    pub fn from_name(name: &str) -> Option<Method> {
-        Method::ALL.into_iter().find(|m| m.as_str() == name)
+    pub fn from_name(name: &str) -> Option<ApiMethod> {
+        ApiMethod::ALL.into_iter().find(|m| m.as_str() == name)
     }
 
     /// Whether repeating the request cannot change the outcome, so a retry after an ambiguous
@@ -101,29 +95,29 @@ impl Method {
     /// Only `get_user_info` is: every other method records a start, a stop, an event or a goal,
     /// and a repeat may be counted twice (reports, ad-system conversions).
     pub const fn is_idempotent(self) -> bool {
-        matches!(self, Method::GetUserInfo)
+        matches!(self, ApiMethod::GetUserInfo)
     }
 
     /// Whether a successful answer must carry `data` (only `get_user_info`'s does).
     pub const fn answers_with_data(self) -> bool {
-        matches!(self, Method::GetUserInfo)
+        matches!(self, ApiMethod::GetUserInfo)
     }
 
     /// Whether the method forwards a caller's payload verbatim instead of a typed body.
     pub const fn is_forwarding(self) -> bool {
         matches!(
             self,
-            Method::OnTelegramWebhook
-                | Method::MyBothelpWasStarted
-                | Method::WinWinWasStarted
-                | Method::SambotOnTgWebhook
-                | Method::OnToolsyEvent
-                | Method::OnSendPulseEvent
+            ApiMethod::OnTelegramWebhook
+                | ApiMethod::MyBothelpWasStarted
+                | ApiMethod::WinWinWasStarted
+                | ApiMethod::SambotOnTgWebhook
+                | ApiMethod::OnToolsyEvent
+                | ApiMethod::OnSendPulseEvent
         )
     }
 }
 
-impl fmt::Display for Method {
+impl fmt::Display for ApiMethod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -133,7 +127,7 @@ impl fmt::Display for Method {
 /// run before sending.
 pub trait MethodRequest: Serialize {
     /// The method this body is sent to.
-    const METHOD: Method;
+    const METHOD: ApiMethod;
     /// The type of the answer's `data` (`serde_json::Value` where the document shows none).
     type Output: DeserializeOwned;
     /// Checks the body before it is sent; see [`crate::validate`] for what is checked.
@@ -146,23 +140,23 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_are_unique() {
-        let mut names: Vec<_> = Method::ALL.iter().map(|m| m.as_str()).collect();
-        for m in Method::ALL {
-            assert_eq!(Method::from_name(m.as_str()), Some(m));
+        let mut names: Vec<_> = ApiMethod::ALL.iter().map(|m| m.as_str()).collect();
+        for m in ApiMethod::ALL {
+            assert_eq!(ApiMethod::from_name(m.as_str()), Some(m));
         }
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), 12);
-        assert_eq!(Method::from_name("bot_was_started"), None);
+        assert_eq!(ApiMethod::from_name("bot_was_started"), None);
     }
 
     #[test]
     fn only_get_user_info_is_idempotent() {
-        let idempotent: Vec<_> = Method::ALL
+        let idempotent: Vec<_> = ApiMethod::ALL
             .into_iter()
             .filter(|m| m.is_idempotent())
             .collect();
-        assert_eq!(idempotent, [Method::GetUserInfo]);
+        assert_eq!(idempotent, [ApiMethod::GetUserInfo]);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tg_common::{ErrorKind, RetrySafety};
-use tgtrack_client::envelope::{self, Response};
+use tgtrack_client::envelope::{self, OkAnswer};
 use tgtrack_client::forward::sambot_body;
 use tgtrack_client::{
     AddEvent, ErrorCode, GetUserInfo, Label, MethodRequest, Mode, MyBotWasStarted, MyBotWasStopped,
@@ -60,7 +60,7 @@ const USER_INFO_ANSWER: &str = fixture!("get-user-info.response.json");
 
 #[test]
 fn ok_answer_with_a_user_decodes() {
-    let r: Response<User> = envelope::decode(200, OK_WITH_DATA.as_bytes()).unwrap();
+    let r: OkAnswer<User> = envelope::decode(200, OK_WITH_DATA.as_bytes()).unwrap();
     assert_eq!(r.mode, None);
     let user = r.data.unwrap();
     assert_eq!(
@@ -77,7 +77,7 @@ fn ok_answer_with_a_user_decodes() {
 
 #[test]
 fn ok_answer_without_data_exposes_the_mode() {
-    let r: Response<Value> = envelope::decode(200, OK_WITHOUT_DATA.as_bytes()).unwrap();
+    let r: OkAnswer<Value> = envelope::decode(200, OK_WITHOUT_DATA.as_bytes()).unwrap();
     assert_eq!(r.data, None);
     assert_eq!(r.mode, Some(Mode::Production));
     assert!(!r.is_sandbox());
@@ -112,7 +112,7 @@ fn fixed_error_example_is_a_typed_api_error() {
 
 #[test]
 fn get_user_info_answer_decodes_every_field() {
-    let r: Response<UserInfo> = envelope::decode(200, USER_INFO_ANSWER.as_bytes()).unwrap();
+    let r: OkAnswer<UserInfo> = envelope::decode(200, USER_INFO_ANSWER.as_bytes()).unwrap();
     let info = r.data.unwrap();
     assert_eq!(info.user_id, 123_456_789);
     assert_eq!(info.first_join_date, 1_680_387_078);
@@ -135,7 +135,7 @@ fn get_user_info_answer_decodes_every_field() {
 
 #[test]
 fn user_info_tolerates_unknown_fields_nulls_and_numeric_ids() {
-    let r: Response<UserInfo> = envelope::decode(
+    let r: OkAnswer<UserInfo> = envelope::decode(
         200,
         br#"{"status":"OK","data":{"user_id":7123456789,"invite_link":null,"left_date":null,"first_name":"A","username":"","is_new":true}}"#,
     )

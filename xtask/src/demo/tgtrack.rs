@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use tg_mock::MockServer;
 use tg_mock::tgtrack::{InviteLink, Mode, TgtrackFake};
-use tgtrack_client::{Client, EventResult, RawJson, RawUpdate, Response, StartValue, UserInfo};
+use tgtrack_client::{Client, EventResult, OkAnswer, RawJson, RawUpdate, StartValue, UserInfo};
 
 use super::render::{Section, date};
 
@@ -31,7 +31,7 @@ fn raw(text: &str) -> Result<RawJson, String> {
 }
 
 /// An accepted answer in words: `accepted (production key)`.
-fn accepted<T>(r: &Response<T>) -> String {
+fn accepted<T>(r: &OkAnswer<T>) -> String {
     match &r.mode {
         Some(mode) => format!("accepted ({mode} key)"),
         None => "accepted".to_owned(),
@@ -39,7 +39,7 @@ fn accepted<T>(r: &Response<T>) -> String {
 }
 
 /// What TGTrack knows about a user, in one line.
-fn user_info(r: &Response<UserInfo>) -> String {
+fn user_info(r: &OkAnswer<UserInfo>) -> String {
     let Some(u) = &r.data else {
         return "no user data in the answer".to_owned();
     };

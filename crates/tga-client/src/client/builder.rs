@@ -10,10 +10,11 @@ use tg_common::{Core, CoreConfig, Error, Secret};
 /// header: base64 and base64url characters, `!` and `.`, at most 4096 bytes.
 const TOKEN_FORMAT: KeyFormat = KeyFormat::HEADER_TOKEN.named("TGA token");
 
-use super::{Client, DEFAULT_BASE_URL, Inner};
+use super::{Client, Inner};
+use crate::DEFAULT_BASE_URL;
+use crate::PROVIDER;
 use crate::event::limits::{DEFAULT_MAX_REQUEST_BYTES, MAX_REQUEST_BYTES_LIMIT, MIN_REQUEST_BYTES};
 use crate::identity::Identity;
-use crate::outcome::PROVIDER;
 
 /// Builds a [`Client`]; start with [`Client::builder`].
 ///

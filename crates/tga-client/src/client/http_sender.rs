@@ -34,7 +34,7 @@ impl BatchSender for HttpSender {
     async fn send(&self, batch: &[EncodedEvent]) -> Result<(), Error> {
         let body = encode_batch(batch);
         super::send::check_body_len(body.len(), batch.len(), self.client.max_request_bytes())
-            .map_err(|e| e.with_context(crate::outcome::PROVIDER, crate::outcome::OPERATION))?;
+            .map_err(|e| e.with_context(crate::PROVIDER, crate::outcome::OPERATION))?;
         self.client
             .post(body, Idempotency::NotIdempotent, Some(1))
             .await

@@ -29,13 +29,6 @@ use crate::event::{EncodedEvent, Event, EventName};
 use crate::identity::Identity;
 use crate::tracker::{Tracker, TrackerConfig};
 
-/// The production base URL.
-pub const DEFAULT_BASE_URL: &str = "https://tganalytics.xyz";
-
-/// The staging base URL, an alternative for trying an integration
-/// (`.core(|c| c.with_base_url(STAGING_BASE_URL))`).
-pub const STAGING_BASE_URL: &str = "https://staging.tganalytics.xyz";
-
 /// A TGA client. Cheap to clone: clones share the connection pool and the configuration.
 ///
 /// Debug prints the base URL, app name and Origin, never the token.

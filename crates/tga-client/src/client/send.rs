@@ -8,8 +8,9 @@ use tg_common::transport::RequestPath;
 use tg_common::{Call, Error, ErrorKind, Idempotency, Response};
 
 use super::Client;
+use crate::PROVIDER;
 use crate::event::{EncodedEvent, Event, encode_batch};
-use crate::outcome::{OPERATION, PROVIDER, Sent, map_response};
+use crate::outcome::{OPERATION, Sent, map_response};
 
 /// The header that carries the token.
 const TOKEN_HEADER: HeaderName = HeaderName::from_static("tga-auth-token");

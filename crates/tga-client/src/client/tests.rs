@@ -8,6 +8,7 @@ use tg_mock::tga::TgaFake;
 use uuid::Uuid;
 
 use super::*;
+use crate::DEFAULT_BASE_URL;
 
 fn loopback(server: &MockServer) -> impl FnOnce(tg_common::CoreConfig) -> tg_common::CoreConfig {
     let url = server.base_url();

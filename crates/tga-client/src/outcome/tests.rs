@@ -202,6 +202,11 @@ fn server_errors_are_retryable() {
         );
         assert_eq!(safety, RetrySafety::IfIdempotent);
     }
+    for status in [501, 505, 511] {
+        let e = map_response(status, b"<html>", None, Sent::default()).unwrap_err();
+        assert_eq!(e.status(), Some(status));
+        assert_eq!(e.retry_safety(), RetrySafety::Never, "{status}");
+    }
     let (d, _, _) = detail(map(500, json!({"message": "boom"})));
     assert_eq!(
         d,

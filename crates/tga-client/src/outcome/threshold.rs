@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use tg_common::retry::{is_retryable_status, status_safety};
 use tg_common::{Error, RetrySafety};
 
 use super::{Envelope, PROVIDER, TgaApiError};
@@ -27,12 +28,12 @@ pub fn map_threshold_response(
     let api = |safety, detail| Err(context(Error::api(status, safety, retry_after, detail)));
     match status {
         429 => api(RetrySafety::Always, TgaApiError::TooManyRequests),
-        500..=599 => {
+        500..=599 if is_retryable_status(status) => {
             let message = serde_json::from_slice::<Envelope>(body)
                 .ok()
                 .and_then(|e| e.message);
             api(
-                RetrySafety::IfIdempotent,
+                status_safety(status),
                 TgaApiError::Server { status, message },
             )
         }

@@ -7,14 +7,14 @@ use tg_common::Secret;
 use super::{
     Client, CountOrdersBuilder, CountUsersBuilder, CreateAccessTokenBuilder,
     CreateAffiliateBuilder, CreateOrderBuilder, CreatePlanBuilder, DeleteWebhookBuilder,
-    GetOrderBuilder, ListCouponsBuilder, ListMembersBuilder, ListOrdersBuilder,
-    ListPaymentMethodsBuilder, ListPlansBuilder, ListProjectsBuilder, PaymentMethodsReportBuilder,
-    PlansReportBuilder, RegisterBotBuilder, SetWebhookBuilder,
+    GetOrderBuilder, GetPaymentMethodsReportBuilder, GetPlansReportBuilder, ListCouponsBuilder,
+    ListMembersBuilder, ListOrdersBuilder, ListPaymentMethodsBuilder, ListPlansBuilder,
+    ListProjectsBuilder, RegisterBotBuilder, SetWebhookBuilder,
 };
 use crate::model::{
-    CountUsers, CreateAccessToken, CreateAffiliate, CreateOrder, CreatePlan, Currency,
-    DeleteWebhook, GetOrder, ListCoupons, ListMembers, ListOrders, ListPaymentMethods, ListPlans,
-    ListProjects, OrdersCount, PaymentGateway, PaymentMethodsReport, PlansReport, RegisterBot,
+    CountOrders, CountUsers, CreateAccessToken, CreateAffiliate, CreateOrder, CreatePlan, Currency,
+    DeleteWebhook, GetOrder, GetPaymentMethodsReport, GetPlansReport, ListCoupons, ListMembers,
+    ListOrders, ListPaymentMethods, ListPlans, ListProjects, PaymentGateway, RegisterBot,
     SetWebhook,
 };
 
@@ -136,7 +136,7 @@ impl OrdersHandler<'_> {
 
     /// `GET orders/count`: revenue and sales per day, month or year.
     pub fn count(&self) -> CountOrdersBuilder {
-        self.client.request(OrdersCount::new())
+        self.client.request(CountOrders::new())
     }
 }
 
@@ -147,8 +147,8 @@ impl PaymentMethodsHandler<'_> {
     }
 
     /// `GET paymentMethods/report`: revenue and sales per payment method.
-    pub fn report(&self) -> PaymentMethodsReportBuilder {
-        self.client.request(PaymentMethodsReport::default())
+    pub fn report(&self) -> GetPaymentMethodsReportBuilder {
+        self.client.request(GetPaymentMethodsReport::default())
     }
 }
 
@@ -178,8 +178,8 @@ impl PlansHandler<'_> {
     }
 
     /// `GET plans/report`: revenue and sales per plan over the last 6 months.
-    pub fn report(&self) -> PlansReportBuilder {
-        self.client.request(PlansReport::default())
+    pub fn report(&self) -> GetPlansReportBuilder {
+        self.client.request(GetPlansReport::default())
     }
 }
 

@@ -32,14 +32,14 @@ pub use handlers::{
 pub use request_builder::{
     CountOrdersBuilder, CountUsersBuilder, CreateAccessTokenBuilder, CreateAffiliateBuilder,
     CreateOrderBuilder, CreatePlanBuilder, DeleteWebhookBuilder, GetOrderBuilder,
-    ListCouponsBuilder, ListMembersBuilder, ListOrdersBuilder, ListPaymentMethodsBuilder,
-    ListPlansBuilder, ListProjectsBuilder, PaymentMethodsReportBuilder, PlansReportBuilder,
-    RegisterBotBuilder, RequestBuilder, RevenueBuilder, SetWebhookBuilder,
+    GetPaymentMethodsReportBuilder, GetPlansReportBuilder, GetRevenueBuilder, ListCouponsBuilder,
+    ListMembersBuilder, ListOrdersBuilder, ListPaymentMethodsBuilder, ListPlansBuilder,
+    ListProjectsBuilder, RegisterBotBuilder, RequestBuilder, SetWebhookBuilder,
 };
 
 use crate::endpoint::Endpoint;
 use crate::envelope;
-use crate::model::Revenue;
+use crate::model::GetRevenue;
 use crate::request::{ApiRequest, Outgoing, outgoing};
 use request_builder::CallOptions;
 
@@ -169,8 +169,8 @@ impl Client {
     }
 
     /// `GET revenue`: revenue and sales from `from` to `to` (Unix seconds, both required).
-    pub fn revenue(&self, from: i64, to: i64) -> RevenueBuilder {
-        self.request(Revenue::new(from, to))
+    pub fn revenue(&self, from: i64, to: i64) -> GetRevenueBuilder {
+        self.request(GetRevenue::new(from, to))
     }
 
     /// `GET users/count`.

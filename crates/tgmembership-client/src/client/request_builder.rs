@@ -12,9 +12,9 @@ use tg_common::Error;
 use super::Client;
 use crate::PROVIDER;
 use crate::model::{
-    CountUsers, CreateAccessToken, CreateAffiliate, CreateOrder, CreatePlan, DeleteWebhook,
-    GetOrder, ListCoupons, ListMembers, ListOrders, ListPaymentMethods, ListPlans, ListProjects,
-    OrdersCount, PaymentMethodsReport, PlansReport, RegisterBot, Revenue, SetWebhook,
+    CountOrders, CountUsers, CreateAccessToken, CreateAffiliate, CreateOrder, CreatePlan,
+    DeleteWebhook, GetOrder, GetPaymentMethodsReport, GetPlansReport, GetRevenue, ListCoupons,
+    ListMembers, ListOrders, ListPaymentMethods, ListPlans, ListProjects, RegisterBot, SetWebhook,
 };
 use crate::paginate::{Paginated, paginate};
 use crate::request::ApiRequest;
@@ -49,21 +49,21 @@ pub type GetOrderBuilder = RequestBuilder<GetOrder>;
 /// `POST orders`, ready to send.
 pub type CreateOrderBuilder = RequestBuilder<CreateOrder>;
 /// `GET orders/count`, ready to send.
-pub type CountOrdersBuilder = RequestBuilder<OrdersCount>;
+pub type CountOrdersBuilder = RequestBuilder<CountOrders>;
 /// `GET paymentMethods`, ready to send.
 pub type ListPaymentMethodsBuilder = RequestBuilder<ListPaymentMethods>;
 /// `GET paymentMethods/report`, ready to send.
-pub type PaymentMethodsReportBuilder = RequestBuilder<PaymentMethodsReport>;
+pub type GetPaymentMethodsReportBuilder = RequestBuilder<GetPaymentMethodsReport>;
 /// `GET plans`, ready to send or stream.
 pub type ListPlansBuilder = RequestBuilder<ListPlans>;
 /// `POST plans`, ready to send.
 pub type CreatePlanBuilder = RequestBuilder<CreatePlan>;
 /// `GET plans/report`, ready to send.
-pub type PlansReportBuilder = RequestBuilder<PlansReport>;
+pub type GetPlansReportBuilder = RequestBuilder<GetPlansReport>;
 /// `GET projects`, ready to send or stream.
 pub type ListProjectsBuilder = RequestBuilder<ListProjects>;
 /// `GET revenue`, ready to send.
-pub type RevenueBuilder = RequestBuilder<Revenue>;
+pub type GetRevenueBuilder = RequestBuilder<GetRevenue>;
 /// `GET users/count`, ready to send.
 pub type CountUsersBuilder = RequestBuilder<CountUsers>;
 /// `POST webhook`, ready to send.

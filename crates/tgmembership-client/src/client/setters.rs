@@ -3,9 +3,9 @@
 
 use super::RequestBuilder;
 use crate::model::{
-    CreateAccessToken, CreateAffiliate, CreateOrder, CreatePlan, Currency, IntervalUnit,
-    ListMembers, ListOrders, ListPlans, ListProjects, NewPlanOptions, OrderStatus, OrdersCount,
-    PaymentMethodsReport, PlansReport, Revenue,
+    CountOrders, CreateAccessToken, CreateAffiliate, CreateOrder, CreatePlan, Currency,
+    GetPaymentMethodsReport, GetPlansReport, GetRevenue, IntervalUnit, ListMembers, ListOrders,
+    ListPlans, ListProjects, NewPlanOptions, OrderStatus,
 };
 
 /// Setters forwarding to the request type's builder methods of the same name.
@@ -77,7 +77,7 @@ forward_setters!(CreateOrder {
     cancel_url(url: impl Into<String>);
 });
 
-forward_setters!(OrdersCount {
+forward_setters!(CountOrders {
     /// Day, month or year (the service's default is month).
     interval_unit(unit: IntervalUnit);
     /// How many periods, at least 1 (the service's default is 1).
@@ -115,21 +115,21 @@ forward_setters!(ListProjects {
     offset(offset: u64);
 });
 
-forward_setters!(Revenue {
+forward_setters!(GetRevenue {
     /// The report's currency (one of the 13 documented).
     currency(currency: Currency);
 });
 
-impl RequestBuilder<PlansReport> {
+impl RequestBuilder<GetPlansReport> {
     /// The report's currency (one of the 13 documented; default: the bot's, else EUR).
     pub fn currency(self, currency: Currency) -> Self {
-        self.map_request(|r| PlansReport(r.0.currency(currency)))
+        self.map_request(|r| GetPlansReport(r.0.currency(currency)))
     }
 }
 
-impl RequestBuilder<PaymentMethodsReport> {
+impl RequestBuilder<GetPaymentMethodsReport> {
     /// The report's currency (one of the 13 documented; default: the bot's, else EUR).
     pub fn currency(self, currency: Currency) -> Self {
-        self.map_request(|r| PaymentMethodsReport(r.0.currency(currency)))
+        self.map_request(|r| GetPaymentMethodsReport(r.0.currency(currency)))
     }
 }

@@ -39,10 +39,10 @@ pub use plan::{
 };
 pub use project::{ListProjects, Project, ProjectOptions};
 pub use report::{
-    OrdersCount, PaymentMethodReport, PaymentMethodsReport, PeriodRevenue, PlanReport, PlansReport,
-    ReportQuery,
+    CountOrders, GetPaymentMethodsReport, GetPlansReport, PaymentMethodReport, PeriodRevenue,
+    PlanReport, ReportQuery,
 };
-pub use revenue::{Revenue, RevenueSummary};
+pub use revenue::{GetRevenue, RevenueSummary};
 pub use users_count::{CountUsers, UsersCount};
 pub use webhook::{DeleteWebhook, SetWebhook, Webhook, WebhookDeleted};
 

@@ -12,13 +12,13 @@ use crate::request::{ApiRequest, QueryPairs};
 
 /// `GET orders/count`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OrdersCount {
+pub struct CountOrders {
     interval_unit: Option<IntervalUnit>,
     interval_count: Option<u32>,
     currency: Option<Currency>,
 }
 
-impl OrdersCount {
+impl CountOrders {
     /// The service's defaults: one month, in the bot's preferred currency (else EUR).
     pub fn new() -> Self {
         Self::default()
@@ -43,7 +43,7 @@ impl OrdersCount {
     }
 }
 
-impl ApiRequest for OrdersCount {
+impl ApiRequest for CountOrders {
     type Output = Vec<PeriodRevenue>;
 
     fn endpoint(&self) -> Endpoint {
@@ -125,9 +125,9 @@ impl ReportQuery {
 
 /// `GET plans/report`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PlansReport(pub ReportQuery);
+pub struct GetPlansReport(pub ReportQuery);
 
-impl ApiRequest for PlansReport {
+impl ApiRequest for GetPlansReport {
     type Output = Vec<PlanReport>;
 
     fn endpoint(&self) -> Endpoint {
@@ -145,9 +145,9 @@ impl ApiRequest for PlansReport {
 
 /// `GET paymentMethods/report`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PaymentMethodsReport(pub ReportQuery);
+pub struct GetPaymentMethodsReport(pub ReportQuery);
 
-impl ApiRequest for PaymentMethodsReport {
+impl ApiRequest for GetPaymentMethodsReport {
     type Output = Vec<PaymentMethodReport>;
 
     fn endpoint(&self) -> Endpoint {
@@ -208,7 +208,7 @@ mod tests {
 
     #[test]
     fn orders_count_query() {
-        let r = OrdersCount::new()
+        let r = CountOrders::new()
             .interval_unit(IntervalUnit::Month)
             .interval_count(3)
             .currency(Currency::Usd)
@@ -219,10 +219,10 @@ mod tests {
             r.query.as_deref(),
             Some("interval_unit=month&interval_count=3&currency=usd")
         );
-        assert!(OrdersCount::new().interval_count(0).render().is_err());
-        assert!(OrdersCount::new().interval_count(1).render().is_ok());
+        assert!(CountOrders::new().interval_count(0).render().is_err());
+        assert!(CountOrders::new().interval_count(1).render().is_ok());
         assert!(
-            OrdersCount::new()
+            CountOrders::new()
                 .interval_unit(IntervalUnit::Unknown("week".into()))
                 .render()
                 .is_err()
@@ -231,16 +231,16 @@ mod tests {
 
     #[test]
     fn report_queries() {
-        let r = PlansReport(ReportQuery::new().currency(Currency::Eur))
+        let r = GetPlansReport(ReportQuery::new().currency(Currency::Eur))
             .render()
             .unwrap();
         assert_eq!(r.path, "plans/report");
         assert_eq!(r.query.as_deref(), Some("currency=eur"));
-        let r = PaymentMethodsReport::default().render().unwrap();
+        let r = GetPaymentMethodsReport::default().render().unwrap();
         assert_eq!(r.path, "paymentMethods/report");
         assert_eq!(r.query, None);
         assert!(
-            PaymentMethodsReport(ReportQuery::new().currency(Currency::Unknown("XAU".into())))
+            GetPaymentMethodsReport(ReportQuery::new().currency(Currency::Unknown("XAU".into())))
                 .render()
                 .is_err()
         );

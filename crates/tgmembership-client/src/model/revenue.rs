@@ -11,16 +11,16 @@ use crate::request::{ApiRequest, QueryPairs};
 
 /// `GET revenue`: both bounds are required (Unix seconds).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Revenue {
+pub struct GetRevenue {
     from: i64,
     to: i64,
     currency: Option<Currency>,
 }
 
-impl Revenue {
+impl GetRevenue {
     /// Revenue from `from` to `to` (Unix seconds, `from <= to`).
     pub fn new(from: i64, to: i64) -> Self {
-        Revenue {
+        GetRevenue {
             from,
             to,
             currency: None,
@@ -34,7 +34,7 @@ impl Revenue {
     }
 }
 
-impl ApiRequest for Revenue {
+impl ApiRequest for GetRevenue {
     type Output = RevenueSummary;
 
     fn endpoint(&self) -> Endpoint {
@@ -90,12 +90,15 @@ mod tests {
 
     #[test]
     fn renders_and_validates() {
-        let r = Revenue::new(1681159917, 1683751930).render().unwrap();
+        let r = GetRevenue::new(1681159917, 1683751930).render().unwrap();
         assert_eq!(r.path, "revenue");
         assert_eq!(r.query.as_deref(), Some("from=1681159917&to=1683751930"));
-        let r = Revenue::new(1, 1).currency(Currency::Btc).render().unwrap();
+        let r = GetRevenue::new(1, 1)
+            .currency(Currency::Btc)
+            .render()
+            .unwrap();
         assert_eq!(r.query.as_deref(), Some("from=1&to=1&currency=btc"));
-        assert!(Revenue::new(10, 9).render().is_err());
-        assert!(Revenue::new(-1, 9).render().is_err());
+        assert!(GetRevenue::new(10, 9).render().is_err());
+        assert!(GetRevenue::new(-1, 9).render().is_err());
     }
 }

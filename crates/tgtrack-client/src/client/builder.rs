@@ -13,7 +13,8 @@ const KEY_FORMAT: KeyFormat = KeyFormat::PATH_SEGMENT;
 
 use super::calls::method_path;
 use super::{Client, Inner};
-use crate::method::{BASE_URL, DEFAULT_QUOTAS, Method, PROVIDER};
+use crate::method::{ApiMethod, DEFAULT_QUOTAS};
+use crate::{DEFAULT_BASE_URL, PROVIDER};
 
 /// Builds a [`Client`]; start with [`Client::builder`].
 ///
@@ -31,7 +32,7 @@ impl ClientBuilder {
     pub(super) fn new(key: Secret) -> Self {
         ClientBuilder {
             key,
-            core: CoreConfig::new(BASE_URL).with_quotas(DEFAULT_QUOTAS.to_vec()),
+            core: CoreConfig::new(DEFAULT_BASE_URL).with_quotas(DEFAULT_QUOTAS.to_vec()),
         }
     }
 
@@ -72,7 +73,7 @@ impl ClientBuilder {
             .check(&key)
             .map_err(|e| e.with_context(PROVIDER, "build client"))?;
         let core = Core::new(PROVIDER, &key, self.core)?;
-        let paths = Method::ALL
+        let paths = ApiMethod::ALL
             .into_iter()
             .map(|method| core.prepare(method_path(&key, method)))
             .collect::<Result<_, _>>()?;

@@ -8,11 +8,12 @@ use tg_common::transport::{RequestPath, Target};
 use tg_common::{Call, Error, Idempotency, Secret};
 
 use super::Client;
-use crate::envelope::{self, Response};
-use crate::method::{Method, PROVIDER};
+use crate::PROVIDER;
+use crate::envelope::{self, OkAnswer};
+use crate::method::ApiMethod;
 
 /// Attaches the provider and method to an error raised before anything was sent.
-pub(super) fn local(error: Error, method: Method) -> Error {
+pub(super) fn local(error: Error, method: ApiMethod) -> Error {
     error.with_context(PROVIDER, method.as_str())
 }
 
@@ -20,11 +21,11 @@ impl Client {
     /// Sends `body` to `method` and decodes the envelope.
     pub(super) async fn execute<T: DeserializeOwned>(
         &self,
-        method: Method,
+        method: ApiMethod,
         body: Bytes,
         options: CallOptions,
-    ) -> Result<Response<T>, Error> {
-        let position = Method::ALL.iter().position(|m| *m == method);
+    ) -> Result<OkAnswer<T>, Error> {
+        let position = ApiMethod::ALL.iter().position(|m| *m == method);
         let path: Target = match position.and_then(|i| self.inner.paths.get(i)) {
             Some(prepared) => prepared.clone().into(),
             None => method_path(&self.inner.key, method).into(),
@@ -46,7 +47,7 @@ impl Client {
 }
 
 /// `/v1/{API_KEY}/{method}`.
-pub(super) fn method_path(key: &Secret, method: Method) -> RequestPath {
+pub(super) fn method_path(key: &Secret, method: ApiMethod) -> RequestPath {
     RequestPath::new()
         .segment("v1")
         .secret(key)
@@ -54,11 +55,11 @@ pub(super) fn method_path(key: &Secret, method: Method) -> RequestPath {
 }
 
 /// The envelope decoder with the `Retry-After` header; a `get_user_info` answer without `data`
-/// is a decode error, so its [`Response::data`] is always set.
+/// is a decode error, so its [`OkAnswer::data`] is always set.
 fn decode_answer<T: DeserializeOwned>(
-    method: Method,
+    method: ApiMethod,
     answer: &tg_common::Response,
-) -> Result<Response<T>, Error> {
+) -> Result<OkAnswer<T>, Error> {
     let decoded =
         envelope::decode_with_retry_after(answer.status, &answer.body, answer.retry_after())?;
     if method.answers_with_data() && decoded.data.is_none() {

@@ -7,9 +7,9 @@ use tg_common::Error;
 
 use super::Client;
 use super::calls::CallOptions;
-use crate::envelope::Response;
+use crate::envelope::OkAnswer;
 use crate::forward::{RawJson, RawUpdate, SambotEncoding, sambot_body};
-use crate::method::Method;
+use crate::method::ApiMethod;
 
 /// A forwarded payload (`on_telegram_webhook` or a builder webhook), ready to send with
 /// [`ForwardBuilder::send`].
@@ -17,13 +17,13 @@ use crate::method::Method;
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ForwardBuilder {
     client: Client,
-    method: Method,
+    method: ApiMethod,
     payload: RawJson,
     options: CallOptions,
 }
 
 impl ForwardBuilder {
-    pub(super) fn new(client: Client, method: Method, payload: RawJson) -> Self {
+    pub(super) fn new(client: Client, method: ApiMethod, payload: RawJson) -> Self {
         ForwardBuilder {
             client,
             method,
@@ -33,7 +33,7 @@ impl ForwardBuilder {
     }
 
     /// The method the payload goes to.
-    pub fn method(&self) -> Method {
+    pub fn method(&self) -> ApiMethod {
         self.method
     }
 
@@ -56,7 +56,7 @@ impl ForwardBuilder {
     }
 
     /// Sends the payload byte for byte.
-    pub async fn send(self) -> Result<Response<serde_json::Value>, Error> {
+    pub async fn send(self) -> Result<OkAnswer<serde_json::Value>, Error> {
         self.client
             .execute(self.method, self.payload.bytes(), self.options)
             .await
@@ -110,10 +110,10 @@ impl SambotBuilder {
     }
 
     /// Sends the wrapped update.
-    pub async fn send(self) -> Result<Response<serde_json::Value>, Error> {
+    pub async fn send(self) -> Result<OkAnswer<serde_json::Value>, Error> {
         let body = self.payload();
         self.client
-            .execute(Method::SambotOnTgWebhook, body, self.options)
+            .execute(ApiMethod::SambotOnTgWebhook, body, self.options)
             .await
     }
 }

@@ -29,9 +29,9 @@ pub use typed::{
     RequestBuilder, SendReachGoalBuilder, UserDidStartBotBuilder,
 };
 
-use crate::envelope::Response;
+use crate::envelope::OkAnswer;
 use crate::forward::{RawJson, RawUpdate};
-use crate::method::{Method, MethodRequest};
+use crate::method::{ApiMethod, MethodRequest};
 use crate::model::{
     AddEvent, GetUserInfo, MyBotWasStarted, MyBotWasStopped, SendReachGoal, StartValue,
     UserDidStartBot,
@@ -51,7 +51,7 @@ struct Inner {
     /// Builds a method's path should it have no prepared one.
     key: Secret,
     /// Each method's path (`/v1/{API_KEY}/{method}`), joined with the base URL once, in the
-    /// order of [`Method::ALL`].
+    /// order of [`ApiMethod::ALL`].
     paths: Vec<PreparedPath>,
 }
 
@@ -114,7 +114,7 @@ impl Client {
     /// # }
     /// ```
     pub fn on_telegram_webhook(&self, update: RawUpdate) -> ForwardBuilder {
-        ForwardBuilder::new(self.clone(), Method::OnTelegramWebhook, update.into())
+        ForwardBuilder::new(self.clone(), ApiMethod::OnTelegramWebhook, update.into())
     }
 
     /// `my_bot_was_started` (limited integration): the bot was started with this `start`
@@ -132,12 +132,12 @@ impl Client {
 
     /// `my_bothelp_was_started`: forwards BotHelp's subscriber webhook as received.
     pub fn my_bothelp_was_started(&self, payload: RawJson) -> ForwardBuilder {
-        ForwardBuilder::new(self.clone(), Method::MyBothelpWasStarted, payload)
+        ForwardBuilder::new(self.clone(), ApiMethod::MyBothelpWasStarted, payload)
     }
 
     /// `win_win_was_started`: forwards Win Win Bot's new-subscriber webhook as received.
     pub fn win_win_was_started(&self, payload: RawJson) -> ForwardBuilder {
-        ForwardBuilder::new(self.clone(), Method::WinWinWasStarted, payload)
+        ForwardBuilder::new(self.clone(), ApiMethod::WinWinWasStarted, payload)
     }
 
     /// `sambot_on_tg_webhook`: forwards a Telegram update wrapped as `{"webhook": ...}`, the
@@ -148,12 +148,12 @@ impl Client {
 
     /// `on_toolsy_event`: forwards a toolsy payment event as received.
     pub fn on_toolsy_event(&self, payload: RawJson) -> ForwardBuilder {
-        ForwardBuilder::new(self.clone(), Method::OnToolsyEvent, payload)
+        ForwardBuilder::new(self.clone(), ApiMethod::OnToolsyEvent, payload)
     }
 
     /// `on_send_pulse_event`: forwards a SendPulse bot event as received.
     pub fn on_send_pulse_event(&self, payload: RawJson) -> ForwardBuilder {
-        ForwardBuilder::new(self.clone(), Method::OnSendPulseEvent, payload)
+        ForwardBuilder::new(self.clone(), ApiMethod::OnSendPulseEvent, payload)
     }
 
     /// `user_did_start_bot`: this user started the bot (for builders that give the user's data
@@ -271,8 +271,8 @@ impl Client {
     pub async fn forward_if_tracked(
         &self,
         raw: &[u8],
-    ) -> Result<Option<Response<serde_json::Value>>, Error> {
-        let method = Method::OnTelegramWebhook;
+    ) -> Result<Option<OkAnswer<serde_json::Value>>, Error> {
+        let method = ApiMethod::OnTelegramWebhook;
         let update = RawUpdate::try_from(raw).map_err(|e| calls::local(e, method))?;
         if update.tracked_kind().is_none() {
             return Ok(None);

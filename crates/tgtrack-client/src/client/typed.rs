@@ -9,7 +9,7 @@ use tg_common::Error;
 
 use super::Client;
 use super::calls::{CallOptions, local};
-use crate::envelope::Response;
+use crate::envelope::OkAnswer;
 use crate::method::MethodRequest;
 use crate::model::{
     AddEvent, EventResult, GetUserInfo, Label, MyBotWasStarted, MyBotWasStopped, SendReachGoal,
@@ -70,7 +70,7 @@ impl<B: MethodRequest> RequestBuilder<B> {
     /// Invalid input fails with [`tg_common::ErrorKind::InvalidInput`] and nothing is sent;
     /// TGTrack's error answers are [`tg_common::ErrorKind::Api`] errors holding a
     /// [`TgtrackApiError`](crate::TgtrackApiError).
-    pub async fn send(self) -> Result<Response<B::Output>, Error> {
+    pub async fn send(self) -> Result<OkAnswer<B::Output>, Error> {
         let method = B::METHOD;
         let body = self
             .body

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tg_common::Error;
 
 use super::StartValue;
-use crate::method::{Method, MethodRequest};
+use crate::method::{ApiMethod, MethodRequest};
 use crate::validate;
 
 /// `my_bot_was_started` (limited integration): the bot was started, with this parameter.
@@ -36,7 +36,7 @@ impl MyBotWasStarted {
 }
 
 impl MethodRequest for MyBotWasStarted {
-    const METHOD: Method = Method::MyBotWasStarted;
+    const METHOD: ApiMethod = ApiMethod::MyBotWasStarted;
     type Output = serde_json::Value;
 
     /// Checks `start_value` (empty, `auto_detect`, or a valid deep-link parameter).
@@ -79,7 +79,7 @@ impl MyBotWasStopped {
 }
 
 impl MethodRequest for MyBotWasStopped {
-    const METHOD: Method = Method::MyBotWasStopped;
+    const METHOD: ApiMethod = ApiMethod::MyBotWasStopped;
     type Output = serde_json::Value;
 
     /// Checks `user_id` and, when set, `date`.
@@ -155,7 +155,7 @@ impl UserDidStartBot {
 }
 
 impl MethodRequest for UserDidStartBot {
-    const METHOD: Method = Method::UserDidStartBot;
+    const METHOD: ApiMethod = ApiMethod::UserDidStartBot;
     type Output = serde_json::Value;
 
     /// Checks `user_id`, that `first_name` is not blank, and `start_value` when set.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tg_common::Error;
 
 use super::{EventResult, Label};
-use crate::method::{Method, MethodRequest};
+use crate::method::{ApiMethod, MethodRequest};
 use crate::validate;
 
 /// `send_reach_goal`: a deep goal, forwarded to the ad system the user came from (within 21
@@ -33,7 +33,7 @@ impl SendReachGoal {
 }
 
 impl MethodRequest for SendReachGoal {
-    const METHOD: Method = Method::SendReachGoal;
+    const METHOD: ApiMethod = ApiMethod::SendReachGoal;
     type Output = serde_json::Value;
 
     /// Checks `user_id` and that `target` is not blank.
@@ -127,7 +127,7 @@ impl AddEvent {
 }
 
 impl MethodRequest for AddEvent {
-    const METHOD: Method = Method::AddEvent;
+    const METHOD: ApiMethod = ApiMethod::AddEvent;
     type Output = serde_json::Value;
 
     /// Checks `user_id`, that `event_type` is not blank, that `event_result` is a documented

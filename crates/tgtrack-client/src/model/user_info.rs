@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use tg_common::Error;
 
-use crate::method::{Method, MethodRequest};
+use crate::method::{ApiMethod, MethodRequest};
 use crate::validate;
 
 /// `get_user_info`: asks what TGTrack knows about a user.
@@ -23,7 +23,7 @@ impl GetUserInfo {
 }
 
 impl MethodRequest for GetUserInfo {
-    const METHOD: Method = Method::GetUserInfo;
+    const METHOD: ApiMethod = ApiMethod::GetUserInfo;
     type Output = UserInfo;
 
     /// Checks `user_id`.

@@ -1,297 +1,21 @@
-//! The provider-agnostic client core: one request flows limiter → attempt (send, capped read)
-//! → decode → retry decision, under per-attempt and overall timeouts, inside one tracing span.
-//!
-//! Provider crates describe a request as a [`Call`] and hand [`Core::execute`] a decoder for
-//! their envelope; everything else lives here once.
+//! The executor: a [`Core`] waits for the limiter, sends each attempt over the pool under the
+//! attempt and overall timeouts, hands the answer to the decoder and retries what is safe.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use http::HeaderValue;
 use http_body_util::Full;
 use tracing::Instrument;
 
+use super::scrubbing;
+use super::{Call, CoreConfig, Response, Timeouts};
 use crate::error::{Error, ErrorKind, RateLimitOrigin, TimeoutPhase};
-use crate::limit::{DEFAULT_MAX_WAIT, DEFAULT_REMOTE_PAUSE, Quota, RateLimiter};
-use crate::retry::{Decision, Idempotency, Outcome, RetryBudget, RetryPolicy, decide};
+use crate::limit::{DEFAULT_REMOTE_PAUSE, RateLimiter};
+use crate::retry::{Decision, Outcome, RetryBudget, RetryPolicy, decide};
 use crate::scrub::KeyScrubber;
 use crate::secret::Secret;
-use crate::transport::{
-    self, BaseUrl, PreparedPath, RequestPath, Target, Transport, TransportConfig,
-};
-
-/// Timeouts of a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timeouts {
-    /// One attempt: sending the request and reading the whole response body.
-    pub attempt: Duration,
-    /// The whole call: rate-limit waits, every attempt and every backoff.
-    pub overall: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts {
-            attempt: Duration::from_secs(30),
-            overall: Duration::from_secs(60),
-        }
-    }
-}
-
-/// Default cap on a response body.
-pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
-
-/// Settings shared by every provider client; each provider's builder fills in its defaults.
-#[derive(Debug, Clone)]
-pub struct CoreConfig {
-    /// The base URL (https; plain http only to loopback with `allow_plain_http_loopback`).
-    pub base_url: String,
-    /// Accept `http://` to a loopback address (fake servers). Off by default.
-    pub allow_plain_http_loopback: bool,
-    /// Timeouts.
-    pub timeouts: Timeouts,
-    /// Cap on a response body, error bodies included.
-    pub max_body_bytes: usize,
-    /// Retry settings.
-    pub retry: RetryPolicy,
-    /// Quotas enforced per API key (empty: no limiter).
-    pub quotas: Vec<Quota>,
-    /// How long a call may wait for the limiter by default.
-    pub max_rate_wait: Duration,
-    /// A limiter to use instead of the process-wide one for the key (a shared backend).
-    pub limiter: Option<RateLimiter>,
-    /// Pool and connect settings.
-    pub transport: TransportConfig,
-    /// An existing pool to share instead of building one.
-    pub shared_transport: Option<Transport>,
-}
-
-impl CoreConfig {
-    /// Defaults for a provider whose production base URL is `base_url`.
-    pub fn new(base_url: impl Into<String>) -> Self {
-        CoreConfig {
-            base_url: base_url.into(),
-            allow_plain_http_loopback: false,
-            timeouts: Timeouts::default(),
-            max_body_bytes: DEFAULT_MAX_BODY,
-            retry: RetryPolicy::default(),
-            quotas: Vec::new(),
-            max_rate_wait: DEFAULT_MAX_WAIT,
-            limiter: None,
-            transport: TransportConfig::default(),
-            shared_transport: None,
-        }
-    }
-
-    /// Another base URL (a fake server, a staging host).
-    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// Accepts `http://` to a loopback address (for tg-mock). Never needed in production.
-    pub fn with_plain_http_loopback(mut self, allow: bool) -> Self {
-        self.allow_plain_http_loopback = allow;
-        self
-    }
-
-    /// Per-attempt and overall timeouts.
-    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.timeouts = timeouts;
-        self
-    }
-
-    /// Retry settings.
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// The quotas enforced per key (empty: no limiter).
-    pub fn with_quotas(mut self, quotas: Vec<Quota>) -> Self {
-        self.quotas = quotas;
-        self
-    }
-
-    /// How long a call may wait for the limiter by default.
-    pub fn with_max_rate_wait(mut self, max_wait: Duration) -> Self {
-        self.max_rate_wait = max_wait;
-        self
-    }
-
-    /// A limiter to use instead of the process-wide one (for example a shared backend).
-    pub fn with_limiter(mut self, limiter: RateLimiter) -> Self {
-        self.limiter = Some(limiter);
-        self
-    }
-
-    /// Shares an existing connection pool.
-    pub fn with_transport(mut self, transport: Transport) -> Self {
-        self.shared_transport = Some(transport);
-        self
-    }
-
-    /// Pool and connect settings.
-    pub fn with_transport_config(mut self, config: TransportConfig) -> Self {
-        self.transport = config;
-        self
-    }
-
-    /// Cap on a response body.
-    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
-        self.max_body_bytes = bytes;
-        self
-    }
-}
-
-/// Per-call choices a request builder collects from its caller.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CallOptions {
-    /// Retry after an ambiguous failure (timeout, reset, 5xx) even though the call is not
-    /// idempotent: the caller accepts that the effect may happen twice.
-    pub retry_unsafe: bool,
-    /// This call's maximum wait for the rate limiter, instead of the client's.
-    pub max_rate_wait: Option<Duration>,
-}
-
-/// One request, described by a provider crate.
-#[derive(Debug, Clone)]
-pub struct Call {
-    /// The operation as the provider documents it (`add_event`, `GET orders`): used in errors
-    /// and tracing instead of the URL.
-    pub operation: Cow<'static, str>,
-    /// The HTTP method.
-    pub method: Method,
-    /// The path below the base URL (may hold the key as a secret segment), or one prepared by
-    /// [`Core::prepare`].
-    pub target: Target,
-    /// An encoded query string without `?`.
-    pub query: Option<String>,
-    /// Extra headers; values carrying secrets are marked sensitive by [`Call::secret_header`].
-    pub headers: HeaderMap,
-    /// The body (sent as is, or gzipped when `gzip` is set).
-    pub body: Bytes,
-    /// Compress the body with gzip and send `Content-Encoding: gzip`.
-    pub gzip: bool,
-    /// Whether repeating the request is harmless.
-    pub idempotency: Idempotency,
-    /// This call's maximum wait for the limiter, overriding the client's.
-    pub max_rate_wait: Option<Duration>,
-    /// This call's attempt limit, overriding the client's retry policy (1: no retry, for
-    /// callers that retry on their own, like a batching tracker).
-    pub max_attempts: Option<u32>,
-}
-
-impl Call {
-    /// A call with no body.
-    pub fn new(
-        operation: impl Into<Cow<'static, str>>,
-        method: Method,
-        target: impl Into<Target>,
-    ) -> Self {
-        let idempotency = if method == Method::GET || method == Method::DELETE {
-            Idempotency::Idempotent
-        } else {
-            Idempotency::NotIdempotent
-        };
-        Call {
-            operation: operation.into(),
-            method,
-            target: target.into(),
-            query: None,
-            headers: HeaderMap::new(),
-            body: Bytes::new(),
-            gzip: false,
-            idempotency,
-            max_rate_wait: None,
-            max_attempts: None,
-        }
-    }
-
-    /// A JSON body (sets `Content-Type: application/json`).
-    pub fn json_body(mut self, body: impl Into<Bytes>) -> Self {
-        self.headers.insert(
-            http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        self.body = body.into();
-        self
-    }
-
-    /// An encoded query string.
-    pub fn query(mut self, query: String) -> Self {
-        self.query = (!query.is_empty()).then_some(query);
-        self
-    }
-
-    /// A header whose value is a secret: marked sensitive so it is never logged by hyper.
-    pub fn secret_header(mut self, name: HeaderName, secret: &Secret) -> Result<Self, Error> {
-        let mut value = HeaderValue::from_str(secret.expose())
-            .map_err(|_| Error::config(format!("the {name} secret is not a valid header value")))?;
-        value.set_sensitive(true);
-        self.headers.insert(name, value);
-        Ok(self)
-    }
-
-    /// A plain header.
-    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.headers.insert(name, value);
-        self
-    }
-
-    /// Limits this call to `attempts` attempts (1: never retried here).
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = Some(attempts.max(1));
-        self
-    }
-
-    /// This call's maximum wait for the limiter.
-    pub fn max_rate_wait(mut self, max_wait: Duration) -> Self {
-        self.max_rate_wait = Some(max_wait);
-        self
-    }
-
-    /// Applies the caller's per-call options.
-    pub fn with_options(mut self, options: CallOptions) -> Self {
-        if options.retry_unsafe {
-            self.idempotency = Idempotency::Idempotent;
-        }
-        if let Some(wait) = options.max_rate_wait {
-            self.max_rate_wait = Some(wait);
-        }
-        self
-    }
-
-    /// Marks the call idempotent or not.
-    pub fn idempotency(mut self, idempotency: Idempotency) -> Self {
-        self.idempotency = idempotency;
-        self
-    }
-}
-
-/// A response as a provider's decoder receives it.
-#[derive(Debug, Clone)]
-pub struct Response {
-    /// HTTP status.
-    pub status: u16,
-    /// Headers.
-    pub headers: HeaderMap,
-    /// The whole body (at most the configured cap).
-    pub body: Bytes,
-}
-
-impl Response {
-    /// The Retry-After header as a delay (seconds form; an HTTP date is ignored).
-    pub fn retry_after(&self) -> Option<Duration> {
-        self.headers
-            .get(http::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|s| s.trim().parse::<u64>().ok())
-            .map(Duration::from_secs)
-    }
-}
+use crate::transport::{self, BaseUrl, PreparedPath, RequestPath, Transport};
 
 /// The shared core of a provider client; clones share the pool, limiter and retry budget.
 #[derive(Clone)]
@@ -573,12 +297,7 @@ impl Core {
                 // hyper parsed Content-Length already: its size hint is exact when one was sent.
                 let declared = http_body::Body::size_hint(&body).exact();
                 let body = transport::read_capped(body, inner.max_body, declared).await?;
-                let body = inner.scrubber.scrub(body);
-                Ok::<_, Error>(Response {
-                    status: parts.status.as_u16(),
-                    headers: parts.headers,
-                    body,
-                })
+                Ok::<_, Error>(scrubbing::answer(&inner.scrubber, parts, body))
             };
         let after = inner.timeouts.attempt;
         let attempt_deadline = later(started, after);
@@ -600,12 +319,7 @@ impl Core {
                 }));
             }
         };
-        let status = response.status;
-        // The body was scrubbed before decoding; the decoder may have un-escaped or built text
-        // that reaches the error, so the error is scrubbed again after decoding.
-        decode(response)
-            .map(|v| (status, v))
-            .map_err(|e| inner.scrubber.scrub_error(e))
+        scrubbing::decode(&inner.scrubber, response, decode)
     }
 }
 

@@ -1,0 +1,160 @@
+//! One request as a provider crate describes it ([`Call`]), the caller's per-call options, and
+//! the [`Response`] a provider's decoder receives.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+
+use crate::error::Error;
+use crate::retry::Idempotency;
+use crate::secret::Secret;
+use crate::transport::Target;
+
+/// Per-call choices a request builder collects from its caller.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallOptions {
+    /// Retry after an ambiguous failure (timeout, reset, 5xx) even though the call is not
+    /// idempotent: the caller accepts that the effect may happen twice.
+    pub retry_unsafe: bool,
+    /// This call's maximum wait for the rate limiter, instead of the client's.
+    pub max_rate_wait: Option<Duration>,
+}
+
+/// One request, described by a provider crate.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// The operation as the provider documents it (`add_event`, `GET orders`): used in errors
+    /// and tracing instead of the URL.
+    pub operation: Cow<'static, str>,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path below the base URL (may hold the key as a secret segment), or one prepared by
+    /// [`Core::prepare`](super::Core::prepare).
+    pub target: Target,
+    /// An encoded query string without `?`.
+    pub query: Option<String>,
+    /// Extra headers; values carrying secrets are marked sensitive by [`Call::secret_header`].
+    pub headers: HeaderMap,
+    /// The body (sent as is, or gzipped when `gzip` is set).
+    pub body: Bytes,
+    /// Compress the body with gzip and send `Content-Encoding: gzip`.
+    pub gzip: bool,
+    /// Whether repeating the request is harmless.
+    pub idempotency: Idempotency,
+    /// This call's maximum wait for the limiter, overriding the client's.
+    pub max_rate_wait: Option<Duration>,
+    /// This call's attempt limit, overriding the client's retry policy (1: no retry, for
+    /// callers that retry on their own, like a batching tracker).
+    pub max_attempts: Option<u32>,
+}
+
+impl Call {
+    /// A call with no body.
+    pub fn new(
+        operation: impl Into<Cow<'static, str>>,
+        method: Method,
+        target: impl Into<Target>,
+    ) -> Self {
+        let idempotency = if method == Method::GET || method == Method::DELETE {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NotIdempotent
+        };
+        Call {
+            operation: operation.into(),
+            method,
+            target: target.into(),
+            query: None,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            gzip: false,
+            idempotency,
+            max_rate_wait: None,
+            max_attempts: None,
+        }
+    }
+
+    /// A JSON body (sets `Content-Type: application/json`).
+    pub fn json_body(mut self, body: impl Into<Bytes>) -> Self {
+        self.headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        self.body = body.into();
+        self
+    }
+
+    /// An encoded query string.
+    pub fn query(mut self, query: String) -> Self {
+        self.query = (!query.is_empty()).then_some(query);
+        self
+    }
+
+    /// A header whose value is a secret: marked sensitive so it is never logged by hyper.
+    pub fn secret_header(mut self, name: HeaderName, secret: &Secret) -> Result<Self, Error> {
+        let mut value = HeaderValue::from_str(secret.expose())
+            .map_err(|_| Error::config(format!("the {name} secret is not a valid header value")))?;
+        value.set_sensitive(true);
+        self.headers.insert(name, value);
+        Ok(self)
+    }
+
+    /// A plain header.
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// Limits this call to `attempts` attempts (1: never retried here).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts.max(1));
+        self
+    }
+
+    /// This call's maximum wait for the limiter.
+    pub fn max_rate_wait(mut self, max_wait: Duration) -> Self {
+        self.max_rate_wait = Some(max_wait);
+        self
+    }
+
+    /// Applies the caller's per-call options.
+    pub fn with_options(mut self, options: CallOptions) -> Self {
+        if options.retry_unsafe {
+            self.idempotency = Idempotency::Idempotent;
+        }
+        if let Some(wait) = options.max_rate_wait {
+            self.max_rate_wait = Some(wait);
+        }
+        self
+    }
+
+    /// Marks the call idempotent or not.
+    pub fn idempotency(mut self, idempotency: Idempotency) -> Self {
+        self.idempotency = idempotency;
+        self
+    }
+}
+
+/// A response as a provider's decoder receives it.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// The whole body (at most the configured cap).
+    pub body: Bytes,
+}
+
+impl Response {
+    /// The Retry-After header as a delay (seconds form; an HTTP date is ignored).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.headers
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .map(Duration::from_secs)
+    }
+}

@@ -1,0 +1,132 @@
+//! The settings shared by every provider client: base URL, timeouts, body cap, retries, quotas,
+//! limiter and pool.
+
+use std::time::Duration;
+
+use crate::limit::{DEFAULT_MAX_WAIT, Quota, RateLimiter};
+use crate::retry::RetryPolicy;
+use crate::transport::{Transport, TransportConfig};
+
+/// Timeouts of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// One attempt: sending the request and reading the whole response body.
+    pub attempt: Duration,
+    /// The whole call: rate-limit waits, every attempt and every backoff.
+    pub overall: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            attempt: Duration::from_secs(30),
+            overall: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Default cap on a response body.
+pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// Settings shared by every provider client; each provider's builder fills in its defaults.
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    /// The base URL (https; plain http only to loopback with `allow_plain_http_loopback`).
+    pub base_url: String,
+    /// Accept `http://` to a loopback address (fake servers). Off by default.
+    pub allow_plain_http_loopback: bool,
+    /// Timeouts.
+    pub timeouts: Timeouts,
+    /// Cap on a response body, error bodies included.
+    pub max_body_bytes: usize,
+    /// Retry settings.
+    pub retry: RetryPolicy,
+    /// Quotas enforced per API key (empty: no limiter).
+    pub quotas: Vec<Quota>,
+    /// How long a call may wait for the limiter by default.
+    pub max_rate_wait: Duration,
+    /// A limiter to use instead of the process-wide one for the key (a shared backend).
+    pub limiter: Option<RateLimiter>,
+    /// Pool and connect settings.
+    pub transport: TransportConfig,
+    /// An existing pool to share instead of building one.
+    pub shared_transport: Option<Transport>,
+}
+
+impl CoreConfig {
+    /// Defaults for a provider whose production base URL is `base_url`.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        CoreConfig {
+            base_url: base_url.into(),
+            allow_plain_http_loopback: false,
+            timeouts: Timeouts::default(),
+            max_body_bytes: DEFAULT_MAX_BODY,
+            retry: RetryPolicy::default(),
+            quotas: Vec::new(),
+            max_rate_wait: DEFAULT_MAX_WAIT,
+            limiter: None,
+            transport: TransportConfig::default(),
+            shared_transport: None,
+        }
+    }
+
+    /// Another base URL (a fake server, a staging host).
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Accepts `http://` to a loopback address (for tg-mock). Never needed in production.
+    pub fn with_plain_http_loopback(mut self, allow: bool) -> Self {
+        self.allow_plain_http_loopback = allow;
+        self
+    }
+
+    /// Per-attempt and overall timeouts.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Retry settings.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The quotas enforced per key (empty: no limiter).
+    pub fn with_quotas(mut self, quotas: Vec<Quota>) -> Self {
+        self.quotas = quotas;
+        self
+    }
+
+    /// How long a call may wait for the limiter by default.
+    pub fn with_max_rate_wait(mut self, max_wait: Duration) -> Self {
+        self.max_rate_wait = max_wait;
+        self
+    }
+
+    /// A limiter to use instead of the process-wide one (for example a shared backend).
+    pub fn with_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Shares an existing connection pool.
+    pub fn with_transport(mut self, transport: Transport) -> Self {
+        self.shared_transport = Some(transport);
+        self
+    }
+
+    /// Pool and connect settings.
+    pub fn with_transport_config(mut self, config: TransportConfig) -> Self {
+        self.transport = config;
+        self
+    }
+
+    /// Cap on a response body.
+    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+}
