@@ -17,8 +17,8 @@ mod threshold;
 
 pub use threshold::{THRESHOLD_OPERATION, map_threshold_response};
 
-// The provider name, also reachable here for the tracker, which names it through `outcome`.
-pub(crate) use crate::PROVIDER;
+use crate::PROVIDER;
+
 /// The operation name in error contexts.
 pub const OPERATION: &str = "POST /events";
 

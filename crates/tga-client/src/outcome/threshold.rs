@@ -5,7 +5,8 @@ use std::time::Duration;
 use tg_common::retry::{is_retryable_status, status_safety};
 use tg_common::{Error, RetrySafety};
 
-use super::{Envelope, PROVIDER, TgaApiError};
+use super::{Envelope, TgaApiError};
+use crate::PROVIDER;
 use crate::thresholds::EventThresholds;
 
 /// The operation name of `GET /events/threshold` in error contexts.

@@ -72,11 +72,14 @@ pub(crate) fn classify(error: &Error) -> Action {
         };
     }
     match error.kind() {
-        ErrorKind::Http { status, .. } => match status {
-            408 | 425 | 429 | 500..=599 => Action::Retry,
-            400 | 413 | 422 => Action::Split,
-            _ => Action::DeadLetter,
-        },
+        ErrorKind::Http { status, .. } if tg_common::retry::is_retryable_status(*status) => {
+            Action::Retry
+        }
+        ErrorKind::Http {
+            status: 400 | 413 | 422,
+            ..
+        } => Action::Split,
+        ErrorKind::Http { .. } => Action::DeadLetter,
         ErrorKind::InvalidInput { .. } => Action::Split,
         ErrorKind::Config { .. } => Action::DeadLetter,
         _ => Action::Retry,
@@ -130,14 +133,14 @@ async fn send_once<S: BatchSender>(
                     phase: TimeoutPhase::Attempt,
                     after,
                 })
-                .with_context(crate::outcome::PROVIDER, crate::outcome::OPERATION));
+                .with_context(crate::PROVIDER, crate::outcome::OPERATION));
             }
         },
     };
     sent.unwrap_or_else(|panic| {
         shared.record_panic("the TGA batch sender", &panic);
         Err(Error::config(format!("the batch sender panicked: {panic}"))
-            .with_context(crate::outcome::PROVIDER, crate::outcome::OPERATION))
+            .with_context(crate::PROVIDER, crate::outcome::OPERATION))
     })
 }
 
