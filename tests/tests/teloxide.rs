@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use teloxide::prelude::*;
+use teloxide::update_listeners::UpdateListener;
 use tg_mock::MockServer;
 use tg_mock::telegram::TelegramFake;
 use tg_mock::tgtrack::{Mode as FakeMode, TgtrackFake};
@@ -59,7 +60,7 @@ async fn a_dispatcher_runs_unchanged_while_tgtrack_gets_the_exact_bytes() {
         .unwrap();
     let queue = ForwardQueue::start(client).unwrap();
     let base = telegram_server.base_url();
-    let listener = Poller::builder(TOKEN)
+    let mut listener = Poller::builder(TOKEN)
         .core(|c| c.with_base_url(base.clone()).with_plain_http_loopback(true))
         .timeout(Duration::from_secs(1))
         .forward_to(queue.clone())
@@ -78,16 +79,17 @@ async fn a_dispatcher_runs_unchanged_while_tgtrack_gets_the_exact_bytes() {
             Ok::<(), Infallible>(())
         }
     });
+    // Stopped through the listener's own stop token: teloxide 0.17's `ShutdownToken` can miss a
+    // request made while an update is being handled.
+    let stop = listener.stop_token();
     let mut dispatcher = Dispatcher::builder(bot, handler).build();
-    let shutdown = dispatcher.shutdown_token();
     let (watched_seen, watched_queue) = (Arc::clone(&seen), queue.clone());
     tokio::spawn(async move {
         // Both messages handled and both tracked updates (the start, the block) queued.
         while watched_seen.lock().unwrap().len() < 2 || watched_queue.stats().queued < 2 {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        // `shutdown` fails while the dispatcher is still starting; it is running by now.
-        shutdown.shutdown().unwrap().await;
+        stop.stop();
     });
     tokio::time::timeout(
         Duration::from_secs(30),
@@ -177,7 +179,7 @@ async fn teloxides_axum_webhook_behind_the_layer_forwards_only_with_the_right_se
     let addr = listener_socket.local_addr().unwrap();
     let options = webhooks::Options::new(addr, format!("http://{addr}/webhook").parse().unwrap())
         .secret_token(SECRET.to_owned());
-    let (listener, stop_flag, router) = webhooks::axum_no_setup(options);
+    let (mut listener, stop_flag, router) = webhooks::axum_no_setup(options);
     let app = router.layer(TelegramWebhookLayer::new(SECRET, queue.clone()).unwrap());
     tokio::spawn(async move {
         axum::serve(listener_socket, app)
@@ -198,8 +200,8 @@ async fn teloxides_axum_webhook_behind_the_layer_forwards_only_with_the_right_se
             Ok::<(), Infallible>(())
         }
     });
+    let stop = listener.stop_token();
     let mut dispatcher = Dispatcher::builder(bot, handler).build();
-    let shutdown = dispatcher.shutdown_token();
     let dispatching = tokio::spawn(async move {
         dispatcher
             .dispatch_with_listener(listener, LoggingErrorHandler::new())
@@ -235,8 +237,8 @@ async fn teloxides_axum_webhook_behind_the_layer_forwards_only_with_the_right_se
         "the spoofed update never reached TGTrack"
     );
 
-    // Dispatching started before the deliveries, so shutting down succeeds now.
-    shutdown.shutdown().unwrap().await;
+    // Stopped through the listener's stop token, as in the polling test.
+    stop.stop();
     tokio::time::timeout(Duration::from_secs(10), dispatching)
         .await
         .unwrap()
