@@ -4,12 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use http::Method;
+use support::loopback_core;
 use tg_common::transport::RequestPath;
-use tg_common::{Call, Core, CoreConfig, Error, Response, RetryPolicy, RetrySafety, Secret};
+use tg_common::{Call, Core, CoreConfig, Error, Response, RetrySafety, Secret};
 use tg_mock::leak::{TracingCapture, echo_forms, error_texts, shown_as};
 use tg_mock::{Fault, FaultRule, FixedReply, MockServer, Reply};
 
@@ -71,18 +73,7 @@ fn run(key: &str, form: &str, final_status: u16) {
                     format!("{{\"description\":\"busy: /v1/{form}/m\"}}"),
                 )),
             ));
-            let mut config = CoreConfig::new(server.base_url());
-            config.allow_plain_http_loopback = true;
-            config.retry = RetryPolicy {
-                jitter: false,
-                base_delay: Duration::from_millis(10),
-                ..RetryPolicy::default()
-            };
-            let core = Core::new("test", &Secret::new(key), config).unwrap();
-            let path = RequestPath::new()
-                .segment("v1")
-                .secret(&Secret::new(key))
-                .segment("m");
+            let (core, path) = loopback_core(server.base_url(), "test", key);
             let call = Call::new("m", Method::GET, path);
             core.execute(call, decode).await.unwrap_err()
         })

@@ -3,12 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use http::{HeaderName, Method};
-use tg_common::transport::RequestPath;
-use tg_common::{Call, Core, CoreConfig, Error, Response, RetryPolicy, Secret};
+use support::loopback_core;
+use tg_common::{Call, Error, Response, Secret};
 use tg_mock::leak::TracingCapture;
 use tg_mock::{Fault, FaultRule, FixedReply, MockServer, Reply};
 
@@ -43,18 +44,7 @@ fn spans_carry_the_request_facts_and_no_secret() {
                 1,
                 Fault::RespondUnprocessed(Reply::new(503, format!("no route /v1/{KEY}/m"))),
             ));
-            let mut config = CoreConfig::new(server.base_url());
-            config.allow_plain_http_loopback = true;
-            config.retry = RetryPolicy {
-                jitter: false,
-                base_delay: Duration::from_millis(10),
-                ..RetryPolicy::default()
-            };
-            let core = Core::new("tgtrack", &Secret::new(KEY), config).unwrap();
-            let path = RequestPath::new()
-                .segment("v1")
-                .secret(&Secret::new(KEY))
-                .segment("m");
+            let (core, path) = loopback_core(server.base_url(), "tgtrack", KEY);
             let call = Call::new("get_user_info", Method::GET, path)
                 .secret_header(HeaderName::from_static("x-key"), &Secret::new(KEY))
                 .unwrap();
