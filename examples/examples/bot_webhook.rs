@@ -146,10 +146,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let server = MockServer::start(Arc::clone(&fake)).await?;
     // The client enforces TGTrack's limits (3/s, 500/h, 5,000/day) on its own.
     let tgtrack = Client::builder(API_KEY)
-        .core(|c| {
-            c.with_base_url(server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(server.base_url()))
         .build()?;
 
     let app = Router::new()

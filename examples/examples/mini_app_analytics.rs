@@ -98,10 +98,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let server = MockServer::start(Arc::clone(&fake)).await?;
     // The app name and the Origin are read from the token.
     let client = Client::builder(token)
-        .core(|c| {
-            c.with_base_url(server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(server.base_url()))
         .build()?;
     println!(
         "TGA client for app {} (Origin {})",

@@ -88,10 +88,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let token = fake.issue_token("shop_app", "shop.example.com");
     let server = MockServer::start(std::sync::Arc::clone(&fake)).await?;
     let client = Client::builder(token)
-        .core(|c| {
-            c.with_base_url(server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(server.base_url()))
         .build()?;
     let tracker = client.tracker(TrackerConfig::default())?;
     // initData older than an hour is refused (the default is 24 h).

@@ -37,10 +37,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let fake = Arc::new(TgmembershipFake::new(BOT_ID, API_KEY));
     let server = MockServer::start(Arc::clone(&fake)).await?;
     let client = Client::builder(BOT_ID, API_KEY)
-        .core(|c| {
-            c.with_base_url(server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(server.base_url()))
         .build()?;
 
     // Six months of sales, oldest first: (monthly, yearly, EUR demo) orders per month.

@@ -47,10 +47,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     // TGTrack's client and the queue that forwards in the background, so the bot never waits.
     let client = Client::builder(API_KEY)
-        .core(|c| {
-            c.with_base_url(tgtrack_server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(tgtrack_server.base_url()))
         .build()?;
     let queue = ForwardQueue::start(client)?;
 
@@ -58,10 +55,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // the dispatcher's update listener.
     let telegram_url = telegram_server.base_url();
     let mut listener = Poller::builder(BOT_TOKEN)
-        .core(|c| {
-            c.with_base_url(telegram_url.clone())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(telegram_url.clone()))
         .timeout(Duration::from_secs(10))
         .forward_to(queue.clone())
         .build()?

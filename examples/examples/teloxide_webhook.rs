@@ -47,10 +47,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     tgtrack.add_key(API_KEY, Mode::Production);
     let tgtrack_server = MockServer::start(Arc::clone(&tgtrack)).await?;
     let client = Client::builder(API_KEY)
-        .core(|c| {
-            c.with_base_url(tgtrack_server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(tgtrack_server.base_url()))
         .build()?;
     let queue = ForwardQueue::start(client)?;
 

@@ -57,8 +57,7 @@ impl TgaSetup {
     /// A client builder for `token` pointed at the fake.
     pub fn builder_for(&self, token: &str) -> tga_client::ClientBuilder {
         let url = self.server.base_url();
-        tga_client::Client::builder(token)
-            .core(|c| c.with_base_url(url).with_plain_http_loopback(true))
+        tga_client::Client::builder(token).core(|c| c.with_loopback_url(url))
     }
 
     /// A client builder for the fake's own token.

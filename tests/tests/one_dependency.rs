@@ -22,8 +22,7 @@ async fn tga_through_its_own_reexports() {
     let server = MockServer::start(fake.clone()).await.unwrap();
     let url = server.base_url();
     let configure = |c: tga_client::CoreConfig| {
-        c.with_base_url(url.clone())
-            .with_plain_http_loopback(true)
+        c.with_loopback_url(url.clone())
             .with_retry(tga_client::RetryPolicy::none())
     };
     let client = tga_client::Client::builder(token)
@@ -81,10 +80,7 @@ async fn tgtrack_through_its_own_reexports() {
     let client_for = |key: &str| {
         let key = tgtrack_client::Secret::new(key);
         tgtrack_client::Client::builder(key)
-            .core(|c| {
-                c.with_base_url(server.base_url())
-                    .with_plain_http_loopback(true)
-            })
+            .core(|c| c.with_loopback_url(server.base_url()))
             .retry_policy(tgtrack_client::RetryPolicy::none())
             .build()
             .unwrap()
@@ -134,10 +130,7 @@ async fn tgmembership_through_its_own_reexports() {
     let server = MockServer::start(fake.clone()).await.unwrap();
     let client_for = |bot: i64, key: &str| {
         tgmembership_client::Client::builder(bot, tgmembership_client::Secret::new(key))
-            .core(|c| {
-                c.with_base_url(server.base_url())
-                    .with_plain_http_loopback(true)
-            })
+            .core(|c| c.with_loopback_url(server.base_url()))
             .retry_policy(tgmembership_client::RetryPolicy::none())
             .build()
             .unwrap()

@@ -35,10 +35,7 @@ async fn setup() -> Setup {
     tgtrack.add_key(KEY, FakeMode::Production);
     let tgtrack_server = MockServer::start(Arc::clone(&tgtrack)).await.unwrap();
     let client = Client::builder(KEY)
-        .core(|c| {
-            c.with_base_url(tgtrack_server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(tgtrack_server.base_url()))
         .build()
         .unwrap();
     Setup {
@@ -53,7 +50,7 @@ async fn setup() -> Setup {
 fn poller(s: &Setup, token: &str) -> tgtrack_client::poll::PollerBuilder {
     let base = s.telegram_server.base_url();
     Poller::builder(token)
-        .core(move |c| c.with_base_url(base).with_plain_http_loopback(true))
+        .core(move |c| c.with_loopback_url(base))
         .timeout(Duration::from_secs(20))
         .backoff(RetryPolicy {
             jitter: false,
@@ -345,7 +342,7 @@ type Failure = (Vec<u8>, Option<u16>);
 fn queue_client(s: &Setup, key: &str) -> Client {
     let base = s.tgtrack_server.base_url();
     Client::builder(key)
-        .core(|c| c.with_base_url(base).with_plain_http_loopback(true))
+        .core(|c| c.with_loopback_url(base))
         .build()
         .unwrap()
 }

@@ -118,7 +118,7 @@ fn fast_retry() -> RetryPolicy {
 fn tgtrack_never_prints_its_key() {
     sweep(TRACK_KEY, "tgtrack", |url| async move {
         let client = tgtrack_client::Client::builder(TRACK_KEY)
-            .core(|c| c.with_base_url(url).with_plain_http_loopback(true))
+            .core(|c| c.with_loopback_url(url))
             .retry_policy(fast_retry())
             .build()?;
         client.my_bot_was_stopped(1).send().await.map(|_| ())
@@ -129,7 +129,7 @@ fn tgtrack_never_prints_its_key() {
 fn tgmembership_never_prints_its_key() {
     sweep(MEMBERSHIP_KEY, "tgmembership", |url| async move {
         let client = tgmembership_client::Client::builder(42, MEMBERSHIP_KEY)
-            .core(|c| c.with_base_url(url).with_plain_http_loopback(true))
+            .core(|c| c.with_loopback_url(url))
             .retry_policy(fast_retry())
             .build()?;
         client.orders().get("k1").send().await.map(|_| ())
@@ -142,11 +142,7 @@ fn tga_never_prints_its_token() {
         let client = tga_client::Client::builder(TGA_TOKEN)
             .app_name("sweep")
             .origin("https://sweep.example.org")
-            .core(|c| {
-                c.with_base_url(url)
-                    .with_plain_http_loopback(true)
-                    .with_retry(fast_retry())
-            })
+            .core(|c| c.with_loopback_url(url).with_retry(fast_retry()))
             .build()?;
         let event = client.event(1, tga_client::EventName::AppInit, uuid::Uuid::nil());
         client.send(std::slice::from_ref(&event)).await.map(|_| ())

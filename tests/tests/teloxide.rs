@@ -52,16 +52,13 @@ async fn a_dispatcher_runs_unchanged_while_tgtrack_gets_the_exact_bytes() {
     }
 
     let client = Client::builder(KEY)
-        .core(|c| {
-            c.with_base_url(tgtrack_server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(tgtrack_server.base_url()))
         .build()
         .unwrap();
     let queue = ForwardQueue::start(client).unwrap();
     let base = telegram_server.base_url();
     let mut listener = Poller::builder(TOKEN)
-        .core(|c| c.with_base_url(base.clone()).with_plain_http_loopback(true))
+        .core(|c| c.with_loopback_url(base.clone()))
         .timeout(Duration::from_secs(1))
         .forward_to(queue.clone())
         .build()
@@ -167,10 +164,7 @@ async fn teloxides_axum_webhook_behind_the_layer_forwards_only_with_the_right_se
     tgtrack.add_key("teloxide-webhook-key", FakeMode::Production);
     let tgtrack_server = MockServer::start(Arc::clone(&tgtrack)).await.unwrap();
     let client = Client::builder("teloxide-webhook-key")
-        .core(|c| {
-            c.with_base_url(tgtrack_server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(tgtrack_server.base_url()))
         .build()
         .unwrap();
     let queue = ForwardQueue::start(client).unwrap();

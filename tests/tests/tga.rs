@@ -308,10 +308,7 @@ async fn too_many_requests_is_retryable_and_retried() {
 async fn a_client_built_from_the_token_alone_sends_its_app_name_and_origin() {
     let s = Setup::new(APP, DOMAIN).await;
     let client = Client::builder(s.token.clone())
-        .core(|c| {
-            c.with_base_url(s.server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(s.server.base_url()))
         .build()
         .unwrap();
     let session = Uuid::new_v4();

@@ -134,10 +134,7 @@ async fn backend(validator: InitDataValidator) -> Backend {
     let token = fake.issue_token("mini_app", "mini-app.example.com");
     let tga = tg_mock::MockServer::start(fake.clone()).await.unwrap();
     let client = Client::builder(token)
-        .core(|c| {
-            c.with_base_url(tga.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(tga.base_url()))
         .build()
         .unwrap();
     let app = App {

@@ -47,7 +47,7 @@ impl Setup {
     fn builder_for(&self, bot: i64, key: &str) -> ClientBuilder {
         let url = self.server.base_url();
         Client::builder(bot, key)
-            .core(|c| c.with_base_url(url).with_plain_http_loopback(true))
+            .core(|c| c.with_loopback_url(url))
             .retry_policy(RetryPolicy {
                 base_delay: Duration::ZERO,
                 max_delay: Duration::ZERO,
@@ -1062,7 +1062,7 @@ async fn the_key_never_appears_in_debug_or_display() {
         format!("http://{}", listener.local_addr().unwrap())
     };
     let nowhere = Client::builder(BOT, key.as_str())
-        .core(|c| c.with_base_url(closed).with_plain_http_loopback(true))
+        .core(|c| c.with_loopback_url(closed))
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();

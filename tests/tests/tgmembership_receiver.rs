@@ -61,7 +61,7 @@ impl Setup {
         let server = MockServer::start(Arc::clone(&fake)).await.unwrap();
         let url = server.base_url();
         let client = Client::builder(BOT, key.as_str())
-            .core(|c| c.with_base_url(url).with_plain_http_loopback(true))
+            .core(|c| c.with_loopback_url(url))
             .build()
             .unwrap();
 

@@ -56,7 +56,7 @@ impl Setup {
         let receiver = MockServer::start(Arc::new(Receiver(tx))).await.unwrap();
         let url = server.base_url();
         let client = Client::builder(BOT, key.as_str())
-            .core(|c| c.with_base_url(url).with_plain_http_loopback(true))
+            .core(|c| c.with_loopback_url(url))
             .build()
             .unwrap();
         Setup {

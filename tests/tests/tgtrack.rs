@@ -44,10 +44,7 @@ async fn setup(key: &str, mode: FakeMode) -> Setup {
 
 fn client_for(server: &MockServer, key: &str) -> Client {
     Client::builder(key)
-        .core(|c| {
-            c.with_base_url(server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(server.base_url()))
         .build()
         .unwrap()
 }
@@ -874,8 +871,7 @@ async fn two_hundred_starts(schedule: u64) -> usize {
     let client = Client::builder(key.as_str())
         .max_rate_wait(Duration::from_secs(120))
         .core(|c| {
-            c.with_base_url(server.base_url())
-                .with_plain_http_loopback(true)
+            c.with_loopback_url(server.base_url())
                 .with_timeouts(Timeouts {
                     attempt: Duration::from_secs(30),
                     overall: Duration::from_secs(180),
@@ -979,8 +975,7 @@ async fn the_key_never_appears_in_debug_display_or_errors() {
     let fake = Arc::new(TgtrackFake::new());
     let server = MockServer::start(Arc::clone(&fake)).await.unwrap();
     let builder = Client::builder(SECRET_KEY).core(|c| {
-        c.with_base_url(server.base_url())
-            .with_plain_http_loopback(true)
+        c.with_loopback_url(server.base_url())
             .with_timeouts(Timeouts {
                 attempt: Duration::from_secs(1),
                 overall: Duration::from_secs(5),
@@ -1030,10 +1025,7 @@ async fn the_key_never_appears_in_debug_display_or_errors() {
         listener.local_addr().unwrap()
     };
     let nowhere = Client::builder(SECRET_KEY)
-        .core(|c| {
-            c.with_base_url(format!("http://{closed}"))
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(format!("http://{closed}")))
         .build()
         .unwrap();
     errors.push(nowhere.add_event(5, "sale").send().await.unwrap_err());

@@ -46,10 +46,7 @@ async fn bot(key: &'static str, answer: StatusCode) -> Bot {
     tgtrack.add_key(key, FakeMode::Production);
     let tgtrack_server = MockServer::start(Arc::clone(&tgtrack)).await.unwrap();
     let client = Client::builder(key)
-        .core(|c| {
-            c.with_base_url(tgtrack_server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(tgtrack_server.base_url()))
         // A direct call would give up on a busy limiter after 50 ms; the queue waits.
         .max_rate_wait(Duration::from_millis(50))
         .build()

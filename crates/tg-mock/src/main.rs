@@ -125,7 +125,7 @@ TGA
   app       {app} (Origin https://{domain})
   try       curl -sS -X POST {base}/events -H 'TGA-Auth-Token: {token}' -H 'Origin: https://{domain}' -H 'content-type: application/json' -d '{event}'
 
-In a client: .core(|c| c.with_base_url(\"{base}\").with_plain_http_loopback(true))
+In a client: .core(|c| c.with_loopback_url(\"{base}\"))
 ",
         key = o.tgtrack_key,
         bot = o.bot_id,

@@ -21,7 +21,7 @@
 //! # let fake = Arc::new(tg_mock::tgmembership::TgmembershipFake::new(42, "test-key-1"));
 //! # let server = tg_mock::MockServer::start(Arc::clone(&fake)).await?;
 //! # let client = tgmembership_client::Client::builder(42, "test-key-1")
-//! #     .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+//! #     .core(|c| c.with_loopback_url(server.base_url()))
 //! #     .build()?;
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! # let url = format!("http://{}/tgmembership/webhook", listener.local_addr()?);

@@ -51,7 +51,7 @@ async fn main() -> Result<(), String> {
     let token = std::env::var("TGA_TOKEN").map_err(|_| "TGA_TOKEN not set".to_owned())?;
     let spool = open(&args).await?;
     let client = Client::builder(token)
-        .core(|c| c.with_base_url(base).with_plain_http_loopback(true))
+        .core(|c| c.with_loopback_url(base))
         .build()
         .map_err(|e| e.to_string())?;
     let config = TrackerConfig::default()

@@ -208,19 +208,11 @@ fn err(e: impl std::fmt::Display) -> String {
 impl Contenders {
     fn new(track_base: &str, membership_base: &str) -> Result<Self, String> {
         let track = tgtrack_client::Client::builder(TRACK_KEY)
-            .core(|c| {
-                c.with_base_url(track_base)
-                    .with_plain_http_loopback(true)
-                    .with_quotas(vec![])
-            })
+            .core(|c| c.with_loopback_url(track_base).with_quotas(vec![]))
             .build()
             .map_err(err)?;
         let membership = tgmembership_client::Client::builder(BOT_ID, MEMBERSHIP_KEY)
-            .core(|c| {
-                c.with_base_url(membership_base)
-                    .with_plain_http_loopback(true)
-                    .with_quotas(vec![])
-            })
+            .core(|c| c.with_loopback_url(membership_base).with_quotas(vec![]))
             .build()
             .map_err(err)?;
         // The strongest plain baseline: hyper-util's pool with TCP_NODELAY, as ours and reqwest

@@ -225,8 +225,7 @@ fn deliver(report: &mut Report, label: &str, config: TrackerConfig) -> Result<()
         let token = fake.issue_token("bench", "bench.example.org");
         let client = Client::builder(token)
             .core(|c| {
-                c.with_base_url(sink.base_url())
-                    .with_plain_http_loopback(true)
+                c.with_loopback_url(sink.base_url())
             })
             .build()
             .map_err(|e| e.to_string())?;

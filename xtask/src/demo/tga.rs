@@ -55,12 +55,8 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
     let server = MockServer::start(Arc::clone(&fake))
         .await
         .map_err(|e| e.to_string())?;
-    let builder = |token: &str| {
-        Client::builder(token).core(|c| {
-            c.with_base_url(server.base_url())
-                .with_plain_http_loopback(true)
-        })
-    };
+    let builder =
+        |token: &str| Client::builder(token).core(|c| c.with_loopback_url(server.base_url()));
     // The app name and Origin are read from the token.
     let client = builder(&token).build().map_err(|e| e.to_string())?;
     s.note(format!(

@@ -116,10 +116,7 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let client = Client::builder(BOT, KEY)
-        .core(|c| {
-            c.with_base_url(server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(server.base_url()))
         .build()
         .map_err(|e| e.to_string())?;
 

@@ -86,10 +86,7 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let connect = |key: &str| {
         Client::builder(key)
-            .core(|c| {
-                c.with_base_url(server.base_url())
-                    .with_plain_http_loopback(true)
-            })
+            .core(|c| c.with_loopback_url(server.base_url()))
             .build()
             .map_err(|e| e.to_string())
     };

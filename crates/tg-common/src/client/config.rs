@@ -82,6 +82,13 @@ impl CoreConfig {
         self
     }
 
+    /// Points the client at a server on this machine (a tg-mock fake in tests): `url` as the
+    /// base URL, plain `http://` allowed because the host is a loopback address. A non-loopback
+    /// `http://` URL is still refused when the client is built.
+    pub fn with_loopback_url(self, url: impl Into<String>) -> Self {
+        self.with_loopback_url(url)
+    }
+
     /// Per-attempt and overall timeouts.
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;

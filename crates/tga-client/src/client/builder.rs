@@ -73,7 +73,7 @@ impl ClientBuilder {
     /// Changes the shared settings: base URL, timeouts, retries, pool. No quotas are set by
     /// default: the service documents none.
     ///
-    /// `.core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))` points the
+    /// `.core(|c| c.with_loopback_url(server.base_url()))` points the
     /// client at a fake server.
     pub fn core(mut self, configure: impl FnOnce(CoreConfig) -> CoreConfig) -> Self {
         self.core = configure(self.core);

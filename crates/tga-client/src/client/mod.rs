@@ -73,7 +73,7 @@ impl Client {
     ///
     /// // The app name and the Origin are read from the token (or set with .app_name / .origin).
     /// let client = Client::builder(token)
-    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .core(|c| c.with_loopback_url(server.base_url()))
     ///     .build()?;
     /// assert_eq!(client.app_name(), "my_app");
     /// assert_eq!(client.origin(), "https://my-app.example.com");
@@ -122,7 +122,7 @@ impl Client {
     /// # let token = fake.issue_token("my_app", "my-app.example.com");
     /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
     /// # let client = tga_client::Client::builder(token)
-    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .core(|c| c.with_loopback_url(server.base_url()))
     /// #   .build()?;
     /// use tga_client::{EventName, Uuid};
     ///
@@ -157,7 +157,7 @@ impl Client {
     /// # let token = fake.issue_token("my_app", "my-app.example.com");
     /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
     /// # let client = tga_client::Client::builder(token)
-    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .core(|c| c.with_loopback_url(server.base_url()))
     /// #   .build()?;
     /// use std::time::Duration;
     ///

@@ -12,7 +12,7 @@ use crate::DEFAULT_BASE_URL;
 
 fn loopback(server: &MockServer) -> impl FnOnce(tg_common::CoreConfig) -> tg_common::CoreConfig {
     let url = server.base_url();
-    move |c| c.with_base_url(url).with_plain_http_loopback(true)
+    move |c| c.with_loopback_url(url)
 }
 
 #[test]

@@ -267,7 +267,7 @@ impl Tracker {
     /// # let token = fake.issue_token("my_app", "my-app.example.com");
     /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
     /// # let client = tga_client::Client::builder(token)
-    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .core(|c| c.with_loopback_url(server.base_url()))
     /// #   .build()?;
     /// use std::time::Duration;
     ///

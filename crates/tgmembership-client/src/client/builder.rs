@@ -38,7 +38,7 @@ impl ClientBuilder {
 
     /// Changes the shared settings: base URL, timeouts, retries, quotas, pool.
     ///
-    /// `.core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))` points the
+    /// `.core(|c| c.with_loopback_url(server.base_url()))` points the
     /// client at a fake server.
     pub fn core(mut self, configure: impl FnOnce(CoreConfig) -> CoreConfig) -> Self {
         self.core = configure(self.core);

@@ -86,7 +86,7 @@ impl Client {
     /// use tgmembership_client::{Client, Currency, Decimal, PaymentGateway};
     ///
     /// let client = Client::builder(1347378140, "API_KEY")
-    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .core(|c| c.with_loopback_url(server.base_url()))
     ///     .build()?;
     ///
     /// let plan = client

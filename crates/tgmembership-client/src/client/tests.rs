@@ -23,7 +23,7 @@ async fn server(reply: Reply) -> MockServer {
 fn client(server: &MockServer, key: &str) -> Client {
     let url = server.base_url();
     Client::builder(42, key)
-        .core(|c| c.with_base_url(url).with_plain_http_loopback(true))
+        .core(|c| c.with_loopback_url(url))
         .retry_policy(RetryPolicy {
             base_delay: std::time::Duration::ZERO,
             max_delay: std::time::Duration::ZERO,
@@ -60,10 +60,7 @@ fn build_refuses_a_bad_bot_id_an_empty_key_and_plain_http() {
         .unwrap_err();
     assert!(config_reason(&e).contains("https"), "{e}");
     let e = Client::builder(1, KEY)
-        .core(|c| {
-            c.with_base_url("http://api.tgmembership.com")
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url("http://api.tgmembership.com"))
         .build()
         .unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::Config { .. }));

@@ -79,7 +79,7 @@ impl Client {
     ///
     /// let client = Client::builder("YOUR_API_KEY")
     ///     .max_rate_wait(Duration::from_secs(2))
-    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .core(|c| c.with_loopback_url(server.base_url()))
     ///     .build()?;
     /// client.user_did_start_bot(987_654_321, "John").start_value("ref-42").send().await?;
     /// # assert!(fake.user("YOUR_API_KEY", "987654321").is_some());
@@ -100,7 +100,7 @@ impl Client {
     /// # fake.add_key("YOUR_API_KEY", tg_mock::tgtrack::Mode::Production);
     /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
     /// # let client = tgtrack_client::Client::builder("YOUR_API_KEY")
-    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .core(|c| c.with_loopback_url(server.base_url()))
     /// #   .build()?;
     /// use tgtrack_client::RawUpdate;
     ///
@@ -182,7 +182,7 @@ impl Client {
     /// # fake.add_key("YOUR_API_KEY", tg_mock::tgtrack::Mode::Production);
     /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
     /// # let client = tgtrack_client::Client::builder("YOUR_API_KEY")
-    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .core(|c| c.with_loopback_url(server.base_url()))
     /// #   .build()?;
     /// use tgtrack_client::{Decimal, EventResult};
     ///
@@ -214,7 +214,7 @@ impl Client {
     /// # fake.add_key("YOUR_API_KEY", tg_mock::tgtrack::Mode::Production);
     /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
     /// # let client = tgtrack_client::Client::builder("YOUR_API_KEY")
-    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .core(|c| c.with_loopback_url(server.base_url()))
     /// #   .build()?;
     /// use tgtrack_client::{ErrorCode, TgtrackErrorExt};
     ///
@@ -251,7 +251,7 @@ impl Client {
     /// # fake.add_key("YOUR_API_KEY", tg_mock::tgtrack::Mode::Production);
     /// # let server = tg_mock::MockServer::start(fake.clone()).await?;
     /// # let client = tgtrack_client::Client::builder("YOUR_API_KEY")
-    /// #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+    /// #   .core(|c| c.with_loopback_url(server.base_url()))
     /// #   .build()?;
     /// // The body of a Telegram update, as the bot received it.
     /// let start = br#"{"update_id":1,"message":{"message_id":2,

@@ -22,10 +22,7 @@ async fn canned(reply: serde_json::Value) -> MockServer {
 
 fn client(server: &MockServer, key: &str) -> Client {
     Client::builder(key)
-        .core(|c| {
-            c.with_base_url(server.base_url())
-                .with_plain_http_loopback(true)
-        })
+        .core(|c| c.with_loopback_url(server.base_url()))
         .build()
         .unwrap()
 }

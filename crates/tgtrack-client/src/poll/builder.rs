@@ -63,7 +63,7 @@ impl PollerBuilder {
     }
 
     /// Changes the transport settings (base URL, pool); `.core(|c|
-    /// c.with_base_url(server.base_url()).with_plain_http_loopback(true))` points the poller at
+    /// c.with_loopback_url(server.base_url()))` points the poller at
     /// tg-mock. The request timeout is raised to the long-poll wait plus
     /// [`POLL_TIMEOUT_MARGIN`] when shorter, and retries are the poller's own backoff.
     pub fn core(mut self, configure: impl FnOnce(CoreConfig) -> CoreConfig) -> Self {

@@ -26,11 +26,11 @@
 //! use tgtrack_client::{Client, ForwardQueue, Poller};
 //!
 //! let client = Client::builder("TGTRACK_API_KEY")
-//! #   .core(|c| c.with_base_url(tgtrack_server.base_url()).with_plain_http_loopback(true))
+//! #   .core(|c| c.with_loopback_url(tgtrack_server.base_url()))
 //!     .build()?;
 //! let queue = ForwardQueue::start(client)?;
 //! let mut poller = Poller::builder("123456:BOT_TOKEN")
-//! #   .core(|c| c.with_base_url(telegram_server.base_url()).with_plain_http_loopback(true))
+//! #   .core(|c| c.with_loopback_url(telegram_server.base_url()))
 //!     .forward_to(queue.clone())
 //!     .build()?;
 //! let stop = poller.stop_handle();

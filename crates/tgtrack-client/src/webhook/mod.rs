@@ -31,7 +31,7 @@
 //! use tgtrack_client::{Client, ForwardQueue};
 //!
 //! let client = Client::builder("TGTRACK_API_KEY")
-//! #   .core(|c| c.with_base_url(server.base_url()).with_plain_http_loopback(true))
+//! #   .core(|c| c.with_loopback_url(server.base_url()))
 //!     .build()?;
 //! let queue = ForwardQueue::start(client)?;
 //! let layer = TelegramWebhookLayer::new("secret-given-to-setWebhook", queue.clone())?;
