@@ -3,8 +3,9 @@
 //!
 //! ## How a request flows
 //!
-//! A request flows through [`Core::execute`]: the provider crate's builder validates input and
-//! describes a [`Call`]; the core waits for the [`limit::RateLimiter`], sends over the pooled
+//! A provider crate describes each operation once ([`Operation`]); the one
+//! [`RequestBuilder`] validates it and renders the [`Call`], which flows through
+//! [`Core::execute`]: the core waits for the [`limit::RateLimiter`], sends over the pooled
 //! [`transport::Transport`] with per-attempt and overall timeouts, reads the body under a cap,
 //! hands it to the provider's decoder, and retries only what [`retry::decide`] says is safe.
 
@@ -12,6 +13,7 @@ pub mod client;
 pub mod error;
 pub mod json;
 pub mod limit;
+pub mod operation;
 pub mod retry;
 pub mod scrub;
 pub mod secret;
@@ -20,5 +22,6 @@ pub mod transport;
 pub use client::{Call, CallOptions, Core, CoreConfig, Response, Timeouts};
 pub use error::{ApiError, BoxError, Context, Error, ErrorKind, RetrySafety};
 pub use limit::{Quota, RateLimiter};
+pub use operation::{HasOperation, Operation, OperationPath, ProviderClient, RequestBuilder};
 pub use retry::{Idempotency, RetryPolicy};
 pub use secret::Secret;

@@ -86,7 +86,7 @@ impl CoreConfig {
     /// base URL, plain `http://` allowed because the host is a loopback address. A non-loopback
     /// `http://` URL is still refused when the client is built.
     pub fn with_loopback_url(self, url: impl Into<String>) -> Self {
-        self.with_loopback_url(url)
+        self.with_base_url(url).with_plain_http_loopback(true)
     }
 
     /// Per-attempt and overall timeouts.

@@ -72,6 +72,14 @@ impl fmt::Debug for PreparedPath {
 }
 
 impl Target {
+    /// The path below the base URL, its secret segments masked (see [`RequestPath::masked`]).
+    pub fn masked_path(&self) -> String {
+        match self {
+            Target::Path(path) => path.masked(),
+            Target::Prepared(prepared) => prepared.inner.path.masked(),
+        }
+    }
+
     /// The URI for the core `owner` with base URL `base`, with an optional encoded query. The
     /// prepared URI is reused when it belongs to that core and there is no query.
     pub(crate) fn into_uri(

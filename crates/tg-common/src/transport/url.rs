@@ -257,17 +257,25 @@ impl RequestPath {
     }
 }
 
-impl fmt::Debug for RequestPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("RequestPath(")?;
+impl RequestPath {
+    /// The encoded path with every secret segment replaced by the mask (`/v1/[redacted]/add_event`):
+    /// safe to show and to compare in tests.
+    pub fn masked(&self) -> String {
+        let mut out = String::with_capacity(self.encoded.len());
         let mut shown = 0;
         for span in &self.secret_spans {
-            f.write_str(self.encoded.get(shown..span.start).unwrap_or_default())?;
-            f.write_str(MASK)?;
+            out.push_str(self.encoded.get(shown..span.start).unwrap_or_default());
+            out.push_str(MASK);
             shown = span.end;
         }
-        f.write_str(self.encoded.get(shown..).unwrap_or_default())?;
-        f.write_str(")")
+        out.push_str(self.encoded.get(shown..).unwrap_or_default());
+        out
+    }
+}
+
+impl fmt::Debug for RequestPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RequestPath({})", self.masked())
     }
 }
 
