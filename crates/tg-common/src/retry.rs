@@ -56,12 +56,63 @@ impl RetryPolicy {
     }
 
     /// The backoff before retry number `retry` (1 for the first retry), before jitter:
-    /// `base * 2^(retry-1)`, capped at `max_delay`.
+    /// `base * 2^(retry-1)`, capped at `max_delay` ([`Backoff::ceiling`]).
     pub fn backoff(&self, retry: u32) -> Duration {
-        let shift = retry.saturating_sub(1).min(30);
-        self.base_delay
-            .saturating_mul(1u32 << shift)
-            .min(self.max_delay)
+        self.as_backoff().ceiling(retry.saturating_sub(1))
+    }
+
+    /// The policy's backoff steps as a [`Backoff`].
+    pub fn as_backoff(&self) -> Backoff {
+        Backoff {
+            initial: self.base_delay,
+            max: self.max_delay,
+            max_retry_after: self.max_retry_after,
+        }
+    }
+}
+
+/// Exponential backoff with full jitter: the one formula of the clients' retries
+/// ([`RetryPolicy`]) and of the TGA tracker's. Before retry `n` (from 0) the wait is a random
+/// time between zero and `min(max, initial * 2^n)`, and at least the server's Retry-After (up to
+/// `max_retry_after`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// The ceiling of the first wait.
+    pub initial: Duration,
+    /// The largest ceiling.
+    pub max: Duration,
+    /// The longest Retry-After honoured.
+    pub max_retry_after: Duration,
+}
+
+impl Default for Backoff {
+    /// 500 ms doubling to 30 s; Retry-After honoured up to 10 minutes (the TGA tracker's).
+    fn default() -> Self {
+        Backoff {
+            initial: Duration::from_millis(500),
+            max: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(600),
+        }
+    }
+}
+
+impl Backoff {
+    /// The ceiling of the wait before retry `attempt` (from 0): `initial * 2^attempt`, capped.
+    pub fn ceiling(&self, attempt: u32) -> Duration {
+        let factor = 1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX);
+        self.initial.saturating_mul(factor).min(self.max)
+    }
+
+    /// The ceiling scaled by `jitter` (clamped to `[0, 1]`): full jitter with a given draw.
+    pub fn jittered(&self, attempt: u32, jitter: f64) -> Duration {
+        self.ceiling(attempt).mul_f64(jitter.clamp(0.0, 1.0))
+    }
+
+    /// A random wait before retry `attempt`, at least `retry_after` (capped at
+    /// `max_retry_after`).
+    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let floor = retry_after.unwrap_or_default().min(self.max_retry_after);
+        self.jittered(attempt, rand::random::<f64>()).max(floor)
     }
 }
 
@@ -139,11 +190,12 @@ pub fn decide(
     if attempt >= policy.max_attempts {
         return Decision::Stop(GiveUp::AttemptsExhausted);
     }
-    let step = policy.backoff(attempt);
+    let steps = policy.as_backoff();
+    let retry = attempt.saturating_sub(1);
     let backoff = if policy.jitter {
-        step.mul_f64(jitter.clamp(0.0, 1.0))
+        steps.jittered(retry, jitter)
     } else {
-        step
+        steps.ceiling(retry)
     };
     match outcome.retry_after {
         Some(ra) if ra > policy.max_retry_after => Decision::Stop(GiveUp::RetryAfterTooLong),
@@ -314,6 +366,21 @@ mod tests {
         for (i, (idem, attempt, outcome, want)) in table.iter().enumerate() {
             let got = decide(&fixed(), *idem, *attempt, *outcome, 0.5);
             assert_eq!(got, *want, "row {i}");
+        }
+    }
+
+    #[test]
+    fn the_policy_steps_are_the_backoff_formula() {
+        let p = RetryPolicy::default();
+        let b = p.as_backoff();
+        for retry in 1..40 {
+            assert_eq!(p.backoff(retry), b.ceiling(retry - 1), "retry {retry}");
+        }
+        for attempt in 0..40 {
+            let wait = b.delay(attempt, None);
+            assert!(wait <= b.ceiling(attempt));
+            assert_eq!(b.jittered(attempt, 1.0), b.ceiling(attempt));
+            assert_eq!(b.jittered(attempt, -3.0), Duration::ZERO);
         }
     }
 

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use rand::Rng;
 use tg_common::Error;
 
 use super::dead_letter::DeadLetterSink;
@@ -22,46 +21,9 @@ pub enum FullPolicy {
     DropNewest,
 }
 
-/// Exponential backoff with full jitter: before retry `n` (from 0) the tracker waits a random
-/// time between zero and `min(max, initial * 2^n)`, and at least the server's Retry-After (up
-/// to `max_retry_after`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    /// The ceiling of the first wait.
-    pub initial: Duration,
-    /// The largest ceiling.
-    pub max: Duration,
-    /// The longest Retry-After honoured.
-    pub max_retry_after: Duration,
-}
-
-impl Default for Backoff {
-    /// 500 ms doubling to 30 s; Retry-After honoured up to 10 minutes.
-    fn default() -> Self {
-        Backoff {
-            initial: Duration::from_millis(500),
-            max: Duration::from_secs(30),
-            max_retry_after: Duration::from_secs(600),
-        }
-    }
-}
-
-impl Backoff {
-    /// The ceiling of the wait before retry `attempt` (from 0).
-    pub fn ceiling(&self, attempt: u32) -> Duration {
-        let factor = 1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX);
-        self.initial.saturating_mul(factor).min(self.max)
-    }
-
-    /// A random wait before retry `attempt`, at least `retry_after` (capped).
-    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let ceiling = self.ceiling(attempt);
-        let millis = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
-        let jittered = Duration::from_millis(rand::rng().random_range(0..=millis));
-        let floor = retry_after.unwrap_or_default().min(self.max_retry_after);
-        jittered.max(floor)
-    }
-}
+/// The tracker's backoff: tg-common's one formula (500 ms doubling to 30 s by default;
+/// Retry-After honoured up to 10 minutes).
+pub use tg_common::retry::Backoff;
 
 /// Configuration of a [`Tracker`](super::Tracker). Defaults follow the official SDK (20 events,
 /// 2 s), with up to 4 batches in flight.
