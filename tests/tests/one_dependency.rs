@@ -51,7 +51,7 @@ async fn tga_through_its_own_reexports() {
         .build()
         .unwrap();
     let err: tga_client::Error = stranger
-        .send(&[stranger.event(1, "app-init", session)])
+        .send_events(&[stranger.event(1, "app-init", session)])
         .await
         .unwrap_err();
     assert_eq!(
@@ -66,7 +66,7 @@ async fn tga_through_its_own_reexports() {
     assert_eq!(err.retry_safety(), tga_client::RetrySafety::Never);
 
     let err = client
-        .send(&[client.event(0, "app-init", session)])
+        .send_events(&[client.event(0, "app-init", session)])
         .await
         .unwrap_err();
     assert!(err.is_invalid_input() && err.tga_error().is_none() && !err.is_bad_token());

@@ -104,7 +104,7 @@ async fn the_documented_examples_are_accepted_and_stored_from_gzipped_bodies() {
     let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     for (json, events) in examples() {
-        client.send(&events).await.unwrap();
+        client.send_events(&events).await.unwrap();
         let request = s.server.requests().pop().unwrap();
         assert_eq!(request.header("content-encoding"), Some("gzip"));
         assert_eq!(&request.body[..2], &[0x1f, 0x8b], "a gzip stream");
@@ -135,7 +135,7 @@ async fn with_gzip_off_bodies_arrive_plain() {
     let s = Setup::new(APP, DOMAIN).await;
     let client = s.builder_for(&s.token).gzip(false).build().unwrap();
     let (json, events) = examples().remove(2);
-    client.send(&events).await.unwrap();
+    client.send_events(&events).await.unwrap();
     let request = &s.server.requests()[0];
     assert_eq!(request.header("content-encoding"), None);
     let body: Value = serde_json::from_slice(&request.body).unwrap();
@@ -150,12 +150,12 @@ async fn a_201_with_the_success_answer_is_success() {
     let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let event = [app_init(&client, 0)];
-    client.send(&event).await.unwrap();
+    client.send_events(&event).await.unwrap();
     s.server.push_fault(FaultRule::next(
         1,
         Fault::Respond(reply(201, messages::SUCCESS)),
     ));
-    client.send(&event).await.unwrap();
+    client.send_events(&event).await.unwrap();
     assert_eq!(s.server.request_count(), 2);
     assert_eq!(s.fake.accepted_count(), 2);
 }
@@ -166,12 +166,12 @@ async fn failed_to_record_is_retried_because_nothing_was_recorded() {
     let client = s.client();
     let event = [app_init(&client, 0)];
     s.fake.fail_next(1);
-    client.send(&event).await.unwrap();
+    client.send_events(&event).await.unwrap();
     assert_eq!(s.server.request_count(), 2);
     assert_eq!(s.fake.accepted_count(), 1);
 
     s.fake.fail_next(100);
-    let err = client.send(&event).await.unwrap_err();
+    let err = client.send_events(&event).await.unwrap_err();
     assert_eq!(detail(&err), TgaApiError::FailedToRecord);
     assert_eq!(err.status(), Some(400));
     assert_eq!(err.retry_safety(), RetrySafety::Always);
@@ -193,7 +193,7 @@ async fn a_malformed_token_is_token_missing() {
         .origin("https://docs.example.org")
         .build()
         .unwrap();
-    let err = client.send(&[app_init(&client, 0)]).await.unwrap_err();
+    let err = client.send_events(&[app_init(&client, 0)]).await.unwrap_err();
     assert_eq!(detail(&err), TgaApiError::TokenMissing);
     assert_eq!(err.retry_safety(), RetrySafety::Never);
     assert_eq!(s.server.request_count(), 1);
@@ -205,7 +205,7 @@ async fn a_token_the_service_did_not_issue_is_invalid() {
     let s = Setup::new(APP, DOMAIN).await;
     let foreign = TgaFake::new().issue_token(APP, DOMAIN);
     let client = s.builder_for(&foreign).build().unwrap();
-    let err = client.send(&[app_init(&client, 0)]).await.unwrap_err();
+    let err = client.send_events(&[app_init(&client, 0)]).await.unwrap_err();
     assert_eq!(detail(&err), TgaApiError::TokenInvalid);
     assert_eq!(err.retry_safety(), RetrySafety::Never);
     assert_eq!(s.server.request_count(), 1);
@@ -221,7 +221,7 @@ async fn an_event_for_another_app_is_app_name_mismatch() {
         app_init(&client, 0),
         Event::new(5, EventName::AppHide, Uuid::nil(), "another-app"),
     ];
-    let err = client.send(&events).await.unwrap_err();
+    let err = client.send_events(&events).await.unwrap_err();
     assert_eq!(detail(&err), TgaApiError::AppNameMismatch);
     assert_eq!(err.retry_safety(), RetrySafety::Never);
     assert!(detail(&err).is_about_events());
@@ -234,7 +234,7 @@ async fn an_event_failing_the_schema_is_validation_mismatch() {
     let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let bad = app_init(&client, 1).with_custom(INVALID_MARKER, true);
-    let err = client.send(&[app_init(&client, 0), bad]).await.unwrap_err();
+    let err = client.send_events(&[app_init(&client, 0), bad]).await.unwrap_err();
     assert_eq!(
         detail(&err),
         TgaApiError::ValidationMismatch {
@@ -256,7 +256,7 @@ async fn a_wrong_origin_is_a_403_that_says_what_to_send() {
         .origin("https://evil.example.com")
         .build()
         .unwrap();
-    let err = client.send(&[app_init(&client, 0)]).await.unwrap_err();
+    let err = client.send_events(&[app_init(&client, 0)]).await.unwrap_err();
     assert_eq!(
         detail(&err),
         TgaApiError::DomainMismatch {
@@ -287,8 +287,8 @@ async fn too_many_requests_is_retryable_and_retried() {
     }));
     let client = s.client();
     let event = [app_init(&client, 0)];
-    client.send(&event).await.unwrap();
-    let err = client.send(&event).await.unwrap_err();
+    client.send_events(&event).await.unwrap();
+    let err = client.send_events(&event).await.unwrap_err();
     assert_eq!(detail(&err), TgaApiError::TooManyRequests);
     assert_eq!(err.status(), Some(429));
     assert!(err.is_rate_limited());
@@ -313,7 +313,7 @@ async fn a_client_built_from_the_token_alone_sends_its_app_name_and_origin() {
         .unwrap();
     let session = Uuid::new_v4();
     client
-        .send(&[client.event(42, EventName::AppInit, session)])
+        .send_events(&[client.event(42, EventName::AppInit, session)])
         .await
         .unwrap();
     let request = &s.server.requests()[0];
@@ -356,13 +356,13 @@ async fn send_is_not_retried_after_a_5xx_or_a_reset_unless_asked() {
         let client = s.client();
         let event = [app_init(&client, 0)];
         s.server.push_fault(FaultRule::next(1, fault.clone()));
-        let err = client.send(&event).await.unwrap_err();
+        let err = client.send_events(&event).await.unwrap_err();
         assert!(is_expected(&err), "{fault:?}: {err}");
         assert_eq!(err.retry_safety(), RetrySafety::IfIdempotent, "{fault:?}");
         assert_eq!(s.server.request_count(), 1, "{fault:?}: retried");
 
         s.server.push_fault(FaultRule::next(1, fault.clone()));
-        client.send(&event).retry_unsafe().await.unwrap();
+        client.send_events(&event).retry_unsafe().await.unwrap();
         assert_eq!(s.server.request_count(), 3, "{fault:?}: not retried");
     }
 }
@@ -482,7 +482,7 @@ async fn no_error_and_no_debug_output_holds_the_token() {
         Fault::RespondUnprocessed(Reply::new(418, s.token.clone())),
     ] {
         s.server.push_fault(FaultRule::next(1, fault));
-        errors.push(client.send(std::slice::from_ref(&event)).await.unwrap_err());
+        errors.push(client.send_events(std::slice::from_ref(&event)).await.unwrap_err());
     }
     let wrong_origin = s
         .builder_for(&s.token)
@@ -491,21 +491,21 @@ async fn no_error_and_no_debug_output_holds_the_token() {
         .unwrap();
     errors.push(
         wrong_origin
-            .send(std::slice::from_ref(&event))
+            .send_events(std::slice::from_ref(&event))
             .await
             .unwrap_err(),
     );
     let mut invalid = event.clone();
     invalid.user_id = -1;
-    errors.push(client.send(&[invalid]).await.unwrap_err());
+    errors.push(client.send_events(&[invalid]).await.unwrap_err());
     errors.push(
         client
-            .send(&[event.clone().with_custom(INVALID_MARKER, true)])
+            .send_events(&[event.clone().with_custom(INVALID_MARKER, true)])
             .await
             .unwrap_err(),
     );
     s.fake.fail_next(10);
-    errors.push(client.send(&[event]).await.unwrap_err());
+    errors.push(client.send_events(&[event]).await.unwrap_err());
     errors.push(
         Client::builder(s.token.clone())
             .origin("no-scheme")

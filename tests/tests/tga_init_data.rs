@@ -45,7 +45,7 @@ async fn track(
     let event = Event::from_init_data(&init, "app-init", uuid_v4(), app.client.app_name())
         .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))?;
     app.client
-        .send(&[event])
+        .send_events(&[event])
         .await
         .map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()))?;
     Ok(init.user_id().unwrap_or_default().to_string())

@@ -32,7 +32,7 @@ async fn sdk_events_of_every_kind_reach_the_service_unchanged() {
     let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let events: Vec<Event> = serde_json::from_str(SDK_EVENTS).unwrap();
-    client.send(&events).await.unwrap();
+    client.send_events(&events).await.unwrap();
     assert_eq!(s.fake.accepted_events(), sdk_events());
     let invoice = &s.fake.accepted_events()[21];
     assert_eq!(invoice["event_name"], "register-invoice");
@@ -101,7 +101,7 @@ async fn send_reports_a_2xx_without_the_success_answer() {
     for reply in [html, empty] {
         s.server
             .push_fault(FaultRule::next(1, Fault::RespondUnprocessed(reply)));
-        let err = client.send(&event).await.unwrap_err();
+        let err = client.send_events(&event).await.unwrap_err();
         let detail = err.api_detail::<TgaApiError>().unwrap();
         assert!(
             matches!(detail, TgaApiError::UnconfirmedSuccess { status: 200, .. }),
@@ -112,7 +112,7 @@ async fn send_reports_a_2xx_without_the_success_answer() {
     // `Failed to record` in a 200 is what it says, and is retried by the client.
     s.server
         .push_fault(FaultRule::next(1, Fault::RespondUnprocessed(failed)));
-    client.send(&event).await.unwrap();
+    client.send_events(&event).await.unwrap();
     assert_eq!(s.server.request_count(), 4);
     assert_eq!(s.fake.accepted_count(), 1);
 }
@@ -199,7 +199,7 @@ async fn an_over_long_field_is_refused_before_any_request() {
     ];
     let tracker = client.tracker(TrackerConfig::default()).unwrap();
     for (bad, field) in cases {
-        let err = client.send(&[ok.clone(), bad.clone()]).await.unwrap_err();
+        let err = client.send_events(&[ok.clone(), bad.clone()]).await.unwrap_err();
         assert_eq!(invalid_field(&err), field);
         match tracker.track(&bad).await.unwrap_err() {
             tga_client::TrackError::Invalid(e) => {
@@ -237,7 +237,7 @@ async fn one_send_too_large_for_a_request_is_refused_unsent() {
     let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let events = five_thousand(&client);
-    let err = client.send(&events).await.unwrap_err();
+    let err = client.send_events(&events).await.unwrap_err();
     assert_eq!(invalid_field(&err), "events");
     assert!(err.to_string().contains("Tracker"), "{err}");
     assert_eq!(s.server.request_count(), 0);

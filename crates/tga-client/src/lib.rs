@@ -3,9 +3,12 @@
 //!
 //! ## Modules
 //!
-//! - [`client`]: [`Client`] and its builder; [`Client::send`] posts one batch, not retried
-//!   after an ambiguous failure unless the call opts in with
-//!   [`retry_unsafe`](SendEvents::retry_unsafe); [`HttpSender`] is the tracker's transport.
+//! - [`client`]: [`Client`] and its builder; [`Client::send_events`] posts one batch, not
+//!   retried after an ambiguous failure unless the call opts in with
+//!   [`retry_unsafe`](tg_common::RequestBuilder::retry_unsafe); [`HttpSender`] is the tracker's
+//!   transport.
+//! - [`operation`]: the two operations, [`SendEvents`] and [`GetEventThresholds`], sent through
+//!   `tg-common`'s [`RequestBuilder`].
 //! - [`event`]: [`Event`] and its field types; the documents' examples round-trip exactly.
 //! - [`thresholds`]: the per-launch caps of `GET /events/threshold`
 //!   ([`Client::event_thresholds`]), which a tracker can apply per session.
@@ -13,8 +16,10 @@
 //! - [`identity`]: the token, app name and Origin a client presents.
 //! - [`init_data`]: validating a Mini App's initData (bot token or Telegram's Ed25519 key),
 //!   and the `Authorization: tma` axum extractor (feature `axum`).
-//! - [`outcome`]: what an answer means ([`TgaApiError`]); success is a 2xx carrying
+//! - [`envelope`]: what an answer means ([`envelope::decode`]); success is a 2xx carrying
 //!   the service's `Success record.` answer, not any 2xx.
+//! - [`error`]: TGA's documented error answers ([`TgaApiError`]).
+//! - [`prelude`]: the names most programs use, in one `use tga_client::prelude::*`.
 //! - [`spool`]: where accepted events wait for delivery: in memory, on disk, or in a Redis
 //!   stream shared by replicas.
 //! - [`tracker`]: queueing, batching, retries, dead letters, flush and shutdown, over any
@@ -24,30 +29,34 @@
 //! again.
 
 pub mod client;
+pub mod envelope;
+pub mod error;
 mod error_ext;
 pub mod event;
 pub mod identity;
 pub mod init_data;
-pub mod outcome;
+pub mod operation;
+pub mod prelude;
 pub mod spool;
 pub mod thresholds;
 pub mod token;
 pub mod tracker;
 
-pub use client::{Client, ClientBuilder, HttpSender, SendEvents};
+pub use client::{Client, ClientBuilder, HttpSender};
+pub use error::TgaApiError;
 pub use error_ext::TgaErrorExt;
 pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, ExtraFields, Message};
 pub use identity::Identity;
 pub use init_data::{InitData, InitDataError, InitDataValidator};
-pub use outcome::{TgaApiError, map_response, map_threshold_response};
+pub use operation::{GetEventThresholds, SendEvents};
 /// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 pub use tg_common;
 pub use thresholds::EventThresholds;
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
 pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use tg_common::{
-    ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RetryPolicy, RetrySafety, Secret,
-    Timeouts,
+    ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RequestBuilder, RetryPolicy,
+    RetrySafety, Secret, Timeouts,
 };
 pub use token::TokenInfo;
 pub use tracker::{

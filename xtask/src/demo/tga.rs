@@ -68,7 +68,7 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
 
     let session = Uuid::new_v4();
     for event in documented_events(&client, session) {
-        let result = client.send(std::slice::from_ref(&event)).await;
+        let result = client.send_events(std::slice::from_ref(&event)).await;
         s.call(&format!("send([{}])", event.event_name), &result, |()| {
             "accepted".to_owned()
         });
@@ -109,7 +109,7 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let event = wrong_origin.event(111_111_111, EventName::AppInit, session);
-    let result = wrong_origin.send(&[event]).await;
+    let result = wrong_origin.send_events(&[event]).await;
     s.call(
         "send([app-init]) with Origin my-other-site.example.com",
         &result,

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use http::HeaderValue;
+use tg_common::operation::PathTable;
 use tg_common::secret::KeyFormat;
+use tg_common::transport::RequestPath;
 use tg_common::{Core, CoreConfig, Error, Secret};
 
 /// TGA tokens are `base64(JSON)!signature` (provider notes), sent as the `TGA-Auth-Token`
@@ -107,12 +109,18 @@ impl ClientBuilder {
                 identity.origin
             ))
         })?;
+        let mut token = HeaderValue::from_str(identity.token.expose())
+            .map_err(|_| Error::config("the TGA token is not a valid header value"))?;
+        token.set_sensitive(true);
         let core = Core::new(PROVIDER, &identity.token, self.core)?;
+        let paths = PathTable::new(&core, RequestPath::new(), &super::PATHS)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 core,
+                paths,
                 identity,
                 origin,
+                token,
                 gzip: self.gzip,
                 max_request_bytes: self.max_request_bytes,
             }),

@@ -1,15 +1,16 @@
 //! The tracker's transport: a [`BatchSender`] over a [`Client`] that leaves every retry to the
 //! tracker.
 
-use tg_common::{Error, Idempotency};
+use tg_common::Error;
 
 use super::Client;
-use crate::event::{EncodedEvent, encode_batch};
+use crate::event::EncodedEvent;
 use crate::tracker::BatchSender;
 
-/// Sends a [`Tracker`](crate::Tracker)'s batches through a [`Client`], one attempt per send
-/// (`Call::max_attempts(1)`): the tracker's own retries, with its backoff and until shutdown,
-/// are the only retries.
+/// Sends a [`Tracker`](crate::Tracker)'s batches through a [`Client`], as
+/// `client.send_encoded(batch).max_attempts(1).send()`: the same request as
+/// [`Client::send_encoded`], one attempt per send; the tracker's own retries, with its backoff
+/// and until shutdown, are the only retries.
 #[derive(Debug, Clone)]
 pub struct HttpSender {
     client: Client,
@@ -32,11 +33,6 @@ impl BatchSender for HttpSender {
     /// [`max_request_bytes`](Client::max_request_bytes) is refused unsent, as
     /// [`tg_common::ErrorKind::InvalidInput`] (the tracker then splits the batch).
     async fn send(&self, batch: &[EncodedEvent]) -> Result<(), Error> {
-        let body = encode_batch(batch);
-        super::send::check_body_len(body.len(), batch.len(), self.client.max_request_bytes())
-            .map_err(|e| e.with_context(crate::PROVIDER, crate::outcome::OPERATION))?;
-        self.client
-            .post(body, Idempotency::NotIdempotent, Some(1))
-            .await
+        self.client.send_encoded(batch).max_attempts(1).send().await
     }
 }

@@ -1,33 +1,44 @@
-//! The HTTP client of `POST /events`, on the shared transport of `tg-common`.
+//! The HTTP client of TGA, on the shared transport and request pipeline of `tg-common`.
 //!
 //! [`Client`] holds the token, the app name and the Origin it presents, and whether bodies are
-//! gzipped. [`Client::send`] posts one batch of events and maps the answer
-//! ([`map_response`](crate::outcome::map_response)); [`Client::tracker`] starts a batching
-//! [`Tracker`] that sends through this client.
+//! gzipped. [`Client::send_events`] posts one batch of events ([`SendEvents`]) and
+//! [`Client::event_thresholds`] fetches the per-launch caps ([`GetEventThresholds`]), each
+//! returning a [`RequestBuilder`] to `.send().await` (or `.await`); [`Client::tracker`] starts
+//! a batching [`Tracker`] that sends through this client ([`HttpSender`]).
 //!
 //! Sending events is not idempotent: a request that may have reached the service (a timeout, a
 //! reset connection, a 5xx) is not sent again unless the caller opts in with
-//! [`SendEvents::retry_unsafe`]. Requests the service refused without recording anything (429,
-//! `Failed to record`, a connection never established) are retried by `tg-common`.
+//! [`RequestBuilder::retry_unsafe`]. Requests the service refused without recording anything
+//! (429, `Failed to record`, a connection never established) are retried by `tg-common`.
 
 mod builder;
 mod http_sender;
-mod send;
-mod thresholds;
 
 use std::sync::Arc;
 
-use http::HeaderValue;
-use tg_common::{Core, Error};
+use http::{HeaderName, HeaderValue};
+use tg_common::operation::PathTable;
+use tg_common::{Call, Core, Error, ProviderClient, RequestBuilder};
 use uuid::Uuid;
 
 pub use builder::ClientBuilder;
 pub use http_sender::HttpSender;
-pub use send::SendEvents;
 
+use crate::envelope::Sent;
 use crate::event::{EncodedEvent, Event, EventName};
 use crate::identity::Identity;
+use crate::operation::{GetEventThresholds, SendEvents};
 use crate::tracker::{Tracker, TrackerConfig};
+
+/// The paths of the operations, below the base URL: [`EVENTS_PATH`] and [`THRESHOLD_PATH`].
+const PATHS: [&str; 2] = ["events", "events/threshold"];
+/// `POST /events` in [`PATHS`].
+pub(crate) const EVENTS_PATH: usize = 0;
+/// `GET /events/threshold` in [`PATHS`].
+pub(crate) const THRESHOLD_PATH: usize = 1;
+
+/// The header that carries the token.
+pub(crate) const TOKEN_HEADER: HeaderName = HeaderName::from_static("tga-auth-token");
 
 /// A TGA client. Cheap to clone: clones share the connection pool and the configuration.
 ///
@@ -39,9 +50,12 @@ pub struct Client {
 
 struct Inner {
     core: Core,
+    paths: PathTable,
     identity: Identity,
     /// The Origin header, checked once when the client is built.
     origin: HeaderValue,
+    /// The token header's value, marked sensitive, checked once when the client is built.
+    token: HeaderValue,
     gzip: bool,
     /// The largest uncompressed body of one request.
     max_request_bytes: usize,
@@ -56,6 +70,18 @@ impl std::fmt::Debug for Client {
             .field("gzip", &self.inner.gzip)
             .field("max_request_bytes", &self.inner.max_request_bytes)
             .finish_non_exhaustive()
+    }
+}
+
+impl ProviderClient for Client {
+    const PROVIDER: &'static str = crate::PROVIDER;
+
+    fn core(&self) -> &Core {
+        &self.inner.core
+    }
+
+    fn paths(&self) -> &PathTable {
+        &self.inner.paths
     }
 }
 
@@ -109,8 +135,8 @@ impl Client {
         Event::new(user_id, event_name, session_id, self.app_name())
     }
 
-    /// One `POST /events` of `events`, each validated first ([`Event::validate`]); await the
-    /// returned request. An empty slice, an invalid event, or a batch whose JSON is longer than
+    /// One `POST /events` of `events`, each validated first ([`Event::validate`]): a
+    /// [`RequestBuilder`] of [`SendEvents`], sent by `.send().await` (or `.await`). An empty slice, an invalid event, or a batch whose JSON is longer than
     /// [`Client::max_request_bytes`] fails with [`tg_common::ErrorKind::InvalidInput`] naming
     /// the field (`events[3].user_id`, `events`) and nothing is sent: send a large batch
     /// through a [`Tracker`], which cuts it by bytes.
@@ -131,19 +157,49 @@ impl Client {
     ///     client.event(111_111_111, EventName::AppInit, session),
     ///     client.event(111_111_111, "checkout-step", session).with_custom("step", 1),
     /// ];
-    /// client.send(&events).await?; // validated, gzipped, sent once
+    /// client.send_events(&events).send().await?; // validated, gzipped, sent once
     /// # assert_eq!(fake.accepted_count(), 2);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn send<'a>(&self, events: &'a [Event]) -> SendEvents<'a> {
-        SendEvents::new(self.clone(), send::Batch::Events(events))
+    pub fn send_events(&self, events: &[Event]) -> RequestBuilder<SendEvents> {
+        RequestBuilder::new(self.clone(), SendEvents::new(events))
     }
 
-    /// One `POST /events` of events already encoded (as a [`Tracker`] holds them); await the
-    /// returned request. An empty slice fails with [`tg_common::ErrorKind::InvalidInput`].
-    pub fn send_encoded<'a>(&self, events: &'a [EncodedEvent]) -> SendEvents<'a> {
-        SendEvents::new(self.clone(), send::Batch::Encoded(events))
+    /// One `POST /events` of events already encoded (as a [`Tracker`] holds them), sent as
+    /// they are: a [`RequestBuilder`] of [`SendEvents`]. An empty slice, or a batch longer than
+    /// [`Client::max_request_bytes`], fails with [`tg_common::ErrorKind::InvalidInput`].
+    pub fn send_encoded(&self, events: &[EncodedEvent]) -> RequestBuilder<SendEvents> {
+        RequestBuilder::new(self.clone(), SendEvents::encoded(events))
+    }
+
+    /// `GET /events/threshold` ([`GetEventThresholds`]): per event name, the most events one
+    /// app launch may send (`0`: none). Sent as the SDK sends it, with the Origin and without
+    /// the token. Retried (the call is idempotent) within the client's retry policy.
+    ///
+    /// Give the caps to a tracker with
+    /// [`TrackerConfig::with_thresholds`](crate::TrackerConfig::with_thresholds).
+    pub fn event_thresholds(&self) -> RequestBuilder<GetEventThresholds> {
+        RequestBuilder::new(self.clone(), GetEventThresholds::new())
+    }
+
+    /// `call` with this client's Origin.
+    pub(crate) fn with_origin(&self, call: Call) -> Call {
+        call.header(http::header::ORIGIN, self.inner.origin.clone())
+    }
+
+    /// The token header's value (sensitive).
+    pub(crate) fn token_header(&self) -> HeaderValue {
+        self.inner.token.clone()
+    }
+
+    /// What this client sends that explains an answer.
+    pub(crate) fn sent(&self) -> Sent<'_> {
+        let identity = &self.inner.identity;
+        Sent {
+            origin: Some(&identity.origin),
+            token_domain: identity.token_domain.as_deref(),
+        }
     }
 
     /// Starts a [`Tracker`] that delivers through this client (see [`HttpSender`]). Must be

@@ -76,7 +76,7 @@ fn debug_of_the_builder_and_the_client_masks_the_token() {
         format!("{client:?}"),
         format!("{client:#?}"),
         format!("{:?}", HttpSender::new(client.clone())),
-        format!("{:?}", client.send(&[])),
+        format!("{:?}", client.send_events(&[])),
     ] {
         assert!(!text.contains(&token), "{text}");
         assert!(!text.contains(&signature), "{text}");
@@ -108,7 +108,7 @@ async fn invalid_events_are_refused_before_sending_naming_the_index() {
     let mut bad = good.clone();
     bad.user_id = 0;
     let err = client
-        .send(&[good.clone(), good.clone(), good.clone(), bad])
+        .send_events(&[good.clone(), good.clone(), good.clone(), bad])
         .await
         .unwrap_err();
     match err.kind() {
@@ -117,10 +117,10 @@ async fn invalid_events_are_refused_before_sending_naming_the_index() {
     }
     let ctx = err.context().unwrap();
     assert_eq!(ctx.provider, "tga");
-    let err = client.send(&[]).await.unwrap_err();
+    let err = client.send_events(&[]).await.unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::InvalidInput { field, .. } if field == "events"));
     assert_eq!(server.request_count(), 0);
-    client.send(&[good]).await.unwrap();
+    client.send_events(&[good]).await.unwrap();
     assert_eq!(fake.accepted_count(), 1);
 }
 

@@ -31,7 +31,7 @@ impl Event {
     /// let init = validator.validate_at(raw, now)?; // `validate(raw)` against the clock
     /// let event = Event::from_init_data(&init, "purchase", Uuid::new_v4(), client.app_name())?;
     /// assert_eq!(event.user_id, 279_058_397); // from Telegram's signed data, not the browser
-    /// client.send(&[event]).await?;
+    /// client.send_events(&[event]).await?;
     /// # assert_eq!(fake.accepted_events()[0]["user_id"], 279_058_397);
     /// # Ok(())
     /// # }

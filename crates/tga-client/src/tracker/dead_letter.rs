@@ -6,8 +6,8 @@ use std::sync::Arc;
 use tg_common::Error;
 use tokio::sync::mpsc;
 
+use crate::error::TgaApiError;
 use crate::event::EncodedEvent;
-use crate::outcome::TgaApiError;
 
 /// An event the tracker gave up on, with the error that made it give up.
 #[derive(Debug, Clone)]

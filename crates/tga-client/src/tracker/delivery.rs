@@ -11,8 +11,8 @@ use super::isolate;
 use super::sender::BatchSender;
 use super::shared::Shared;
 use super::stats::Counters;
+use crate::error::TgaApiError;
 use crate::event::EncodedEvent;
-use crate::outcome::TgaApiError;
 use crate::spool::EntryId;
 
 /// Events of a batch, with their spool entries (`ids` is empty without a spool, else one per
@@ -54,16 +54,21 @@ pub(crate) enum Action {
 
 /// How the tracker reacts to a send error.
 ///
-/// Transport failures, timeouts, 429, 5xx, `Failed to record` and `UnconfirmedSuccess` (a 2xx
-/// that is not `Success record.`) are retried; validation
-/// answers (and an undocumented 400, 413 or 422) split the batch; `Invalid app_name` separates
-/// the batch by app name; token and Origin answers, other 4xx and configuration errors
-/// dead-letter it. Anything unknown is retried.
+/// Whatever `tg-common`'s one retry table says a retry may fix ([`Error::is_retryable`]:
+/// transport failures, timeouts, 408, 425, 429, every 5xx but 501, 505 and 511, and TGA's
+/// `Failed to record` and `UnconfirmedSuccess`, a 2xx that is not `Success record.`) is
+/// retried, whether or not the request may have been recorded: the tracker delivers at least
+/// once. Of the rest, validation answers (and an undocumented 400, 413 or 422) split the
+/// batch; `Invalid app_name` separates the batch by app name; token and Origin answers, other
+/// 4xx, 501/505/511 and configuration errors dead-letter it. Anything else the table calls
+/// permanent but that is not about the request (a certificate error, the overall deadline, an
+/// unreadable answer) is retried too: the tracker gives events up only when they are refused.
 pub(crate) fn classify(error: &Error) -> Action {
+    if error.is_retryable() {
+        return Action::Retry;
+    }
     if let Some(detail) = error.api_detail::<TgaApiError>() {
-        return if detail.is_retryable() {
-            Action::Retry
-        } else if *detail == TgaApiError::AppNameMismatch {
+        return if *detail == TgaApiError::AppNameMismatch {
             Action::ByAppName
         } else if detail.is_about_events() {
             Action::Split
@@ -72,9 +77,6 @@ pub(crate) fn classify(error: &Error) -> Action {
         };
     }
     match error.kind() {
-        ErrorKind::Http { status, .. } if tg_common::retry::is_retryable_status(*status) => {
-            Action::Retry
-        }
         ErrorKind::Http {
             status: 400 | 413 | 422,
             ..
@@ -133,14 +135,14 @@ async fn send_once<S: BatchSender>(
                     phase: TimeoutPhase::Attempt,
                     after,
                 })
-                .with_context(crate::PROVIDER, crate::outcome::OPERATION));
+                .with_context(crate::PROVIDER, crate::SendEvents::NAME));
             }
         },
     };
     sent.unwrap_or_else(|panic| {
         shared.record_panic("the TGA batch sender", &panic);
         Err(Error::config(format!("the batch sender panicked: {panic}"))
-            .with_context(crate::PROVIDER, crate::outcome::OPERATION))
+            .with_context(crate::PROVIDER, crate::SendEvents::NAME))
     })
 }
 

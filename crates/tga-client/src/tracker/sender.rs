@@ -10,7 +10,7 @@ use crate::event::EncodedEvent;
 /// Sends one batch of events as one `POST /events`.
 ///
 /// `Ok` means the service acknowledged every event of the batch. An error should be the one
-/// [`map_response`](crate::outcome::map_response) gives, so the tracker can tell a retryable
+/// [`envelope::decode`](crate::envelope::decode) gives, so the tracker can tell a retryable
 /// failure from a rejected event.
 pub trait BatchSender: Send + Sync + 'static {
     /// Sends `batch` (never empty) once.

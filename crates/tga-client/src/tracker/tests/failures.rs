@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::senders::{Recorder, answer, seq};
 use super::{ToFake, config, event, invalid, report, settle, track_all};
+use crate::error::TgaApiError;
 use crate::event::{EncodedEvent, Event, EventName};
-use crate::outcome::TgaApiError;
 use crate::tracker::*;
 
 fn seqs(letters: &[DeadLetter]) -> Vec<i64> {

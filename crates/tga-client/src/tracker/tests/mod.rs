@@ -13,8 +13,8 @@ use uuid::Uuid;
 use self::senders::{Chaos, Recorder, answer, reset, seq, validation};
 use super::delivery::{Action, classify};
 use super::*;
+use crate::error::TgaApiError;
 use crate::event::{Event, EventName};
-use crate::outcome::TgaApiError;
 
 fn event(n: i64) -> Event {
     Event::new(n + 1, EventName::CustomEvent, Uuid::nil(), "app").with_custom("seq", n)
@@ -286,11 +286,11 @@ async fn configuration_errors_dead_letter_the_batch_without_retrying() {
 #[tokio::test(start_paused = true)]
 async fn retry_after_is_honoured() {
     let sender = Arc::new(Recorder::new());
-    sender.fail_with([crate::outcome::map_response(
+    sender.fail_with([crate::envelope::decode::<()>(
         429,
         b"{}",
         Some(Duration::from_secs(42)),
-        crate::outcome::Sent::default(),
+        crate::envelope::Sent::default(),
     )
     .unwrap_err()]);
     let tracker = Tracker::start(Arc::clone(&sender), config()).unwrap();
@@ -584,11 +584,11 @@ impl BatchSender for ToFake {
             .with_header("content-type", "application/json")
             .with_body(crate::event::encode_batch(batch));
         let reply = self.fake.handle(&request);
-        crate::outcome::map_response(
+        crate::envelope::decode::<()>(
             reply.status.as_u16(),
             &reply.body,
             None,
-            crate::outcome::Sent::default(),
+            crate::envelope::Sent::default(),
         )
     }
 }

@@ -13,8 +13,8 @@ use tg_common::{Error, ErrorKind};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use crate::envelope::{Sent, decode};
 use crate::event::EncodedEvent;
-use crate::outcome::{Sent, map_response};
 use crate::tracker::BatchSender;
 
 /// The `custom_data.seq` of an encoded event.
@@ -29,7 +29,7 @@ pub fn is_flagged(event: &EncodedEvent) -> bool {
 }
 
 pub fn answer(status: u16, body: &str) -> Error {
-    map_response(status, body.as_bytes(), None, Sent::default()).unwrap_err()
+    decode::<()>(status, body.as_bytes(), None, Sent::default()).unwrap_err()
 }
 
 pub fn validation() -> Error {
@@ -164,7 +164,7 @@ impl BatchSender for Chaos {
             0..10 => return Err(reset()),
             10..20 => return Err(answer(503, "")),
             20..28 => {
-                return Err(map_response(
+                return Err(decode::<()>(
                     429,
                     br#"{"message":"Too many requests. Try again later."}"#,
                     Some(Duration::from_secs(1)),

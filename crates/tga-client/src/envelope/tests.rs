@@ -1,5 +1,7 @@
 //! Every documented answer of `POST /events`, as the document prints it (`fixtures/tga/`) and as
-//! the fake produces it.
+//! the fake produces it; the answers of `GET /events/threshold`.
+
+use std::time::Duration;
 
 use http::Method;
 use serde_json::json;
@@ -8,6 +10,7 @@ use tg_mock::tga::TgaFake;
 use tg_mock::{Request, Service};
 
 use super::*;
+use crate::event::EventName;
 
 /// A documented answer: `fixtures/tga/<file>`, parsed.
 macro_rules! documented {
@@ -25,14 +28,14 @@ fn detail(result: Result<(), Error>) -> (TgaApiError, RetrySafety, u16) {
     let ctx = err.context().unwrap();
     assert_eq!(
         (ctx.provider, ctx.operation.as_ref()),
-        (PROVIDER, OPERATION)
+        (PROVIDER, SendEvents::NAME)
     );
     let d = err.api_detail::<TgaApiError>().unwrap().clone();
     (d, err.retry_safety(), err.status().unwrap())
 }
 
 fn map(status: u16, body: serde_json::Value) -> Result<(), Error> {
-    map_response(status, body.to_string().as_bytes(), None, Sent::default())
+    decode::<()>(status, body.to_string().as_bytes(), None, Sent::default())
 }
 
 #[test]
@@ -45,8 +48,8 @@ fn a_2xx_is_success_only_with_the_success_answer() {
         .unwrap();
     }
     map(202, json!({"message": " success record ", "status": 202})).unwrap();
-    map_response(204, b"", None, Sent::default()).unwrap();
-    map_response(204, b" \r\n", None, Sent::default()).unwrap();
+    decode::<()>(204, b"", None, Sent::default()).unwrap();
+    decode::<()>(204, b" \r\n", None, Sent::default()).unwrap();
 }
 
 #[test]
@@ -63,7 +66,7 @@ fn a_2xx_without_the_success_answer_is_a_retryable_error() {
         (206, br#"{"message":"Success record."}x"#),
     ];
     for (status, body) in cases {
-        let (d, safety, got) = detail(map_response(status, body, None, Sent::default()));
+        let (d, safety, got) = detail(decode::<()>(status, body, None, Sent::default()));
         assert_eq!(got, status);
         assert_eq!(
             d,
@@ -149,7 +152,7 @@ fn domain_mismatch_says_what_to_do() {
         origin: Some("https://wrong.example.com"),
         token_domain: Some("app.example.com"),
     };
-    let err = map_response(403, body.to_string().as_bytes(), None, sent).unwrap_err();
+    let err = decode::<()>(403, body.to_string().as_bytes(), None, sent).unwrap_err();
     assert_eq!(err.retry_safety(), RetrySafety::Never);
     let text = err.to_string();
     assert!(text.contains("https://wrong.example.com"), "{text}");
@@ -167,7 +170,7 @@ fn domain_mismatch_says_what_to_do() {
 #[test]
 fn too_many_requests_is_always_retryable_and_keeps_retry_after() {
     let body = documented!("post-events.response.429-too-many-requests.json");
-    let err = map_response(
+    let err = decode::<()>(
         429,
         body.to_string().as_bytes(),
         Some(Duration::from_secs(7)),
@@ -183,7 +186,7 @@ fn too_many_requests_is_always_retryable_and_keeps_retry_after() {
     );
     // Any body, even none.
     assert!(
-        map_response(429, b"", None, Sent::default())
+        decode::<()>(429, b"", None, Sent::default())
             .unwrap_err()
             .is_retryable()
     );
@@ -192,7 +195,7 @@ fn too_many_requests_is_always_retryable_and_keeps_retry_after() {
 #[test]
 fn server_errors_are_retryable() {
     for status in [500, 502, 503, 504, 520] {
-        let (d, safety, _) = detail(map_response(status, b"<html>", None, Sent::default()));
+        let (d, safety, _) = detail(decode::<()>(status, b"<html>", None, Sent::default()));
         assert_eq!(
             d,
             TgaApiError::Server {
@@ -203,7 +206,7 @@ fn server_errors_are_retryable() {
         assert_eq!(safety, RetrySafety::IfIdempotent);
     }
     for status in [501, 505, 511] {
-        let e = map_response(status, b"<html>", None, Sent::default()).unwrap_err();
+        let e = decode::<()>(status, b"<html>", None, Sent::default()).unwrap_err();
         assert_eq!(e.status(), Some(status));
         assert_eq!(e.retry_safety(), RetrySafety::Never, "{status}");
     }
@@ -250,7 +253,7 @@ fn the_fake_answers_map_to_the_documented_outcomes() {
     let good_origin = "https://docs.example.org";
     let send = |req: Request| {
         let reply = fake.handle(&req);
-        map_response(
+        decode::<()>(
             reply.status.as_u16(),
             &reply.body,
             None,
@@ -302,4 +305,42 @@ fn the_fake_answers_map_to_the_documented_outcomes() {
         TgaApiError::TooManyRequests
     );
     assert_eq!(fake.accepted_count(), 2);
+}
+
+fn thresholds(
+    status: u16,
+    body: &[u8],
+    retry_after: Option<Duration>,
+) -> Result<EventThresholds, Error> {
+    decode(status, body, retry_after, Sent::default())
+}
+
+#[test]
+fn a_2xx_object_of_counts_is_the_caps() {
+    let t = thresholds(200, br#"{"app-hide":3,"custom-event":0}"#, None).unwrap();
+    assert_eq!(t.cap(&EventName::AppHide), Some(3));
+    assert_eq!(t.cap(&EventName::CustomEvent), Some(0));
+    assert!(thresholds(200, b"{}", None).unwrap().is_empty());
+}
+
+#[test]
+fn a_bad_answer_names_what_was_wrong() {
+    let err = thresholds(200, br#"{"app-hide":3,"app-init":-1}"#, None).unwrap_err();
+    match err.kind() {
+        ErrorKind::Decode { path, .. } => assert_eq!(path, "app-init"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(err.context().unwrap().operation, GetEventThresholds::NAME);
+    for body in [&b"<html>"[..], b"", b"[]"] {
+        let err = thresholds(200, body, None).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Decode { .. }), "{err}");
+    }
+    let err = thresholds(503, b"", None).unwrap_err();
+    assert!(err.is_retryable());
+    assert!(matches!(
+        err.api_detail::<TgaApiError>(),
+        Some(TgaApiError::Server { status: 503, .. })
+    ));
+    let err = thresholds(404, b"{}", None).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Http { status: 404, .. }));
 }
