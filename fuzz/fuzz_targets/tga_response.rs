@@ -1,6 +1,7 @@
-//! TGA's answer mapping (`tga_client::map_response`) under the statuses an answer may carry:
-//! never a panic, a success only for a 2xx status whose body is the service's success answer,
-//! every error printable.
+//! TGA's answer decoding (`tga_client::envelope::decode`) under the statuses an answer may
+//! carry: never a panic, a success of `POST /events` only for a 2xx status whose body is the
+//! service's success answer, every error printable; the caps of `GET /events/threshold` never
+//! panic either.
 
 #![no_main]
 #![forbid(unsafe_code)]
@@ -8,8 +9,8 @@
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use tga_client::map_response;
-use tga_client::outcome::Sent;
+use tga_client::EventThresholds;
+use tga_client::envelope::{Sent, decode};
 
 const STATUSES: [u16; 10] = [200, 201, 400, 401, 403, 404, 413, 429, 500, 502];
 
@@ -23,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     ];
     for status in STATUSES {
         for s in sent {
-            let result = map_response(status, data, Some(Duration::from_secs(2)), s);
+            let result = decode::<()>(status, data, Some(Duration::from_secs(2)), s);
             let success_answer = serde_json::from_slice::<serde_json::Value>(data)
                 .ok()
                 .and_then(|v| v.get("message")?.as_str().map(str::to_owned))
@@ -37,6 +38,10 @@ fuzz_target!(|data: &[u8]| {
             }
             if let Err(e) = result {
                 let _ = (e.to_string(), format!("{e:?}"), e.retry_safety());
+            }
+            let caps = decode::<EventThresholds>(status, data, None, s);
+            if caps.is_ok() {
+                assert!((200..300).contains(&status));
             }
         }
     }
