@@ -166,3 +166,88 @@ fn the_request_budget_is_bounded_and_caps_a_trackers_batches() {
         .unwrap();
     assert_eq!(client.max_request_bytes(), MIN_REQUEST_BYTES);
 }
+
+#[tokio::test(start_paused = true)]
+async fn what_render_returns_is_what_the_fake_receives() {
+    let fake = Arc::new(TgaFake::new());
+    let token = fake.issue_token("docs", "docs.example.org");
+    let server = MockServer::start(Arc::clone(&fake)).await.unwrap();
+    let client = Client::builder(token.clone())
+        .gzip(false)
+        .core(loopback(&server))
+        .build()
+        .unwrap();
+    let events = [client.event(1, "app-init", Uuid::nil())];
+    let request = client.send_events(&events);
+    let call = request.render().unwrap();
+    assert_eq!(call.method, http::Method::POST);
+    assert_eq!(call.target.masked_path(), "/events");
+    assert_eq!(call.idempotency, tg_common::Idempotency::NotIdempotent);
+    let sent_token = call.headers.get("tga-auth-token").unwrap();
+    assert!(sent_token.is_sensitive());
+    assert!(!format!("{call:?}").contains(&token));
+    request.send().await.unwrap();
+    let received = &server.requests()[0];
+    assert_eq!(received.path, "/events");
+    assert_eq!(received.body, call.body);
+    assert_eq!(received.header("tga-auth-token"), Some(token.as_str()));
+    assert_eq!(received.header("origin"), Some("https://docs.example.org"));
+
+    let unsafe_call = client.send_events(&events).retry_unsafe().render().unwrap();
+    assert_eq!(
+        unsafe_call.idempotency,
+        tg_common::Idempotency::Idempotent,
+        "the caller opted in"
+    );
+    assert_eq!(
+        client
+            .send_encoded(&[])
+            .render()
+            .unwrap_err()
+            .context()
+            .unwrap()
+            .operation,
+        SendEvents::NAME
+    );
+
+    let thresholds = client.event_thresholds();
+    let call = thresholds.render().unwrap();
+    assert_eq!(
+        (call.method.clone(), call.target.masked_path()),
+        (http::Method::GET, "/events/threshold".to_owned())
+    );
+    assert!(
+        call.headers.get("tga-auth-token").is_none(),
+        "sent without the token"
+    );
+    assert_eq!(call.idempotency, tg_common::Idempotency::Idempotent);
+    assert!(thresholds.send().await.unwrap().is_empty());
+    assert_eq!(
+        server.requests()[1].header("origin"),
+        Some("https://docs.example.org")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_batch_over_the_request_budget_is_refused_unsent() {
+    use crate::event::limits::MIN_REQUEST_BYTES;
+    let fake = Arc::new(TgaFake::new());
+    let token = fake.issue_token("docs", "docs.example.org");
+    let server = MockServer::start(Arc::clone(&fake)).await.unwrap();
+    let client = Client::builder(token)
+        .max_request_bytes(MIN_REQUEST_BYTES)
+        .core(loopback(&server))
+        .build()
+        .unwrap();
+    let big: Vec<EncodedEvent> = (1..=1000)
+        .map(|n| client.event(n, "app-hide", Uuid::nil()).encode().unwrap())
+        .collect();
+    let err = client.send_encoded(&big).send().await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidInput { field, .. } if field == "events"));
+    let err = crate::tracker::BatchSender::send(&HttpSender::new(client.clone()), &big)
+        .await
+        .unwrap_err();
+    assert!(err.is_invalid_input(), "{err}");
+    assert_eq!(err.context().unwrap().operation, SendEvents::NAME);
+    assert_eq!(server.request_count(), 0);
+}
