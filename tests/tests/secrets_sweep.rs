@@ -145,6 +145,9 @@ fn tga_never_prints_its_token() {
             .core(|c| c.with_loopback_url(url).with_retry(fast_retry()))
             .build()?;
         let event = client.event(1, tga_client::EventName::AppInit, uuid::Uuid::nil());
-        client.send_events(std::slice::from_ref(&event)).await.map(|_| ())
+        client
+            .send_events(std::slice::from_ref(&event))
+            .await
+            .map(|_| ())
     });
 }

@@ -193,7 +193,10 @@ async fn a_malformed_token_is_token_missing() {
         .origin("https://docs.example.org")
         .build()
         .unwrap();
-    let err = client.send_events(&[app_init(&client, 0)]).await.unwrap_err();
+    let err = client
+        .send_events(&[app_init(&client, 0)])
+        .await
+        .unwrap_err();
     assert_eq!(detail(&err), TgaApiError::TokenMissing);
     assert_eq!(err.retry_safety(), RetrySafety::Never);
     assert_eq!(s.server.request_count(), 1);
@@ -205,7 +208,10 @@ async fn a_token_the_service_did_not_issue_is_invalid() {
     let s = Setup::new(APP, DOMAIN).await;
     let foreign = TgaFake::new().issue_token(APP, DOMAIN);
     let client = s.builder_for(&foreign).build().unwrap();
-    let err = client.send_events(&[app_init(&client, 0)]).await.unwrap_err();
+    let err = client
+        .send_events(&[app_init(&client, 0)])
+        .await
+        .unwrap_err();
     assert_eq!(detail(&err), TgaApiError::TokenInvalid);
     assert_eq!(err.retry_safety(), RetrySafety::Never);
     assert_eq!(s.server.request_count(), 1);
@@ -234,7 +240,10 @@ async fn an_event_failing_the_schema_is_validation_mismatch() {
     let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
     let bad = app_init(&client, 1).with_custom(INVALID_MARKER, true);
-    let err = client.send_events(&[app_init(&client, 0), bad]).await.unwrap_err();
+    let err = client
+        .send_events(&[app_init(&client, 0), bad])
+        .await
+        .unwrap_err();
     assert_eq!(
         detail(&err),
         TgaApiError::ValidationMismatch {
@@ -256,7 +265,10 @@ async fn a_wrong_origin_is_a_403_that_says_what_to_send() {
         .origin("https://evil.example.com")
         .build()
         .unwrap();
-    let err = client.send_events(&[app_init(&client, 0)]).await.unwrap_err();
+    let err = client
+        .send_events(&[app_init(&client, 0)])
+        .await
+        .unwrap_err();
     assert_eq!(
         detail(&err),
         TgaApiError::DomainMismatch {
@@ -482,7 +494,12 @@ async fn no_error_and_no_debug_output_holds_the_token() {
         Fault::RespondUnprocessed(Reply::new(418, s.token.clone())),
     ] {
         s.server.push_fault(FaultRule::next(1, fault));
-        errors.push(client.send_events(std::slice::from_ref(&event)).await.unwrap_err());
+        errors.push(
+            client
+                .send_events(std::slice::from_ref(&event))
+                .await
+                .unwrap_err(),
+        );
     }
     let wrong_origin = s
         .builder_for(&s.token)

@@ -199,7 +199,10 @@ async fn an_over_long_field_is_refused_before_any_request() {
     ];
     let tracker = client.tracker(TrackerConfig::default()).unwrap();
     for (bad, field) in cases {
-        let err = client.send_events(&[ok.clone(), bad.clone()]).await.unwrap_err();
+        let err = client
+            .send_events(&[ok.clone(), bad.clone()])
+            .await
+            .unwrap_err();
         assert_eq!(invalid_field(&err), field);
         match tracker.track(&bad).await.unwrap_err() {
             tga_client::TrackError::Invalid(e) => {
