@@ -136,7 +136,8 @@ impl Client {
     }
 
     /// One `POST /events` of `events`, each validated first ([`Event::validate`]): a
-    /// [`RequestBuilder`] of [`SendEvents`], sent by `.send().await` (or `.await`). An empty slice, an invalid event, or a batch whose JSON is longer than
+    /// [`RequestBuilder`] of [`SendEvents`], sent by `.send().await` (or `.await`). An empty
+    /// slice, an invalid event, or a batch whose JSON is longer than
     /// [`Client::max_request_bytes`] fails with [`tg_common::ErrorKind::InvalidInput`] naming
     /// the field (`events[3].user_id`, `events`) and nothing is sent: send a large batch
     /// through a [`Tracker`], which cuts it by bytes.
