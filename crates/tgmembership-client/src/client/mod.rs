@@ -1,5 +1,6 @@
-//! The HTTP client: one request builder per endpoint, sent over the shared transport of
-//! `tg-common` (pooled connections, retries, timeouts, redaction of the key).
+//! The HTTP client: one [`RequestBuilder`] per endpoint (tg-common's, over the operations of
+//! [`crate::operation`]), sent over the shared transport of `tg-common` (pooled connections,
+//! retries, timeouts, redaction of the key).
 //!
 //! Every request goes to `{base}/v1/bot{BOT_ID}/{API_KEY}/{METHOD}`; the key is a secret path
 //! segment, so it never appears in an error, a log line or a Debug print. Errors name the
@@ -8,7 +9,7 @@
 //! The GETs and `DELETE webhook` are retried after an ambiguous failure (a timeout, a reset
 //! connection, a 5xx); the creates are not, since a repeat could issue a second invoice, plan,
 //! token or affiliate. A caller who knows better opts in per call with
-//! [`RequestBuilder::retry_unsafe`](tg_common::RequestBuilder::retry_unsafe). Answers the server refused without processing (429, a
+//! [`RequestBuilder::retry_unsafe`]. Answers the server refused without processing (429, a
 //! connection never established) are retried for every endpoint.
 
 mod builder;
