@@ -177,3 +177,17 @@ impl Response {
             .map(Duration::from_secs)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_the_body_length_not_the_body() {
+        let call = Call::new("POST bot", Method::POST, Target::default())
+            .json_body(&br#"{"bot_token":"123:SECRET"}"#[..]);
+        let shown = format!("{call:?} {call:#?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("body_len: 26"), "{shown}");
+    }
+}
