@@ -20,6 +20,7 @@ use rust_decimal::Decimal;
 use tg_mock::MockServer;
 use tg_mock::tgmembership::TgmembershipFake;
 use tgmembership_client::model::money;
+use tgmembership_client::prelude::*;
 use tgmembership_client::{Client, Currency, IntervalUnit, PaymentGateway};
 
 const BOT_ID: i64 = 1_347_378_140;

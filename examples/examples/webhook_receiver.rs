@@ -25,6 +25,7 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use tg_mock::MockServer;
 use tg_mock::tgmembership::TgmembershipFake;
+use tgmembership_client::prelude::*;
 use tgmembership_client::receiver::VerifiedWebhook;
 use tgmembership_client::{Client, PaymentGateway, TypedEvent, WebhookVerifier};
 use tokio::sync::mpsc;

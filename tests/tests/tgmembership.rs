@@ -17,6 +17,7 @@ use tg_common::error::TransportKind;
 use tg_common::{Error, ErrorKind, RetryPolicy, RetrySafety};
 use tg_mock::tgmembership::{MemberRecord, NONCE_HEADER, SIGNATURE_HEADER, TgmembershipFake};
 use tg_mock::{Disposition, Fault, FaultRule, FixedReply, Matcher, MockServer, Reply};
+use tgmembership_client::prelude::*;
 use tgmembership_client::{
     Client, ClientBuilder, Currency, IntervalUnit, OrderStatus, PaymentGateway,
     TgmembershipApiError, WebhookError, WebhookEventKind, WebhookVerifier,

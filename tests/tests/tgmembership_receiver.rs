@@ -15,6 +15,7 @@ use serde_json::json;
 use tg_common::Secret;
 use tg_mock::tgmembership::{DeliveryOutcome, SignedWebhook, TgmembershipFake};
 use tg_mock::{MockServer, deliver};
+use tgmembership_client::prelude::*;
 use tgmembership_client::receiver::VerifiedWebhook;
 use tgmembership_client::webhook::sign;
 use tgmembership_client::{Client, Currency, PaymentGateway, TypedEvent, WebhookVerifier};

@@ -12,6 +12,7 @@ use serde_json::Value;
 use tg_mock::service::{Reply, Request, Service};
 use tg_mock::tgmembership::{DeliveryOutcome, TgmembershipFake, parse_sign_args, sign_output};
 use tg_mock::{MockServer, deliver};
+use tgmembership_client::prelude::*;
 use tgmembership_client::{
     Client, OrderStatus, PaymentGateway, WebhookError, WebhookEvent, WebhookEventKind,
     WebhookVerifier,

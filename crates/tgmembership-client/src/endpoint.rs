@@ -7,6 +7,7 @@
 use std::fmt;
 
 use http::Method;
+use tg_common::Idempotency;
 
 /// One method of the API, addressed as `/v1/bot{BOT_ID}/{API_KEY}/{path}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,7 +103,7 @@ impl Endpoint {
 
     /// The path after `/v1/bot{BOT_ID}/{API_KEY}/`, as documented; `orders/{order_key}` is a
     /// template (the request fills in the percent-encoded key).
-    pub fn path(self) -> &'static str {
+    pub const fn path(self) -> &'static str {
         match self {
             Endpoint::CreateAffiliate => "affiliate",
             Endpoint::RegisterBot => "bot",
@@ -179,11 +180,38 @@ impl Endpoint {
         }
     }
 
+    /// [`Endpoint::is_idempotent`] as the transport reads it.
+    pub fn idempotency(self) -> Idempotency {
+        if self.is_idempotent() {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NotIdempotent
+        }
+    }
+
+    /// Where the endpoint's path is in [`PATHS`] (its declaration order).
+    pub(crate) const fn index(self) -> usize {
+        self as usize
+    }
+
     /// Whether the request carries a JSON body.
     pub fn has_body(self) -> bool {
         self.method() != Method::GET
     }
 }
+
+/// Every endpoint's path in declaration order ([`Endpoint::index`]): the client's
+/// [`PathTable`](tg_common::operation::PathTable) entries below `/v1/bot{BOT_ID}/{API_KEY}`.
+pub(crate) const PATHS: [&str; Endpoint::ALL.len()] = {
+    let mut paths = [""; Endpoint::ALL.len()];
+    let mut i = 0;
+    while i < Endpoint::ALL.len() {
+        let endpoint = Endpoint::ALL[i];
+        paths[endpoint.index()] = endpoint.path();
+        i += 1;
+    }
+    paths
+};
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -218,6 +246,13 @@ mod tests {
     fn operation_is_method_and_path() {
         for e in Endpoint::ALL {
             assert_eq!(e.operation(), format!("{} {}", e.method(), e.path()));
+        }
+    }
+
+    #[test]
+    fn the_path_table_is_in_declaration_order() {
+        for e in Endpoint::ALL {
+            assert_eq!(PATHS[e.index()], e.path(), "{e}");
         }
     }
 

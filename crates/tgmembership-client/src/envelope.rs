@@ -13,6 +13,8 @@ use serde::de::{self, DeserializeOwned, IgnoredAny, Visitor};
 use serde::{Deserialize, Deserializer};
 use tg_common::Error;
 
+use crate::error::TgmembershipApiError;
+
 /// A successful answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Envelope<T> {
@@ -47,32 +49,6 @@ impl<T> Envelope<T> {
         })
     }
 }
-
-/// The service's own error answer: `{ok: false, code, description}` or a non-2xx status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TgmembershipApiError {
-    /// The envelope's `code` when it reports an error, else the HTTP status.
-    pub code: u16,
-    /// `description`, when present.
-    pub description: Option<String>,
-    /// `request_id`, when present (quote it to support).
-    pub request_id: Option<String>,
-}
-
-impl fmt::Display for TgmembershipApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "code {}", self.code)?;
-        if let Some(d) = &self.description {
-            write!(f, ": {d}")?;
-        }
-        if let Some(id) = &self.request_id {
-            write!(f, " (request_id {id})")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for TgmembershipApiError {}
 
 /// The envelope as sent. `R` is `Option<T>` to decode `result`, or `Option<IgnoredAny>` to
 /// read only the other fields.
@@ -120,19 +96,15 @@ impl<T> Wire<Option<T>> {
     }
 }
 
-/// Decodes an answer with this HTTP status and body, without a Retry-After.
-pub fn decode<T: DeserializeOwned>(http_status: u16, body: &[u8]) -> Result<Envelope<T>, Error> {
-    decode_with_retry_after(http_status, body, None)
-}
-
-/// Decodes an answer, attaching `retry_after` (from the Retry-After header) to an error.
+/// Decodes an answer with this HTTP status and body, attaching `retry_after` (from the
+/// Retry-After header, `None` when absent) to an error.
 ///
 /// * Success: the typed envelope; a `result` that does not fit `T` is a decode error naming
 ///   its JSON path (`result[3].amount`).
 /// * The service's error envelope: [`Error::api`] holding a [`TgmembershipApiError`], with
 ///   retry safety from the code (429 always, 5xx if idempotent, else never).
 /// * A non-2xx answer that is not an envelope (an HTML page, a proxy's text): [`Error::http`].
-pub fn decode_with_retry_after<T: DeserializeOwned>(
+pub fn decode<T: DeserializeOwned>(
     http_status: u16,
     body: &[u8],
     retry_after: Option<Duration>,
@@ -267,6 +239,11 @@ mod tests {
         n: i64,
     }
 
+    /// An answer without a Retry-After.
+    fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Envelope<T>, Error> {
+        super::decode(status, body, None)
+    }
+
     fn api(e: &Error) -> &TgmembershipApiError {
         e.api_detail::<TgmembershipApiError>().unwrap()
     }
@@ -344,7 +321,7 @@ mod tests {
 
     #[test]
     fn retry_safety_follows_the_code() {
-        let e429 = decode_with_retry_after::<Item>(
+        let e429 = super::decode::<Item>(
             429,
             br#"{"ok":false,"code":429}"#,
             Some(Duration::from_secs(3)),

@@ -4,15 +4,19 @@
 //! ## Modules
 //!
 //! * [`Client`]: one method per endpoint (`client.orders().create(..)`), each a
-//!   [`RequestBuilder`] that validates before sending; pagination streams over `members`,
-//!   `orders`, `plans` and `projects`.
-//! * [`model`]: a request type per endpoint and the result types. Money is
-//!   [`rust_decimal::Decimal`], written as a string on the wire, lossless both ways.
-//! * [`envelope`]: the tolerant decoding of the response envelope and the typed
+//!   [`RequestBuilder`] (tg-common's) that validates before sending; pagination streams over
+//!   `members`, `orders`, `plans` and `projects`.
+//! * [`model`]: a request type per endpoint, named by its verb (`ListPlans`, `CreateOrder`,
+//!   `CountUsers`), and the result types, named by what they hold (`Plan`, `CreatedOrder`,
+//!   `UsersCount`). Money is [`rust_decimal::Decimal`], written as a string on the wire,
+//!   lossless both ways.
+//! * [`operation`]: each request type as a [`tg_common::Operation`] (validation, query, body,
+//!   decoding); [`setters`]: the optional parameters, one trait per request type, for the
+//!   request value and its builder alike (import [`prelude`]).
+//! * [`envelope`]: the tolerant decoding of the response envelope; [`error`]: the typed
 //!   [`TgmembershipApiError`].
 //! * [`endpoint`]: every method's HTTP method, path and idempotency (what the transport may
 //!   retry).
-//! * [`mod@paginate`]: the page walker behind the streams.
 //! * [`webhook`]: receiving events: the envelope and the HMAC-SHA512 signature verifier;
 //!   [`events`]: the events' typed data; `receiver` (feature `axum`): an axum extractor that
 //!   verifies a delivery and yields the typed event.
@@ -23,26 +27,29 @@
 pub mod client;
 pub mod endpoint;
 pub mod envelope;
-mod error_ext;
+pub mod error;
 pub mod events;
 pub mod model;
-pub mod paginate;
+pub mod operation;
 #[cfg(feature = "axum")]
 pub mod receiver;
-pub mod request;
+pub mod setters;
 pub mod validate;
 pub mod webhook;
+
+#[cfg(test)]
+mod test_support;
 
 pub use client::{
     Client, ClientBuilder, CountOrdersBuilder, CountUsersBuilder, CreateAccessTokenBuilder,
     CreateAffiliateBuilder, CreateOrderBuilder, CreatePlanBuilder, DeleteWebhookBuilder,
     GetOrderBuilder, GetPaymentMethodsReportBuilder, GetPlansReportBuilder, GetRevenueBuilder,
     ListCouponsBuilder, ListMembersBuilder, ListOrdersBuilder, ListPaymentMethodsBuilder,
-    ListPlansBuilder, ListProjectsBuilder, RegisterBotBuilder, RequestBuilder, SetWebhookBuilder,
+    ListPlansBuilder, ListProjectsBuilder, RegisterBotBuilder, SetWebhookBuilder,
 };
 pub use endpoint::Endpoint;
-pub use envelope::{Envelope, TgmembershipApiError};
-pub use error_ext::TgmembershipErrorExt;
+pub use envelope::Envelope;
+pub use error::{TgmembershipApiError, TgmembershipErrorExt};
 pub use events::{DonationEvent, MembershipEvent, OrderEvent, TypedEvent};
 pub use model::{
     AccessToken, Affiliate, CountOrders, CountUsers, Coupon, CouponRevenue, CreateAccessToken,
@@ -55,17 +62,20 @@ pub use model::{
     ReportQuery, RevenueDirection, RevenueSummary, SetWebhook, SingleUse, TokenOption, UsersCount,
     Webhook, WebhookDeleted,
 };
-pub use paginate::{Paginated, paginate};
-pub use request::{ApiRequest, RenderedRequest};
 // The money type of prices and reports.
 pub use rust_decimal::{self, Decimal};
+pub use setters::{
+    CountOrdersSetters, CreateAccessTokenSetters, CreateAffiliateSetters, CreateOrderSetters,
+    CreatePlanSetters, GetPaymentMethodsReportSetters, GetPlansReportSetters, GetRevenueSetters,
+    ListMembersSetters, ListOrdersSetters, ListPlansSetters, ListProjectsSetters,
+};
 /// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 pub use tg_common;
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
 pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use tg_common::{
-    ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RetryPolicy, RetrySafety, Secret,
-    Timeouts,
+    ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RequestBuilder, RetryPolicy,
+    RetrySafety, Secret, Timeouts,
 };
 #[cfg(feature = "redis")]
 pub use webhook::RedisNonceStore;
@@ -73,6 +83,21 @@ pub use webhook::{
     MemoryNonceStore, NonceStore, WebhookError, WebhookEvent, WebhookEventKind, WebhookSecretError,
     WebhookVerifier,
 };
+
+/// What a program using the client usually needs, setters included:
+/// `use tgmembership_client::prelude::*;`.
+pub mod prelude {
+    pub use crate::setters::{
+        CountOrdersSetters, CreateAccessTokenSetters, CreateAffiliateSetters, CreateOrderSetters,
+        CreatePlanSetters, GetPaymentMethodsReportSetters, GetPlansReportSetters,
+        GetRevenueSetters, ListMembersSetters, ListOrdersSetters, ListPlansSetters,
+        ListProjectsSetters,
+    };
+    pub use crate::{
+        Client, Currency, Decimal, Error, ErrorKind, IntervalUnit, OrderStatus, PaymentGateway,
+        RequestBuilder, Secret, TgmembershipApiError, TgmembershipErrorExt, WebhookVerifier,
+    };
+}
 
 /// The provider name in errors.
 pub const PROVIDER: &str = "tgmembership";

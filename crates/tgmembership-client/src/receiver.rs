@@ -33,6 +33,7 @@
 //!     .route("/tgmembership/webhook", post(on_delivery))
 //!     .with_state(WebhookVerifier::new(secret)?);
 //! tokio::spawn(async move { axum::serve(listener, app).await });
+//! # use tgmembership_client::prelude::*;
 //! # let order = client.orders().create(20, tgmembership_client::PaymentGateway::Stripe).member_id(5_555_555_555).send().await?;
 //! # let d = fake.complete_order(&order.order_key).unwrap_or_default().remove(0);
 //! # let answer = tg_mock::deliver::post(&d.url, &d.header_map(), d.body.clone()).await?;

@@ -17,9 +17,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
+use tg_common::Operation;
+use tgmembership_client::Client;
 use tgmembership_client::envelope::{self, Envelope};
 use tgmembership_client::model::*;
-use tgmembership_client::request::ApiRequest;
 
 const CREATE_AFFILIATE: &str = fixture!("post-affiliate.response.json");
 const REGISTER_BOT: &str = fixture!("post-bot.response.json");
@@ -45,18 +46,18 @@ const SET_WEBHOOK: &str = fixture!("post-webhook.response.json");
 /// re-encodes to the document's `result` (`expected_result` picks it out of the document).
 fn check<R>(example: &str, http_status: u16, expected_result: fn(&Value) -> Value) -> R::Output
 where
-    R: ApiRequest,
-    R::Output: Serialize + Clone,
+    R: Operation,
+    R::Output: Serialize + Clone + serde::de::DeserializeOwned,
 {
     let doc: Value = serde_json::from_str(example).unwrap();
-    let env: Envelope<R::Output> = envelope::decode(http_status, example.as_bytes())
+    let env: Envelope<R::Output> = envelope::decode(http_status, example.as_bytes(), None)
         .unwrap_or_else(|e| panic!("{example}\n{e}"));
     assert_eq!(u64::from(env.code), doc["code"].as_u64().unwrap());
     assert_eq!(env.request_id.as_deref(), doc["request_id"].as_str());
     assert_eq!(env.method.as_deref(), doc["method"].as_str());
     assert_eq!(env.path.as_deref(), doc["path"].as_str());
     assert_eq!(env.ok, doc["ok"].as_bool());
-    let result = R::output(env).unwrap();
+    let result = env.into_result().unwrap();
     let reencoded = serde_json::to_value(result.clone()).unwrap();
     assert_eq!(reencoded, expected_result(&doc), "{example}");
     result
@@ -84,7 +85,7 @@ fn affiliate() {
 #[test]
 fn affiliate_as_published_is_a_decode_error() {
     let published = fixture!("post-affiliate.response.as-published.txt");
-    let e = envelope::decode::<Affiliate>(200, published.as_bytes()).unwrap_err();
+    let e = envelope::decode::<Affiliate>(200, published.as_bytes(), None).unwrap_err();
     assert!(
         matches!(e.kind(), tg_common::ErrorKind::Decode { .. }),
         "{e:?}"
@@ -243,12 +244,19 @@ fn users_count() {
 
 #[test]
 fn delete_webhook_with_http_200_or_204() {
+    let client = Client::builder(1347378140, "abcd123").build().unwrap();
+    let delete = DeleteWebhook::new("https://example.com/");
     for status in [200, 204] {
         let env: Envelope<WebhookDeleted> =
-            envelope::decode(status, DELETE_WEBHOOK.as_bytes()).unwrap();
+            envelope::decode(status, DELETE_WEBHOOK.as_bytes(), None).unwrap();
         assert_eq!(env.code, 204);
         assert_eq!(env.ok, Some(true));
-        assert_eq!(DeleteWebhook::output(env).unwrap(), WebhookDeleted);
+        let response = tgmembership_client::tg_common::Response {
+            status,
+            headers: http::HeaderMap::new(),
+            body: DELETE_WEBHOOK.into(),
+        };
+        assert_eq!(delete.decode(&client, response).unwrap(), WebhookDeleted);
     }
 }
 

@@ -63,14 +63,14 @@ fn measure<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<(), String> {
     // Check first that each decoder accepts the document.
-    let typed = envelope::decode::<Vec<T>>(200, body)
+    let typed = envelope::decode::<Vec<T>>(200, body, None)
         .map_err(|e| format!("{label}: our decoder refuses the document: {e}"))?
         .into_result()
         .map_err(|e| e.to_string())?;
     let items = typed.len();
     let mut decoders: [Decoder<'_>; 3] = [
         Box::new(|b| {
-            let env = envelope::decode::<Vec<T>>(200, b).map_err(|e| e.to_string())?;
+            let env = envelope::decode::<Vec<T>>(200, b, None).map_err(|e| e.to_string())?;
             std::hint::black_box(env);
             Ok(())
         }),

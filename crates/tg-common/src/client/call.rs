@@ -23,7 +23,9 @@ pub struct CallOptions {
 }
 
 /// One request, described by a provider crate.
-#[derive(Debug, Clone)]
+///
+/// Debug prints the body's length only (`body_len`): a body may hold a secret (a bot token).
+#[derive(Clone)]
 pub struct Call {
     /// The operation as the provider documents it (`add_event`, `GET orders`): used in errors
     /// and tracing instead of the URL.
@@ -48,6 +50,23 @@ pub struct Call {
     /// This call's attempt limit, overriding the client's retry policy (1: no retry, for
     /// callers that retry on their own, like a batching tracker).
     pub max_attempts: Option<u32>,
+}
+
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("operation", &self.operation)
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("query", &self.query)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .field("gzip", &self.gzip)
+            .field("idempotency", &self.idempotency)
+            .field("max_rate_wait", &self.max_rate_wait)
+            .field("max_attempts", &self.max_attempts)
+            .finish()
+    }
 }
 
 impl Call {
@@ -156,5 +175,19 @@ impl Response {
             .and_then(|v| v.to_str().ok())
             .and_then(|s| s.trim().parse::<u64>().ok())
             .map(Duration::from_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_the_body_length_not_the_body() {
+        let call = Call::new("POST bot", Method::POST, Target::default())
+            .json_body(&br#"{"bot_token":"123:SECRET"}"#[..]);
+        let shown = format!("{call:?} {call:#?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("body_len: 26"), "{shown}");
     }
 }

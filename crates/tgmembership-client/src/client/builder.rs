@@ -1,7 +1,6 @@
 //! Configuring a [`Client`]: the bot id, the API key and the shared core settings, with
 //! TGmembership's base URL as the default and no quotas (the service documents none).
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use tg_common::secret::KeyFormat;
@@ -12,7 +11,7 @@ use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
 /// 256 bytes.
 const KEY_FORMAT: KeyFormat = KeyFormat::PATH_SEGMENT;
 
-use super::{Client, Inner};
+use super::Client;
 use crate::{DEFAULT_BASE_URL, PROVIDER};
 
 /// Builds a [`Client`]; start with [`Client::builder`].
@@ -81,17 +80,6 @@ impl ClientBuilder {
             .map_err(|e| e.with_context(PROVIDER, "build client"))?;
         let core = Core::new(PROVIDER, &key, self.core)
             .map_err(|e| e.with_context(PROVIDER, "build client"))?;
-        let bot_segment = format!("bot{}", self.bot_id);
-        let paths = super::prepare_paths(&core, &bot_segment, &key)
-            .map_err(|e| e.with_context(PROVIDER, "build client"))?;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                core,
-                bot_id: self.bot_id,
-                bot_segment,
-                key,
-                paths,
-            }),
-        })
+        Client::new(core, self.bot_id, &key).map_err(|e| e.with_context(PROVIDER, "build client"))
     }
 }

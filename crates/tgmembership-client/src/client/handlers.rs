@@ -1,22 +1,56 @@
 //! One handler per resource, returned by the [`Client`] accessors (`client.plans()`); each
-//! method starts the [`RequestBuilder`](super::RequestBuilder) of one endpoint.
+//! method starts the [`RequestBuilder`] of one endpoint, whose optional parameters are set
+//! through the setter traits of [`crate::setters`].
 
 use rust_decimal::Decimal;
-use tg_common::Secret;
+use tg_common::{RequestBuilder, Secret};
 
-use super::{
-    Client, CountOrdersBuilder, CountUsersBuilder, CreateAccessTokenBuilder,
-    CreateAffiliateBuilder, CreateOrderBuilder, CreatePlanBuilder, DeleteWebhookBuilder,
-    GetOrderBuilder, GetPaymentMethodsReportBuilder, GetPlansReportBuilder, ListCouponsBuilder,
-    ListMembersBuilder, ListOrdersBuilder, ListPaymentMethodsBuilder, ListPlansBuilder,
-    ListProjectsBuilder, RegisterBotBuilder, SetWebhookBuilder,
-};
+use super::Client;
 use crate::model::{
     CountOrders, CountUsers, CreateAccessToken, CreateAffiliate, CreateOrder, CreatePlan, Currency,
-    DeleteWebhook, GetOrder, GetPaymentMethodsReport, GetPlansReport, ListCoupons, ListMembers,
-    ListOrders, ListPaymentMethods, ListPlans, ListProjects, PaymentGateway, RegisterBot,
-    SetWebhook,
+    DeleteWebhook, GetOrder, GetPaymentMethodsReport, GetPlansReport, GetRevenue, ListCoupons,
+    ListMembers, ListOrders, ListPaymentMethods, ListPlans, ListProjects, PaymentGateway,
+    RegisterBot, SetWebhook,
 };
+
+/// `POST affiliate`, ready to send.
+pub type CreateAffiliateBuilder = RequestBuilder<CreateAffiliate>;
+/// `POST bot`, ready to send.
+pub type RegisterBotBuilder = RequestBuilder<RegisterBot>;
+/// `GET coupons`, ready to send.
+pub type ListCouponsBuilder = RequestBuilder<ListCoupons>;
+/// `GET members`, ready to send or stream.
+pub type ListMembersBuilder = RequestBuilder<ListMembers>;
+/// `POST members/accessToken`, ready to send.
+pub type CreateAccessTokenBuilder = RequestBuilder<CreateAccessToken>;
+/// `GET orders`, ready to send or stream.
+pub type ListOrdersBuilder = RequestBuilder<ListOrders>;
+/// `GET orders/{order_key}`, ready to send.
+pub type GetOrderBuilder = RequestBuilder<GetOrder>;
+/// `POST orders`, ready to send.
+pub type CreateOrderBuilder = RequestBuilder<CreateOrder>;
+/// `GET orders/count`, ready to send.
+pub type CountOrdersBuilder = RequestBuilder<CountOrders>;
+/// `GET paymentMethods`, ready to send.
+pub type ListPaymentMethodsBuilder = RequestBuilder<ListPaymentMethods>;
+/// `GET paymentMethods/report`, ready to send.
+pub type GetPaymentMethodsReportBuilder = RequestBuilder<GetPaymentMethodsReport>;
+/// `GET plans`, ready to send or stream.
+pub type ListPlansBuilder = RequestBuilder<ListPlans>;
+/// `POST plans`, ready to send.
+pub type CreatePlanBuilder = RequestBuilder<CreatePlan>;
+/// `GET plans/report`, ready to send.
+pub type GetPlansReportBuilder = RequestBuilder<GetPlansReport>;
+/// `GET projects`, ready to send or stream.
+pub type ListProjectsBuilder = RequestBuilder<ListProjects>;
+/// `GET revenue`, ready to send.
+pub type GetRevenueBuilder = RequestBuilder<GetRevenue>;
+/// `GET users/count`, ready to send.
+pub type CountUsersBuilder = RequestBuilder<CountUsers>;
+/// `POST webhook`, ready to send.
+pub type SetWebhookBuilder = RequestBuilder<SetWebhook>;
+/// `DELETE webhook`, ready to send.
+pub type DeleteWebhookBuilder = RequestBuilder<DeleteWebhook>;
 
 /// Defines a handler struct borrowing the client.
 macro_rules! handler {

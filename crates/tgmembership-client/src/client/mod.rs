@@ -1,5 +1,6 @@
-//! The HTTP client: one request builder per endpoint, sent over the shared transport of
-//! `tg-common` (pooled connections, retries, timeouts, redaction of the key).
+//! The HTTP client: one [`RequestBuilder`] per endpoint (tg-common's, over the operations of
+//! [`crate::operation`]), sent over the shared transport of `tg-common` (pooled connections,
+//! retries, timeouts, redaction of the key).
 //!
 //! Every request goes to `{base}/v1/bot{BOT_ID}/{API_KEY}/{METHOD}`; the key is a secret path
 //! segment, so it never appears in an error, a log line or a Debug print. Errors name the
@@ -13,35 +14,30 @@
 
 mod builder;
 mod handlers;
-mod request_builder;
-mod setters;
 
 #[cfg(test)]
 mod tests;
 
 use std::sync::Arc;
 
-use tg_common::transport::{PreparedPath, RequestPath, Target};
-use tg_common::{Call, Core, Error, Idempotency, Secret};
+use tg_common::operation::PathTable;
+use tg_common::transport::RequestPath;
+use tg_common::{Core, Error, Operation, ProviderClient, RequestBuilder, Secret};
 
 pub use builder::ClientBuilder;
 pub use handlers::{
-    AffiliatesHandler, BotsHandler, CouponsHandler, MembersHandler, OrdersHandler,
-    PaymentMethodsHandler, PlansHandler, ProjectsHandler, UsersHandler, WebhooksHandler,
-};
-pub use request_builder::{
-    CountOrdersBuilder, CountUsersBuilder, CreateAccessTokenBuilder, CreateAffiliateBuilder,
-    CreateOrderBuilder, CreatePlanBuilder, DeleteWebhookBuilder, GetOrderBuilder,
-    GetPaymentMethodsReportBuilder, GetPlansReportBuilder, GetRevenueBuilder, ListCouponsBuilder,
-    ListMembersBuilder, ListOrdersBuilder, ListPaymentMethodsBuilder, ListPlansBuilder,
-    ListProjectsBuilder, RegisterBotBuilder, RequestBuilder, SetWebhookBuilder,
+    AffiliatesHandler, BotsHandler, CountOrdersBuilder, CountUsersBuilder, CouponsHandler,
+    CreateAccessTokenBuilder, CreateAffiliateBuilder, CreateOrderBuilder, CreatePlanBuilder,
+    DeleteWebhookBuilder, GetOrderBuilder, GetPaymentMethodsReportBuilder, GetPlansReportBuilder,
+    GetRevenueBuilder, ListCouponsBuilder, ListMembersBuilder, ListOrdersBuilder,
+    ListPaymentMethodsBuilder, ListPlansBuilder, ListProjectsBuilder, MembersHandler,
+    OrdersHandler, PaymentMethodsHandler, PlansHandler, ProjectsHandler, RegisterBotBuilder,
+    SetWebhookBuilder, UsersHandler, WebhooksHandler,
 };
 
-use crate::endpoint::Endpoint;
-use crate::envelope;
+use crate::PROVIDER;
+use crate::endpoint::PATHS;
 use crate::model::GetRevenue;
-use crate::request::{ApiRequest, Outgoing, outgoing};
-use request_builder::CallOptions;
 
 /// A TGmembership client for one bot and API key. Cheap to clone: clones share the connection
 /// pool, the rate limiter (when quotas are set) and the retry budget.
@@ -55,12 +51,21 @@ pub struct Client {
 struct Inner {
     core: Core,
     bot_id: i64,
-    /// `bot<BOT_ID>`, the path segment before the key.
-    bot_segment: String,
-    key: Secret,
-    /// The path of each endpoint with a fixed path, joined with the base URL once, in the
-    /// order of [`Endpoint::ALL`] (`None` for `orders/{order_key}`).
-    paths: Vec<Option<PreparedPath>>,
+    /// Every endpoint's path below `/v1/bot{BOT_ID}/{API_KEY}`, each fixed one joined with the
+    /// base URL once.
+    paths: PathTable,
+}
+
+impl ProviderClient for Client {
+    const PROVIDER: &'static str = PROVIDER;
+
+    fn core(&self) -> &Core {
+        &self.inner.core
+    }
+
+    fn paths(&self) -> &PathTable {
+        &self.inner.paths
+    }
 }
 
 impl std::fmt::Debug for Client {
@@ -83,7 +88,7 @@ impl Client {
     /// # let fake = Arc::new(tg_mock::tgmembership::TgmembershipFake::new(1347378140, "API_KEY"));
     /// # let server = tg_mock::MockServer::start(Arc::clone(&fake)).await?;
     /// use futures_util::StreamExt;
-    /// use tgmembership_client::{Client, Currency, Decimal, PaymentGateway};
+    /// use tgmembership_client::prelude::*;
     ///
     /// let client = Client::builder(1347378140, "API_KEY")
     /// #   .core(|c| c.with_loopback_url(server.base_url()))
@@ -184,86 +189,23 @@ impl Client {
     }
 
     /// Sends a request value built elsewhere (`ListPlans::new().limit(5)`).
-    pub fn request<R: ApiRequest>(&self, request: R) -> RequestBuilder<R> {
-        RequestBuilder::new(self.clone(), request)
+    pub fn request<O: Operation<Client = Client>>(&self, operation: O) -> RequestBuilder<O> {
+        RequestBuilder::new(self.clone(), operation)
     }
 
-    /// Validates and renders `request`, sends it and decodes the answer.
-    async fn execute<R: ApiRequest>(
-        &self,
-        request: &R,
-        options: CallOptions,
-    ) -> Result<R::Output, Error> {
-        let Outgoing {
-            endpoint,
-            query,
-            body,
-        } = outgoing(request)?;
-        let prepared = Endpoint::ALL
-            .iter()
-            .position(|e| *e == endpoint)
-            .and_then(|i| self.inner.paths.get(i))
-            .and_then(Option::as_ref);
-        let target: Target = match prepared {
-            Some(path) => path.clone().into(),
-            None => {
-                let mut path = key_prefix(&self.inner.bot_segment, &self.inner.key);
-                for segment in request.path_segments() {
-                    path = path.segment(segment);
-                }
-                path.into()
-            }
-        };
-        let idempotency = if endpoint.is_idempotent() {
-            Idempotency::Idempotent
-        } else {
-            Idempotency::NotIdempotent
-        };
-        let mut call = Call::new(endpoint.operation(), endpoint.method(), target)
-            .idempotency(idempotency)
-            .with_options(options);
-        if let Some(query) = query {
-            call = call.query(query);
-        }
-        if let Some(body) = body {
-            call = call.json_body(body);
-        }
-        self.inner
-            .core
-            .execute(call, |answer| {
-                let decoded = envelope::decode_with_retry_after::<R::Output>(
-                    answer.status,
-                    &answer.body,
-                    answer.retry_after(),
-                )?;
-                R::output(decoded)
-            })
-            .await
-    }
-}
-
-/// `/v1/bot{BOT_ID}/{API_KEY}`, the start of every path.
-fn key_prefix(bot_segment: &str, key: &Secret) -> RequestPath {
-    RequestPath::new()
-        .segment("v1")
-        .segment(bot_segment)
-        .secret(key)
-}
-
-/// Each endpoint's path when it is fixed, joined with `core`'s base URL, in the order of
-/// [`Endpoint::ALL`].
-fn prepare_paths(
-    core: &Core,
-    bot_segment: &str,
-    key: &Secret,
-) -> Result<Vec<Option<PreparedPath>>, Error> {
-    Endpoint::ALL
-        .into_iter()
-        .map(|endpoint| {
-            endpoint
-                .has_fixed_path()
-                .then(|| core.prepare(key_prefix(bot_segment, key).segments(endpoint.path())))
-                .transpose()
+    /// The client around `core`, for the bot `bot_id` and its `key`: every path prepared.
+    fn new(core: Core, bot_id: i64, key: &Secret) -> Result<Client, Error> {
+        let prefix = RequestPath::new()
+            .segment("v1")
+            .segment(format!("bot{bot_id}"))
+            .secret(key);
+        let paths = PathTable::new(&core, prefix, &PATHS)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                core,
+                bot_id,
+                paths,
+            }),
         })
-        .collect()
+    }
 }

@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 use serde_json::json;
-use tg_common::{ErrorKind, RetryPolicy};
+use tg_common::{ErrorKind, Idempotency, RetryPolicy};
 use tg_mock::{FixedReply, MockServer, Reply};
 
 use super::*;
 use crate::model::PaymentGateway;
+use crate::setters::*;
 
 const KEY: &str = "sk_unit_4f9a2b";
 
@@ -237,4 +238,59 @@ async fn fetch_all_collects_every_page_or_returns_the_first_error() {
         .await
         .unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e}");
+}
+
+#[tokio::test]
+async fn what_render_returns_is_what_the_server_receives() {
+    let s = server(ok(json!({
+        "order_key": "k", "amount": "3", "currency": "EUR", "checkout_url": "https://pay.example/k"
+    })))
+    .await;
+    let c = client(&s, KEY);
+    let create = c.orders().create(19, PaymentGateway::Stripe).member_id(7);
+    let call = create.render().unwrap();
+    assert_eq!(call.method, http::Method::POST);
+    assert_eq!(call.target.masked_path(), "/v1/bot42/[redacted]/orders");
+    assert_eq!(call.idempotency, Idempotency::NotIdempotent);
+    assert_eq!(call.operation, "POST orders");
+    create.send().await.unwrap();
+    let list = c.plans().list().project_id(3).limit(5);
+    let listed = list.render().unwrap();
+    assert_eq!(listed.idempotency, Idempotency::Idempotent);
+    list.await.unwrap_err(); // IntoFuture; the fixed reply is not a list of plans
+    let got = s.requests();
+    assert_eq!(got[0].method, call.method);
+    assert_eq!(got[0].path, format!("/v1/bot42/{KEY}/orders"));
+    assert_eq!(got[0].body, call.body);
+    assert_eq!(got[1].path, format!("/v1/bot42/{KEY}/plans"));
+    assert_eq!(got[1].query, listed.query);
+}
+
+#[test]
+fn the_bot_token_is_never_shown_by_the_request_or_its_call() {
+    const TOKEN: &str = "1347378140:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    let c = Client::builder(1, KEY).build().unwrap();
+    let register = c.bots().register(TOKEN);
+    let call = register.render().unwrap();
+    let shown = format!("{register:?} {call:?} {call:#?}");
+    assert!(!shown.contains("AAHdq"), "{shown}");
+    assert!(!shown.contains(KEY), "{shown}");
+    assert!(shown.contains("body_len"), "{shown}");
+    assert!(
+        String::from_utf8_lossy(&call.body).contains(TOKEN),
+        "sent as is"
+    );
+}
+
+#[test]
+fn one_setter_serves_the_request_value_and_its_builder() {
+    let c = Client::builder(1, KEY).build().unwrap();
+    let value = c
+        .request(crate::ListPlans::new().project_id(3).limit(5))
+        .render();
+    let builder = c.plans().list().project_id(3).limit(5).render();
+    let (value, builder) = (value.unwrap(), builder.unwrap());
+    assert_eq!(value.query.as_deref(), Some("project_id=3&limit=5"));
+    assert_eq!(value.query, builder.query);
+    assert_eq!(value.target.masked_path(), builder.target.masked_path());
 }

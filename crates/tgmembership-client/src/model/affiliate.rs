@@ -1,18 +1,12 @@
 //! `POST affiliate`: register an affiliate for a member.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use tg_common::Error;
-
-use crate::endpoint::Endpoint;
-use crate::request::ApiRequest;
-use crate::validate;
 
 /// `POST affiliate`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateAffiliate {
-    member_id: i64,
-    affiliate_id: Option<String>,
+    pub(crate) member_id: i64,
+    pub(crate) affiliate_id: Option<String>,
 }
 
 impl CreateAffiliate {
@@ -22,36 +16,6 @@ impl CreateAffiliate {
             member_id,
             affiliate_id: None,
         }
-    }
-
-    /// Chooses the affiliate id: starts with a letter, 3 to 12 letters or digits, unique.
-    pub fn affiliate_id(mut self, affiliate_id: impl Into<String>) -> Self {
-        self.affiliate_id = Some(affiliate_id.into());
-        self
-    }
-}
-
-impl ApiRequest for CreateAffiliate {
-    type Output = Affiliate;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::CreateAffiliate
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        validate::positive_id("member_id", self.member_id)?;
-        if let Some(id) = &self.affiliate_id {
-            validate::affiliate_id(id)?;
-        }
-        Ok(())
-    }
-
-    fn json_body(&self) -> Option<serde_json::Value> {
-        let mut body = json!({ "member_id": self.member_id });
-        if let Some(id) = &self.affiliate_id {
-            body["affiliate_id"] = json!(id);
-        }
-        Some(body)
     }
 }
 
@@ -67,6 +31,9 @@ pub struct Affiliate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::*;
+    use serde_json::json;
+    use tg_common::Error;
     use tg_common::ErrorKind;
 
     fn field(e: &Error) -> String {
@@ -82,8 +49,8 @@ mod tests {
             .affiliate_id("abcd123")
             .render()
             .unwrap();
-        assert_eq!(r.path, "affiliate");
-        assert_eq!(r.query, None);
+        assert_eq!(r.path(), "affiliate");
+        assert_eq!(r.query(), None);
         assert_eq!(
             r.body_json().unwrap(),
             json!({"member_id": 1111111111_i64, "affiliate_id": "abcd123"})

@@ -3,16 +3,12 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use tg_common::{Error, Secret};
-
-use crate::endpoint::Endpoint;
-use crate::request::ApiRequest;
+use tg_common::Secret;
 
 /// `POST bot`. The bot token is a [`Secret`]: Debug prints a mask.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RegisterBot {
-    bot_token: Secret,
+    pub(crate) bot_token: Secret,
 }
 
 impl RegisterBot {
@@ -32,37 +28,6 @@ impl fmt::Debug for RegisterBot {
     }
 }
 
-impl ApiRequest for RegisterBot {
-    type Output = RegisteredBot;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::RegisterBot
-    }
-
-    /// The token must be `<digits>:<text>` without whitespace, as @BotFather issues it; the
-    /// error never quotes it.
-    fn validate(&self) -> Result<(), Error> {
-        let token = self.bot_token.expose();
-        if token.is_empty() {
-            return Err(Error::invalid_input("bot_token", "must not be empty"));
-        }
-        let well_formed = token.split_once(':').is_some_and(|(id, rest)| {
-            !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && !rest.is_empty()
-        }) && !token.chars().any(|c| c.is_whitespace() || c.is_control());
-        if !well_formed {
-            return Err(Error::invalid_input(
-                "bot_token",
-                "must look like a @BotFather token: `<bot id>:<secret>`",
-            ));
-        }
-        Ok(())
-    }
-
-    fn json_body(&self) -> Option<serde_json::Value> {
-        Some(json!({ "bot_token": self.bot_token.expose() }))
-    }
-}
-
 /// A registered bot. The API key is a [`Secret`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisteredBot {
@@ -78,6 +43,8 @@ pub struct RegisteredBot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::*;
+    use serde_json::json;
 
     const TOKEN: &str = "1347378140:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 

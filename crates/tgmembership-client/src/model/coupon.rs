@@ -5,28 +5,12 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use tg_common::Error;
 
-use crate::endpoint::Endpoint;
 use crate::model::{Currency, PaymentGateway, RevenueDirection};
-use crate::request::ApiRequest;
 
 /// `GET coupons`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ListCoupons;
-
-impl ApiRequest for ListCoupons {
-    type Output = Vec<Coupon>;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::ListCoupons
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
 /// A coupon.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coupon {

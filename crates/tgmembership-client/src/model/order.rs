@@ -5,25 +5,20 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use tg_common::Error;
 
-use crate::endpoint::Endpoint;
 use crate::model::{Currency, OrderStatus, PaymentGateway, PaymentGatewayName};
-use crate::paginate::Paginated;
-use crate::request::{ApiRequest, QueryPairs};
-use crate::validate;
 
 /// `GET orders`: newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListOrders {
-    member_id: Option<i64>,
-    plan_id: Option<i64>,
-    project_id: Option<i64>,
-    order_status: Option<OrderStatus>,
-    currency: Option<Currency>,
-    limit: Option<u32>,
-    offset: Option<u64>,
+    pub(crate) member_id: Option<i64>,
+    pub(crate) plan_id: Option<i64>,
+    pub(crate) project_id: Option<i64>,
+    pub(crate) order_status: Option<OrderStatus>,
+    pub(crate) currency: Option<Currency>,
+    pub(crate) limit: Option<u32>,
+    pub(crate) offset: Option<u64>,
 }
 
 impl ListOrders {
@@ -34,121 +29,12 @@ impl ListOrders {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Only this member's orders.
-    pub fn member_id(mut self, member_id: i64) -> Self {
-        self.member_id = Some(member_id);
-        self
-    }
-
-    /// Only orders of this plan.
-    pub fn plan_id(mut self, plan_id: i64) -> Self {
-        self.plan_id = Some(plan_id);
-        self
-    }
-
-    /// Only orders of this project.
-    pub fn project_id(mut self, project_id: i64) -> Self {
-        self.project_id = Some(project_id);
-        self
-    }
-
-    /// Only orders in this status.
-    pub fn order_status(mut self, status: OrderStatus) -> Self {
-        self.order_status = Some(status);
-        self
-    }
-
-    /// Converts the amounts into this currency (one of the 13 documented).
-    pub fn currency(mut self, currency: Currency) -> Self {
-        self.currency = Some(currency);
-        self
-    }
-
-    /// Page size, 1 to 100.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Results to skip.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-}
-
-/// Checks that a currency can go in a query string (one of the 13 documented).
-pub(crate) fn query_currency(currency: Option<&Currency>) -> Result<(), Error> {
-    match currency {
-        Some(c) if c.as_query_str().is_none() => Err(Error::invalid_input(
-            "currency",
-            format!(
-                "`{c}` is not one of usd, eur, gbp, cad, aud, nzd, jpy, cny, rub, brl, inr, try, btc"
-            ),
-        )),
-        _ => Ok(()),
-    }
-}
-
-impl ApiRequest for ListOrders {
-    type Output = Vec<Order>;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::ListOrders
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        validate::positive_id_opt("member_id", self.member_id)?;
-        validate::positive_id_opt("plan_id", self.plan_id)?;
-        validate::positive_id_opt("project_id", self.project_id)?;
-        if self
-            .order_status
-            .as_ref()
-            .is_some_and(|s| s.as_str().is_empty())
-        {
-            return Err(Error::invalid_input("order_status", "must not be empty"));
-        }
-        query_currency(self.currency.as_ref())?;
-        validate::limit(self.limit, Self::MAX_LIMIT)
-    }
-
-    fn query_pairs(&self) -> Vec<(&'static str, String)> {
-        QueryPairs::default()
-            .opt("member_id", self.member_id)
-            .opt("plan_id", self.plan_id)
-            .opt("project_id", self.project_id)
-            .opt("order_status", self.order_status.as_ref())
-            .opt(
-                "currency",
-                self.currency.as_ref().and_then(Currency::as_query_str),
-            )
-            .opt("limit", self.limit)
-            .opt("offset", self.offset)
-            .finish()
-    }
-}
-
-impl Paginated for ListOrders {
-    const MAX_LIMIT: u32 = ListOrders::MAX_LIMIT;
-
-    fn page_limit(&self) -> Option<u32> {
-        self.limit
-    }
-
-    fn page_offset(&self) -> u64 {
-        self.offset.unwrap_or(0)
-    }
-
-    fn at_page(&self, offset: u64, limit: u32) -> Self {
-        self.clone().offset(offset).limit(limit)
-    }
 }
 
 /// `GET orders/{order_key}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetOrder {
-    order_key: String,
+    pub(crate) order_key: String,
 }
 
 impl GetOrder {
@@ -160,47 +46,16 @@ impl GetOrder {
     }
 }
 
-impl ApiRequest for GetOrder {
-    type Output = Order;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::GetOrder
-    }
-
-    /// The key must be non-empty, not `.` or `..`, and not `count` (which would address
-    /// `GET orders/count`; method names are case-insensitive).
-    fn validate(&self) -> Result<(), Error> {
-        let key = self.order_key.as_str();
-        if key.is_empty() {
-            return Err(Error::invalid_input("order_key", "must not be empty"));
-        }
-        if key == "." || key == ".." {
-            return Err(Error::invalid_input("order_key", "must not be `.` or `..`"));
-        }
-        if key.eq_ignore_ascii_case("count") {
-            return Err(Error::invalid_input(
-                "order_key",
-                "`count` would address GET orders/count",
-            ));
-        }
-        Ok(())
-    }
-
-    fn path_segments(&self) -> Vec<String> {
-        vec!["orders".to_owned(), self.order_key.clone()]
-    }
-}
-
 /// `POST orders`: create an invoice for a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateOrder {
-    plan_id: i64,
-    payment_gateway: PaymentGateway,
-    member_id: Option<i64>,
-    email: Option<String>,
-    token: Option<String>,
-    return_url: Option<String>,
-    cancel_url: Option<String>,
+    pub(crate) plan_id: i64,
+    pub(crate) payment_gateway: PaymentGateway,
+    pub(crate) member_id: Option<i64>,
+    pub(crate) email: Option<String>,
+    pub(crate) token: Option<String>,
+    pub(crate) return_url: Option<String>,
+    pub(crate) cancel_url: Option<String>,
 }
 
 impl CreateOrder {
@@ -216,109 +71,6 @@ impl CreateOrder {
             return_url: None,
             cancel_url: None,
         }
-    }
-
-    /// The member who pays.
-    pub fn member_id(mut self, member_id: i64) -> Self {
-        self.member_id = Some(member_id);
-        self
-    }
-
-    /// The payer's email (required by Paystack).
-    pub fn email(mut self, email: impl Into<String>) -> Self {
-        self.email = Some(email.into());
-        self
-    }
-
-    /// The crypto token: `TOKEN.NETWORK` (`"USDT.MATIC"`, required by CryptoNoKYC) or a bare
-    /// `TOKEN` (`"USDT"`, BinancePay).
-    pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
-        self
-    }
-
-    /// Where the payer lands after paying (gateways that support it, such as Stripe).
-    pub fn return_url(mut self, url: impl Into<String>) -> Self {
-        self.return_url = Some(url.into());
-        self
-    }
-
-    /// Where the payer lands after cancelling.
-    pub fn cancel_url(mut self, url: impl Into<String>) -> Self {
-        self.cancel_url = Some(url.into());
-        self
-    }
-}
-
-impl ApiRequest for CreateOrder {
-    type Output = CreatedOrder;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::CreateOrder
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        validate::positive_id("plan_id", self.plan_id)?;
-        let gateway = self.payment_gateway.id();
-        if gateway.is_empty() || gateway.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(Error::invalid_input(
-                "payment_gateway",
-                "must be a payment method id such as `paypal`",
-            ));
-        }
-        validate::positive_id_opt("member_id", self.member_id)?;
-        match &self.email {
-            Some(e) => validate::email(e)?,
-            None if self.payment_gateway == PaymentGateway::Paystack => {
-                return Err(Error::invalid_input("email", "Paystack requires an email"));
-            }
-            None => {}
-        }
-        match &self.token {
-            Some(t) => {
-                let token = CryptoToken::parse(t)?;
-                if self.payment_gateway == PaymentGateway::CryptoNoKyc && token.network.is_none() {
-                    return Err(Error::invalid_input(
-                        "token",
-                        "CryptoNoKYC needs TOKEN.NETWORK, such as USDT.MATIC",
-                    ));
-                }
-            }
-            None if self.payment_gateway == PaymentGateway::CryptoNoKyc => {
-                return Err(Error::invalid_input(
-                    "token",
-                    "CryptoNoKYC needs TOKEN.NETWORK, such as USDT.MATIC",
-                ));
-            }
-            None => {}
-        }
-        if let Some(u) = &self.return_url {
-            validate::http_url("return_url", u)?;
-        }
-        if let Some(u) = &self.cancel_url {
-            validate::http_url("cancel_url", u)?;
-        }
-        Ok(())
-    }
-
-    fn json_body(&self) -> Option<serde_json::Value> {
-        let mut body = json!({
-            "plan_id": self.plan_id,
-            "payment_gateway": self.payment_gateway.id(),
-        });
-        let optional = [
-            ("member_id", self.member_id.map(|m| json!(m))),
-            ("email", self.email.as_ref().map(|e| json!(e))),
-            ("token", self.token.as_ref().map(|t| json!(t))),
-            ("return_url", self.return_url.as_ref().map(|u| json!(u))),
-            ("cancel_url", self.cancel_url.as_ref().map(|u| json!(u))),
-        ];
-        for (name, value) in optional {
-            if let Some(v) = value {
-                body[name] = v;
-            }
-        }
-        Some(body)
     }
 }
 
@@ -426,6 +178,8 @@ pub struct CreatedOrder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::*;
+    use serde_json::json;
     use tg_common::ErrorKind;
 
     fn field(e: Error) -> String {
@@ -446,14 +200,14 @@ mod tests {
             .render()
             .unwrap();
         assert_eq!(
-            r.query.as_deref(),
+            r.query(),
             Some("plan_id=20&order_status=COMPLETED&currency=usd&limit=100&offset=200")
         );
         let r = ListOrders::new()
             .order_status(OrderStatus::Unknown("ON HOLD&x".into()))
             .render()
             .unwrap();
-        assert_eq!(r.query.as_deref(), Some("order_status=ON%20HOLD%26x"));
+        assert_eq!(r.query(), Some("order_status=ON%20HOLD%26x"));
     }
 
     #[test]
@@ -484,13 +238,13 @@ mod tests {
         let r = GetOrder::new("TGM-1234567890-20240716-abcd1234")
             .render()
             .unwrap();
-        assert_eq!(r.path, "orders/TGM-1234567890-20240716-abcd1234");
+        assert_eq!(r.path(), "orders/TGM-1234567890-20240716-abcd1234");
         let r = GetOrder::new("a/b c").render().unwrap();
-        assert_eq!(r.path, "orders/a%2Fb%20c");
+        assert_eq!(r.path(), "orders/a%2Fb%20c");
         assert_eq!(
-            r.segments,
-            ["orders", "a/b c"],
-            "raw, for the transport to encode once"
+            r.0.target.masked_path(),
+            "/v1/bot42/[redacted]/orders/a%2Fb%20c",
+            "each segment encoded once, below the key"
         );
         for bad in ["", "count", "COUNT", ".", ".."] {
             assert_eq!(field(GetOrder::new(bad).render().unwrap_err()), "order_key");

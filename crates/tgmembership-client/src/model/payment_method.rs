@@ -1,28 +1,12 @@
 //! `GET paymentMethods`: the payment methods installed in the bot.
 
 use serde::{Deserialize, Serialize};
-use tg_common::Error;
 
-use crate::endpoint::Endpoint;
 use crate::model::PaymentGateway;
-use crate::request::ApiRequest;
 
 /// `GET paymentMethods`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ListPaymentMethods;
-
-impl ApiRequest for ListPaymentMethods {
-    type Output = Vec<PaymentMethod>;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::ListPaymentMethods
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
 /// An installed payment method.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentMethod {

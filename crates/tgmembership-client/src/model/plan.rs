@@ -10,22 +10,17 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use tg_common::Error;
 
-use crate::endpoint::Endpoint;
 use crate::model::{Currency, InviteeOnly, Newcomers, SingleUse};
-use crate::paginate::Paginated;
-use crate::request::{ApiRequest, QueryPairs};
-use crate::validate;
 
 /// `GET plans`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListPlans {
-    plan_id: Option<i64>,
-    project_id: Option<i64>,
-    limit: Option<u32>,
-    offset: Option<u64>,
+    pub(crate) plan_id: Option<i64>,
+    pub(crate) project_id: Option<i64>,
+    pub(crate) limit: Option<u32>,
+    pub(crate) offset: Option<u64>,
 }
 
 impl ListPlans {
@@ -35,69 +30,6 @@ impl ListPlans {
     /// All plans, first page of the service's default size (100).
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Only this plan.
-    pub fn plan_id(mut self, plan_id: i64) -> Self {
-        self.plan_id = Some(plan_id);
-        self
-    }
-
-    /// Only plans of this project.
-    pub fn project_id(mut self, project_id: i64) -> Self {
-        self.project_id = Some(project_id);
-        self
-    }
-
-    /// Page size, 1 to 100.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Results to skip.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-}
-
-impl ApiRequest for ListPlans {
-    type Output = Vec<Plan>;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::ListPlans
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        validate::positive_id_opt("plan_id", self.plan_id)?;
-        validate::positive_id_opt("project_id", self.project_id)?;
-        validate::limit(self.limit, Self::MAX_LIMIT)
-    }
-
-    fn query_pairs(&self) -> Vec<(&'static str, String)> {
-        QueryPairs::default()
-            .opt("plan_id", self.plan_id)
-            .opt("project_id", self.project_id)
-            .opt("limit", self.limit)
-            .opt("offset", self.offset)
-            .finish()
-    }
-}
-
-impl Paginated for ListPlans {
-    const MAX_LIMIT: u32 = ListPlans::MAX_LIMIT;
-
-    fn page_limit(&self) -> Option<u32> {
-        self.limit
-    }
-
-    fn page_offset(&self) -> u64 {
-        self.offset.unwrap_or(0)
-    }
-
-    fn at_page(&self, offset: u64, limit: u32) -> Self {
-        self.clone().offset(offset).limit(limit)
     }
 }
 
@@ -212,7 +144,7 @@ pub struct NewPlanOptions {
 }
 
 impl NewPlanOptions {
-    fn validate(&self) -> Result<(), Error> {
+    pub(crate) fn validate(&self) -> Result<(), Error> {
         if self.newcomers.is_some_and(|n| !n.is_documented()) {
             return Err(Error::invalid_input(
                 "options.newcomers",
@@ -238,13 +170,13 @@ impl NewPlanOptions {
 /// `POST plans`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatePlan {
-    plan_name: String,
-    plan_duration: String,
-    plan_price: Decimal,
-    plan_currency: Currency,
-    plan_trial: Option<String>,
-    plan_project_id: Option<i64>,
-    options: Option<NewPlanOptions>,
+    pub(crate) plan_name: String,
+    pub(crate) plan_duration: String,
+    pub(crate) plan_price: Decimal,
+    pub(crate) plan_currency: Currency,
+    pub(crate) plan_trial: Option<String>,
+    pub(crate) plan_project_id: Option<i64>,
+    pub(crate) options: Option<NewPlanOptions>,
 }
 
 impl CreatePlan {
@@ -266,101 +198,6 @@ impl CreatePlan {
             plan_project_id: None,
             options: None,
         }
-    }
-
-    /// A trial period in the duration form (`"7 days"`).
-    pub fn trial(mut self, trial: impl ToString) -> Self {
-        self.plan_trial = Some(trial.to_string());
-        self
-    }
-
-    /// The project the plan belongs to.
-    pub fn project_id(mut self, project_id: i64) -> Self {
-        self.plan_project_id = Some(project_id);
-        self
-    }
-
-    /// The plan's options.
-    pub fn options(mut self, options: NewPlanOptions) -> Self {
-        self.options = Some(options);
-        self
-    }
-}
-
-impl ApiRequest for CreatePlan {
-    type Output = Plan;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::CreatePlan
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        validate::plan_name(&self.plan_name)?;
-        PlanDuration::parse_field("plan_duration", &self.plan_duration)?;
-        if let Some(t) = &self.plan_trial {
-            PlanDuration::parse_field("plan_trial", t)?;
-        }
-        if self.plan_price.is_sign_negative() && !self.plan_price.is_zero() {
-            return Err(Error::invalid_input("plan_price", "must not be negative"));
-        }
-        // The service keeps money as a double: its own examples answer
-        // `"revenue": "398.60636332000007"`, a double's artefact. A price a double cannot hold
-        // exactly would be rounded silently there, so it is refused here.
-        let survives = self
-            .plan_price
-            .to_string()
-            .parse::<f64>()
-            .ok()
-            .filter(|f| f.is_finite())
-            .and_then(|f| f.to_string().parse::<Decimal>().ok())
-            .is_some_and(|back| back == self.plan_price);
-        if !survives {
-            return Err(Error::invalid_input(
-                "plan_price",
-                format!(
-                    "{} does not survive the service's double (about 15 significant digits); \
-                     round it first",
-                    self.plan_price
-                ),
-            ));
-        }
-        let code = self.plan_currency.code();
-        if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(Error::invalid_input(
-                "plan_currency",
-                "must be a currency code such as USD",
-            ));
-        }
-        validate::positive_id_opt("plan_project_id", self.plan_project_id)?;
-        if let Some(o) = &self.options {
-            o.validate()?;
-        }
-        Ok(())
-    }
-
-    /// Durations go out in canonical form; the price as a decimal string, scale kept.
-    fn json_body(&self) -> Option<serde_json::Value> {
-        let canonical = |text: &str| {
-            PlanDuration::parse_field("plan_duration", text)
-                .map(|d| d.to_string())
-                .unwrap_or_else(|_| text.to_owned())
-        };
-        let mut body = json!({
-            "plan_name": self.plan_name,
-            "plan_duration": canonical(&self.plan_duration),
-            "plan_price": crate::model::money::format(&self.plan_price),
-            "plan_currency": self.plan_currency.code(),
-        });
-        if let Some(t) = &self.plan_trial {
-            body["plan_trial"] = json!(canonical(t));
-        }
-        if let Some(p) = self.plan_project_id {
-            body["plan_project_id"] = json!(p);
-        }
-        if let Some(o) = &self.options {
-            body["options"] = serde_json::to_value(o).unwrap_or_else(|_| json!({}));
-        }
-        Some(body)
     }
 }
 
@@ -418,6 +255,8 @@ pub struct PlanOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::*;
+    use serde_json::json;
     use tg_common::ErrorKind;
 
     fn field(e: Error) -> String {
@@ -450,7 +289,7 @@ mod tests {
         })
         .render()
         .unwrap();
-        assert_eq!(r.path, "plans");
+        assert_eq!(r.path(), "plans");
         assert_eq!(
             r.body_json().unwrap(),
             json!({
@@ -566,8 +405,7 @@ mod tests {
                 .offset(5)
                 .render()
                 .unwrap()
-                .query
-                .as_deref(),
+                .query(),
             Some("project_id=3&offset=5")
         );
     }

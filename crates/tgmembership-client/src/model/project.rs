@@ -1,19 +1,13 @@
 //! `GET projects`: the bot's projects, paginated (limit 1 to 100).
 
 use serde::{Deserialize, Serialize};
-use tg_common::Error;
-
-use crate::endpoint::Endpoint;
-use crate::paginate::Paginated;
-use crate::request::{ApiRequest, QueryPairs};
-use crate::validate;
 
 /// `GET projects`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListProjects {
-    project_id: Option<i64>,
-    limit: Option<u32>,
-    offset: Option<u64>,
+    pub(crate) project_id: Option<i64>,
+    pub(crate) limit: Option<u32>,
+    pub(crate) offset: Option<u64>,
 }
 
 impl ListProjects {
@@ -23,61 +17,6 @@ impl ListProjects {
     /// All projects, first page of the service's default size (100).
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Only this project.
-    pub fn project_id(mut self, project_id: i64) -> Self {
-        self.project_id = Some(project_id);
-        self
-    }
-
-    /// Page size, 1 to 100.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Results to skip.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-}
-
-impl ApiRequest for ListProjects {
-    type Output = Vec<Project>;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::ListProjects
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        validate::positive_id_opt("project_id", self.project_id)?;
-        validate::limit(self.limit, Self::MAX_LIMIT)
-    }
-
-    fn query_pairs(&self) -> Vec<(&'static str, String)> {
-        QueryPairs::default()
-            .opt("project_id", self.project_id)
-            .opt("limit", self.limit)
-            .opt("offset", self.offset)
-            .finish()
-    }
-}
-
-impl Paginated for ListProjects {
-    const MAX_LIMIT: u32 = ListProjects::MAX_LIMIT;
-
-    fn page_limit(&self) -> Option<u32> {
-        self.limit
-    }
-
-    fn page_offset(&self) -> u64 {
-        self.offset.unwrap_or(0)
-    }
-
-    fn at_page(&self, offset: u64, limit: u32) -> Self {
-        self.clone().offset(offset).limit(limit)
     }
 }
 
@@ -106,6 +45,7 @@ pub struct ProjectOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::*;
 
     #[test]
     fn limits_and_query() {
@@ -119,8 +59,7 @@ mod tests {
                 .limit(1)
                 .render()
                 .unwrap()
-                .query
-                .as_deref(),
+                .query(),
             Some("project_id=9&limit=1")
         );
     }

@@ -2,19 +2,15 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use tg_common::Error;
 
-use crate::endpoint::Endpoint;
 use crate::model::Currency;
-use crate::model::order::query_currency;
-use crate::request::{ApiRequest, QueryPairs};
 
 /// `GET revenue`: both bounds are required (Unix seconds).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetRevenue {
-    from: i64,
-    to: i64,
-    currency: Option<Currency>,
+    pub(crate) from: i64,
+    pub(crate) to: i64,
+    pub(crate) currency: Option<Currency>,
 }
 
 impl GetRevenue {
@@ -25,44 +21,6 @@ impl GetRevenue {
             to,
             currency: None,
         }
-    }
-
-    /// The report's currency (one of the 13 documented).
-    pub fn currency(mut self, currency: Currency) -> Self {
-        self.currency = Some(currency);
-        self
-    }
-}
-
-impl ApiRequest for GetRevenue {
-    type Output = RevenueSummary;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::Revenue
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        if self.from < 0 {
-            return Err(Error::invalid_input(
-                "from",
-                "must be a Unix timestamp >= 0",
-            ));
-        }
-        if self.to < self.from {
-            return Err(Error::invalid_input("to", "must not be before `from`"));
-        }
-        query_currency(self.currency.as_ref())
-    }
-
-    fn query_pairs(&self) -> Vec<(&'static str, String)> {
-        QueryPairs::default()
-            .add("from", self.from)
-            .add("to", self.to)
-            .opt(
-                "currency",
-                self.currency.as_ref().and_then(Currency::as_query_str),
-            )
-            .finish()
     }
 }
 
@@ -87,17 +45,18 @@ pub struct RevenueSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::*;
 
     #[test]
     fn renders_and_validates() {
         let r = GetRevenue::new(1681159917, 1683751930).render().unwrap();
-        assert_eq!(r.path, "revenue");
-        assert_eq!(r.query.as_deref(), Some("from=1681159917&to=1683751930"));
+        assert_eq!(r.path(), "revenue");
+        assert_eq!(r.query(), Some("from=1681159917&to=1683751930"));
         let r = GetRevenue::new(1, 1)
             .currency(Currency::Btc)
             .render()
             .unwrap();
-        assert_eq!(r.query.as_deref(), Some("from=1&to=1&currency=btc"));
+        assert_eq!(r.query(), Some("from=1&to=1&currency=btc"));
         assert!(GetRevenue::new(10, 9).render().is_err());
         assert!(GetRevenue::new(-1, 9).render().is_err());
     }

@@ -1,27 +1,10 @@
 //! `GET users/count`: known users, leads, churned customers and paying members.
 
 use serde::{Deserialize, Serialize};
-use tg_common::Error;
-
-use crate::endpoint::Endpoint;
-use crate::request::ApiRequest;
 
 /// `GET users/count`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CountUsers;
-
-impl ApiRequest for CountUsers {
-    type Output = UsersCount;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::CountUsers
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
 /// User counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsersCount {

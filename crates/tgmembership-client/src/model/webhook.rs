@@ -6,18 +6,12 @@
 
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::json;
-use tg_common::{Error, Secret};
-
-use crate::endpoint::Endpoint;
-use crate::envelope::Envelope;
-use crate::request::ApiRequest;
-use crate::validate;
+use tg_common::Secret;
 
 /// `POST webhook`: not idempotent (each call may issue a new secret).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetWebhook {
-    url: String,
+    pub(crate) url: String,
 }
 
 impl SetWebhook {
@@ -27,53 +21,16 @@ impl SetWebhook {
     }
 }
 
-impl ApiRequest for SetWebhook {
-    type Output = Webhook;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::SetWebhook
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        validate::https_url("url", &self.url)
-    }
-
-    fn json_body(&self) -> Option<serde_json::Value> {
-        Some(json!({ "url": self.url }))
-    }
-}
-
 /// `DELETE webhook`: idempotent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteWebhook {
-    url: String,
+    pub(crate) url: String,
 }
 
 impl DeleteWebhook {
     /// Removes `url`.
     pub fn new(url: impl Into<String>) -> Self {
         DeleteWebhook { url: url.into() }
-    }
-}
-
-impl ApiRequest for DeleteWebhook {
-    type Output = WebhookDeleted;
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::DeleteWebhook
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        validate::https_url("url", &self.url)
-    }
-
-    fn json_body(&self) -> Option<serde_json::Value> {
-        Some(json!({ "url": self.url }))
-    }
-
-    /// Success needs no result (the answer is `{"ok": true, "code": 204}` or empty).
-    fn output(_envelope: Envelope<WebhookDeleted>) -> Result<WebhookDeleted, Error> {
-        Ok(WebhookDeleted)
     }
 }
 
@@ -131,6 +88,8 @@ impl<'de> Deserialize<'de> for Webhook {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::*;
+    use serde_json::json;
 
     #[test]
     fn urls_must_be_https() {
@@ -139,11 +98,11 @@ mod tests {
             r.body_json().unwrap(),
             json!({"url": "https://example.com/"})
         );
-        assert_eq!(r.endpoint.method(), http::Method::POST);
+        assert_eq!(r.0.method, http::Method::POST);
         assert!(SetWebhook::new("http://example.com/").render().is_err());
         let r = DeleteWebhook::new("https://example.com/").render().unwrap();
-        assert_eq!(r.endpoint.method(), http::Method::DELETE);
-        assert_eq!(r.path, "webhook");
+        assert_eq!(r.0.method, http::Method::DELETE);
+        assert_eq!(r.path(), "webhook");
         assert!(DeleteWebhook::new("example.com").render().is_err());
     }
 
@@ -161,10 +120,16 @@ mod tests {
 
     #[test]
     fn delete_needs_no_result() {
-        let env =
-            crate::envelope::decode::<WebhookDeleted>(200, br#"{"ok":true,"code":204}"#).unwrap();
-        assert_eq!(DeleteWebhook::output(env).unwrap(), WebhookDeleted);
-        let env = crate::envelope::decode::<WebhookDeleted>(204, b"").unwrap();
-        assert_eq!(DeleteWebhook::output(env).unwrap(), WebhookDeleted);
+        use tg_common::{Operation, Response};
+        let client = client();
+        let delete = DeleteWebhook::new("https://example.com/");
+        for (status, body) in [(200, &br#"{"ok":true,"code":204}"#[..]), (204, b"")] {
+            let response = Response {
+                status,
+                headers: http::HeaderMap::new(),
+                body: bytes::Bytes::from_static(body),
+            };
+            assert_eq!(delete.decode(&client, response).unwrap(), WebhookDeleted);
+        }
     }
 }
