@@ -13,6 +13,7 @@ use tg_mock::{FixedReply, MockServer, Reply};
 
 use super::Client;
 use crate::Mode;
+use crate::prelude::*;
 
 async fn canned(reply: serde_json::Value) -> MockServer {
     MockServer::start(Arc::new(FixedReply(Reply::json(200, &reply))))
