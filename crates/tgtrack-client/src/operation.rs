@@ -56,13 +56,16 @@ fn encode<T: Serialize>(request: &T) -> Result<Option<Bytes>, Error> {
         .map_err(|e| Error::invalid_input("body", format!("could not be encoded: {e}")))
 }
 
-/// The envelope, with the `Retry-After` the transport read; an answer of a method that answers
-/// with data but carries none is a decode error naming `data`.
+/// The envelope, with the answer's `Retry-After` in any error; an answer of a method that
+/// answers with data but carries none is a decode error naming `data`.
 fn decode<T: DeserializeOwned>(
     method: ApiMethod,
     response: &Response,
 ) -> Result<OkAnswer<T>, Error> {
-    let answer = envelope::decode(response.status, &response.body, response.retry_after())?;
+    // `Retry-After` matters only in an error: the headers are searched for it then (decoding
+    // the failed answer again), not for every success.
+    let answer = envelope::decode(response.status, &response.body, None)
+        .or_else(|_| envelope::decode(response.status, &response.body, response.retry_after()))?;
     if method.answers_with_data() && answer.data.is_none() {
         return Err(Error::decode(
             response.status,

@@ -172,3 +172,27 @@ async fn one_setter_serves_the_request_value_and_its_builder() {
     assert_eq!(call.target.masked_path(), "/v1/[redacted]/on_toolsy_event");
     assert_eq!(&call.body[..], br#"{"update_id":1}"#);
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_error_answer_keeps_its_retry_after() {
+    let body =
+        json!({"status": "error", "error_code": 429, "error_description": "Too many requests"});
+    for status in [200, 429] {
+        let reply = Reply::json(status, &body).with_header("retry-after", "7");
+        let server = MockServer::start(Arc::new(FixedReply(reply)))
+            .await
+            .unwrap();
+        let c = Client::builder("unit-retry-after-key")
+            .core(|c| c.with_loopback_url(server.base_url()))
+            .retry_policy(tg_common::RetryPolicy::none())
+            .build()
+            .unwrap();
+        let e = c.get_user_info(5).send().await.unwrap_err();
+        assert!(e.is_rate_limited(), "{status}: {e:?}");
+        assert_eq!(
+            e.retry_after(),
+            Some(std::time::Duration::from_secs(7)),
+            "{status}"
+        );
+    }
+}
