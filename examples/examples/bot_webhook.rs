@@ -24,6 +24,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use tg_mock::MockServer;
 use tg_mock::tgtrack::{InviteLink, Mode, TgtrackFake};
+use tgtrack_client::prelude::*;
 use tgtrack_client::{Client, EventResult, TrackedKind, is_tracked_update};
 
 const API_KEY: &str = "example-tgtrack-key";

@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use tgtrack_client::UserInfo;
-use tgtrack_client::envelope::{decode, decode_with_retry_after};
+use tgtrack_client::envelope::decode;
 
 const STATUSES: [u16; 9] = [200, 201, 400, 401, 404, 422, 429, 500, 503];
 
 fuzz_target!(|data: &[u8]| {
     for status in STATUSES {
-        match decode::<UserInfo>(status, data) {
+        match decode::<UserInfo>(status, data, None) {
             Ok(answer) => {
                 assert!(
                     (200..300).contains(&status),
@@ -27,11 +27,7 @@ fuzz_target!(|data: &[u8]| {
                 let _ = (e.to_string(), format!("{e:?}"), e.retry_safety());
             }
         }
-        match decode_with_retry_after::<serde_json::Value>(
-            status,
-            data,
-            Some(Duration::from_secs(1)),
-        ) {
+        match decode::<serde_json::Value>(status, data, Some(Duration::from_secs(1))) {
             Ok(answer) => {
                 assert!(
                     (200..300).contains(&status),

@@ -27,6 +27,7 @@ use tgmembership_client::{
     ListProjects, NewPlanOptions, Newcomers, OrderStatus, PaymentGateway, PlanDuration,
     RegisterBot, ReportQuery, RevenueDirection, SetWebhook, SingleUse,
 };
+use tgtrack_client::setters::AddEventSetters;
 use tgtrack_client::{
     AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
     SendReachGoal, StartValue, UserDidStartBot,
@@ -762,7 +763,7 @@ proptest! {
     #[test]
     fn tgtrack_amounts_keep_every_scale(d in any_decimal()) {
         // The JSON number form, up to 28 decimal places and 96-bit mantissas.
-        let e = AddEvent::new(1, "sale").with_amount(d);
+        let e = AddEvent::new(1, "sale").amount(d);
         let json = serde_json::to_string(&e).unwrap();
         prop_assert!(json.contains(&format!("\"amount\":{d}")), "{}", json);
         let back: AddEvent = serde_json::from_str(&json).unwrap();

@@ -14,6 +14,7 @@ use tg_common::error::{RateLimitOrigin, TransportKind};
 use tg_common::{ErrorKind, RetrySafety, Timeouts};
 use tg_mock::tgtrack::{InviteLink, Mode as FakeMode, TgtrackFake, error_reply};
 use tg_mock::{Fault, FaultRule, FixedWindows, MockServer, Reply};
+use tgtrack_client::prelude::*;
 use tgtrack_client::{
     Client, ErrorCode, EventResult, Label, Mode, RawJson, RawUpdate, SambotEncoding, StartValue,
     TgtrackApiError,
@@ -358,7 +359,7 @@ async fn builder_webhooks_are_forwarded_as_received() {
             "on_toolsy_event" => c.on_toolsy_event(raw),
             _ => c.on_send_pulse_event(raw),
         };
-        assert_eq!(request.method().as_str(), method);
+        assert_eq!(request.operation().method.as_str(), method);
         let r = request.send().await.unwrap();
         assert_eq!(r.mode, Some(Mode::Production));
     }

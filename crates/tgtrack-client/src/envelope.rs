@@ -111,13 +111,9 @@ impl CodeOnWire {
     }
 }
 
-/// Decodes a TGTrack answer; see the [module docs](self) for the rules.
-pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<OkAnswer<T>, Error> {
-    decode_with_retry_after(status, body, None)
-}
-
-/// [`decode`], keeping the `Retry-After` the transport read from the headers in any API error.
-pub fn decode_with_retry_after<T: DeserializeOwned>(
+/// Decodes a TGTrack answer; see the [module docs](self) for the rules. `retry_after` is the
+/// `Retry-After` the transport read from the headers, kept in any error.
+pub fn decode<T: DeserializeOwned>(
     status: u16,
     body: &[u8],
     retry_after: Option<Duration>,
@@ -229,11 +225,11 @@ mod tests {
     #[test]
     fn ok_without_data_reports_the_mode() {
         let r: OkAnswer<serde_json::Value> =
-            decode(200, br#"{"status":"OK","mode":"sandbox"}"#).unwrap();
+            decode(200, br#"{"status":"OK","mode":"sandbox"}"#, None).unwrap();
         assert_eq!(r.data, None);
         assert_eq!(r.mode, Some(Mode::Sandbox));
         assert!(r.is_sandbox());
-        let r: OkAnswer<serde_json::Value> = decode(200, br#"{"status":"OK"}"#).unwrap();
+        let r: OkAnswer<serde_json::Value> = decode(200, br#"{"status":"OK"}"#, None).unwrap();
         assert_eq!(r.mode, None);
         assert!(!r.is_sandbox());
     }
@@ -245,14 +241,17 @@ mod tests {
             r#"{"data":5,"status":"Ok"}"#,
             r#"{"status":"\u004fK","data":5}"#,
         ] {
-            let r: OkAnswer<i64> = decode(200, body.as_bytes()).unwrap();
+            let r: OkAnswer<i64> = decode(200, body.as_bytes(), None).unwrap();
             assert_eq!(r.data, Some(5), "{body}");
         }
         // An error envelope that also carries a `data` of the right type is still an error.
         let body = br#"{"status":"error","data":5,"error_code":403}"#;
-        assert_eq!(decode::<i64>(200, body).unwrap_err().status(), Some(403));
+        assert_eq!(
+            decode::<i64>(200, body, None).unwrap_err().status(),
+            Some(403)
+        );
         // A `status` that is not a string is not an envelope.
-        assert!(decode::<i64>(200, br#"{"status":1,"data":5}"#).is_err());
+        assert!(decode::<i64>(200, br#"{"status":1,"data":5}"#, None).is_err());
     }
 
     #[test]
@@ -262,7 +261,7 @@ mod tests {
         struct D {
             n: i64,
         }
-        let e = decode::<D>(200, br#"{"status":"OK","data":{"n":"x"}}"#).unwrap_err();
+        let e = decode::<D>(200, br#"{"status":"OK","data":{"n":"x"}}"#, None).unwrap_err();
         match e.kind() {
             ErrorKind::Decode { path, .. } => assert_eq!(path, "data.n"),
             other => panic!("unexpected {other:?}"),
@@ -272,7 +271,7 @@ mod tests {
     #[test]
     fn error_envelope_becomes_a_typed_api_error() {
         let body = br#"{"status":"error","mode":"sandbox","error_code":401,"error_description":"Invalid token","error_details":"Token was invalidated"}"#;
-        let e = decode::<serde_json::Value>(401, body).unwrap_err();
+        let e = decode::<serde_json::Value>(401, body, None).unwrap_err();
         assert_eq!(e.status(), Some(401));
         assert_eq!(e.retry_safety(), RetrySafety::Never);
         let d = api(&e);
@@ -286,14 +285,12 @@ mod tests {
     fn rate_limit_envelope_is_always_retryable_and_counts_as_rate_limited() {
         let body =
             br#"{"status":"error","error_code":429,"error_description":"Too many requests"}"#;
-        let e =
-            decode_with_retry_after::<serde_json::Value>(429, body, Some(Duration::from_secs(1)))
-                .unwrap_err();
+        let e = decode::<serde_json::Value>(429, body, Some(Duration::from_secs(1))).unwrap_err();
         assert_eq!(e.retry_safety(), RetrySafety::Always);
         assert!(e.is_rate_limited());
         assert_eq!(e.retry_after(), Some(Duration::from_secs(1)));
         // The same envelope in a 200 answer still reads as a 429.
-        let e = decode::<serde_json::Value>(200, body).unwrap_err();
+        let e = decode::<serde_json::Value>(200, body, None).unwrap_err();
         assert_eq!(e.status(), Some(429));
         assert!(e.is_rate_limited());
         assert_eq!(e.retry_safety(), RetrySafety::Always);
@@ -303,7 +300,7 @@ mod tests {
     fn server_errors_are_retryable_only_if_idempotent() {
         for code in [500, 503] {
             let body = format!(r#"{{"status":"error","error_code":{code}}}"#);
-            let e = decode::<serde_json::Value>(code, body.as_bytes()).unwrap_err();
+            let e = decode::<serde_json::Value>(code, body.as_bytes(), None).unwrap_err();
             assert_eq!(e.retry_safety(), RetrySafety::IfIdempotent);
             let d = api(&e);
             assert_eq!(d.description, d.code.description());
@@ -315,53 +312,55 @@ mod tests {
         let e = decode::<serde_json::Value>(
             422,
             br#"{"status":"error","error_code":"422","error_details":{"field":"user_id"}}"#,
+            None,
         )
         .unwrap_err();
         let d = api(&e);
         assert_eq!(d.code, ErrorCode::UnprocessableEntity);
         assert_eq!(d.details.as_deref(), Some(r#"{"field":"user_id"}"#));
-        let e = decode::<serde_json::Value>(404, br#"{"status":"error"}"#).unwrap_err();
+        let e = decode::<serde_json::Value>(404, br#"{"status":"error"}"#, None).unwrap_err();
         assert_eq!(api(&e).code, ErrorCode::MethodNotFound);
     }
 
     #[test]
     fn non_envelopes_are_http_errors_or_decode_errors() {
         let html = b"<html><body>502 Bad Gateway</body></html>";
-        let e = decode::<serde_json::Value>(502, html).unwrap_err();
+        let e = decode::<serde_json::Value>(502, html, None).unwrap_err();
         assert!(
             matches!(e.kind(), ErrorKind::Http { status: 502, .. }),
             "{e:?}"
         );
         assert_eq!(e.retry_safety(), RetrySafety::IfIdempotent);
-        let e = decode::<serde_json::Value>(503, b"").unwrap_err();
+        let e = decode::<serde_json::Value>(503, b"", None).unwrap_err();
         assert!(
             matches!(e.kind(), ErrorKind::Http { status: 503, .. }),
             "{e:?}"
         );
-        let e = decode::<serde_json::Value>(502, br#"{"message":"bad gateway"}"#).unwrap_err();
+        let e =
+            decode::<serde_json::Value>(502, br#"{"message":"bad gateway"}"#, None).unwrap_err();
         assert!(
             matches!(e.kind(), ErrorKind::Http { status: 502, .. }),
             "{e:?}"
         );
-        let e = decode::<serde_json::Value>(200, b"").unwrap_err();
+        let e = decode::<serde_json::Value>(200, b"", None).unwrap_err();
         assert!(
             matches!(e.kind(), ErrorKind::Decode { status: 200, .. }),
             "{e:?}"
         );
-        let e = decode::<serde_json::Value>(200, html).unwrap_err();
+        let e = decode::<serde_json::Value>(200, html, None).unwrap_err();
         assert!(matches!(e.kind(), ErrorKind::Decode { .. }), "{e:?}");
-        let e = decode::<serde_json::Value>(200, br#"{"ok":true}"#).unwrap_err();
+        let e = decode::<serde_json::Value>(200, br#"{"ok":true}"#, None).unwrap_err();
         match e.kind() {
             ErrorKind::Decode { path, .. } => assert_eq!(path, "status"),
             other => panic!("unexpected {other:?}"),
         }
-        let e = decode::<serde_json::Value>(200, br#"{"status":"pending"}"#).unwrap_err();
+        let e = decode::<serde_json::Value>(200, br#"{"status":"pending"}"#, None).unwrap_err();
         assert!(e.to_string().contains("unexpected status `pending`"), "{e}");
     }
 
     #[test]
     fn ok_envelope_with_an_error_status_is_an_http_error() {
-        let e = decode::<serde_json::Value>(500, br#"{"status":"OK"}"#).unwrap_err();
+        let e = decode::<serde_json::Value>(500, br#"{"status":"OK"}"#, None).unwrap_err();
         assert!(
             matches!(e.kind(), ErrorKind::Http { status: 500, .. }),
             "{e:?}"

@@ -3,13 +3,18 @@
 //!
 //! ## Modules
 //!
-//! - [`Client`]: one request builder per method (`client.add_event(..).amount(..).send()`),
-//!   over the shared transport of `tg-common` with TGTrack's quotas; only `get_user_info` is
-//!   retried after an ambiguous failure unless a call opts in with `.retry_unsafe()`.
+//! - [`Client`]: one method per TGTrack method, each returning `tg-common`'s
+//!   [`RequestBuilder`] (`client.add_event(..).amount(..).send()`), over the shared transport
+//!   with TGTrack's quotas; only `get_user_info` is retried after an ambiguous failure unless a
+//!   call opts in with `.retry_unsafe()`.
+//! - [`operation`]: every method as a [`tg_common::Operation`] (path, idempotency, checks,
+//!   body, decoding), including [`Forward`] and [`SambotForward`] for forwarded payloads.
+//! - [`setters`]: the optional fields of each request, one trait per request type, for the
+//!   request value and its builder alike; [`prelude`] imports them.
 //! - [`model`]: the objects and request bodies of every method, with wire-exact encoding
 //!   (user ids as strings, amounts as exact JSON numbers, unset fields omitted).
 //! - [`envelope`]: the `OK` / `error` response envelope, decoded into an [`OkAnswer`] or a
-//!   [`tg_common::Error`] carrying a [`TgtrackApiError`].
+//!   [`tg_common::Error`] carrying a [`TgtrackApiError`] ([`error`]).
 //! - [`forward`]: Telegram updates and builder webhooks forwarded byte for byte.
 //! - [`update_filter`]: which Telegram updates TGTrack needs, to save the daily quota.
 //! - [`forward_queue`]: forwarding tracked updates in the background, in order, within the
@@ -29,28 +34,27 @@ pub mod forward;
 pub mod forward_queue;
 pub mod method;
 pub mod model;
+pub mod operation;
 pub mod poll;
+pub mod setters;
 pub mod start_param;
 pub mod update_filter;
 pub mod validate;
 #[cfg(feature = "tower")]
 pub mod webhook;
 
-pub use client::{
-    AddEventBuilder, Client, ClientBuilder, ForwardBuilder, GetUserInfoBuilder,
-    MyBotWasStartedBuilder, MyBotWasStoppedBuilder, RequestBuilder, SambotBuilder,
-    SendReachGoalBuilder, UserDidStartBotBuilder,
-};
+pub use client::{Client, ClientBuilder};
 pub use envelope::OkAnswer;
 pub use error::{ErrorCode, TgtrackApiError};
 pub use error_ext::TgtrackErrorExt;
 pub use forward::{RawJson, RawUpdate, SambotEncoding};
 pub use forward_queue::{FailedForward, ForwardQueue, ForwardStats, Submission};
-pub use method::{ApiMethod, DEFAULT_QUOTAS, MethodRequest};
+pub use method::{ApiMethod, DEFAULT_QUOTAS};
 pub use model::{
     AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
     SendReachGoal, StartValue, User, UserDidStartBot, UserInfo,
 };
+pub use operation::{Forward, SambotForward};
 pub use poll::{PolledUpdate, Poller, StopHandle};
 // The amount type of `add_event` and `send_reach_goal`.
 pub use rust_decimal::{self, Decimal};
@@ -59,10 +63,28 @@ pub use tg_common;
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
 pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use tg_common::{
-    ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RetryPolicy, RetrySafety, Secret,
-    Timeouts,
+    ApiError, CoreConfig, Error, ErrorKind, HasOperation, Operation, Quota, RateLimiter,
+    RequestBuilder, RetryPolicy, RetrySafety, Secret, Timeouts,
 };
 pub use update_filter::{TrackedKind, is_tracked_update};
+
+/// What a caller of this crate imports: the setters of every request type, TGTrack's view of an
+/// error, and the operation contract (`request.validate()`).
+///
+/// ```
+/// use tgtrack_client::prelude::*;
+/// use tgtrack_client::{AddEvent, Decimal};
+///
+/// let event = AddEvent::new(987_654_321, "sale").amount(Decimal::new(150_000, 2));
+/// assert!(event.validate().is_ok());
+/// ```
+pub mod prelude {
+    pub use crate::TgtrackErrorExt;
+    pub use crate::setters::{
+        AddEventSetters, MyBotWasStoppedSetters, SambotForwardSetters, UserDidStartBotSetters,
+    };
+    pub use tg_common::Operation;
+}
 
 /// The provider name in errors.
 pub const PROVIDER: &str = "tgtrack";

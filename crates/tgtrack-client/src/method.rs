@@ -1,11 +1,9 @@
 //! The TGTrack methods: their names, which of them may be retried, and the default quotas.
+//! Each is sent as an operation of [`crate::operation`].
 
 use std::fmt;
 use std::time::Duration;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use tg_common::Error;
 use tg_common::limit::Quota;
 
 /// TGTrack's documented default limits per API key: 3 requests a second, 500 an hour, 5,000 a
@@ -84,6 +82,12 @@ impl ApiMethod {
         }
     }
 
+    /// The method's position in [`ApiMethod::ALL`], which is also its entry in the client's
+    /// path table.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
     /// The method with this name.
     pub fn from_name(name: &str) -> Option<ApiMethod> {
         ApiMethod::ALL.into_iter().find(|m| m.as_str() == name)
@@ -123,17 +127,6 @@ impl fmt::Display for ApiMethod {
     }
 }
 
-/// A typed request body: which method it is for, what its answer's `data` holds, and the checks
-/// run before sending.
-pub trait MethodRequest: Serialize {
-    /// The method this body is sent to.
-    const METHOD: ApiMethod;
-    /// The type of the answer's `data` (`serde_json::Value` where the document shows none).
-    type Output: DeserializeOwned;
-    /// Checks the body before it is sent; see [`crate::validate`] for what is checked.
-    fn validate(&self) -> Result<(), Error>;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +141,9 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), 12);
         assert_eq!(ApiMethod::from_name("bot_was_started"), None);
+        for (i, m) in ApiMethod::ALL.into_iter().enumerate() {
+            assert_eq!(m.index(), i, "{m}");
+        }
     }
 
     #[test]

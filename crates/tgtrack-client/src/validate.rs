@@ -68,13 +68,25 @@ pub fn bounded_text(
     text: &str,
     max: usize,
 ) -> Result<(), Error> {
-    if let Some(bad) = text.chars().find(|c| c.is_control()) {
+    // ASCII text (the common case) is checked byte by byte: its control characters are the
+    // ASCII ones, and its length in characters is its length in bytes.
+    let ascii = text.is_ascii();
+    let control = if ascii {
+        text.bytes().find(u8::is_ascii_control).map(char::from)
+    } else {
+        text.chars().find(|c| c.is_control())
+    };
+    if let Some(bad) = control {
         return Err(Error::invalid_input(
             field,
             format!("contains the control character {bad:?}"),
         ));
     }
-    let len = text.chars().count();
+    let len = if ascii {
+        text.len()
+    } else {
+        text.chars().count()
+    };
     if len > max {
         return Err(Error::invalid_input(
             field,

@@ -20,10 +20,10 @@ use serde_json::{Value, json};
 use tg_common::{ErrorKind, RetrySafety};
 use tgtrack_client::envelope::{self, OkAnswer};
 use tgtrack_client::forward::sambot_body;
+use tgtrack_client::prelude::*;
 use tgtrack_client::{
-    AddEvent, ErrorCode, GetUserInfo, Label, MethodRequest, Mode, MyBotWasStarted, MyBotWasStopped,
-    RawUpdate, SambotEncoding, SendReachGoal, StartValue, TgtrackApiError, User, UserDidStartBot,
-    UserInfo,
+    AddEvent, ErrorCode, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped, RawUpdate,
+    SambotEncoding, SendReachGoal, StartValue, TgtrackApiError, User, UserDidStartBot, UserInfo,
 };
 
 /// Decodes `example` into `T`, checks it encodes back to the same JSON value, returns it.
@@ -36,7 +36,7 @@ fn round_trip<T: Serialize + DeserializeOwned>(example: &str) -> T {
 }
 
 /// Checks that a built request encodes to the example's JSON value and passes validation.
-fn encodes_as<T: MethodRequest>(built: &T, example: &str) {
+fn encodes_as<T: Serialize>(built: &T, example: &str) {
     let encoded: Value = serde_json::from_str(&serde_json::to_string(built).unwrap()).unwrap();
     let original: Value = serde_json::from_str(example).unwrap();
     assert_eq!(encoded, original);
@@ -60,7 +60,7 @@ const USER_INFO_ANSWER: &str = fixture!("get-user-info.response.json");
 
 #[test]
 fn ok_answer_with_a_user_decodes() {
-    let r: OkAnswer<User> = envelope::decode(200, OK_WITH_DATA.as_bytes()).unwrap();
+    let r: OkAnswer<User> = envelope::decode(200, OK_WITH_DATA.as_bytes(), None).unwrap();
     assert_eq!(r.mode, None);
     let user = r.data.unwrap();
     assert_eq!(
@@ -77,7 +77,7 @@ fn ok_answer_with_a_user_decodes() {
 
 #[test]
 fn ok_answer_without_data_exposes_the_mode() {
-    let r: OkAnswer<Value> = envelope::decode(200, OK_WITHOUT_DATA.as_bytes()).unwrap();
+    let r: OkAnswer<Value> = envelope::decode(200, OK_WITHOUT_DATA.as_bytes(), None).unwrap();
     assert_eq!(r.data, None);
     assert_eq!(r.mode, Some(Mode::Production));
     assert!(!r.is_sandbox());
@@ -85,7 +85,7 @@ fn ok_answer_without_data_exposes_the_mode() {
 
 #[test]
 fn documented_error_example_is_a_decode_error_naming_the_missing_comma() {
-    let e = envelope::decode::<Value>(401, ERROR_AS_DOCUMENTED.as_bytes()).unwrap_err();
+    let e = envelope::decode::<Value>(401, ERROR_AS_DOCUMENTED.as_bytes(), None).unwrap_err();
     match e.kind() {
         ErrorKind::Decode {
             status, message, ..
@@ -100,7 +100,7 @@ fn documented_error_example_is_a_decode_error_naming_the_missing_comma() {
 
 #[test]
 fn fixed_error_example_is_a_typed_api_error() {
-    let e = envelope::decode::<Value>(401, ERROR_FIXED.as_bytes()).unwrap_err();
+    let e = envelope::decode::<Value>(401, ERROR_FIXED.as_bytes(), None).unwrap_err();
     assert_eq!(e.status(), Some(401));
     assert_eq!(e.retry_safety(), RetrySafety::Never);
     let detail = e.api_detail::<TgtrackApiError>().unwrap();
@@ -112,7 +112,7 @@ fn fixed_error_example_is_a_typed_api_error() {
 
 #[test]
 fn get_user_info_answer_decodes_every_field() {
-    let r: OkAnswer<UserInfo> = envelope::decode(200, USER_INFO_ANSWER.as_bytes()).unwrap();
+    let r: OkAnswer<UserInfo> = envelope::decode(200, USER_INFO_ANSWER.as_bytes(), None).unwrap();
     let info = r.data.unwrap();
     assert_eq!(info.user_id, 123_456_789);
     assert_eq!(info.first_join_date, 1_680_387_078);
@@ -137,8 +137,7 @@ fn get_user_info_answer_decodes_every_field() {
 fn user_info_tolerates_unknown_fields_nulls_and_numeric_ids() {
     let r: OkAnswer<UserInfo> = envelope::decode(
         200,
-        br#"{"status":"OK","data":{"user_id":7123456789,"invite_link":null,"left_date":null,"first_name":"A","username":"","is_new":true}}"#,
-    )
+        br#"{"status":"OK","data":{"user_id":7123456789,"invite_link":null,"left_date":null,"first_name":"A","username":"","is_new":true}}"#, None)
     .unwrap();
     let info = r.data.unwrap();
     assert_eq!(info.user_id, 7_123_456_789);
@@ -188,7 +187,7 @@ fn my_bot_was_stopped_example() {
     assert_eq!(round_trip::<MyBotWasStopped>(example), built);
     built.validate().unwrap();
     encodes_as(
-        &built.with_date(1_622_520_000),
+        &built.date(1_622_520_000),
         r#"{"user_id": "123456789", "date": 1622520000}"#,
     );
 }
@@ -197,9 +196,9 @@ fn my_bot_was_stopped_example() {
 fn user_did_start_bot_example() {
     let example = fixture!("user-did-start-bot.request.json");
     let built = UserDidStartBot::new(987_654_321, "John")
-        .with_last_name("Doe")
-        .with_username("johnDoe5672")
-        .with_start_value("TГTrack-PJ123456");
+        .last_name("Doe")
+        .username("johnDoe5672")
+        .start_value("TГTrack-PJ123456");
     encodes_as(&built, example);
     assert_eq!(round_trip::<UserDidStartBot>(example), built);
     // The example's start value holds a Cyrillic `Г`, which no Telegram deep link can carry; the
@@ -221,11 +220,11 @@ const ADD_EVENT_EXAMPLE: &str = fixture!("add-event.request.json");
 #[test]
 fn add_event_example() {
     let built = AddEvent::new(987_654_321, "sale")
-        .with_date(1_622_520_000)
-        .with_amount(Decimal::from_str("1500.00").unwrap())
-        .with_conversion_target("lead")
-        .with_label("manager", "Jane Doe")
-        .with_label("product", "Smartphone");
+        .date(1_622_520_000)
+        .amount(Decimal::from_str("1500.00").unwrap())
+        .conversion_target("lead")
+        .label("manager", "Jane Doe")
+        .label("product", "Smartphone");
     encodes_as(&built, ADD_EVENT_EXAMPLE);
     let decoded = round_trip::<AddEvent>(ADD_EVENT_EXAMPLE);
     assert_eq!(decoded, built);

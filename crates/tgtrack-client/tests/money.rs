@@ -6,9 +6,10 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use tgtrack_client::AddEvent;
+use tgtrack_client::setters::AddEventSetters;
 
 fn wire_amount(amount: &str) -> String {
-    let event = AddEvent::new(1, "sale").with_amount(Decimal::from_str(amount).unwrap());
+    let event = AddEvent::new(1, "sale").amount(Decimal::from_str(amount).unwrap());
     let text = serde_json::to_string(&event).unwrap();
     let start = text.find("\"amount\":").unwrap() + "\"amount\":".len();
     let rest = &text[start..];
@@ -45,7 +46,7 @@ fn many_digits_survive_without_float_rounding() {
 
 #[test]
 fn amount_is_a_number_not_a_string() {
-    let event = AddEvent::new(1, "sale").with_amount(Decimal::new(150_000, 2));
+    let event = AddEvent::new(1, "sale").amount(Decimal::new(150_000, 2));
     let value: serde_json::Value = serde_json::to_value(&event).unwrap();
     assert!(value["amount"].is_number(), "{value}");
     assert_eq!(value["amount"].as_f64(), Some(1500.0));

@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::value::RawValue;
 use tgtrack_client::forward::{SambotEncoding, sambot_body};
+use tgtrack_client::setters::AddEventSetters;
 use tgtrack_client::start_param::{is_valid_start_param, start_param};
 use tgtrack_client::{AddEvent, RawUpdate, TrackedKind, is_tracked_update};
 
@@ -41,7 +42,7 @@ proptest! {
     #[test]
     fn amounts_keep_their_exact_digits(mantissa in any::<i64>(), scale in 0u32..=18) {
         let amount = Decimal::new(mantissa, scale);
-        let text = serde_json::to_string(&AddEvent::new(1, "x").with_amount(amount)).unwrap();
+        let text = serde_json::to_string(&AddEvent::new(1, "x").amount(amount)).unwrap();
         let decoded: AddEvent = serde_json::from_str(&text).unwrap();
         prop_assert_eq!(decoded.amount.unwrap().to_string(), amount.to_string());
         let wire = format!(",\"amount\":{}", amount);

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use tg_mock::MockServer;
 use tg_mock::tgtrack::{InviteLink, Mode, TgtrackFake};
+use tgtrack_client::prelude::*;
 use tgtrack_client::{Client, EventResult, OkAnswer, RawJson, RawUpdate, StartValue, UserInfo};
 
 use super::render::{Section, date};

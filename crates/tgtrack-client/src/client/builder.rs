@@ -11,9 +11,9 @@ use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
 /// so the URL-safe characters, at most 256 bytes.
 const KEY_FORMAT: KeyFormat = KeyFormat::PATH_SEGMENT;
 
-use super::calls::method_path;
 use super::{Client, Inner};
-use crate::method::{ApiMethod, DEFAULT_QUOTAS};
+use crate::method::DEFAULT_QUOTAS;
+use crate::operation::path_table;
 use crate::{DEFAULT_BASE_URL, PROVIDER};
 
 /// Builds a [`Client`]; start with [`Client::builder`].
@@ -73,12 +73,9 @@ impl ClientBuilder {
             .check(&key)
             .map_err(|e| e.with_context(PROVIDER, "build client"))?;
         let core = Core::new(PROVIDER, &key, self.core)?;
-        let paths = ApiMethod::ALL
-            .into_iter()
-            .map(|method| core.prepare(method_path(&key, method)))
-            .collect::<Result<_, _>>()?;
+        let paths = path_table(&core, &key)?;
         Ok(Client {
-            inner: Arc::new(Inner { core, key, paths }),
+            inner: Arc::new(Inner { core, paths }),
         })
     }
 }

@@ -1,4 +1,5 @@
-//! The HTTP client: one builder per TGTrack method, sent over the shared transport of
+//! The HTTP client: one method per TGTrack method, each returning a
+//! [`RequestBuilder`] of its [operation](crate::operation), sent over the shared transport of
 //! `tg-common` (rate limiter, retries, timeouts, redaction).
 //!
 //! Every request is `POST {base}/v1/{API_KEY}/{METHOD}` with a JSON body; the key travels as a
@@ -10,35 +11,34 @@
 //! without processing (429, a connection never established) are retried for every method.
 
 mod builder;
-mod calls;
-mod forwarding;
-mod typed;
 
 #[cfg(test)]
 mod tests;
 
 use std::sync::Arc;
 
-use tg_common::transport::PreparedPath;
-use tg_common::{Core, Error, Secret};
+use tg_common::operation::PathTable;
+use tg_common::{Core, Error, Operation, ProviderClient, RequestBuilder, Secret};
 
 pub use builder::ClientBuilder;
-pub use forwarding::{ForwardBuilder, SambotBuilder};
-pub use typed::{
-    AddEventBuilder, GetUserInfoBuilder, MyBotWasStartedBuilder, MyBotWasStoppedBuilder,
-    RequestBuilder, SendReachGoalBuilder, UserDidStartBotBuilder,
-};
 
+use crate::PROVIDER;
 use crate::envelope::OkAnswer;
 use crate::forward::{RawJson, RawUpdate};
-use crate::method::{ApiMethod, MethodRequest};
+use crate::method::ApiMethod;
 use crate::model::{
     AddEvent, GetUserInfo, MyBotWasStarted, MyBotWasStopped, SendReachGoal, StartValue,
     UserDidStartBot,
 };
+use crate::operation::{Forward, SambotForward};
 
 /// A TGTrack client for one API key. Cheap to clone: clones share the connection pool, the
 /// rate limiter and the retry budget.
+///
+/// Every method returns a [`RequestBuilder`]: the optional fields are the setters of
+/// [`crate::setters`] (`use tgtrack_client::prelude::*;`), `.retry_unsafe()` and
+/// `.max_rate_wait(..)` are per-call options, and `.send().await` (or `.await`) validates the
+/// input and sends it.
 ///
 /// Debug prints the core settings (base URL, quotas, timeouts), never the key.
 #[derive(Clone)]
@@ -48,11 +48,21 @@ pub struct Client {
 
 struct Inner {
     core: Core,
-    /// Builds a method's path should it have no prepared one.
-    key: Secret,
     /// Each method's path (`/v1/{API_KEY}/{method}`), joined with the base URL once, in the
     /// order of [`ApiMethod::ALL`].
-    paths: Vec<PreparedPath>,
+    paths: PathTable,
+}
+
+impl ProviderClient for Client {
+    const PROVIDER: &'static str = PROVIDER;
+
+    fn core(&self) -> &Core {
+        &self.inner.core
+    }
+
+    fn paths(&self) -> &PathTable {
+        &self.inner.paths
+    }
 }
 
 impl std::fmt::Debug for Client {
@@ -76,6 +86,7 @@ impl Client {
     /// use std::time::Duration;
     ///
     /// use tgtrack_client::Client;
+    /// use tgtrack_client::prelude::*;
     ///
     /// let client = Client::builder("YOUR_API_KEY")
     ///     .max_rate_wait(Duration::from_secs(2))
@@ -113,47 +124,50 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn on_telegram_webhook(&self, update: RawUpdate) -> ForwardBuilder {
-        ForwardBuilder::new(self.clone(), ApiMethod::OnTelegramWebhook, update.into())
+    pub fn on_telegram_webhook(&self, update: RawUpdate) -> RequestBuilder<Forward> {
+        self.forward(ApiMethod::OnTelegramWebhook, update.into())
     }
 
     /// `my_bot_was_started` (limited integration): the bot was started with this `start`
     /// parameter; `""` for none, [`StartValue::AutoDetect`] (or `"auto_detect"`) when the bot
     /// builder cannot read it.
-    pub fn my_bot_was_started(&self, start_value: impl Into<StartValue>) -> MyBotWasStartedBuilder {
-        RequestBuilder::new(self.clone(), MyBotWasStarted::new(start_value))
+    pub fn my_bot_was_started(
+        &self,
+        start_value: impl Into<StartValue>,
+    ) -> RequestBuilder<MyBotWasStarted> {
+        self.request(MyBotWasStarted::new(start_value))
     }
 
     /// `my_bot_was_stopped`: this user blocked the bot (dated now by the server unless
-    /// [`MyBotWasStoppedBuilder::date`] is set).
-    pub fn my_bot_was_stopped(&self, user_id: i64) -> MyBotWasStoppedBuilder {
-        RequestBuilder::new(self.clone(), MyBotWasStopped::new(user_id))
+    /// [`MyBotWasStoppedSetters::date`](crate::setters::MyBotWasStoppedSetters::date) is set).
+    pub fn my_bot_was_stopped(&self, user_id: i64) -> RequestBuilder<MyBotWasStopped> {
+        self.request(MyBotWasStopped::new(user_id))
     }
 
     /// `my_bothelp_was_started`: forwards BotHelp's subscriber webhook as received.
-    pub fn my_bothelp_was_started(&self, payload: RawJson) -> ForwardBuilder {
-        ForwardBuilder::new(self.clone(), ApiMethod::MyBothelpWasStarted, payload)
+    pub fn my_bothelp_was_started(&self, payload: RawJson) -> RequestBuilder<Forward> {
+        self.forward(ApiMethod::MyBothelpWasStarted, payload)
     }
 
     /// `win_win_was_started`: forwards Win Win Bot's new-subscriber webhook as received.
-    pub fn win_win_was_started(&self, payload: RawJson) -> ForwardBuilder {
-        ForwardBuilder::new(self.clone(), ApiMethod::WinWinWasStarted, payload)
+    pub fn win_win_was_started(&self, payload: RawJson) -> RequestBuilder<Forward> {
+        self.forward(ApiMethod::WinWinWasStarted, payload)
     }
 
     /// `sambot_on_tg_webhook`: forwards a Telegram update wrapped as `{"webhook": ...}`, the
     /// update's bytes kept exactly as given.
-    pub fn sambot_on_tg_webhook(&self, update: RawUpdate) -> SambotBuilder {
-        SambotBuilder::new(self.clone(), update)
+    pub fn sambot_on_tg_webhook(&self, update: RawUpdate) -> RequestBuilder<SambotForward> {
+        self.request(SambotForward::new(update))
     }
 
     /// `on_toolsy_event`: forwards a toolsy payment event as received.
-    pub fn on_toolsy_event(&self, payload: RawJson) -> ForwardBuilder {
-        ForwardBuilder::new(self.clone(), ApiMethod::OnToolsyEvent, payload)
+    pub fn on_toolsy_event(&self, payload: RawJson) -> RequestBuilder<Forward> {
+        self.forward(ApiMethod::OnToolsyEvent, payload)
     }
 
     /// `on_send_pulse_event`: forwards a SendPulse bot event as received.
-    pub fn on_send_pulse_event(&self, payload: RawJson) -> ForwardBuilder {
-        ForwardBuilder::new(self.clone(), ApiMethod::OnSendPulseEvent, payload)
+    pub fn on_send_pulse_event(&self, payload: RawJson) -> RequestBuilder<Forward> {
+        self.forward(ApiMethod::OnSendPulseEvent, payload)
     }
 
     /// `user_did_start_bot`: this user started the bot (for builders that give the user's data
@@ -162,14 +176,18 @@ impl Client {
         &self,
         user_id: i64,
         first_name: impl Into<String>,
-    ) -> UserDidStartBotBuilder {
-        RequestBuilder::new(self.clone(), UserDidStartBot::new(user_id, first_name))
+    ) -> RequestBuilder<UserDidStartBot> {
+        self.request(UserDidStartBot::new(user_id, first_name))
     }
 
     /// `send_reach_goal`: this user reached this goal; TGTrack forwards it to the ad system the
     /// user came from (within 21 days of the start).
-    pub fn send_reach_goal(&self, user_id: i64, target: impl Into<String>) -> SendReachGoalBuilder {
-        RequestBuilder::new(self.clone(), SendReachGoal::new(user_id, target))
+    pub fn send_reach_goal(
+        &self,
+        user_id: i64,
+        target: impl Into<String>,
+    ) -> RequestBuilder<SendReachGoal> {
+        self.request(SendReachGoal::new(user_id, target))
     }
 
     /// `add_event`: a funnel event of this type about this user; result, date, amount,
@@ -184,6 +202,7 @@ impl Client {
     /// # let client = tgtrack_client::Client::builder("YOUR_API_KEY")
     /// #   .core(|c| c.with_loopback_url(server.base_url()))
     /// #   .build()?;
+    /// use tgtrack_client::prelude::*;
     /// use tgtrack_client::{Decimal, EventResult};
     ///
     /// client
@@ -197,8 +216,12 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn add_event(&self, user_id: i64, event_type: impl Into<String>) -> AddEventBuilder {
-        RequestBuilder::new(self.clone(), AddEvent::new(user_id, event_type))
+    pub fn add_event(
+        &self,
+        user_id: i64,
+        event_type: impl Into<String>,
+    ) -> RequestBuilder<AddEvent> {
+        self.request(AddEvent::new(user_id, event_type))
     }
 
     /// `get_user_info`: what TGTrack knows about this user. The only idempotent method: retried
@@ -216,6 +239,7 @@ impl Client {
     /// # let client = tgtrack_client::Client::builder("YOUR_API_KEY")
     /// #   .core(|c| c.with_loopback_url(server.base_url()))
     /// #   .build()?;
+    /// use tgtrack_client::prelude::*;
     /// use tgtrack_client::{ErrorCode, TgtrackErrorExt};
     ///
     /// client.user_did_start_bot(987_654_321, "John").start_value("ref-42").send().await?;
@@ -227,13 +251,19 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_user_info(&self, user_id: i64) -> GetUserInfoBuilder {
-        RequestBuilder::new(self.clone(), GetUserInfo::new(user_id))
+    pub fn get_user_info(&self, user_id: i64) -> RequestBuilder<GetUserInfo> {
+        self.request(GetUserInfo::new(user_id))
     }
 
-    /// Sends a request body built elsewhere (`AddEvent::new(..).with_amount(..)`).
-    pub fn request<B: MethodRequest>(&self, body: B) -> RequestBuilder<B> {
-        RequestBuilder::new(self.clone(), body)
+    /// Sends a request built elsewhere (`AddEvent::new(..).amount(..)`, with the setters of
+    /// the [`prelude`](crate::prelude)).
+    pub fn request<O: Operation<Client = Client>>(&self, operation: O) -> RequestBuilder<O> {
+        RequestBuilder::new(self.clone(), operation)
+    }
+
+    /// Forwards `payload` to `method` byte for byte ([`Forward`]).
+    pub fn forward(&self, method: ApiMethod, payload: RawJson) -> RequestBuilder<Forward> {
+        self.request(Forward::new(method, payload))
     }
 
     /// Forwards a raw Telegram update with `on_telegram_webhook` only when TGTrack needs it (a
@@ -273,7 +303,8 @@ impl Client {
         raw: &[u8],
     ) -> Result<Option<OkAnswer<serde_json::Value>>, Error> {
         let method = ApiMethod::OnTelegramWebhook;
-        let update = RawUpdate::try_from(raw).map_err(|e| calls::local(e, method))?;
+        let update =
+            RawUpdate::try_from(raw).map_err(|e| e.with_context(PROVIDER, method.as_str()))?;
         if update.tracked_kind().is_none() {
             return Ok(None);
         }

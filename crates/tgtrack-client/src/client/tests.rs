@@ -13,6 +13,7 @@ use tg_mock::{FixedReply, MockServer, Reply};
 
 use super::Client;
 use crate::Mode;
+use crate::prelude::*;
 
 async fn canned(reply: serde_json::Value) -> MockServer {
     MockServer::start(Arc::new(FixedReply(Reply::json(200, &reply))))
@@ -120,4 +121,78 @@ async fn forward_if_tracked_skips_untracked_updates_and_refuses_garbage() {
     let r = c.forward_if_tracked(start.as_bytes()).await.unwrap();
     assert!(r.is_some());
     assert_eq!(&server.requests()[0].body[..], start.as_bytes());
+}
+
+#[tokio::test(start_paused = true)]
+async fn render_is_what_is_sent_and_masks_the_key() {
+    let server = canned(json!({"status": "OK"})).await;
+    let c = client(&server, "unit-render-key");
+    let request = c.add_event(7_000_000_002, "sale").label("plan", "pro");
+    let call = request.render().unwrap();
+    assert_eq!(call.method, http::Method::POST);
+    assert_eq!(call.target.masked_path(), "/v1/[redacted]/add_event");
+    assert_eq!(call.idempotency, tg_common::Idempotency::NotIdempotent);
+    assert!(!format!("{call:?}").contains("unit-render-key"));
+    request.await.unwrap(); // IntoFuture: awaited directly
+    let sent = &server.requests()[0];
+    assert_eq!(sent.path, "/v1/unit-render-key/add_event");
+    assert_eq!(sent.body, call.body);
+
+    let info = c.get_user_info(5).render().unwrap();
+    assert_eq!(info.idempotency, tg_common::Idempotency::Idempotent);
+    assert_eq!(info.target.masked_path(), "/v1/[redacted]/get_user_info");
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_setter_serves_the_request_value_and_its_builder() {
+    let server = canned(json!({"status": "OK"})).await;
+    let c = client(&server, "unit-setters-key");
+    let value = crate::AddEvent::new(7_000_000_003, "sale").amount(Decimal::new(150, 1));
+    c.request(value.clone()).send().await.unwrap();
+    c.add_event(7_000_000_003, "sale")
+        .amount(Decimal::new(150, 1))
+        .send()
+        .await
+        .unwrap();
+    let sent = server.requests();
+    assert_eq!(sent[0].body, sent[1].body);
+    assert!(
+        std::str::from_utf8(&sent[0].body)
+            .unwrap()
+            .contains(r#""amount":15.0"#)
+    );
+
+    let update = crate::RawUpdate::try_from(r#"{"update_id":1}"#).unwrap();
+    let sambot = c
+        .sambot_on_tg_webhook(update.clone())
+        .encoding(crate::SambotEncoding::String);
+    assert_eq!(sambot.render().unwrap().body, sambot.operation().body());
+    let forward = c.forward(crate::ApiMethod::OnToolsyEvent, update.into());
+    let call = forward.render().unwrap();
+    assert_eq!(call.target.masked_path(), "/v1/[redacted]/on_toolsy_event");
+    assert_eq!(&call.body[..], br#"{"update_id":1}"#);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_error_answer_keeps_its_retry_after() {
+    let body =
+        json!({"status": "error", "error_code": 429, "error_description": "Too many requests"});
+    for status in [200, 429] {
+        let reply = Reply::json(status, &body).with_header("retry-after", "7");
+        let server = MockServer::start(Arc::new(FixedReply(reply)))
+            .await
+            .unwrap();
+        let c = Client::builder("unit-retry-after-key")
+            .core(|c| c.with_loopback_url(server.base_url()))
+            .retry_policy(tg_common::RetryPolicy::none())
+            .build()
+            .unwrap();
+        let e = c.get_user_info(5).send().await.unwrap_err();
+        assert!(e.is_rate_limited(), "{status}: {e:?}");
+        assert_eq!(
+            e.retry_after(),
+            Some(std::time::Duration::from_secs(7)),
+            "{status}"
+        );
+    }
 }

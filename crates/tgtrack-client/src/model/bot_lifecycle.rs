@@ -1,14 +1,9 @@
 //! Bodies that report a bot's starts and stops: `my_bot_was_started`, `my_bot_was_stopped`,
 //! `user_did_start_bot`.
 
-use std::time::SystemTime;
-
 use serde::{Deserialize, Serialize};
-use tg_common::Error;
 
 use super::StartValue;
-use crate::method::{ApiMethod, MethodRequest};
-use crate::validate;
 
 /// `my_bot_was_started` (limited integration): the bot was started, with this parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,16 +30,6 @@ impl MyBotWasStarted {
     }
 }
 
-impl MethodRequest for MyBotWasStarted {
-    const METHOD: ApiMethod = ApiMethod::MyBotWasStarted;
-    type Output = serde_json::Value;
-
-    /// Checks `start_value` (empty, `auto_detect`, or a valid deep-link parameter).
-    fn validate(&self) -> Result<(), Error> {
-        self.start_value.validate("start_value")
-    }
-}
-
 /// `my_bot_was_stopped`: a user blocked the bot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -64,31 +49,6 @@ impl MyBotWasStopped {
             user_id,
             date: None,
         }
-    }
-
-    /// The same stop dated at this unix time in seconds.
-    pub fn with_date(mut self, unix_seconds: i64) -> Self {
-        self.date = Some(unix_seconds);
-        self
-    }
-
-    /// The same stop dated at this time (truncated to seconds).
-    pub fn with_date_at(self, at: SystemTime) -> Self {
-        self.with_date(super::unix_seconds(at))
-    }
-}
-
-impl MethodRequest for MyBotWasStopped {
-    const METHOD: ApiMethod = ApiMethod::MyBotWasStopped;
-    type Output = serde_json::Value;
-
-    /// Checks `user_id` and, when set, `date`.
-    fn validate(&self) -> Result<(), Error> {
-        validate::user_id("user_id", self.user_id)?;
-        if let Some(date) = self.date {
-            validate::unix_seconds("date", date)?;
-        }
-        Ok(())
     }
 }
 
@@ -127,55 +87,5 @@ impl UserDidStartBot {
             full_name: None,
             start_value: None,
         }
-    }
-
-    /// The same start with the user's last name.
-    pub fn with_last_name(mut self, last_name: impl Into<String>) -> Self {
-        self.last_name = Some(last_name.into());
-        self
-    }
-
-    /// The same start with the user's username.
-    pub fn with_username(mut self, username: impl Into<String>) -> Self {
-        self.username = Some(username.into());
-        self
-    }
-
-    /// The same start with the user's full name.
-    pub fn with_full_name(mut self, full_name: impl Into<String>) -> Self {
-        self.full_name = Some(full_name.into());
-        self
-    }
-
-    /// The same start with the `start` parameter.
-    pub fn with_start_value(mut self, start_value: impl Into<StartValue>) -> Self {
-        self.start_value = Some(start_value.into());
-        self
-    }
-}
-
-impl MethodRequest for UserDidStartBot {
-    const METHOD: ApiMethod = ApiMethod::UserDidStartBot;
-    type Output = serde_json::Value;
-
-    /// Checks `user_id`, that `first_name` is not blank, and `start_value` when set.
-    fn validate(&self) -> Result<(), Error> {
-        validate::user_id("user_id", self.user_id)?;
-        validate::not_blank("first_name", &self.first_name)?;
-        validate::bounded_text("first_name", &self.first_name, validate::MAX_NAME_LEN)?;
-        let optional = [
-            ("last_name", &self.last_name, validate::MAX_NAME_LEN),
-            ("username", &self.username, validate::MAX_USERNAME_LEN),
-            ("full_name", &self.full_name, validate::MAX_FULL_NAME_LEN),
-        ];
-        for (field, text, max) in optional {
-            if let Some(text) = text {
-                validate::bounded_text(field, text, max)?;
-            }
-        }
-        if let Some(start) = &self.start_value {
-            start.validate("start_value")?;
-        }
-        Ok(())
     }
 }

@@ -25,7 +25,7 @@ pub use user::User;
 pub use user_info::{GetUserInfo, UserInfo};
 
 /// Seconds since the unix epoch (`0` for a time before it, which validation then rejects).
-fn unix_seconds(at: SystemTime) -> i64 {
+pub(crate) fn unix_seconds(at: SystemTime) -> i64 {
     at.duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(0)

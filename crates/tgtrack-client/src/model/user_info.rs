@@ -1,10 +1,6 @@
 //! `get_user_info`: its request body and the user data it answers with.
 
 use serde::{Deserialize, Serialize};
-use tg_common::Error;
-
-use crate::method::{ApiMethod, MethodRequest};
-use crate::validate;
 
 /// `get_user_info`: asks what TGTrack knows about a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,16 +15,6 @@ impl GetUserInfo {
     /// Asks about this user.
     pub fn new(user_id: i64) -> Self {
         GetUserInfo { user_id }
-    }
-}
-
-impl MethodRequest for GetUserInfo {
-    const METHOD: ApiMethod = ApiMethod::GetUserInfo;
-    type Output = UserInfo;
-
-    /// Checks `user_id`.
-    fn validate(&self) -> Result<(), Error> {
-        validate::user_id("user_id", self.user_id)
     }
 }
 

@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
+use tg_common::operation::PathTable;
 use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
 
+use super::get_updates::{self, TelegramBot};
 use super::poller::{Poller, Settings};
 use super::token;
 use crate::forward_queue::ForwardQueue;
@@ -142,10 +144,9 @@ impl PollerBuilder {
         core.timeouts.attempt = core.timeouts.attempt.max(needed);
         core.timeouts.overall = core.timeouts.overall.max(core.timeouts.attempt);
         let core = Core::new(TELEGRAM, &self.token, core)?;
-        let path = core.prepare(token::method_path(&self.token, "getUpdates"))?;
+        let paths = PathTable::new(&core, token::prefix(&self.token), &get_updates::PATHS)?;
         Ok(Poller::new(
-            core,
-            path,
+            TelegramBot::new(core, paths),
             Settings {
                 timeout_secs: self.timeout.as_secs(),
                 limit: self.limit,

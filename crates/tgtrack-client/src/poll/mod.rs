@@ -53,11 +53,14 @@
 //! - [`poller`]: the loop (fetch, hand on, confirm, back off, stop).
 //! - `teloxide` (feature `teloxide`): a teloxide `UpdateListener` on the poller.
 //! - [`answer`]: decoding `getUpdates` without re-serializing.
+//! - `get_updates`: `getUpdates` as an operation of the bot's Telegram client, sent through
+//!   `tg-common`'s request builder.
 //! - `offset`: which offset confirms what was handed on.
 //! - `token`: the token's shape and its secret path segment.
 
 pub mod answer;
 pub mod builder;
+mod get_updates;
 mod offset;
 pub mod poller;
 #[cfg(feature = "teloxide")]

@@ -6,14 +6,13 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures_util::Stream;
-use tg_common::transport::PreparedPath;
-use tg_common::{Call, Core, Error, ErrorKind, Idempotency, RetryPolicy};
+use tg_common::{Error, ErrorKind, ProviderClient, RequestBuilder, RetryPolicy};
 use tokio::sync::watch;
 
-use super::answer::{self, PolledUpdate};
+use super::answer::PolledUpdate;
 use super::builder::PollerBuilder;
+use super::get_updates::{GetUpdates, TelegramBot};
 use super::offset::Offsets;
 use crate::forward_queue::ForwardQueue;
 
@@ -65,8 +64,7 @@ impl StopHandle {
 /// The [module documentation](crate::poll) has an example that polls tg-mock's fake
 /// `getUpdates` and forwards to its fake TGTrack.
 pub struct Poller {
-    core: Core,
-    path: PreparedPath,
+    bot: TelegramBot,
     settings: Settings,
     offsets: Offsets,
     forward: Option<ForwardQueue>,
@@ -81,7 +79,7 @@ pub struct Poller {
 impl std::fmt::Debug for Poller {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Poller")
-            .field("core", &self.core)
+            .field("core", self.bot.core())
             .field("offset", &self.offsets.next())
             .field("buffered", &self.buffer.len())
             .finish_non_exhaustive()
@@ -95,16 +93,14 @@ impl Poller {
     }
 
     pub(super) fn new(
-        core: Core,
-        path: PreparedPath,
+        bot: TelegramBot,
         settings: Settings,
         offset: Option<i64>,
         forward: Option<ForwardQueue>,
     ) -> Self {
         let (tx, stopped) = watch::channel(false);
         Poller {
-            core,
-            path,
+            bot,
             settings,
             offsets: Offsets::new(offset),
             forward,
@@ -174,9 +170,7 @@ impl Poller {
             }
             let offset = self.offsets.next();
             let call = self.call(offset, self.settings.limit, self.settings.timeout_secs);
-            let polled = self
-                .until_stopped(self.core.execute(call, |a| answer::decode(&a)))
-                .await;
+            let polled = self.until_stopped(call.send()).await;
             match polled {
                 None => continue,
                 Some(Ok(batch)) => {
@@ -236,20 +230,19 @@ impl Poller {
         step.max(self.retry_after.unwrap_or_default())
     }
 
-    fn call(&self, offset: Option<i64>, limit: u8, timeout_secs: u64) -> Call {
-        let mut body = serde_json::Map::new();
-        if let Some(offset) = offset {
-            body.insert("offset".into(), offset.into());
-        }
-        body.insert("limit".into(), limit.into());
-        body.insert("timeout".into(), timeout_secs.into());
-        if let Some(kinds) = &self.settings.allowed_updates {
-            body.insert("allowed_updates".into(), kinds.clone().into());
-        }
-        let body = Bytes::from(serde_json::Value::Object(body).to_string());
-        Call::new("getUpdates", http::Method::POST, self.path.clone())
-            .json_body(body)
-            .idempotency(Idempotency::Idempotent)
+    fn call(
+        &self,
+        offset: Option<i64>,
+        limit: u8,
+        timeout_secs: u64,
+    ) -> RequestBuilder<GetUpdates> {
+        let get_updates = GetUpdates {
+            offset,
+            limit,
+            timeout_secs,
+            allowed_updates: self.settings.allowed_updates.clone(),
+        };
+        RequestBuilder::new(self.bot.clone(), get_updates)
     }
 
     /// Confirms the handed-on updates with one short call (Telegram would otherwise send them
@@ -262,7 +255,7 @@ impl Poller {
         }
         let offset = self.offsets.next();
         let call = self.call(offset, 1, 0);
-        let confirm = self.core.execute(call, |a| answer::decode(&a));
+        let confirm = call.send();
         match tokio::time::timeout(FINAL_CONFIRM_TIMEOUT, confirm).await {
             Ok(Ok(_)) => self.offsets.sent(offset),
             Ok(Err(e)) => tracing::warn!(

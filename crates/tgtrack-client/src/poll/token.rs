@@ -31,11 +31,11 @@ pub(crate) fn check(token: &Secret) -> Result<(), Error> {
     }
 }
 
-/// `/bot{TOKEN}/{method}`, the whole `bot{TOKEN}` segment secret. The `:` travels as `%3A`,
-/// which the Bot API server decodes.
-pub(crate) fn method_path(token: &Secret, method: &str) -> RequestPath {
+/// `/bot{TOKEN}`, the prefix of every method's path, the whole `bot{TOKEN}` segment secret.
+/// The `:` travels as `%3A`, which the Bot API server decodes.
+pub(crate) fn prefix(token: &Secret) -> RequestPath {
     let segment = Secret::new(format!("bot{}", token.expose()));
-    RequestPath::new().secret(&segment).segment(method)
+    RequestPath::new().secret(&segment)
 }
 
 #[cfg(test)]
@@ -63,7 +63,7 @@ mod tests {
 
     #[test]
     fn the_path_masks_the_whole_token_segment() {
-        let path = method_path(&Secret::new("123456:AAE-secret"), "getUpdates");
+        let path = prefix(&Secret::new("123456:AAE-secret")).segment("getUpdates");
         let shown = format!("{path:?}");
         assert!(
             !shown.contains("123456") && !shown.contains("secret"),
