@@ -23,13 +23,13 @@ const DOMAIN: &str = "docs.example.org";
 
 /// The three request examples of the document (`fixtures/tga/`, byte for byte).
 const EXAMPLES: [&str; 3] = [
-    include_str!("../../fixtures/tga/post-events.request.app-init.json"),
-    include_str!("../../fixtures/tga/post-events.request.connection-started.json"),
-    include_str!("../../fixtures/tga/post-events.request.connection-error.json"),
+    include_str!("../../../fixtures/tga/post-events.request.app-init.json"),
+    include_str!("../../../fixtures/tga/post-events.request.connection-started.json"),
+    include_str!("../../../fixtures/tga/post-events.request.connection-error.json"),
 ];
 
 /// The document's request headers, `YOUR_TOKEN` standing for the token.
-const HEADERS: &str = include_str!("../../fixtures/tga/post-events.headers.json");
+const HEADERS: &str = include_str!("../../../fixtures/tga/post-events.headers.json");
 
 /// What this suite asks of its fake beyond the shared setup.
 trait SetupExt {

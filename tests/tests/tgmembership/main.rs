@@ -964,7 +964,7 @@ async fn money_survives_the_wire_byte_exact() {
         Fault::RespondUnprocessed(
             Reply::new(
                 200,
-                include_str!("../../fixtures/tgmembership/get-revenue.response.json"),
+                include_str!("../../../fixtures/tgmembership/get-revenue.response.json"),
             )
             .with_header("content-type", "application/json"),
         ),
