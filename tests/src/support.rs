@@ -1,10 +1,11 @@
-//! What the integration suites share: the Redis URL convention, names no other run uses, and a
-//! TGA fake with a client pointed at it.
+//! What the integration suites share: the Redis URL convention, names no other run uses, a
+//! TGA fake with a client pointed at it, what a fake's server did with each request, and the
+//! source chain of an error (which the secret asserts walk).
 
 use std::sync::Arc;
 
-use tg_mock::MockServer;
 use tg_mock::tga::TgaFake;
+use tg_mock::{Disposition, MockServer};
 
 /// The Redis URL of this run (`TG_REDIS_URL`, set by `cargo xtask test`). `None` skips a test
 /// outside CI, with a line saying so; under CI (`CI` set) a missing URL fails the test.
@@ -71,4 +72,18 @@ impl TgaSetup {
             .build()
             .expect("a client of the fake's token")
     }
+}
+
+/// What `server` did with each request it recorded, in order.
+pub fn dispositions(server: &MockServer) -> Vec<Disposition> {
+    server
+        .exchanges()
+        .into_iter()
+        .map(|e| e.disposition)
+        .collect()
+}
+
+/// The sources of `err`, nearest first: what a secret assert checks after the error itself.
+pub fn sources(err: &tg_common::Error) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
+    std::iter::successors(std::error::Error::source(err), |s| s.source())
 }

@@ -1,7 +1,7 @@
 //! The tracker over a spool, end to end against the fake TGA: a tracker killed with SIGKILL
 //! loses nothing `track` accepted (disk spool; Redis stream with two replicas), an outage
 //! longer than the spool holds answers callers within `max_wait` and loses nothing, and the
-//! chaos soak of `tga.rs` passes over each backend (100,000 events over the disk spool; 20,000
+//! chaos soak of `tga/soak.rs` passes over each backend (100,000 events over the disk spool; 20,000
 //! over the memory spool and the Redis stream, to keep the suite within seconds).
 //!
 //! The Redis tests need `TG_REDIS_URL` (set by `cargo xtask test`); under CI a missing server
@@ -227,8 +227,8 @@ async fn an_outage_longer_than_the_spool_holds_answers_within_max_wait_and_loses
     tracker.shutdown(Duration::from_secs(1)).await.unwrap();
 }
 
-/// The chaos soak of `tga.rs` over a spool: every valid event arrives, exactly the invalid ones
-/// are dead-lettered, nothing is left in the spool.
+/// The chaos soak of `tga/soak.rs` over a spool: every valid event arrives, exactly the invalid
+/// ones are dead-lettered, nothing is left in the spool.
 async fn soak(spool: Arc<dyn Spool>, events: i64, config: TrackerConfig) {
     const INVALID_EVERY: i64 = 2_000;
     let wall = std::time::Instant::now();
@@ -312,7 +312,7 @@ async fn soak(spool: Arc<dyn Spool>, events: i64, config: TrackerConfig) {
     );
 }
 
-/// The soak's configuration in virtual time: `tga.rs`'s.
+/// The soak's configuration in virtual time: `tga/soak.rs`'s.
 fn soak_config() -> TrackerConfig {
     TrackerConfig::default().with_attempt_timeout(Some(Duration::from_secs(10)))
 }

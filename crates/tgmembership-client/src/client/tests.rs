@@ -1,6 +1,6 @@
 //! Unit tests of the client wiring: configuration errors, the URL as sent (each path segment
 //! encoded once), idempotency per endpoint, masking of the key. The endpoints themselves are
-//! exercised against the fake in the workspace's `tests/tests/tgmembership.rs`.
+//! exercised against the fake in the workspace's `tests/tests/tgmembership/`.
 
 use std::sync::Arc;
 
