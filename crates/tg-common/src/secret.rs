@@ -91,6 +91,28 @@ impl KeyFormat {
         KeyFormat { what, ..self }
     }
 
+    /// `key` without surrounding whitespace (a pasted key often ends in a newline), once
+    /// [`KeyFormat::check`] accepts it.
+    ///
+    /// ```
+    /// use tg_common::Secret;
+    /// use tg_common::secret::KeyFormat;
+    ///
+    /// let key = KeyFormat::PATH_SEGMENT.accept(Secret::new(" abc-123\n")).unwrap();
+    /// assert_eq!(key.expose(), "abc-123");
+    /// assert!(KeyFormat::PATH_SEGMENT.accept(Secret::new("a/b")).is_err());
+    /// ```
+    pub fn accept(&self, key: Secret) -> Result<Secret, crate::Error> {
+        let exposed = key.expose();
+        let key = if exposed.trim().len() == exposed.len() {
+            key
+        } else {
+            Secret::new(exposed.trim())
+        };
+        self.check(&key)?;
+        Ok(key)
+    }
+
     /// Checks `key`; the error names what is wrong, never the key.
     pub fn check(&self, key: &Secret) -> Result<(), crate::Error> {
         let value = key.expose().as_bytes();

@@ -31,7 +31,6 @@
 pub mod client;
 pub mod envelope;
 pub mod error;
-mod error_ext;
 pub mod event;
 pub mod identity;
 pub mod init_data;
@@ -44,7 +43,7 @@ pub mod tracker;
 
 pub use client::{Client, ClientBuilder, HttpSender};
 pub use error::TgaApiError;
-pub use error_ext::TgaErrorExt;
+pub use error::TgaErrorExt;
 pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, ExtraFields, Message};
 pub use identity::Identity;
 pub use init_data::{InitData, InitDataError, InitDataValidator};

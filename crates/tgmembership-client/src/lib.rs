@@ -84,20 +84,7 @@ pub use webhook::{
     WebhookVerifier,
 };
 
-/// What a program using the client usually needs, setters included:
-/// `use tgmembership_client::prelude::*;`.
-pub mod prelude {
-    pub use crate::setters::{
-        CountOrdersSetters, CreateAccessTokenSetters, CreateAffiliateSetters, CreateOrderSetters,
-        CreatePlanSetters, GetPaymentMethodsReportSetters, GetPlansReportSetters,
-        GetRevenueSetters, ListMembersSetters, ListOrdersSetters, ListPlansSetters,
-        ListProjectsSetters,
-    };
-    pub use crate::{
-        Client, Currency, Decimal, Error, ErrorKind, IntervalUnit, OrderStatus, PaymentGateway,
-        RequestBuilder, Secret, TgmembershipApiError, TgmembershipErrorExt, WebhookVerifier,
-    };
-}
+pub mod prelude;
 
 /// The provider name in errors.
 pub const PROVIDER: &str = "tgmembership";

@@ -29,7 +29,6 @@
 mod client;
 pub mod envelope;
 pub mod error;
-mod error_ext;
 pub mod forward;
 pub mod forward_queue;
 pub mod method;
@@ -45,8 +44,8 @@ pub mod webhook;
 
 pub use client::{Client, ClientBuilder};
 pub use envelope::OkAnswer;
+pub use error::TgtrackErrorExt;
 pub use error::{ErrorCode, TgtrackApiError};
-pub use error_ext::TgtrackErrorExt;
 pub use forward::{RawJson, RawUpdate, SambotEncoding};
 pub use forward_queue::{FailedForward, ForwardQueue, ForwardStats, Submission};
 pub use method::{ApiMethod, DEFAULT_QUOTAS};
@@ -68,23 +67,7 @@ pub use tg_common::{
 };
 pub use update_filter::{TrackedKind, is_tracked_update};
 
-/// What a caller of this crate imports: the setters of every request type, TGTrack's view of an
-/// error, and the operation contract (`request.validate()`).
-///
-/// ```
-/// use tgtrack_client::prelude::*;
-/// use tgtrack_client::{AddEvent, Decimal};
-///
-/// let event = AddEvent::new(987_654_321, "sale").amount(Decimal::new(150_000, 2));
-/// assert!(event.validate().is_ok());
-/// ```
-pub mod prelude {
-    pub use crate::TgtrackErrorExt;
-    pub use crate::setters::{
-        AddEventSetters, MyBotWasStoppedSetters, SambotForwardSetters, UserDidStartBotSetters,
-    };
-    pub use tg_common::Operation;
-}
+pub mod prelude;
 
 /// The provider name in errors.
 pub const PROVIDER: &str = "tgtrack";

@@ -95,13 +95,7 @@ impl ClientBuilder {
                 "max_request_bytes must be between {MIN_REQUEST_BYTES} and {MAX_REQUEST_BYTES_LIMIT}"
             )));
         }
-        let trimmed = self.token.expose().trim();
-        let token = if trimmed.len() == self.token.expose().len() {
-            self.token.clone()
-        } else {
-            Secret::new(trimmed)
-        };
-        TOKEN_FORMAT.check(&token)?;
+        let token = TOKEN_FORMAT.accept(self.token)?;
         let identity = Identity::resolve(token, self.app_name, self.origin)?;
         let origin = HeaderValue::from_str(&identity.origin).map_err(|_| {
             Error::config(format!(

@@ -69,14 +69,8 @@ impl ClientBuilder {
             ))
             .with_context(PROVIDER, "build client"));
         }
-        let exposed = self.key.expose();
-        let key = if exposed.trim().len() == exposed.len() {
-            self.key
-        } else {
-            Secret::new(exposed.trim())
-        };
-        KEY_FORMAT
-            .check(&key)
+        let key = KEY_FORMAT
+            .accept(self.key)
             .map_err(|e| e.with_context(PROVIDER, "build client"))?;
         let core = Core::new(PROVIDER, &key, self.core)
             .map_err(|e| e.with_context(PROVIDER, "build client"))?;

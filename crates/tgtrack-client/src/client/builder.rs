@@ -63,14 +63,8 @@ impl ClientBuilder {
     /// core settings
     /// are invalid (a base URL that is not https, plain http to a host other than loopback).
     pub fn build(self) -> Result<Client, Error> {
-        let exposed = self.key.expose();
-        let key = if exposed.trim().len() == exposed.len() {
-            self.key
-        } else {
-            Secret::new(exposed.trim())
-        };
-        KEY_FORMAT
-            .check(&key)
+        let key = KEY_FORMAT
+            .accept(self.key)
             .map_err(|e| e.with_context(PROVIDER, "build client"))?;
         let core = Core::new(PROVIDER, &key, self.core)?;
         let paths = path_table(&core, &key)?;
