@@ -17,6 +17,7 @@ pub mod operation;
 pub mod retry;
 pub mod scrub;
 pub mod secret;
+pub mod telemetry;
 pub mod transport;
 
 pub use client::{Call, CallOptions, Core, CoreConfig, Response, Timeouts};

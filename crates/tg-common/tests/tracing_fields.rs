@@ -1,5 +1,6 @@
 //! Every tracing span and event the core emits names the provider, operation, attempt, status
-//! and latency, and never the key or the URL.
+//! and latency in OpenTelemetry's HTTP-client shape (`http.request.method`, `server.address`,
+//! `url.full` with the key masked, `http.response.status_code`, `error.type`), and never the key.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -56,9 +57,18 @@ fn spans_carry_the_request_facts_and_no_secret() {
     assert!(text.contains("provider=\"tgtrack\""), "{text}");
     assert!(text.contains("operation=get_user_info"), "{text}");
     assert!(text.contains("attempt=2"), "{text}");
-    assert!(text.contains("status=503"), "{text}");
-    assert!(text.contains("status=200"), "{text}");
+    assert!(text.contains("http.response.status_code=503"), "{text}");
+    assert!(text.contains("error.type=\"503\""), "{text}");
+    assert!(text.contains("http.response.status_code=200"), "{text}");
     assert!(text.contains("latency_ms="), "{text}");
+    assert!(text.contains("otel.kind=\"client\""), "{text}");
+    assert!(text.contains("otel.name=\"GET\""), "{text}");
+    assert!(text.contains("http.request.method=\"GET\""), "{text}");
+    assert!(text.contains("server.address=\"127.0.0.1\""), "{text}");
+    assert!(
+        text.contains("url.full=\"http://127.0.0.1:") && text.contains("[redacted]"),
+        "url.full with the key masked: {text}"
+    );
     assert!(!text.contains(KEY), "secret in tracing output: {text}");
     // The server echoed the path in its 503 page: the key in it reaches the log masked.
     assert!(text.contains("/v1/[redacted]/m"), "{text}");

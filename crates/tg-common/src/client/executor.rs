@@ -15,6 +15,7 @@ use crate::limit::{DEFAULT_REMOTE_PAUSE, RateLimiter};
 use crate::retry::{Decision, Outcome, RetryBudget, RetryPolicy, decide};
 use crate::scrub::KeyScrubber;
 use crate::secret::Secret;
+use crate::telemetry;
 use crate::transport::{self, BaseUrl, PreparedPath, RequestPath, Transport};
 
 /// The shared core of a provider client; clones share the pool, limiter and retry budget.
@@ -30,6 +31,8 @@ struct Inner {
     /// Scrubs the key from every response body (a server may echo the path in an error page).
     scrubber: KeyScrubber,
     base: BaseUrl,
+    /// The base URL's host, for the `server.address` of spans and metrics.
+    server: Arc<str>,
     transport: Transport,
     limiter: Option<RateLimiter>,
     retry: RetryPolicy,
@@ -61,6 +64,7 @@ impl Core {
         if config.max_body_bytes == 0 {
             return Err(Error::config("max_body_bytes must be positive"));
         }
+        telemetry::describe();
         let transport = match config.shared_transport {
             Some(t) => t,
             None => Transport::new(&config.transport)?,
@@ -70,12 +74,16 @@ impl Core {
             None if config.quotas.is_empty() => None,
             None => Some(RateLimiter::shared_for_key(provider, key, &config.quotas)),
         }
-        .map(|l| l.with_max_wait(config.max_rate_wait));
+        .map(|l| {
+            l.with_max_wait(config.max_rate_wait)
+                .labelled(telemetry::limiter_label(provider, key))
+        });
         Ok(Core {
             inner: Arc::new(Inner {
                 id: NEXT_CORE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 provider,
                 scrubber: KeyScrubber::new(key),
+                server: Arc::from(base.host()),
                 base,
                 transport,
                 limiter,
@@ -134,7 +142,10 @@ impl Core {
                     };
                     match admitted {
                         Ok(()) => self.attempts(&call, plan, &decode).await,
-                        Err(e) => Err(e),
+                        Err(e) => {
+                            telemetry::rate_limited(self.inner.provider, &call.operation, &e);
+                            Err(e)
+                        }
                     }
                 }
                 Err(e) => Err(e),
@@ -156,6 +167,18 @@ impl Core {
         call.headers
             .entry(http::header::HOST)
             .or_insert_with(|| self.inner.base.host_header().clone());
+        // The span's `url.full`, the key masked; built only when the span will be recorded.
+        let url_full = tracing::enabled!(tracing::Level::INFO).then(|| {
+            self.inner
+                .scrubber
+                .scrub_str(
+                    &self
+                        .inner
+                        .base
+                        .masked_url(&call.target.masked_path(), call.query.as_deref()),
+                )
+                .into_owned()
+        });
         let uri = std::mem::take(&mut call.target).into_uri(
             self.inner.id,
             &self.inner.base,
@@ -170,6 +193,7 @@ impl Core {
         };
         Ok(Plan {
             uri,
+            url_full,
             policy,
             max_wait: call.max_rate_wait.unwrap_or(self.inner.max_rate_wait),
         })
@@ -202,33 +226,56 @@ impl Core {
                     started = tokio::time::Instant::now();
                 }
             }
-            let span = tracing::debug_span!(
+            let span = tracing::info_span!(
                 "tg_request",
+                "otel.name" = telemetry::method(&call.method),
+                "otel.kind" = "client",
                 provider = self.inner.provider,
                 operation = %call.operation,
                 attempt,
-                status = tracing::field::Empty,
+                "http.request.method" = telemetry::method(&call.method),
+                "server.address" = &*self.inner.server,
+                "url.full" = plan.url_full.as_deref(),
+                "http.response.status_code" = tracing::field::Empty,
+                "error.type" = tracing::field::Empty,
                 latency_ms = tracing::field::Empty,
             );
             let result = self
                 .attempt(call, plan.uri.clone(), started, deadline, decode)
                 .instrument(span.clone())
                 .await;
+            let elapsed = started.elapsed();
             if !span.is_disabled() {
-                span.record("latency_ms", started.elapsed().as_millis() as u64);
+                span.record("latency_ms", elapsed.as_millis() as u64);
             }
+            let (status, err) = match &result {
+                Ok((status, _)) => (Some(*status), None),
+                Err(e) => (e.status(), Some(e)),
+            };
+            if let Some(status) = status {
+                span.record("http.response.status_code", status);
+            }
+            if let Some(e) = err {
+                span.record("error.type", &*telemetry::error_type(e));
+            }
+            telemetry::request(&telemetry::Attempt {
+                provider: self.inner.provider,
+                operation: &call.operation,
+                method: &call.method,
+                server: &self.inner.server,
+                status,
+                error: err,
+                duration: elapsed,
+            });
             let err = match result {
-                Ok((status, value)) => {
-                    span.record("status", status);
+                Ok((_, value)) => {
                     self.inner.budget.deposit();
                     return Ok(value);
                 }
                 Err(e) => e,
             };
-            if let Some(status) = err.status() {
-                span.record("status", status);
-            }
             if is_remote_rate_limit(&err) {
+                telemetry::rate_limited(self.inner.provider, &call.operation, &err);
                 if let Some(limiter) = &self.inner.limiter {
                     let pause = limiter.pause(err.retry_after().unwrap_or(DEFAULT_REMOTE_PAUSE));
                     if tokio::time::timeout_at(deadline, pause).await.is_err() {
@@ -243,6 +290,7 @@ impl Core {
             let jitter = rand::random::<f64>();
             match decide(&plan.policy, call.idempotency, attempt, outcome, jitter) {
                 Decision::Retry(delay) if self.inner.budget.try_withdraw() => {
+                    telemetry::retry(self.inner.provider, &call.operation, &err);
                     tracing::debug!(
                         parent: &span,
                         delay_ms = delay.as_millis() as u64,
@@ -329,6 +377,8 @@ static NEXT_CORE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64
 /// What [`Core::execute`] settles before waiting for anything.
 struct Plan {
     uri: http::Uri,
+    /// The URL with the key masked, when tracing records the request span.
+    url_full: Option<String>,
     policy: RetryPolicy,
     /// The longest wait for the limiter.
     max_wait: Duration,

@@ -33,6 +33,8 @@ enum Store {
 pub struct RateLimiter {
     store: Store,
     max_wait: Duration,
+    /// Names it in metrics (provider and a hash of the key, set by the client's core).
+    label: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for RateLimiter {
@@ -57,6 +59,7 @@ impl RateLimiter {
         RateLimiter {
             store: Store::Local(Arc::new(LocalBackend::with_margin(quotas, policy))),
             max_wait: DEFAULT_MAX_WAIT,
+            label: None,
         }
     }
 
@@ -65,6 +68,7 @@ impl RateLimiter {
         RateLimiter {
             store: Store::Shared(backend),
             max_wait: DEFAULT_MAX_WAIT,
+            label: None,
         }
     }
 
@@ -91,6 +95,12 @@ impl RateLimiter {
     /// The same limiter with this default maximum wait for [`RateLimiter::acquire`].
     pub fn with_max_wait(mut self, max_wait: Duration) -> Self {
         self.max_wait = max_wait;
+        self
+    }
+
+    /// The same limiter named `label` in metrics.
+    pub(crate) fn labelled(mut self, label: Arc<str>) -> Self {
+        self.label = Some(label);
         self
     }
 
@@ -127,6 +137,19 @@ impl RateLimiter {
     /// its first slot comes.
     pub async fn acquire_within(&self, max_wait: Duration) -> Result<(), Error> {
         let started = tokio::time::Instant::now();
+        self.wait_for_slot(started, max_wait).await?;
+        if let Some(label) = &self.label {
+            crate::telemetry::limiter_wait(label, started.elapsed());
+        }
+        Ok(())
+    }
+
+    /// [`RateLimiter::acquire_within`] without its metric.
+    async fn wait_for_slot(
+        &self,
+        started: tokio::time::Instant,
+        max_wait: Duration,
+    ) -> Result<(), Error> {
         // Read before reserving: a pause in between is seen as a change (and looked up).
         let moves = match &self.store {
             Store::Local(b) => b.moves(),

@@ -92,6 +92,25 @@ impl BaseUrl {
         &self.host
     }
 
+    /// The host, without the port.
+    pub(crate) fn host(&self) -> &str {
+        self.authority.host()
+    }
+
+    /// The URL of `masked_path` (a path whose secret segments are masked) with `query`: for a
+    /// span's `url.full`, never for sending.
+    pub(crate) fn masked_url(&self, masked_path: &str, query: Option<&str>) -> String {
+        let mut url = format!(
+            "{}://{}{}{masked_path}",
+            self.scheme, self.authority, self.path
+        );
+        if let Some(q) = query.filter(|q| !q.is_empty()) {
+            url.push('?');
+            url.push_str(q);
+        }
+        url
+    }
+
     /// Whether this URL uses TLS.
     pub fn is_https(&self) -> bool {
         self.scheme == "https"

@@ -1,0 +1,196 @@
+//! What the clients emit for operators: the metrics a debugging recorder captures from scripted
+//! runs against tg-mock (names, units, labels, values), with the key in none of them. The request
+//! span's OpenTelemetry fields are checked by tg-common's `tracing_fields` test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use metrics::Unit;
+use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+use tg_common::telemetry::{LIMITER_WAIT, RATE_LIMITED, REQUEST_DURATION, RETRIES};
+use tg_common::{Quota, Timeouts};
+use tg_mock::tgtrack::{Mode as FakeMode, TgtrackFake, error_reply};
+use tg_mock::{Fault, FaultRule, MockServer, Reply};
+use tgtrack_client::Client;
+
+const KEY: &str = "TELEMETRY-KEY-5f3a9c";
+
+/// One captured metric.
+#[derive(Debug)]
+struct Sample {
+    name: String,
+    labels: BTreeMap<String, String>,
+    unit: Option<Unit>,
+    value: DebugValue,
+}
+
+impl Sample {
+    fn label(&self, name: &str) -> Option<&str> {
+        self.labels.get(name).map(String::as_str)
+    }
+
+    fn count(&self) -> u64 {
+        match &self.value {
+            DebugValue::Counter(n) => *n,
+            DebugValue::Histogram(v) => v.len() as u64,
+            DebugValue::Gauge(g) => g.into_inner() as u64,
+        }
+    }
+}
+
+fn samples(recorder: &DebuggingRecorder) -> Vec<Sample> {
+    recorder
+        .snapshotter()
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .map(|(key, unit, _, value)| Sample {
+            name: key.key().name().to_owned(),
+            labels: key
+                .key()
+                .labels()
+                .map(|l| (l.key().to_owned(), l.value().to_owned()))
+                .collect(),
+            unit,
+            value,
+        })
+        .collect()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap()
+}
+
+/// The fake TGTrack knowing [`KEY`] and user 1 (who started the bot).
+async fn fake_server() -> MockServer {
+    let fake = Arc::new(TgtrackFake::new());
+    fake.add_key(KEY, FakeMode::Production);
+    let server = MockServer::start(fake).await.unwrap();
+    let client = Client::builder(KEY)
+        .core(|c| {
+            c.with_loopback_url(server.base_url())
+                .with_quotas(Vec::new())
+        })
+        .build()
+        .unwrap();
+    client.user_did_start_bot(1, "Ann").send().await.unwrap();
+    server
+}
+
+/// A success, a 503 retried, a remote 429 retried after its Retry-After, and a call the local
+/// limiter refuses: each shows up under its name, unit and labels.
+#[test]
+fn one_scripted_run_emits_the_documented_metrics() {
+    let recorder = DebuggingRecorder::new();
+    metrics::with_local_recorder(&recorder, || {
+        runtime().block_on(async {
+            let server = fake_server().await;
+            let client = Client::builder(KEY)
+                .core(|c| {
+                    c.with_loopback_url(server.base_url())
+                        .with_quotas(vec![Quota::per_hour(3)])
+                        .with_max_rate_wait(Duration::ZERO)
+                        .with_timeouts(Timeouts {
+                            attempt: Duration::from_secs(5),
+                            overall: Duration::from_secs(60),
+                        })
+                })
+                .build()
+                .unwrap();
+            client.get_user_info(1).send().await.unwrap();
+            server.push_fault(FaultRule::next(
+                1,
+                Fault::RespondUnprocessed(error_reply(503, None, None)),
+            ));
+            client.get_user_info(1).send().await.unwrap();
+            // 3 slots of the hour's 3 are spent (the 503 and its retry took one each): the local limiter refuses the next at once.
+            let refused = client.get_user_info(1).send().await.unwrap_err();
+            assert!(refused.is_rate_limited(), "{refused}");
+        });
+    });
+    let all = samples(&recorder);
+    for s in &all {
+        for value in s.labels.values() {
+            assert!(!value.contains(KEY), "key in a label of {s:?}");
+        }
+    }
+    let requests: Vec<&Sample> = all
+        .iter()
+        .filter(|s| {
+            s.name == REQUEST_DURATION && s.label("tg.operation") != Some("user_did_start_bot")
+        })
+        .collect();
+    assert!(!requests.is_empty(), "{all:?}");
+    for r in &requests {
+        assert_eq!(r.unit, Some(Unit::Seconds), "{r:?}");
+        assert_eq!(r.label("tg.provider"), Some("tgtrack"));
+        assert_eq!(r.label("tg.operation"), Some("get_user_info"));
+        assert_eq!(r.label("http.request.method"), Some("POST"));
+        assert_eq!(r.label("server.address"), Some("127.0.0.1"));
+    }
+    let ok: u64 = requests
+        .iter()
+        .filter(|r| r.label("http.response.status_code") == Some("200"))
+        .map(|r| r.count())
+        .sum();
+    assert_eq!(ok, 2, "{requests:?}");
+    let failed = requests
+        .iter()
+        .find(|r| r.label("error.type") == Some("503"))
+        .expect("the 503 attempt");
+    assert_eq!(failed.label("http.response.status_code"), Some("503"));
+    assert_eq!(failed.count(), 1);
+
+    let retries = all.iter().find(|s| s.name == RETRIES).expect("a retry");
+    assert_eq!(retries.unit, Some(Unit::Count));
+    assert_eq!(retries.label("error.type"), Some("503"));
+    assert_eq!(retries.count(), 1);
+
+    let local = all
+        .iter()
+        .find(|s| s.name == RATE_LIMITED && s.label("tg.rate_limit.origin") == Some("local"))
+        .expect("the local refusal");
+    assert_eq!(local.count(), 1);
+
+    let waits = all.iter().find(|s| s.name == LIMITER_WAIT).expect("waits");
+    assert_eq!(waits.unit, Some(Unit::Seconds));
+    let limiter = waits.label("tg.limiter").unwrap();
+    assert!(limiter.starts_with("tgtrack:"), "{limiter}");
+    assert_eq!(waits.count(), 3, "one per slot taken: {waits:?}");
+}
+
+/// A 429 from the service counts as a remote rate limit.
+#[test]
+fn a_remote_429_is_counted_by_origin() {
+    let recorder = DebuggingRecorder::new();
+    metrics::with_local_recorder(&recorder, || {
+        runtime().block_on(async {
+            let server = fake_server().await;
+            let client = Client::builder(KEY)
+                .core(|c| c.with_loopback_url(server.base_url()))
+                .build()
+                .unwrap();
+            server.push_fault(FaultRule::next(
+                1,
+                Fault::RespondUnprocessed(
+                    Reply::new(429, "{\"error\":\"Too Many Requests\"}")
+                        .with_header("retry-after", "1"),
+                ),
+            ));
+            client.get_user_info(1).send().await.unwrap();
+        });
+    });
+    let all = samples(&recorder);
+    let remote = all
+        .iter()
+        .find(|s| s.name == RATE_LIMITED && s.label("tg.rate_limit.origin") == Some("remote"))
+        .unwrap_or_else(|| panic!("no remote rate limit in {all:?}"));
+    assert_eq!(remote.count(), 1);
+}
