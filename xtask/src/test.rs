@@ -116,12 +116,13 @@ fn run_tests(cmd: &mut Command) -> Result<(u64, u64, u64, bool), String> {
 }
 
 /// The runnable examples of the `examples` package, each run unattended in CI mode.
-const EXAMPLES: [&str; 7] = [
+const EXAMPLES: [&str; 8] = [
     "webhook_receiver",
     "bot_webhook",
     "mini_app_analytics",
     "mini_app_init_data",
     "revenue_report",
+    "metrics_prometheus",
     "teloxide_polling",
     "teloxide_webhook",
 ];
