@@ -3,6 +3,7 @@
 
 pub mod deliver;
 pub mod fault;
+pub mod init_data;
 pub mod leak;
 pub mod router;
 pub mod server;
