@@ -32,7 +32,8 @@ const WEB_APP_DATA: &[u8] = b"WebAppData";
 
 /// The user [`sign_cli`] signs for when none is given: the id the `tg-mock` banner's TGA
 /// example event uses.
-pub const DEFAULT_USER: &str = r#"{"id":111111111,"first_name":"Dev","username":"dev_user","language_code":"en"}"#;
+pub const DEFAULT_USER: &str =
+    r#"{"id":111111111,"first_name":"Dev","username":"dev_user","language_code":"en"}"#;
 
 /// Signs `fields` for the bot `bot_token`: the initData query string, each field
 /// percent-encoded, sorted by key, followed by `hash`.

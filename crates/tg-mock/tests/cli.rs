@@ -104,7 +104,10 @@ async fn the_json_banner_names_a_tga_token_and_bots_that_work() {
 async fn a_bot_added_through_the_admin_endpoint_gets_updates() {
     let s = Server::start(&[]);
     assert_eq!(s.banner["telegram"]["bot_tokens"], serde_json::json!([]));
-    let admin = s.banner["telegram"]["admin_url"].as_str().unwrap().to_owned();
+    let admin = s.banner["telegram"]["admin_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let body = headers(&[("content-type", "application/json")]);
 
     let added = post(
@@ -117,7 +120,8 @@ async fn a_bot_added_through_the_admin_endpoint_gets_updates() {
     assert_eq!(added.status, 200);
     assert_eq!(json(&added)["result"]["id"], 8000000001_i64);
 
-    let update = r#"{"message":{"message_id":1,"date":0,"chat":{"id":1,"type":"private"},"text":"/start"}}"#;
+    let update =
+        r#"{"message":{"message_id":1,"date":0,"chat":{"id":1,"type":"private"},"text":"/start"}}"#;
     let pushed = post(
         &format!("{admin}/bots/8000000001:AAH-added/updates"),
         &body,
@@ -167,7 +171,10 @@ fn sign_init_data_prints_what_the_library_signs() {
             ("start_param", "promo"),
         ],
     );
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), format!("{expected}\n"));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("{expected}\n")
+    );
 }
 
 #[test]
@@ -178,6 +185,9 @@ fn a_bad_option_exits_2_and_names_it() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("--bot-token: expected a Telegram bot token"), "{err}");
+    assert!(
+        err.contains("--bot-token: expected a Telegram bot token"),
+        "{err}"
+    );
     assert!(err.contains("usage: tg-mock"), "{err}");
 }

@@ -106,7 +106,12 @@ async fn formatted_amounts_use_the_currencys_minor_units() {
         if matches!(currency, Currency::Usd | Currency::Gbp | Currency::Eur) {
             let decimals = r.formatted.rsplit(['.', ',']).next().unwrap();
             let digits = decimals.chars().filter(char::is_ascii_digit).count();
-            assert_eq!(Some(digits as u32), currency.minor_units(), "{}", r.formatted);
+            assert_eq!(
+                Some(digits as u32),
+                currency.minor_units(),
+                "{}",
+                r.formatted
+            );
         } else {
             assert_eq!(r.formatted, money.to_string(), "{currency}");
         }

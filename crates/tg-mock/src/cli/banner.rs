@@ -201,8 +201,8 @@ mod tests {
         assert!(b.contains(
             "webhook   https://127.0.0.1:3000/hook (secret s3cr3t) (delivered over plain http"
         ));
-        let j: serde_json::Value = serde_json::from_str(&json(&started("T", Some("s3cr3t")), &o))
-            .unwrap();
+        let j: serde_json::Value =
+            serde_json::from_str(&json(&started("T", Some("s3cr3t")), &o)).unwrap();
         assert_eq!(
             j["tgmembership"]["webhook"]["delivered_to"],
             "http://127.0.0.1:3000/hook"

@@ -147,7 +147,11 @@ mod tests {
         assert_eq!(o.tga_token.as_deref(), Some("tok"));
         assert_eq!(o.bot_tokens, ["1:a", "2:b"]);
         assert_eq!(o.banner, BannerFormat::Json);
-        assert!(parse(&args(&["--bot-token", "nope"])).unwrap_err().contains("ID:SECRET"));
+        assert!(
+            parse(&args(&["--bot-token", "nope"]))
+                .unwrap_err()
+                .contains("ID:SECRET")
+        );
         assert!(parse(&args(&["--banner", "xml"])).is_err());
         assert!(parse(&args(&["--tga-token", " "])).is_err());
         assert!(parse(&args(&["--webhook-secret", "s"])).is_err());

@@ -53,9 +53,9 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use crate::service::{Reply, Request, Service};
-pub use money::{CURRENCIES, CurrencyInfo, currency};
 pub use delivery::{NONCE_HEADER, SIGNATURE_HEADER, SignedWebhook, build_webhook, sign_webhook};
 use handlers::Answer;
+pub use money::{CURRENCIES, CurrencyInfo, currency};
 pub use outbox::{
     DELIVERY_TIMEOUT, DeliveryOutcome, DeliveryRecord, OUTBOX_LOG_CAPACITY, loopback_target,
 };

@@ -42,7 +42,9 @@ pub const CURRENCIES: [CurrencyInfo; 13] = [
 
 /// The documented currency `code` (any case), if it is one.
 pub fn currency(code: &str) -> Option<&'static CurrencyInfo> {
-    CURRENCIES.iter().find(|c| c.code.eq_ignore_ascii_case(code))
+    CURRENCIES
+        .iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code))
 }
 
 /// Whether `code` (any case) is one of the 13 documented currencies.
