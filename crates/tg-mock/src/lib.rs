@@ -14,6 +14,10 @@ pub mod tgmembership;
 pub mod tgtrack;
 pub mod window;
 
+/// The `http` crate of [`deliver::post`]'s headers and [`Request`]'s fields, so a test needs no
+/// direct dependency on it.
+pub use http;
+
 pub use fault::{Chaos, Fault, FaultRule, Matcher};
 pub use server::{Disposition, Exchange, MockServer};
 pub use service::{FixedReply, Reply, Request, Service};
