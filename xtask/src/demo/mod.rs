@@ -1,6 +1,9 @@
 //! `cargo xtask demo [--verbose]`: starts the fake services in-process and runs each client
 //! against them, as a walkthrough: per service a heading, then one line per call with what was
-//! asked and what came back. `--verbose` adds each answer's full `Debug` form.
+//! asked and what came back; then the durable spool (a tracker killed mid-way, a new one
+//! delivers what it left) and the shared limiter (two replicas, one quota, through a
+//! redis-server started on loopback; skipped, saying why, when none is installed). `--verbose`
+//! adds each answer's full `Debug` form.
 
 use std::io::Write;
 
