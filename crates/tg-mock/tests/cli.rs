@@ -26,8 +26,15 @@ impl Drop for Server {
 }
 
 impl Server {
-    /// Starts `tg-mock --port 0 --banner json ARGS` and reads its one-line banner.
-    fn start(args: &[&str]) -> Server {
+    /// Starts `tg-mock --port 0 --banner json ARGS` and reads its one-line banner, on a
+    /// blocking thread (the read waits for the child).
+    async fn start(args: &'static [&'static str]) -> Server {
+        tokio::task::spawn_blocking(move || Server::spawn(args))
+            .await
+            .unwrap()
+    }
+
+    fn spawn(args: &[&str]) -> Server {
         let mut child = Command::new(BIN)
             .args(["--port", "0", "--banner", "json"])
             .args(args)
@@ -71,7 +78,8 @@ async fn the_json_banner_names_a_tga_token_and_bots_that_work() {
         "app.localhost",
         "--bot-token",
         "7000000001:AAH-dev",
-    ]);
+    ])
+    .await;
     let b = &s.banner;
     assert_eq!(b["tga"]["token"], "dev-tga-token-0001");
     assert_eq!(b["tga"]["origin"], "https://app.localhost");
@@ -102,7 +110,7 @@ async fn the_json_banner_names_a_tga_token_and_bots_that_work() {
 
 #[tokio::test]
 async fn a_bot_added_through_the_admin_endpoint_gets_updates() {
-    let s = Server::start(&[]);
+    let s = Server::start(&[]).await;
     assert_eq!(s.banner["telegram"]["bot_tokens"], serde_json::json!([]));
     let admin = s.banner["telegram"]["admin_url"]
         .as_str()
