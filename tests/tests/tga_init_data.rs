@@ -245,3 +245,31 @@ async fn a_third_party_backend_checks_the_signature_with_the_injected_key() {
     }
     assert_eq!(backend.fake.accepted_count(), 1);
 }
+
+/// tg-mock's signer (`tg_mock::init_data::sign`, also `tg-mock sign-init-data`) makes initData
+/// the validator accepts: the backend tracks the user it signed; the same fields signed for
+/// another bot, or the signed data altered, are refused.
+#[tokio::test]
+async fn init_data_signed_by_tg_mock_is_accepted_by_the_validator() {
+    let backend = backend(InitDataValidator::bot_token(TOKEN).unwrap()).await;
+    let owned = fields(NOW - 60);
+    let pairs: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let signed = tg_mock::init_data::sign(TOKEN, &pairs);
+
+    let (status, response) = post_track(backend.addr, Some(&format!("tma {signed}"))).await;
+    assert_eq!(status, 200, "{response}");
+    assert_eq!(body(&response), USER_ID.to_string());
+    assert_eq!(backend.fake.accepted_events()[0]["start_param"], "promo");
+
+    let validator = InitDataValidator::bot_token(TOKEN).unwrap();
+    let parsed = validator.validate_at(&signed, at(NOW)).unwrap();
+    assert_eq!(parsed.user_id(), Some(USER_ID));
+    let other_bot = tg_mock::init_data::sign("7000000002:AAH-other_bot", &pairs);
+    assert!(validator.validate_at(&other_bot, at(NOW)).is_err());
+    let altered = signed.replace("promo", "admin");
+    assert!(validator.validate_at(&altered, at(NOW)).is_err());
+    assert_eq!(backend.fake.accepted_count(), 1);
+}

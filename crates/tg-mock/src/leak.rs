@@ -9,6 +9,8 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
+use crate::service::percent_encode;
+
 /// A subscriber that enables everything and writes each span (`span <name> <fields>`), recorded
 /// value (`record <fields>`) and event (`event <target> <fields>`) on a line of one text.
 ///
@@ -65,20 +67,6 @@ impl Subscriber for TracingCapture {
     fn exit(&self, _: &Id) {}
 }
 
-/// `secret` with every byte percent-encoded (`%4B`), or only those outside RFC 3986's
-/// unreserved set when `all` is false.
-fn percent_encoded(secret: &str, all: bool) -> String {
-    let mut out = String::new();
-    for b in secret.bytes() {
-        if !all && (b.is_ascii_alphanumeric() || b"-._~".contains(&b)) {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
-
 /// `secret` with every character written as a JSON `\u` escape, as a server's JSON encoder may
 /// echo it.
 pub fn json_escaped(secret: &str) -> String {
@@ -106,13 +94,13 @@ fn escaped(secret: &str, only: Option<usize>) -> String {
 /// and upper-cased, percent-encoded (every byte, or the reserved ones, in either case),
 /// JSON-escaped whole or one character, and percent-encoded with the `%` itself JSON-escaped.
 pub fn echo_forms(secret: &str) -> Vec<String> {
-    let reserved = percent_encoded(secret, false);
+    let reserved = percent_encode(secret, false);
     let mut forms = vec![
         secret.to_owned(),
         secret.to_lowercase(),
         secret.to_uppercase(),
-        percent_encoded(secret, true),
-        percent_encoded(secret, true).to_lowercase(),
+        percent_encode(secret, true),
+        percent_encode(secret, true).to_lowercase(),
         reserved.clone(),
         reserved.to_lowercase(),
         escaped(secret, None),
@@ -130,8 +118,8 @@ pub fn shown_as(secret: &str, text: &str) -> Option<String> {
     let text = text.to_lowercase();
     [
         secret.to_owned(),
-        percent_encoded(secret, true),
-        percent_encoded(secret, false),
+        percent_encode(secret, true),
+        percent_encode(secret, false),
         escaped(secret, None),
     ]
     .into_iter()

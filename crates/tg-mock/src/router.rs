@@ -2,8 +2,9 @@
 //! Bot API by its path.
 //!
 //! `/events...` goes to TGA; `/v1/{KEY}/{METHOD}` (three segments) to TGTrack;
-//! `/v1/bot{ID}/{KEY}/{METHOD...}` (four or more) to TGmembership; `/bot{TOKEN}/{METHOD}` to
-//! the Telegram fake; anything else answers 404.
+//! `/v1/bot{ID}/{KEY}/{METHOD...}` (four or more) to TGmembership; `/bot{TOKEN}/{METHOD}` and
+//! the Telegram admin endpoints (`/_admin/telegram/...`) to the Telegram fake; anything else
+//! answers 404.
 
 use std::sync::Arc;
 
@@ -40,7 +41,7 @@ impl AllServices {
         if path == "/events" || path.starts_with("/events/") {
             return Target::Tga(&self.tga);
         }
-        if path.starts_with("/bot") {
+        if path.starts_with("/bot") || path.starts_with(crate::telegram::ADMIN_PREFIX) {
             return Target::Telegram(&self.telegram);
         }
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();

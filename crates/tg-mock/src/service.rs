@@ -3,6 +3,7 @@
 //! The server toolkit ([`crate::server`]) applies scripted faults and the strict rate limiter
 //! before a request reaches the service, and records every request it receives.
 
+use std::fmt::Write as _;
 use std::io::Read;
 use tokio::time::Instant;
 
@@ -131,6 +132,20 @@ impl Request {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v)
     }
+}
+
+/// `text` with every byte percent-encoded (`%4B`), or only those outside RFC 3986's unreserved
+/// set when `all` is false.
+pub(crate) fn percent_encode(text: &str, all: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if !all && (b.is_ascii_alphanumeric() || b"-._~".contains(&b)) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 /// Decodes `%XX` escapes (and `+` as a space when `plus_is_space`); bad escapes stay as they are.

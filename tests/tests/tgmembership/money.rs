@@ -70,3 +70,50 @@ async fn money_survives_the_wire_byte_exact() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The fake keeps its own currency table (it shares no code with the client); the two must
+/// agree on every currency's minor units, both ways.
+#[test]
+fn the_fake_and_the_client_agree_on_every_currencys_minor_units() {
+    for c in Currency::DOCUMENTED {
+        let fake = tg_mock::tgmembership::currency(c.code())
+            .unwrap_or_else(|| panic!("the fake lacks {c}"));
+        assert_eq!(Some(fake.minor_units), c.minor_units(), "{c}");
+    }
+    for fake in tg_mock::tgmembership::CURRENCIES {
+        assert!(Currency::parse(fake.code).is_documented(), "{}", fake.code);
+    }
+    assert_eq!(
+        tg_mock::tgmembership::CURRENCIES.len(),
+        Currency::DOCUMENTED.len()
+    );
+}
+
+/// Over the wire, the fake's `formatted` shows as many decimals as the client's `Money` rounds
+/// to: for the currencies written as `AMOUNT CODE` the two texts are the same.
+#[tokio::test]
+async fn formatted_amounts_use_the_currencys_minor_units() {
+    let s = Setup::new("minor-units").await;
+    let c = s.client();
+    for currency in Currency::DOCUMENTED {
+        let r = c
+            .revenue(0, NOW)
+            .currency(currency.clone())
+            .send()
+            .await
+            .unwrap();
+        let money = tgmembership_client::Money::new(r.revenue, r.currency.clone());
+        if matches!(currency, Currency::Usd | Currency::Gbp | Currency::Eur) {
+            let decimals = r.formatted.rsplit(['.', ',']).next().unwrap();
+            let digits = decimals.chars().filter(char::is_ascii_digit).count();
+            assert_eq!(
+                Some(digits as u32),
+                currency.minor_units(),
+                "{}",
+                r.formatted
+            );
+        } else {
+            assert_eq!(r.formatted, money.to_string(), "{currency}");
+        }
+    }
+}

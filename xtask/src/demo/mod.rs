@@ -1,10 +1,15 @@
 //! `cargo xtask demo [--verbose]`: starts the fake services in-process and runs each client
 //! against them, as a walkthrough: per service a heading, then one line per call with what was
-//! asked and what came back. `--verbose` adds each answer's full `Debug` form.
+//! asked and what came back; then the durable spool (a tracker killed mid-way, a new one
+//! delivers what it left) and the shared limiter (two replicas, one quota, through a
+//! redis-server started on loopback; skipped, saying why, when none is installed). `--verbose`
+//! adds each answer's full `Debug` form.
 
 use std::io::Write;
 
 mod render;
+mod shared_limit;
+mod spool;
 mod tga;
 mod tgmembership;
 mod tgtrack;
@@ -57,6 +62,20 @@ pub async fn write(out: &mut dyn Write, verbose: bool) -> Result<(), String> {
     );
     let r = tgmembership::run(&mut s).await;
     s.write(out).map_err(io)?;
+    r?;
+    let mut s = Section::new(
+        "Durable spool: a tracker killed mid-way loses nothing",
+        verbose,
+    );
+    let r = spool::run(&mut s).await;
+    s.write(out).map_err(io)?;
+    r?;
+    let mut s = Section::new(
+        "Shared limiter: two replicas, one quota, through Redis",
+        verbose,
+    );
+    let r = shared_limit::run(&mut s).await;
+    s.write(out).map_err(io)?;
     r
 }
 
@@ -85,10 +104,23 @@ mod tests {
             "error: tgtrack add_event: API error (HTTP 401)",
             "error: webhook signature does not match",
             "2.57 EUR",
+            "The totals differ by design: plans/report covers the last 6 calendar months",
+            "20 events waiting, none lost",
+            "what process 1 left is delivered",
+            "The fake holds 20 events, none sent by process 1.",
         ] {
             assert!(text.contains(expected), "missing {expected:?} in\n{text}");
         }
         assert!(!text.contains("debug: "), "{text}");
+        // The shared limiter runs where redis-server is installed (it is, under CI) and says why
+        // it is skipped elsewhere.
+        let shared =
+            "2 replicas sharing a Redis limiter, 3 add_event each at once  6 accepted, 0 refused";
+        let skipped = "Skipped: redis-server is not installed.";
+        assert!(text.contains(shared) || text.contains(skipped), "{text}");
+        if std::env::var_os("CI").is_some() {
+            assert!(text.contains(shared), "{text}");
+        }
     }
 
     /// `--verbose` keeps the full Debug form of every answer.

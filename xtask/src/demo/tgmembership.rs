@@ -406,9 +406,10 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
             ]
         },
     );
+    let plans_report = client.plans().report().currency(Currency::Eur).send().await;
     s.list(
-        "GET plans/report?currency=eur",
-        &client.plans().report().currency(Currency::Eur).send().await,
+        "GET plans/report?currency=eur (the last 6 months)",
+        &plans_report,
         "plan",
         &[
             Col::R("plan"),
@@ -425,14 +426,15 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
             ]
         },
     );
+    let methods_report = client
+        .payment_methods()
+        .report()
+        .currency(Currency::Eur)
+        .send()
+        .await;
     s.list(
-        "GET paymentMethods/report?currency=eur",
-        &client
-            .payment_methods()
-            .report()
-            .currency(Currency::Eur)
-            .send()
-            .await,
+        "GET paymentMethods/report?currency=eur (all time)",
+        &methods_report,
         "payment method",
         &[Col::L("method"), Col::R("revenue"), Col::R("sales")],
         |m| {
@@ -443,6 +445,18 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
             ]
         },
     );
+    if let (Ok(plans), Ok(methods)) = (&plans_report, &methods_report) {
+        let recent: Decimal = plans.iter().map(|p| p.revenue).sum();
+        let all: Decimal = methods.iter().map(|m| m.revenue).sum();
+        s.note(format!(
+            "The totals differ by design: plans/report covers the last 6 calendar months \
+             ({}), paymentMethods/report every completed order ({}); the {} between them \
+             is revenue from orders older than 6 months.",
+            Money::new(recent, Currency::Eur),
+            Money::new(all, Currency::Eur),
+            Money::new(all - recent, Currency::Eur),
+        ));
+    }
     s.list(
         "GET projects",
         &client.projects().list().send().await,

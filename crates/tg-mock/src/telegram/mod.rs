@@ -16,9 +16,12 @@
 //!   empty list (or none ever set) means every kind but `chat_member`, `message_reaction` and
 //!   `message_reaction_count`.
 //!
+//! - The dev server's own controls add bots and queue updates over HTTP (see [`ADMIN_PREFIX`]).
+//!
 //! Not modelled: a second concurrent `getUpdates` terminating the first (409), `setWebhook`
 //! itself, and every other method (404).
 
+mod admin;
 mod params;
 mod queue;
 #[cfg(test)]
@@ -34,6 +37,7 @@ use serde_json::json;
 use tokio::sync::watch;
 
 use crate::service::{Reply, Request, Service, percent_decode};
+pub use admin::{ADMIN_PREFIX, is_bot_token};
 pub use params::GetUpdatesCall;
 use queue::Bot;
 pub use queue::OPT_IN_KINDS;
@@ -225,6 +229,9 @@ impl Service for TelegramFake {
     }
 
     fn handle(&self, request: &Request) -> Reply {
+        if request.path.starts_with(ADMIN_PREFIX) {
+            return admin::handle(self, request);
+        }
         match route(&request.path) {
             Some((token, method)) => {
                 if !self.bots().contains_key(&token) {

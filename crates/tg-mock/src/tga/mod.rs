@@ -3,7 +3,8 @@
 //! Checks, in order, each with its documented answer:
 //! 1. the `TGA-Auth-Token` header: missing or not of the shape `base64 + "!" + signature` is
 //!    400 `The token is not specified in the headers or is specified incorrectly.`; a token this
-//!    fake did not issue (see [`TgaFake::issue_token`]) is 400 `Token is invalid.`;
+//!    fake did not issue (see [`TgaFake::issue_token`]) is 400 `Token is invalid.`; a token
+//!    registered with [`TgaFake::add_token`] is accepted whatever its shape;
 //! 2. the `Origin` header (when [`TgaFake::set_check_origin`] is on, the default): its host must
 //!    be the token's domain, else 403 `The domain name does not match.`;
 //! 3. the per-token rate limit (off by default, see [`TgaFake::set_rate_limit`]): 429
@@ -155,14 +156,22 @@ impl TgaFake {
     /// Issues and registers a token for `app_name` on `app_domain` (`my-app.example.com`).
     pub fn issue_token(&self, app_name: &str, app_domain: &str) -> String {
         let token = self.signer.issue(app_name, app_domain);
+        self.add_token(&token, app_name, app_domain);
+        token
+    }
+
+    /// Registers `token` exactly as given for `app_name` on `app_domain`, so a dev setup can
+    /// keep one token across restarts (`tg-mock --tga-token`). The fake accepts it like one it
+    /// issued. A token of another shape than the fake's (`base64(JSON)!signature`) cannot be
+    /// read by a client, which then needs the app name and the Origin given explicitly.
+    pub fn add_token(&self, token: &str, app_name: &str, app_domain: &str) {
         let app = TokenApp {
             app_name: app_name.to_owned(),
             app_domain: app_domain.to_owned(),
         };
         let mut state = self.state();
-        state.apps.insert(token.clone(), app.clone());
+        state.apps.insert(token.trim().to_owned(), app.clone());
         state.issued.push(app);
-        token
     }
 
     /// Sets the answer of `GET /events/threshold` for apps without caps of their own (any
@@ -249,13 +258,11 @@ impl TgaFake {
         let token = request.header(TOKEN_HEADER);
         let mut state = self.state();
         state.counts.requests += 1;
-        let app = match self.signer.check(token) {
-            Err(TokenProblem::Malformed) => return message(400, messages::TOKEN_MISSING),
-            Err(TokenProblem::Invalid) => return message(400, messages::TOKEN_INVALID),
-            Ok(()) => match token.and_then(|t| state.apps.get(t.trim())) {
-                Some(app) => app.clone(),
-                None => return message(400, messages::TOKEN_INVALID),
-            },
+        let registered = token.and_then(|t| state.apps.get(t.trim())).cloned();
+        let app = match (registered, self.signer.check(token)) {
+            (Some(app), _) => app,
+            (None, Err(TokenProblem::Malformed)) => return message(400, messages::TOKEN_MISSING),
+            (None, _) => return message(400, messages::TOKEN_INVALID),
         };
         if state.check_origin && !origin_matches(request.header("origin"), &app.app_domain) {
             return message(403, messages::DOMAIN_MISMATCH);

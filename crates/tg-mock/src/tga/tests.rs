@@ -274,3 +274,19 @@ fn thresholds_are_served_per_app_by_token_or_origin() {
     let post = Request::new(Method::POST, "/events/threshold");
     assert_eq!(fake.handle(&post).status.as_u16(), 404);
 }
+
+#[test]
+fn a_token_added_as_given_is_accepted_for_its_app_only() {
+    let fake = TgaFake::new();
+    fake.add_token("my-dev-token", "docs", DOMAIN);
+    let reply = fake.handle(&post("my-dev-token", &json!([event("docs")])));
+    assert_eq!(reply.status.as_u16(), 202);
+    let foreign = fake.handle(&post("my-dev-token", &json!([event("other")])));
+    assert_answer(
+        &foreign,
+        400,
+        json!({"message": messages::APP_NAME_MISMATCH}),
+    );
+    let unknown = fake.handle(&post("other-dev-token", &json!([event("docs")])));
+    assert_eq!(unknown.status.as_u16(), 400);
+}

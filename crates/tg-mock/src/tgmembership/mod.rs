@@ -28,7 +28,10 @@
 //! starts the member's membership, and returns the signed `order_completed` deliveries for every
 //! registered webhook ([`SignedWebhook`], headers [`SIGNATURE_HEADER`] and [`NONCE_HEADER`],
 //! names of the fake's own choosing). Reports convert between the 13 documented currencies at
-//! fixed rates; the default report currency is EUR.
+//! fixed rates ([`CURRENCIES`]) and write `formatted` in the currency's minor units (`81935
+//! JPY`, `0.00001710 BTC`); the default report currency is EUR. As documented, `plans/report`
+//! covers the last 6 calendar months (by order date) while `paymentMethods/report` covers every
+//! completed order, so their totals differ once an order is older than that.
 
 mod admin;
 #[cfg(test)]
@@ -52,6 +55,7 @@ use serde_json::{Map, Value, json};
 use crate::service::{Reply, Request, Service};
 pub use delivery::{NONCE_HEADER, SIGNATURE_HEADER, SignedWebhook, build_webhook, sign_webhook};
 use handlers::Answer;
+pub use money::{CURRENCIES, CurrencyInfo, currency};
 pub use outbox::{
     DELIVERY_TIMEOUT, DeliveryOutcome, DeliveryRecord, OUTBOX_LOG_CAPACITY, loopback_target,
 };

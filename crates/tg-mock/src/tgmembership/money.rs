@@ -4,33 +4,56 @@
 //! The service's own numbers (`"398.60636332000007"`) show floating-point arithmetic; the fake
 //! computes the same way, writing an amount unchanged when no conversion happens.
 
-/// Units of each documented currency per euro (fixed, illustrative rates).
-const RATES: [(&str, f64); 13] = [
-    ("EUR", 1.0),
-    ("USD", 1.0934),
-    ("GBP", 0.8458),
-    ("CAD", 1.4921),
-    ("AUD", 1.6212),
-    ("NZD", 1.7987),
-    ("JPY", 171.85),
-    ("CNY", 7.9341),
-    ("RUB", 95.62),
-    ("BRL", 6.0173),
-    ("INR", 91.32),
-    ("TRY", 36.08),
-    ("BTC", 0.0000171),
+/// A currency the service documents, as the fake treats it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CurrencyInfo {
+    /// The ISO 4217 code (`BTC` for bitcoin), upper case.
+    pub code: &'static str,
+    /// Units of it per euro (fixed, illustrative rates).
+    pub per_euro: f64,
+    /// The decimals `formatted` shows: ISO 4217's minor units (0 for `JPY`), 8 for `BTC`.
+    pub minor_units: u32,
+}
+
+const fn info(code: &'static str, per_euro: f64, minor_units: u32) -> CurrencyInfo {
+    CurrencyInfo {
+        code,
+        per_euro,
+        minor_units,
+    }
+}
+
+/// The 13 documented currencies: the fake's one table of rates and minor units.
+pub const CURRENCIES: [CurrencyInfo; 13] = [
+    info("EUR", 1.0, 2),
+    info("USD", 1.0934, 2),
+    info("GBP", 0.8458, 2),
+    info("CAD", 1.4921, 2),
+    info("AUD", 1.6212, 2),
+    info("NZD", 1.7987, 2),
+    info("JPY", 171.85, 0),
+    info("CNY", 7.9341, 2),
+    info("RUB", 95.62, 2),
+    info("BRL", 6.0173, 2),
+    info("INR", 91.32, 2),
+    info("TRY", 36.08, 2),
+    info("BTC", 0.0000171, 8),
 ];
+
+/// The documented currency `code` (any case), if it is one.
+pub fn currency(code: &str) -> Option<&'static CurrencyInfo> {
+    CURRENCIES
+        .iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code))
+}
 
 /// Whether `code` (any case) is one of the 13 documented currencies.
 pub fn is_documented(code: &str) -> bool {
-    RATES.iter().any(|(c, _)| c.eq_ignore_ascii_case(code))
+    currency(code).is_some()
 }
 
 fn rate(code: &str) -> f64 {
-    RATES
-        .iter()
-        .find(|(c, _)| c.eq_ignore_ascii_case(code))
-        .map_or(1.0, |(_, r)| *r)
+    currency(code).map_or(1.0, |c| c.per_euro)
 }
 
 /// Parses a decimal amount; 0 when it is not one.
@@ -61,15 +84,20 @@ pub fn write(v: f64) -> String {
     format!("{v}")
 }
 
-/// The display text: `$1.34`, `£1.34`, `2 412,08€`, else `1.34 CODE`.
+/// The display text, in the currency's minor units (2 unless [`CURRENCIES`] says otherwise):
+/// `$1.34`, `£1.34`, `2 412,08€`, else `81935 JPY`, `0.00001710 BTC`, `1.34 CODE`.
 pub fn formatted(v: f64, code: &str) -> String {
-    let fixed = format!("{:.2}", v);
-    let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, "00"));
+    let decimals = currency(code).map_or(2, |c| c.minor_units) as usize;
+    let fixed = format!("{v:.decimals$}");
+    let (int, frac) = match fixed.split_once('.') {
+        Some((int, frac)) => (int, format!(".{frac}")),
+        None => (fixed.as_str(), String::new()),
+    };
     match code {
-        "USD" => format!("${int}.{frac}"),
-        "GBP" => format!("£{int}.{frac}"),
-        "EUR" => format!("{},{frac}€", group_thousands(int)),
-        other => format!("{int}.{frac} {other}"),
+        "USD" => format!("${int}{frac}"),
+        "GBP" => format!("£{int}{frac}"),
+        "EUR" => format!("{}{}€", group_thousands(int), frac.replace('.', ",")),
+        other => format!("{int}{frac} {other}"),
     }
 }
 
@@ -174,6 +202,16 @@ mod tests {
         assert_eq!(formatted(762.50008054, "EUR"), "762,50€");
         assert_eq!(formatted(1.344882, "USD"), "$1.34");
         assert_eq!(formatted(440.66793845, "USD"), "$440.67");
+    }
+
+    #[test]
+    fn formats_each_currency_in_its_minor_units() {
+        assert_eq!(formatted(81934.64, "JPY"), "81935 JPY");
+        assert_eq!(formatted(0.01, "BTC"), "0.01000000 BTC");
+        assert_eq!(formatted(0.000_017_1, "BTC"), "0.00001710 BTC");
+        assert_eq!(formatted(12.5, "RUB"), "12.50 RUB");
+        assert_eq!(currency("jpy").map(|c| c.minor_units), Some(0));
+        assert!(currency("XYZ").is_none());
     }
 
     #[test]
