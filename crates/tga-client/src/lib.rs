@@ -36,7 +36,6 @@ pub mod identity;
 pub mod init_data;
 pub mod operation;
 pub mod prelude;
-pub mod spool;
 pub mod thresholds;
 pub mod token;
 pub mod tracker;
@@ -48,6 +47,9 @@ pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, Extra
 pub use identity::Identity;
 pub use init_data::{InitData, InitDataError, InitDataValidator};
 pub use operation::{GetEventThresholds, SendEvents};
+/// Where accepted events wait for delivery; moved to `tg_common::outbox::spool`, re-exported
+/// here under its former path.
+pub use tg_common::outbox::spool;
 /// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 pub use tg_common;
 pub use thresholds::EventThresholds;
