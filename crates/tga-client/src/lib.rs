@@ -47,11 +47,11 @@ pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, Extra
 pub use identity::Identity;
 pub use init_data::{InitData, InitDataError, InitDataValidator};
 pub use operation::{GetEventThresholds, SendEvents};
+/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
+pub use tg_common;
 /// Where accepted events wait for delivery; moved to `tg_common::outbox::spool`, re-exported
 /// here under its former path.
 pub use tg_common::outbox::spool;
-/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
-pub use tg_common;
 pub use thresholds::EventThresholds;
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
 pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
