@@ -112,7 +112,7 @@ async fn the_right_secret_forwards_the_exact_bytes_and_the_handler_gets_them_too
     assert_eq!(deliver(&bot, Some(SECRET), &update).await, 200);
     assert_eq!(deliver(&bot, Some(SECRET), HELLO).await, 200);
     let stats = bot.queue.close(Duration::from_secs(10)).await;
-    assert_eq!((stats.forwarded, stats.not_tracked), (1, 1));
+    assert_eq!((stats.outbox.delivered, stats.not_tracked), (1, 1));
     assert_eq!(forwarded(&bot), [update.as_bytes().to_vec()]);
     let seen = bot.seen.lock().unwrap().clone();
     assert_eq!(seen, [Bytes::from(update), Bytes::from(HELLO)]);
@@ -132,7 +132,7 @@ async fn a_wrong_or_missing_secret_is_401_and_reaches_nothing() {
         assert_eq!(deliver(&bot, secret, &update).await, 401, "{secret:?}");
     }
     let stats = bot.queue.close(Duration::from_secs(10)).await;
-    assert_eq!(stats.queued + stats.not_tracked, 0, "{stats:?}");
+    assert_eq!(stats.outbox.appended + stats.not_tracked, 0, "{stats:?}");
     assert!(forwarded(&bot).is_empty());
     assert!(bot.tgtrack_server.requests().is_empty());
     assert!(
@@ -164,7 +164,7 @@ async fn the_answer_does_not_wait_for_tgtrack() {
         started.elapsed()
     );
     let stats = bot.queue.close(Duration::from_secs(20)).await;
-    assert_eq!(stats.forwarded, 1);
+    assert_eq!(stats.outbox.delivered, 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -183,7 +183,11 @@ async fn a_busy_limiter_queues_the_updates_instead_of_dropping_them() {
     );
     let stats = bot.queue.close(Duration::from_secs(30)).await;
     assert_eq!(
-        (stats.forwarded, stats.failed, stats.refused),
+        (
+            stats.outbox.delivered,
+            stats.outbox.rejected,
+            stats.outbox.not_stored
+        ),
         (8, 0, 0),
         "{stats:?}"
     );
