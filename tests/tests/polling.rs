@@ -467,3 +467,50 @@ fn a_queue_outside_a_runtime_is_a_config_error() {
     let err = ForwardQueue::start(client).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Config { .. }), "{err:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn with_the_daily_quota_spent_2000_polled_starts_are_all_kept_then_delivered() {
+    let s = setup().await;
+    let key = "spent-key";
+    s.tgtrack.add_key(key, FakeMode::Production);
+    let client = queue_client(&s, key);
+    let limiter = tg_common::ProviderClient::core(&client)
+        .limiter()
+        .unwrap()
+        .clone();
+    limiter.pause(Duration::from_secs(86_400)).await;
+    let updates: Vec<String> = (1..=2000).map(start_update).collect();
+    for u in &updates {
+        s.telegram.push_update(TOKEN, u.clone()).unwrap();
+    }
+    let queue = ForwardQueue::start(client).unwrap();
+    let mut p = poller(&s, TOKEN).forward_to(queue.clone()).build().unwrap();
+    for _ in &updates {
+        p.next_update().await.unwrap().unwrap();
+    }
+    p.stop_handle().stop();
+    assert!(p.next_update().await.is_none());
+    let stats = queue.stats().await;
+    assert_eq!(
+        (stats.outbox.appended, stats.outbox.not_stored),
+        (2000, 0),
+        "{stats:?}"
+    );
+    queue.flush().await.unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let first: Vec<Vec<u8>> = s
+        .tgtrack
+        .forwarded(key)
+        .into_iter()
+        .map(|f| f.body.to_vec())
+        .filter(|b| seen.insert(b.clone()))
+        .collect();
+    let expected: Vec<Vec<u8>> = updates.iter().map(|u| u.as_bytes().to_vec()).collect();
+    assert_eq!(first, expected, "every start, in order, byte for byte");
+    let stats = queue.close(Duration::from_secs(10)).await;
+    assert_eq!(
+        (stats.outbox.rejected, stats.pending()),
+        (0, 0),
+        "{stats:?}"
+    );
+}

@@ -199,3 +199,57 @@ async fn a_busy_limiter_queues_the_updates_instead_of_dropping_them() {
     let expected: Vec<Vec<u8>> = updates.iter().map(|u| u.as_bytes().to_vec()).collect();
     assert_eq!(forwarded(&bot), expected, "in order, byte for byte");
 }
+
+/// Waits for the queue's backlog to drain, then says what the fake TGTrack got, first
+/// deliveries only (the outbox delivers at least once).
+async fn drained(bot: &Bot) -> Vec<Vec<u8>> {
+    bot.queue.flush().await.unwrap();
+    let mut seen = std::collections::HashSet::new();
+    forwarded(bot)
+        .into_iter()
+        .filter(|b| seen.insert(b.clone()))
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_the_daily_quota_spent_2000_starts_are_all_kept_then_delivered() {
+    let bot = bot("key-spent", StatusCode::OK).await;
+    // The day's quota is spent: nothing goes out for a day (as after a 429 with a day's
+    // Retry-After).
+    let client = Client::builder(bot.key).build().unwrap();
+    let limiter = tg_common::ProviderClient::core(&client)
+        .limiter()
+        .unwrap()
+        .clone();
+    limiter.pause(Duration::from_secs(86_400)).await;
+    let updates: Vec<String> = (1..=2000).map(start_update).collect();
+    for u in &updates {
+        assert_eq!(deliver(&bot, Some(SECRET), u).await, 200);
+    }
+    let stats = bot.queue.stats().await;
+    assert_eq!(
+        (stats.outbox.appended, stats.outbox.not_stored),
+        (2000, 0),
+        "{stats:?}"
+    );
+    assert!(stats.outbox.backlog_entries > 0, "{stats:?}");
+    // The projection counts the spent day.
+    assert!(
+        stats.outbox.drain_eta_ms.unwrap() >= 20 * 3600 * 1000,
+        "{stats:?}"
+    );
+    assert!(stats.outbox.backlog_bytes >= stats.outbox.backlog_entries * 200);
+    let expected: Vec<Vec<u8>> = updates.iter().map(|u| u.as_bytes().to_vec()).collect();
+    assert_eq!(
+        drained(&bot).await,
+        expected,
+        "every start, in order, byte for byte"
+    );
+    let stats = bot.queue.close(Duration::from_secs(10)).await;
+    assert_eq!(
+        (stats.outbox.rejected, stats.pending()),
+        (0, 0),
+        "{stats:?}"
+    );
+    assert_eq!(stats.outbox.backlog_entries, 0);
+}
