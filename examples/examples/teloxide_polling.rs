@@ -97,7 +97,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // And the block handed on too (the bot has no handler for it, TGTrack needs it): a stop
     // before that would leave it to Telegram to resend, unconfirmed and not yet forwarded.
     let handed_on = async {
-        while queue.stats().queued + queue.stats().not_tracked < 3 {
+        while {
+            let stats = queue.stats().await;
+            stats.outbox.appended + stats.not_tracked
+        } < 3
+        {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     };
@@ -113,8 +117,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     tokio::time::timeout(Duration::from_secs(30), dispatching).await??;
     let stats = queue.close(Duration::from_secs(10)).await;
     println!(
-        "forward queue: {} forwarded, {} not needed by TGTrack, {} failed",
-        stats.forwarded, stats.not_tracked, stats.failed
+        "forward queue: {} forwarded, {} not needed by TGTrack, {} refused, {} not stored",
+        stats.outbox.delivered, stats.not_tracked, stats.outbox.rejected, stats.outbox.not_stored
     );
     let forwarded = tgtrack.forwarded(API_KEY);
     println!("updates received by the fake TGTrack: {}", forwarded.len());

@@ -142,8 +142,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     serving.await??;
     let stats = queue.close(Duration::from_secs(10)).await;
     println!(
-        "forward queue: {} forwarded, {} not needed by TGTrack, {} failed",
-        stats.forwarded, stats.not_tracked, stats.failed
+        "forward queue: {} forwarded, {} not needed by TGTrack, {} refused, {} not stored",
+        stats.outbox.delivered, stats.not_tracked, stats.outbox.rejected, stats.outbox.not_stored
     );
     let forwarded = tgtrack.forwarded(API_KEY);
     println!("updates received by the fake TGTrack: {}", forwarded.len());

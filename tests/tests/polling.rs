@@ -9,6 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use tg_common::outbox::LetterCause;
+use tg_common::outbox::spool::MemorySpool;
 use tg_common::{ErrorKind, RetryPolicy};
 use tg_mock::telegram::{TelegramFake, error_reply};
 use tg_mock::tgtrack::{Mode as FakeMode, TgtrackFake};
@@ -107,7 +109,11 @@ async fn every_update_is_handed_on_byte_for_byte_and_only_tracked_ones_are_forwa
     assert!(p.next_update().await.is_none());
     let stats = queue.close(Duration::from_secs(10)).await;
     assert_eq!(
-        (stats.forwarded, stats.not_tracked, stats.failed),
+        (
+            stats.outbox.delivered,
+            stats.not_tracked,
+            stats.outbox.rejected
+        ),
         (2, 2, 0)
     );
 
@@ -356,26 +362,34 @@ async fn a_forward_tgtrack_refused_reaches_the_failure_callback_with_its_bytes()
     let seen = Arc::clone(&calls);
     // An unknown key: TGTrack answers 401 to every forward.
     let queue = ForwardQueue::builder(queue_client(&s, "unknown-key"))
-        .on_failure(move |f| {
+        .on_failure(move |letter| {
             if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1 {
                 panic!("a callback that panics once");
             }
-            record
-                .lock()
-                .unwrap()
-                .push((f.update.as_bytes().to_vec(), f.error.status()));
+            let status = match &letter.cause {
+                LetterCause::Rejected(e) => e.status(),
+                _ => None,
+            };
+            record.lock().unwrap().push((letter.bytes.to_vec(), status));
         })
         .start()
         .unwrap();
     let updates = [start_update(1), blocked_update(2), start_update(3)];
     for u in &updates {
         assert!(matches!(
-            queue.submit(u.clone()),
+            queue.submit(u.clone()).await,
             tgtrack_client::Submission::Queued(_)
         ));
     }
     let stats = queue.close(Duration::from_secs(10)).await;
-    assert_eq!((stats.failed, stats.forwarded, stats.pending()), (3, 0, 0));
+    assert_eq!(
+        (
+            stats.outbox.rejected,
+            stats.outbox.delivered,
+            stats.pending()
+        ),
+        (3, 0, 0)
+    );
     assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
     let failed = failed.lock().unwrap().clone();
     assert_eq!(
@@ -385,45 +399,66 @@ async fn a_forward_tgtrack_refused_reaches_the_failure_callback_with_its_bytes()
             (updates[2].as_bytes().to_vec(), Some(401))
         ]
     );
+    // The update the panicking callback dropped is kept.
+    let kept = queue.take_failed();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].bytes, updates[1].as_bytes());
 }
 
 #[tokio::test]
-async fn a_full_or_closed_queue_hands_the_update_back() {
+async fn a_full_or_closed_queue_hands_the_update_over_never_drops_it() {
     let s = setup().await;
+    // A spool of one update, and a key TGTrack refuses: the refused update stays kept (in the
+    // spool) until taken, so the spool stays full.
     let queue = ForwardQueue::builder(queue_client(&s, "full-key"))
-        .capacity(1)
+        .spool(Arc::new(MemorySpool::new(1, 1 << 20)))
         .start()
         .unwrap();
     assert!(matches!(
-        queue.submit(start_update(1)),
+        queue.submit(start_update(1)).await,
         tgtrack_client::Submission::Queued(_)
     ));
-    // Nothing yielded to the queue's task yet: its one slot is taken.
-    match queue.submit(start_update(2)) {
-        tgtrack_client::Submission::Refused { update, reason } => {
-            assert_eq!(reason, tgtrack_client::forward_queue::Refusal::Full);
-            assert_eq!(update.as_bytes(), start_update(2).as_bytes());
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(matches!(
-        queue.submit(text_update(3, "hello")),
-        tgtrack_client::Submission::NotTracked
-    ));
-    queue.close(Duration::from_secs(10)).await;
-    assert!(matches!(
-        queue.submit(start_update(4)),
-        tgtrack_client::Submission::Refused {
-            reason: tgtrack_client::forward_queue::Refusal::Closed,
-            ..
-        }
-    ));
-    let stats = queue.stats();
     assert_eq!(
-        (stats.queued, stats.refused, stats.not_tracked, stats.failed),
+        queue.submit(start_update(2)).await,
+        tgtrack_client::Submission::Refused
+    );
+    assert_eq!(
+        queue.submit(text_update(3, "hello")).await,
+        tgtrack_client::Submission::NotTracked
+    );
+    queue.close(Duration::from_secs(10)).await;
+    assert_eq!(
+        queue.submit(start_update(4)).await,
+        tgtrack_client::Submission::Refused
+    );
+    let stats = queue.stats().await;
+    assert_eq!(
+        (
+            stats.outbox.appended,
+            stats.outbox.not_stored,
+            stats.not_tracked,
+            stats.outbox.rejected
+        ),
         (1, 2, 1, 1),
         "{stats:?}"
     );
+    let kept: Vec<(Vec<u8>, bool)> = queue
+        .take_failed()
+        .into_iter()
+        .map(|l| {
+            (
+                l.bytes.to_vec(),
+                matches!(l.cause, LetterCause::Rejected(_)),
+            )
+        })
+        .collect();
+    assert_eq!(kept.len(), 3, "every update handed over is kept");
+    for (n, rejected) in [(1, true), (2, false), (4, false)] {
+        assert!(
+            kept.contains(&(start_update(n).into_bytes(), rejected)),
+            "update {n}"
+        );
+    }
 }
 
 #[test]
@@ -431,4 +466,51 @@ fn a_queue_outside_a_runtime_is_a_config_error() {
     let client = Client::builder("k").build().unwrap();
     let err = ForwardQueue::start(client).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Config { .. }), "{err:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_the_daily_quota_spent_2000_polled_starts_are_all_kept_then_delivered() {
+    let s = setup().await;
+    let key = "spent-key";
+    s.tgtrack.add_key(key, FakeMode::Production);
+    let client = queue_client(&s, key);
+    let limiter = tg_common::ProviderClient::core(&client)
+        .limiter()
+        .unwrap()
+        .clone();
+    limiter.pause(Duration::from_secs(86_400)).await;
+    let updates: Vec<String> = (1..=2000).map(start_update).collect();
+    for u in &updates {
+        s.telegram.push_update(TOKEN, u.clone()).unwrap();
+    }
+    let queue = ForwardQueue::start(client).unwrap();
+    let mut p = poller(&s, TOKEN).forward_to(queue.clone()).build().unwrap();
+    for _ in &updates {
+        p.next_update().await.unwrap().unwrap();
+    }
+    p.stop_handle().stop();
+    assert!(p.next_update().await.is_none());
+    let stats = queue.stats().await;
+    assert_eq!(
+        (stats.outbox.appended, stats.outbox.not_stored),
+        (2000, 0),
+        "{stats:?}"
+    );
+    queue.flush().await.unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let first: Vec<Vec<u8>> = s
+        .tgtrack
+        .forwarded(key)
+        .into_iter()
+        .map(|f| f.body.to_vec())
+        .filter(|b| seen.insert(b.clone()))
+        .collect();
+    let expected: Vec<Vec<u8>> = updates.iter().map(|u| u.as_bytes().to_vec()).collect();
+    assert_eq!(first, expected, "every start, in order, byte for byte");
+    let stats = queue.close(Duration::from_secs(10)).await;
+    assert_eq!(
+        (stats.outbox.rejected, stats.pending()),
+        (0, 0),
+        "{stats:?}"
+    );
 }

@@ -108,7 +108,11 @@ async fn a_dispatcher_runs_unchanged_while_tgtrack_gets_the_exact_bytes() {
     assert_ne!(serde_json::to_string(&parsed).unwrap(), pushed[0]);
 
     let stats = queue.close(Duration::from_secs(10)).await;
-    assert_eq!((stats.forwarded, stats.not_tracked), (2, 1), "{stats:?}");
+    assert_eq!(
+        (stats.outbox.delivered, stats.not_tracked),
+        (2, 1),
+        "{stats:?}"
+    );
     let bodies: Vec<Vec<u8>> = tgtrack
         .forwarded(KEY)
         .into_iter()
@@ -219,7 +223,11 @@ async fn teloxides_axum_webhook_behind_the_layer_forwards_only_with_the_right_se
     .expect("the dispatcher handles both messages");
     assert_eq!(*seen.lock().unwrap(), ["/start ref-42", "hello"]);
     let stats = queue.close(Duration::from_secs(10)).await;
-    assert_eq!((stats.forwarded, stats.not_tracked), (1, 1), "{stats:?}");
+    assert_eq!(
+        (stats.outbox.delivered, stats.not_tracked),
+        (1, 1),
+        "{stats:?}"
+    );
     let bodies: Vec<Vec<u8>> = tgtrack
         .forwarded("teloxide-webhook-key")
         .into_iter()

@@ -112,7 +112,7 @@ async fn the_right_secret_forwards_the_exact_bytes_and_the_handler_gets_them_too
     assert_eq!(deliver(&bot, Some(SECRET), &update).await, 200);
     assert_eq!(deliver(&bot, Some(SECRET), HELLO).await, 200);
     let stats = bot.queue.close(Duration::from_secs(10)).await;
-    assert_eq!((stats.forwarded, stats.not_tracked), (1, 1));
+    assert_eq!((stats.outbox.delivered, stats.not_tracked), (1, 1));
     assert_eq!(forwarded(&bot), [update.as_bytes().to_vec()]);
     let seen = bot.seen.lock().unwrap().clone();
     assert_eq!(seen, [Bytes::from(update), Bytes::from(HELLO)]);
@@ -132,7 +132,7 @@ async fn a_wrong_or_missing_secret_is_401_and_reaches_nothing() {
         assert_eq!(deliver(&bot, secret, &update).await, 401, "{secret:?}");
     }
     let stats = bot.queue.close(Duration::from_secs(10)).await;
-    assert_eq!(stats.queued + stats.not_tracked, 0, "{stats:?}");
+    assert_eq!(stats.outbox.appended + stats.not_tracked, 0, "{stats:?}");
     assert!(forwarded(&bot).is_empty());
     assert!(bot.tgtrack_server.requests().is_empty());
     assert!(
@@ -164,7 +164,7 @@ async fn the_answer_does_not_wait_for_tgtrack() {
         started.elapsed()
     );
     let stats = bot.queue.close(Duration::from_secs(20)).await;
-    assert_eq!(stats.forwarded, 1);
+    assert_eq!(stats.outbox.delivered, 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -183,7 +183,11 @@ async fn a_busy_limiter_queues_the_updates_instead_of_dropping_them() {
     );
     let stats = bot.queue.close(Duration::from_secs(30)).await;
     assert_eq!(
-        (stats.forwarded, stats.failed, stats.refused),
+        (
+            stats.outbox.delivered,
+            stats.outbox.rejected,
+            stats.outbox.not_stored
+        ),
         (8, 0, 0),
         "{stats:?}"
     );
@@ -194,4 +198,58 @@ async fn a_busy_limiter_queues_the_updates_instead_of_dropping_them() {
     );
     let expected: Vec<Vec<u8>> = updates.iter().map(|u| u.as_bytes().to_vec()).collect();
     assert_eq!(forwarded(&bot), expected, "in order, byte for byte");
+}
+
+/// Waits for the queue's backlog to drain, then says what the fake TGTrack got, first
+/// deliveries only (the outbox delivers at least once).
+async fn drained(bot: &Bot) -> Vec<Vec<u8>> {
+    bot.queue.flush().await.unwrap();
+    let mut seen = std::collections::HashSet::new();
+    forwarded(bot)
+        .into_iter()
+        .filter(|b| seen.insert(b.clone()))
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_the_daily_quota_spent_2000_starts_are_all_kept_then_delivered() {
+    let bot = bot("key-spent", StatusCode::OK).await;
+    // The day's quota is spent: nothing goes out for a day (as after a 429 with a day's
+    // Retry-After).
+    let client = Client::builder(bot.key).build().unwrap();
+    let limiter = tg_common::ProviderClient::core(&client)
+        .limiter()
+        .unwrap()
+        .clone();
+    limiter.pause(Duration::from_secs(86_400)).await;
+    let updates: Vec<String> = (1..=2000).map(start_update).collect();
+    for u in &updates {
+        assert_eq!(deliver(&bot, Some(SECRET), u).await, 200);
+    }
+    let stats = bot.queue.stats().await;
+    assert_eq!(
+        (stats.outbox.appended, stats.outbox.not_stored),
+        (2000, 0),
+        "{stats:?}"
+    );
+    assert!(stats.outbox.backlog_entries > 0, "{stats:?}");
+    // The projection counts the spent day.
+    assert!(
+        stats.outbox.drain_eta_ms.unwrap() >= 20 * 3600 * 1000,
+        "{stats:?}"
+    );
+    assert!(stats.outbox.backlog_bytes >= stats.outbox.backlog_entries * 200);
+    let expected: Vec<Vec<u8>> = updates.iter().map(|u| u.as_bytes().to_vec()).collect();
+    assert_eq!(
+        drained(&bot).await,
+        expected,
+        "every start, in order, byte for byte"
+    );
+    let stats = bot.queue.close(Duration::from_secs(10)).await;
+    assert_eq!(
+        (stats.outbox.rejected, stats.pending()),
+        (0, 0),
+        "{stats:?}"
+    );
+    assert_eq!(stats.outbox.backlog_entries, 0);
 }

@@ -14,6 +14,8 @@ pub mod error;
 pub mod json;
 pub mod limit;
 pub mod operation;
+#[cfg(feature = "outbox")]
+pub mod outbox;
 pub mod retry;
 pub mod scrub;
 pub mod secret;
@@ -26,3 +28,7 @@ pub use limit::{Quota, RateLimiter};
 pub use operation::{HasOperation, Operation, OperationPath, ProviderClient, RequestBuilder};
 pub use retry::{Idempotency, RetryPolicy};
 pub use secret::Secret;
+
+// The spool's files name their module `crate::spool` (they moved here from tga-client).
+#[cfg(feature = "outbox")]
+use outbox::spool;

@@ -36,7 +36,6 @@ pub mod identity;
 pub mod init_data;
 pub mod operation;
 pub mod prelude;
-pub mod spool;
 pub mod thresholds;
 pub mod token;
 pub mod tracker;
@@ -50,6 +49,9 @@ pub use init_data::{InitData, InitDataError, InitDataValidator};
 pub use operation::{GetEventThresholds, SendEvents};
 /// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 pub use tg_common;
+/// Where accepted events wait for delivery; moved to `tg_common::outbox::spool`, re-exported
+/// here under its former path.
+pub use tg_common::outbox::spool;
 pub use thresholds::EventThresholds;
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
 pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};

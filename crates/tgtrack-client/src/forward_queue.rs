@@ -1,22 +1,34 @@
-//! Forwarding tracked updates in the background, in arrival order, so a bot never waits for
-//! TGTrack: [`ForwardQueue::submit`] returns at once and one task sends the queued updates with
-//! `on_telegram_webhook`, byte for byte.
+//! Forwarding tracked updates in the background so a bot never waits for TGTrack:
+//! [`ForwardQueue::submit`] appends the update's bytes to a spool (durable as the spool
+//! promises) and returns; tg-common's [`Outbox`] worker sends each with
+//! `on_telegram_webhook`, byte for byte, in arrival order, one update per call. What is
+//! TGTrack's is here (which updates, one verbatim update per call, the quota's wait); claiming,
+//! acknowledging, retrying, letters, panics, stats and shutdown are the outbox's.
 //!
-//! A queued update waits for the rate limiter as long as the quota needs (up to
-//! [`QUEUE_MAX_RATE_WAIT`]) instead of failing after the client's usual ten seconds: a busy
-//! limiter delays forwarding, it does not drop it. Every update that is not sent is reported:
-//! refused at once when the queue is full or closed ([`Submission::Refused`] hands it back), or
-//! passed to the failure callback (default: a `tracing` warning) when TGTrack refused it or the
-//! call failed after the client's retries.
+//! - A queued update waits for the rate limiter as long as the quota needs (up to
+//!   [`QUEUE_MAX_RATE_WAIT`]), then is retried by the outbox's backoff while TGTrack or the
+//!   network fails: a busy limiter delays forwarding, it never drops it.
+//! - The default spool is in memory, bounded by [`DEFAULT_QUEUE_BYTES`] (a day of starts at
+//!   the documented quota many times over); [`ForwardQueueBuilder::spool`] takes a
+//!   [`DiskSpool`](tg_common::outbox::spool::DiskSpool) or a Redis stream, so a restart loses
+//!   nothing the webhook layer answered 200 for or the poller confirmed.
+//! - Nothing is refused silently: an update the spool does not store, and one TGTrack refuses
+//!   for good, is a [`Letter`], handed to [`ForwardQueueBuilder::on_failure`] or kept until
+//!   [`ForwardQueue::take_failed`], and counted.
+//!
+//! Delivery is at least once: an update sent when the process died before its
+//! acknowledgement is sent again.
 
-use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use tg_common::Error;
-use tokio::sync::{mpsc, watch};
+use tg_common::outbox::spool::{MemorySpool, Spool};
+use tg_common::outbox::{
+    Appended, Claimed, Deliverer, Delivery, Letter, LetterSink, Outbox, OutboxConfig, OutboxError,
+    OutboxStats,
+};
+use tg_common::{Error, ProviderClient};
 
 use crate::client::Client;
 use crate::forward::RawUpdate;
@@ -26,106 +38,98 @@ use crate::update_filter::{TrackedKind, is_tracked_update};
 /// daily quota can make it wait.
 pub const QUEUE_MAX_RATE_WAIT: Duration = Duration::from_secs(25 * 3600);
 
-/// The default number of updates the queue holds.
-pub const DEFAULT_QUEUE_CAPACITY: usize = 1024;
+/// The default bound of the in-memory spool, in bytes: 64 MiB. A day at the documented quota is
+/// 5,000 forwarded updates; a `/start` update is about 0.5 KiB and Telegram's largest text
+/// message about 16 KiB, so the default holds a day of starts at 13 KiB each, and about 25 days
+/// of typical ones.
+pub const DEFAULT_QUEUE_BYTES: u64 = 64 << 20;
 
-/// An update TGTrack did not receive, with why.
-#[derive(Debug)]
-pub struct FailedForward {
-    /// The update, exactly as received (send it again with `Client::on_telegram_webhook`).
-    pub update: RawUpdate,
-    /// Why it was not sent.
-    pub error: Error,
-}
+/// The default bound of the in-memory spool, in updates (the byte bound binds first for any
+/// update of more than 64 bytes).
+pub const DEFAULT_QUEUE_ENTRIES: u64 = 1 << 20;
+
+/// The outbox's name in log lines.
+const NAME: &str = "tgtrack forwarding";
 
 /// What [`ForwardQueue::submit`] did with an update.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Submission {
-    /// Queued for TGTrack.
+    /// Stored in the spool for TGTrack.
     Queued(TrackedKind),
     /// TGTrack does not need it (or it is not a JSON object): nothing is sent.
     NotTracked,
-    /// Not queued: handed back.
-    Refused {
-        /// The update.
-        update: RawUpdate,
-        /// Why.
-        reason: Refusal,
-    },
+    /// Not stored (spool full or failing, queue closed): handed to the failure callback, or
+    /// kept for [`ForwardQueue::take_failed`], and counted in `not_stored`.
+    Refused,
 }
 
-/// Why an update was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// The queue holds its capacity of updates.
-    Full,
-    /// The queue was closed.
-    Closed,
-}
-
-/// Counters of a queue.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// A queue's counters and backlog, serializable.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ForwardStats {
-    /// Updates queued.
-    pub queued: u64,
-    /// Updates TGTrack accepted.
-    pub forwarded: u64,
-    /// Updates that failed (passed to the failure callback).
-    pub failed: u64,
     /// Updates submitted that TGTrack does not need.
     pub not_tracked: u64,
-    /// Updates refused (queue full or closed).
-    pub refused: u64,
+    /// The outbox's counters and backlog (`appended`, `delivered`, `not_stored`,
+    /// `rejected`, `backlog_entries`, `oldest_age_ms`, `drain_eta_ms`, ...).
+    #[serde(flatten)]
+    pub outbox: OutboxStats,
 }
 
 impl ForwardStats {
-    /// Updates queued and not yet sent or failed.
+    /// Updates appended and not yet delivered or refused by TGTrack.
     pub fn pending(&self) -> u64 {
-        self.queued.saturating_sub(self.forwarded + self.failed)
+        let o = &self.outbox;
+        o.appended.saturating_sub(o.delivered + o.rejected)
     }
 }
 
-type FailureHook = Arc<dyn Fn(FailedForward) + Send + Sync>;
-
-#[derive(Default)]
-struct Counters {
-    queued: AtomicU64,
-    forwarded: AtomicU64,
-    failed: AtomicU64,
-    not_tracked: AtomicU64,
-    refused: AtomicU64,
+/// Sends one update per call, verbatim, waiting for the quota as long as it needs.
+struct Forwarder {
+    client: Client,
 }
 
-impl Counters {
-    fn snapshot(&self) -> ForwardStats {
-        ForwardStats {
-            queued: self.queued.load(Ordering::Acquire),
-            forwarded: self.forwarded.load(Ordering::Acquire),
-            failed: self.failed.load(Ordering::Acquire),
-            not_tracked: self.not_tracked.load(Ordering::Acquire),
-            refused: self.refused.load(Ordering::Acquire),
+impl Deliverer for Forwarder {
+    async fn deliver(&self, entries: &[Claimed]) -> Vec<Delivery> {
+        let mut outcomes = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let outcome = match RawUpdate::new(entry.bytes.clone()) {
+                Ok(update) => Delivery::of(
+                    self.client
+                        .on_telegram_webhook(update)
+                        .max_rate_wait(QUEUE_MAX_RATE_WAIT)
+                        .send()
+                        .await
+                        .map(|_| ()),
+                ),
+                Err(e) => Delivery::Rejected(Arc::new(e)),
+            };
+            // In arrival order: what follows a failure waits for its retry.
+            let stop = matches!(outcome, Delivery::Retry(_));
+            outcomes.push(outcome);
+            if stop {
+                break;
+            }
         }
+        outcomes
+    }
+
+    fn drain_time(&self, entries: u64) -> Option<Duration> {
+        self.client
+            .core()
+            .limiter()
+            .map(|limiter| limiter.time_to_admit(entries))
     }
 }
 
-/// The background forwarder; cheap to clone (clones share the queue and its task).
+/// The background forwarder; cheap to clone (clones share the outbox).
 #[derive(Clone)]
 pub struct ForwardQueue {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    tx: mpsc::Sender<RawUpdate>,
-    counters: Arc<Counters>,
-    closing: watch::Sender<bool>,
-    worker: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    outbox: Outbox,
+    not_tracked: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for ForwardQueue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ForwardQueue")
-            .field("stats", &self.stats())
-            .finish_non_exhaustive()
+        f.debug_struct("ForwardQueue").finish_non_exhaustive()
     }
 }
 
@@ -133,57 +137,64 @@ impl std::fmt::Debug for ForwardQueue {
 #[must_use]
 pub struct ForwardQueueBuilder {
     client: Client,
-    capacity: usize,
-    on_failure: Option<FailureHook>,
+    spool: Option<Arc<dyn Spool>>,
+    on_failure: Option<LetterSink>,
+    configure: Option<Box<dyn FnOnce(OutboxConfig) -> OutboxConfig + Send>>,
 }
 
 impl std::fmt::Debug for ForwardQueueBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ForwardQueueBuilder")
-            .field("capacity", &self.capacity)
+            .field("durable_spool", &self.spool.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl ForwardQueueBuilder {
-    /// How many updates the queue holds before refusing more (default
-    /// [`DEFAULT_QUEUE_CAPACITY`]; at least 1).
-    pub fn capacity(mut self, capacity: usize) -> Self {
-        self.capacity = capacity.max(1);
+    /// Keeps updates in `spool` (a disk spool or a Redis stream survives a restart) instead of
+    /// the default in-memory spool of [`DEFAULT_QUEUE_BYTES`].
+    pub fn spool(mut self, spool: Arc<dyn Spool>) -> Self {
+        self.spool = Some(spool);
         self
     }
 
-    /// Called with every update TGTrack did not receive after it was queued. A panic in it is
-    /// caught and logged; the queue goes on.
-    pub fn on_failure(mut self, hook: impl Fn(FailedForward) + Send + Sync + 'static) -> Self {
-        self.on_failure = Some(Arc::new(hook));
+    /// Called with every update not forwarded: not stored when submitted, or refused by TGTrack
+    /// for good. Without it, they are kept until [`ForwardQueue::take_failed`]. A panic in it
+    /// is caught and counted, and its update kept.
+    pub fn on_failure(mut self, hook: impl Fn(Letter) + Send + Sync + 'static) -> Self {
+        self.on_failure = Some(LetterSink::new(hook));
         self
     }
 
-    /// Starts the queue's task on the current tokio runtime.
+    /// Changes the outbox's settings (claims, backoff, poll interval, kept letters).
+    pub fn outbox(
+        mut self,
+        configure: impl FnOnce(OutboxConfig) -> OutboxConfig + Send + 'static,
+    ) -> Self {
+        self.configure = Some(Box::new(configure));
+        self
+    }
+
+    /// Starts the queue's worker on the current tokio runtime.
     ///
     /// Fails with [`tg_common::ErrorKind::Config`] outside a tokio runtime.
     pub fn start(self) -> Result<ForwardQueue, Error> {
-        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-            Error::config("ForwardQueue::start must be called inside a Tokio runtime")
-        })?;
-        let (tx, rx) = mpsc::channel(self.capacity);
-        let (closing, closed) = watch::channel(false);
-        let counters = Arc::new(Counters::default());
-        let worker = runtime.spawn(run(
-            self.client,
-            rx,
-            closed,
-            Arc::clone(&counters),
-            self.on_failure,
-        ));
+        let spool = self.spool.unwrap_or_else(|| {
+            Arc::new(MemorySpool::new(DEFAULT_QUEUE_ENTRIES, DEFAULT_QUEUE_BYTES))
+        });
+        let mut config = OutboxConfig::new(spool).name(NAME);
+        if let Some(sink) = self.on_failure {
+            config = config.letters(sink);
+        }
+        if let Some(configure) = self.configure {
+            config = configure(config);
+        }
+        let forwarder = Forwarder {
+            client: self.client,
+        };
         Ok(ForwardQueue {
-            inner: Arc::new(Inner {
-                tx,
-                counters,
-                closing,
-                worker: Mutex::new(Some(worker)),
-            }),
+            outbox: Outbox::start(forwarder, config)?,
+            not_tracked: Arc::default(),
         })
     }
 }
@@ -193,8 +204,9 @@ impl ForwardQueue {
     pub fn builder(client: Client) -> ForwardQueueBuilder {
         ForwardQueueBuilder {
             client,
-            capacity: DEFAULT_QUEUE_CAPACITY,
+            spool: None,
             on_failure: None,
+            configure: None,
         }
     }
 
@@ -205,117 +217,51 @@ impl ForwardQueue {
         ForwardQueue::builder(client).start()
     }
 
-    /// Queues `raw` for TGTrack when it needs it (see [`crate::is_tracked_update`]); never
-    /// waits. The bytes are kept exactly as given.
-    pub fn submit(&self, raw: impl Into<Bytes>) -> Submission {
+    /// Stores `raw` for TGTrack when it needs it (see [`crate::is_tracked_update`]); returns
+    /// once it is in the spool (durable as the spool promises). The bytes are kept exactly as
+    /// given. Never waits for TGTrack or the quota.
+    pub async fn submit(&self, raw: impl Into<Bytes>) -> Submission {
         let raw = raw.into();
-        let counters = &self.inner.counters;
-        let Some(kind) = is_tracked_update(&raw) else {
-            counters.not_tracked.fetch_add(1, Ordering::AcqRel);
+        let Some(kind) = is_tracked_update(&raw).filter(|_| RawUpdate::new(raw.clone()).is_ok())
+        else {
+            self.not_tracked
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Submission::NotTracked;
         };
-        let Ok(update) = RawUpdate::new(raw) else {
-            counters.not_tracked.fetch_add(1, Ordering::AcqRel);
-            return Submission::NotTracked;
-        };
-        if *self.inner.closing.borrow() {
-            counters.refused.fetch_add(1, Ordering::AcqRel);
-            tracing::warn!(reason = ?Refusal::Closed, "tgtrack forward queue refused an update");
-            return Submission::Refused {
-                update,
-                reason: Refusal::Closed,
-            };
-        }
-        // Counted before the task can see it, so `pending` never goes below zero.
-        counters.queued.fetch_add(1, Ordering::AcqRel);
-        match self.inner.tx.try_send(update) {
-            Ok(()) => Submission::Queued(kind),
-            Err(e) => {
-                counters.queued.fetch_sub(1, Ordering::AcqRel);
-                counters.refused.fetch_add(1, Ordering::AcqRel);
-                let (update, reason) = match e {
-                    mpsc::error::TrySendError::Full(u) => (u, Refusal::Full),
-                    mpsc::error::TrySendError::Closed(u) => (u, Refusal::Closed),
-                };
-                tracing::warn!(?reason, "tgtrack forward queue refused an update");
-                Submission::Refused { update, reason }
-            }
+        match self.outbox.append_or_letter(raw).await {
+            Appended::Stored(_) => Submission::Queued(kind),
+            Appended::Refused => Submission::Refused,
         }
     }
 
-    /// The counters so far.
-    pub fn stats(&self) -> ForwardStats {
-        self.inner.counters.snapshot()
+    /// The updates not forwarded and kept (no failure callback, or it panicked); their spool
+    /// entries are removed.
+    pub fn take_failed(&self) -> Vec<Letter> {
+        self.outbox.take_letters()
     }
 
-    /// Refuses new updates and waits up to `within` for the queued ones to be sent. Returns the
-    /// counters; `pending() > 0` when time ran out (the task goes on sending them).
+    /// The counters and the backlog (its size, oldest entry's age, projected time to drain
+    /// it under the client's quota).
+    pub async fn stats(&self) -> ForwardStats {
+        ForwardStats {
+            not_tracked: self.not_tracked.load(std::sync::atomic::Ordering::Relaxed),
+            outbox: self.outbox.stats().await,
+        }
+    }
+
+    /// Returns once every update stored before the call was forwarded or refused for good;
+    /// [`OutboxError::NotDelivered`] says what went wrong since the previous report.
+    pub async fn flush(&self) -> Result<(), OutboxError> {
+        self.outbox.flush().await
+    }
+
+    /// Refuses new updates, forwards what the spool holds for at most `within`, then stops
+    /// (what is left stays in the spool for the next queue on it). Returns the counters;
+    /// `pending() > 0` when time ran out.
     pub async fn close(&self, within: Duration) -> ForwardStats {
-        self.inner.closing.send_replace(true);
-        let worker = self
-            .inner
-            .worker
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        if let Some(mut worker) = worker {
-            if tokio::time::timeout(within, &mut worker).await.is_err() {
-                // Not finished: keep the handle so a later close can wait again.
-                *self.inner.worker.lock().unwrap_or_else(|e| e.into_inner()) = Some(worker);
-            }
+        if let Err(e) = self.outbox.shutdown(within).await {
+            tracing::warn!(error = %e, "tgtrack forwarding closed with updates not forwarded");
         }
-        self.stats()
-    }
-}
-
-async fn run(
-    client: Client,
-    mut rx: mpsc::Receiver<RawUpdate>,
-    mut closing: watch::Receiver<bool>,
-    counters: Arc<Counters>,
-    on_failure: Option<FailureHook>,
-) {
-    loop {
-        let update = tokio::select! {
-            biased;
-            u = rx.recv() => match u {
-                Some(u) => u,
-                None => return,
-            },
-            // Closed (or every handle dropped): stop taking new updates, drain the rest.
-            _ = closing.changed() => {
-                rx.close();
-                continue;
-            }
-        };
-        let sent = client
-            .on_telegram_webhook(update.clone())
-            .max_rate_wait(QUEUE_MAX_RATE_WAIT)
-            .send()
-            .await;
-        match sent {
-            Ok(_) => {
-                counters.forwarded.fetch_add(1, Ordering::AcqRel);
-            }
-            Err(error) => {
-                counters.failed.fetch_add(1, Ordering::AcqRel);
-                report(on_failure.as_ref(), FailedForward { update, error });
-            }
-        }
-    }
-}
-
-fn report(hook: Option<&FailureHook>, failed: FailedForward) {
-    match hook {
-        Some(hook) => {
-            if std::panic::catch_unwind(AssertUnwindSafe(|| hook(failed))).is_err() {
-                tracing::error!("the tgtrack forward failure callback panicked");
-            }
-        }
-        None => tracing::warn!(
-            error = %failed.error,
-            bytes = failed.update.as_bytes().len(),
-            "an update was not forwarded to tgtrack"
-        ),
+        self.stats().await
     }
 }

@@ -18,7 +18,8 @@
 //! - [`forward`]: Telegram updates and builder webhooks forwarded byte for byte.
 //! - [`update_filter`]: which Telegram updates TGTrack needs, to save the daily quota.
 //! - [`forward_queue`]: forwarding tracked updates in the background, in order, within the
-//!   quota, without making the bot wait.
+//!   quota, without making the bot wait, over tg-common's outbox (a memory, disk or Redis
+//!   spool).
 //! - `webhook` (feature `tower` or `axum`): a tower layer for a webhook endpoint that checks
 //!   Telegram's secret token before forwarding anything.
 //! - [`poll`]: long polling of Telegram's `getUpdates` that keeps each update's exact bytes.
@@ -47,7 +48,7 @@ pub use envelope::OkAnswer;
 pub use error::TgtrackErrorExt;
 pub use error::{ErrorCode, TgtrackApiError};
 pub use forward::{RawJson, RawUpdate, SambotEncoding};
-pub use forward_queue::{FailedForward, ForwardQueue, ForwardStats, Submission};
+pub use forward_queue::{ForwardQueue, ForwardQueueBuilder, ForwardStats, Submission};
 pub use method::{ApiMethod, DEFAULT_QUOTAS};
 pub use model::{
     AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,

@@ -103,11 +103,11 @@ impl LocalBackend {
         }
     }
 
-    fn now(&self) -> Nanos {
+    pub(super) fn now(&self) -> Nanos {
         super::log::nanos(tokio::time::Instant::now().saturating_duration_since(self.base))
     }
 
-    fn with_log<R>(&self, f: impl FnOnce(&mut AdmissionLog) -> R) -> R {
+    pub(super) fn with_log<R>(&self, f: impl FnOnce(&mut AdmissionLog) -> R) -> R {
         // A panic while holding the lock cannot leave the log half-updated in a way that
         // breaks exactness (every update is a push or a remove), so recover from poisoning.
         let mut guard = match self.log.lock() {

@@ -118,6 +118,14 @@ impl RateLimiter {
         }
     }
 
+    /// The in-process backend, when the state lives in this process.
+    pub(super) fn local(&self) -> Option<&LocalBackend> {
+        match &self.store {
+            Store::Local(b) => Some(b),
+            Store::Shared(_) => None,
+        }
+    }
+
     /// The quotas enforced.
     pub fn quotas(&self) -> Vec<Quota> {
         match &self.store {

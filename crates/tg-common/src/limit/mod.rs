@@ -7,6 +7,7 @@
 //! `Quota::per_second(3)` in governor admits 5 requests within one fixed second.
 
 mod backend;
+mod drain;
 mod limiter;
 mod log;
 mod margin;

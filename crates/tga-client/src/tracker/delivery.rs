@@ -7,13 +7,13 @@ use serde::Deserialize;
 use tg_common::error::TimeoutPhase;
 use tg_common::{Error, ErrorKind};
 
-use super::isolate;
 use super::sender::BatchSender;
 use super::shared::Shared;
 use super::stats::Counters;
 use crate::error::TgaApiError;
 use crate::event::EncodedEvent;
 use crate::spool::EntryId;
+use tg_common::outbox::isolate;
 
 /// Events of a batch, with their spool entries (`ids` is empty without a spool, else one per
 /// event, in the same order).

@@ -12,11 +12,11 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::isolate;
 use super::shared::{Phase, Shared};
 use super::worker::Msg;
 use crate::event::EncodedEvent;
 use crate::spool::{Entry, Spool};
+use tg_common::outbox::isolate;
 
 /// The most entries claimed at once.
 const CLAIM_MAX: usize = 512;

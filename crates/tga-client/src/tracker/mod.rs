@@ -47,7 +47,6 @@ mod dead_letter;
 mod delivery;
 mod error;
 mod feed;
-mod isolate;
 mod report;
 mod sender;
 mod shared;

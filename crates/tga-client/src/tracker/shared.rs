@@ -9,11 +9,11 @@ use tokio::sync::{Notify, Semaphore, watch};
 
 use super::config::{Backoff, TrackerConfig};
 use super::dead_letter::{DeadLetter, DeadLetterSink};
-use super::isolate;
 use super::report::{DeliveryReport, Ledger};
 use super::stats::Counters;
 use crate::event::EncodedEvent;
 use crate::spool::{EntryId, Spool};
+use tg_common::outbox::isolate;
 
 /// Where the tracker is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,11 +11,11 @@ use tokio::time::Instant;
 
 use super::budget::Budget;
 use super::delivery::{Part, deliver};
-use super::isolate;
 use super::sender::BatchSender;
 use super::shared::{Phase, Shared};
 use crate::event::EncodedEvent;
 use crate::spool::EntryId;
+use tg_common::outbox::isolate;
 
 /// What the queue carries: two words a slot (anything but an in-memory event is boxed).
 pub(crate) enum Msg {

@@ -42,7 +42,7 @@
 //! }
 //! // Stopped: the handed-on update was confirmed, and TGTrack got its bytes.
 //! let stats = queue.close(Duration::from_secs(10)).await;
-//! assert_eq!(stats.forwarded, 1);
+//! assert_eq!(stats.outbox.delivered, 1);
 //! # assert!(telegram.pending("123456:BOT_TOKEN").is_empty());
 //! # assert_eq!(&tgtrack.forwarded("TGTRACK_API_KEY")[0].body[..], update.as_bytes());
 //! # Ok(())

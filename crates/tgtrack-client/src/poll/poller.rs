@@ -155,7 +155,7 @@ impl Poller {
                 return None;
             }
             if let Some(update) = self.buffer.pop_front() {
-                self.hand_on(&update);
+                self.hand_on(&update).await;
                 return Some(Ok(update));
             }
             if self.failures > 0 {
@@ -199,13 +199,15 @@ impl Poller {
         })
     }
 
-    /// Records `update` as handed on and forwards it when TGTrack needs it.
-    fn hand_on(&mut self, update: &PolledUpdate) {
-        self.offsets.handed(update.update_id);
+    /// Stores `update` for TGTrack when it needs it, then records it as handed on (so the
+    /// offset confirming it to Telegram is sent only once it is in the spool).
+    async fn hand_on(&mut self, update: &PolledUpdate) {
         if let Some(queue) = &self.forward {
-            // A refusal is logged by the queue; the update itself still goes to the bot.
-            let _ = queue.submit(update.raw.bytes());
+            // A refusal goes to the queue's failure callback (or is kept) and is counted; the
+            // update itself still goes to the bot.
+            queue.submit(update.raw.bytes()).await;
         }
+        self.offsets.handed(update.update_id);
     }
 
     /// Runs `work` unless the poller is stopped first (`None`).

@@ -10,9 +10,11 @@
 //!    a broken body 400, both without calling the inner service);
 //! 3. the inner service (an axum handler, teloxide's webhook router) gets the request with the
 //!    same bytes;
-//! 4. when it answers 2xx, the update is handed to the [`ForwardQueue`](crate::ForwardQueue),
-//!    which never waits:
-//!    TGTrack gets it in the background, within the quota (queued while the limiter is busy).
+//! 4. when it answers 2xx, the update is stored in the [`ForwardQueue`](crate::ForwardQueue)'s
+//!    spool before the answer goes back to Telegram (over a disk spool or a Redis stream, an
+//!    update answered 200 survives a crash); TGTrack gets it in the background, within the
+//!    quota (kept while the limiter is busy), and the answer never waits for TGTrack. An update
+//!    the spool does not store goes to the queue's failure callback (or is kept) and is counted.
 //!    A non-2xx answer makes Telegram deliver the update again, so it is not forwarded then
 //!    (it will be with the delivery the bot accepts), and TGTrack does not count it twice.
 //!
@@ -50,7 +52,7 @@
 //! assert_eq!(spoofed.status(), 401);
 //! let real = bot.oneshot(delivery("secret-given-to-setWebhook")?).await?;
 //! assert_eq!(real.status(), 200);
-//! assert_eq!(queue.close(std::time::Duration::from_secs(10)).await.forwarded, 1);
+//! assert_eq!(queue.close(std::time::Duration::from_secs(10)).await.outbox.delivered, 1);
 //! # assert_eq!(&tgtrack.forwarded("TGTRACK_API_KEY")[0].body[..], update.as_bytes());
 //! # Ok(())
 //! # }

@@ -152,8 +152,9 @@ where
             let request = Request::from_parts(parts, ReqBody::from(bytes.clone()));
             let response = inner.call(request).await?;
             if response.status().is_success() {
-                // Never waits: the queue's task sends it.
-                shared.queue.submit(bytes);
+                // Stored before Telegram gets its answer; never waits for TGTrack (a refusal
+                // goes to the queue's failure callback or is kept, and is counted).
+                shared.queue.submit(bytes).await;
             }
             Ok(response)
         })

@@ -1,5 +1,5 @@
 //! Runs code that may panic (a user callback, or a task of ours) without letting the panic
-//! take the tracker's state down: the panic becomes a message the caller can count and report.
+//! take an outbox's or a tracker's state down: the panic becomes a message the caller can count.
 
 use std::any::Any;
 use std::future::Future;
@@ -11,12 +11,12 @@ use futures_util::FutureExt;
 const MESSAGE_LEN: usize = 200;
 
 /// Calls `f`; a panic becomes `Err` with its message.
-pub(crate) fn call<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+pub fn call<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     catch_unwind(AssertUnwindSafe(f)).map_err(message)
 }
 
 /// Awaits `future`; a panic while it is polled becomes `Err` with its message.
-pub(crate) async fn run<T>(future: impl Future<Output = T>) -> Result<T, String> {
+pub async fn run<T>(future: impl Future<Output = T>) -> Result<T, String> {
     AssertUnwindSafe(future)
         .catch_unwind()
         .await

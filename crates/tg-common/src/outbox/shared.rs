@@ -1,0 +1,203 @@
+//! State shared by an outbox's handle and its worker: the phase, counters, letters, pending
+//! acknowledgements and what the next report says.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::{Notify, watch};
+
+use super::config::OutboxConfig;
+use super::isolate;
+use super::letter::{Letter, LetterCause, LetterSink};
+use super::report::OutboxReport;
+use super::spool::{EntryId, Spool};
+use super::stats::Counters;
+
+/// Where an outbox is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Taking entries.
+    Running,
+    /// Shutting down: no new entries; delivering what the spool holds.
+    Draining,
+    /// The shutdown deadline passed: stop, leave the rest in the spool.
+    Cancelled,
+}
+
+pub(crate) struct Shared {
+    pub(crate) spool: Arc<dyn Spool>,
+    pub(crate) phase: watch::Sender<Phase>,
+    /// Wakes the worker: entries appended, acknowledgements pending.
+    pub(crate) wake: Notify,
+    pub(crate) counters: Counters,
+    pub(crate) name: &'static str,
+    sink: Option<LetterSink>,
+    max_letters: usize,
+    /// Letters kept, each with its spool entry (acknowledged once taken).
+    kept: Mutex<Vec<(Letter, Option<EntryId>)>>,
+    /// Acknowledgements that failed or were deferred; the worker retries them.
+    pending_acks: Mutex<Vec<EntryId>>,
+    ledger: Mutex<OutboxReport>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub(crate) fn new(config: &OutboxConfig) -> Self {
+        Shared {
+            spool: Arc::clone(&config.spool),
+            phase: watch::Sender::new(Phase::Running),
+            wake: Notify::new(),
+            counters: Counters::default(),
+            name: config.name,
+            sink: config.letters.clone(),
+            max_letters: config.max_letters,
+            kept: Mutex::new(Vec::new()),
+            pending_acks: Mutex::new(Vec::new()),
+            ledger: Mutex::new(OutboxReport::default()),
+        }
+    }
+
+    pub(crate) fn phase(&self) -> Phase {
+        *self.phase.borrow()
+    }
+
+    /// Resolves once the shutdown deadline has passed.
+    pub(crate) async fn cancelled(&self) {
+        let mut rx = self.phase.subscribe();
+        // The sender lives in `self`: `wait_for` cannot fail while we wait.
+        let _ = rx.wait_for(|p| *p == Phase::Cancelled).await;
+    }
+
+    /// Acknowledges `ids`; a failure leaves them to the worker.
+    pub(crate) async fn ack(&self, ids: &[EntryId]) {
+        if ids.is_empty() {
+            return;
+        }
+        if let Err(e) = self.spool.ack(ids).await {
+            tracing::warn!(outbox = self.name, error = %e, entries = ids.len(), "acknowledgement failed; it will be retried");
+            lock(&self.pending_acks).extend_from_slice(ids);
+        }
+    }
+
+    /// Leaves acknowledgements to the worker's next round.
+    pub(crate) fn defer_acks(&self, ids: Vec<EntryId>) {
+        lock(&self.pending_acks).extend(ids);
+    }
+
+    /// Retries the acknowledgements left pending.
+    pub(crate) async fn ack_pending(&self) {
+        let ids = std::mem::take(&mut *lock(&self.pending_acks));
+        self.ack(&ids).await;
+    }
+
+    /// Hands a letter to the sink, or keeps it (with its spool entry, acknowledged once taken)
+    /// when there is none, it panics or it cannot take it. Returns the entry to acknowledge
+    /// now, if any.
+    pub(crate) fn letter(&self, letter: Letter, id: Option<EntryId>) -> Option<EntryId> {
+        {
+            let mut ledger = lock(&self.ledger);
+            match &letter.cause {
+                LetterCause::Rejected(e) => {
+                    ledger.rejected += 1;
+                    ledger.last_rejection = Some(Arc::clone(e));
+                }
+                LetterCause::Unreadable => ledger.rejected += 1,
+                LetterCause::NotStored(_) | LetterCause::Closed => ledger.not_stored += 1,
+            }
+        }
+        match &letter.cause {
+            LetterCause::Rejected(_) | LetterCause::Unreadable => {
+                Counters::add(&self.counters.rejected, 1);
+            }
+            LetterCause::NotStored(_) | LetterCause::Closed => {
+                Counters::add(&self.counters.not_stored, 1);
+            }
+        }
+        tracing::warn!(outbox = self.name, cause = %letter.cause, bytes = letter.bytes.len(), "an entry became a letter");
+        let Some(sink) = &self.sink else {
+            return self.keep(letter, id);
+        };
+        let copy = letter.clone();
+        match isolate::call(|| sink.take(letter)) {
+            Ok(Ok(())) => id,
+            Ok(Err(back)) => self.keep(back, id),
+            Err(panic) => {
+                self.record_panic("the letter sink", &panic);
+                self.keep(copy, id)
+            }
+        }
+    }
+
+    /// Keeps a letter, or counts it lost when the store is full (its entry is then
+    /// acknowledged: returned).
+    fn keep(&self, letter: Letter, id: Option<EntryId>) -> Option<EntryId> {
+        let mut kept = lock(&self.kept);
+        if kept.len() < self.max_letters {
+            kept.push((letter, id));
+            return None;
+        }
+        drop(kept);
+        Counters::add(&self.counters.letters_lost, 1);
+        lock(&self.ledger).letters_lost += 1;
+        tracing::error!(outbox = self.name, cause = %letter.cause, bytes = letter.bytes.len(), "letter lost: the store of kept letters is full (take_letters empties it)");
+        id
+    }
+
+    /// The kept letters; their entries are acknowledged by the worker.
+    pub(crate) fn take_letters(&self) -> Vec<Letter> {
+        let kept = std::mem::take(&mut *lock(&self.kept));
+        let mut letters = Vec::with_capacity(kept.len());
+        let mut ids = Vec::new();
+        for (letter, id) in kept {
+            letters.push(letter);
+            ids.extend(id);
+        }
+        if !ids.is_empty() {
+            lock(&self.pending_acks).extend(ids);
+            self.wake.notify_one();
+        }
+        letters
+    }
+
+    pub(crate) fn letters_kept(&self) -> usize {
+        lock(&self.kept).len()
+    }
+
+    /// Counts a caught panic of `what`.
+    pub(crate) fn record_panic(&self, what: &str, message: &str) {
+        Counters::add(&self.counters.panics, 1);
+        lock(&self.ledger).panics += 1;
+        tracing::error!(
+            outbox = self.name,
+            panic = message,
+            "{what} panicked; the outbox goes on"
+        );
+    }
+
+    /// Records why the worker failed.
+    pub(crate) fn fail(&self, message: String) {
+        Counters::add(&self.counters.panics, 1);
+        let mut ledger = lock(&self.ledger);
+        ledger.panics += 1;
+        ledger.failure.get_or_insert(message);
+    }
+
+    /// Counts entries left in the spool at shutdown.
+    pub(crate) fn left_in_spool(&self, n: u64) {
+        lock(&self.ledger).left_in_spool = n;
+    }
+
+    /// What went wrong since the last report; `None` when nothing did.
+    pub(crate) fn report(&self) -> Option<OutboxReport> {
+        let report = std::mem::take(&mut *lock(&self.ledger));
+        (!report.is_clean()).then_some(report)
+    }
+
+    /// The append time of the oldest entry in hand (ms since the epoch; zero for none).
+    pub(crate) fn set_oldest(&self, ms: u64) {
+        self.counters.oldest_ms.store(ms, Ordering::Relaxed);
+    }
+}

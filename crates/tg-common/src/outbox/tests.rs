@@ -1,0 +1,209 @@
+//! The outbox over a memory spool with scripted deliverers, in virtual time.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use super::spool::MemorySpool;
+use super::*;
+use crate::retry::Backoff;
+
+/// Delivers by a script (one outcome per entry, `Delivered` once the script is empty) and
+/// records what it was given.
+#[derive(Default, Clone)]
+struct Scripted {
+    script: Arc<Mutex<VecDeque<Option<Delivery>>>>,
+    got: Arc<Mutex<Vec<Bytes>>>,
+    delivered: Arc<Mutex<Vec<Bytes>>>,
+}
+
+impl Scripted {
+    fn then(&self, outcome: Option<Delivery>) -> &Self {
+        self.script.lock().unwrap().push_back(outcome);
+        self
+    }
+
+    fn delivered(&self) -> Vec<Bytes> {
+        self.delivered.lock().unwrap().clone()
+    }
+}
+
+impl Deliverer for Scripted {
+    async fn deliver(&self, entries: &[Claimed]) -> Vec<Delivery> {
+        let mut out = Vec::new();
+        for entry in entries {
+            self.got.lock().unwrap().push(entry.bytes.clone());
+            let next = self.script.lock().unwrap().pop_front();
+            let outcome = match next {
+                // `None` in the script: a panic.
+                Some(None) => panic!("a deliverer that panics"),
+                Some(Some(outcome)) => outcome,
+                None => Delivery::Delivered,
+            };
+            if matches!(outcome, Delivery::Delivered) {
+                self.delivered.lock().unwrap().push(entry.bytes.clone());
+            }
+            let failed = !matches!(outcome, Delivery::Delivered);
+            out.push(outcome);
+            if failed {
+                break;
+            }
+        }
+        out
+    }
+
+    fn drain_time(&self, entries: u64) -> Option<Duration> {
+        Some(Duration::from_secs(entries))
+    }
+}
+
+fn config(spool: &Arc<MemorySpool>) -> OutboxConfig {
+    let spool: Arc<dyn Spool> = spool.clone();
+    OutboxConfig::new(spool).backoff(Backoff {
+        initial: Duration::from_millis(100),
+        max: Duration::from_secs(1),
+        max_retry_after: Duration::from_secs(60),
+    })
+}
+
+fn bytes(n: u32) -> Bytes {
+    Bytes::from(format!("{{\"n\":{n}}}"))
+}
+
+fn retry(status: u16) -> Delivery {
+    Delivery::of(Err(crate::Error::http(status, b"", None)))
+}
+
+#[tokio::test(start_paused = true)]
+async fn everything_appended_is_delivered_in_order_and_acknowledged() {
+    let spool = Arc::new(MemorySpool::new(1000, 1 << 20));
+    let d = Scripted::default();
+    d.then(Some(retry(503))).then(Some(retry(502)));
+    let outbox = Outbox::start(d.clone(), config(&spool).claim_max(4)).unwrap();
+    for n in 0..10 {
+        outbox.append(&bytes(n)).await.unwrap();
+    }
+    outbox.flush().await.unwrap();
+    assert_eq!(d.delivered(), (0..10).map(bytes).collect::<Vec<_>>());
+    let stats = outbox.stats().await;
+    assert_eq!(
+        (stats.appended, stats.delivered, stats.retried),
+        (10, 10, 8),
+        "{stats:?}"
+    );
+    assert_eq!((stats.backlog_entries, stats.backlog_bytes), (0, 0));
+    outbox.shutdown(Duration::from_secs(1)).await.unwrap();
+    assert!(matches!(
+        outbox.append(b"{}").await,
+        Err(OutboxError::Closed)
+    ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_entry_is_kept_until_taken_and_a_sink_gets_the_others() {
+    let spool = Arc::new(MemorySpool::new(1000, 1 << 20));
+    let refused = || Delivery::of(Err(crate::Error::http(400, b"bad", None)));
+    let d = Scripted::default();
+    d.then(Some(refused()));
+    let outbox = Outbox::start(d.clone(), config(&spool)).unwrap();
+    outbox.append(&bytes(1)).await.unwrap();
+    outbox.append(&bytes(2)).await.unwrap();
+    let report = match outbox.flush().await {
+        Err(OutboxError::NotDelivered(report)) => report,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(report.rejected, 1);
+    // Kept: its entry stays in the spool until taken.
+    assert_eq!(outbox.stats().await.backlog_entries, 1);
+    let letters = outbox.take_letters();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].bytes, bytes(1));
+    assert!(matches!(letters[0].cause, LetterCause::Rejected(_)));
+    outbox.flush().await.unwrap();
+    assert_eq!(outbox.stats().await.backlog_entries, 0);
+
+    // With a sink that panics once: the letter it dropped is kept, the panic counted.
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let (g, c) = (Arc::clone(&got), Arc::clone(&calls));
+    let sink = LetterSink::new(move |letter| {
+        if c.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            panic!("a sink that panics once");
+        }
+        g.lock().unwrap().push(letter.bytes);
+    });
+    let d = Scripted::default();
+    d.then(Some(refused())).then(Some(refused()));
+    let outbox = Outbox::start(d, config(&spool).letters(sink)).unwrap();
+    outbox.append(&bytes(3)).await.unwrap();
+    outbox.append(&bytes(4)).await.unwrap();
+    let report = outbox.flush().await.unwrap_err();
+    assert!(matches!(report, OutboxError::NotDelivered(r) if r.rejected == 2 && r.panics == 1));
+    assert_eq!(*got.lock().unwrap(), [bytes(4)]);
+    assert_eq!(outbox.take_letters()[0].bytes, bytes(3));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_full_spool_hands_the_bytes_over_instead_of_dropping_them() {
+    let spool = Arc::new(MemorySpool::new(2, 1 << 20));
+    let (sink, mut rx) = LetterSink::channel();
+    // A deliverer that never gets through: the spool stays full.
+    let d = Scripted::default();
+    for _ in 0..1000 {
+        d.then(Some(retry(503)));
+    }
+    let outbox = Outbox::start(d, config(&spool).letters(sink)).unwrap();
+    for n in 0..5 {
+        let appended = outbox.append_or_letter(bytes(n)).await;
+        assert_eq!(matches!(appended, Appended::Stored(_)), n < 2, "{n}");
+    }
+    for n in 2..5 {
+        let letter = rx.recv().await.unwrap();
+        assert_eq!(letter.bytes, bytes(n));
+        assert!(matches!(letter.cause, LetterCause::NotStored(_)));
+    }
+    assert_eq!(outbox.stats().await.not_stored, 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_deliverer_is_counted_and_its_entries_retried() {
+    let spool = Arc::new(MemorySpool::new(1000, 1 << 20));
+    let d = Scripted::default();
+    d.then(None);
+    let outbox = Outbox::start(d.clone(), config(&spool)).unwrap();
+    outbox.append(&bytes(1)).await.unwrap();
+    let report = outbox.flush().await.unwrap_err();
+    assert!(matches!(report, OutboxError::NotDelivered(r) if r.panics == 1));
+    assert_eq!(d.delivered(), [bytes(1)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_releases_its_claims_and_the_next_outbox_delivers_them() {
+    let spool = Arc::new(MemorySpool::new(1000, 1 << 20));
+    let stuck = Scripted::default();
+    for _ in 0..10_000 {
+        stuck.then(Some(retry(503)));
+    }
+    let outbox = Outbox::start(stuck, config(&spool)).unwrap();
+    for n in 0..5 {
+        outbox.append(&bytes(n)).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let stats = outbox.stats().await;
+    assert_eq!(stats.backlog_entries, 5);
+    assert!(stats.oldest_age_ms.is_some(), "{stats:?}");
+    assert_eq!(stats.drain_eta_ms, Some(5_000));
+    match outbox.shutdown(Duration::from_secs(2)).await {
+        Err(OutboxError::NotDelivered(report)) => assert_eq!(report.left_in_spool, 5),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(spool.stats_now().claimed, 0, "claims released");
+    let d = Scripted::default();
+    let next = Outbox::start(d.clone(), config(&spool)).unwrap();
+    next.flush().await.unwrap();
+    assert_eq!(d.delivered(), (0..5).map(bytes).collect::<Vec<_>>());
+}

@@ -1,0 +1,283 @@
+//! The worker of an outbox: claims entries, hands them to the deliverer, acknowledges what was
+//! delivered, turns what was refused into letters, releases and backs off from what failed,
+//! answers flushes, and at shutdown drains the spool until the deadline.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::deliverer::{Claimed, Deliverer, Delivery};
+use super::envelope;
+use super::isolate;
+use super::letter::{Letter, LetterCause};
+use super::shared::{Phase, Shared};
+use super::spool::{Entry, EntryId};
+use super::stats::Counters;
+use crate::retry::Backoff;
+
+/// What the handle asks of the worker.
+pub(crate) enum Ctl {
+    /// Answer once the spool had nothing ready and nothing was in hand.
+    Flush(oneshot::Sender<()>),
+}
+
+/// How the worker runs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Settings {
+    pub(crate) claim_max: usize,
+    pub(crate) backoff: Backoff,
+    pub(crate) poll: Duration,
+}
+
+pub(crate) struct Worker<D> {
+    pub(crate) deliverer: Arc<D>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) ctl: mpsc::Receiver<Ctl>,
+    pub(crate) settings: Settings,
+    /// Entries claimed and not yet acknowledged, released or kept.
+    held: Vec<EntryId>,
+    flushes: Vec<oneshot::Sender<()>>,
+    /// Failed deliveries in a row.
+    attempt: u32,
+}
+
+/// What one round of delivery left to do.
+enum Round {
+    /// Go on at once.
+    Again,
+    /// Nothing was ready.
+    Idle,
+    /// Wait this long (a delivery failed).
+    Backoff(Duration),
+    /// Stop: the deadline passed.
+    Stop,
+}
+
+impl<D: Deliverer> Worker<D> {
+    pub(crate) fn new(
+        deliverer: Arc<D>,
+        shared: Arc<Shared>,
+        ctl: mpsc::Receiver<Ctl>,
+        settings: Settings,
+    ) -> Self {
+        Worker {
+            deliverer,
+            shared,
+            ctl,
+            settings,
+            held: Vec::new(),
+            flushes: Vec::new(),
+            attempt: 0,
+        }
+    }
+
+    /// Runs until the spool is drained at shutdown or the deadline passed. A panic of the
+    /// worker is caught: what it held is released, the failure reported, and it goes on.
+    pub(crate) async fn run(mut self) {
+        loop {
+            match isolate::run(self.rounds()).await {
+                Ok(()) => break,
+                Err(panic) => {
+                    self.shared.fail(panic);
+                    self.release_held().await;
+                    let wait = self.settings.backoff.delay(self.attempt, None);
+                    self.attempt = self.attempt.saturating_add(1);
+                    if self.pause(wait).await {
+                        break;
+                    }
+                }
+            }
+        }
+        self.release_held().await;
+        self.shared.ack_pending().await;
+        self.shared.counters.in_flight.store(0, Ordering::Relaxed);
+        // Flushes still waiting learn the outcome from the report.
+        for waiter in self.flushes.drain(..) {
+            let _ = waiter.send(());
+        }
+    }
+
+    async fn release_held(&mut self) {
+        let held = std::mem::take(&mut self.held);
+        if held.is_empty() {
+            return;
+        }
+        if let Err(e) = self.shared.spool.release(&held).await {
+            // The spool gives them back anyway once this process is gone (or after its
+            // visibility timeout).
+            tracing::warn!(outbox = self.shared.name, error = %e, entries = held.len(), "release failed");
+        }
+    }
+
+    /// Sleeps `wait`, or less when the deadline passes first (`true`).
+    async fn pause(&self, wait: Duration) -> bool {
+        tokio::select! {
+            biased;
+            () = self.shared.cancelled() => true,
+            () = tokio::time::sleep(wait) => false,
+        }
+    }
+
+    async fn rounds(&mut self) {
+        let mut phase = self.shared.phase.subscribe();
+        loop {
+            while let Ok(Ctl::Flush(waiter)) = self.ctl.try_recv() {
+                self.flushes.push(waiter);
+            }
+            match self.round().await {
+                Round::Again => {}
+                Round::Stop => return,
+                Round::Backoff(wait) => {
+                    if self.pause(wait).await {
+                        return;
+                    }
+                }
+                Round::Idle => {
+                    for waiter in self.flushes.drain(..) {
+                        let _ = waiter.send(());
+                    }
+                    if self.shared.phase() != Phase::Running {
+                        return;
+                    }
+                    tokio::select! {
+                        () = self.shared.wake.notified() => {}
+                        () = tokio::time::sleep(self.settings.poll) => {}
+                        _ = phase.changed() => {}
+                        ctl = self.ctl.recv() => {
+                            if let Some(Ctl::Flush(waiter)) = ctl {
+                                self.flushes.push(waiter);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Claims, delivers and settles one batch.
+    async fn round(&mut self) -> Round {
+        let shared = Arc::clone(&self.shared);
+        shared.ack_pending().await;
+        if shared.phase() == Phase::Cancelled {
+            return Round::Stop;
+        }
+        let entries = match shared.spool.claim(self.settings.claim_max).await {
+            Ok(entries) => entries,
+            Err(e) => {
+                tracing::warn!(outbox = shared.name, error = %e, "claim failed; it will be retried");
+                return Round::Backoff(self.next_backoff(None));
+            }
+        };
+        if entries.is_empty() {
+            shared.set_oldest(0);
+            return Round::Idle;
+        }
+        self.held = entries.iter().map(|e| e.id).collect();
+        let items = self.readable(entries);
+        if items.is_empty() {
+            self.held.clear();
+            return Round::Again;
+        }
+        shared.set_oldest(items.iter().map(|c| c.1).min().unwrap_or(0));
+        let claimed: Vec<Claimed> = items.into_iter().map(|(c, _)| c).collect();
+        shared
+            .counters
+            .in_flight
+            .store(claimed.len() as u64, Ordering::Relaxed);
+        let delivering = isolate::run(self.deliverer.deliver(&claimed));
+        let outcome = tokio::select! {
+            biased;
+            () = shared.cancelled() => None,
+            done = delivering => Some(done),
+        };
+        shared.counters.in_flight.store(0, Ordering::Relaxed);
+        let outcomes = match outcome {
+            None => return Round::Stop,
+            Some(Ok(outcomes)) => outcomes,
+            Some(Err(panic)) => {
+                shared.record_panic("the deliverer", &panic);
+                Vec::new()
+            }
+        };
+        self.settle(claimed, outcomes).await
+    }
+
+    /// The entries an outbox wrote, with their append times; the others become letters.
+    fn readable(&mut self, entries: Vec<Entry>) -> Vec<(Claimed, u64)> {
+        let mut items = Vec::with_capacity(entries.len());
+        let mut done = Vec::new();
+        for entry in entries {
+            match envelope::unwrap(&entry.bytes) {
+                Some((bytes, ms)) => items.push((
+                    Claimed {
+                        id: entry.id,
+                        bytes,
+                        appended_at: envelope::at(ms),
+                    },
+                    ms,
+                )),
+                None => {
+                    self.held.retain(|id| *id != entry.id);
+                    let letter = Letter {
+                        bytes: entry.bytes,
+                        cause: LetterCause::Unreadable,
+                    };
+                    done.extend(self.shared.letter(letter, Some(entry.id)));
+                }
+            }
+        }
+        if !done.is_empty() {
+            self.shared.defer_acks(done);
+        }
+        items
+    }
+
+    /// Acknowledges what was delivered, turns refusals into letters, releases the rest.
+    async fn settle(&mut self, claimed: Vec<Claimed>, outcomes: Vec<Delivery>) -> Round {
+        let shared = Arc::clone(&self.shared);
+        let mut outcomes = outcomes.into_iter();
+        let (mut done, mut retry) = (Vec::new(), Vec::new());
+        let mut error = None;
+        for entry in claimed {
+            match outcomes.next().unwrap_or(Delivery::Retry(None)) {
+                Delivery::Delivered => {
+                    Counters::add(&shared.counters.delivered, 1);
+                    done.push(entry.id);
+                }
+                Delivery::Retry(e) => {
+                    error = error.or(e);
+                    retry.push(entry.id);
+                }
+                Delivery::Rejected(e) => {
+                    let letter = Letter {
+                        bytes: entry.bytes,
+                        cause: LetterCause::Rejected(e),
+                    };
+                    done.extend(shared.letter(letter, Some(entry.id)));
+                }
+            }
+        }
+        self.held.clear();
+        shared.ack(&done).await;
+        if retry.is_empty() {
+            self.attempt = 0;
+            return Round::Again;
+        }
+        Counters::add(&shared.counters.retried, retry.len());
+        if let Err(e) = shared.spool.release(&retry).await {
+            tracing::warn!(outbox = shared.name, error = %e, "release failed");
+        }
+        if let Some(e) = &error {
+            tracing::debug!(outbox = shared.name, error = %e, entries = retry.len(), "delivery will be retried");
+        }
+        Round::Backoff(self.next_backoff(error.and_then(|e| e.retry_after())))
+    }
+
+    fn next_backoff(&mut self, retry_after: Option<Duration>) -> Duration {
+        let wait = self.settings.backoff.delay(self.attempt, retry_after);
+        self.attempt = self.attempt.saturating_add(1);
+        wait
+    }
+}
