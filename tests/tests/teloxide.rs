@@ -83,7 +83,11 @@ async fn a_dispatcher_runs_unchanged_while_tgtrack_gets_the_exact_bytes() {
     let (watched_seen, watched_queue) = (Arc::clone(&seen), queue.clone());
     tokio::spawn(async move {
         // Both messages handled and both tracked updates (the start, the block) queued.
-        while watched_seen.lock().unwrap().len() < 2 || watched_queue.stats().queued < 2 {
+        loop {
+            let handled = watched_seen.lock().unwrap().len();
+            if handled >= 2 && watched_queue.stats().await.outbox.appended >= 2 {
+                break;
+            }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         stop.stop();

@@ -103,6 +103,8 @@ pub(crate) fn request(attempt: &Attempt<'_>) {
 
 /// Counts a retry of `operation` after `err`.
 #[inline]
+// The `Cow` is cloned into a label without allocating (a `&str` would be copied).
+#[allow(clippy::ptr_arg)]
 pub(crate) fn retry(provider: &'static str, operation: &Cow<'static, str>, err: &Error) {
     #[cfg(feature = "metrics")]
     metrics::counter!(
@@ -118,6 +120,8 @@ pub(crate) fn retry(provider: &'static str, operation: &Cow<'static, str>, err: 
 
 /// Counts `err` in [`RATE_LIMITED`] when it is a rate limit (local or remote).
 #[inline]
+// The `Cow` is cloned into a label without allocating (a `&str` would be copied).
+#[allow(clippy::ptr_arg)]
 pub(crate) fn rate_limited(provider: &'static str, operation: &Cow<'static, str>, err: &Error) {
     let origin = match err.kind() {
         ErrorKind::RateLimited { origin, .. } => match origin {
