@@ -10,11 +10,14 @@ use std::time::Duration;
 
 use metrics::Unit;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
-use tg_common::telemetry::{LIMITER_WAIT, RATE_LIMITED, REQUEST_DURATION, RETRIES};
+use tg_common::telemetry::{
+    LIMITER_WAIT, OUTBOX_BACKLOG_ENTRIES, OUTBOX_DRAIN_TIME, OUTBOX_ENTRIES, RATE_LIMITED,
+    REQUEST_DURATION, RETRIES,
+};
 use tg_common::{Quota, Timeouts};
 use tg_mock::tgtrack::{Mode as FakeMode, TgtrackFake, error_reply};
 use tg_mock::{Fault, FaultRule, MockServer, Reply};
-use tgtrack_client::Client;
+use tgtrack_client::{Client, ForwardQueue, Submission};
 
 const KEY: &str = "TELEMETRY-KEY-5f3a9c";
 
@@ -193,4 +196,54 @@ fn a_remote_429_is_counted_by_origin() {
         .find(|s| s.name == RATE_LIMITED && s.label("tg.rate_limit.origin") == Some("remote"))
         .unwrap_or_else(|| panic!("no remote rate limit in {all:?}"));
     assert_eq!(remote.count(), 1);
+}
+
+/// A private `/start` from user 7123456789, as update `id`.
+fn start_update(id: i64) -> String {
+    format!(
+        r#"{{"update_id":{id},"message":{{"message_id":17,"from":{{"id":7123456789,"is_bot":false,"first_name":"Vasya"}},"chat":{{"id":7123456789,"first_name":"Vasya","type":"private"}},"date":1700000000,"text":"/start ref-42","entities":[{{"offset":0,"length":6,"type":"bot_command"}}]}}}}"#
+    )
+}
+
+/// TGTrack forwarding's outbox publishes what it accepted and dead-lettered, and its backlog
+/// (here the two refused updates, kept until taken).
+#[test]
+fn an_outbox_publishes_its_counters_and_backlog() {
+    let recorder = DebuggingRecorder::new();
+    metrics::with_local_recorder(&recorder, || {
+        runtime().block_on(async {
+            let server = fake_server().await;
+            // A key TGTrack does not know: every forward is refused for good (401).
+            let client = Client::builder("unknown-key")
+                .core(|c| c.with_loopback_url(server.base_url()))
+                .build()
+                .unwrap();
+            let queue = ForwardQueue::start(client).unwrap();
+            for id in [1, 2] {
+                let submitted = queue.submit(start_update(id)).await;
+                assert!(matches!(submitted, Submission::Queued(_)), "{submitted:?}");
+            }
+            let _ = queue.flush().await;
+            let stats = queue.stats().await;
+            assert_eq!(stats.outbox.rejected, 2, "{stats:?}");
+            assert_eq!(stats.outbox.backlog_entries, 2, "{stats:?}");
+        });
+    });
+    let all = samples(&recorder);
+    let outcome = |name: &str| {
+        all.iter()
+            .find(|s| s.name == OUTBOX_ENTRIES && s.label("tg.outbox.outcome") == Some(name))
+            .map(Sample::count)
+    };
+    assert_eq!(outcome("accepted"), Some(2), "{all:?}");
+    assert_eq!(outcome("dead_lettered"), Some(2), "{all:?}");
+    assert_eq!(outcome("refused"), Some(0), "{all:?}");
+    let backlog = all
+        .iter()
+        .find(|s| s.name == OUTBOX_BACKLOG_ENTRIES)
+        .expect("the backlog gauge");
+    assert_eq!(backlog.count(), 2);
+    assert_eq!(backlog.label("tg.outbox"), Some("tgtrack forwarding"));
+    assert_eq!(backlog.unit, Some(Unit::Count));
+    assert!(all.iter().any(|s| s.name == OUTBOX_DRAIN_TIME));
 }

@@ -12,6 +12,9 @@
 //! | [`RETRIES`] | counter | `tg.provider`, `tg.operation`, `error.type` (why the attempt failed) |
 //! | [`RATE_LIMITED`] | counter | `tg.provider`, `tg.operation`, `tg.rate_limit.origin` (`local`, `remote`) |
 //! | [`LIMITER_WAIT`] | histogram, s | `tg.limiter` |
+//! | [`OUTBOX_ENTRIES`] | counter | `tg.outbox`, `tg.outbox.outcome` |
+//! | [`OUTBOX_BACKLOG_ENTRIES`], [`OUTBOX_BACKLOG_BYTES`] | gauge, entries / By | `tg.outbox` |
+//! | [`OUTBOX_OLDEST_AGE`], [`OUTBOX_DRAIN_TIME`] | gauge, s | `tg.outbox` |
 //!
 //! Provider crates and the outbox record their own families through the functions of this
 //! module, so that every name and label lives here once.
@@ -60,7 +63,73 @@ pub(crate) fn describe() {
             Unit::Seconds,
             "Time a call waited for a slot of its rate limiter."
         );
+        metrics::describe_counter!(
+            OUTBOX_ENTRIES,
+            Unit::Count,
+            "Entries an outbox handled, by outcome."
+        );
+        metrics::describe_gauge!(
+            OUTBOX_BACKLOG_ENTRIES,
+            Unit::Count,
+            "Entries in an outbox's spool."
+        );
+        metrics::describe_gauge!(
+            OUTBOX_BACKLOG_BYTES,
+            Unit::Bytes,
+            "Bytes in an outbox's spool."
+        );
+        metrics::describe_gauge!(
+            OUTBOX_OLDEST_AGE,
+            Unit::Seconds,
+            "Age of the oldest backlog entry."
+        );
+        metrics::describe_gauge!(
+            OUTBOX_DRAIN_TIME,
+            Unit::Seconds,
+            "Projected time to deliver the backlog under the quota."
+        );
     }
+}
+
+/// Entries an outbox handled, by `tg.outbox.outcome`: `accepted` (appended to the spool),
+/// `delivered`, `retried` (a delivery failed and will be repeated), `dead_lettered` (the service
+/// refused it for good) and `refused` (never stored: spool full, I/O, shut down).
+pub const OUTBOX_ENTRIES: &str = "tg.outbox.entries";
+/// Entries in an outbox's spool (ready, claimed, kept as letters).
+pub const OUTBOX_BACKLOG_ENTRIES: &str = "tg.outbox.backlog.entries";
+/// Bytes of those entries, as the spool counts them against its bound.
+pub const OUTBOX_BACKLOG_BYTES: &str = "tg.outbox.backlog.bytes";
+/// Age of the oldest entry of the backlog, in seconds.
+pub const OUTBOX_OLDEST_AGE: &str = "tg.outbox.backlog.oldest_age";
+/// Projected time to deliver the backlog under the quota, in seconds.
+pub const OUTBOX_DRAIN_TIME: &str = "tg.outbox.backlog.drain_time";
+
+/// Publishes an outbox's stats (`name` is its `tg.outbox` label).
+#[cfg(feature = "outbox")]
+#[inline]
+pub(crate) fn outbox(name: &'static str, stats: &crate::outbox::OutboxStats) {
+    #[cfg(feature = "metrics")]
+    {
+        let outcomes = [
+            ("accepted", stats.appended),
+            ("delivered", stats.delivered),
+            ("retried", stats.retried),
+            ("dead_lettered", stats.rejected),
+            ("refused", stats.not_stored),
+        ];
+        for (outcome, n) in outcomes {
+            metrics::counter!(OUTBOX_ENTRIES, "tg.outbox" => name, "tg.outbox.outcome" => outcome)
+                .absolute(n);
+        }
+        let seconds = |ms: Option<u64>| ms.unwrap_or(0) as f64 / 1000.0;
+        metrics::gauge!(OUTBOX_BACKLOG_ENTRIES, "tg.outbox" => name)
+            .set(stats.backlog_entries as f64);
+        metrics::gauge!(OUTBOX_BACKLOG_BYTES, "tg.outbox" => name).set(stats.backlog_bytes as f64);
+        metrics::gauge!(OUTBOX_OLDEST_AGE, "tg.outbox" => name).set(seconds(stats.oldest_age_ms));
+        metrics::gauge!(OUTBOX_DRAIN_TIME, "tg.outbox" => name).set(seconds(stats.drain_eta_ms));
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (name, stats);
 }
 
 /// The attempt's answer status or error, for [`request`].

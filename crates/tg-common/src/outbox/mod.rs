@@ -44,7 +44,7 @@ mod worker;
 mod tests;
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
@@ -219,34 +219,15 @@ impl Outbox {
     }
 
     /// The counters, the backlog (read from the spool), its oldest entry's age and the
-    /// projected time to drain it.
+    /// projected time to drain it. With the `metrics` feature, also published as metrics (the
+    /// worker publishes them every [`METRICS_EVERY`] too).
     pub async fn stats(&self) -> OutboxStats {
-        let shared = &self.inner.shared;
-        let mut stats = shared.counters.snapshot();
-        stats.letters_kept = shared.letters_kept() as u64;
-        match shared.spool.stats().await {
-            Ok(spool) => {
-                stats.backlog_entries = spool.entries;
-                stats.backlog_bytes = spool.bytes;
-            }
-            Err(e) => stats.spool_error = Some(e.to_string()),
-        }
-        let oldest = shared
-            .counters
-            .oldest_ms
-            .load(std::sync::atomic::Ordering::Relaxed);
-        if stats.backlog_entries > 0 && oldest > 0 {
-            let age = SystemTime::now()
-                .duration_since(envelope::at(oldest))
-                .unwrap_or_default();
-            stats.oldest_age_ms = Some(millis(age));
-        }
-        // Letters kept hold their entries without waiting for delivery.
-        let waiting = stats.backlog_entries.saturating_sub(stats.letters_kept);
-        stats.drain_eta_ms = (self.inner.drain)(waiting).map(millis);
-        stats
+        self.inner.shared.stats(|n| (self.inner.drain)(n)).await
     }
 }
+
+/// How often the worker publishes the outbox's stats as metrics (feature `metrics`).
+pub const METRICS_EVERY: Duration = Duration::from_secs(10);
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)

@@ -11,7 +11,8 @@ use super::isolate;
 use super::letter::{Letter, LetterCause, LetterSink};
 use super::report::OutboxReport;
 use super::spool::{EntryId, Spool};
-use super::stats::Counters;
+use super::stats::{Counters, OutboxStats};
+use super::{envelope, millis};
 
 /// Where an outbox is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,35 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    /// The counters, the backlog read from the spool, its oldest entry's age and the time to
+    /// drain it by `drain` (the deliverer's projection); published as metrics too.
+    pub(crate) async fn stats(
+        &self,
+        drain: impl Fn(u64) -> Option<std::time::Duration>,
+    ) -> OutboxStats {
+        let mut stats = self.counters.snapshot();
+        stats.letters_kept = self.letters_kept() as u64;
+        match self.spool.stats().await {
+            Ok(spool) => {
+                stats.backlog_entries = spool.entries;
+                stats.backlog_bytes = spool.bytes;
+            }
+            Err(e) => stats.spool_error = Some(e.to_string()),
+        }
+        let oldest = self.counters.oldest_ms.load(Ordering::Relaxed);
+        if stats.backlog_entries > 0 && oldest > 0 {
+            let age = std::time::SystemTime::now()
+                .duration_since(envelope::at(oldest))
+                .unwrap_or_default();
+            stats.oldest_age_ms = Some(millis(age));
+        }
+        // Letters kept hold their entries without waiting for delivery.
+        let waiting = stats.backlog_entries.saturating_sub(stats.letters_kept);
+        stats.drain_eta_ms = drain(waiting).map(millis);
+        crate::telemetry::outbox(self.name, &stats);
+        stats
+    }
+
     pub(crate) fn new(config: &OutboxConfig) -> Self {
         Shared {
             spool: Arc::clone(&config.spool),

@@ -122,7 +122,13 @@ impl<D: Deliverer> Worker<D> {
 
     async fn rounds(&mut self) {
         let mut phase = self.shared.phase.subscribe();
+        let mut published = tokio::time::Instant::now();
         loop {
+            if cfg!(feature = "metrics") && published.elapsed() >= super::METRICS_EVERY {
+                published = tokio::time::Instant::now();
+                let deliverer = Arc::clone(&self.deliverer);
+                self.shared.stats(|n| deliverer.drain_time(n)).await;
+            }
             while let Ok(Ctl::Flush(waiter)) = self.ctl.try_recv() {
                 self.flushes.push(waiter);
             }
