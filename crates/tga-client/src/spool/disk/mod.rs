@@ -194,7 +194,8 @@ impl DiskSpool {
         let lock = lock_dir(&config.dir)?;
         // Any length is read back: entries appended under a larger `max_entry_bytes` are kept;
         // a damaged length runs past the end of its segment and is cut like a torn tail.
-        let recovered = recover::recover(&config.dir, usize::MAX)?;
+        let mut recovered = recover::recover(&config.dir, usize::MAX)?;
+        let report = std::mem::take(&mut recovered.report);
         let limits = Limits {
             max_entries: config.max_entries,
             max_bytes: config.max_bytes,
@@ -202,18 +203,12 @@ impl DiskSpool {
             segment_bytes: config.segment_bytes,
             sync_copies: config.fsync != FsyncPolicy::Never,
         };
-        let state = State::new(
-            config.dir.clone(),
-            limits,
-            recovered.segments,
-            recovered.ledger,
-            recovered.next_id,
-        )?;
+        let state = State::new(config.dir.clone(), limits, recovered);
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             _lock: lock,
         });
-        // The new active segment and any tail cut off are made durable now.
+        // What reclaiming at open deleted is made durable now.
         shared.sync()?;
         let sync = match config.fsync {
             FsyncPolicy::Interval(every) => Some(sync::SyncThread::start(&shared, every)?),
@@ -222,7 +217,7 @@ impl DiskSpool {
         Ok(DiskSpool {
             shared,
             fsync: config.fsync,
-            recovery: recovered.report,
+            recovery: report,
             _sync: sync,
         })
     }

@@ -184,16 +184,99 @@ fn a_directory_is_open_in_one_spool_at_a_time() {
     DiskSpool::open(DiskConfig::new(dir.path())).unwrap();
 }
 
-#[test]
-fn a_foreign_file_is_refused_not_deleted() {
+/// Fixed-size entries: a record of 40 + 21 bytes, 16 a segment of 1,000 bytes.
+fn fixed(i: u64) -> Vec<u8> {
+    format!("{i:040}").into_bytes()
+}
+
+/// A directory with 100 fixed entries appended in 1,000-byte segments (7 segments).
+fn damaged_dir() -> (tempfile::TempDir, DiskConfig) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(segment::file_name(1));
-    std::fs::write(&path, [1u8; 64]).unwrap();
-    assert!(matches!(
-        DiskSpool::open(DiskConfig::new(dir.path())),
-        Err(SpoolError::Unusable(_))
-    ));
-    assert_eq!(std::fs::read(&path).unwrap(), [1u8; 64]);
+    let config = DiskConfig::new(dir.path()).segment_bytes(1000);
+    let spool = DiskSpool::open(config.clone()).unwrap();
+    for i in 0..100 {
+        spool.append_now(&fixed(i)).unwrap();
+    }
+    drop(spool);
+    assert_eq!(segments(dir.path()).len(), 7);
+    (dir, config)
+}
+
+fn flip(path: &Path, at: usize) {
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[at] ^= 0x10;
+    std::fs::write(path, bytes).unwrap();
+}
+
+const RECORD: usize = 40 + APPEND_OVERHEAD;
+
+#[test]
+fn damage_is_skipped_reported_and_never_refuses_the_spool() {
+    let header = segment::HEADER_LEN as usize;
+    // A flipped byte in an older segment's header: its records are still read.
+    let (dir, config) = damaged_dir();
+    flip(&segments(dir.path())[1], 3);
+    let spool = DiskSpool::open(config.clone()).unwrap();
+    let r = spool.recovery().clone();
+    assert_eq!((r.entries, r.damaged_segments), (100, 1), "{r:?}");
+    assert_eq!((r.discarded_bytes, r.discarded_records), (header as u64, 0));
+    assert_eq!(drain(&spool).len(), 100);
+    drop(spool);
+
+    // A flipped byte in a record in the middle of a segment: that record alone is lost, the
+    // file is not cut.
+    let (dir, config) = damaged_dir();
+    let second = segments(dir.path())[1].clone();
+    let len = std::fs::metadata(&second).unwrap().len();
+    flip(&second, header + 2 * RECORD + 30);
+    let spool = DiskSpool::open(config.clone()).unwrap();
+    let r = spool.recovery().clone();
+    assert_eq!((r.entries, r.damaged_segments), (99, 1), "{r:?}");
+    assert_eq!((r.discarded_bytes, r.discarded_records), (RECORD as u64, 1));
+    let back: Vec<u64> = drain(&spool).into_iter().map(|(id, _)| id).collect();
+    assert!(!back.contains(&(16 + 2 + 1)) && back.len() == 99, "{back:?}");
+    assert_eq!(std::fs::metadata(&second).unwrap().len(), len, "not truncated");
+    drop(spool);
+    // The same again: nothing more is lost by opening twice.
+    let spool = DiskSpool::open(config).unwrap();
+    assert_eq!(spool.recovery().entries, 99);
+    drop(spool);
+
+    // A flipped byte in the record magic, then in the newest segment's last record.
+    let (dir, config) = damaged_dir();
+    flip(&segments(dir.path())[0], header + RECORD);
+    let newest = segments(dir.path()).pop().unwrap();
+    let newest_len = std::fs::metadata(&newest).unwrap().len() as usize;
+    flip(&newest, newest_len - 5);
+    let spool = DiskSpool::open(config.clone()).unwrap();
+    let r = spool.recovery().clone();
+    assert_eq!(r.entries, 98, "{r:?}");
+    assert_eq!((r.discarded_bytes, r.discarded_records), (2 * RECORD as u64, 2));
+    // The newest segment's unreadable tail is cut and appends go on after it.
+    spool.append_now(b"after").unwrap();
+    drop(spool);
+    let spool = DiskSpool::open(config).unwrap();
+    assert_eq!(spool.recovery().entries, 99);
+    assert_eq!(spool.recovery().discarded_bytes, RECORD as u64);
+    drop(spool);
+
+    // A stray file named like a segment, and a segment truncated to nothing: renamed aside,
+    // reported, never a reason to refuse the directory.
+    let (dir, config) = damaged_dir();
+    let stray = dir.path().join(segment::file_name(3_000));
+    std::fs::write(&stray, [1u8; 64]).unwrap();
+    let third = segments(dir.path())[2].clone();
+    std::fs::write(&third, b"").unwrap();
+    let spool = DiskSpool::open(config).unwrap();
+    let r = spool.recovery().clone();
+    assert_eq!(r.entries, 100 - 16, "{r:?}");
+    assert_eq!(r.quarantined.len(), 2, "{r:?}");
+    assert_eq!(r.discarded_bytes, 64);
+    assert_eq!(std::fs::read(&r.quarantined[1]).unwrap(), [1u8; 64], "kept aside");
+    assert!(!stray.exists() && !third.exists());
+    // New segments never take a number seen before.
+    spool.append_now(b"new").unwrap();
+    assert!(segments(dir.path()).pop().unwrap() > stray);
 }
 
 #[test]
