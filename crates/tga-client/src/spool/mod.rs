@@ -142,8 +142,12 @@ pub enum SpoolError {
     /// The spool's directory holds a file that is not a spool segment of this version, or is
     /// used by another open spool.
     Unusable(String),
-    /// The Redis backend failed (connection, timeout, or an unexpected answer).
+    /// The Redis backend failed (connection, or an unexpected answer); nothing was stored.
     Backend(String),
+    /// The outcome is unknown: the append was sent and no answer came (a timeout, a connection
+    /// broken after sending). The entry may have been stored, and is then delivered: appending
+    /// it again may deliver it twice.
+    MaybeStored(String),
 }
 
 impl SpoolError {
@@ -171,6 +175,10 @@ impl fmt::Display for SpoolError {
             SpoolError::Io { action, source } => write!(f, "spool I/O failed {action}: {source}"),
             SpoolError::Unusable(why) => write!(f, "spool unusable: {why}"),
             SpoolError::Backend(why) => write!(f, "spool backend failed: {why}"),
+            SpoolError::MaybeStored(why) => write!(
+                f,
+                "spool append outcome unknown, the entry may have been stored: {why}"
+            ),
         }
     }
 }

@@ -105,6 +105,8 @@ struct Inner {
     when_full: FullPolicy,
     max_wait: Duration,
     worker: Mutex<Option<JoinHandle<()>>>,
+    /// The feeding task over a spool.
+    feeder: Mutex<Option<JoinHandle<()>>>,
     /// The caps of `GET /events/threshold`, when configured.
     caps: Option<caps::SessionCaps>,
 }
@@ -135,18 +137,19 @@ impl Tracker {
             max_in_flight: config.max_in_flight,
             spooled: config.spool.is_some(),
         };
+        let mut feeder = None;
         let input = match &config.spool {
             None => Input::Queue(tx),
             Some(spool) => {
                 let (ctl, ctl_rx) = mpsc::channel(64);
                 let queue = tx.downgrade();
-                runtime.spawn(feed::run(
+                feeder = Some(runtime.spawn(feed::run(
                     Arc::clone(&spool.0),
                     tx,
                     ctl_rx,
                     Arc::clone(&shared),
                     config.spool_poll,
-                ));
+                )));
                 Input::Spool {
                     spool: Arc::clone(&spool.0),
                     ctl,
@@ -167,6 +170,7 @@ impl Tracker {
                 when_full: config.when_full,
                 max_wait: config.max_wait,
                 worker: Mutex::new(Some(worker)),
+                feeder: Mutex::new(feeder),
                 caps: config.thresholds.map(caps::SessionCaps::new),
             }),
         })
@@ -239,6 +243,8 @@ impl Tracker {
         };
         let answered = sent && rx.await.is_ok();
         let shared = &self.inner.shared;
+        // Delivered is not done until the spool took the acknowledgement.
+        shared.retry_acks().await;
         if !answered {
             if shared.failure().is_none() {
                 return Err(TrackError::Closed);
@@ -325,6 +331,18 @@ impl Tracker {
                 shared.fail(format!("the task ended abnormally: {e}"));
                 shared.phase.send_replace(Phase::Failed);
             }
+            let feeder = self
+                .inner
+                .feeder
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            if let Some(feeder) = feeder {
+                // It ends once the batching task has (its sends fail, or the phase says so).
+                let _ = feeder.await;
+            }
+            // Nothing claimed stays claimed by a tracker that stopped.
+            shared.release_claims().await;
         }
         match shared.report() {
             Some(report) => Err(TrackError::NotDelivered(Box::new(report))),
