@@ -535,10 +535,11 @@ async fn a_tracker_started_on_the_spool_a_shutdown_left_delivers_everything() {
     let memory: Arc<dyn Spool> = Arc::new(MemorySpool::new(10_000, 1 << 20));
     for (round, spool) in [disk(dir.path()), memory].into_iter().enumerate() {
         // The service is down: the first tracker's shutdown leaves everything in the spool.
-        s.server.push_fault(FaultRule::always(Fault::RespondUnprocessed(Reply::new(
-            503,
-            "upstream unavailable",
-        ))));
+        s.server
+            .push_fault(FaultRule::always(Fault::RespondUnprocessed(Reply::new(
+                503,
+                "upstream unavailable",
+            ))));
         let first = client
             .tracker(TrackerConfig::default().with_spool(Arc::clone(&spool)))
             .unwrap();
@@ -566,10 +567,11 @@ async fn a_shutdown_hands_its_claims_to_another_replica_at_once() {
     let redis = OwnRedis::start();
     let s = Setup::new(APP, DOMAIN).await;
     let client = s.client();
-    s.server.push_fault(FaultRule::always(Fault::RespondUnprocessed(Reply::new(
-        503,
-        "upstream unavailable",
-    ))));
+    s.server
+        .push_fault(FaultRule::always(Fault::RespondUnprocessed(Reply::new(
+            503,
+            "upstream unavailable",
+        ))));
     // The default visibility timeout, 30 s: longer than this test waits.
     let open = |consumer: &str| {
         let config = RedisSpoolConfig::new(&redis.url, "test:spool:handover", consumer);
@@ -696,7 +698,9 @@ async fn a_flush_says_so_while_delivered_events_are_not_acknowledged() {
     assert!(report.spool_error.is_some(), "{flushed}");
     assert_eq!(s.delivered().len(), 880);
     // Space returns: the next flush acknowledges them and says Ok.
-    spool.failing.store(false, std::sync::atomic::Ordering::SeqCst);
+    spool
+        .failing
+        .store(false, std::sync::atomic::Ordering::SeqCst);
     tracker.flush().await.unwrap();
     assert_eq!(spool.stats().await.unwrap().entries, 0);
     tracker.shutdown(Duration::from_secs(1)).await.unwrap();
@@ -704,7 +708,9 @@ async fn a_flush_says_so_while_delivered_events_are_not_acknowledged() {
     let tracker = client
         .tracker(TrackerConfig::default().with_spool(spool.clone()))
         .unwrap();
-    spool.failing.store(true, std::sync::atomic::Ordering::SeqCst);
+    spool
+        .failing
+        .store(true, std::sync::atomic::Ordering::SeqCst);
     tracker.track(&event(&client, 5_000)).await.unwrap();
     let _ = tracker.flush().await;
     let shut = tracker.shutdown(Duration::from_secs(1)).await.unwrap_err();

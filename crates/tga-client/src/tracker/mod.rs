@@ -33,7 +33,12 @@
 //!   acknowledged once the service accepted it (or its dead letter was handed to a sink or
 //!   taken), and a tracker started on the same spool delivers what a crashed one left. A full
 //!   spool is a full queue ([`FullPolicy`]); a spool that cannot write answers
-//!   [`TrackError::Spool`].
+//!   [`TrackError::Spool`], one whose answer did not come (a Redis timeout after the append
+//!   was sent) [`TrackError::MaybeAccepted`]. Shutdown releases every entry the tracker claimed
+//!   and did not acknowledge, so a tracker started on the same spool object (or another replica
+//!   of a shared one) delivers it at once. An acknowledgement the spool refuses (a full disk)
+//!   is retried, and `flush` and `shutdown` report it until it succeeds
+//!   ([`DeliveryReport::unacknowledged`]).
 //!
 //! Delivery is **at least once**: when an answer is lost (a reset connection, a timeout) after
 //! the service recorded a batch, the batch is sent again, and the service may hold it twice.

@@ -127,7 +127,7 @@ pub(crate) fn decode(bytes: &[u8], max_len: usize) -> Result<(Record<'_>, usize)
 pub(crate) fn resync(bytes: &[u8], max_len: usize) -> (Option<usize>, u64) {
     let mut lost = 0;
     let mut at = 1;
-    while let Some(found) = bytes.get(at..).and_then(|b| find_magic(b)) {
+    while let Some(found) = bytes.get(at..).and_then(find_magic) {
         let candidate = at + found;
         if decode(&bytes[candidate..], max_len).is_ok() {
             return (Some(candidate), lost + u64::from(bytes.starts_with(&MAGIC)));

@@ -129,7 +129,12 @@ fn read_records(
                 let (next, lost) = record::resync(&bytes[at..], max_record);
                 match next {
                     Some(skip) => {
-                        tracing::warn!(segment = number, offset = at, bytes = skip, "damaged spool record skipped");
+                        tracing::warn!(
+                            segment = number,
+                            offset = at,
+                            bytes = skip,
+                            "damaged spool record skipped"
+                        );
                         report.discarded_bytes += skip as u64;
                         report.discarded_records += lost.max(1);
                         read.damaged = true;
@@ -200,7 +205,11 @@ pub(crate) fn recover(dir: &Path, max_record: usize) -> Result<Recovered, SpoolE
         );
         let valid_header = segment::read_header(&bytes).is_some();
         if !valid_header && !read.any {
-            tracing::error!(segment = number, bytes = bytes.len(), "spool file without a record renamed aside");
+            tracing::error!(
+                segment = number,
+                bytes = bytes.len(),
+                "spool file without a record renamed aside"
+            );
             report.quarantined.push(segment::quarantine(dir, number)?);
             continue;
         }
@@ -211,7 +220,11 @@ pub(crate) fn recover(dir: &Path, max_record: usize) -> Result<Recovered, SpoolE
             damaged.insert(number);
         } else if is_newest {
             if let Some(tail) = read.tail {
-                tracing::warn!(segment = number, bytes = size - tail, "spool segment's torn tail cut off");
+                tracing::warn!(
+                    segment = number,
+                    bytes = size - tail,
+                    "spool segment's torn tail cut off"
+                );
                 let file = segment::open(dir, number)?;
                 file.set_len(tail)
                     .and_then(|()| file.sync_all())

@@ -234,8 +234,15 @@ fn damage_is_skipped_reported_and_never_refuses_the_spool() {
     assert_eq!((r.entries, r.damaged_segments), (99, 1), "{r:?}");
     assert_eq!((r.discarded_bytes, r.discarded_records), (RECORD as u64, 1));
     let back: Vec<u64> = drain(&spool).into_iter().map(|(id, _)| id).collect();
-    assert!(!back.contains(&(16 + 2 + 1)) && back.len() == 99, "{back:?}");
-    assert_eq!(std::fs::metadata(&second).unwrap().len(), len, "not truncated");
+    assert!(
+        !back.contains(&(16 + 2 + 1)) && back.len() == 99,
+        "{back:?}"
+    );
+    assert_eq!(
+        std::fs::metadata(&second).unwrap().len(),
+        len,
+        "not truncated"
+    );
     drop(spool);
     // The same again: nothing more is lost by opening twice.
     let spool = DiskSpool::open(config).unwrap();
@@ -251,7 +258,10 @@ fn damage_is_skipped_reported_and_never_refuses_the_spool() {
     let spool = DiskSpool::open(config.clone()).unwrap();
     let r = spool.recovery().clone();
     assert_eq!(r.entries, 98, "{r:?}");
-    assert_eq!((r.discarded_bytes, r.discarded_records), (2 * RECORD as u64, 2));
+    assert_eq!(
+        (r.discarded_bytes, r.discarded_records),
+        (2 * RECORD as u64, 2)
+    );
     // The newest segment's unreadable tail is cut and appends go on after it.
     spool.append_now(b"after").unwrap();
     drop(spool);
@@ -272,7 +282,11 @@ fn damage_is_skipped_reported_and_never_refuses_the_spool() {
     assert_eq!(r.entries, 100 - 16, "{r:?}");
     assert_eq!(r.quarantined.len(), 2, "{r:?}");
     assert_eq!(r.discarded_bytes, 64);
-    assert_eq!(std::fs::read(&r.quarantined[1]).unwrap(), [1u8; 64], "kept aside");
+    assert_eq!(
+        std::fs::read(&r.quarantined[1]).unwrap(),
+        [1u8; 64],
+        "kept aside"
+    );
     assert!(!stray.exists() && !third.exists());
     // New segments never take a number seen before.
     spool.append_now(b"new").unwrap();
@@ -342,7 +356,11 @@ fn held_entries_never_grow_the_files_past_max_bytes() {
     assert!(most <= max_bytes + per_segment, "{most} bytes of files");
     drop(spool);
     let spool = DiskSpool::open(config).unwrap();
-    assert_eq!(drain(&spool).len(), 6_000, "the held entries survive compaction");
+    assert_eq!(
+        drain(&spool).len(),
+        6_000,
+        "the held entries survive compaction"
+    );
 }
 
 /// A tmpfs of `size` mounted on a new directory, unmounted when dropped; `None` when the
