@@ -378,14 +378,22 @@ impl State {
     }
 
     /// Compacts until `weight` more bytes fit in `max_bytes` of files: every sealed segment is
-    /// copied forward and deleted, and the active one is sealed when it holds freed space.
+    /// copied forward and deleted, and the active one is sealed when it holds enough freed
+    /// space (what is missing, and at least a sixteenth of a segment or of `max_bytes`, so
+    /// that appends at the bound do not copy the active segment each time). Gives up at once
+    /// when the freed space of all the files is not enough.
     fn make_room(&mut self, weight: u64) -> Result<(), SpoolError> {
         while self.stored + weight > self.limits.max_bytes {
+            let missing = self.stored + weight - self.limits.max_bytes;
+            if self.stored.saturating_sub(self.ledger.bytes()) < missing {
+                break;
+            }
             let Some((&head, seg)) = self.segments.first_key_value() else {
                 break;
             };
             if head == self.active {
-                if seg.dead_bytes() == 0 {
+                let enough = self.limits.segment_bytes.min(self.limits.max_bytes) / 16;
+                if seg.dead_bytes() < missing.max(enough) {
                     break;
                 }
                 self.rotate()?;
