@@ -468,3 +468,252 @@ async fn a_spool_that_cannot_write_or_is_full_answers_with_typed_errors() {
     let left = tracker.shutdown(Duration::from_secs(5)).await.unwrap_err();
     assert_eq!(left.report().unwrap().left_in_spool, 3, "{left}");
 }
+
+/// A redis-server of this test's own on a free loopback port (so it can be stopped), killed
+/// when dropped.
+struct OwnRedis {
+    child: std::process::Child,
+    url: String,
+}
+
+impl OwnRedis {
+    fn start() -> OwnRedis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server is required by this test");
+        let up = (0..500).any(|_| {
+            std::thread::sleep(Duration::from_millis(10));
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        assert!(up, "redis-server did not start on port {port}");
+        OwnRedis {
+            child,
+            url: format!("redis://127.0.0.1:{port}/"),
+        }
+    }
+
+    /// Sends `signal` (`-STOP`, `-CONT`) to the server.
+    fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.signal("-CONT");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits (real time, at most `within`) until the fake holds every one of `want`.
+async fn delivered_within(s: &Setup, want: &BTreeSet<i64>, within: Duration) -> BTreeSet<i64> {
+    let deadline = tokio::time::Instant::now() + within;
+    while !want.is_subset(&s.delivered()) && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    s.delivered()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_tracker_started_on_the_spool_a_shutdown_left_delivers_everything() {
+    let s = Setup::new(APP, DOMAIN).await;
+    let client = s.client();
+    let dir = tempfile::tempdir().unwrap();
+    let memory: Arc<dyn Spool> = Arc::new(MemorySpool::new(10_000, 1 << 20));
+    for (round, spool) in [disk(dir.path()), memory].into_iter().enumerate() {
+        // The service is down: the first tracker's shutdown leaves everything in the spool.
+        s.server
+            .push_fault(FaultRule::always(Fault::RespondUnprocessed(Reply::new(
+                503,
+                "upstream unavailable",
+            ))));
+        let first = client
+            .tracker(TrackerConfig::default().with_spool(Arc::clone(&spool)))
+            .unwrap();
+        let want: BTreeSet<i64> = (0..210).map(|n| round as i64 * 1_000 + n).collect();
+        for n in &want {
+            first.track(&event(&client, *n)).await.unwrap();
+        }
+        let left = first.shutdown(Duration::from_secs(3)).await.unwrap_err();
+        assert_eq!(left.report().unwrap().left_in_spool, 210, "{left}");
+        assert_eq!(spool.stats().await.unwrap().claimed, 0, "released");
+        // The service is back: a tracker started on the same spool object delivers it all.
+        s.server.clear_faults();
+        let second = client
+            .tracker(TrackerConfig::default().with_spool(Arc::clone(&spool)))
+            .unwrap();
+        second.flush().await.unwrap();
+        second.shutdown(Duration::from_secs(5)).await.unwrap();
+        assert!(want.is_subset(&s.delivered()), "round {round}");
+        assert_eq!(spool.stats().await.unwrap().entries, 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shutdown_hands_its_claims_to_another_replica_at_once() {
+    let redis = OwnRedis::start();
+    let s = Setup::new(APP, DOMAIN).await;
+    let client = s.client();
+    s.server
+        .push_fault(FaultRule::always(Fault::RespondUnprocessed(Reply::new(
+            503,
+            "upstream unavailable",
+        ))));
+    // The default visibility timeout, 30 s: longer than this test waits.
+    let open = |consumer: &str| {
+        let config = RedisSpoolConfig::new(&redis.url, "test:spool:handover", consumer);
+        async move { Arc::new(RedisSpool::open(config).await.unwrap()) as Arc<dyn Spool> }
+    };
+    let spool_a = open("a").await;
+    let a = client
+        .tracker(
+            TrackerConfig::default()
+                .with_linger(Duration::from_millis(5))
+                .with_spool(Arc::clone(&spool_a)),
+        )
+        .unwrap();
+    let want: BTreeSet<i64> = (0..100).collect();
+    for n in &want {
+        a.track(&event(&client, *n)).await.unwrap();
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while spool_a.stats().await.unwrap().claimed < 100 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let left = a.shutdown(Duration::from_millis(300)).await.unwrap_err();
+    assert_eq!(left.report().unwrap().left_in_spool, 100, "{left}");
+    s.server.clear_faults();
+    // Replica b takes a's entries at once, long before the visibility timeout.
+    let b = client
+        .tracker(
+            TrackerConfig::default()
+                .with_linger(Duration::from_millis(5))
+                .with_spool(open("b").await),
+        )
+        .unwrap();
+    b.flush().await.unwrap();
+    let delivered = delivered_within(&s, &want, Duration::from_secs(5)).await;
+    assert!(want.is_subset(&delivered), "{} of 100", delivered.len());
+    b.shutdown(Duration::from_secs(5)).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_append_redis_did_not_answer_is_reported_as_maybe_accepted() {
+    let redis = OwnRedis::start();
+    let s = Setup::new(APP, DOMAIN).await;
+    let client = s.client();
+    let mut config = RedisSpoolConfig::new(&redis.url, "test:spool:stall", "a");
+    config.timeout = Duration::from_millis(500);
+    let tracker = client
+        .tracker(
+            TrackerConfig::default()
+                .with_linger(Duration::from_millis(5))
+                .with_spool_poll(Duration::from_millis(50))
+                .with_spool(Arc::new(RedisSpool::open(config).await.unwrap())),
+        )
+        .unwrap();
+    tracker.track(&event(&client, 0)).await.unwrap();
+    tracker.flush().await.unwrap();
+    // Redis stalls (SIGSTOP) for two seconds while `track` appends.
+    redis.signal("-STOP");
+    let tracked = tracker.track(&event(&client, 1)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    redis.signal("-CONT");
+    match &tracked {
+        Err(TrackError::MaybeAccepted(e)) => {
+            assert!(matches!(**e, SpoolError::MaybeStored(_)), "{e}");
+            assert!(tracked.as_ref().unwrap_err().to_string().contains("twice"));
+        }
+        other => panic!("expected MaybeAccepted, got {other:?}"),
+    }
+    // Redis ran the append once it resumed: the event is delivered (so retrying it would have
+    // delivered it twice).
+    let delivered = delivered_within(&s, &BTreeSet::from([0, 1]), Duration::from_secs(10)).await;
+    assert_eq!(delivered, BTreeSet::from([0, 1]));
+    tracker.shutdown(Duration::from_secs(5)).await.unwrap();
+}
+
+/// A memory spool whose acknowledgements fail while `failing` is set (a full disk).
+struct AckFails {
+    inner: MemorySpool,
+    failing: std::sync::atomic::AtomicBool,
+}
+
+impl Spool for AckFails {
+    fn append(&self, entry: bytes::Bytes) -> tga_client::spool::SpoolFuture<'_, EntryId> {
+        self.inner.append(entry)
+    }
+    fn claim(&self, max: usize) -> tga_client::spool::SpoolFuture<'_, Vec<Entry>> {
+        self.inner.claim(max)
+    }
+    fn ack<'a>(&'a self, ids: &'a [EntryId]) -> tga_client::spool::SpoolFuture<'a, ()> {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Box::pin(async {
+                Err(SpoolError::Io {
+                    action: "appending to a segment",
+                    source: std::io::Error::from_raw_os_error(28),
+                })
+            });
+        }
+        self.inner.ack(ids)
+    }
+    fn release<'a>(&'a self, ids: &'a [EntryId]) -> tga_client::spool::SpoolFuture<'a, ()> {
+        self.inner.release(ids)
+    }
+    fn stats(&self) -> tga_client::spool::SpoolFuture<'_, SpoolStats> {
+        self.inner.stats()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_flush_says_so_while_delivered_events_are_not_acknowledged() {
+    let s = Setup::new(APP, DOMAIN).await;
+    let client = s.client();
+    let spool = Arc::new(AckFails {
+        inner: MemorySpool::new(10_000, 1 << 20),
+        failing: true.into(),
+    });
+    let tracker = client
+        .tracker(TrackerConfig::default().with_spool(spool.clone()))
+        .unwrap();
+    for n in 0..880 {
+        tracker.track(&event(&client, n)).await.unwrap();
+    }
+    let flushed = tracker.flush().await.unwrap_err();
+    let report = flushed.report().unwrap();
+    assert_eq!(report.unacknowledged, 880, "{flushed}");
+    assert!(report.spool_error.is_some(), "{flushed}");
+    assert_eq!(s.delivered().len(), 880);
+    // Space returns: the next flush acknowledges them and says Ok.
+    spool
+        .failing
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    tracker.flush().await.unwrap();
+    assert_eq!(spool.stats().await.unwrap().entries, 0);
+    tracker.shutdown(Duration::from_secs(1)).await.unwrap();
+    // Acknowledgements that fail through the shutdown are reported by it, and released.
+    let tracker = client
+        .tracker(TrackerConfig::default().with_spool(spool.clone()))
+        .unwrap();
+    spool
+        .failing
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    tracker.track(&event(&client, 5_000)).await.unwrap();
+    let _ = tracker.flush().await;
+    let shut = tracker.shutdown(Duration::from_secs(1)).await.unwrap_err();
+    assert_eq!(shut.report().unwrap().unacknowledged, 1, "{shut}");
+    assert_eq!(spool.stats().await.unwrap().claimed, 0);
+}

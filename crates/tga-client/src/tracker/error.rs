@@ -40,6 +40,12 @@ pub enum TrackError {
     /// The spool could not store the event (I/O, or the shared backend failed); nothing was
     /// accepted.
     Spool(std::sync::Arc<crate::spool::SpoolError>),
+    /// The spool's answer to the append did not come ([`SpoolError::MaybeStored`]: a Redis
+    /// timeout after the command was sent): the event may have been accepted, and is then
+    /// delivered. Tracking it again may deliver it twice; not tracking it may lose it.
+    ///
+    /// [`SpoolError::MaybeStored`]: crate::spool::SpoolError::MaybeStored
+    MaybeAccepted(std::sync::Arc<crate::spool::SpoolError>),
     /// Not every event was delivered: some were dead-lettered, handed back, or the tracker
     /// failed; the report says what and holds the events handed back.
     NotDelivered(Box<DeliveryReport>),
@@ -74,6 +80,10 @@ impl fmt::Display for TrackError {
                 "event not tracked: session {session_id} already sent {cap} `{event_name}` events, the most GET /events/threshold allows per launch"
             ),
             TrackError::Spool(e) => write!(f, "event not tracked: {e}"),
+            TrackError::MaybeAccepted(e) => write!(
+                f,
+                "event perhaps tracked (tracking it again may deliver it twice): {e}"
+            ),
             TrackError::NotDelivered(report) => {
                 write!(f, "not every event was delivered: {report}")
             }
@@ -85,7 +95,7 @@ impl std::error::Error for TrackError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             TrackError::Invalid(e) => Some(e),
-            TrackError::Spool(e) => Some(&**e),
+            TrackError::Spool(e) | TrackError::MaybeAccepted(e) => Some(&**e),
             _ => None,
         }
     }

@@ -51,11 +51,11 @@ async fn ack_pending(spool: &dyn Spool, shared: &Shared) -> bool {
     }
     match spool.ack(&ids).await {
         Ok(()) => {
-            shared.freed.notify_waiters();
+            shared.acked(&ids);
             true
         }
         Err(e) => {
-            tracing::warn!(error = %e, entries = ids.len(), "TGA spool acknowledgement failed; it will be retried");
+            shared.spool_failed(e, ids.len());
             shared.restore_acks(ids);
             false
         }
@@ -118,10 +118,14 @@ async fn feed(
         if room > 0 {
             match spool.claim(room.min(CLAIM_MAX)).await {
                 Ok(entries) => {
+                    shared.claimed(entries.iter().map(|e| e.id));
                     drained = entries.is_empty();
                     claimed = entries.len();
-                    for entry in entries {
+                    let mut entries = entries.into_iter();
+                    while let Some(entry) = entries.next() {
                         if !hand_on(entry, tx, shared).await {
+                            // Claimed and not handed on: released at shutdown.
+                            shared.left_in_spool(entries.len());
                             return;
                         }
                     }

@@ -33,7 +33,12 @@
 //!   acknowledged once the service accepted it (or its dead letter was handed to a sink or
 //!   taken), and a tracker started on the same spool delivers what a crashed one left. A full
 //!   spool is a full queue ([`FullPolicy`]); a spool that cannot write answers
-//!   [`TrackError::Spool`].
+//!   [`TrackError::Spool`], one whose answer did not come (a Redis timeout after the append
+//!   was sent) [`TrackError::MaybeAccepted`]. Shutdown releases every entry the tracker claimed
+//!   and did not acknowledge, so a tracker started on the same spool object (or another replica
+//!   of a shared one) delivers it at once. An acknowledgement the spool refuses (a full disk)
+//!   is retried, and `flush` and `shutdown` report it until it succeeds
+//!   ([`DeliveryReport::unacknowledged`]).
 //!
 //! Delivery is **at least once**: when an answer is lost (a reset connection, a timeout) after
 //! the service recorded a batch, the batch is sent again, and the service may hold it twice.
@@ -104,6 +109,8 @@ struct Inner {
     when_full: FullPolicy,
     max_wait: Duration,
     worker: Mutex<Option<JoinHandle<()>>>,
+    /// The feeding task over a spool.
+    feeder: Mutex<Option<JoinHandle<()>>>,
     /// The caps of `GET /events/threshold`, when configured.
     caps: Option<caps::SessionCaps>,
 }
@@ -134,18 +141,19 @@ impl Tracker {
             max_in_flight: config.max_in_flight,
             spooled: config.spool.is_some(),
         };
+        let mut feeder = None;
         let input = match &config.spool {
             None => Input::Queue(tx),
             Some(spool) => {
                 let (ctl, ctl_rx) = mpsc::channel(64);
                 let queue = tx.downgrade();
-                runtime.spawn(feed::run(
+                feeder = Some(runtime.spawn(feed::run(
                     Arc::clone(&spool.0),
                     tx,
                     ctl_rx,
                     Arc::clone(&shared),
                     config.spool_poll,
-                ));
+                )));
                 Input::Spool {
                     spool: Arc::clone(&spool.0),
                     ctl,
@@ -166,6 +174,7 @@ impl Tracker {
                 when_full: config.when_full,
                 max_wait: config.max_wait,
                 worker: Mutex::new(Some(worker)),
+                feeder: Mutex::new(feeder),
                 caps: config.thresholds.map(caps::SessionCaps::new),
             }),
         })
@@ -238,6 +247,8 @@ impl Tracker {
         };
         let answered = sent && rx.await.is_ok();
         let shared = &self.inner.shared;
+        // Delivered is not done until the spool took the acknowledgement.
+        shared.retry_acks().await;
         if !answered {
             if shared.failure().is_none() {
                 return Err(TrackError::Closed);
@@ -324,6 +335,18 @@ impl Tracker {
                 shared.fail(format!("the task ended abnormally: {e}"));
                 shared.phase.send_replace(Phase::Failed);
             }
+            let feeder = self
+                .inner
+                .feeder
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            if let Some(feeder) = feeder {
+                // It ends once the batching task has (its sends fail, or the phase says so).
+                let _ = feeder.await;
+            }
+            // Nothing claimed stays claimed by a tracker that stopped.
+            shared.release_claims().await;
         }
         match shared.report() {
             Some(report) => Err(TrackError::NotDelivered(Box::new(report))),

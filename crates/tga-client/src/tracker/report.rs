@@ -34,9 +34,16 @@ pub struct DeliveryReport {
     /// Why the tracker's batching task ended abnormally (it takes no more events).
     pub failure: Option<String>,
     /// Over a spool, the events not delivered by the shutdown deadline (or held when the task
-    /// failed): they stay in the spool, unacknowledged, and a tracker started on it delivers
-    /// them.
+    /// failed): they stay in the spool, unacknowledged and released at shutdown, and a tracker
+    /// started on it (or another replica sharing it) delivers them.
     pub left_in_spool: u64,
+    /// Over a spool, events delivered (or dead-lettered to a sink) whose acknowledgement the
+    /// spool has not taken yet: it failed (a full disk, Redis unreachable) and is retried. A
+    /// tracker started on the spool before it succeeds sends them again.
+    pub unacknowledged: u64,
+    /// The last error of the spool since the previous report (an acknowledgement or a release
+    /// that failed).
+    pub spool_error: Option<Arc<crate::spool::SpoolError>>,
 }
 
 impl DeliveryReport {
@@ -49,6 +56,8 @@ impl DeliveryReport {
             && self.undelivered.is_empty()
             && self.failure.is_none()
             && self.left_in_spool == 0
+            && self.unacknowledged == 0
+            && self.spool_error.is_none()
     }
 }
 
@@ -69,6 +78,15 @@ impl fmt::Display for DeliveryReport {
                 "{} events left undelivered in the spool",
                 self.left_in_spool
             ));
+        }
+        if self.unacknowledged > 0 {
+            parts.push(format!(
+                "{} events delivered and not yet acknowledged in the spool (they may be sent again)",
+                self.unacknowledged
+            ));
+        }
+        if let Some(error) = &self.spool_error {
+            parts.push(format!("last spool error: {error}"));
         }
         if self.dead_lettered > 0 {
             parts.push(format!("{} events dead-lettered", self.dead_lettered));
@@ -100,6 +118,8 @@ pub(crate) struct Ledger {
     pub(crate) config_error: Option<Arc<Error>>,
     pub(crate) panics: u64,
     pub(crate) left_in_spool: u64,
+    pub(crate) unacknowledged: u64,
+    pub(crate) spool_error: Option<Arc<crate::spool::SpoolError>>,
 }
 
 impl Ledger {
@@ -115,6 +135,8 @@ impl Ledger {
             config_error,
             panics,
             left_in_spool,
+            unacknowledged,
+            spool_error,
         } = std::mem::take(self);
         DeliveryReport {
             dead_lettered,
@@ -124,6 +146,8 @@ impl Ledger {
             undelivered,
             failure,
             left_in_spool,
+            unacknowledged,
+            spool_error,
         }
     }
 }

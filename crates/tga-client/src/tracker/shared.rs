@@ -1,5 +1,6 @@
 //! State shared by the tracker's handle, its batching task and its delivery tasks.
 
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -12,7 +13,7 @@ use super::dead_letter::{DeadLetter, DeadLetterSink};
 use super::report::{DeliveryReport, Ledger};
 use super::stats::Counters;
 use crate::event::EncodedEvent;
-use crate::spool::{EntryId, Spool};
+use crate::spool::{EntryId, Spool, SpoolError};
 use tg_common::outbox::isolate;
 
 /// Where the tracker is in its life.
@@ -47,6 +48,8 @@ pub(crate) struct Shared {
     /// Spool entries to acknowledge whose acknowledgement failed or was deferred; the feeding
     /// task retries them.
     pending_acks: Mutex<Vec<EntryId>>,
+    /// Spool entries this tracker claimed and has not acknowledged: released at shutdown.
+    claimed: Mutex<HashSet<EntryId>>,
     /// Wakes the feeding task: entries appended, acknowledgements pending.
     pub(crate) wake: Notify,
     /// Told when spool entries were acknowledged (room in a full spool).
@@ -79,6 +82,7 @@ impl Shared {
             kept: Mutex::new(Vec::new()),
             spool: config.spool.as_ref().map(|s| Arc::clone(&s.0)),
             pending_acks: Mutex::new(Vec::new()),
+            claimed: Mutex::new(HashSet::new()),
             wake: Notify::new(),
             freed: Notify::new(),
 
@@ -130,10 +134,77 @@ impl Shared {
             return;
         }
         match spool.ack(ids).await {
-            Ok(()) => self.freed.notify_waiters(),
+            Ok(()) => self.acked(ids),
             Err(e) => {
-                tracing::warn!(error = %e, entries = ids.len(), "TGA spool acknowledgement failed; it will be retried");
+                self.spool_failed(e, ids.len());
                 self.defer_ack(ids.iter().copied());
+            }
+        }
+    }
+
+    /// Records entries the spool acknowledged.
+    pub(crate) fn acked(&self, ids: &[EntryId]) {
+        let mut claimed = lock(&self.claimed);
+        for id in ids {
+            claimed.remove(id);
+        }
+        drop(claimed);
+        self.freed.notify_waiters();
+    }
+
+    /// Records entries this tracker claimed.
+    pub(crate) fn claimed(&self, ids: impl IntoIterator<Item = EntryId>) {
+        lock(&self.claimed).extend(ids);
+    }
+
+    /// Records a failed acknowledgement (or release) for the next report.
+    pub(crate) fn spool_failed(&self, error: SpoolError, entries: usize) {
+        tracing::warn!(error = %error, entries, "TGA spool acknowledgement failed; it will be retried");
+        lock(&self.ledger).spool_error = Some(Arc::new(error));
+    }
+
+    /// Tries the pending acknowledgements now; `false` when that failed (they are kept).
+    pub(crate) async fn retry_acks(&self) -> bool {
+        let Some(spool) = &self.spool else {
+            return true;
+        };
+        let ids = self.take_pending_acks();
+        if ids.is_empty() {
+            return true;
+        }
+        match spool.ack(&ids).await {
+            Ok(()) => {
+                self.acked(&ids);
+                true
+            }
+            Err(e) => {
+                self.spool_failed(e, ids.len());
+                self.restore_acks(ids);
+                false
+            }
+        }
+    }
+
+    /// At shutdown, once the tracker's tasks ended: tries the pending acknowledgements once
+    /// more, then releases every entry this tracker claimed and did not acknowledge (events
+    /// left, dead letters not taken, acknowledgements that failed) so that a tracker started on
+    /// the same spool, or another replica, delivers them. Acknowledgements that still fail are
+    /// counted in the report's `unacknowledged` (those events may be sent again).
+    pub(crate) async fn release_claims(&self) {
+        let Some(spool) = &self.spool else { return };
+        self.retry_acks().await;
+        let failed = self.take_pending_acks();
+        lock(&self.ledger).unacknowledged += failed.len() as u64;
+        // A dead letter taken from now on has no entry to acknowledge: it is released.
+        for (_, id) in lock(&self.kept).iter_mut() {
+            id.take();
+        }
+        let mut ids: Vec<EntryId> = lock(&self.claimed).drain().collect();
+        ids.sort_unstable();
+        for chunk in ids.chunks(512) {
+            if let Err(e) = spool.release(chunk).await {
+                tracing::warn!(error = %e, entries = chunk.len(), "TGA spool entries not released; the spool's own timeout frees them");
+                lock(&self.ledger).spool_error = Some(Arc::new(e));
             }
         }
     }
@@ -277,7 +348,9 @@ impl Shared {
     /// nothing did.
     pub(crate) fn report(&self) -> Option<DeliveryReport> {
         let undelivered = self.take_undelivered();
-        let report = lock(&self.ledger).take(undelivered, self.failure());
+        let pending = lock(&self.pending_acks).len() as u64;
+        let mut report = lock(&self.ledger).take(undelivered, self.failure());
+        report.unacknowledged += pending;
         (!report.is_clean()).then_some(report)
     }
 

@@ -44,6 +44,7 @@ fn refused(error: SpoolError) -> Option<TrackError> {
             "event",
             format!("is {len} bytes encoded, more than the spool takes for one entry ({max})"),
         ))),
+        unknown @ SpoolError::MaybeStored(_) => Some(TrackError::MaybeAccepted(Arc::new(unknown))),
         other => Some(TrackError::Spool(Arc::new(other))),
     }
 }

@@ -7,9 +7,10 @@
 //! 2. [`claim`](Spool::claim) hands up to N ready entries to one deliverer; a claimed entry is
 //!    given to no other deliverer until it is released, or until its deliverer is gone (for
 //!    [`DiskSpool`] when the spool is opened again, for `RedisSpool` after a visibility
-//!    timeout);
+//!    timeout); a tracker's shutdown releases what it claimed and did not acknowledge;
 //! 3. [`ack`](Spool::ack) removes it (the service accepted it, or it was moved to a dead-letter
-//!    spool); [`release`](Spool::release) makes it ready again (the delivery will be retried).
+//!    spool); [`release`](Spool::release) makes it ready again, for any deliverer of the spool
+//!    (the delivery will be retried).
 //!
 //! Opening a durable spool again gives back, ready, every entry the previous process appended and
 //! did not acknowledge. Delivery over a spool is at least once: an entry delivered and not yet
@@ -142,8 +143,12 @@ pub enum SpoolError {
     /// The spool's directory holds a file that is not a spool segment of this version, or is
     /// used by another open spool.
     Unusable(String),
-    /// The Redis backend failed (connection, timeout, or an unexpected answer).
+    /// The Redis backend failed (connection, or an unexpected answer); nothing was stored.
     Backend(String),
+    /// The outcome is unknown: the append was sent and no answer came (a timeout, a connection
+    /// broken after sending). The entry may have been stored, and is then delivered: appending
+    /// it again may deliver it twice.
+    MaybeStored(String),
 }
 
 impl SpoolError {
@@ -171,6 +176,10 @@ impl fmt::Display for SpoolError {
             SpoolError::Io { action, source } => write!(f, "spool I/O failed {action}: {source}"),
             SpoolError::Unusable(why) => write!(f, "spool unusable: {why}"),
             SpoolError::Backend(why) => write!(f, "spool backend failed: {why}"),
+            SpoolError::MaybeStored(why) => write!(
+                f,
+                "spool append outcome unknown, the entry may have been stored: {why}"
+            ),
         }
     }
 }
@@ -190,7 +199,8 @@ impl std::error::Error for SpoolError {
 /// Object safe: a tracker holds an `Arc<dyn Spool>`.
 pub trait Spool: Send + Sync + 'static {
     /// Stores `entry` and returns its id once it is as durable as the backend promises. Fails
-    /// with [`SpoolError::Full`] or [`SpoolError::TooLarge`] without storing anything.
+    /// with [`SpoolError::Full`] or [`SpoolError::TooLarge`] without storing anything, and with
+    /// [`SpoolError::MaybeStored`] when the outcome is unknown.
     fn append(&self, entry: Bytes) -> SpoolFuture<'_, EntryId>;
 
     /// Claims up to `max` ready entries, oldest first, for one deliverer. Empty when none is

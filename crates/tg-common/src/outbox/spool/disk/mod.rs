@@ -6,17 +6,26 @@
 //! - **Power loss**: the [`FsyncPolicy`] says when records reach the disk. The default,
 //!   [`FsyncPolicy::Interval`] of 100 ms, loses at most the entries accepted in the last
 //!   interval (plus the time one sync takes) when the machine loses power.
-//! - **Torn writes**: on open, each segment is read record by record; at the first record that
-//!   is not whole (short, or its CRC-32 does not match) the rest of that segment is cut off.
-//!   Nothing before it is lost.
+//! - **Damage and torn writes**: on open, each segment is read record by record. A record that
+//!   is not whole (short, or its magic or CRC-32 wrong) is skipped and reading resynchronises
+//!   on the next whole record, so nothing readable is lost; only the newest segment's
+//!   unreadable tail (a write torn by a crash) is cut off. A file named like a segment that
+//!   holds no record is renamed aside (`.seg.damaged`); a directory is never refused for
+//!   damage. [`Recovery`] says what was discarded (bytes, records, files renamed aside).
+//! - **Segments** are created whole (written as `.seg.new`, then renamed) under numbers never
+//!   used before; opening writes nothing, so a spool whose disk is full opens, and a write that
+//!   failed for want of space (`ENOSPC`) leaves the spool usable once space returns.
 //! - **Acknowledgements** are records too (a list of ids). Space is reclaimed oldest segment
-//!   first: a segment is deleted once nothing in it is held; its few held entries are copied
-//!   forward (synced before the old segment is deleted) once the next segment is empty or at
-//!   most a sixteenth of it is held, so long-held entries (dead letters) never pin the log.
-//! - **Bounds**: at most `max_entries` entries and `max_bytes` bytes of records (entry plus 17
-//!   bytes) are held; [`SpoolError::Full`] refuses more. The
-//!   files also hold acknowledged records not reclaimed yet: those of segments behind the
-//!   oldest one still held, and of the active segment.
+//!   first: a segment is deleted once nothing in it is held; its held entries are copied
+//!   forward (synced before the old segment is deleted) once the next segment is empty, at
+//!   most a sixteenth of it is held, or the files hold more than twice the bytes held plus two
+//!   segments, so long-held entries (dead letters) never pin the log.
+//! - **Bounds**: at most `max_entries` entries and `max_bytes` bytes of records (entry plus 21
+//!   bytes) are held, and the segment files hold at most `max_bytes` bytes of records (headers
+//!   aside): an append that would pass it first compacts (copies the held entries of every
+//!   older segment forward and deletes them), and [`SpoolError::Full`] refuses it if that is not
+//!   enough. Only an acknowledgement record, or the copies of one compaction, can pass it for a
+//!   moment.
 //! - One spool at a time: on Unix the directory is locked (`flock` on `LOCK`) while a spool is
 //!   open; elsewhere the caller must not open one directory twice.
 
@@ -72,7 +81,8 @@ pub struct DiskConfig {
     pub fsync: FsyncPolicy,
     /// Entries held at most. Default 10,000,000.
     pub max_entries: u64,
-    /// Bytes of records held at most (an entry's length plus 17). Default 1 GiB.
+    /// Bytes of records held at most (an entry's length plus 21), and bytes of records the
+    /// segment files hold at most (headers aside). Default 1 GiB.
     pub max_bytes: u64,
     /// Largest entry accepted, in bytes. Default 1 MiB.
     pub max_entry_bytes: usize,
@@ -178,8 +188,9 @@ pub struct DiskSpool {
 
 impl DiskSpool {
     /// Opens (or creates) the spool in `config.dir`: every entry appended there and not
-    /// acknowledged comes back ready. Fails when the directory is locked by another open spool
-    /// or holds a segment of another format.
+    /// acknowledged comes back ready; damaged records are skipped and reported in
+    /// [`recovery`](Self::recovery). Fails when the directory is locked by another open spool or
+    /// cannot be read.
     pub fn open(config: DiskConfig) -> Result<Self, SpoolError> {
         if config.max_entry_bytes == 0
             || config.segment_bytes <= segment::HEADER_LEN
@@ -194,7 +205,8 @@ impl DiskSpool {
         let lock = lock_dir(&config.dir)?;
         // Any length is read back: entries appended under a larger `max_entry_bytes` are kept;
         // a damaged length runs past the end of its segment and is cut like a torn tail.
-        let recovered = recover::recover(&config.dir, usize::MAX)?;
+        let mut recovered = recover::recover(&config.dir, usize::MAX)?;
+        let report = std::mem::take(&mut recovered.report);
         let limits = Limits {
             max_entries: config.max_entries,
             max_bytes: config.max_bytes,
@@ -202,18 +214,12 @@ impl DiskSpool {
             segment_bytes: config.segment_bytes,
             sync_copies: config.fsync != FsyncPolicy::Never,
         };
-        let state = State::new(
-            config.dir.clone(),
-            limits,
-            recovered.segments,
-            recovered.ledger,
-            recovered.next_id,
-        )?;
+        let state = State::new(config.dir.clone(), limits, recovered);
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             _lock: lock,
         });
-        // The new active segment and any tail cut off are made durable now.
+        // What reclaiming at open deleted is made durable now.
         shared.sync()?;
         let sync = match config.fsync {
             FsyncPolicy::Interval(every) => Some(sync::SyncThread::start(&shared, every)?),
@@ -222,7 +228,7 @@ impl DiskSpool {
         Ok(DiskSpool {
             shared,
             fsync: config.fsync,
-            recovery: recovered.report,
+            recovery: report,
             _sync: sync,
         })
     }

@@ -1,11 +1,16 @@
-//! The record format of a segment: `len u32 LE | crc32 u32 LE | kind u8 | body`.
+//! The record format of a segment: `magic [u8; 4] | len u32 LE | crc32 u32 LE | kind u8 | body`.
 //!
 //! `len` counts `kind` and `body`; the CRC-32 covers `len`, `kind` and `body`, so a record is
 //! taken only when every byte of it is as written. An append record's body is `id u64 LE`
 //! followed by the entry; an acknowledgement record's body is one or more `id u64 LE`.
+//!
+//! The magic lets recovery find the next record after damage ([`resync`]): its first byte,
+//! `0xF5`, never occurs in UTF-8 text, so a JSON entry never holds it.
 
-/// Bytes before the body: length, checksum, kind.
-pub(crate) const HEADER: usize = 9;
+/// The bytes every record starts with.
+pub(crate) const MAGIC: [u8; 4] = [0xF5, 0x7A, 0x5C, 0xA9];
+/// Bytes before the body: magic, length, checksum, kind.
+pub(crate) const HEADER: usize = 13;
 /// Bytes an append record adds to its entry (header and id).
 pub(crate) const APPEND_OVERHEAD: usize = HEADER + 8;
 
@@ -44,14 +49,15 @@ fn checksum(len: [u8; 4], rest: &[u8]) -> u32 {
 
 fn put(out: &mut Vec<u8>, kind: u8, body: impl FnOnce(&mut Vec<u8>)) {
     let start = out.len();
-    out.extend_from_slice(&[0; HEADER]);
-    out[start + 8] = kind;
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&[0; HEADER - 4]);
+    out[start + 12] = kind;
     body(out);
-    let len = u32::try_from(out.len() - start - 8).unwrap_or(u32::MAX);
+    let len = u32::try_from(out.len() - start - 12).unwrap_or(u32::MAX);
     let len_bytes = len.to_le_bytes();
-    out[start..start + 4].copy_from_slice(&len_bytes);
-    let crc = checksum(len_bytes, &out[start + 8..]);
-    out[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
+    out[start + 4..start + 8].copy_from_slice(&len_bytes);
+    let crc = checksum(len_bytes, &out[start + 12..]);
+    out[start + 8..start + 12].copy_from_slice(&crc.to_le_bytes());
 }
 
 /// Appends the append record of `entry` under `id` to `out`.
@@ -83,16 +89,19 @@ pub(crate) fn decode(bytes: &[u8], max_len: usize) -> Result<(Record<'_>, usize)
         Some(h) => h.try_into().map_err(|_| Stop::Short)?,
         None => return Err(Stop::Short),
     };
-    let len_bytes = [head[0], head[1], head[2], head[3]];
+    if head[..4] != MAGIC {
+        return Err(Stop::Corrupt);
+    }
+    let len_bytes = [head[4], head[5], head[6], head[7]];
     let len = u32::from_le_bytes(len_bytes) as usize;
     if len == 0 || len > max_len {
         return Err(Stop::Corrupt);
     }
-    let total = 8 + len;
-    let Some(rest) = bytes.get(8..total) else {
+    let total = 12 + len;
+    let Some(rest) = bytes.get(12..total) else {
         return Err(Stop::Short);
     };
-    let crc = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+    let crc = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
     if checksum(len_bytes, rest) != crc {
         return Err(Stop::Corrupt);
     }
@@ -110,6 +119,27 @@ pub(crate) fn decode(bytes: &[u8], max_len: usize) -> Result<(Record<'_>, usize)
         _ => return Err(Stop::Corrupt),
     };
     Ok((record, total))
+}
+
+/// Where the next whole record after damage at the start of `bytes` begins (searched from
+/// offset 1), and how many record magics the bytes before it hold (records started there and
+/// lost); `None` when no whole record follows.
+pub(crate) fn resync(bytes: &[u8], max_len: usize) -> (Option<usize>, u64) {
+    let mut lost = 0;
+    let mut at = 1;
+    while let Some(found) = bytes.get(at..).and_then(find_magic) {
+        let candidate = at + found;
+        if decode(&bytes[candidate..], max_len).is_ok() {
+            return (Some(candidate), lost + u64::from(bytes.starts_with(&MAGIC)));
+        }
+        lost += 1;
+        at = candidate + 1;
+    }
+    (None, lost + u64::from(bytes.starts_with(&MAGIC)))
+}
+
+fn find_magic(bytes: &[u8]) -> Option<usize> {
+    bytes.windows(MAGIC.len()).position(|w| w == MAGIC)
 }
 
 #[cfg(test)]

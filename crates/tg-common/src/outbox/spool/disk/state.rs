@@ -1,7 +1,7 @@
 //! The open log: its segments, the entries held and where each one is, and the operations
 //! (append, claim, acknowledge, reclaim) under the spool's lock.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,6 +10,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::record::{self, APPEND_OVERHEAD};
+use super::recover::Recovered;
 use super::segment::{self, HEADER_LEN};
 use crate::spool::ledger::{Ledger, Weighed};
 use crate::spool::{Entry, EntryId, SpoolError, SpoolStats};
@@ -59,6 +60,14 @@ impl Segment {
         self.live = self.live.saturating_sub(1);
         self.live_bytes = self.live_bytes.saturating_sub(u64::from(len));
     }
+
+    /// Bytes of records in the file no longer held (acknowledged, copied, acknowledgements,
+    /// damage).
+    fn dead_bytes(&self) -> u64 {
+        self.size
+            .saturating_sub(HEADER_LEN)
+            .saturating_sub(self.live_bytes)
+    }
 }
 
 /// The bounds of a spool.
@@ -87,7 +96,14 @@ pub(crate) struct State {
     pub(crate) dir: PathBuf,
     pub(crate) limits: Limits,
     pub(crate) segments: BTreeMap<u64, Segment>,
+    /// The segment appended to (0: none yet, the next write creates one).
     pub(crate) active: u64,
+    /// The number the next segment gets (never reused, even when a creation failed).
+    next_segment: u64,
+    /// Segments read despite damage: renamed aside instead of deleted once reclaimed.
+    damaged: BTreeSet<u64>,
+    /// Bytes of records in the segment files (headers aside): what `max_bytes` bounds on disk.
+    stored: u64,
     pub(crate) ledger: Ledger<Loc>,
     pub(crate) next_id: u64,
     pub(crate) dirty: Dirty,
@@ -99,20 +115,31 @@ pub(crate) struct State {
 }
 
 impl State {
-    /// A log over recovered segments, writing to a new segment.
-    pub(crate) fn new(
-        dir: PathBuf,
-        limits: Limits,
-        segments: BTreeMap<u64, Segment>,
-        mut ledger: Ledger<Loc>,
-        next_id: u64,
-    ) -> Result<Self, SpoolError> {
+    /// A log over recovered segments, appending to the newest one when it is whole. Opening
+    /// writes nothing, so a spool whose disk is full opens (and delivers what it holds).
+    pub(crate) fn new(dir: PathBuf, limits: Limits, recovered: Recovered) -> Self {
+        let Recovered {
+            segments,
+            mut ledger,
+            next_id,
+            active,
+            damaged,
+            next_segment,
+            ..
+        } = recovered;
         ledger.release_all();
+        let stored = segments
+            .values()
+            .map(|s| s.size.saturating_sub(HEADER_LEN))
+            .sum();
         let mut state = State {
             dir,
             limits,
             segments,
-            active: 0,
+            active: active.unwrap_or(0),
+            next_segment,
+            damaged,
+            stored,
             ledger,
             next_id,
             dirty: Dirty::default(),
@@ -120,13 +147,16 @@ impl State {
             rotate_next: false,
             scratch: Vec::new(),
         };
-        state.rotate()?;
-        state.reclaim()?;
-        Ok(state)
+        // Space is reclaimed again at the next acknowledgement should this fail (a full disk).
+        if let Err(e) = state.reclaim() {
+            tracing::warn!(error = %e, "spool space not reclaimed at open");
+        }
+        state
     }
 
     fn rotate(&mut self) -> Result<(), SpoolError> {
-        let number = self.segments.keys().next_back().map_or(1, |n| n + 1);
+        let number = self.next_segment;
+        self.next_segment += 1;
         let file = Arc::new(segment::create(&self.dir, number, self.next_id)?);
         if self.active_dirty {
             if let Some(old) = self.segments.get(&self.active) {
@@ -166,6 +196,7 @@ impl State {
             });
         }
         seg.size += len;
+        self.stored += len;
         self.active_dirty = true;
         Ok(offset)
     }
@@ -180,13 +211,23 @@ impl State {
         }
         let weight = (entry.len() + APPEND_OVERHEAD) as u64;
         let (entries, bytes) = (self.ledger.len(), self.ledger.bytes());
+        let limits = self.limits;
+        let full = |bytes| SpoolError::Full {
+            entries,
+            bytes,
+            max_entries: limits.max_entries,
+            max_bytes: limits.max_bytes,
+        };
         if entries >= self.limits.max_entries || bytes + weight > self.limits.max_bytes {
-            return Err(SpoolError::Full {
-                entries,
-                bytes,
-                max_entries: self.limits.max_entries,
-                max_bytes: self.limits.max_bytes,
-            });
+            return Err(full(bytes));
+        }
+        if self.stored + weight > self.limits.max_bytes {
+            if let Err(e) = self.make_room(weight) {
+                tracing::warn!(error = %e, "spool not compacted");
+            }
+            if self.stored + weight > self.limits.max_bytes {
+                return Err(full(self.stored));
+            }
         }
         let id = self.next_id;
         self.scratch.clear();
@@ -307,8 +348,16 @@ impl State {
         }
     }
 
+    /// Whether the files hold much more than the entries: more than twice the bytes held plus
+    /// two segments. Compacting then copies at most one byte per byte it frees, and keeps
+    /// long-held entries (dead letters) from pinning the log.
+    fn bloated(&self) -> bool {
+        self.stored > 2 * self.ledger.bytes() + 2 * self.limits.segment_bytes
+    }
+
     /// Deletes the oldest segments while nothing in them is held, copying forward what an
-    /// oldest segment still holds when [`should_copy_forward`](Self::should_copy_forward).
+    /// oldest segment still holds when [`should_copy_forward`](Self::should_copy_forward) or
+    /// when the files are [`bloated`](Self::bloated).
     ///
     /// Only the oldest segment is ever deleted: an acknowledgement record only names entries
     /// of its own or earlier segments, so it is deleted only after they are.
@@ -318,18 +367,62 @@ impl State {
                 break;
             }
             if seg.live > 0 {
-                if !self.should_copy_forward(seg) {
+                if !self.should_copy_forward(seg) && !self.bloated() {
                     break;
                 }
                 self.copy_forward(head)?;
             }
-            if let Some(seg) = self.segments.remove(&head) {
-                self.dirty.files.retain(|f| !Arc::ptr_eq(f, &seg.file));
+            self.drop_head(head)?;
+        }
+        Ok(())
+    }
+
+    /// Compacts until `weight` more bytes fit in `max_bytes` of files: every sealed segment is
+    /// copied forward and deleted, and the active one is sealed when it holds enough freed
+    /// space (what is missing, and at least a sixteenth of a segment or of `max_bytes`, so
+    /// that appends at the bound do not copy the active segment each time). Gives up at once
+    /// when the freed space of all the files is not enough.
+    fn make_room(&mut self, weight: u64) -> Result<(), SpoolError> {
+        while self.stored + weight > self.limits.max_bytes {
+            let missing = self.stored + weight - self.limits.max_bytes;
+            if self.stored.saturating_sub(self.ledger.bytes()) < missing {
+                break;
             }
+            let Some((&head, seg)) = self.segments.first_key_value() else {
+                break;
+            };
+            if head == self.active {
+                let enough = self.limits.segment_bytes.min(self.limits.max_bytes) / 16;
+                if seg.dead_bytes() < missing.max(enough) {
+                    break;
+                }
+                self.rotate()?;
+                continue;
+            }
+            if seg.live > 0 {
+                self.copy_forward(head)?;
+            }
+            self.drop_head(head)?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the oldest segment, which holds nothing (renames it aside if it was damaged).
+    fn drop_head(&mut self, head: u64) -> Result<(), SpoolError> {
+        if let Some(seg) = self.segments.remove(&head) {
+            self.dirty.files.retain(|f| !Arc::ptr_eq(f, &seg.file));
+            self.stored = self
+                .stored
+                .saturating_sub(seg.size.saturating_sub(HEADER_LEN));
+        }
+        if self.damaged.remove(&head) {
+            let aside = segment::quarantine(&self.dir, head)?;
+            tracing::warn!(path = %aside.display(), "damaged spool segment renamed aside");
+        } else {
             std::fs::remove_file(segment::path(&self.dir, head))
                 .map_err(SpoolError::io("removing a reclaimed segment"))?;
-            self.dirty.dir = true;
         }
+        self.dirty.dir = true;
         Ok(())
     }
 

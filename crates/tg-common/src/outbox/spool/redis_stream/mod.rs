@@ -4,12 +4,18 @@
 //! - **Append** is `XADD stream * e <bytes>` inside a script that first checks `XLEN` against
 //!   `max_entries` (`MAXLEN` is not used: it would trim entries not yet delivered). It returns
 //!   once Redis has the entry in memory; what survives a Redis restart is Redis's own
-//!   persistence setting (`appendonly`, `appendfsync`).
+//!   persistence setting (`appendonly`, `appendfsync`). When the script was sent and no answer
+//!   came (the timeout, a connection broken) the append fails with
+//!   [`SpoolError::MaybeStored`]: Redis may run it later (a stalled server resuming), and the
+//!   entry is then delivered. An append is not made idempotent: the stream assigns the id, and a
+//!   client-chosen id cannot stay increasing across replicas.
 //! - **Claim** takes, in order: entries released in this process; entries any consumer of the
 //!   group has held longer than the visibility timeout (`XAUTOCLAIM`: a crashed replica's); new
 //!   entries (`XREADGROUP ... >`). Each entry is then pending under this replica's consumer name.
-//! - **Ack** is `XACK` and `XDEL` in one `MULTI`. **Release** keeps the entry pending under
-//!   this consumer and hands it to this process's next claim.
+//! - **Ack** is `XACK` and `XDEL` in one `MULTI`. **Release** hands the entry back to the
+//!   group at once: it stays pending under this consumer with an idle time of the visibility
+//!   timeout (`XCLAIM ... IDLE`), so the next claim of any consumer (this one included) takes
+//!   it. A release that fails forgets the entry locally: the visibility timeout frees it.
 //! - **Open** reads this consumer's own pending entries (`XREADGROUP ... 0`): a replica
 //!   restarted under the same consumer name takes back at once what it was delivering.
 //! - Entries held by this process longer than half the visibility timeout are claimed again
@@ -31,7 +37,7 @@ use redis::aio::ConnectionManager;
 pub use config::RedisSpoolConfig;
 
 use super::{Entry, EntryId, Spool, SpoolError, SpoolFuture, SpoolStats};
-use reply::{answer, backend, entries, parse_id, read_reply, stream_id, text};
+use reply::{answer, backend, entries, parse_id, read_reply, sent_backend, stream_id, text};
 
 /// Appends unless the stream holds `ARGV[1]` entries; the new id, or nil when full.
 const APPEND: &str = r"
@@ -252,8 +258,27 @@ impl RedisSpool {
         Ok(())
     }
 
-    /// Entries any consumer has held longer than the visibility timeout, now this consumer's.
+    /// Entries any consumer has held longer than the visibility timeout, now this consumer's:
+    /// pages of `XAUTOCLAIM` until `max` are found or the scan of the pending entries ends.
     async fn reclaim(&self, max: usize) -> Result<Vec<(EntryId, Option<Bytes>)>, SpoolError> {
+        /// Pages scanned by one claim at most (each scans up to ten times `max` entries).
+        const PAGES: usize = 16;
+        let mut found = Vec::new();
+        for _ in 0..PAGES {
+            let (page, wrapped) = self.reclaim_page(max - found.len()).await?;
+            found.extend(page);
+            if wrapped || found.len() >= max {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
+    /// One `XAUTOCLAIM` page from the cursor; whether the scan reached the end.
+    async fn reclaim_page(
+        &self,
+        max: usize,
+    ) -> Result<(Vec<(EntryId, Option<Bytes>)>, bool), SpoolError> {
         let cursor = self.lock().cursor.clone();
         let mut cmd = redis::cmd("XAUTOCLAIM");
         cmd.arg(&self.config.stream)
@@ -277,8 +302,42 @@ impl RedisSpool {
             Some(list) => entries("reclaiming idle entries", list)?,
             None => return Err(answer("reclaiming idle entries", &reply)),
         };
+        let wrapped = next == "0-0";
         self.lock().cursor = next;
-        Ok(claimed)
+        Ok((claimed, wrapped))
+    }
+
+    /// Hands `ids` back to the group: idle for the visibility timeout already, so any
+    /// consumer's next `XAUTOCLAIM` takes them. Forgotten locally whatever the answer.
+    async fn release_entries(&self, ids: &[EntryId]) -> Result<(), SpoolError> {
+        let ids: Vec<EntryId> = {
+            let mut local = self.lock();
+            let mine = ids
+                .iter()
+                .copied()
+                .filter(|id| local.held.remove(id).is_some() || local.ready.remove(id).is_some())
+                .collect();
+            // The next scan starts at the oldest pending entry.
+            local.cursor = "0-0".to_owned();
+            mine
+        };
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut cmd = redis::cmd("XCLAIM");
+        cmd.arg(&self.config.stream)
+            .arg(&self.config.group)
+            .arg(&self.config.consumer)
+            .arg(0);
+        for id in &ids {
+            cmd.arg(stream_id(*id));
+        }
+        cmd.arg("IDLE")
+            .arg(Self::millis(self.config.visibility_timeout))
+            .arg("JUSTID");
+        self.query::<Value>("releasing entries", &cmd)
+            .await
+            .map(drop)
     }
 
     /// New entries for this consumer.
@@ -334,8 +393,13 @@ impl RedisSpool {
             match tokio::time::timeout(self.config.timeout, invocation.invoke_async(&mut conn))
                 .await
             {
-                Ok(result) => result.map_err(backend("appending"))?,
-                Err(_) => return Err(SpoolError::Backend("appending: timed out".into())),
+                Ok(result) => result.map_err(sent_backend("appending"))?,
+                Err(_) => {
+                    return Err(SpoolError::MaybeStored(format!(
+                        "appending: no answer within {:?}",
+                        self.config.timeout
+                    )));
+                }
             };
         match reply {
             Some(id) => parse_id(&id)
@@ -432,15 +496,7 @@ impl Spool for RedisSpool {
     }
 
     fn release<'a>(&'a self, ids: &'a [EntryId]) -> SpoolFuture<'a, ()> {
-        Box::pin(async move {
-            let mut local = self.lock();
-            for id in ids {
-                if let Some(held) = local.held.remove(id) {
-                    local.ready.insert(*id, held);
-                }
-            }
-            Ok(())
-        })
+        Box::pin(self.release_entries(ids))
     }
 
     fn stats(&self) -> SpoolFuture<'_, SpoolStats> {

@@ -9,6 +9,22 @@ pub(crate) fn backend(action: &str) -> impl FnOnce(redis::RedisError) -> SpoolEr
     move |e| SpoolError::Backend(format!("{action}: {e}"))
 }
 
+/// Like [`backend`], for a command that changes the stream: an error after which the command
+/// may have run (a timeout, a connection broken once it was sent) is
+/// [`SpoolError::MaybeStored`].
+pub(crate) fn sent_backend(action: &str) -> impl FnOnce(redis::RedisError) -> SpoolError + '_ {
+    move |e| {
+        let unknown = e.is_timeout()
+            || e.is_connection_dropped()
+            || (e.is_io_error() && !e.is_connection_refusal());
+        if unknown {
+            SpoolError::MaybeStored(format!("{action}: {e}"))
+        } else {
+            SpoolError::Backend(format!("{action}: {e}"))
+        }
+    }
+}
+
 pub(crate) fn answer(action: &str, what: &Value) -> SpoolError {
     SpoolError::Backend(format!("{action}: unexpected answer {what:?}"))
 }
