@@ -70,7 +70,10 @@ impl Core {
             None if config.quotas.is_empty() => None,
             None => Some(RateLimiter::shared_for_key(provider, key, &config.quotas)),
         }
-        .map(|l| l.with_max_wait(config.max_rate_wait));
+        .map(|l| {
+            l.with_max_wait(config.max_rate_wait)
+                .with_reserved_share(config.reserved_share)
+        });
         Ok(Core {
             inner: Arc::new(Inner {
                 id: NEXT_CORE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -129,7 +132,7 @@ impl Core {
                     // deadline starts once the call is admitted and covers attempts, backoff and
                     // later waits.
                     let admitted = match &self.inner.limiter {
-                        Some(limiter) => limiter.acquire_within(plan.max_wait).await,
+                        Some(limiter) => limiter.acquire_for(call.priority, plan.max_wait).await,
                         None => Ok(()),
                     };
                     match admitted {
@@ -194,7 +197,7 @@ impl Core {
                 }
                 if let Some(limiter) = &self.inner.limiter {
                     let left = deadline.saturating_duration_since(started);
-                    let admitted = limiter.acquire_within(plan.max_wait.min(left));
+                    let admitted = limiter.acquire_for(call.priority, plan.max_wait.min(left));
                     match tokio::time::timeout_at(deadline, admitted).await {
                         Ok(r) => r?,
                         Err(_) => return Err(self.overall_timeout()),
