@@ -353,12 +353,15 @@ impl AdmissionLog {
     }
 
     /// Places `moved` (taken out of the windows) again, in order, each at the earliest time its
-    /// admission allows; one past its caller's deadline is refused (naming no quota when a
-    /// pause moved it). Counts a move if any changed.
+    /// admission allows but never before its time so far (its waiter sleeps until then: were
+    /// it sent later than recorded, a window could hold one too many); one past its caller's
+    /// deadline is refused (naming no quota when a pause moved it). Counts a move if any
+    /// changed.
     fn replace(&mut self, now: Nanos, moved: Vec<Pending>, by_pause: bool) -> bool {
         let mut changed = false;
         for p in moved {
             let (at, binding) = self.next_slot(now, p.admission);
+            let at = at.max(p.at);
             if at == Nanos::MAX || at > p.deadline {
                 self.orders.remove(&p.seq);
                 let mut denial = self.denial(at, binding, p.admission);
@@ -370,9 +373,6 @@ impl AdmissionLog {
                 continue;
             }
             changed |= at != p.at;
-            if at <= now {
-                self.orders.remove(&p.seq);
-            }
             self.settle(Pending { at, ..p }, now);
         }
         if changed {
@@ -695,6 +695,172 @@ mod tests {
             log.reserve(later, Duration::from_secs(2)).unwrap().at,
             later + S
         );
+    }
+
+    fn background(percent: u8) -> Admission {
+        Admission {
+            priority: Priority::Background,
+            share: super::super::ReservedShare::percent(percent).unwrap(),
+        }
+    }
+
+    /// A call of `priority` whose client reserves nothing.
+    fn with(priority: Priority) -> Admission {
+        Admission {
+            priority,
+            ..background(0)
+        }
+    }
+
+    #[test]
+    fn background_calls_leave_the_reserved_share_of_every_window() {
+        let mut log = AdmissionLog::new(&tgtrack());
+        // 20% of 3 a second rounds up to one reserved call: two background calls a second.
+        let at: Vec<Nanos> = (0..4)
+            .map(|_| {
+                log.reserve_for(0, Duration::from_secs(5), background(20))
+                    .unwrap()
+                    .at
+            })
+            .collect();
+        assert_eq!(at, vec![0, 0, S, S]);
+        // The third of the first second is still free for a start (after the waiters it
+        // jumps: they are due later).
+        let start = log
+            .reserve_for(0, Duration::ZERO, with(Priority::Reserved))
+            .unwrap();
+        assert_eq!(start.at, 0);
+        log.check_cursors();
+    }
+
+    #[test]
+    fn the_share_at_its_edges() {
+        // 0%: background calls use whole windows.
+        let mut log = AdmissionLog::new(&[Quota::per_second(3)]);
+        for _ in 0..3 {
+            log.reserve_for(0, Duration::ZERO, background(0)).unwrap();
+        }
+        assert!(log.reserve_for(0, Duration::ZERO, background(0)).is_err());
+        // 100%: a background call is never admitted, and charges nothing.
+        let mut log = AdmissionLog::new(&[Quota::per_second(3)]);
+        let d = log
+            .reserve_for(0, Duration::from_secs(3600), background(100))
+            .unwrap_err();
+        assert_eq!(d.available_at, Nanos::MAX);
+        assert_eq!(d.quota, Some(Quota::per_second(3)));
+        assert_eq!(log.remembered(), vec![0]);
+        for _ in 0..3 {
+            log.reserve_for(0, Duration::ZERO, with(Priority::Reserved))
+                .unwrap();
+        }
+        // 34% of 3 rounds up to 2 reserved: one background call a second.
+        let mut log = AdmissionLog::new(&[Quota::per_second(3)]);
+        log.reserve_for(0, Duration::ZERO, background(34)).unwrap();
+        let d = log
+            .reserve_for(0, Duration::ZERO, background(34))
+            .unwrap_err();
+        assert_eq!(d.available_at, S);
+        assert_eq!(d.quota, Some(Quota::per_second(3)));
+    }
+
+    #[test]
+    fn the_hour_nearly_spent_by_background_calls_leaves_room_for_starts() {
+        let mut log = AdmissionLog::new(&[Quota::per_hour(500)]);
+        let mut now = 0;
+        for _ in 0..400 {
+            log.reserve_for(now, Duration::ZERO, background(20))
+                .unwrap();
+            now += S;
+        }
+        // The 401st background call waits for the hour to turn.
+        let d = log
+            .reserve_for(now, Duration::from_secs(60), background(20))
+            .unwrap_err();
+        assert_eq!(d.available_at, 3600 * S);
+        // The 100 reserved calls go at once; the 101st waits too.
+        for _ in 0..100 {
+            log.reserve_for(now, Duration::ZERO, with(Priority::Reserved))
+                .unwrap();
+        }
+        assert!(
+            log.reserve_for(now, Duration::ZERO, with(Priority::Reserved))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_higher_priority_goes_before_waiting_lower_ones_which_move_back() {
+        let mut log = AdmissionLog::with_margin(&[Quota::per_second(1)], MarginPolicy::FIXED);
+        let wait = Duration::from_secs(10);
+        log.reserve(0, wait).unwrap();
+        let events: Vec<Grant> = (0..3)
+            .map(|_| log.reserve_for(0, wait, with(Priority::Background)).unwrap())
+            .collect();
+        assert_eq!(events.iter().map(|g| g.at).collect::<Vec<_>>(), [S, 2 * S, 3 * S]);
+        let moves = log.moves();
+        // A start goes before the waiting events, a lookup before the start.
+        let start = log.reserve_for(0, wait, with(Priority::Reserved)).unwrap();
+        assert_eq!(start.at, S);
+        let lookup = log
+            .reserve_for(0, wait, with(Priority::Interactive))
+            .unwrap();
+        assert_eq!(lookup.at, S);
+        assert_eq!(log.slot(start.seq, 0), Slot::Wait(2 * S));
+        assert!(log.moves() > moves);
+        let slots: Vec<Slot> = events.iter().map(|g| log.slot(g.seq, 0)).collect();
+        assert_eq!(
+            slots,
+            [Slot::Wait(3 * S), Slot::Wait(4 * S), Slot::Wait(5 * S)]
+        );
+        // Another event waits behind them (FIFO within its priority).
+        assert_eq!(
+            log.reserve_for(0, wait, with(Priority::Background))
+                .unwrap()
+                .at,
+            6 * S
+        );
+        log.check_cursors();
+    }
+
+    #[test]
+    fn a_waiter_moved_past_its_deadline_is_refused_naming_the_quota() {
+        let mut log = AdmissionLog::with_margin(&[Quota::per_second(1)], MarginPolicy::FIXED);
+        log.reserve(0, Duration::ZERO).unwrap();
+        let event = log
+            .reserve_for(0, Duration::from_secs(1), with(Priority::Background))
+            .unwrap();
+        assert_eq!(event.at, S);
+        let start = log
+            .reserve_for(0, Duration::from_secs(1), with(Priority::Reserved))
+            .unwrap();
+        assert_eq!(start.at, S);
+        assert_eq!(
+            log.slot(event.seq, 0),
+            Slot::Refused(Denial {
+                quota: Some(Quota::per_second(1)),
+                available_at: 2 * S
+            })
+        );
+        // It charged nothing: the next call gets 2 s.
+        assert_eq!(log.reserve(0, Duration::from_secs(5)).unwrap().at, 2 * S);
+        log.check_cursors();
+    }
+
+    #[test]
+    fn a_refused_high_priority_call_leaves_the_waiters_in_place() {
+        let mut log = AdmissionLog::with_margin(&[Quota::per_second(1)], MarginPolicy::FIXED);
+        log.reserve(0, Duration::ZERO).unwrap();
+        let event = log
+            .reserve_for(0, Duration::from_secs(5), with(Priority::Background))
+            .unwrap();
+        let moves = log.moves();
+        assert!(
+            log.reserve_for(0, Duration::ZERO, with(Priority::Reserved))
+                .is_err()
+        );
+        assert_eq!(log.moves(), moves);
+        assert_eq!(log.slot(event.seq, 0), Slot::Wait(S));
+        log.check_cursors();
     }
 
     #[test]

@@ -104,8 +104,8 @@ fn local_share(quotas: &[Quota], replicas: u32) -> Result<Vec<Quota>, Error> {
 /// algorithm on Redis's clock, priorities included: a member is `sequence × 512 + claim`, the
 /// claim being `share × 4 + rank` ([`Priority::rank`](super::Priority::rank), the reserved share
 /// in percent), so the script knows every waiter's priority and share. A reservation takes its
-/// place before every waiting one of a lower rank, which are placed again behind it; a waiter
-/// moved past its wait is refused when it confirms.
+/// place before every waiting one of a lower rank, which are placed again behind it (never
+/// earlier than they were); a waiter moved past its wait is refused when it confirms.
 ///
 /// KEYS: the quotas' sorted sets (1..n), the pause key (n+1), the sequence key (n+2).
 /// ARGV: mode, n, deadline (µs on Redis's clock, 0 for none: past it nothing is recorded), wait
@@ -184,13 +184,15 @@ local function put(m, at)
 end
 local moved = {}
 if ARGV[1] == 'r' and n > 0 and claim % 4 > 0 then
-  local ahead = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. fmt(now), '+inf')
-  for j = 1, #ahead do
-    if #moved > 0 or tonumber(ahead[j]) % 4 < claim % 4 then moved[#moved + 1] = ahead[j] end
+  local ahead = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. fmt(now), '+inf', 'WITHSCORES')
+  for j = 1, #ahead, 2 do
+    if #moved > 0 or tonumber(ahead[j]) % 4 < claim % 4 then
+      moved[#moved + 1] = {ahead[j], tonumber(ahead[j + 1])}
+    end
   end
-  for j = 1, #moved do remove(moved[j]) end
+  for j = 1, #moved do remove(moved[j][1]) end
   table.sort(moved, function(x, y)
-    local a, b = tonumber(x), tonumber(y)
+    local a, b = tonumber(x[1]), tonumber(y[1])
     if a % 4 ~= b % 4 then return a % 4 > b % 4 end
     return a < b
   end)
@@ -198,9 +200,11 @@ end
 local function replace()
   local latest = now
   for j = 1, #moved do
-    local at = slot(tonumber(moved[j]) % 512)
+    local m = moved[j][1]
+    local at = slot(tonumber(m) % 512)
     if at < 0 then at = slot(1) end
-    put(moved[j], at)
+    at = math.max(at, moved[j][2])
+    put(m, at)
     latest = math.max(latest, at)
   end
   return latest
