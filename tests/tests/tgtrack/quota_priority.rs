@@ -38,12 +38,7 @@ async fn with_the_hour_nearly_spent_by_events_starts_still_go_through() {
     tokio::time::sleep(Duration::from_secs(250)).await;
     assert_eq!(s.fake.accepted_events(key).len(), 400);
     // An impatient event is refused at once, naming the hour.
-    let e = s
-        .client
-        .add_event(1, "impatient")
-        .send()
-        .await
-        .unwrap_err();
+    let e = s.client.add_event(1, "impatient").send().await.unwrap_err();
     match e.kind() {
         ErrorKind::RateLimited {
             origin: RateLimitOrigin::Local { .. },
@@ -65,11 +60,20 @@ async fn with_the_hour_nearly_spent_by_events_starts_still_go_through() {
     for t in starts {
         t.await.unwrap().unwrap();
     }
-    assert!(arrived.elapsed() < Duration::from_secs(40), "{:?}", arrived.elapsed());
+    assert!(
+        arrived.elapsed() < Duration::from_secs(40),
+        "{:?}",
+        arrived.elapsed()
+    );
     assert_eq!(s.fake.users(key).len(), 100);
     assert_eq!(s.fake.accepted_events(key).len(), 400);
     // The 101st start finds the hour full.
-    let e = s.client.user_did_start_bot(9, "Late").send().await.unwrap_err();
+    let e = s
+        .client
+        .user_did_start_bot(9, "Late")
+        .send()
+        .await
+        .unwrap_err();
     assert!(e.is_rate_limited(), "{e}");
     // The waiting events go when the hour turns: none was lost.
     for t in events {
@@ -106,7 +110,11 @@ async fn a_lookup_is_not_queued_behind_waiting_events() {
         .data
         .unwrap();
     assert_eq!(info.user_id, 7_000_001);
-    assert!(asked.elapsed() <= Duration::from_secs(1), "{:?}", asked.elapsed());
+    assert!(
+        asked.elapsed() <= Duration::from_secs(1),
+        "{:?}",
+        asked.elapsed()
+    );
     for t in events {
         t.await.unwrap().unwrap();
     }

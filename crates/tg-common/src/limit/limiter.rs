@@ -395,6 +395,34 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::from_millis(3550));
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_caller_of_a_higher_priority_waits_ahead_of_queued_background_callers() {
+        let lim = RateLimiter::new(&[Quota::per_second(1)]).with_max_wait(Duration::from_secs(9));
+        let start = Instant::now();
+        let mut events = Vec::new();
+        for _ in 0..4 {
+            let lim = lim.clone();
+            events.push(tokio::spawn(async move {
+                let r = lim.acquire_for(Priority::Background, lim.max_wait()).await;
+                (r, start.elapsed())
+            }));
+            tokio::task::yield_now().await;
+        }
+        // Events at 0, 1, 2, 3 s; a lookup at 0.5 s goes at 1 s, not 4 s.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        lim.acquire_for(Priority::Interactive, Duration::from_secs(9))
+            .await
+            .unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+        let mut at = Vec::new();
+        for h in events {
+            let (r, t) = h.await.unwrap();
+            r.unwrap();
+            at.push(t.as_secs());
+        }
+        assert_eq!(at, vec![0, 2, 3, 4]);
+    }
+
     #[test]
     fn clients_with_the_same_key_share_one_limiter() {
         let q = [Quota::per_second(1)];

@@ -514,9 +514,17 @@ impl AdmissionLog {
                 assert_eq!(w.latest(k), times[times.len() - k], "{k}-th latest");
             }
         }
-        let ranks: Vec<Priority> = self.pending.values().map(|p| p.admission.priority).collect();
+        let ranks: Vec<Priority> = self
+            .pending
+            .values()
+            .map(|p| p.admission.priority)
+            .collect();
         assert!(ranks.windows(2).all(|p| p[0] >= p[1]), "priorities fall");
-        assert_eq!(self.orders.len(), self.pending.len(), "one order per pending");
+        assert_eq!(
+            self.orders.len(),
+            self.pending.len(),
+            "one order per pending"
+        );
     }
 }
 
@@ -794,9 +802,15 @@ mod tests {
         let wait = Duration::from_secs(10);
         log.reserve(0, wait).unwrap();
         let events: Vec<Grant> = (0..3)
-            .map(|_| log.reserve_for(0, wait, with(Priority::Background)).unwrap())
+            .map(|_| {
+                log.reserve_for(0, wait, with(Priority::Background))
+                    .unwrap()
+            })
             .collect();
-        assert_eq!(events.iter().map(|g| g.at).collect::<Vec<_>>(), [S, 2 * S, 3 * S]);
+        assert_eq!(
+            events.iter().map(|g| g.at).collect::<Vec<_>>(),
+            [S, 2 * S, 3 * S]
+        );
         let moves = log.moves();
         // A start goes before the waiting events, a lookup before the start.
         let start = log.reserve_for(0, wait, with(Priority::Reserved)).unwrap();

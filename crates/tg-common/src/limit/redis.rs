@@ -519,7 +519,9 @@ impl RedisBackend {
         if self.is_down() {
             return Err(unavailable(None));
         }
-        let answer = self.run_script(Some(id), remaining, Admission::NORMAL).await;
+        let answer = self
+            .run_script(Some(id), remaining, Admission::NORMAL)
+            .await;
         if answer.is_err() {
             self.mark_down();
         }
@@ -554,10 +556,13 @@ impl LimiterBackend for RedisBackend {
                     FailMode::Open => {
                         self.warn_once(&e);
                         // Fallback ids are marked with the top bit so cancel can route them.
-                        Ok(self.fallback.reserve_for(max_wait, admission).map(|r| Reservation {
-                            id: r.id | FALLBACK_BIT,
-                            ..r
-                        }))
+                        Ok(self
+                            .fallback
+                            .reserve_for(max_wait, admission)
+                            .map(|r| Reservation {
+                                id: r.id | FALLBACK_BIT,
+                                ..r
+                            }))
                     }
                 },
             }
