@@ -154,6 +154,16 @@ pub enum ErrorKind {
         /// Why.
         reason: Cow<'static, str>,
     },
+    /// The record is older than the service accepts (a goal past its window): refused before
+    /// anything was sent; sending it later cannot help.
+    Expired {
+        /// The field that dates it (`started_at`).
+        field: Cow<'static, str>,
+        /// How old it is.
+        age: Duration,
+        /// The oldest the service accepts.
+        limit: Duration,
+    },
     /// A rate limit was hit.
     RateLimited {
         /// Local limiter or server.
@@ -200,6 +210,15 @@ impl Error {
         Error::new(ErrorKind::InvalidInput {
             field: field.into(),
             reason: reason.into(),
+        })
+    }
+
+    /// The record dated by `field` is `age` old, past the `limit` the service accepts.
+    pub fn expired(field: impl Into<Cow<'static, str>>, age: Duration, limit: Duration) -> Self {
+        Error::new(ErrorKind::Expired {
+            field: field.into(),
+            age,
+            limit,
         })
     }
 
@@ -317,6 +336,7 @@ impl Error {
             ErrorKind::Decode { .. }
             | ErrorKind::BodyTooLarge { .. }
             | ErrorKind::InvalidInput { .. }
+            | ErrorKind::Expired { .. }
             | ErrorKind::Config { .. } => RetrySafety::Never,
         }
     }
@@ -384,6 +404,11 @@ impl Error {
                 field: Cow::Owned(text(field.into_owned())),
                 reason: Cow::Owned(text(reason.into_owned())),
             },
+            ErrorKind::Expired { field, age, limit } => ErrorKind::Expired {
+                field: Cow::Owned(text(field.into_owned())),
+                age,
+                limit,
+            },
             ErrorKind::LimiterUnavailable { source: src } => ErrorKind::LimiterUnavailable {
                 source: src.map(&source),
             },
@@ -393,6 +418,12 @@ impl Error {
             other => other,
         };
         self
+    }
+
+    /// Whether the record was refused as older than the service accepts
+    /// ([`ErrorKind::Expired`]).
+    pub fn is_expired(&self) -> bool {
+        matches!(self.0.kind, ErrorKind::Expired { .. })
     }
 
     /// Whether this is a rate-limit answer (local or remote, including a provider's 429 envelope).
@@ -550,6 +581,12 @@ impl fmt::Display for Error {
             ErrorKind::InvalidInput { field, reason } => {
                 write!(f, "invalid `{field}`: {reason} (nothing was sent)")
             }
+            ErrorKind::Expired { field, age, limit } => write!(
+                f,
+                "expired: `{field}` is {} days old, the service accepts at most {} (nothing was sent)",
+                age.as_secs() / 86_400,
+                days(*limit)
+            ),
             ErrorKind::RateLimited {
                 origin,
                 retry_after,
@@ -574,6 +611,15 @@ impl fmt::Display for Error {
             }
             ErrorKind::Config { reason } => write!(f, "configuration error: {reason}"),
         }
+    }
+}
+
+/// A duration in whole days (`21 days`), or as Debug when it is not whole days.
+fn days(d: Duration) -> String {
+    if d.subsec_nanos() == 0 && d.as_secs() % 86_400 == 0 {
+        format!("{} days", d.as_secs() / 86_400)
+    } else {
+        format!("{d:?}")
     }
 }
 
@@ -616,6 +662,21 @@ mod tests {
             "tgmembership GET plans: invalid `limit`: must be between 1 and 100 (nothing was sent)"
         );
         assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn an_expired_record_says_so_and_is_not_retryable() {
+        let day = Duration::from_secs(86_400);
+        let e = Error::expired("started_at", 22 * day, 21 * day)
+            .with_context("tgtrack", "send_reach_goal");
+        assert_eq!(
+            e.to_string(),
+            "tgtrack send_reach_goal: expired: `started_at` is 22 days old, the service accepts \
+             at most 21 days (nothing was sent)"
+        );
+        assert!(e.is_expired());
+        assert!(!e.is_retryable());
+        assert!(!e.is_invalid_input());
     }
 
     #[derive(Debug)]

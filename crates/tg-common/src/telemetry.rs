@@ -259,6 +259,7 @@ pub fn error_type(err: &Error) -> Cow<'static, str> {
         ErrorKind::RateLimited { .. } => "rate_limited",
         ErrorKind::LimiterUnavailable { .. } => "limiter_unavailable",
         ErrorKind::Config { .. } => "config",
+        ErrorKind::Expired { .. } => "expired",
     })
 }
 

@@ -49,7 +49,7 @@ pub use error::TgtrackErrorExt;
 pub use error::{ErrorCode, TgtrackApiError};
 pub use forward::{RawJson, RawUpdate, SambotEncoding};
 pub use forward_queue::{ForwardQueue, ForwardQueueBuilder, ForwardStats, Submission};
-pub use method::{ApiMethod, DEFAULT_QUOTAS};
+pub use method::{ApiMethod, DEFAULT_QUOTAS, DEFAULT_RESERVED_PERCENT, GOAL_WINDOW};
 pub use model::{
     AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
     SendReachGoal, StartValue, User, UserDidStartBot, UserInfo,

@@ -1,10 +1,21 @@
-//! The TGTrack methods: their names, which of them may be retried, and the default quotas.
+//! The TGTrack methods: their names, which of them may be retried, how they compete for the
+//! key's quotas, the default quotas and the reserved share, and how long a goal stays valid.
 //! Each is sent as an operation of [`crate::operation`].
 
 use std::fmt;
 use std::time::Duration;
 
-use tg_common::limit::Quota;
+use tg_common::limit::{Priority, Quota};
+
+/// The share of every window that `add_event` and `send_reach_goal` leave to starts and stops by
+/// default: 20%, rounded up to whole calls (1 of 3 a second, 100 of 500 an hour, 1,000 of 5,000
+/// a day). A burst of events then never keeps a start waiting past the next second, and events
+/// still get four fifths of the quota.
+pub const DEFAULT_RESERVED_PERCENT: u8 = 20;
+
+/// How long after the user's subscription or start TGTrack accepts a goal: "Цель можно
+/// передавать в течение 21 дня с момента подписки пользователя на канал или старта вашего бота".
+pub const GOAL_WINDOW: Duration = Duration::from_secs(21 * 86_400);
 
 /// TGTrack's documented default limits per API key: 3 requests a second, 500 an hour, 5,000 a
 /// day (the server counts in fixed windows that reset every second, hour and day).
@@ -102,6 +113,19 @@ impl ApiMethod {
         matches!(self, ApiMethod::GetUserInfo)
     }
 
+    /// How calls of the method compete for the key's quotas: starts, stops and the builders'
+    /// webhooks are [`Priority::Reserved`] (the share of each window kept from background
+    /// calls is theirs), `add_event` and `send_reach_goal` [`Priority::Background`],
+    /// `get_user_info` [`Priority::Interactive`] (a caller waits for it: it goes before every
+    /// waiting call).
+    pub const fn priority(self) -> Priority {
+        match self {
+            ApiMethod::SendReachGoal | ApiMethod::AddEvent => Priority::Background,
+            ApiMethod::GetUserInfo => Priority::Interactive,
+            _ => Priority::Reserved,
+        }
+    }
+
     /// Whether a successful answer must carry `data` (only `get_user_info`'s does).
     pub const fn answers_with_data(self) -> bool {
         matches!(self, ApiMethod::GetUserInfo)
@@ -130,6 +154,27 @@ impl fmt::Display for ApiMethod {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn starts_and_stops_are_reserved_events_and_goals_background_lookups_interactive() {
+        let reserved: Vec<_> = ApiMethod::ALL
+            .into_iter()
+            .filter(|m| m.priority() == Priority::Reserved)
+            .map(ApiMethod::as_str)
+            .collect();
+        for lifecycle in [
+            "on_telegram_webhook",
+            "sambot_on_tg_webhook",
+            "my_bot_was_started",
+            "my_bot_was_stopped",
+            "user_did_start_bot",
+        ] {
+            assert!(reserved.contains(&lifecycle), "{lifecycle}");
+        }
+        assert_eq!(ApiMethod::AddEvent.priority(), Priority::Background);
+        assert_eq!(ApiMethod::SendReachGoal.priority(), Priority::Background);
+        assert_eq!(ApiMethod::GetUserInfo.priority(), Priority::Interactive);
+    }
 
     #[test]
     fn names_round_trip_and_are_unique() {

@@ -16,6 +16,7 @@
 use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tg_common::limit::Priority;
 use tg_common::operation::PathTable;
 use tg_common::transport::RequestPath;
 use tg_common::{Core, Error, Idempotency, Operation, OperationPath, Response, Secret};
@@ -83,6 +84,8 @@ macro_rules! tgtrack_method {
     ($method:expr, $output:ty) => {
         type Client = Client;
         type Output = OkAnswer<$output>;
+
+        const PRIORITY: Priority = $method.priority();
 
         fn name(&self) -> &'static str {
             $method.as_str()
@@ -169,11 +172,17 @@ impl Operation for UserDidStartBot {
 impl Operation for SendReachGoal {
     tgtrack_method!(ApiMethod::SendReachGoal, serde_json::Value);
 
-    /// Checks `user_id` and that `target` is not blank.
+    /// Checks `user_id`, that `target` is not blank, and, when the user's start is known, that
+    /// the goal is within [`GOAL_WINDOW`](crate::GOAL_WINDOW) of it (else
+    /// [`ErrorKind::Expired`](tg_common::ErrorKind::Expired)).
     fn validate(&self) -> Result<(), Error> {
         validate::user_id("user_id", self.user_id)?;
         validate::not_blank("target", &self.target)?;
-        validate::bounded_text("target", &self.target, validate::MAX_TEXT_LEN)
+        validate::bounded_text("target", &self.target, validate::MAX_TEXT_LEN)?;
+        if let Some(started_at) = self.started_at {
+            validate::within_goal_window("started_at", started_at)?;
+        }
+        Ok(())
     }
 
     fn json_body(&self, _: &Client) -> Result<Option<Bytes>, Error> {
@@ -258,6 +267,9 @@ impl Forward {
 impl Operation for Forward {
     type Client = Client;
     type Output = OkAnswer<serde_json::Value>;
+
+    /// Every forwarding method carries a start, a stop or a builder's subscriber event.
+    const PRIORITY: Priority = Priority::Reserved;
 
     fn name(&self) -> &'static str {
         self.method.as_str()

@@ -15,6 +15,7 @@
 pub use crate::client::{Client, ClientBuilder};
 pub use crate::error::{TgtrackApiError, TgtrackErrorExt};
 pub use crate::setters::{
-    AddEventSetters, MyBotWasStoppedSetters, SambotForwardSetters, UserDidStartBotSetters,
+    AddEventSetters, MyBotWasStoppedSetters, SambotForwardSetters, SendReachGoalSetters,
+    UserDidStartBotSetters,
 };
 pub use tg_common::{Error, ErrorKind, Operation, RequestBuilder, Secret};

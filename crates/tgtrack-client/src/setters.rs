@@ -11,7 +11,8 @@ use tg_common::HasOperation;
 
 use crate::forward::SambotEncoding;
 use crate::model::{
-    AddEvent, EventResult, Label, MyBotWasStopped, StartValue, UserDidStartBot, unix_seconds,
+    AddEvent, EventResult, Label, MyBotWasStopped, SendReachGoal, StartValue, UserDidStartBot,
+    unix_seconds,
 };
 use crate::operation::SambotForward;
 
@@ -59,6 +60,23 @@ pub trait UserDidStartBotSetters: HasOperation<Operation = UserDidStartBot> + Si
 }
 
 impl<T: HasOperation<Operation = UserDidStartBot>> UserDidStartBotSetters for T {}
+
+/// The optional fields of `send_reach_goal`.
+pub trait SendReachGoalSetters: HasOperation<Operation = SendReachGoal> + Sized {
+    /// When the user subscribed or started the bot, in unix seconds: a goal more than
+    /// [`GOAL_WINDOW`](crate::GOAL_WINDOW) later is refused as expired, nothing sent. Never sent.
+    fn started_at(mut self, unix_seconds: i64) -> Self {
+        self.operation_mut().started_at = Some(unix_seconds);
+        self
+    }
+
+    /// When the user subscribed or started the bot (truncated to seconds).
+    fn started_at_time(self, at: SystemTime) -> Self {
+        self.started_at(unix_seconds(at))
+    }
+}
+
+impl<T: HasOperation<Operation = SendReachGoal>> SendReachGoalSetters for T {}
 
 /// The optional fields of `add_event`.
 pub trait AddEventSetters: HasOperation<Operation = AddEvent> + Sized {

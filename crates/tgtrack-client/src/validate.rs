@@ -17,6 +17,10 @@
 //!   no limit), names at most [`MAX_NAME_LEN`] and usernames [`MAX_USERNAME_LEN`] (Telegram's
 //!   limits on profile names and usernames).
 //!
+//! - a goal whose user started more than [`GOAL_WINDOW`](crate::GOAL_WINDOW) ago (when the
+//!   caller gives the start) fails with [`Error::expired`] instead: the service would not forward
+//!   it, and no retry can help.
+//!
 //! - amounts, positive (revenue) or negative (cost), must survive the service's float: the
 //!   document types `amount` as `float`, so a decimal whose value changes through an IEEE 754
 //!   double (`0.1` survives; 28 decimal places or `Decimal::MAX` do not) is refused instead of
@@ -26,6 +30,18 @@ use std::borrow::Cow;
 
 use rust_decimal::Decimal;
 use tg_common::Error;
+
+/// Refuses, as expired, a goal whose user started at `started_at` (unix seconds) more than
+/// [`GOAL_WINDOW`](crate::GOAL_WINDOW) before now (this machine's clock); checks the date first.
+pub fn within_goal_window(field: &'static str, started_at: i64) -> Result<(), Error> {
+    unix_seconds(field, started_at)?;
+    let now = crate::model::unix_seconds(std::time::SystemTime::now());
+    let age = std::time::Duration::from_secs(u64::try_from(now - started_at).unwrap_or(0));
+    if age > crate::GOAL_WINDOW {
+        return Err(Error::expired(field, age, crate::GOAL_WINDOW));
+    }
+    Ok(())
+}
 
 /// The largest accepted unix time in seconds (year 5138): larger values are almost surely
 /// milliseconds.

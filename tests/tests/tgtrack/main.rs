@@ -1,6 +1,7 @@
 //! tgtrack-client against the fake TGTrack over loopback HTTP: every method, verbatim
 //! forwarding, typed error envelopes, sandbox mode, retry safety, the documented rate limits in
-//! virtual time, and the key kept out of every printed value.
+//! virtual time, quota priority (starts before events, lookups before both, expired goals), and
+//! the key kept out of every printed value.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -8,6 +9,7 @@ mod error_envelopes;
 mod forwarding;
 mod key_hidden;
 mod methods;
+mod quota_priority;
 mod rate_limits;
 mod retry_safety;
 mod sandbox;

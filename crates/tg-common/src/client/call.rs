@@ -8,6 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 
 use crate::error::Error;
+use crate::limit::Priority;
 use crate::retry::Idempotency;
 use crate::secret::Secret;
 use crate::transport::Target;
@@ -47,6 +48,8 @@ pub struct Call {
     pub idempotency: Idempotency,
     /// This call's maximum wait for the limiter, overriding the client's.
     pub max_rate_wait: Option<Duration>,
+    /// How this call competes for the key's quotas (default: [`Priority::Normal`]).
+    pub priority: Priority,
     /// This call's attempt limit, overriding the client's retry policy (1: no retry, for
     /// callers that retry on their own, like a batching tracker).
     pub max_attempts: Option<u32>,
@@ -64,6 +67,7 @@ impl std::fmt::Debug for Call {
             .field("gzip", &self.gzip)
             .field("idempotency", &self.idempotency)
             .field("max_rate_wait", &self.max_rate_wait)
+            .field("priority", &self.priority)
             .field("max_attempts", &self.max_attempts)
             .finish()
     }
@@ -91,6 +95,7 @@ impl Call {
             gzip: false,
             idempotency,
             max_rate_wait: None,
+            priority: Priority::Normal,
             max_attempts: None,
         }
     }
@@ -135,6 +140,12 @@ impl Call {
     /// This call's maximum wait for the limiter.
     pub fn max_rate_wait(mut self, max_wait: Duration) -> Self {
         self.max_rate_wait = Some(max_wait);
+        self
+    }
+
+    /// How this call competes for the key's quotas.
+    pub fn priority(mut self, priority: Priority) -> Self {
+        self.priority = priority;
         self
     }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::limit::{DEFAULT_MAX_WAIT, Quota, RateLimiter};
+use crate::limit::{DEFAULT_MAX_WAIT, Quota, RateLimiter, ReservedShare};
 use crate::retry::RetryPolicy;
 use crate::transport::{Transport, TransportConfig};
 
@@ -47,6 +47,9 @@ pub struct CoreConfig {
     pub max_rate_wait: Duration,
     /// A limiter to use instead of the process-wide one for the key (a shared backend).
     pub limiter: Option<RateLimiter>,
+    /// The share of every window that background calls leave to the others (none by default;
+    /// see [`Priority`](crate::limit::Priority)).
+    pub reserved_share: ReservedShare,
     /// Pool and connect settings.
     pub transport: TransportConfig,
     /// An existing pool to share instead of building one.
@@ -65,6 +68,7 @@ impl CoreConfig {
             quotas: Vec::new(),
             max_rate_wait: DEFAULT_MAX_WAIT,
             limiter: None,
+            reserved_share: ReservedShare::NONE,
             transport: TransportConfig::default(),
             shared_transport: None,
         }
@@ -116,6 +120,12 @@ impl CoreConfig {
     /// A limiter to use instead of the process-wide one (for example a shared backend).
     pub fn with_limiter(mut self, limiter: RateLimiter) -> Self {
         self.limiter = Some(limiter);
+        self
+    }
+
+    /// The share of every window that background calls leave to the others.
+    pub fn with_reserved_share(mut self, share: ReservedShare) -> Self {
+        self.reserved_share = share;
         self
     }
 

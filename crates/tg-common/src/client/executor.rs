@@ -77,6 +77,7 @@ impl Core {
         .map(|l| {
             l.with_max_wait(config.max_rate_wait)
                 .labelled(telemetry::limiter_label(provider, key))
+                .with_reserved_share(config.reserved_share)
         });
         Ok(Core {
             inner: Arc::new(Inner {
@@ -137,7 +138,7 @@ impl Core {
                     // deadline starts once the call is admitted and covers attempts, backoff and
                     // later waits.
                     let admitted = match &self.inner.limiter {
-                        Some(limiter) => limiter.acquire_within(plan.max_wait).await,
+                        Some(limiter) => limiter.acquire_for(call.priority, plan.max_wait).await,
                         None => Ok(()),
                     };
                     match admitted {
@@ -218,7 +219,7 @@ impl Core {
                 }
                 if let Some(limiter) = &self.inner.limiter {
                     let left = deadline.saturating_duration_since(started);
-                    let admitted = limiter.acquire_within(plan.max_wait.min(left));
+                    let admitted = limiter.acquire_for(call.priority, plan.max_wait.min(left));
                     match tokio::time::timeout_at(deadline, admitted).await {
                         Ok(r) => r?,
                         Err(_) => return Err(self.overall_timeout()),

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::log::{AdmissionLog, Denial, Grant, Nanos, Slot};
-use super::{MarginPolicy, Quota};
+use super::{Admission, MarginPolicy, Quota};
 use crate::error::Error;
 
 /// A boxed future returned by a [`LimiterBackend`].
@@ -47,17 +47,21 @@ pub enum Standing {
 /// A backend must check and charge every quota atomically: a refused reservation charges
 /// nothing. Implementations for a shared store (Redis) let replicas share one quota.
 pub trait LimiterBackend: Send + Sync + 'static {
-    /// Reserves the earliest admission within `max_wait`, in FIFO order among callers.
+    /// Reserves the earliest admission within `max_wait` that `admission` allows: FIFO among
+    /// callers of one priority, ahead of waiting callers of a lower one, which move back (see
+    /// [`Priority`](super::Priority)).
     fn reserve(
         &self,
         max_wait: Duration,
+        admission: Admission,
     ) -> BackendFuture<'_, Result<Result<Reservation, Refusal>, Error>>;
 
     /// Returns a reservation whose caller gave up before its time.
     fn cancel(&self, reservation: Reservation) -> BackendFuture<'_, ()>;
 
-    /// Asked when a reservation's wait is over, before sending: a pause since may have moved it
-    /// (`Wait`), or past the caller's `remaining` wait (`Refused`). The default answers `Due`,
+    /// Asked when a reservation's wait is over, before sending: a pause or a caller of a higher
+    /// priority since may have moved it (`Wait`), or past the caller's `remaining` wait
+    /// (`Refused`). The default answers `Due`,
     /// for a backend whose pause does not move reservations already granted.
     fn confirm(
         &self,
@@ -82,8 +86,8 @@ pub struct LocalBackend {
     base: tokio::time::Instant,
     log: Mutex<AdmissionLog>,
     quotas: Vec<Quota>,
-    /// Bumped (under the log's lock) whenever a pause moved reservations: a waiter that saw
-    /// no change since its reservation is due without taking the lock.
+    /// The log's count of moves (a pause, a caller of a higher priority), copied under the
+    /// log's lock: a waiter that saw no change since its reservation is due without taking it.
     moves: AtomicU64,
 }
 
@@ -117,10 +121,24 @@ impl LocalBackend {
         f(&mut guard)
     }
 
-    /// Reserves without a future: the fast path used by [`super::RateLimiter`].
+    /// Reserves a normal call without a future ([`LocalBackend::reserve_for`]).
     pub fn reserve_now(&self, max_wait: Duration) -> Result<Reservation, Refusal> {
+        self.reserve_for(max_wait, Admission::NORMAL)
+    }
+
+    /// Reserves without a future: the fast path used by [`super::RateLimiter`].
+    pub fn reserve_for(
+        &self,
+        max_wait: Duration,
+        admission: Admission,
+    ) -> Result<Reservation, Refusal> {
         let now = self.now();
-        match self.with_log(|log| log.reserve(now, max_wait)) {
+        let granted = self.with_log(|log| {
+            let granted = log.reserve_for(now, max_wait, admission);
+            self.publish_moves(log);
+            granted
+        });
+        match granted {
             Ok(Grant { at, seq }) => Ok(Reservation {
                 wait: Duration::from_nanos(at - now),
                 id: seq,
@@ -132,6 +150,13 @@ impl LocalBackend {
                 quota,
                 retry_after: Duration::from_nanos(available_at.saturating_sub(now)),
             }),
+        }
+    }
+
+    /// Copies the log's count of moves, when it changed (called under the log's lock).
+    fn publish_moves(&self, log: &AdmissionLog) {
+        if log.moves() != self.moves.load(Ordering::Relaxed) {
+            self.moves.store(log.moves(), Ordering::Release);
         }
     }
 
@@ -160,8 +185,9 @@ impl LocalBackend {
         self.with_log(|log| log.extra_margin(now))
     }
 
-    /// How many pauses have moved reservations so far: a waiter compares it with the count
-    /// read before reserving, and asks [`LocalBackend::standing_now`] only when it changed.
+    /// How many times reservations were moved so far (by pauses and by callers of a higher
+    /// priority): a waiter compares it with the count read before reserving, and asks
+    /// [`LocalBackend::standing_now`] only when it changed.
     pub fn moves(&self) -> u64 {
         self.moves.load(Ordering::Acquire)
     }
@@ -172,9 +198,8 @@ impl LocalBackend {
         let now = self.now();
         let until = now.saturating_add(super::log::nanos(pause));
         self.with_log(|log| {
-            if log.pause_until(now, until) {
-                self.moves.fetch_add(1, Ordering::AcqRel);
-            }
+            log.pause_until(now, until);
+            self.publish_moves(log);
         });
     }
 }
@@ -183,8 +208,9 @@ impl LimiterBackend for LocalBackend {
     fn reserve(
         &self,
         max_wait: Duration,
+        admission: Admission,
     ) -> BackendFuture<'_, Result<Result<Reservation, Refusal>, Error>> {
-        let r = self.reserve_now(max_wait);
+        let r = self.reserve_for(max_wait, admission);
         Box::pin(async move { Ok(r) })
     }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 
-use super::{AdmissionLog, Grant, Nanos, Quota, Slot, nanos};
+use super::{Admission, AdmissionLog, Grant, Nanos, Priority, Quota, ReservedShare, Slot, nanos};
 
 const MS: Nanos = 1_000_000;
 const S: Nanos = 1_000 * MS;
@@ -126,6 +126,82 @@ proptest! {
         sent.sort_unstable();
         for q in &quotas {
             prop_assert!(worst_sliding(&sent, nanos(q.window)) <= q.count as usize, "quota {q} exceeded");
+        }
+    }
+
+    /// Calls of every priority and share, waiting, cancelled and moved: no window of any
+    /// alignment exceeds its count; at each background admission its window held fewer than
+    /// the background limit; nobody is due earlier than granted unless a move said so.
+    #[test]
+    fn priorities_and_shares_stay_exact(
+        quotas in quotas(),
+        steps in prop::collection::vec((0u64..300, 0u64..4000, 0u8..4, 0u8..101, 0usize..10), 1..250),
+    ) {
+        let mut log = AdmissionLog::new(&quotas);
+        let mut now = 0;
+        // (grant, admission) of every waiter.
+        let mut waiting: Vec<(Grant, Admission)> = Vec::new();
+        let mut sent: Vec<(Nanos, Admission)> = Vec::new();
+        for (gap_ms, wait_ms, rank, percent, pick) in steps {
+            now += gap_ms * MS;
+            // Waiters whose time has come are sent at it.
+            let mut still = Vec::new();
+            for (g, a) in waiting.drain(..) {
+                if g.at <= now {
+                    prop_assert_eq!(log.slot(g.seq, now), Slot::Due);
+                    sent.push((g.at, a));
+                } else {
+                    still.push((g, a));
+                }
+            }
+            waiting = still;
+            if pick == 0 && !waiting.is_empty() {
+                let (g, _) = waiting.remove(wait_ms as usize % waiting.len());
+                log.cancel(g.seq);
+            } else if pick == 1 {
+                log.pause_until(now, now + 200 * MS);
+            } else {
+                let admission = Admission {
+                    priority: Priority::from_rank(rank),
+                    share: ReservedShare::percent(percent).unwrap(),
+                };
+                if let Ok(g) = log.reserve_for(now, Duration::from_millis(wait_ms), admission) {
+                    waiting.push((g, admission));
+                }
+            }
+            // Where every waiter stands after the moves this step may have made.
+            let mut still = Vec::new();
+            for (mut g, a) in waiting.drain(..) {
+                match log.slot(g.seq, now) {
+                    Slot::Wait(at) => {
+                        prop_assert!(at >= now);
+                        g.at = at;
+                        still.push((g, a));
+                    }
+                    Slot::Due => {
+                        prop_assert!(g.at <= now, "due before its time");
+                        sent.push((g.at, a));
+                    }
+                    Slot::Refused(_) => {}
+                }
+            }
+            waiting = still;
+            log.check_cursors();
+        }
+        sent.extend(waiting.iter().map(|(g, a)| (g.at, *a)));
+        sent.sort_by_key(|(t, _)| *t);
+        let times: Vec<Nanos> = sent.iter().map(|(t, _)| *t).collect();
+        for q in &quotas {
+            let w = nanos(q.window);
+            prop_assert!(worst_sliding(&times, w) <= q.count as usize, "quota {q} exceeded");
+            // Each background admission found its window below its own limit.
+            for (i, (t, a)) in sent.iter().enumerate() {
+                if a.priority != Priority::Background {
+                    continue;
+                }
+                let before = sent[..i].iter().filter(|(u, _)| *u + w > *t).count();
+                prop_assert!(before < a.limit(q.count) as usize, "background over its share of {q}");
+            }
         }
     }
 

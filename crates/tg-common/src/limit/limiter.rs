@@ -1,4 +1,5 @@
-//! The rate limiter a client holds: acquire (FIFO, bounded wait) and try_acquire.
+//! The rate limiter a client holds: acquire (FIFO within a priority, bounded wait) and
+//! try_acquire.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -6,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use super::backend::{LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
-use super::{MarginPolicy, Quota};
+use super::{Admission, MarginPolicy, Priority, Quota, ReservedShare};
 use crate::error::{Error, ErrorKind, RateLimitOrigin};
 use crate::secret::Secret;
 
@@ -29,12 +30,16 @@ enum Store {
 ///
 /// `acquire` waits in FIFO order up to a maximum wait and otherwise fails at once with
 /// [`ErrorKind::RateLimited`], naming the binding quota and when capacity returns.
+/// [`RateLimiter::acquire_for`] gives a call a [`Priority`]: background calls are held to the
+/// unreserved part of each window ([`RateLimiter::with_reserved_share`]), and a call waits
+/// ahead of every waiting call of a lower priority.
 #[derive(Clone)]
 pub struct RateLimiter {
     store: Store,
     max_wait: Duration,
     /// Names it in metrics (provider and a hash of the key, set by the client's core).
     label: Option<Arc<str>>,
+    share: ReservedShare,
 }
 
 impl std::fmt::Debug for RateLimiter {
@@ -42,6 +47,7 @@ impl std::fmt::Debug for RateLimiter {
         f.debug_struct("RateLimiter")
             .field("quotas", &self.quotas())
             .field("max_wait", &self.max_wait)
+            .field("reserved_share", &self.share)
             .finish()
     }
 }
@@ -60,6 +66,7 @@ impl RateLimiter {
             store: Store::Local(Arc::new(LocalBackend::with_margin(quotas, policy))),
             max_wait: DEFAULT_MAX_WAIT,
             label: None,
+            share: ReservedShare::NONE,
         }
     }
 
@@ -69,6 +76,7 @@ impl RateLimiter {
             store: Store::Shared(backend),
             max_wait: DEFAULT_MAX_WAIT,
             label: None,
+            share: ReservedShare::NONE,
         }
     }
 
@@ -109,6 +117,18 @@ impl RateLimiter {
         self.max_wait
     }
 
+    /// The same limiter, whose background calls through this handle leave `share` of every
+    /// window to the others (nothing by default). The state stays shared with the clones.
+    pub fn with_reserved_share(mut self, share: ReservedShare) -> Self {
+        self.share = share;
+        self
+    }
+
+    /// The share of every window this handle's background calls leave to the others.
+    pub fn reserved_share(&self) -> ReservedShare {
+        self.share
+    }
+
     /// The extra margin the in-process limiter enforces now on top of the quotas' (zero until
     /// a remote 429; `None` for a shared backend).
     pub fn extra_margin(&self) -> Option<Duration> {
@@ -139,22 +159,34 @@ impl RateLimiter {
         self.acquire_within(self.max_wait).await
     }
 
-    /// Waits for capacity, at most `max_wait`; FIFO among waiters. Dropping the future before
-    /// its turn returns the reserved slot. A remote 429 while waiting ([`RateLimiter::pause`])
-    /// moves the slot behind the pause, or, if that is beyond `max_wait`, fails the call when
-    /// its first slot comes.
+    /// Waits for capacity for a normal call, at most `max_wait`
+    /// ([`RateLimiter::acquire_for`] with [`Priority::Normal`]).
     pub async fn acquire_within(&self, max_wait: Duration) -> Result<(), Error> {
+        self.acquire_for(Priority::Normal, max_wait).await
+    }
+
+    /// Waits for capacity for a call of `priority`, at most `max_wait`; FIFO among waiters of
+    /// one priority, ahead of waiters of a lower one. Dropping the future before its turn
+    /// returns the reserved slot. A remote 429 ([`RateLimiter::pause`]) or a caller of a higher
+    /// priority while waiting moves the slot back, or, if that is beyond `max_wait`, fails the
+    /// call when its first slot comes.
+    pub async fn acquire_for(&self, priority: Priority, max_wait: Duration) -> Result<(), Error> {
+        let admission = Admission {
+            priority,
+            share: self.share,
+        };
         let started = tokio::time::Instant::now();
-        self.wait_for_slot(started, max_wait).await?;
+        self.wait_for_slot(admission, started, max_wait).await?;
         if let Some(label) = &self.label {
             crate::telemetry::limiter_wait(label, started.elapsed());
         }
         Ok(())
     }
 
-    /// [`RateLimiter::acquire_within`] without its metric.
+    /// [`RateLimiter::acquire_for`] without its metric.
     async fn wait_for_slot(
         &self,
+        admission: Admission,
         started: tokio::time::Instant,
         max_wait: Duration,
     ) -> Result<(), Error> {
@@ -164,8 +196,8 @@ impl RateLimiter {
             Store::Shared(_) => 0,
         };
         let reservation = match &self.store {
-            Store::Local(b) => b.reserve_now(max_wait),
-            Store::Shared(b) => b.reserve(max_wait).await?,
+            Store::Local(b) => b.reserve_for(max_wait, admission),
+            Store::Shared(b) => b.reserve(max_wait, admission).await?,
         };
         let reservation = reservation.map_err(refusal_error)?;
         if reservation.wait.is_zero() {
@@ -180,7 +212,7 @@ impl RateLimiter {
             Store::Local(b) => loop {
                 tokio::time::sleep_until(until).await;
                 if b.moves() == moves {
-                    // No pause moved anything since this reservation: due.
+                    // Nothing moved anything since this reservation: due.
                     break;
                 }
                 match b.standing_now(reservation) {
@@ -393,6 +425,34 @@ mod tests {
         // The refused callers charged nothing: the next one gets 3.55 s.
         lim.acquire_within(Duration::from_secs(5)).await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_millis(3550));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_caller_of_a_higher_priority_waits_ahead_of_queued_background_callers() {
+        let lim = RateLimiter::new(&[Quota::per_second(1)]).with_max_wait(Duration::from_secs(9));
+        let start = Instant::now();
+        let mut events = Vec::new();
+        for _ in 0..4 {
+            let lim = lim.clone();
+            events.push(tokio::spawn(async move {
+                let r = lim.acquire_for(Priority::Background, lim.max_wait()).await;
+                (r, start.elapsed())
+            }));
+            tokio::task::yield_now().await;
+        }
+        // Events at 0, 1, 2, 3 s; a lookup at 0.5 s goes at 1 s, not 4 s.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        lim.acquire_for(Priority::Interactive, Duration::from_secs(9))
+            .await
+            .unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+        let mut at = Vec::new();
+        for h in events {
+            let (r, t) = h.await.unwrap();
+            r.unwrap();
+            at.push(t.as_secs());
+        }
+        assert_eq!(at, vec![0, 2, 3, 4]);
     }
 
     #[test]

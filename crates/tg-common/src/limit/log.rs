@@ -1,23 +1,27 @@
 //! The exact multi-window admission log: the pure state behind every limiter backend.
 //!
 //! Times are nanoseconds on one monotonic clock. For each quota the log keeps the admission
-//! times that can still matter; times ascend with the reservation sequence (reservations are
-//! FIFO). A new admission at `t` is allowed when, for every quota `(N, T)` with margin `m`, the
-//! N-th most recent admission is at or before `t - (T + m)`. Then any interval of length `T + m`,
-//! at any alignment, holds at most N admissions; removing an admission (a cancelled reservation)
-//! only widens the gaps, so the property survives refunds.
+//! times that can still matter, in time order. A new admission at `t` is allowed when, for every
+//! quota `(N, T)` with margin `m`, the N-th most recent admission is at or before `t - (T + m)`.
+//! Then any interval of length `T + m`, at any alignment, holds at most N admissions; removing
+//! an admission (a cancelled reservation) only widens the gaps, so the property survives
+//! refunds. A background call ([`Priority`]) is held to a smaller N, its window's count less the
+//! reserved share ([`Admission::limit`]).
 //!
 //! Admissions whose time has come are never cancelled: a window keeps them in a deque (O(1)
 //! push and prune, the uncontended path). Admissions still ahead (waiters) sit in a map keyed by
-//! sequence, so a waiter is cancelled in O(log n); a cursor on the map's N-th most recent entry
-//! moves in O(log n) by every push, removal and hand-over to the deque.
+//! placement order (`ord`, ascending with time), so a waiter is cancelled in O(log n); a cursor
+//! on the map's N-th most recent entry moves in O(log n) by every push, removal and hand-over to
+//! the deque.
 //!
 //! Every window also enforces the adaptive extra margin ([`AdaptiveMargin`]) on top of its
 //! quota's, and remembers admissions long enough for the widest extra.
 //!
-//! A reservation whose time is still ahead is pending. A pause (a remote 429) moves every pending
-//! reservation, in order, behind the pause's end: none is admitted inside the pause. One that
-//! would then wait past its caller's deadline is refused instead.
+//! A reservation whose time is still ahead is pending. Pending reservations are placed FIFO
+//! within a priority, higher priorities first: a new reservation takes its place before every
+//! pending one of a lower priority, which are placed again behind it, in order. A pause (a
+//! remote 429) places every pending reservation again, in order, behind the pause's end: none is
+//! admitted inside the pause. One that would then wait past its caller's deadline is refused.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::ops::Bound;
@@ -25,6 +29,7 @@ use std::time::Duration;
 
 use super::Quota;
 use super::margin::{AdaptiveMargin, MarginPolicy};
+use super::priority::{Admission, Priority};
 
 /// Nanoseconds on the limiter's clock.
 pub type Nanos = u64;
@@ -39,7 +44,7 @@ pub fn nanos(d: Duration) -> Nanos {
 pub struct Grant {
     /// The reserved admission time.
     pub at: Nanos,
-    /// The reservation's sequence number (unique within the log, ascending with `at`).
+    /// The reservation's sequence number (unique within the log, ascending with arrival).
     pub seq: u64,
 }
 
@@ -57,18 +62,20 @@ pub struct Denial {
 pub enum Slot {
     /// Its time has come: send.
     Due,
-    /// A pause moved it: wait until this time.
+    /// A pause or a call of a higher priority moved it: wait until this time.
     Wait(Nanos),
-    /// A pause moved it past its caller's deadline: it is cancelled.
+    /// A move put it past its caller's deadline: it is cancelled.
     Refused(Denial),
 }
 
 /// A reservation whose time had not come when last looked at.
 #[derive(Debug, Clone, Copy)]
 struct Pending {
+    seq: u64,
     at: Nanos,
     /// The latest admission its caller accepts.
     deadline: Nanos,
+    admission: Admission,
 }
 
 /// The admissions of one quota that can still matter.
@@ -81,9 +88,9 @@ struct Window {
     count: usize,
     /// Admissions whose time has come, ascending (all before those `ahead`).
     settled: VecDeque<Nanos>,
-    /// Admissions still ahead, by sequence; times ascend with the sequence.
+    /// Admissions still ahead, by placement order; times ascend with it.
     ahead: BTreeMap<u64, Nanos>,
-    /// The `count`-th most recent entry of `ahead` (sequence, time), when it holds that many.
+    /// The `count`-th most recent entry of `ahead` (order, time), when it holds that many.
     nth: Option<(u64, Nanos)>,
 }
 
@@ -92,20 +99,37 @@ impl Window {
         self.settled.len() + self.ahead.len()
     }
 
-    /// The earliest time this window admits one more request, with `extra` margin.
-    fn earliest(&self, extra: Nanos) -> Nanos {
-        if self.count == 0 {
+    /// The earliest time this window admits one more request while holding fewer than `limit`
+    /// (at most `count`), with `extra` margin.
+    fn earliest(&self, extra: Nanos, limit: usize) -> Nanos {
+        if limit == 0 {
             return Nanos::MAX;
         }
-        if self.len() < self.count {
+        if self.len() < limit {
             return 0;
         }
-        let nth = match self.nth {
-            Some((_, at)) => at,
-            // Fewer than `count` ahead: the rest are the latest settled.
-            None => self.settled[self.len() - self.count],
-        };
-        nth.saturating_add(self.span).saturating_add(extra)
+        self.latest(limit)
+            .saturating_add(self.span)
+            .saturating_add(extra)
+    }
+
+    /// The `k`-th most recent admission (`1 <= k <= min(count, len)`).
+    fn latest(&self, k: usize) -> Nanos {
+        let ahead = self.ahead.len();
+        if ahead < k {
+            // Fewer than `k` ahead: the rest are the latest settled.
+            return self.settled[self.len() - k];
+        }
+        match self.nth {
+            Some((_, at)) if k == self.count => at,
+            // `count - k` entries after the cursor, when that is the shorter walk.
+            Some((ord, _)) if self.count - k < k => self
+                .ahead
+                .range(ord..)
+                .nth(self.count - k)
+                .map_or(0, |(_, &t)| t),
+            _ => self.ahead.values().nth_back(k - 1).copied().unwrap_or(0),
+        }
     }
 
     fn last(&self) -> Option<Nanos> {
@@ -115,17 +139,17 @@ impl Window {
         }
     }
 
-    fn is_full(&self) -> bool {
-        self.len() >= self.count
+    fn is_full(&self, limit: usize) -> bool {
+        self.len() >= limit
     }
 
-    /// Records an admission at `at` whose sequence is above every one recorded.
-    fn push(&mut self, seq: u64, at: Nanos, now: Nanos) {
+    /// Records an admission at `at` whose order is above every one recorded.
+    fn push(&mut self, ord: u64, at: Nanos, now: Nanos) {
         if at <= now && self.ahead.is_empty() {
             self.settled.push_back(at);
             return;
         }
-        self.ahead.insert(seq, at);
+        self.ahead.insert(ord, at);
         let len = self.ahead.len();
         if self.count == 0 || len < self.count {
             return;
@@ -137,24 +161,23 @@ impl Window {
         };
     }
 
-    /// Forgets the admission `seq` if it is still ahead (one whose time has come may have been
+    /// Forgets the admission `ord` if it is still ahead (one whose time has come may have been
     /// sent: it stays charged).
-    fn remove(&mut self, seq: u64) {
-        if !self.ahead.contains_key(&seq) {
+    fn remove(&mut self, ord: u64) {
+        if !self.ahead.contains_key(&ord) {
             return;
         }
         if self.ahead.len() <= self.count {
             // One fewer than `count` remain ahead.
             self.nth = None;
         } else if let Some((n, _)) = self.nth {
-            if seq >= n {
+            if ord >= n {
                 // The N-th most recent moves one back: there are entries before it.
                 self.nth = self.before(n);
             }
         }
-        self.ahead.remove(&seq);
+        self.ahead.remove(&ord);
     }
-
     /// Settles admissions whose time has come by `now`, and forgets those that can no longer
     /// constrain one at or after `now`.
     fn prune(&mut self, now: Nanos) {
@@ -176,15 +199,15 @@ impl Window {
         }
     }
 
-    fn after(&self, seq: u64) -> Option<(u64, Nanos)> {
+    fn after(&self, ord: u64) -> Option<(u64, Nanos)> {
         self.ahead
-            .range((Bound::Excluded(seq), Bound::Unbounded))
+            .range((Bound::Excluded(ord), Bound::Unbounded))
             .next()
             .map(|(&s, &t)| (s, t))
     }
 
-    fn before(&self, seq: u64) -> Option<(u64, Nanos)> {
-        self.ahead.range(..seq).next_back().map(|(&s, &t)| (s, t))
+    fn before(&self, ord: u64) -> Option<(u64, Nanos)> {
+        self.ahead.range(..ord).next_back().map(|(&s, &t)| (s, t))
     }
 
     /// The cursor recomputed from scratch (tests check the incremental one against it).
@@ -207,12 +230,18 @@ pub struct AdmissionLog {
     windows: Vec<Window>,
     paused_until: Nanos,
     next_seq: u64,
-    /// Granted reservations still ahead, by sequence (so by time too).
+    /// The next placement order.
+    next_ord: u64,
+    /// Granted reservations still ahead, by placement order (so by time too); their
+    /// priorities never rise along it.
     pending: BTreeMap<u64, Pending>,
-    /// Reservations a pause pushed past their deadline, until their caller looks: the earliest
-    /// admission then.
-    refused: HashMap<u64, Nanos>,
+    /// The placement order of each pending reservation, by sequence.
+    orders: HashMap<u64, u64>,
+    /// Reservations a move pushed past their deadline, until their caller looks.
+    refused: HashMap<u64, Denial>,
     margin: AdaptiveMargin,
+    /// How many times pending reservations were moved.
+    moves: u64,
 }
 
 impl AdmissionLog {
@@ -239,9 +268,12 @@ impl AdmissionLog {
                 .collect(),
             paused_until: 0,
             next_seq: 0,
+            next_ord: 0,
             pending: BTreeMap::new(),
+            orders: HashMap::new(),
             refused: HashMap::new(),
             margin,
+            moves: 0,
         }
     }
 
@@ -250,28 +282,109 @@ impl AdmissionLog {
         self.windows.iter().map(|w| &w.quota)
     }
 
-    /// Reserves the earliest admission at or after `now`, after every earlier reservation (FIFO),
-    /// if it is no later than `now + max_wait`. Charges every quota, or none when refused.
+    /// Reserves a normal call ([`AdmissionLog::reserve_for`] with [`Admission::NORMAL`]).
     pub fn reserve(&mut self, now: Nanos, max_wait: Duration) -> Result<Grant, Denial> {
+        self.reserve_for(now, max_wait, Admission::NORMAL)
+    }
+
+    /// Reserves the earliest admission at or after `now` that `admission` allows, after every
+    /// pending reservation of its priority or a higher one, if it is no later than
+    /// `now + max_wait`. Charges every quota, or none when refused. Pending reservations of a
+    /// lower priority move behind it ([`AdmissionLog::moves`] counts it).
+    pub fn reserve_for(
+        &mut self,
+        now: Nanos,
+        max_wait: Duration,
+        admission: Admission,
+    ) -> Result<Grant, Denial> {
         self.prune(now);
-        let (at, binding) = self.next_slot(now);
+        let displaced = self.displace(admission.priority);
+        let (at, binding) = self.next_slot(now, admission);
         if at == Nanos::MAX || at - now > nanos(max_wait) {
-            return Err(self.denial(at, binding));
+            let denial = self.denial(at, binding, admission);
+            // Back in their places (or earlier: a margin may have narrowed since).
+            self.replace(now, displaced, false);
+            return Err(denial);
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.place(seq, at, now);
-        if at > now {
-            let deadline = now.saturating_add(nanos(max_wait));
-            self.pending.insert(seq, Pending { at, deadline });
-        }
+        let deadline = now.saturating_add(nanos(max_wait));
+        self.settle(
+            Pending {
+                seq,
+                at,
+                deadline,
+                admission,
+            },
+            now,
+        );
+        self.replace(now, displaced, false);
         Ok(Grant { at, seq })
     }
 
-    fn place(&mut self, seq: u64, at: Nanos, now: Nanos) {
+    /// Records `p` at its time in every window, pending while its time is ahead.
+    fn settle(&mut self, p: Pending, now: Nanos) {
+        let ord = self.next_ord;
+        self.next_ord += 1;
         for w in &mut self.windows {
-            w.push(seq, at, now);
+            w.push(ord, p.at, now);
         }
+        if p.at > now {
+            self.pending.insert(ord, p);
+            self.orders.insert(p.seq, ord);
+        }
+    }
+
+    /// Takes every pending reservation of a priority below `priority` out of the windows (the
+    /// latest ones), in placement order.
+    fn displace(&mut self, priority: Priority) -> Vec<Pending> {
+        let mut out = Vec::new();
+        while let Some((&ord, p)) = self.pending.last_key_value() {
+            if p.admission.priority >= priority {
+                break;
+            }
+            for w in &mut self.windows {
+                w.remove(ord);
+            }
+            out.extend(self.pending.pop_last().map(|(_, p)| p));
+        }
+        out.reverse();
+        out
+    }
+
+    /// Places `moved` (taken out of the windows) again, in order, each at the earliest time its
+    /// admission allows but never before its time so far (its waiter sleeps until then: were
+    /// it sent later than recorded, a window could hold one too many); one past its caller's
+    /// deadline is refused (naming no quota when a pause moved it). Counts a move if any
+    /// changed.
+    fn replace(&mut self, now: Nanos, moved: Vec<Pending>, by_pause: bool) -> bool {
+        let mut changed = false;
+        for p in moved {
+            let (at, binding) = self.next_slot(now, p.admission);
+            let at = at.max(p.at);
+            if at == Nanos::MAX || at > p.deadline {
+                self.orders.remove(&p.seq);
+                let mut denial = self.denial(at, binding, p.admission);
+                if by_pause {
+                    denial.quota = None;
+                }
+                self.refused.insert(p.seq, denial);
+                changed = true;
+                continue;
+            }
+            changed |= at != p.at;
+            self.settle(Pending { at, ..p }, now);
+        }
+        if changed {
+            self.moves += 1;
+        }
+        changed
+    }
+
+    /// How many times pending reservations were moved (by a pause or a call of a higher
+    /// priority): a waiter that saw no change since it reserved is due when its time comes.
+    pub fn moves(&self) -> u64 {
+        self.moves
     }
 
     /// Forgets what can no longer matter at `now`: old admissions, and pending reservations
@@ -284,31 +397,33 @@ impl AdmissionLog {
             if p.at > now {
                 break;
             }
+            let seq = p.seq;
             self.pending.pop_first();
+            self.orders.remove(&seq);
         }
     }
 
-    /// Where the reservation `seq` stands at `now` (a pause may have moved it).
+    /// Where the reservation `seq` stands at `now` (a move may have changed it).
     pub fn slot(&mut self, seq: u64, now: Nanos) -> Slot {
-        if let Some(available_at) = self.refused.remove(&seq) {
-            return Slot::Refused(Denial {
-                quota: None,
-                available_at,
-            });
+        if let Some(denial) = self.refused.remove(&seq) {
+            return Slot::Refused(denial);
         }
-        match self.pending.get(&seq) {
+        let Some(&ord) = self.orders.get(&seq) else {
+            return Slot::Due;
+        };
+        match self.pending.get(&ord) {
             Some(p) if p.at > now => Slot::Wait(p.at),
-            Some(_) => {
-                self.pending.remove(&seq);
+            _ => {
+                self.pending.remove(&ord);
+                self.orders.remove(&seq);
                 Slot::Due
             }
-            None => Slot::Due,
         }
     }
 
-    /// The earliest admission at or after `now` behind every reservation, and the quota that
-    /// sets it (if one does).
-    fn next_slot(&self, now: Nanos) -> (Nanos, Option<Quota>) {
+    /// The earliest admission at or after `now` behind every reservation that `admission`
+    /// allows, and the quota that sets it (if one does).
+    fn next_slot(&self, now: Nanos, admission: Admission) -> (Nanos, Option<Quota>) {
         let mut at = now.max(self.paused_until);
         // FIFO: never before an admission already reserved.
         for w in &self.windows {
@@ -319,7 +434,8 @@ impl AdmissionLog {
         let extra = self.margin.current(now);
         let mut binding = None;
         for w in &self.windows {
-            let e = w.earliest(extra);
+            let limit = admission.limit(w.quota.count) as usize;
+            let e = w.earliest(extra, limit);
             if e > at {
                 at = e;
                 binding = Some(w.quota);
@@ -328,14 +444,14 @@ impl AdmissionLog {
         (at, binding)
     }
 
-    fn denial(&self, at: Nanos, binding: Option<Quota>) -> Denial {
+    fn denial(&self, at: Nanos, binding: Option<Quota>, admission: Admission) -> Denial {
         let quota = binding.or_else(|| {
             // The wait comes from an earlier reservation or a pause: name the tightest quota
             // that is full, if any.
             self.windows
                 .iter()
-                .filter(|w| w.is_full())
-                .max_by_key(|w| w.earliest(0))
+                .filter(|w| w.is_full(admission.limit(w.quota.count) as usize))
+                .max_by_key(|w| w.earliest(0, admission.limit(w.quota.count) as usize))
                 .map(|w| w.quota)
         });
         Denial {
@@ -347,10 +463,12 @@ impl AdmissionLog {
     /// Returns the reservation `seq` (its waiter gave up before its time); O(log n). A
     /// reservation whose time has come stays charged.
     pub fn cancel(&mut self, seq: u64) {
-        for w in &mut self.windows {
-            w.remove(seq);
+        if let Some(ord) = self.orders.remove(&seq) {
+            for w in &mut self.windows {
+                w.remove(ord);
+            }
+            self.pending.remove(&ord);
         }
-        self.pending.remove(&seq);
         self.refused.remove(&seq);
     }
 
@@ -364,23 +482,14 @@ impl AdmissionLog {
         if self.pending.is_empty() {
             return false;
         }
-        // Pending reservations are the latest of every window (times ascend with sequence).
+        // Pending reservations are the latest of every window (times ascend with the order).
         let moved = std::mem::take(&mut self.pending);
-        for &seq in moved.keys().rev() {
+        for &ord in moved.keys().rev() {
             for w in &mut self.windows {
-                w.remove(seq);
+                w.remove(ord);
             }
         }
-        for (seq, p) in moved {
-            let (at, _) = self.next_slot(now);
-            if at == Nanos::MAX || at > p.deadline {
-                self.refused.insert(seq, at);
-                continue;
-            }
-            self.place(seq, at, now);
-            self.pending.insert(seq, Pending { at, ..p });
-        }
-        true
+        self.replace(now, moved.into_values().collect(), true)
     }
 
     /// The extra margin every window enforces at `now`, on top of its quota's.
@@ -393,14 +502,29 @@ impl AdmissionLog {
         self.windows.iter().map(Window::len).collect()
     }
 
-    /// Panics if a window's cursor disagrees with a recomputation (tests only).
+    /// Panics if a window's cursor disagrees with a recomputation, or pending priorities rise
+    /// along the placement order (tests only).
     #[cfg(test)]
     pub(crate) fn check_cursors(&self) {
         for w in &self.windows {
             assert_eq!(w.nth, w.nth_naive(), "cursor of {}", w.quota);
             let times: Vec<Nanos> = w.settled.iter().chain(w.ahead.values()).copied().collect();
             assert!(times.windows(2).all(|p| p[0] <= p[1]), "times ascend");
+            for k in 1..=w.count.min(w.len()) {
+                assert_eq!(w.latest(k), times[times.len() - k], "{k}-th latest");
+            }
         }
+        let ranks: Vec<Priority> = self
+            .pending
+            .values()
+            .map(|p| p.admission.priority)
+            .collect();
+        assert!(ranks.windows(2).all(|p| p[0] >= p[1]), "priorities fall");
+        assert_eq!(
+            self.orders.len(),
+            self.pending.len(),
+            "one order per pending"
+        );
     }
 }
 
@@ -579,6 +703,178 @@ mod tests {
             log.reserve(later, Duration::from_secs(2)).unwrap().at,
             later + S
         );
+    }
+
+    fn background(percent: u8) -> Admission {
+        Admission {
+            priority: Priority::Background,
+            share: super::super::ReservedShare::percent(percent).unwrap(),
+        }
+    }
+
+    /// A call of `priority` whose client reserves nothing.
+    fn with(priority: Priority) -> Admission {
+        Admission {
+            priority,
+            ..background(0)
+        }
+    }
+
+    #[test]
+    fn background_calls_leave_the_reserved_share_of_every_window() {
+        let mut log = AdmissionLog::new(&tgtrack());
+        // 20% of 3 a second rounds up to one reserved call: two background calls a second.
+        let at: Vec<Nanos> = (0..4)
+            .map(|_| {
+                log.reserve_for(0, Duration::from_secs(5), background(20))
+                    .unwrap()
+                    .at
+            })
+            .collect();
+        assert_eq!(at, vec![0, 0, S, S]);
+        // The third of the first second is still free for a start (after the waiters it
+        // jumps: they are due later).
+        let start = log
+            .reserve_for(0, Duration::ZERO, with(Priority::Reserved))
+            .unwrap();
+        assert_eq!(start.at, 0);
+        log.check_cursors();
+    }
+
+    #[test]
+    fn the_share_at_its_edges() {
+        // 0%: background calls use whole windows.
+        let mut log = AdmissionLog::new(&[Quota::per_second(3)]);
+        for _ in 0..3 {
+            log.reserve_for(0, Duration::ZERO, background(0)).unwrap();
+        }
+        assert!(log.reserve_for(0, Duration::ZERO, background(0)).is_err());
+        // 100%: a background call is never admitted, and charges nothing.
+        let mut log = AdmissionLog::new(&[Quota::per_second(3)]);
+        let d = log
+            .reserve_for(0, Duration::from_secs(3600), background(100))
+            .unwrap_err();
+        assert_eq!(d.available_at, Nanos::MAX);
+        assert_eq!(d.quota, Some(Quota::per_second(3)));
+        assert_eq!(log.remembered(), vec![0]);
+        for _ in 0..3 {
+            log.reserve_for(0, Duration::ZERO, with(Priority::Reserved))
+                .unwrap();
+        }
+        // 34% of 3 rounds up to 2 reserved: one background call a second.
+        let mut log = AdmissionLog::new(&[Quota::per_second(3)]);
+        log.reserve_for(0, Duration::ZERO, background(34)).unwrap();
+        let d = log
+            .reserve_for(0, Duration::ZERO, background(34))
+            .unwrap_err();
+        assert_eq!(d.available_at, S);
+        assert_eq!(d.quota, Some(Quota::per_second(3)));
+    }
+
+    #[test]
+    fn the_hour_nearly_spent_by_background_calls_leaves_room_for_starts() {
+        let mut log = AdmissionLog::new(&[Quota::per_hour(500)]);
+        let mut now = 0;
+        for _ in 0..400 {
+            log.reserve_for(now, Duration::ZERO, background(20))
+                .unwrap();
+            now += S;
+        }
+        // The 401st background call waits for the hour to turn.
+        let d = log
+            .reserve_for(now, Duration::from_secs(60), background(20))
+            .unwrap_err();
+        assert_eq!(d.available_at, 3600 * S);
+        // The 100 reserved calls go at once; the 101st waits too.
+        for _ in 0..100 {
+            log.reserve_for(now, Duration::ZERO, with(Priority::Reserved))
+                .unwrap();
+        }
+        assert!(
+            log.reserve_for(now, Duration::ZERO, with(Priority::Reserved))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_higher_priority_goes_before_waiting_lower_ones_which_move_back() {
+        let mut log = AdmissionLog::with_margin(&[Quota::per_second(1)], MarginPolicy::FIXED);
+        let wait = Duration::from_secs(10);
+        log.reserve(0, wait).unwrap();
+        let events: Vec<Grant> = (0..3)
+            .map(|_| {
+                log.reserve_for(0, wait, with(Priority::Background))
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(
+            events.iter().map(|g| g.at).collect::<Vec<_>>(),
+            [S, 2 * S, 3 * S]
+        );
+        let moves = log.moves();
+        // A start goes before the waiting events, a lookup before the start.
+        let start = log.reserve_for(0, wait, with(Priority::Reserved)).unwrap();
+        assert_eq!(start.at, S);
+        let lookup = log
+            .reserve_for(0, wait, with(Priority::Interactive))
+            .unwrap();
+        assert_eq!(lookup.at, S);
+        assert_eq!(log.slot(start.seq, 0), Slot::Wait(2 * S));
+        assert!(log.moves() > moves);
+        let slots: Vec<Slot> = events.iter().map(|g| log.slot(g.seq, 0)).collect();
+        assert_eq!(
+            slots,
+            [Slot::Wait(3 * S), Slot::Wait(4 * S), Slot::Wait(5 * S)]
+        );
+        // Another event waits behind them (FIFO within its priority).
+        assert_eq!(
+            log.reserve_for(0, wait, with(Priority::Background))
+                .unwrap()
+                .at,
+            6 * S
+        );
+        log.check_cursors();
+    }
+
+    #[test]
+    fn a_waiter_moved_past_its_deadline_is_refused_naming_the_quota() {
+        let mut log = AdmissionLog::with_margin(&[Quota::per_second(1)], MarginPolicy::FIXED);
+        log.reserve(0, Duration::ZERO).unwrap();
+        let event = log
+            .reserve_for(0, Duration::from_secs(1), with(Priority::Background))
+            .unwrap();
+        assert_eq!(event.at, S);
+        let start = log
+            .reserve_for(0, Duration::from_secs(1), with(Priority::Reserved))
+            .unwrap();
+        assert_eq!(start.at, S);
+        assert_eq!(
+            log.slot(event.seq, 0),
+            Slot::Refused(Denial {
+                quota: Some(Quota::per_second(1)),
+                available_at: 2 * S
+            })
+        );
+        // It charged nothing: the next call gets 2 s.
+        assert_eq!(log.reserve(0, Duration::from_secs(5)).unwrap().at, 2 * S);
+        log.check_cursors();
+    }
+
+    #[test]
+    fn a_refused_high_priority_call_leaves_the_waiters_in_place() {
+        let mut log = AdmissionLog::with_margin(&[Quota::per_second(1)], MarginPolicy::FIXED);
+        log.reserve(0, Duration::ZERO).unwrap();
+        let event = log
+            .reserve_for(0, Duration::from_secs(5), with(Priority::Background))
+            .unwrap();
+        let moves = log.moves();
+        assert!(
+            log.reserve_for(0, Duration::ZERO, with(Priority::Reserved))
+                .is_err()
+        );
+        assert_eq!(log.moves(), moves);
+        assert_eq!(log.slot(event.seq, 0), Slot::Wait(S));
+        log.check_cursors();
     }
 
     #[test]

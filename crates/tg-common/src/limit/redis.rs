@@ -20,7 +20,7 @@ use sha2::Sha256;
 use tokio::sync::Mutex;
 
 use super::backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
-use super::{AdaptiveMargin, MarginPolicy, Quota};
+use super::{AdaptiveMargin, Admission, MarginPolicy, Quota};
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 
@@ -101,14 +101,19 @@ fn local_share(quotas: &[Quota], replicas: u32) -> Result<Vec<Quota>, Error> {
 
 /// Reserves (`r`) a slot, or confirms (`c`) one whose wait is over: a pause set since moves it
 /// behind the pause (or refuses it past the caller's wait). The placement is the admission log's
-/// algorithm on Redis's clock.
+/// algorithm on Redis's clock, priorities included: a member is `sequence × 512 + claim`, the
+/// claim being `share × 4 + rank` ([`Priority::rank`](super::Priority::rank), the reserved share
+/// in percent), so the script knows every waiter's priority and share. A reservation takes its
+/// place before every waiting one of a lower rank, which are placed again behind it (never
+/// earlier than they were); a waiter moved past its wait is refused when it confirms.
 ///
 /// KEYS: the quotas' sorted sets (1..n), the pause key (n+1), the sequence key (n+2).
 /// ARGV: mode, n, deadline (µs on Redis's clock, 0 for none: past it nothing is recorded), wait
-/// (µs the caller accepts), id (confirm only), then per quota: count, span, keep (µs).
+/// (µs the caller accepts), id (confirm only), claim (reserve only), then per quota: count,
+/// span, keep (µs).
 /// Replies `{code, a, b, now}`: `{1, id, wait}` granted (or due when confirming),
 /// `{0, quota index, after}` refused, `{2}` expired (the caller has given up), `{3, id, wait}`
-/// moved by a pause.
+/// moved.
 const SCRIPT: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -117,53 +122,111 @@ local deadline = tonumber(ARGV[3])
 if deadline > 0 and now > deadline then return {2, 0, 0, now} end
 local wait = tonumber(ARGV[4])
 local id = ARGV[5]
+local claim = tonumber(ARGV[6])
 local function fmt(x) return string.format('%.0f', x) end
+local function q(i, k) return tonumber(ARGV[6 + 3 * (i - 1) + k]) end
+local function limit(i, c)
+  local count = q(i, 1)
+  if c % 4 > 0 then return count end
+  return count - math.floor((count * (math.floor(c / 4) % 128) + 99) / 100)
+end
+local function remove(m)
+  for i = 1, n do redis.call('ZREM', KEYS[i], m) end
+end
 local paused = tonumber(redis.call('GET', KEYS[n + 1]) or '0')
 if ARGV[1] == 'c' then
   if n > 0 then
     local score = redis.call('ZSCORE', KEYS[1], id)
     if not score then return {1, 0, 0, now} end
     score = tonumber(score)
-    if score > now then return {3, tonumber(id), score - now, now} end
-  end
-  if paused <= now then return {1, 0, 0, now} end
-  for i = 1, n do redis.call('ZREM', KEYS[i], id) end
-end
-local at = math.max(now, paused)
-local longest = 0
-for i = 1, n do
-  local keep = tonumber(ARGV[5 + 3 * i])
-  if keep > longest then longest = keep end
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', fmt(now - keep))
-  local last = redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')
-  if last[2] then at = math.max(at, tonumber(last[2])) end
-end
-local binding = 0
-for i = 1, n do
-  local count = tonumber(ARGV[3 + 3 * i])
-  local span = tonumber(ARGV[4 + 3 * i])
-  if count == 0 then return {0, i, -1, now} end
-  if redis.call('ZCARD', KEYS[i]) >= count then
-    local nth = redis.call('ZRANGE', KEYS[i], -count, -count, 'WITHSCORES')
-    local earliest = tonumber(nth[2]) + span
-    if earliest > at then
-      at = earliest
-      binding = i
+    if score > now then
+      if score - now > wait then
+        remove(id)
+        return {0, 0, score - now, now}
+      end
+      return {3, tonumber(id), score - now, now}
     end
   end
+  if paused <= now then return {1, 0, 0, now} end
+  remove(id)
+  claim = tonumber(id) % 512
 end
-if at - now > wait then return {0, binding, at - now, now} end
+local longest = 0
+for i = 1, n do
+  local keep = q(i, 3)
+  if keep > longest then longest = keep end
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', fmt(now - keep))
+end
+local function slot(c)
+  local at = math.max(now, paused)
+  for i = 1, n do
+    local last = redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')
+    if last[2] then at = math.max(at, tonumber(last[2])) end
+  end
+  local binding = 0
+  for i = 1, n do
+    local k = limit(i, c)
+    if k <= 0 then return -1, i end
+    if redis.call('ZCARD', KEYS[i]) >= k then
+      local nth = redis.call('ZRANGE', KEYS[i], -k, -k, 'WITHSCORES')
+      local earliest = tonumber(nth[2]) + q(i, 2)
+      if earliest > at then
+        at = earliest
+        binding = i
+      end
+    end
+  end
+  return at, binding
+end
+local function put(m, at)
+  local score = fmt(at)
+  for i = 1, n do redis.call('ZADD', KEYS[i], score, m) end
+end
+local moved = {}
+if ARGV[1] == 'r' and n > 0 and claim % 4 > 0 then
+  local ahead = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. fmt(now), '+inf', 'WITHSCORES')
+  for j = 1, #ahead, 2 do
+    if #moved > 0 or tonumber(ahead[j]) % 4 < claim % 4 then
+      moved[#moved + 1] = {ahead[j], tonumber(ahead[j + 1])}
+    end
+  end
+  for j = 1, #moved do remove(moved[j][1]) end
+  table.sort(moved, function(x, y)
+    local a, b = tonumber(x[1]), tonumber(y[1])
+    if a % 4 ~= b % 4 then return a % 4 > b % 4 end
+    return a < b
+  end)
+end
+local function replace()
+  local latest = now
+  for j = 1, #moved do
+    local m = moved[j][1]
+    local at = slot(tonumber(m) % 512)
+    if at < 0 then at = slot(1) end
+    at = math.max(at, moved[j][2])
+    put(m, at)
+    latest = math.max(latest, at)
+  end
+  return latest
+end
+local at, binding = slot(claim)
+if at < 0 then
+  replace()
+  return {0, binding, -1, now}
+end
+if at - now > wait then
+  replace()
+  return {0, binding, at - now, now}
+end
 local code = 3
 if ARGV[1] == 'r' then
-  id = redis.call('INCR', KEYS[n + 2])
+  id = fmt(redis.call('INCR', KEYS[n + 2]) * 512 + claim)
   code = 1
 end
-local score = fmt(at)
-local ttl_ms = math.ceil((at - now + longest) / 1000) + 1000
-for i = 1, n do
-  redis.call('ZADD', KEYS[i], score, id)
-  redis.call('PEXPIRE', KEYS[i], ttl_ms)
-end
+put(id, at)
+local latest = math.max(at, replace())
+local ttl_ms = math.ceil((latest - now + longest) / 1000) + 1000
+for i = 1, n do redis.call('PEXPIRE', KEYS[i], ttl_ms) end
 redis.call('PEXPIRE', KEYS[n + 2], ttl_ms)
 return {code, tonumber(id), at - now, now}
 ";
@@ -334,11 +397,12 @@ impl RedisBackend {
     async fn reserve_remote(
         &self,
         max_wait: Duration,
+        admission: Admission,
     ) -> Result<Result<Reservation, Refusal>, Error> {
         if self.is_down() {
             return Err(unavailable(None));
         }
-        let result = self.reserve_script(max_wait).await;
+        let result = self.reserve_script(max_wait, admission).await;
         if result.is_err() {
             self.mark_down();
         }
@@ -348,14 +412,25 @@ impl RedisBackend {
     /// Runs the script: `confirm` is `None` to reserve, or the reservation to confirm. The
     /// script records nothing once this call has given up (its deadline, on Redis's clock,
     /// has passed): a script that Redis runs late, after a stall, charges no quota.
-    async fn run_script(&self, confirm: Option<u64>, wait: Duration) -> Result<Answer, Error> {
+    async fn run_script(
+        &self,
+        confirm: Option<u64>,
+        wait: Duration,
+        admission: Admission,
+    ) -> Result<Answer, Error> {
         let mut conn = self.with_timeout(self.connection()).await?;
         let give_up = tokio::time::Instant::now() + self.timeout;
-        match self.invoke(&mut conn, confirm, wait, give_up).await? {
+        let call = Invocation {
+            confirm,
+            wait,
+            admission,
+            give_up,
+        };
+        match self.invoke(&mut conn, &call).await? {
             // Expired although this call is still waiting: the offset was stale (Redis's
             // clock stepped, or another server answers). It is sampled again: try once more.
             Answer::Expired if tokio::time::Instant::now() < give_up => {
-                match self.invoke(&mut conn, confirm, wait, give_up).await? {
+                match self.invoke(&mut conn, &call).await? {
                     Answer::Expired => Err(unavailable(None)),
                     a => Ok(a),
                 }
@@ -368,10 +443,14 @@ impl RedisBackend {
     async fn invoke(
         &self,
         conn: &mut ConnectionManager,
-        confirm: Option<u64>,
-        wait: Duration,
-        give_up: tokio::time::Instant,
+        call: &Invocation,
     ) -> Result<Answer, Error> {
+        let Invocation {
+            confirm,
+            wait,
+            admission,
+            give_up,
+        } = *call;
         let mut inv = self.script.prepare_invoke();
         for k in &self.keys {
             inv.key(k);
@@ -382,7 +461,8 @@ impl RedisBackend {
             .arg(self.quotas.len())
             .arg(deadline)
             .arg(micros(wait))
-            .arg(confirm.unwrap_or(0));
+            .arg(confirm.unwrap_or(0))
+            .arg(claim(admission));
         let (extra, widest) = {
             let m = lock(&self.margin);
             (m.current(self.local_nanos()), m.max())
@@ -426,8 +506,9 @@ impl RedisBackend {
     async fn reserve_script(
         &self,
         max_wait: Duration,
+        admission: Admission,
     ) -> Result<Result<Reservation, Refusal>, Error> {
-        match self.run_script(None, max_wait).await? {
+        match self.run_script(None, max_wait, admission).await? {
             Answer::Granted(r) => Ok(Ok(r)),
             Answer::Refused(r) => Ok(Err(r)),
             Answer::Due | Answer::Moved(_) | Answer::Expired => Err(unavailable(None)),
@@ -438,7 +519,9 @@ impl RedisBackend {
         if self.is_down() {
             return Err(unavailable(None));
         }
-        let answer = self.run_script(Some(id), remaining).await;
+        let answer = self
+            .run_script(Some(id), remaining, Admission::NORMAL)
+            .await;
         if answer.is_err() {
             self.mark_down();
         }
@@ -463,19 +546,23 @@ impl LimiterBackend for RedisBackend {
     fn reserve(
         &self,
         max_wait: Duration,
+        admission: Admission,
     ) -> BackendFuture<'_, Result<Result<Reservation, Refusal>, Error>> {
         Box::pin(async move {
-            match self.reserve_remote(max_wait).await {
+            match self.reserve_remote(max_wait, admission).await {
                 Ok(r) => Ok(r),
                 Err(e) => match self.fail_mode {
                     FailMode::Closed => Err(e),
                     FailMode::Open => {
                         self.warn_once(&e);
                         // Fallback ids are marked with the top bit so cancel can route them.
-                        Ok(self.fallback.reserve_now(max_wait).map(|r| Reservation {
-                            id: r.id | FALLBACK_BIT,
-                            ..r
-                        }))
+                        Ok(self
+                            .fallback
+                            .reserve_for(max_wait, admission)
+                            .map(|r| Reservation {
+                                id: r.id | FALLBACK_BIT,
+                                ..r
+                            }))
                     }
                 },
             }
@@ -532,6 +619,23 @@ impl LimiterBackend for RedisBackend {
     fn quotas(&self) -> Vec<Quota> {
         self.quotas.clone()
     }
+}
+
+/// One run of the script: what to ask, and when this call gives up (on this process's clock).
+#[derive(Clone, Copy)]
+struct Invocation {
+    /// `None` to reserve, or the reservation to confirm.
+    confirm: Option<u64>,
+    /// How long the caller accepts to wait.
+    wait: Duration,
+    /// The caller's priority and share (reserve only).
+    admission: Admission,
+    give_up: tokio::time::Instant,
+}
+
+/// A reservation's claim as the script reads it: `share × 4 + rank`.
+fn claim(admission: Admission) -> u32 {
+    u32::from(admission.share.as_percent()) * 4 + u32::from(admission.priority.rank())
 }
 
 /// What the script answered.

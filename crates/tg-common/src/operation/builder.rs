@@ -96,6 +96,7 @@ impl<O: Operation> RequestBuilder<O> {
         let target = self.client.paths().target(operation.path())?;
         let mut call = Call::new(operation.name(), operation.method(), target)
             .idempotency(operation.idempotency())
+            .priority(O::PRIORITY)
             .with_options(self.options);
         if let Some(query) = operation.query() {
             call = call.query(query);

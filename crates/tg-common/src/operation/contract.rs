@@ -7,6 +7,7 @@ use http::Method;
 use super::PathTable;
 use crate::client::{Call, Core, Response};
 use crate::error::Error;
+use crate::limit::Priority;
 use crate::retry::Idempotency;
 
 /// A provider's client as the request builder sees it: the core every call goes through and
@@ -43,6 +44,10 @@ pub trait Operation: Send + Sync + Sized {
     type Client: ProviderClient;
     /// What a successful answer decodes into.
     type Output: Send;
+
+    /// How every call of this operation competes for the key's quotas: a fact of the
+    /// operation, not of one call (see [`Priority`]).
+    const PRIORITY: Priority = Priority::Normal;
 
     /// The operation as the provider documents it (`add_event`, `GET orders`): used in errors
     /// and tracing, never a URL.

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tg_common::limit::ReservedShare;
 use tg_common::secret::KeyFormat;
 use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
 
@@ -12,20 +13,22 @@ use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
 const KEY_FORMAT: KeyFormat = KeyFormat::PATH_SEGMENT;
 
 use super::{Client, Inner};
-use crate::method::DEFAULT_QUOTAS;
+use crate::method::{DEFAULT_QUOTAS, DEFAULT_RESERVED_PERCENT};
 use crate::operation::path_table;
 use crate::{DEFAULT_BASE_URL, PROVIDER};
 
 /// Builds a [`Client`]; start with [`Client::builder`].
 ///
 /// Defaults: base URL `https://bot-api.tgtrack.ru`, the documented quotas with their safety
-/// margins ([`DEFAULT_QUOTAS`]), and `tg-common`'s timeouts, retry policy and maximum rate
-/// wait. Debug prints the settings with the key masked.
+/// margins ([`DEFAULT_QUOTAS`]), [`DEFAULT_RESERVED_PERCENT`] of each window reserved for starts
+/// and stops, and `tg-common`'s timeouts, retry policy and maximum rate wait. Debug prints the
+/// settings with the key masked.
 #[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     key: Secret,
     core: CoreConfig,
+    reserved_percent: u8,
 }
 
 impl ClientBuilder {
@@ -33,6 +36,7 @@ impl ClientBuilder {
         ClientBuilder {
             key,
             core: CoreConfig::new(DEFAULT_BASE_URL).with_quotas(DEFAULT_QUOTAS.to_vec()),
+            reserved_percent: DEFAULT_RESERVED_PERCENT,
         }
     }
 
@@ -51,6 +55,16 @@ impl ClientBuilder {
         self.core(|c| c.with_max_rate_wait(max_wait))
     }
 
+    /// The share of every quota window, in percent (0 to 100, default
+    /// [`DEFAULT_RESERVED_PERCENT`]), that `add_event` and `send_reach_goal` leave to starts and
+    /// stops, rounded up to whole calls. 0 lets events use whole windows; 100 never sends them.
+    /// A value above 100 fails [`ClientBuilder::build`] with
+    /// [`ErrorKind::Config`](tg_common::ErrorKind::Config).
+    pub fn reserved_share(mut self, percent: u8) -> Self {
+        self.reserved_percent = percent;
+        self
+    }
+
     /// The retry policy (attempts, backoff, longest Retry-After honoured).
     pub fn retry_policy(self, policy: RetryPolicy) -> Self {
         self.core(|c| c.with_retry(policy))
@@ -61,12 +75,15 @@ impl ClientBuilder {
     /// Fails with [`tg_common::ErrorKind::Config`] when the key is empty, longer than 256 bytes
     /// or holds a character other than `A-Z a-z 0-9 - . _ ~` (it is a URL path segment), or the
     /// core settings
-    /// are invalid (a base URL that is not https, plain http to a host other than loopback).
+    /// are invalid (a base URL that is not https, plain http to a host other than loopback), or
+    /// the reserved share is above 100%.
     pub fn build(self) -> Result<Client, Error> {
         let key = KEY_FORMAT
             .accept(self.key)
             .map_err(|e| e.with_context(PROVIDER, "build client"))?;
-        let core = Core::new(PROVIDER, &key, self.core)?;
+        let share = ReservedShare::percent(self.reserved_percent)
+            .map_err(|e| e.with_context(PROVIDER, "build client"))?;
+        let core = Core::new(PROVIDER, &key, self.core.with_reserved_share(share))?;
         let paths = path_table(&core, &key)?;
         Ok(Client {
             inner: Arc::new(Inner { core, paths }),

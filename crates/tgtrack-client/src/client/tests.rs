@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde_json::json;
-use tg_common::ErrorKind;
+use tg_common::{ErrorKind, ProviderClient};
 use tg_mock::{FixedReply, MockServer, Reply};
 
 use super::Client;
@@ -100,6 +100,29 @@ fn the_default_base_url_must_stay_https() {
         .unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::Config { .. }), "{e:?}");
     assert!(Client::builder("unit-https-key").build().is_ok());
+}
+
+#[test]
+fn the_reserved_share_is_0_to_100_percent() {
+    let e = Client::builder("unit-share-key")
+        .reserved_share(101)
+        .build()
+        .unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Config { .. }), "{e:?}");
+    assert!(e.to_string().contains("101"), "{e}");
+    for percent in [0, 20, 100] {
+        let c = Client::builder("unit-share-key")
+            .reserved_share(percent)
+            .build()
+            .unwrap();
+        let limiter = c.core().limiter().unwrap();
+        assert_eq!(limiter.reserved_share().as_percent(), percent);
+    }
+    let c = Client::builder("unit-share-key").build().unwrap();
+    assert_eq!(
+        c.core().limiter().unwrap().reserved_share().as_percent(),
+        crate::DEFAULT_RESERVED_PERCENT
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -7,6 +7,11 @@ use super::{EventResult, Label};
 
 /// `send_reach_goal`: a deep goal, forwarded to the ad system the user came from (within 21
 /// days of the subscription or start).
+///
+/// The request carries no date: a goal is "older than the window" when the user's subscription
+/// or start, if the caller gives it ([`SendReachGoal::started_at`], never sent), was more than
+/// [`GOAL_WINDOW`](crate::GOAL_WINDOW) ago; such a goal is refused before sending with
+/// [`ErrorKind::Expired`](tg_common::ErrorKind::Expired).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SendReachGoal {
@@ -15,6 +20,10 @@ pub struct SendReachGoal {
     pub user_id: i64,
     /// The goal's identifier in the ad system (`userDidSharePhone`).
     pub target: String,
+    /// When the user subscribed or started the bot, in unix seconds, if known: checked against
+    /// the 21-day window before sending, never sent.
+    #[serde(skip)]
+    pub started_at: Option<i64>,
 }
 
 impl SendReachGoal {
@@ -23,6 +32,7 @@ impl SendReachGoal {
         SendReachGoal {
             user_id,
             target: target.into(),
+            started_at: None,
         }
     }
 }
