@@ -6,6 +6,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Instant;
+
 use redis::aio::ConnectionManager;
 use tokio::sync::OnceCell;
 
@@ -14,9 +17,16 @@ use super::{NonceState, NonceStore, NonceStoreError, NonceStoreErrorKind, StoreF
 /// The default bound on each Redis call of [`RedisNonceStore`] (connecting included).
 pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// Claims a free nonce for a lease, or says why not, in one atomic step.
-/// Returns `{1, 0}` claimed, `{2, 0}` done, `{3, pttl}` in progress.
+/// Claims a free nonce for a lease, or says why not, in one atomic step. `ARGV[3]` is when the
+/// caller gives up, on Redis's clock (ms): a claim Redis runs later (after a stall) records
+/// nothing. Returns `{1, 0}` claimed, `{2, 0}` done, `{3, pttl}` in progress, `{4, now}` too
+/// late.
 const CLAIM: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if now > tonumber(ARGV[3]) then
+  return {4, now}
+end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {1, 0}
 end
@@ -45,6 +55,9 @@ const DONE: &str = "done";
 /// Connects lazily, on the first call; every call (connecting included) is bounded by the
 /// timeout ([`DEFAULT_REDIS_TIMEOUT`] unless [`with_timeout`](Self::with_timeout)); a failure is
 /// a [`NonceStoreError`] keeping its cause, and the delivery is refused with 503 (fail closed).
+/// A claim carries its deadline on Redis's clock (sampled with `TIME` on connecting): one that
+/// a stalled Redis runs after the caller gave up records nothing, so the service's retry is
+/// not refused until the lease ends.
 #[derive(Clone)]
 pub struct RedisNonceStore {
     inner: Arc<Inner>,
@@ -57,6 +70,10 @@ struct Inner {
     conn: OnceCell<ConnectionManager>,
     claim: redis::Script,
     release: redis::Script,
+    /// The origin of this process's clock as the offset counts it.
+    base: Instant,
+    /// Redis's clock minus this process's (ms), as last sampled (`TIME`).
+    offset: AtomicI64,
 }
 
 impl fmt::Debug for RedisNonceStore {
@@ -86,6 +103,8 @@ impl RedisNonceStore {
                 conn: OnceCell::new(),
                 claim: redis::Script::new(CLAIM),
                 release: redis::Script::new(RELEASE),
+                base: Instant::now(),
+                offset: AtomicI64::new(0),
             }),
         })
     }
@@ -101,6 +120,8 @@ impl RedisNonceStore {
                 conn: OnceCell::new(),
                 claim: redis::Script::new(CLAIM),
                 release: redis::Script::new(RELEASE),
+                base: Instant::now(),
+                offset: AtomicI64::new(0),
             }),
         }
     }
@@ -118,15 +139,42 @@ impl Inner {
             .set_response_timeout(self.timeout)
             .set_number_of_retries(1);
         let connect = self.conn.get_or_try_init(|| async {
-            self.client
+            let mut conn = self
+                .client
                 .get_connection_manager_with_config(config)
                 .await
-                .map_err(|e| failure("Redis connection failed", e))
+                .map_err(|e| failure("Redis connection failed", e))?;
+            self.sample_clock(&mut conn).await?;
+            Ok(conn)
         });
         match tokio::time::timeout(self.timeout, connect).await {
             Ok(conn) => conn.cloned(),
             Err(_) => Err(timed_out(self.timeout)),
         }
+    }
+
+    fn local_ms(&self) -> i64 {
+        i64::try_from(self.base.elapsed().as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// Reads Redis's clock. The offset so sampled is never above the true one (the answer took
+    /// time to arrive), so a deadline sent with it is never later than the caller's.
+    async fn sample_clock(&self, conn: &mut ConnectionManager) -> Result<(), NonceStoreError> {
+        let (secs, micros): (i64, i64) = redis::cmd("TIME")
+            .query_async(conn)
+            .await
+            .map_err(|e| failure("Redis TIME failed", e))?;
+        let redis_ms = secs.saturating_mul(1000).saturating_add(micros / 1000);
+        self.offset
+            .store(redis_ms.saturating_sub(self.local_ms()), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// `deadline` on Redis's clock (ms).
+    fn on_redis_clock(&self, deadline: Instant) -> i64 {
+        let local = i64::try_from(deadline.saturating_duration_since(self.base).as_millis())
+            .unwrap_or(i64::MAX);
+        local.saturating_add(self.offset.load(Ordering::Relaxed))
     }
 
     /// `call` on the connection, the whole bounded by the timeout.
@@ -202,17 +250,25 @@ impl NonceStore for RedisNonceStore {
         Box::pin(async move {
             let key = inner.key(nonce);
             let lease_ms = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX).max(1);
-            let (code, pttl): (i64, i64) = inner
+            // Connected first: the clock offset is sampled on connecting.
+            inner.connection().await?;
+            let give_up = inner.on_redis_clock(Instant::now() + inner.timeout);
+            let answer: Result<(i64, i64), _> = inner
                 .run("Redis claim failed", |mut conn| async move {
                     inner
                         .claim
                         .key(key)
                         .arg(hold_value(token))
                         .arg(lease_ms)
+                        .arg(give_up)
                         .invoke_async(&mut conn)
                         .await
                 })
-                .await?;
+                .await;
+            let (code, pttl) = match answer {
+                Ok(answer) => answer,
+                Err(e) => return Err(e),
+            };
             match code {
                 1 => Ok(NonceState::Claimed),
                 2 => Ok(NonceState::Done),
@@ -221,6 +277,19 @@ impl NonceStore for RedisNonceStore {
                         u64::try_from(pttl).unwrap_or(0),
                     )),
                 }),
+                // Ran after this call gave up: Redis stalled, or its clock moved. Sample the
+                // clock again for the next claim.
+                4 => {
+                    inner.offset.store(
+                        pttl.saturating_sub(inner.local_ms()),
+                        Ordering::Relaxed,
+                    );
+                    Err(NonceStoreError::new(
+                        NonceStoreErrorKind::Timeout,
+                        "Redis ran the claim after its deadline; nothing was recorded",
+                        None,
+                    ))
+                }
                 _ => Err(NonceStoreError::new(
                     NonceStoreErrorKind::Failed,
                     format!("Redis claim answered {code}"),
