@@ -217,18 +217,32 @@ async fn raw_post(addr: SocketAddr, d: &SignedWebhook) -> (String, String) {
     (head.to_ascii_lowercase(), body.to_owned())
 }
 
-/// An HTTP/1.1 GET over a plain socket: the status line.
-async fn raw_get(addr: SocketAddr, path: &str) -> String {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+/// An HTTP/1.1 GET from a thread of its own after `delay`: the status line and how long the
+/// answer took by the wall clock (a server blocking its only thread cannot hide it).
+fn probe_after(
+    addr: SocketAddr,
+    path: &str,
+    delay: Duration,
+) -> tokio::sync::oneshot::Receiver<(String, Duration)> {
+    use std::io::{Read, Write};
+    let (tx, rx) = tokio::sync::oneshot::channel();
     let request = format!("GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.unwrap();
-    String::from_utf8_lossy(&answer)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
+    std::thread::spawn(move || {
+        std::thread::sleep(delay);
+        let started = Instant::now();
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).unwrap();
+        let took = started.elapsed();
+        let status = String::from_utf8_lossy(&answer)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let _ = tx.send((status, took));
+    });
+    rx
 }
 
 fn request_bytes(d: &SignedWebhook) -> Vec<u8> {
@@ -598,7 +612,10 @@ async fn with_redis_replicas_share_in_progress_and_done() {
         let (headers, body) = (signed.header_map(), signed.body.clone());
         tokio::spawn(async move { deliver::post(&b_url, &headers, body).await.unwrap() })
     };
-    b_handled.recv().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), b_handled.recv())
+        .await
+        .unwrap()
+        .unwrap();
     let (head, _) = raw_post(a.addr, &signed).await;
     assert!(head.starts_with("http/1.1 503"), "{head}");
     assert!(head.contains("retry-after: 30"), "{head}");
@@ -653,12 +670,11 @@ async fn with_redis_stalled_the_server_stays_responsive_and_the_delivery_is_retr
         let signed = signed.clone();
         tokio::spawn(async move { raw_post(addr, &signed).await })
     };
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let health_started = Instant::now();
-    let health = raw_get(s.addr, "/health").await;
-    let health_took = health_started.elapsed();
+    // GET /health from another thread, by the wall clock, while the delivery waits on Redis.
+    let health = probe_after(s.addr, "/health", Duration::from_millis(100));
     let (head, body) = delivery.await.unwrap();
     let delivery_took = started.elapsed();
+    let (health, health_took) = health.await.unwrap();
     redis.signal("-CONT");
     eprintln!("Redis stopped: GET /health {health_took:?}, the delivery's 503 {delivery_took:?}");
 
