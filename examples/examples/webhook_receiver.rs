@@ -54,7 +54,10 @@ struct Receiver {
 /// delivery reaches this handler again (so acting on an event must be idempotent).
 async fn receive(State(receiver): State<Receiver>, hook: VerifiedWebhook) -> StatusCode {
     if receiver.database_down.swap(false, Ordering::SeqCst) {
-        println!("receiver: database down, delivery {} not handled: 500", hook.nonce);
+        println!(
+            "receiver: database down, delivery {} not handled: 500",
+            hook.nonce
+        );
         return StatusCode::INTERNAL_SERVER_ERROR;
     }
     match &hook.typed {

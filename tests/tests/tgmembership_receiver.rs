@@ -98,11 +98,7 @@ impl Setup {
     }
 
     /// The same with the nonces in `store` and claims held for `lease`.
-    async fn with_store(
-        test: &str,
-        store: Option<Arc<dyn NonceStore>>,
-        lease: Duration,
-    ) -> Setup {
+    async fn with_store(test: &str, store: Option<Arc<dyn NonceStore>>, lease: Duration) -> Setup {
         let key = format!("tgm-recv-{test}-9b3e");
         let fake = Arc::new(TgmembershipFake::new(BOT, &key));
         let server = MockServer::start(Arc::clone(&fake)).await.unwrap();
@@ -157,7 +153,9 @@ impl Setup {
 
     /// POSTs a delivery to the receiver and returns its status and body.
     async fn post(&self, headers: &http::HeaderMap, body: Bytes) -> (u16, String) {
-        let d = deliver::post(&self.hook_url(), headers, body).await.unwrap();
+        let d = deliver::post(&self.hook_url(), headers, body)
+            .await
+            .unwrap();
         (d.status, String::from_utf8_lossy(&d.body).into_owned())
     }
 
@@ -317,7 +315,10 @@ async fn a_500_from_the_handler_lets_the_retried_delivery_reach_it_again() {
 async fn data_that_does_not_fit_reaches_the_handler_and_its_400_is_retried() {
     let mut s = Setup::new("h400").await;
     // Signed by the service, but an order_completed without `order_key`.
-    let odd = s.signed("order_completed", json!({"orderKey": "K-7", "amount": "2.50"}));
+    let odd = s.signed(
+        "order_completed",
+        json!({"orderKey": "K-7", "amount": "2.50"}),
+    );
     s.then(Act::Answer(StatusCode::BAD_REQUEST));
     assert_eq!(s.deliver(&odd).await.0, 400, "the handler's own answer");
     let hook = s.next_handled().await;
@@ -513,7 +514,10 @@ async fn the_extractor_without_the_layer_handles_nothing() {
     let d = deliver::post(&url, &http::HeaderMap::new(), Bytes::from_static(b"{}"))
         .await
         .unwrap();
-    assert_eq!(d.status, 500, "a retryable answer, nothing handled unverified");
+    assert_eq!(
+        d.status, 500,
+        "a retryable answer, nothing handled unverified"
+    );
 }
 
 /// A redis-server of this test's own (it is stopped with SIGSTOP), on a free loopback port;
@@ -536,8 +540,12 @@ impl OwnRedis {
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server is required for this test");
-        let url = format!("redis://127.0.0.1:{port}");
-        let client = redis::Client::open(url.as_str()).unwrap();
+        // Owned at once: dropped (killed and waited for) on every path below.
+        let redis = OwnRedis {
+            child,
+            url: format!("redis://127.0.0.1:{port}"),
+        };
+        let client = redis::Client::open(redis.url.as_str()).unwrap();
         for _ in 0..100 {
             if let Ok(mut c) = client.get_multiplexed_async_connection().await
                 && redis::cmd("PING")
@@ -545,7 +553,7 @@ impl OwnRedis {
                     .await
                     .is_ok()
             {
-                return OwnRedis { child, url };
+                return redis;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -582,7 +590,8 @@ fn redis_store(redis: &OwnRedis, timeout: Duration) -> Arc<dyn NonceStore> {
 async fn with_redis_replicas_share_in_progress_and_done() {
     let redis = OwnRedis::start().await;
     let store = redis_store(&redis, Duration::from_secs(2));
-    let mut a = Setup::with_store("redis-a", Some(Arc::clone(&store)), Duration::from_secs(30)).await;
+    let mut a =
+        Setup::with_store("redis-a", Some(Arc::clone(&store)), Duration::from_secs(30)).await;
     // Replica b verifies with a's secret (one webhook URL, one secret).
     let b_verifier = WebhookVerifier::new(a.secret.clone())
         .unwrap()
@@ -591,7 +600,10 @@ async fn with_redis_replicas_share_in_progress_and_done() {
     let (b_tx, mut b_handled) = mpsc::unbounded_channel();
     let b_script = Arc::new(Mutex::new(VecDeque::new()));
     let b_app = Router::new()
-        .route("/tgm", post(on_delivery).layer(ReceiverLayer::new(b_verifier)))
+        .route(
+            "/tgm",
+            post(on_delivery).layer(ReceiverLayer::new(b_verifier)),
+        )
         .with_state(AppState {
             handled: b_tx,
             script: Arc::clone(&b_script),
@@ -607,7 +619,10 @@ async fn with_redis_replicas_share_in_progress_and_done() {
     a.next_handled().await;
     // The retry lands on replica b, which holds it while a duplicate comes to a.
     let go = Arc::new(Notify::new());
-    b_script.lock().unwrap().push_back(Act::Wait(Arc::clone(&go)));
+    b_script
+        .lock()
+        .unwrap()
+        .push_back(Act::Wait(Arc::clone(&go)));
     let on_b = {
         let (headers, body) = (signed.header_map(), signed.body.clone());
         tokio::spawn(async move { deliver::post(&b_url, &headers, body).await.unwrap() })
@@ -632,14 +647,24 @@ async fn with_redis_replicas_share_in_progress_and_done() {
 async fn with_redis_an_abandoned_hold_ends_with_its_lease() {
     let redis = OwnRedis::start().await;
     let store = redis_store(&redis, Duration::from_secs(2));
-    let mut s = Setup::with_store("redis-lease", Some(Arc::clone(&store)), Duration::from_secs(1)).await;
+    let mut s = Setup::with_store(
+        "redis-lease",
+        Some(Arc::clone(&store)),
+        Duration::from_secs(1),
+    )
+    .await;
     let signed = s.paid_order().await;
     // A replica claims the nonce and dies without releasing it.
     let crashed = WebhookVerifier::new(s.secret.clone())
         .unwrap()
         .with_nonce_store(Arc::clone(&store))
         .with_lease(Duration::from_secs(1));
-    std::mem::forget(crashed.claim(&signed.nonce, signed.timestamp).await.unwrap());
+    std::mem::forget(
+        crashed
+            .claim(&signed.nonce, signed.timestamp)
+            .await
+            .unwrap(),
+    );
     assert_eq!(s.deliver(&signed).await.0, 503);
     assert!(!s.handler_ran());
     // Redis's clock ends the lease (the test waits for it: no virtual time in Redis).
@@ -679,7 +704,10 @@ async fn with_redis_stalled_the_server_stays_responsive_and_the_delivery_is_retr
     eprintln!("Redis stopped: GET /health {health_took:?}, the delivery's 503 {delivery_took:?}");
 
     assert_eq!(health, "HTTP/1.1 200 OK");
-    assert!(health_took < Duration::from_millis(250), "GET /health took {health_took:?}");
+    assert!(
+        health_took < Duration::from_millis(250),
+        "GET /health took {health_took:?}"
+    );
     assert!(head.starts_with("http/1.1 503"), "{head} {body}");
     assert!(head.contains("retry-after: 5"), "{head}");
     assert!(body.contains("nonce store"), "{body}");

@@ -137,7 +137,12 @@ async fn completing_an_order_delivers_an_event_the_verifier_accepts() {
         verifier.verify_headers_at(&got.headers, &got.body, NOW),
         Ok(NOW)
     );
-    let nonce = got.headers.get(tgmembership_client::webhook::NONCE_HEADER).unwrap().to_str().unwrap();
+    let nonce = got
+        .headers
+        .get(tgmembership_client::webhook::NONCE_HEADER)
+        .unwrap()
+        .to_str()
+        .unwrap();
     verifier
         .claim_at(nonce, NOW, NOW)
         .await

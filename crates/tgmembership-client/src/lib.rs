@@ -75,14 +75,14 @@ pub use setters::{
 /// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 pub use tg_common;
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
+#[cfg(feature = "redis")]
+pub use nonce::RedisNonceStore;
+pub use nonce::{DeliveryClaim, MemoryNonceStore, NonceStore, NonceStoreError};
 pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use tg_common::{
     ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RequestBuilder, RetryPolicy,
     RetrySafety, Secret, Timeouts,
 };
-#[cfg(feature = "redis")]
-pub use nonce::RedisNonceStore;
-pub use nonce::{DeliveryClaim, MemoryNonceStore, NonceStore, NonceStoreError};
 pub use webhook::{
     WebhookError, WebhookEvent, WebhookEventKind, WebhookSecretError, WebhookVerifier,
 };

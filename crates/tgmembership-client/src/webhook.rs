@@ -23,12 +23,12 @@ use subtle::ConstantTimeEq;
 use tg_common::{ErrorKind, Secret};
 
 use crate::model::enums::string_enum;
-use crate::nonce::{DeliveryClaim, NonceState, new_token};
 #[cfg(feature = "redis")]
 pub use crate::nonce::RedisNonceStore;
 pub use crate::nonce::{
     DEFAULT_NONCE_CAPACITY, MemoryNonceStore, NonceStore, NonceStoreError, NonceStoreErrorKind,
 };
+use crate::nonce::{DeliveryClaim, NonceState, new_token};
 
 string_enum! {
     /// The `event` of a webhook delivery. Only `order_completed` and `membership_terminated`

@@ -47,7 +47,10 @@ async fn signed_webhooks_are_delivered_and_verified_end_to_end() {
     assert_eq!(event.data["order_key"], order.order_key.as_str());
     assert_eq!(event.data["amount"], "1.23");
     // Verifying records nothing; a claimed and committed nonce is a replay inside the window.
-    assert_eq!(verifier.verify_at(&signature, &nonce, &body, NOW + 300), Ok(NOW));
+    assert_eq!(
+        verifier.verify_at(&signature, &nonce, &body, NOW + 300),
+        Ok(NOW)
+    );
     let claim = verifier.claim_at(&nonce, NOW, NOW).await.unwrap();
     claim.commit_at(NOW).await.unwrap();
     assert_eq!(

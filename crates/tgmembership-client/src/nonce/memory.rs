@@ -258,7 +258,10 @@ mod tests {
     fn the_store_is_bounded_and_forgets_expired_nonces() {
         let store = MemoryNonceStore::new(3);
         for i in 0..10 {
-            assert_eq!(claim(&store, &format!("n{i}"), "t", NOW), NonceState::Claimed);
+            assert_eq!(
+                claim(&store, &format!("n{i}"), "t", NOW),
+                NonceState::Claimed
+            );
             store.commit_now(&format!("n{i}"), NOW + 300, NOW);
             assert!(store.len() <= 3);
         }

@@ -163,7 +163,12 @@ pub struct DeliveryClaim {
 }
 
 impl DeliveryClaim {
-    pub(crate) fn new(store: Arc<dyn NonceStore>, nonce: &str, token: String, expires_at_unix: i64) -> Self {
+    pub(crate) fn new(
+        store: Arc<dyn NonceStore>,
+        nonce: &str,
+        token: String,
+        expires_at_unix: i64,
+    ) -> Self {
         DeliveryClaim {
             store,
             nonce: nonce.to_owned(),
@@ -215,7 +220,9 @@ impl Drop for DeliveryClaim {
 pub(crate) fn new_token() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     // `RandomState` is seeded from the OS's randomness once per process.
-    let seed = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    let seed = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     format!("{seed:016x}-{}-{n}", std::process::id())
 }

@@ -178,7 +178,11 @@ impl Inner {
     }
 
     /// `call` on the connection, the whole bounded by the timeout.
-    async fn run<T, F>(&self, what: &'static str, call: impl FnOnce(ConnectionManager) -> F) -> Result<T, NonceStoreError>
+    async fn run<T, F>(
+        &self,
+        what: &'static str,
+        call: impl FnOnce(ConnectionManager) -> F,
+    ) -> Result<T, NonceStoreError>
     where
         F: Future<Output = redis::RedisResult<T>>,
     {
@@ -280,10 +284,9 @@ impl NonceStore for RedisNonceStore {
                 // Ran after this call gave up: Redis stalled, or its clock moved. Sample the
                 // clock again for the next claim.
                 4 => {
-                    inner.offset.store(
-                        pttl.saturating_sub(inner.local_ms()),
-                        Ordering::Relaxed,
-                    );
+                    inner
+                        .offset
+                        .store(pttl.saturating_sub(inner.local_ms()), Ordering::Relaxed);
                     Err(NonceStoreError::new(
                         NonceStoreErrorKind::Timeout,
                         "Redis ran the claim after its deadline; nothing was recorded",

@@ -86,9 +86,10 @@ fn answer<B: From<Bytes>>(status: StatusCode, reason: String) -> Response<B> {
 fn refusal<B: From<Bytes>>(error: &WebhookError) -> Response<B> {
     let mut response = answer(error.status(), error.to_string());
     if let Some(after) = error.retry_after() {
-        response
-            .headers_mut()
-            .insert(http::header::RETRY_AFTER, HeaderValue::from(after.as_secs()));
+        response.headers_mut().insert(
+            http::header::RETRY_AFTER,
+            HeaderValue::from(after.as_secs()),
+        );
     }
     response
 }

@@ -108,7 +108,10 @@ impl VerifiedWebhook {
     /// Parses and types a verified delivery's body; never fails.
     pub fn new(timestamp: i64, nonce: &str, body: Bytes) -> Self {
         let event = WebhookEvent::parse(&body);
-        let typed = event.as_ref().map_err(Clone::clone).and_then(WebhookEvent::typed);
+        let typed = event
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(WebhookEvent::typed);
         VerifiedWebhook {
             timestamp,
             nonce: nonce.to_owned(),
@@ -134,7 +137,9 @@ mod tests {
             br#"{"event":"order_completed","debug_id":"d","data":{"orderKey":"K-1"}}"#,
         );
         let hook = VerifiedWebhook::new(1, "n", body);
-        assert!(matches!(&hook.typed, Err(WebhookError::InvalidPayload { message, .. }) if message.contains("order_key")));
+        assert!(
+            matches!(&hook.typed, Err(WebhookError::InvalidPayload { message, .. }) if message.contains("order_key"))
+        );
         assert_eq!(hook.data().unwrap()["orderKey"], "K-1");
 
         let not_an_envelope = VerifiedWebhook::new(1, "n", Bytes::from_static(b"[1,2]"));
