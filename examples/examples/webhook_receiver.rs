@@ -1,7 +1,9 @@
-//! A TGmembership webhook receiver on axum: the `VerifiedWebhook` extractor verifies every
-//! delivery (signature, nonce, timestamp, replay) before the handler runs and hands it the typed
-//! event; what it cannot trust never reaches the handler (400 malformed, 401 forged or stale,
-//! 200 for a replay, which is not handled twice).
+//! A TGmembership webhook receiver on axum: `ReceiverLayer` verifies every delivery (signature,
+//! timestamp) before the handler runs, holds its nonce while the handler runs, and hands the
+//! handler a `VerifiedWebhook` with the typed event. What it cannot trust never reaches the
+//! handler (400 malformed, 401 forged or stale). Delivery is at least once: the nonce is
+//! committed only when the handler answers 2xx, so a handler that answers 500 (its database is
+//! down) gets the service's retry; a replay of a handled delivery is answered 200 unhandled.
 //!
 //! ```sh
 //! cargo run -p examples --example webhook_receiver
@@ -12,21 +14,22 @@
 //! order and prints the `curl` that has the fake complete it and deliver the signed
 //! `order_completed` to the receiver. It then serves until Ctrl-C. With `TG_EXAMPLE_CI=1` it
 //! completes and refunds the order through the fake's admin endpoint itself, checks what the
-//! handler got, sends a tampered, an unsigned and a replayed delivery, checks that none is
-//! handled, and exits.
+//! handler got, has the handler fail one delivery and checks that its retry is handled, sends a
+//! tampered, an unsigned and a replayed delivery, checks that none is handled, and exits.
 
 use std::error::Error;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{FromRef, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use tg_mock::MockServer;
 use tg_mock::tgmembership::TgmembershipFake;
 use tgmembership_client::prelude::*;
-use tgmembership_client::receiver::VerifiedWebhook;
+use tgmembership_client::receiver::{ReceiverLayer, VerifiedWebhook};
 use tgmembership_client::{Client, PaymentGateway, TypedEvent, WebhookVerifier};
 use tokio::sync::mpsc;
 
@@ -37,26 +40,35 @@ const MEMBER: i64 = 1_111_111_111;
 /// The fake's "EUR Demo Plan".
 const PLAN: i64 = 20;
 
-/// What the handler needs: the verifier (holding the webhook secret, read by the extractor
-/// through `FromRef`) and where to report what it handled (the CI run checks it).
+/// What the handler needs: where to report what it handled (the CI run checks it) and a switch
+/// standing for its database being down.
 #[derive(Clone)]
 struct Receiver {
-    verifier: WebhookVerifier,
     handled: mpsc::UnboundedSender<TypedEvent>,
+    database_down: Arc<AtomicBool>,
 }
 
-impl FromRef<Receiver> for WebhookVerifier {
-    fn from_ref(receiver: &Receiver) -> Self {
-        receiver.verifier.clone()
+/// `POST /tgmembership/webhook`: runs only for a verified delivery. It answers 2xx once the
+/// event is handled (even one this receiver ignores): that commits the nonce. It answers 500
+/// when it could not do its work: the nonce is released and the service's retry of the same
+/// delivery reaches this handler again (so acting on an event must be idempotent).
+async fn receive(State(receiver): State<Receiver>, hook: VerifiedWebhook) -> StatusCode {
+    if receiver.database_down.swap(false, Ordering::SeqCst) {
+        println!(
+            "receiver: database down, delivery {} not handled: 500",
+            hook.nonce
+        );
+        return StatusCode::INTERNAL_SERVER_ERROR;
     }
-}
-
-/// `POST /tgmembership/webhook`: runs only for a verified delivery, and answers 2xx for every
-/// one, even an event this receiver ignores.
-async fn receive(State(receiver): State<Receiver>, hook: VerifiedWebhook) -> &'static str {
-    handle(&hook.typed);
-    let _ = receiver.handled.send(hook.typed);
-    "ok"
+    match &hook.typed {
+        Ok(event) => {
+            handle(event);
+            let _ = receiver.handled.send(event.clone());
+        }
+        // Signed by the service but not in the shape this crate expects: the raw JSON is here.
+        Err(why) => println!("receiver: untyped delivery ({why}): {:?}", hook.data()),
+    }
+    StatusCode::OK
 }
 
 /// Acts on a verified event.
@@ -117,12 +129,17 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("registered {} (secret {})", webhook.url, webhook.secret);
 
     let (handled, mut handled_rx) = mpsc::unbounded_channel();
+    let database_down = Arc::new(AtomicBool::new(false));
     let receiver = Receiver {
-        verifier: WebhookVerifier::new(webhook.secret)?,
         handled,
+        database_down: Arc::clone(&database_down),
     };
+    // The layer verifies, holds the nonce while `receive` runs, and commits it on a 2xx.
     let app = Router::new()
-        .route("/tgmembership/webhook", post(receive))
+        .route(
+            "/tgmembership/webhook",
+            post(receive).layer(ReceiverLayer::new(WebhookVerifier::new(webhook.secret)?)),
+        )
         .with_state(receiver);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let local_url = format!("http://{}/tgmembership/webhook", listener.local_addr()?);
@@ -208,7 +225,29 @@ async fn main() -> Result<(), Box<dyn Error>> {
         return Err("the handler did not get the membership_terminated".into());
     }
 
-    // Hand-made deliveries the extractor refuses before the handler runs.
+    // At least once: the handler fails the first try, and the service's retry is handled.
+    let renewal = fake
+        .webhook_deliveries(
+            "membership_renewed",
+            serde_json::json!({ "member_id": MEMBER, "plan_id": PLAN, "renewal": 1 }),
+        )
+        .pop()
+        .ok_or("the fake signed no delivery")?;
+    database_down.store(true, Ordering::SeqCst);
+    for (attempt, expected) in [("first try", 500), ("retry", 200)] {
+        let answer =
+            tg_mock::deliver::post(&local_url, &renewal.header_map(), renewal.body.clone()).await?;
+        println!("renewal {attempt} answered {}", answer.status);
+        if answer.status != expected {
+            return Err(format!("the renewal's {attempt} got {}", answer.status).into());
+        }
+    }
+    match next_handled(&mut handled_rx).await? {
+        TypedEvent::MembershipRenewed(m) if m.plan_id == PLAN => {}
+        _ => return Err("the retried membership_renewed was not handled".into()),
+    }
+
+    // Hand-made deliveries the layer refuses before the handler runs.
     let signed = fake
         .webhook_deliveries(
             "membership_renewed",

@@ -131,10 +131,28 @@ async fn completing_an_order_delivers_an_event_the_verifier_accepts() {
     assert_eq!(event.event, WebhookEventKind::OrderCompleted);
     assert_eq!(event.data["order_key"], order.order_key.as_str());
     assert_eq!(event.data["member_id"], MEMBER);
-    // The same delivery again is a replay.
+    // The same delivery verifies again (verifying records nothing); once claimed and
+    // committed, its nonce is a replay.
     assert_eq!(
         verifier.verify_headers_at(&got.headers, &got.body, NOW),
-        Err(WebhookError::Replay)
+        Ok(NOW)
+    );
+    let nonce = got
+        .headers
+        .get(tgmembership_client::webhook::NONCE_HEADER)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    verifier
+        .claim_at(nonce, NOW, NOW)
+        .await
+        .unwrap()
+        .commit_at(NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        verifier.claim_at(nonce, NOW, NOW).await.unwrap_err(),
+        WebhookError::Replay
     );
     // The API sees the order paid; the outbox saw the receiver's 200.
     let fetched = s

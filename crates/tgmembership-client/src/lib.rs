@@ -18,8 +18,10 @@
 //! * [`endpoint`]: every method's HTTP method, path and idempotency (what the transport may
 //!   retry).
 //! * [`webhook`]: receiving events: the envelope and the HMAC-SHA512 signature verifier;
-//!   [`events`]: the events' typed data; `receiver` (feature `axum`): an axum extractor that
-//!   verifies a delivery and yields the typed event.
+//!   [`nonce`]: the nonce stores that hold a delivery *in progress* and *done* (at-least-once);
+//!   [`events`]: the events' typed data; `receiver` (feature `tower`): the layer that verifies a
+//!   delivery, runs the handler and commits the nonce only on its 2xx answer, and (feature
+//!   `axum`) the `VerifiedWebhook` extractor.
 //!
 //! Errors are [`tg_common::Error`]; they name the operation (`GET orders`), never a URL, since
 //! the URL holds the API key.
@@ -30,8 +32,9 @@ pub mod envelope;
 pub mod error;
 pub mod events;
 pub mod model;
+pub mod nonce;
 pub mod operation;
-#[cfg(feature = "axum")]
+#[cfg(feature = "tower")]
 pub mod receiver;
 pub mod setters;
 pub mod validate;
@@ -72,16 +75,16 @@ pub use setters::{
 /// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 pub use tg_common;
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
+#[cfg(feature = "redis")]
+pub use nonce::RedisNonceStore;
+pub use nonce::{DeliveryClaim, MemoryNonceStore, NonceStore, NonceStoreError};
 pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use tg_common::{
     ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RequestBuilder, RetryPolicy,
     RetrySafety, Secret, Timeouts,
 };
-#[cfg(feature = "redis")]
-pub use webhook::RedisNonceStore;
 pub use webhook::{
-    MemoryNonceStore, NonceStore, WebhookError, WebhookEvent, WebhookEventKind, WebhookSecretError,
-    WebhookVerifier,
+    WebhookError, WebhookEvent, WebhookEventKind, WebhookSecretError, WebhookVerifier,
 };
 
 pub mod prelude;

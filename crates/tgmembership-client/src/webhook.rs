@@ -11,9 +11,8 @@
 //! compares the digests in constant time, then checks the timestamp against a tolerance
 //! (default 300 s) to refuse replays. Each failure has its own [`WebhookError`] variant.
 
-use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
@@ -24,6 +23,12 @@ use subtle::ConstantTimeEq;
 use tg_common::{ErrorKind, Secret};
 
 use crate::model::enums::string_enum;
+#[cfg(feature = "redis")]
+pub use crate::nonce::RedisNonceStore;
+pub use crate::nonce::{
+    DEFAULT_NONCE_CAPACITY, MemoryNonceStore, NonceStore, NonceStoreError, NonceStoreErrorKind,
+};
+use crate::nonce::{DeliveryClaim, NonceState, new_token};
 
 string_enum! {
     /// The `event` of a webhook delivery. Only `order_completed` and `membership_terminated`
@@ -102,11 +107,18 @@ pub enum WebhookError {
     },
     /// The signature does not match the body, nonce, timestamp and secret.
     SignatureMismatch,
-    /// The nonce was already accepted within the tolerance window: a replay (or the service
-    /// retrying a delivery whose answer it did not get; the event was already handled).
+    /// A delivery with this nonce was handled (committed) within the tolerance window: a replay,
+    /// or the service retrying a delivery whose answer it did not get. Answered 200.
     Replay,
-    /// The [`NonceStore`] could not answer; the delivery was neither accepted nor recorded.
-    NonceStore(String),
+    /// Another delivery with this nonce is being handled right now. Answered 503 with
+    /// `Retry-After`, so that the service comes back when that one has succeeded or failed.
+    InProgress {
+        /// When to come back: what is left of the other delivery's lease.
+        retry_after: Duration,
+    },
+    /// The [`NonceStore`] could not answer; the delivery was neither handled nor recorded.
+    /// Answered 503 with `Retry-After`.
+    NonceStore(NonceStoreError),
     /// The body is not a webhook envelope.
     InvalidPayload {
         /// The JSON path that failed.
@@ -134,6 +146,11 @@ impl fmt::Display for WebhookError {
             WebhookError::Replay => {
                 f.write_str("webhook nonce already accepted within the window: a replay")
             }
+            WebhookError::InProgress { retry_after } => write!(
+                f,
+                "a delivery with this nonce is being handled: retry in {} s",
+                retry_after.as_secs()
+            ),
             WebhookError::NonceStore(why) => write!(f, "webhook nonce store failed: {why}"),
             WebhookError::InvalidPayload { path, message } => {
                 write!(f, "webhook body is invalid at `{path}`: {message}")
@@ -142,7 +159,48 @@ impl fmt::Display for WebhookError {
     }
 }
 
-impl std::error::Error for WebhookError {}
+impl std::error::Error for WebhookError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WebhookError::NonceStore(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The `Retry-After` of a refusal because the nonce store failed.
+pub const STORE_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+impl WebhookError {
+    /// The status to answer a delivery refused with this error: 400 for a malformed header or
+    /// body, 401 for a signature or timestamp that does not verify, 200 for a replay (already
+    /// handled: nothing for the service to retry), 503 for a nonce in progress or a failed
+    /// store (the service retries).
+    pub fn status(&self) -> http::StatusCode {
+        match self {
+            WebhookError::MalformedHeader(_) | WebhookError::InvalidPayload { .. } => {
+                http::StatusCode::BAD_REQUEST
+            }
+            WebhookError::SignatureMismatch
+            | WebhookError::Stale { .. }
+            | WebhookError::FromFuture { .. } => http::StatusCode::UNAUTHORIZED,
+            WebhookError::Replay => http::StatusCode::OK,
+            WebhookError::InProgress { .. } | WebhookError::NonceStore(_) => {
+                http::StatusCode::SERVICE_UNAVAILABLE
+            }
+        }
+    }
+
+    /// The `Retry-After` to send with a 503: the other delivery's remaining lease, or
+    /// [`STORE_RETRY_AFTER`] after a store failure; `None` for the other errors.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            WebhookError::InProgress { retry_after } => Some(*retry_after),
+            WebhookError::NonceStore(_) => Some(STORE_RETRY_AFTER),
+            _ => None,
+        }
+    }
+}
 
 /// The header carrying `t=<timestamp>,v1=<HEX>`. The service's documentation does not name its
 /// headers: this is the name `tg-mock` sends; check it against the deliveries you receive.
@@ -279,184 +337,21 @@ impl fmt::Display for WebhookSecretError {
 
 impl std::error::Error for WebhookSecretError {}
 
-/// Remembers the nonces of accepted deliveries, so that a replay within the tolerance window is
-/// refused. Implement it over a shared store when
-/// several replicas receive the same webhook URL; the default, [`MemoryNonceStore`], protects
-/// one process only.
-pub trait NonceStore: Send + Sync + fmt::Debug {
-    /// Records `nonce` until `expires_at_unix` (when the timestamp check alone refuses it).
-    /// Returns `Ok(true)` if the nonce was not held (it is now), `Ok(false)` if it was: a replay.
-    /// Must be atomic: two concurrent calls with one nonce cannot both return `Ok(true)`.
-    fn insert_new(&self, nonce: &str, expires_at_unix: i64, now_unix: i64) -> Result<bool, String>;
-}
-
-/// The default capacity of [`MemoryNonceStore`]: nonces held at once.
-pub const DEFAULT_NONCE_CAPACITY: usize = 100_000;
-
-/// An in-process [`NonceStore`] bounded to a number of nonces. Expired nonces are dropped first;
-/// when the store is still full, the nonce expiring soonest is evicted, so under a flood of more
-/// than `capacity` genuine deliveries within the window an evicted nonce could be replayed.
-#[derive(Debug)]
-pub struct MemoryNonceStore {
-    capacity: usize,
-    inner: Mutex<MemoryInner>,
-}
-
-#[derive(Debug, Default)]
-struct MemoryInner {
-    expiry: HashMap<String, i64>,
-    /// Insertion order with expiry; entries whose expiry no longer matches the map are stale.
-    order: VecDeque<(i64, String)>,
-}
-
-impl MemoryNonceStore {
-    /// A store holding at most `capacity` nonces (at least 1).
-    pub fn new(capacity: usize) -> Self {
-        MemoryNonceStore {
-            capacity: capacity.max(1),
-            inner: Mutex::new(MemoryInner::default()),
-        }
-    }
-
-    /// How many nonces are held.
-    pub fn len(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .expiry
-            .len()
-    }
-
-    /// Whether no nonce is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-impl Default for MemoryNonceStore {
-    fn default() -> Self {
-        MemoryNonceStore::new(DEFAULT_NONCE_CAPACITY)
-    }
-}
-
-impl NonceStore for MemoryNonceStore {
-    fn insert_new(&self, nonce: &str, expires_at_unix: i64, now_unix: i64) -> Result<bool, String> {
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let MemoryInner { expiry, order } = &mut *inner;
-        if let Some(&until) = expiry.get(nonce) {
-            if until >= now_unix {
-                return Ok(false);
-            }
-            expiry.remove(nonce);
-        }
-        // Drop expired entries (timestamps are within the window, so the order is nearly
-        // sorted by expiry), then evict the oldest while full.
-        order.retain(|(until, n)| {
-            let keep = *until >= now_unix && expiry.get(n) == Some(until);
-            if !keep && expiry.get(n) == Some(until) {
-                expiry.remove(n);
-            }
-            keep
-        });
-        while expiry.len() >= self.capacity {
-            let Some((until, n)) = order.pop_front() else {
-                break;
-            };
-            if expiry.get(&n) == Some(&until) {
-                expiry.remove(&n);
-            }
-        }
-        expiry.insert(nonce.to_owned(), expires_at_unix);
-        order.push_back((expires_at_unix, nonce.to_owned()));
-        Ok(true)
-    }
-}
-
-/// A [`NonceStore`] in Redis, shared by every replica pointed at it: each nonce is a key
-/// `{prefix}{nonce}` set with `SET NX PX` until the delivery's timestamp leaves the window, so
-/// one atomic round trip both checks and records. Blocking (the verifier is synchronous): each
-/// round trip has a 2 s timeout; on a failure the connection is dropped and remade on the next
-/// call, and the delivery is refused with [`WebhookError::NonceStore`] (fail closed).
-#[cfg(feature = "redis")]
-pub struct RedisNonceStore {
-    client: redis::Client,
-    prefix: String,
-    conn: Mutex<Option<redis::Connection>>,
-}
-
-#[cfg(feature = "redis")]
-impl fmt::Debug for RedisNonceStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisNonceStore")
-            .field("prefix", &self.prefix)
-            .finish_non_exhaustive()
-    }
-}
-
-#[cfg(feature = "redis")]
-impl RedisNonceStore {
-    const TIMEOUT: Duration = Duration::from_secs(2);
-
-    /// A store at `url` (`redis://host:port/db`) keeping nonces under `prefix`. Connects lazily.
-    pub fn new(url: &str, prefix: impl Into<String>) -> Result<Self, String> {
-        let client = redis::Client::open(url).map_err(|e| format!("invalid Redis URL: {}", e))?;
-        Ok(RedisNonceStore {
-            client,
-            prefix: prefix.into(),
-            conn: Mutex::new(None),
-        })
-    }
-
-    fn connect(&self) -> Result<redis::Connection, String> {
-        let conn = self
-            .client
-            .get_connection_with_timeout(Self::TIMEOUT)
-            .map_err(|e| format!("Redis connection failed: {e}"))?;
-        conn.set_read_timeout(Some(Self::TIMEOUT))
-            .and_then(|()| conn.set_write_timeout(Some(Self::TIMEOUT)))
-            .map_err(|e| format!("Redis connection failed: {e}"))?;
-        Ok(conn)
-    }
-}
-
-#[cfg(feature = "redis")]
-impl NonceStore for RedisNonceStore {
-    fn insert_new(&self, nonce: &str, expires_at_unix: i64, now_unix: i64) -> Result<bool, String> {
-        let ttl_ms = expires_at_unix
-            .saturating_sub(now_unix)
-            .clamp(1, i64::MAX / 1000)
-            .saturating_mul(1000);
-        let mut guard = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut conn = match guard.take() {
-            Some(conn) => conn,
-            None => self.connect()?,
-        };
-        let answer: redis::RedisResult<Option<String>> = redis::cmd("SET")
-            .arg(format!("{}{nonce}", self.prefix))
-            .arg(1)
-            .arg("NX")
-            .arg("PX")
-            .arg(ttl_ms)
-            .query(&mut conn);
-        match answer {
-            Ok(set) => {
-                *guard = Some(conn);
-                Ok(set.is_some())
-            }
-            Err(e) => Err(format!("Redis SET NX failed: {e}")),
-        }
-    }
-}
-
-/// Verifies webhook deliveries signed with one secret, refusing replays.
+/// Verifies webhook deliveries signed with one secret, and holds their nonces so that each
+/// event is handled at least once and a handled one is not handled again.
 ///
-/// What is protected: a delivery is accepted only if its HMAC-SHA512 matches the secret over
-/// nonce, timestamp and body; its timestamp is within the tolerance (default ±300 s) of the
-/// clock; and its nonce was not accepted before by this verifier's [`NonceStore`] while that
-/// timestamp was within the window. Nonces are recorded only after the signature and timestamp
-/// checks pass, so forged deliveries cannot fill the store.
+/// Two steps. [`verify`](Self::verify) (and its variants) checks authenticity: the HMAC-SHA512
+/// matches the secret over nonce, timestamp and body, and the timestamp is within the tolerance
+/// (default ±300 s) of the clock; it records nothing. [`claim`](Self::claim) then holds the
+/// nonce *in progress* in this verifier's [`NonceStore`] while the handler runs: a duplicate
+/// meanwhile is [`WebhookError::InProgress`], one after the [`DeliveryClaim`] was committed is
+/// [`WebhookError::Replay`]. Commit the claim only after the event was handled; release it (or
+/// drop it) otherwise, and the service's retry is handled again. The layer
+/// `receiver::ReceiverLayer` (feature `tower`) does both steps around a handler and commits on
+/// its 2xx answer.
 ///
-/// What is not: the default [`MemoryNonceStore`] is per process (clones of a verifier share it;
+/// Only verified deliveries are claimed, so forged ones cannot fill the store. What is not
+/// protected: the default [`MemoryNonceStore`] is per process (clones of a verifier share it;
 /// other replicas and restarts do not: use a shared [`NonceStore`]); it is bounded (see its
 /// eviction rule); a delivery older than the window is refused by its timestamp, not by the
 /// store; and a genuine delivery captured in transit can still be delivered once, first.
@@ -464,8 +359,13 @@ impl NonceStore for RedisNonceStore {
 pub struct WebhookVerifier {
     secret: Secret,
     tolerance: Duration,
+    lease: Duration,
     nonces: Arc<dyn NonceStore>,
 }
+
+/// How long a claim holds a nonce *in progress* by default: a hold nobody commits or releases
+/// (a crashed replica) ends after it. Longer than a handler should take.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 
 impl WebhookVerifier {
     /// A verifier for the secret `POST webhook` returned, with the default 300 s tolerance.
@@ -487,6 +387,7 @@ impl WebhookVerifier {
         Ok(WebhookVerifier {
             secret,
             tolerance: DEFAULT_TOLERANCE,
+            lease: DEFAULT_LEASE,
             nonces: Arc::new(MemoryNonceStore::default()),
         })
     }
@@ -503,7 +404,79 @@ impl WebhookVerifier {
         self
     }
 
-    /// Verifies a delivery against the system clock; returns the signed timestamp.
+    /// The same verifier holding a claimed nonce for at most `lease` (default
+    /// [`DEFAULT_LEASE`], at least 1 s) when nobody commits or releases it.
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease.max(Duration::from_secs(1));
+        self
+    }
+
+    /// Holds `nonce` *in progress* for a delivery verified with `timestamp` (what
+    /// [`verify`](Self::verify) returned), against the system clock.
+    ///
+    /// [`WebhookError::InProgress`] if another delivery with this nonce is being handled,
+    /// [`WebhookError::Replay`] if one was handled (committed) within the window,
+    /// [`WebhookError::NonceStore`] if the store could not answer.
+    ///
+    /// ```
+    /// use tg_mock::tgmembership::TgmembershipFake;
+    /// use tgmembership_client::{WebhookError, WebhookVerifier};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let secret = "0123456789abcdef0123456789abcdef"; // what `POST webhook` returned
+    /// let fake = TgmembershipFake::new(42, "test-key-1");
+    /// fake.add_webhook("https://example.com/hook", secret);
+    /// let d = fake.webhook_deliveries("order_completed", serde_json::json!({"order_key": "k1"})).remove(0);
+    ///
+    /// let verifier = WebhookVerifier::new(secret)?;
+    /// let timestamp = verifier.verify(&d.signature, &d.nonce, &d.body)?;
+    /// let claim = verifier.claim(&d.nonce, timestamp).await?;
+    /// // The handler failed: release, and the service's retry is handled again.
+    /// claim.release().await?;
+    /// let claim = verifier.claim(&d.nonce, timestamp).await?;
+    /// // The handler succeeded: commit, and the same delivery again is a replay.
+    /// claim.commit().await?;
+    /// assert_eq!(verifier.claim(&d.nonce, timestamp).await.unwrap_err(), WebhookError::Replay);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn claim(&self, nonce: &str, timestamp: i64) -> Result<DeliveryClaim, WebhookError> {
+        self.claim_at(nonce, timestamp, now_unix()).await
+    }
+
+    /// [`claim`](Self::claim) against `now_unix`.
+    pub async fn claim_at(
+        &self,
+        nonce: &str,
+        timestamp: i64,
+        now_unix: i64,
+    ) -> Result<DeliveryClaim, WebhookError> {
+        if nonce.is_empty() {
+            return Err(WebhookError::MalformedHeader("the nonce is empty"));
+        }
+        let tolerance = i64::try_from(self.tolerance.as_secs()).unwrap_or(i64::MAX);
+        let expires_at = timestamp.saturating_add(tolerance);
+        let token = new_token();
+        let state = self
+            .nonces
+            .claim(nonce, &token, self.lease, expires_at, now_unix)
+            .await
+            .map_err(WebhookError::NonceStore)?;
+        match state {
+            NonceState::Claimed => Ok(DeliveryClaim::new(
+                Arc::clone(&self.nonces),
+                nonce,
+                token,
+                expires_at,
+            )),
+            NonceState::InProgress { retry_after } => Err(WebhookError::InProgress { retry_after }),
+            NonceState::Done => Err(WebhookError::Replay),
+        }
+    }
+
+    /// Verifies a delivery against the system clock; returns the signed timestamp. Records
+    /// nothing: [`claim`](Self::claim) the nonce before handling the event.
     ///
     /// ```
     /// use tg_mock::tgmembership::TgmembershipFake;
@@ -518,8 +491,8 @@ impl WebhookVerifier {
     ///
     /// let verifier = WebhookVerifier::new(secret)?;
     /// assert_eq!(verifier.verify(&d.signature, &d.nonce, &d.body)?, d.timestamp);
-    /// // The same delivery again is a replay: answer 200, do not act twice.
-    /// assert_eq!(verifier.verify(&d.signature, &d.nonce, &d.body), Err(WebhookError::Replay));
+    /// let forged = br#"{"event":"order_completed","debug_id":"x","data":{"order_key":"k2"}}"#;
+    /// assert_eq!(verifier.verify(&d.signature, &d.nonce, forged), Err(WebhookError::SignatureMismatch));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verify(
@@ -533,8 +506,7 @@ impl WebhookVerifier {
 
     /// Verifies a delivery against `now_unix`; returns the signed timestamp.
     ///
-    /// Order of checks: header syntax, then the signature (constant time), then the timestamp,
-    /// then the nonce ([`WebhookError::Replay`] if already accepted within the window).
+    /// Order of checks: header syntax, then the signature (constant time), then the timestamp.
     pub fn verify_at(
         &self,
         signature_header: &str,
@@ -564,12 +536,7 @@ impl WebhookVerifier {
                 now: now_unix,
             });
         }
-        let expires_at = ts.saturating_add(tolerance);
-        match self.nonces.insert_new(nonce, expires_at, now_unix) {
-            Ok(true) => Ok(ts),
-            Ok(false) => Err(WebhookError::Replay),
-            Err(why) => Err(WebhookError::NonceStore(why)),
-        }
+        Ok(ts)
     }
 
     /// Verifies a delivery from its request headers ([`SIGNATURE_HEADER`] and [`NONCE_HEADER`])
@@ -672,7 +639,7 @@ fn single_header<'a>(
         .map_err(|_| WebhookError::MalformedHeader("a webhook header is not visible ASCII"))
 }
 
-fn now_unix() -> i64 {
+pub(crate) fn now_unix() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
@@ -935,114 +902,69 @@ mod tests {
     }
 
     #[test]
-    fn a_replayed_nonce_is_refused_within_the_window() {
+    fn verification_does_not_touch_the_nonce() {
         let v = verifier();
         assert_eq!(v.verify_at(&signed(NOW), NONCE, BODY, NOW), Ok(NOW));
-        assert_eq!(
-            v.verify_at(&signed(NOW), NONCE, BODY, NOW + 10),
-            Err(WebhookError::Replay)
-        );
-        // Clones share the store.
-        assert_eq!(
-            v.clone().verify_at(&signed(NOW), NONCE, BODY, NOW + 300),
-            Err(WebhookError::Replay)
-        );
+        assert_eq!(v.verify_at(&signed(NOW), NONCE, BODY, NOW + 10), Ok(NOW));
         // Past the window the timestamp refuses it.
         assert!(matches!(
             v.verify_at(&signed(NOW), NONCE, BODY, NOW + 301),
             Err(WebhookError::Stale { .. })
         ));
-        // A forged delivery is not recorded: the genuine one still verifies.
-        let w = verifier();
-        let forged = sign(&Secret::new("forger-0123456789abc"), "n2", NOW, BODY);
-        assert_eq!(
-            w.verify_at(&forged, "n2", BODY, NOW),
-            Err(WebhookError::SignatureMismatch)
-        );
-        let genuine = sign(&Secret::new(SECRET), "n2", NOW, BODY);
-        assert_eq!(w.verify_at(&genuine, "n2", BODY, NOW), Ok(NOW));
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
     }
 
     #[test]
-    fn the_memory_store_is_bounded_and_forgets_expired_nonces() {
-        let store = MemoryNonceStore::new(3);
-        for i in 0..10 {
-            assert_eq!(store.insert_new(&format!("n{i}"), NOW + 300, NOW), Ok(true));
-            assert!(store.len() <= 3);
-        }
-        assert_eq!(store.insert_new("n9", NOW + 300, NOW), Ok(false));
-        // Expired entries make room and may be reused.
-        assert_eq!(store.insert_new("n9", NOW + 600, NOW + 301), Ok(true));
-        assert_eq!(store.len(), 1);
-        let store = Arc::new(MemoryNonceStore::new(2));
-        let v = verifier().with_nonce_store(Arc::clone(&store) as Arc<dyn NonceStore>);
-        assert_eq!(v.verify_at(&signed(NOW), NONCE, BODY, NOW), Ok(NOW));
-        assert_eq!(store.len(), 1);
-    }
-
-    /// Against a real redis-server started on a free port (skipped if none is installed, except
-    /// under CI). `cargo xtask test` enables the `redis` feature through integration-tests.
-    #[cfg(feature = "redis")]
-    #[test]
-    fn redis_store_refuses_a_replay_across_replicas() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let Ok(mut child) = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-        else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "redis-server is required under CI"
+    fn a_claim_is_in_progress_until_committed_or_released() {
+        block_on(async {
+            let v = verifier();
+            let first = v.claim_at(NONCE, NOW, NOW).await.unwrap();
+            assert_eq!(first.nonce(), NONCE);
+            // Clones share the store: a concurrent duplicate is told to come back.
+            assert_eq!(
+                v.clone().claim_at(NONCE, NOW, NOW + 1).await.unwrap_err(),
+                WebhookError::InProgress {
+                    retry_after: DEFAULT_LEASE - Duration::from_secs(1)
+                }
             );
-            eprintln!("skipped: no redis-server");
-            return;
-        };
-        let url = format!("redis://127.0.0.1:{port}");
-        let store = || Arc::new(RedisNonceStore::new(&url, "tgm-test:").unwrap());
-        let a = verifier().with_nonce_store(store());
-        let b = verifier().with_nonce_store(store());
-        let mut first = Err(WebhookError::Replay);
-        for _ in 0..100 {
-            first = a.verify_at(&signed(NOW), NONCE, BODY, NOW);
-            if !matches!(first, Err(WebhookError::NonceStore(_))) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let second = b.verify_at(&signed(NOW), NONCE, BODY, NOW + 1);
-        let other = b.verify_at(
-            &sign(&Secret::new(SECRET), "n3", NOW, BODY),
-            "n3",
-            BODY,
-            NOW,
-        );
-        child.kill().ok();
-        child.wait().ok();
-        assert_eq!(first, Ok(NOW));
-        assert_eq!(second, Err(WebhookError::Replay));
-        assert_eq!(other, Ok(NOW));
-        // With Redis gone, the store fails closed.
-        assert!(matches!(
-            b.verify_at(
-                &sign(&Secret::new(SECRET), "n4", NOW, BODY),
-                "n4",
-                BODY,
-                NOW
-            ),
-            Err(WebhookError::NonceStore(_))
-        ));
+            first.release().await.unwrap();
+            let second = v.claim_at(NONCE, NOW, NOW + 2).await.unwrap();
+            drop(second); // a dropped claim is released too
+            let third = v.claim_at(NONCE, NOW, NOW + 3).await.unwrap();
+            third.commit_at(NOW + 3).await.unwrap();
+            assert_eq!(
+                v.claim_at(NONCE, NOW, NOW + 300).await.unwrap_err(),
+                WebhookError::Replay
+            );
+            // Each refusal has its answer: 200 for a replay, 503 with Retry-After otherwise.
+            assert_eq!(WebhookError::Replay.status(), http::StatusCode::OK);
+            let busy = WebhookError::InProgress {
+                retry_after: Duration::from_secs(7),
+            };
+            assert_eq!(busy.status(), http::StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(busy.retry_after(), Some(Duration::from_secs(7)));
+        });
+    }
+
+    #[test]
+    fn the_lease_bounds_an_abandoned_claim() {
+        block_on(async {
+            let v = verifier().with_lease(Duration::from_secs(5));
+            let abandoned = v.claim_at(NONCE, NOW, NOW).await.unwrap();
+            std::mem::forget(abandoned); // as if the process had crashed
+            assert!(matches!(
+                v.claim_at(NONCE, NOW, NOW + 4).await,
+                Err(WebhookError::InProgress { .. })
+            ));
+            assert!(v.claim_at(NONCE, NOW, NOW + 5).await.is_ok());
+        });
     }
 
     #[test]
