@@ -13,6 +13,8 @@ mod margin;
 mod quota;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis")]
+mod redis_failure;
 
 pub use backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
 pub use limiter::{DEFAULT_MAX_WAIT, DEFAULT_REMOTE_PAUSE, RateLimiter};
@@ -21,6 +23,8 @@ pub use margin::{AdaptiveMargin, MarginPolicy};
 pub use quota::Quota;
 #[cfg(feature = "redis")]
 pub use redis::{FailMode, RedisBackend, RedisConfig, redis_limiter};
+#[cfg(feature = "redis")]
+pub use redis_failure::RedisFailure;
 
 #[cfg(test)]
 mod exactness;
