@@ -319,16 +319,9 @@ async fn unreachable_redis_fails_closed_or_open_as_configured() {
     );
 }
 
-/// Display of `err` and of each source below it.
-fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut next = err.source();
-    while let Some(e) = next {
-        text.push_str(" | ");
-        text.push_str(&e.to_string());
-        next = e.source();
-    }
-    text
+/// What `err` prints: Display, Debug and `{:#?}` of it and of each source below it.
+fn chain(err: &tg_common::Error) -> String {
+    tg_mock::leak::error_texts(err).join(" | ")
 }
 
 /// The `RedisFailure` an unavailable limiter gives as its source.
