@@ -1,7 +1,8 @@
 //! The long-polling reader against the fake Telegram `getUpdates` and the fake TGTrack over
 //! loopback: updates handed on byte for byte and in order, the tracked ones forwarded byte for
 //! byte, offsets confirmed only after handing on, the long-poll timeout and `allowed_updates`,
-//! backoff after failures, a graceful stop, and the bot token kept out of everything printed.
+//! backoff after failures, the pause after empty answers (short polling, a proxy answering `[]`
+//! at once), a graceful stop, and the bot token kept out of everything printed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -240,6 +241,88 @@ async fn failed_polls_are_reported_backed_off_and_recovered_from() {
     assert_eq!(got.update_id, 1);
     // The third failure waited 2 s (0.5, 1, 2: doubling).
     assert!(started.elapsed() >= Duration::from_millis(9_500));
+}
+
+/// Polls with `p` until 10 s of virtual time have passed (or 5 s of real time, so that a
+/// flood stays bounded), then stops it; the `getUpdates` requests the server got and how many
+/// updates were handed on.
+async fn poll_for_ten_seconds(s: &Setup, mut p: Poller) -> (usize, usize) {
+    let stop = p.stop_handle();
+    let virtual_stop = stop.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        virtual_stop.stop();
+    });
+    let real_stop = stop.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(5));
+        real_stop.stop();
+    });
+    let mut handed = 0;
+    while let Some(update) = p.next_update().await {
+        update.unwrap();
+        handed += 1;
+    }
+    let calls = s
+        .telegram_server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/getUpdates"))
+        .count();
+    (calls, handed)
+}
+
+#[tokio::test(start_paused = true)]
+async fn short_polling_pauses_after_each_empty_answer() {
+    let s = setup().await;
+    let p = poller(&s, TOKEN).timeout(Duration::ZERO).build().unwrap();
+    let telegram = s.telegram.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(4_500)).await;
+        telegram.push_update(TOKEN, text_update(1, "a")).unwrap();
+        telegram.push_update(TOKEN, text_update(2, "b")).unwrap();
+    });
+    let started = tokio::time::Instant::now();
+    let (calls, handed) = poll_for_ten_seconds(&s, p).await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(10),
+        "stopped early"
+    );
+    assert_eq!(handed, 2);
+    // One call a second (the default pause), the answer with updates followed at once by the
+    // next call: 10 or 11 calls, not thousands.
+    assert!((10..=12).contains(&calls), "{calls} calls in 10 s");
+    for call in s.telegram.calls(TOKEN) {
+        assert_eq!(call.timeout, Some(0));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_proxy_answering_empty_at_once_to_a_long_poll_is_paced() {
+    let s = setup().await;
+    let empty = tg_mock::Reply::json(200, &serde_json::json!({"ok": true, "result": []}));
+    s.telegram_server.push_fault(FaultRule {
+        matcher: Matcher::path("getUpdates"),
+        fault: Fault::RespondUnprocessed(empty),
+        times: None,
+    });
+    let p = poller(&s, TOKEN)
+        .empty_answer_pause(Duration::from_secs(3))
+        .build()
+        .unwrap();
+    let (calls, handed) = poll_for_ten_seconds(&s, p).await;
+    assert_eq!(handed, 0);
+    // At 0, 3, 6 and 9 s (the stop's confirming call is not made: nothing was handed on).
+    assert_eq!(calls, 4, "{calls} calls in 10 s");
+
+    let err = poller(&s, TOKEN)
+        .empty_answer_pause(Duration::from_secs(61))
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::InvalidInput { .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use integration_tests::support::redis_url;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tg_common::limit::{FailMode, RedisBackend, RedisConfig, redis_limiter};
+use tg_common::limit::{FailMode, RedisBackend, RedisConfig, RedisFailure, redis_limiter};
 use tg_common::{ErrorKind, Quota, RateLimiter, Secret};
 use tg_mock::{FixedReply, FixedWindows, MockServer, Reply};
 
@@ -317,6 +317,103 @@ async fn unreachable_redis_fails_closed_or_open_as_configured() {
         "{:?}",
         started.elapsed()
     );
+}
+
+/// What `err` prints: Display, Debug and `{:#?}` of it and of each source below it.
+fn chain(err: &tg_common::Error) -> String {
+    tg_mock::leak::error_texts(err).join(" | ")
+}
+
+/// The `RedisFailure` an unavailable limiter gives as its source.
+fn failure(err: &tg_common::Error) -> RedisFailure {
+    match err.kind() {
+        ErrorKind::LimiterUnavailable {
+            source: Some(source),
+        } => source
+            .downcast_ref::<RedisFailure>()
+            .unwrap_or_else(|| panic!("not a RedisFailure: {}", chain(err)))
+            .clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Nothing listens on the port: the refused connection is the error's source, and the calls
+/// made during the cooldown that follows name it too.
+#[tokio::test]
+async fn a_refused_connection_is_the_cause_of_an_unavailable_limiter() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let lim = redis_limiter(
+        config(&format!("redis://127.0.0.1:{port}")),
+        &unique("refused"),
+        &[Quota::per_day(2)],
+    )
+    .unwrap();
+    let err = lim.acquire_within(Duration::ZERO).await.unwrap_err();
+    let source = std::error::Error::source(&err).expect("the cause is kept");
+    assert!(
+        source.downcast_ref::<redis::RedisError>().is_some(),
+        "{source:?}"
+    );
+    let text = chain(&err);
+    assert!(text.to_lowercase().contains("refused"), "{text}");
+    assert!(err.to_string().contains(&source.to_string()), "{err}");
+
+    let again = lim.acquire_within(Duration::ZERO).await.unwrap_err();
+    match failure(&again) {
+        RedisFailure::CoolingDown { cause, .. } => {
+            assert!(cause.to_lowercase().contains("refused"), "{cause}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        again.to_string().to_lowercase().contains("refused"),
+        "{again}"
+    );
+}
+
+/// Redis stalled (SIGSTOP): a call on an open connection, and one that connects anew, fail
+/// within the timeout with the timeout as their cause; resumed (SIGCONT), Redis serves again.
+#[tokio::test]
+async fn a_stalled_redis_is_a_timeout_cause() {
+    let Some(server) = OwnRedis::start() else {
+        return;
+    };
+    let key = unique("stalled-cause");
+    let quota = [Quota::new(100, Duration::from_secs(60))];
+    let mut cfg = config(&server.url);
+    cfg.timeout = Duration::from_millis(300);
+    let open = redis_limiter(cfg.clone(), &key, &quota).unwrap();
+    open.acquire_within(Duration::ZERO).await.unwrap();
+
+    server.signal("-STOP");
+    let fresh = redis_limiter(cfg.clone(), &key, &quota).unwrap();
+    for lim in [&open, &fresh] {
+        let started = Instant::now();
+        let err = lim.acquire_within(Duration::ZERO).await.unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            failure(&err),
+            RedisFailure::TimedOut {
+                after: Duration::from_millis(300)
+            },
+            "{}",
+            chain(&err)
+        );
+        assert!(
+            err.to_string().contains("did not answer within 300ms"),
+            "{err}"
+        );
+    }
+    server.signal("-CONT");
+    let resumed = redis_limiter(cfg, &key, &quota).unwrap();
+    resumed.acquire_within(Duration::ZERO).await.unwrap();
 }
 
 /// Redis unreachable and fail-open among four replicas: each replica admits its share of the

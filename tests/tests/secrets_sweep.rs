@@ -1,7 +1,9 @@
 //! The secrets sweep: every client × every fault × servers echoing the key in every form (raw,
-//! upper- and lower-cased, percent-encoded, JSON-escaped whole or one character), with all
-//! output captured: Display, Debug, `{:#?}`, the source chain, and tracing at TRACE for every
-//! target. The key must never appear, in any of those forms.
+//! upper- and lower-cased, percent-encoded, JSON-escaped whole or one character, a path holding
+//! it base64-encoded at each byte alignment, standard and URL-safe, padded or not), at 200, 4xx,
+//! 429, 5xx and 503, each case after a 503 echoing the same form (so the DEBUG "retrying" event
+//! renders it), with all output captured: Display, Debug, `{:#?}`, the source chain, and tracing
+//! at TRACE for every target. The key must never appear, in any of those forms.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -36,6 +38,7 @@ fn replies(echo: &str) -> Vec<Reply> {
         envelope(422),
         envelope(429),
         envelope(500),
+        envelope(503),
         Reply::new(502, format!("<html>Bad gateway: {text}</html>")),
         Reply::new(200, format!("{{\"ok\":true,\"result\":\"{text}\"")),
         Reply::new(
@@ -55,8 +58,8 @@ fn check(key: &str, err: &Error, log: &str, what: &str) {
     }
 }
 
-/// Runs `call` against a server answering `reply` (after one 503 echo, so a retried call logs
-/// its "retrying" event), and checks everything printed.
+/// Runs `call` against a server answering each fault (after one 503 echoing the same form, so a
+/// retried call logs its "retrying" event with it), and checks everything printed.
 fn sweep<F, Fut>(key: &str, label: &str, call: F)
 where
     F: Fn(String) -> Fut,
@@ -67,33 +70,38 @@ where
         .start_paused(true)
         .build()
         .unwrap();
-    let mut faults = vec![
+    let mut faults: Vec<(Fault, String)> = [
         Fault::ResetBeforeHeaders,
         Fault::ResetAfterHeaders,
         Fault::TruncatedBody,
-    ];
+    ]
+    .into_iter()
+    .map(|fault| (fault, json_escaped(key)))
+    .collect();
     for form in echo_forms(key) {
         for reply in replies(&form) {
-            faults.push(Fault::RespondUnprocessed(reply));
+            faults.push((Fault::RespondUnprocessed(reply), form.clone()));
         }
     }
-    for (i, fault) in faults.into_iter().enumerate() {
+    for (i, (fault, form)) in faults.into_iter().enumerate() {
         let capture = TracingCapture::default();
-        let echo_503 = Reply::new(
-            503,
-            format!("{{\"description\":\"busy {}\"}}", json_escaped(key)),
-        );
+        let echo_503 = Reply::new(503, format!("{{\"description\":\"busy /v1/{form}/x\"}}"));
         let result = tracing::subscriber::with_default(capture.clone(), || {
             rt.block_on(async {
                 let server = MockServer::start(Arc::new(FixedReply(Reply::new(503, "down"))))
                     .await
                     .unwrap();
-                server.push_fault(FaultRule::always(fault));
+                // Rules apply in order: the 503 first, then the fault on every later attempt.
                 server.push_fault(FaultRule::next(1, Fault::RespondUnprocessed(echo_503)));
+                server.push_fault(FaultRule::always(fault));
                 call(server.base_url()).await
             })
         });
         let log = capture.text();
+        assert!(
+            log.contains("retrying"),
+            "{label} case {i}: the 503 was not retried: {log}"
+        );
         match result {
             Err(err) => check(key, &err, &log, &format!("{label} case {i}")),
             Ok(()) => {
@@ -121,7 +129,13 @@ fn tgtrack_never_prints_its_key() {
             .core(|c| c.with_loopback_url(url))
             .retry_policy(fast_retry())
             .build()?;
-        client.my_bot_was_stopped(1).send().await.map(|_| ())
+        // Retried after the 503 although not idempotent, so that it logs "retrying".
+        client
+            .my_bot_was_stopped(1)
+            .retry_unsafe()
+            .send()
+            .await
+            .map(|_| ())
     });
 }
 
@@ -147,6 +161,7 @@ fn tga_never_prints_its_token() {
         let event = client.event(1, tga_client::EventName::AppInit, uuid::Uuid::nil());
         client
             .send_events(std::slice::from_ref(&event))
+            .retry_unsafe()
             .await
             .map(|_| ())
     });

@@ -273,3 +273,61 @@ async fn init_data_signed_by_tg_mock_is_accepted_by_the_validator() {
     assert!(validator.validate_at(&altered, at(NOW)).is_err());
     assert_eq!(backend.fake.accepted_count(), 1);
 }
+
+/// A valid initData re-split so that `chat_type`'s value carries the `start_param` and `user`
+/// lines (`%0A`): the data-check-string, and so the hash, are unchanged, but the user would be
+/// hidden. Refused with the field named, as is every signed value or key holding a control
+/// character.
+#[tokio::test]
+async fn a_value_holding_a_control_character_is_refused_though_signed() {
+    let backend = backend(InitDataValidator::bot_token(TOKEN).unwrap()).await;
+    let signed = fields(NOW);
+    let valid = sign_hash(signed.clone(), TOKEN);
+    let hash = valid.rsplit_once("&hash=").unwrap().1.to_owned();
+    let value = |key: &str| signed.iter().find(|(k, _)| k == key).unwrap().1.clone();
+    let swallowed = format!(
+        "{}\nstart_param={}\nuser={}",
+        value("chat_type"),
+        value("start_param"),
+        value("user")
+    );
+    let resplit = vec![
+        ("auth_date".to_owned(), value("auth_date")),
+        ("chat_type".to_owned(), swallowed),
+    ];
+    assert_eq!(
+        check_string(&resplit),
+        check_string(&signed),
+        "same signature"
+    );
+    let mut resplit = query(&resplit);
+    resplit.push_str(&format!("&hash={hash}"));
+
+    let mut cases = vec![(resplit, "`chat_type`", "U+000A".to_owned())];
+    for c in ['\r', '\t', '\0', '\u{1f}', '\u{7f}'] {
+        let mut fields = fields(NOW);
+        fields[3].1 = format!("promo{c}x");
+        let code = format!("U+{:04X}", u32::from(c));
+        cases.push((sign_hash(fields, TOKEN), "`start_param`", code));
+    }
+    let mut odd_key = fields(NOW);
+    odd_key.push(("x\u{1}".into(), "1".into()));
+    cases.push((sign_hash(odd_key, TOKEN), "`initData`", "U+0001".to_owned()));
+    for (raw, field, code) in cases {
+        let (status, response) = post_track(backend.addr, Some(&format!("tma {raw}"))).await;
+        assert_eq!(status, 401, "{raw}: {response}");
+        let said = body(&response);
+        assert!(
+            said.contains(field) && said.contains(&code),
+            "{raw}: {said}"
+        );
+    }
+    assert_eq!(
+        backend.fake.accepted_count(),
+        0,
+        "nothing refused was tracked"
+    );
+    // The same fields without a control character are tracked.
+    let (status, response) = post_track(backend.addr, Some(&format!("tma {valid}"))).await;
+    assert_eq!(status, 200, "{response}");
+}

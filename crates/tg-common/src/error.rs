@@ -173,7 +173,9 @@ pub enum ErrorKind {
     },
     /// The shared rate-limiter store (Redis) could not be reached; nothing was sent.
     LimiterUnavailable {
-        /// The store's error.
+        /// Why: the store's error. The Redis backend always sets it: the `redis` crate's error
+        /// (a refused connection) or a `limit::RedisFailure` (a timeout, the cooldown after a
+        /// failure).
         source: Option<BoxError>,
     },
     /// The client is misconfigured (bad base URL, plain http, empty key).

@@ -90,9 +90,26 @@ fn escaped(secret: &str, only: Option<usize>) -> String {
     out
 }
 
+/// A request path holding `secret` echoed base64-encoded, as a server may: the secret after 4,
+/// 5 and 6 bytes of path (its three byte alignments), in standard and URL-safe base64, padded
+/// and not.
+pub fn base64_echoes(secret: &str) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let mut forms = Vec::new();
+    for prefix in ["/v1/", "/v1/x", "/v1/xy"] {
+        let path = format!("{prefix}{secret}/m?~>");
+        for engine in [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD] {
+            forms.push(engine.encode(&path));
+        }
+    }
+    forms
+}
+
 /// The forms in which a server can echo `secret` inside a JSON string or a path: raw, lower-
 /// and upper-cased, percent-encoded (every byte, or the reserved ones, in either case),
-/// JSON-escaped whole or one character, and percent-encoded with the `%` itself JSON-escaped.
+/// JSON-escaped whole or one character, percent-encoded with the `%` itself JSON-escaped, and
+/// a path holding it base64-encoded ([`base64_echoes`]).
 pub fn echo_forms(secret: &str) -> Vec<String> {
     let reserved = percent_encode(secret, false);
     let mut forms = vec![
@@ -107,14 +124,19 @@ pub fn echo_forms(secret: &str) -> Vec<String> {
         escaped(secret, Some(1)),
         reserved.replace('%', "\\u0025"),
     ];
+    forms.extend(base64_echoes(secret));
     let mut seen = std::collections::HashSet::new();
     forms.retain(|f| seen.insert(f.clone()));
     forms
 }
 
 /// The form in which `text` shows `secret`, if it does: the secret itself, percent-encoded or
-/// JSON-escaped, in any letter case. `None` means the secret is not shown.
+/// JSON-escaped, in any letter case, or base64-encoded ([`base64_shown`]). `None` means the
+/// secret is not shown.
 pub fn shown_as(secret: &str, text: &str) -> Option<String> {
+    if let Some(decoded) = base64_shown(secret, text) {
+        return Some(format!("base64 of {decoded:?}"));
+    }
     let text = text.to_lowercase();
     [
         secret.to_owned(),
@@ -125,6 +147,51 @@ pub fn shown_as(secret: &str, text: &str) -> Option<String> {
     .into_iter()
     .map(|form| form.to_lowercase())
     .find(|form| text.contains(form.as_str()))
+}
+
+/// A run of base64 characters in `text` (either alphabet) that decodes, read from any of its
+/// first four characters, to bytes holding four bytes of `secret` in a row (all of it when
+/// shorter): the decoded bytes, lossily as text. What is left around a masked base64 echo holds
+/// at most one byte of the secret at each end.
+pub fn base64_shown(secret: &str, text: &str) -> Option<String> {
+    use base64::Engine;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    let lenient = GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone);
+    let engine = GeneralPurpose::new(&base64::alphabet::STANDARD, lenient);
+    let secret = secret.as_bytes();
+    let window = secret.len().min(4);
+    if window == 0 {
+        return None;
+    }
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || "+/-_".contains(c);
+    for run in text.split(|c: char| !is_b64(c)) {
+        let run: String = run
+            .chars()
+            .map(|c| match c {
+                '-' => '+',
+                '_' => '/',
+                c => c,
+            })
+            .collect();
+        for skip in 0..4.min(run.len()) {
+            let mut chars = &run[skip..];
+            if chars.len() % 4 == 1 {
+                chars = &chars[..chars.len() - 1];
+            }
+            let Ok(decoded) = engine.decode(chars) else {
+                continue;
+            };
+            if secret
+                .windows(window)
+                .any(|w| decoded.windows(window).any(|d| d == w))
+            {
+                return Some(String::from_utf8_lossy(&decoded).into_owned());
+            }
+        }
+    }
+    None
 }
 
 /// What an error can print: its Display, Debug and `{:#?}`, and the same for each source.

@@ -16,6 +16,8 @@ mod priority;
 mod quota;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis")]
+mod redis_failure;
 
 pub use backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
 pub use limiter::{DEFAULT_MAX_WAIT, DEFAULT_REMOTE_PAUSE, RateLimiter};
@@ -25,6 +27,8 @@ pub use priority::{Admission, Priority, ReservedShare};
 pub use quota::Quota;
 #[cfg(feature = "redis")]
 pub use redis::{FailMode, RedisBackend, RedisConfig, redis_limiter};
+#[cfg(feature = "redis")]
+pub use redis_failure::RedisFailure;
 
 #[cfg(test)]
 mod exactness;

@@ -20,6 +20,7 @@ use sha2::Sha256;
 use tokio::sync::Mutex;
 
 use super::backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
+use super::redis_failure::RedisFailure;
 use super::{AdaptiveMargin, Admission, MarginPolicy, Quota};
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
@@ -258,8 +259,8 @@ pub struct RedisBackend {
     fallback: LocalBackend,
     warned: AtomicBool,
     /// After a failure, Redis is not tried again before this instant (a circuit breaker, so a
-    /// dead store costs callers nothing but the first timeout).
-    down_until: std::sync::Mutex<Option<tokio::time::Instant>>,
+    /// dead store costs callers nothing but the first timeout); beside it, that failure's text.
+    down_until: std::sync::Mutex<Option<(tokio::time::Instant, Arc<str>)>>,
     /// Redis's clock minus this process's, in µs, as last sampled (see [`RedisBackend::offset`]).
     offset: std::sync::Mutex<Option<i64>>,
     /// The origin of this process's clock as the offset counts it.
@@ -328,10 +329,13 @@ impl RedisBackend {
         if let Some(c) = guard.as_ref() {
             return Ok(c.clone());
         }
+        // One attempt per call: the manager's own retries wait a second or more before the
+        // next attempt, so the call's timeout would fire first and hide the cause (a refused
+        // connection); the cooldown after a failure paces the attempts instead.
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(self.timeout)
             .set_response_timeout(self.timeout)
-            .set_number_of_retries(1);
+            .set_number_of_retries(0);
         let mut c = self
             .client
             .get_connection_manager_with_config(config)
@@ -349,8 +353,25 @@ impl RedisBackend {
     ) -> Result<T, Error> {
         match tokio::time::timeout(self.timeout, f).await {
             Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(unavailable(Some(Box::new(e)))),
-            Err(_) => Err(unavailable(None)),
+            Ok(Err(e)) => Err(self.redis_error(e)),
+            Err(_) => Err(self.timed_out()),
+        }
+    }
+
+    /// Redis did not answer within the round-trip limit.
+    fn timed_out(&self) -> Error {
+        unavailable(RedisFailure::TimedOut {
+            after: self.timeout,
+        })
+    }
+
+    /// An error of the `redis` crate as the cause; its own timeouts (the connection's limits
+    /// are this backend's) are [`RedisFailure::TimedOut`] like the backend's.
+    fn redis_error(&self, e: redis::RedisError) -> Error {
+        if e.is_timeout() {
+            self.timed_out()
+        } else {
+            unavailable(e)
         }
     }
 
@@ -378,20 +399,24 @@ impl RedisBackend {
         }
     }
 
-    fn is_down(&self) -> bool {
-        let guard = match self.down_until.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        guard.is_some_and(|t| tokio::time::Instant::now() < t)
+    /// The error for a call made while Redis is left alone after a failure, or `None` once the
+    /// cooldown is over.
+    fn cooling_down(&self) -> Option<Error> {
+        let guard = lock(&self.down_until);
+        let (until, cause) = guard.as_ref()?;
+        (tokio::time::Instant::now() < *until).then(|| {
+            unavailable(RedisFailure::CoolingDown {
+                cooldown: COOLDOWN,
+                cause: Arc::clone(cause),
+            })
+        })
     }
 
-    fn mark_down(&self) {
-        let mut guard = match self.down_until.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        *guard = Some(tokio::time::Instant::now() + COOLDOWN);
+    /// Leaves Redis alone for [`COOLDOWN`] after `err`, remembering its cause.
+    fn mark_down(&self, err: &Error) {
+        let cause =
+            std::error::Error::source(err).map_or_else(|| err.to_string(), |s| s.to_string());
+        *lock(&self.down_until) = Some((tokio::time::Instant::now() + COOLDOWN, cause.into()));
     }
 
     async fn reserve_remote(
@@ -399,12 +424,12 @@ impl RedisBackend {
         max_wait: Duration,
         admission: Admission,
     ) -> Result<Result<Reservation, Refusal>, Error> {
-        if self.is_down() {
-            return Err(unavailable(None));
+        if let Some(err) = self.cooling_down() {
+            return Err(err);
         }
         let result = self.reserve_script(max_wait, admission).await;
-        if result.is_err() {
-            self.mark_down();
+        if let Err(err) = &result {
+            self.mark_down(err);
         }
         result
     }
@@ -431,11 +456,11 @@ impl RedisBackend {
             // clock stepped, or another server answers). It is sampled again: try once more.
             Answer::Expired if tokio::time::Instant::now() < give_up => {
                 match self.invoke(&mut conn, &call).await? {
-                    Answer::Expired => Err(unavailable(None)),
+                    Answer::Expired => Err(unavailable(RedisFailure::RanTooLate)),
                     a => Ok(a),
                 }
             }
-            Answer::Expired => Err(unavailable(None)),
+            Answer::Expired => Err(unavailable(RedisFailure::RanTooLate)),
             a => Ok(a),
         }
     }
@@ -475,11 +500,11 @@ impl RedisBackend {
         }
         let left = give_up.saturating_duration_since(tokio::time::Instant::now());
         let reply: Vec<i64> = match tokio::time::timeout(left, inv.invoke_async(conn)).await {
-            Ok(r) => r.map_err(|e| unavailable(Some(Box::new(e))))?,
-            Err(_) => return Err(unavailable(None)),
+            Ok(r) => r.map_err(|e| self.redis_error(e))?,
+            Err(_) => return Err(self.timed_out()),
         };
         let [code, a, b, now] = reply[..] else {
-            return Err(unavailable(None));
+            return Err(unavailable(RedisFailure::UnexpectedReply));
         };
         self.sample_offset(now);
         let after = Duration::from_micros(b.max(0) as u64);
@@ -499,7 +524,7 @@ impl RedisBackend {
                 let retry_after = if b < 0 { Duration::MAX } else { after };
                 Answer::Refused(Refusal { quota, retry_after })
             }
-            _ => return Err(unavailable(None)),
+            _ => return Err(unavailable(RedisFailure::UnexpectedReply)),
         })
     }
 
@@ -511,19 +536,20 @@ impl RedisBackend {
         match self.run_script(None, max_wait, admission).await? {
             Answer::Granted(r) => Ok(Ok(r)),
             Answer::Refused(r) => Ok(Err(r)),
-            Answer::Due | Answer::Moved(_) | Answer::Expired => Err(unavailable(None)),
+            Answer::Due | Answer::Moved(_) => Err(unavailable(RedisFailure::UnexpectedReply)),
+            Answer::Expired => Err(unavailable(RedisFailure::RanTooLate)),
         }
     }
 
     async fn confirm_remote(&self, id: u64, remaining: Duration) -> Result<Standing, Error> {
-        if self.is_down() {
-            return Err(unavailable(None));
+        if let Some(err) = self.cooling_down() {
+            return Err(err);
         }
         let answer = self
             .run_script(Some(id), remaining, Admission::NORMAL)
             .await;
-        if answer.is_err() {
-            self.mark_down();
+        if let Err(err) = &answer {
+            self.mark_down(err);
         }
         Ok(match answer? {
             Answer::Due | Answer::Granted(_) | Answer::Expired => Standing::Due,
@@ -662,8 +688,12 @@ fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX / 2)
 }
 
-fn unavailable(source: Option<crate::BoxError>) -> Error {
-    Error::new(ErrorKind::LimiterUnavailable { source })
+/// [`ErrorKind::LimiterUnavailable`] with its cause: the `redis` crate's error (a refused
+/// connection, a failed command) or a [`RedisFailure`].
+fn unavailable(cause: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::new(ErrorKind::LimiterUnavailable {
+        source: Some(Box::new(cause)),
+    })
 }
 
 /// The hash tag naming one API key's Redis keys: HMAC-SHA256 of the key, 16 bytes in hex.

@@ -42,7 +42,7 @@
 //! <https://docs.telegram-mini-apps.com/platform/authorizing-user>.
 //!
 //! Checks run in this order: the string is well-formed (at most [`MAX_INIT_DATA_LEN`] bytes,
-//! no repeated key), then authentic, then
+//! no repeated key, no control character in a decoded key or value), then authentic, then
 //! fresh (`auth_date` at most [`max_age`](InitDataValidator::max_age) old), then its JSON
 //! fields decode. Errors ([`InitDataError`]) never show the token or the input.
 //!

@@ -8,6 +8,22 @@ use super::InitDataError;
 /// The longest initData accepted, in bytes (Telegram's are well under 4 KiB).
 pub const MAX_INIT_DATA_LEN: usize = 16 * 1024;
 
+/// Telegram's documented initData fields: a field at fault is named in an error only when it is
+/// one of these (any other key is input, never repeated in an error).
+const KNOWN_FIELDS: [&str; 11] = [
+    "auth_date",
+    "can_send_after",
+    "chat",
+    "chat_instance",
+    "chat_type",
+    "hash",
+    "query_id",
+    "receiver",
+    "signature",
+    "start_param",
+    "user",
+];
+
 /// The decoded fields, sorted by key (byte order, which is Telegram's order for its ASCII keys).
 pub(crate) type Fields = BTreeMap<String, String>;
 
@@ -15,7 +31,10 @@ pub(crate) type Fields = BTreeMap<String, String>;
 ///
 /// Strict where reference parsers are lenient, because Telegram never sends these: an empty
 /// pair, a pair without `=`, an empty key and a repeated key are refused (a repeated key would
-/// let the signed value and the value read differ).
+/// let the signed value and the value read differ), and so is a decoded key or value holding
+/// an ASCII control character (U+0000 to U+001F, U+007F). The data-check-string joins the
+/// fields with `\n`: a value holding `%0A` could carry further `key=value` lines under one
+/// signature, hiding the fields it swallowed (a valid `user` re-split into `chat_type`).
 pub(crate) fn split(raw: &str) -> Result<Fields, InitDataError> {
     const WHOLE: &str = "initData";
     if raw.is_empty() {
@@ -40,11 +59,32 @@ pub(crate) fn split(raw: &str) -> Result<Fields, InitDataError> {
             return Err(InitDataError::malformed(WHOLE, "holds an empty key"));
         }
         let value = decode(value)?;
+        refuse_control(&key, &value)?;
         if fields.insert(key, value).is_some() {
             return Err(InitDataError::malformed(WHOLE, "holds a key twice"));
         }
     }
     Ok(fields)
+}
+
+/// Refuses a key or value holding an ASCII control character; the error names the field when it
+/// is one of Telegram's, and the character by its code point.
+fn refuse_control(key: &str, value: &str) -> Result<(), InitDataError> {
+    let control = |text: &str| text.chars().find(char::is_ascii_control);
+    let known = KNOWN_FIELDS.iter().copied().find(|f| *f == key);
+    let (field, c, place) = match (control(key), control(value), known) {
+        (Some(c), _, _) => ("initData", c, " in a key"),
+        (None, Some(c), Some(field)) => (field, c, ""),
+        (None, Some(c), None) => ("initData", c, " in the value of a field"),
+        (None, None, _) => return Ok(()),
+    };
+    Err(InitDataError::malformed(
+        field,
+        format!(
+            "holds the control character U+{:04X}{place}: Telegram never sends one",
+            u32::from(c)
+        ),
+    ))
 }
 
 /// `prefix` followed by every field except `excluded`, as `key=value` lines joined by `\n`.

@@ -269,6 +269,21 @@ fn missing_and_malformed_fields_are_typed_errors() {
         ("a=%zz".into(), "initData"),
         ("a=%4".into(), "initData"),
         ("a=%FF%FE".into(), "initData"),
+        (
+            sign_hash(
+                &[
+                    ("auth_date", NOW.to_string()),
+                    ("chat_type", "private\nuser={\"id\":1}".into()),
+                ],
+                TOKEN,
+            ),
+            "chat_type",
+        ),
+        (
+            sign_hash(&[("auth_date", NOW.to_string()), ("x", "\r".into())], TOKEN),
+            "initData",
+        ),
+        ("a%00=1".into(), "initData"),
     ];
     for (raw, field) in cases {
         match v.validate_at(&raw, at(NOW)) {

@@ -23,6 +23,13 @@ pub const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(30);
 /// How much longer than the long-poll wait one request may take before it counts as timed out.
 pub const POLL_TIMEOUT_MARGIN: Duration = Duration::from_secs(10);
 
+/// The default [`PollerBuilder::empty_answer_pause`]: after an answer with no updates, the next
+/// call starts at least 1 s after the previous one started (at most one empty call a second).
+pub const DEFAULT_EMPTY_ANSWER_PAUSE: Duration = Duration::from_secs(1);
+
+/// The longest [`PollerBuilder::empty_answer_pause`] accepted: a minute.
+pub const MAX_EMPTY_ANSWER_PAUSE: Duration = Duration::from_secs(60);
+
 /// The backoff between failed polls: 0.5 s doubling up to 30 s, jittered; a Retry-After is
 /// always honoured in full. `max_attempts` is unused (the poller never gives up on its own
 /// except for a rejected token).
@@ -47,6 +54,7 @@ pub struct PollerBuilder {
     allowed_updates: Option<Vec<String>>,
     offset: Option<i64>,
     backoff: RetryPolicy,
+    empty_answer_pause: Duration,
     forward: Option<ForwardQueue>,
 }
 
@@ -60,6 +68,7 @@ impl PollerBuilder {
             allowed_updates: None,
             offset: None,
             backoff: default_poll_backoff(),
+            empty_answer_pause: DEFAULT_EMPTY_ANSWER_PAUSE,
             forward: None,
         }
     }
@@ -73,7 +82,8 @@ impl PollerBuilder {
         self
     }
 
-    /// The long-poll wait (`timeout`, whole seconds; default 30 s; zero: short polling).
+    /// The long-poll wait (`timeout`, whole seconds; default 30 s; zero: short polling, paced
+    /// by [`empty_answer_pause`](Self::empty_answer_pause)).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -109,6 +119,19 @@ impl PollerBuilder {
         self
     }
 
+    /// The pause after an answer with no updates: the next call starts no sooner than `pause`
+    /// after the empty one started (default [`DEFAULT_EMPTY_ANSWER_PAUSE`], 1 s).
+    ///
+    /// A long poll that waited its `timeout` out is polled again at once; short polling
+    /// (`timeout` zero), or a proxy that answers `[]` without waiting, makes at most one empty
+    /// call per `pause` instead of thousands a second. An answer with updates, and a stop, are
+    /// never delayed; the pause is never longer than `pause`. `Duration::ZERO` turns it off;
+    /// more than [`MAX_EMPTY_ANSWER_PAUSE`] is refused by [`build`](Self::build).
+    pub fn empty_answer_pause(mut self, pause: Duration) -> Self {
+        self.empty_answer_pause = pause;
+        self
+    }
+
     /// Forwards the updates TGTrack needs through this queue as they are handed on.
     pub fn forward_to(mut self, queue: ForwardQueue) -> Self {
         self.forward = Some(queue);
@@ -119,13 +142,20 @@ impl PollerBuilder {
     ///
     /// Fails with [`tg_common::ErrorKind::Config`] when the token is not shaped
     /// `<bot id>:<secret>`, the base URL is not https (or plain http to loopback with the
-    /// opt-in), and with [`tg_common::ErrorKind::InvalidInput`] for a `limit` outside 1–100 or
-    /// an `allowed_updates` entry that is not a name of `a-z` and `_`.
+    /// opt-in), and with [`tg_common::ErrorKind::InvalidInput`] for a `limit` outside 1–100,
+    /// an `allowed_updates` entry that is not a name of `a-z` and `_`, or an
+    /// `empty_answer_pause` over [`MAX_EMPTY_ANSWER_PAUSE`].
     pub fn build(self) -> Result<Poller, Error> {
         let op = |e: Error| e.with_context(TELEGRAM, "getUpdates");
         token::check(&self.token).map_err(op)?;
         if !(1..=100).contains(&self.limit) {
             return Err(op(Error::invalid_input("limit", "must be 1 to 100")));
+        }
+        if self.empty_answer_pause > MAX_EMPTY_ANSWER_PAUSE {
+            return Err(op(Error::invalid_input(
+                "empty_answer_pause",
+                "must be at most 60 s",
+            )));
         }
         if let Some(kinds) = &self.allowed_updates {
             for (i, kind) in kinds.iter().enumerate() {
@@ -153,6 +183,7 @@ impl PollerBuilder {
                 allowed_explicit: self.allowed_updates.is_some(),
                 allowed_updates: self.allowed_updates,
                 backoff: self.backoff,
+                empty_answer_pause: self.empty_answer_pause,
             },
             self.offset,
             self.forward,

@@ -49,8 +49,9 @@
 //! # }
 //! ```
 //!
-//! - [`builder`]: the settings (`timeout`, `limit`, `allowed_updates`, start offset, backoff).
-//! - [`poller`]: the loop (fetch, hand on, confirm, back off, stop).
+//! - [`builder`]: the settings (`timeout`, `limit`, `allowed_updates`, start offset, backoff,
+//!   the pause after an empty answer).
+//! - [`poller`]: the loop (fetch, hand on, confirm, back off, pause after an empty answer, stop).
 //! - `teloxide` (feature `teloxide`): a teloxide `UpdateListener` on the poller.
 //! - [`answer`]: decoding `getUpdates` without re-serializing.
 //! - `get_updates`: `getUpdates` as an operation of the bot's Telegram client, sent through
@@ -68,5 +69,8 @@ pub mod teloxide;
 mod token;
 
 pub use answer::{PolledUpdate, TelegramApiError};
-pub use builder::{PollerBuilder, TELEGRAM_BASE_URL, default_poll_backoff};
+pub use builder::{
+    DEFAULT_EMPTY_ANSWER_PAUSE, MAX_EMPTY_ANSWER_PAUSE, PollerBuilder, TELEGRAM_BASE_URL,
+    default_poll_backoff,
+};
 pub use poller::{Poller, StopHandle, TRACKED_UPDATE_KINDS};

@@ -28,6 +28,8 @@ pub(super) struct Settings {
     /// Whether `allowed_updates` was set on the builder (a hint then changes nothing).
     pub(super) allowed_explicit: bool,
     pub(super) backoff: RetryPolicy,
+    /// The least time from the start of a call that got no updates to the start of the next.
+    pub(super) empty_answer_pause: Duration,
 }
 
 /// The update kinds TGTrack needs: added to a framework's hint when forwarding.
@@ -59,7 +61,8 @@ impl StopHandle {
 /// counts as handed on when `next_update` returns it; only then is it forwarded (when
 /// [`PollerBuilder::forward_to`] is set) and confirmed to Telegram (by the next call's offset).
 /// A failed call is yielded as `Err` and retried after a backoff; a rejected token (401, 404)
-/// ends the stream after its error.
+/// ends the stream after its error. An answer with no updates that came back sooner than
+/// [`PollerBuilder::empty_answer_pause`] is followed by the rest of that pause.
 ///
 /// The [module documentation](crate::poll) has an example that polls tg-mock's fake
 /// `getUpdates` and forwards to its fake TGTrack.
@@ -71,6 +74,8 @@ pub struct Poller {
     buffer: VecDeque<PolledUpdate>,
     failures: u32,
     retry_after: Option<Duration>,
+    /// When the next call may start, after an answer with no updates.
+    paused_until: Option<tokio::time::Instant>,
     stop: StopHandle,
     stopped: watch::Receiver<bool>,
     done: bool,
@@ -107,6 +112,7 @@ impl Poller {
             buffer: VecDeque::new(),
             failures: 0,
             retry_after: None,
+            paused_until: None,
             stop: StopHandle { tx: Arc::new(tx) },
             stopped,
             done: false,
@@ -168,8 +174,15 @@ impl Poller {
                     continue;
                 }
             }
+            if let Some(wake) = self.paused_until.take() {
+                let paused = tokio::time::sleep_until(wake);
+                if self.until_stopped(paused).await.is_none() {
+                    continue;
+                }
+            }
             let offset = self.offsets.next();
             let call = self.call(offset, self.settings.limit, self.settings.timeout_secs);
+            let started = tokio::time::Instant::now();
             let polled = self.until_stopped(call.send()).await;
             match polled {
                 None => continue,
@@ -177,6 +190,9 @@ impl Poller {
                     self.offsets.sent(offset);
                     self.failures = 0;
                     self.retry_after = None;
+                    if batch.is_empty() && !self.settings.empty_answer_pause.is_zero() {
+                        self.paused_until = Some(started + self.settings.empty_answer_pause);
+                    }
                     self.buffer.extend(batch);
                 }
                 Some(Err(e)) => {

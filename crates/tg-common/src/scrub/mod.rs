@@ -1,29 +1,37 @@
 //! Masking the API key in every form a server can echo it: raw, percent-encoded (`%3A`, either
-//! case), JSON-escaped (`\u0053`, even a single character), case-changed, and any mix of these.
+//! case), JSON-escaped (`\u0053`, even a single character), case-changed, base64 (standard or
+//! URL-safe, padded or not, the key at any byte alignment), and any mix of these.
 //!
 //! The one place of the workspace that looks for the key in text. [`KeyScrubber::scrub`] runs on
 //! every response body before a decoder sees it, and [`KeyScrubber::scrub_error`] runs on every
 //! error a decoder returns, so text that a decoder un-escaped (or built) is checked again after
 //! decoding.
 //!
-//! How a match is found: the text is read as a sequence of *units*, each one the decoded byte of
-//! a span of the original text. A JSON escape (`\u0053`, `\/`, `\n`, a surrogate pair) is first
-//! decoded to its UTF-8 bytes, then a `%XX` triple over those bytes is decoded to one byte, and
-//! ASCII letters are lower-cased. The lower-cased key is compared with the units decoded forward
-//! from every position a match can start at (no decoded copy of the body is built); every match
-//! covers whole spans of the original text, which are replaced by [`MASK`]. The mask is plain
-//! ASCII, so a JSON document stays a JSON document.
+//! How a match is found: the text is read as a sequence of *units* (`units`), each one the
+//! decoded byte of a span of the original text: a JSON escape (`\u0053`, `\/`, `\n`, a
+//! surrogate pair) is first decoded to its UTF-8 bytes, then a `%XX` triple over those bytes is
+//! decoded to one byte. Each form of the key (`needle`: the key, ASCII lower-cased, and its
+//! base64 runs, see `base64`) is compared with the units decoded forward from every position a
+//! match can start at (no decoded copy of the body is built); every match covers whole spans of
+//! the original text, which are replaced by [`MASK`]. The mask is plain ASCII, so a JSON document
+//! stays a JSON document.
+
+mod base64;
+mod needle;
+mod units;
 
 use std::borrow::Cow;
 
 use bytes::Bytes;
 
 use crate::secret::{MASK, Secret};
+use needle::{Form, Needle};
 
 /// Finds the API key in text, to replace it with the mask. Never formatted: it holds the key.
 pub struct KeyScrubber {
-    /// The key, ASCII lower-cased. Empty: nothing is scrubbed.
-    needle: Box<[u8]>,
+    /// The forms of the key looked for: the key itself, then its base64 runs. None (an empty
+    /// key): nothing is scrubbed.
+    needles: Box<[Needle]>,
 }
 
 impl std::fmt::Debug for KeyScrubber {
@@ -32,23 +40,16 @@ impl std::fmt::Debug for KeyScrubber {
     }
 }
 
-/// One decoded byte and the span `[start, end)` of the original text it came from.
-#[derive(Clone, Copy)]
-struct Unit {
-    byte: u8,
-    start: usize,
-    end: usize,
-}
-
 impl KeyScrubber {
     /// A scrubber for `key` (of any length: short keys are scrubbed too).
     pub fn new(key: &Secret) -> Self {
+        let key = key.expose();
+        let raw = Needle::new(key.to_ascii_lowercase().into_bytes().into(), Form::Raw);
+        let runs = base64::runs(key)
+            .into_iter()
+            .filter_map(|run| Needle::new(run, Form::Base64));
         KeyScrubber {
-            needle: key
-                .expose()
-                .as_bytes()
-                .to_ascii_lowercase()
-                .into_boxed_slice(),
+            needles: raw.into_iter().chain(runs).collect(),
         }
     }
 
@@ -79,36 +80,16 @@ impl KeyScrubber {
 
     /// The merged spans of the original text that hold the key, or `None` when there are none.
     fn spans(&self, text: &[u8]) -> Option<Vec<(usize, usize)>> {
-        let needle = &self.needle[..];
-        if needle.is_empty() || text.is_empty() {
+        if self.needles.is_empty() || text.is_empty() {
             return None;
         }
-        if memchr::memchr2(b'\\', b'%', text).is_none() {
-            // Fast path: no escape, so units are the bytes themselves.
-            return merge(find_ascii_ci(text, needle).map(|at| (at, at + needle.len())));
+        let escaped = memchr::memchr2(b'\\', b'%', text).is_some();
+        let mut found = Vec::new();
+        for needle in &self.needles {
+            needle.find(text, escaped, &mut found);
         }
-        // Escapes present: decode forward from every position a match can start at (a byte
-        // equal to the key's first in either case, or the start of an escape), without
-        // building a decoded copy of the body.
-        let first = needle[0];
-        let upper = first.to_ascii_uppercase();
-        let starts = text
-            .iter()
-            .enumerate()
-            .filter(|&(_, &b)| b == first || b == upper || b == b'\\' || b == b'%')
-            .map(|(at, _)| at);
-        merge(starts.filter_map(|at| {
-            let mut units = Units::new(text, at);
-            let mut end = at;
-            for &want in needle {
-                let unit = units.next()?;
-                if unit.byte.to_ascii_lowercase() != want {
-                    return None;
-                }
-                end = unit.end;
-            }
-            Some((at, end))
-        }))
+        found.sort_unstable();
+        merge(found.into_iter())
     }
 
     /// `err` with every echo of the key in its text (Display, Debug, source chain) masked.
@@ -118,7 +99,7 @@ impl KeyScrubber {
     /// holding its scrubbed Display and Debug text: a typed detail that echoed the key is no
     /// longer reachable with `api_detail`.
     pub fn scrub_error(&self, err: crate::error::Error) -> crate::error::Error {
-        if self.needle.is_empty() {
+        if self.needles.is_empty() {
             return err;
         }
         if !self.finds(format!("{err:?}").as_bytes()) && !self.finds(chain(&err).as_bytes()) {
@@ -168,16 +149,6 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
-/// Start offsets of `needle` (already lower-case) in `hay`, compared ASCII case-insensitively.
-fn find_ascii_ci<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-    let first = needle[0];
-    let upper = first.to_ascii_uppercase();
-    memchr::memchr2_iter(first, upper, hay).filter(move |&at| {
-        hay.get(at..at + needle.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
-    })
-}
-
 /// Sorted, merged spans; `None` when there are none.
 fn merge(spans: impl Iterator<Item = (usize, usize)>) -> Option<Vec<(usize, usize)>> {
     let mut out: Vec<(usize, usize)> = Vec::new();
@@ -201,163 +172,6 @@ fn replace(text: &[u8], spans: &[(usize, usize)]) -> Vec<u8> {
     }
     out.extend_from_slice(&text[copied..]);
     out
-}
-
-fn hex4(text: &[u8], at: usize) -> Option<u32> {
-    let digits = text.get(at..at + 4)?;
-    let s = std::str::from_utf8(digits).ok()?;
-    u32::from_str_radix(s, 16).ok()
-}
-
-/// The character of `text` at `i` with a JSON string escape decoded (anywhere in the text: a
-/// decoder may un-escape any string): its UTF-8 bytes, their count, and where it ends. An
-/// invalid escape stays as its bytes.
-fn json_char(text: &[u8], i: usize) -> ([u8; 4], usize, usize) {
-    let b = text[i];
-    if b == b'\\' {
-        let simple = match text.get(i + 1) {
-            Some(b'"') => Some(b'"'),
-            Some(b'\\') => Some(b'\\'),
-            Some(b'/') => Some(b'/'),
-            Some(b'b') => Some(0x08),
-            Some(b'f') => Some(0x0c),
-            Some(b'n') => Some(b'\n'),
-            Some(b'r') => Some(b'\r'),
-            Some(b't') => Some(b'\t'),
-            _ => None,
-        };
-        if let Some(byte) = simple {
-            return ([byte, 0, 0, 0], 1, i + 2);
-        }
-        if text.get(i + 1) == Some(&b'u') {
-            if let Some(code) = hex4(text, i + 2) {
-                let mut end = i + 6;
-                let mut scalar = code;
-                if (0xD800..0xDC00).contains(&code)
-                    && text.get(end) == Some(&b'\\')
-                    && text.get(end + 1) == Some(&b'u')
-                {
-                    if let Some(low) = hex4(text, end + 2).filter(|l| (0xDC00..0xE000).contains(l))
-                    {
-                        scalar = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-                        end += 6;
-                    }
-                }
-                let c = char::from_u32(scalar).unwrap_or(char::REPLACEMENT_CHARACTER);
-                let mut buf = [0u8; 4];
-                let len = c.encode_utf8(&mut buf).len();
-                return (buf, len, end);
-            }
-        }
-    }
-    ([b, 0, 0, 0], 1, i + 1)
-}
-
-/// The units of `text` from `at`: JSON escapes decoded, then `%XX` triples over those bytes.
-struct Units<'a> {
-    json: JsonUnits<'a>,
-    /// JSON-layer units read ahead while looking for a `%XX` triple.
-    ahead: [Option<Unit>; 2],
-}
-
-impl<'a> Units<'a> {
-    fn new(text: &'a [u8], at: usize) -> Self {
-        Units {
-            json: JsonUnits {
-                text,
-                at,
-                buf: [0; 4],
-                len: 0,
-                next: 0,
-                start: at,
-                end: at,
-            },
-            ahead: [None, None],
-        }
-    }
-
-    fn pull(&mut self) -> Option<Unit> {
-        match self.ahead[0].take() {
-            Some(u) => {
-                self.ahead[0] = self.ahead[1].take();
-                Some(u)
-            }
-            None => self.json.next(),
-        }
-    }
-}
-
-impl Iterator for Units<'_> {
-    type Item = Unit;
-
-    fn next(&mut self) -> Option<Unit> {
-        let u = self.pull()?;
-        if u.byte != b'%' {
-            return Some(u);
-        }
-        let h = self.pull();
-        let l = self.pull();
-        if let (Some(h), Some(l)) = (h, l) {
-            if let (Some(hv), Some(lv)) = (hex_value(h.byte), hex_value(l.byte)) {
-                return Some(Unit {
-                    byte: hv << 4 | lv,
-                    start: u.start,
-                    end: l.end,
-                });
-            }
-        }
-        self.ahead = [h, l];
-        if self.ahead[0].is_none() {
-            self.ahead[0] = self.ahead[1].take();
-        }
-        Some(u)
-    }
-}
-
-/// The JSON-layer units of `text` from `at` (see [`json_char`]), one at a time.
-struct JsonUnits<'a> {
-    text: &'a [u8],
-    at: usize,
-    buf: [u8; 4],
-    len: usize,
-    next: usize,
-    start: usize,
-    end: usize,
-}
-
-impl Iterator for JsonUnits<'_> {
-    type Item = Unit;
-
-    fn next(&mut self) -> Option<Unit> {
-        if self.next == self.len {
-            if self.at >= self.text.len() {
-                return None;
-            }
-            let (buf, len, end) = json_char(self.text, self.at);
-            self.buf = buf;
-            self.len = len;
-            self.next = 0;
-            self.start = self.at;
-            self.end = end;
-            self.at = end;
-        }
-        let byte = self.buf[self.next];
-        self.next += 1;
-        Some(Unit {
-            byte,
-            start: self.start,
-            end: self.end,
-        })
-    }
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
@@ -436,6 +250,50 @@ mod tests {
             scrub("ab1", "x ab1 AB1 \\u0061b1"),
             format!("x {MASK} {MASK} {MASK}")
         );
+    }
+
+    #[test]
+    fn base64_echoes_are_masked_at_every_alignment_in_every_alphabet() {
+        use ::base64::Engine;
+        use ::base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        // `~>?` and `?~` make `+` and `/` (URL-safe `-`, `_`) in the encoding.
+        let key = "Sk-Live.Key_9~>?";
+        for prefix in ["GET /v1/", "GET /v1/x", "GET /v1/xy", ""] {
+            let path = format!("{prefix}{key}/myBotWasStopped?~");
+            for encoded in [STANDARD.encode(&path), URL_SAFE_NO_PAD.encode(&path)] {
+                for echo in [
+                    encoded.clone(),
+                    encoded.to_lowercase(),
+                    encoded.replace('/', "\\/"),
+                    encoded.replace('+', "%2B").replace('/', "%2f"),
+                    format!("{}\r\n{}", &encoded[..9], &encoded[9..]),
+                ] {
+                    let out = scrub(key, &format!("{{\"description\":\"no route {echo}\"}}"));
+                    assert!(out.contains(MASK), "{prefix:?} {echo}: {out}");
+                    let rest: String = out
+                        .split(MASK)
+                        .flat_map(|piece| piece.chars())
+                        .filter(|c| c.is_ascii_alphanumeric() || "+/-_".contains(*c))
+                        .collect();
+                    for run in base64::runs(key) {
+                        let run = String::from_utf8(run.to_vec()).unwrap();
+                        let canon: String =
+                            rest.bytes().map(|b| char::from(base64::canon(b))).collect();
+                        assert!(!canon.contains(&run), "{echo}: {out}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_body_without_a_base64_echo_is_kept() {
+        use ::base64::Engine;
+        let body = ::base64::engine::general_purpose::STANDARD.encode("/v1/other-key/m");
+        assert_eq!(scrub("Sk-Live.Key_9", &body), body);
+        // A key of two bytes has no run long enough to search for.
+        assert!(base64::runs("ab").is_empty());
+        assert_eq!(base64::runs("abc").len(), 3);
     }
 
     #[test]

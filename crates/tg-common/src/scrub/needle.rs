@@ -1,0 +1,94 @@
+//! One form of the key the scrubber looks for, and where it occurs in a text: the key itself
+//! (compared ASCII case-insensitively) or one of its base64 runs.
+
+use super::base64;
+use super::units::Units;
+
+/// How a needle's bytes are compared with a text's units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Form {
+    /// The key: ASCII letters in either case.
+    Raw,
+    /// A base64 run of the key: either alphabet, either case, line breaks skipped.
+    Base64,
+}
+
+impl Form {
+    /// `b` as compared.
+    fn canon(self, b: u8) -> u8 {
+        match self {
+            Form::Raw => b.to_ascii_lowercase(),
+            Form::Base64 => base64::canon(b),
+        }
+    }
+
+    /// Whether a unit holding `b` is passed over inside a match.
+    fn skips(self, b: u8) -> bool {
+        self == Form::Base64 && matches!(b, b'\r' | b'\n')
+    }
+}
+
+/// One form of the key, its bytes already as compared ([`Form::canon`]); never empty.
+pub(super) struct Needle {
+    bytes: Box<[u8]>,
+    form: Form,
+}
+
+impl Needle {
+    /// The needle for `bytes` (as compared), or `None` when empty.
+    pub(super) fn new(bytes: Box<[u8]>, form: Form) -> Option<Self> {
+        (!bytes.is_empty()).then_some(Needle { bytes, form })
+    }
+
+    /// Adds the spans of `text` that hold this needle to `out`; `escaped` says whether `text`
+    /// holds a `\` or a `%` (without, every unit is one byte of the text).
+    pub(super) fn find(&self, text: &[u8], escaped: bool, out: &mut Vec<(usize, usize)>) {
+        let [a, b] = match self.form {
+            Form::Raw => [self.bytes[0], self.bytes[0].to_ascii_uppercase()],
+            Form::Base64 => base64::firsts(self.bytes[0]),
+        };
+        if !escaped {
+            let starts = memchr::memchr2_iter(a, b, text);
+            if self.form == Form::Raw {
+                // Fast path: the units are the bytes themselves.
+                let len = self.bytes.len();
+                out.extend(
+                    starts
+                        .filter(|&at| {
+                            text.get(at..at + len)
+                                .is_some_and(|w| w.eq_ignore_ascii_case(&self.bytes))
+                        })
+                        .map(|at| (at, at + len)),
+                );
+            } else {
+                out.extend(starts.filter_map(|at| self.match_at(text, at)));
+            }
+            return;
+        }
+        // Escapes present: decode forward from every position a match can start at (its first
+        // byte in either form, or the start of an escape), without a decoded copy of the text.
+        out.extend(
+            text.iter()
+                .enumerate()
+                .filter(|&(_, &c)| c == a || c == b || c == b'\\' || c == b'%')
+                .filter_map(|(at, _)| self.match_at(text, at)),
+        );
+    }
+
+    /// The span of the match starting at `at`, if one does.
+    fn match_at(&self, text: &[u8], at: usize) -> Option<(usize, usize)> {
+        let mut units = Units::new(text, at);
+        let mut end = at;
+        for (i, &want) in self.bytes.iter().enumerate() {
+            let mut unit = units.next()?;
+            while i > 0 && self.form.skips(unit.byte) {
+                unit = units.next()?;
+            }
+            if self.form.canon(unit.byte) != want {
+                return None;
+            }
+            end = unit.end;
+        }
+        Some((at, end))
+    }
+}
