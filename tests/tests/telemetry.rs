@@ -1,5 +1,7 @@
 //! What the clients emit for operators: the metrics a debugging recorder captures from scripted
-//! runs against tg-mock (names, units, labels, values), with the key in none of them. The request
+//! runs against tg-mock (calls, a 429, a retry, a local refusal, an outbox backlog and its dead
+//! letters, webhooks verified, replayed and refused, initData valid and refused): names, units,
+//! labels and values, with the key in none of them. The request
 //! span's OpenTelemetry fields are checked by tg-common's `tracing_fields` test.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -11,12 +13,15 @@ use std::time::Duration;
 use metrics::Unit;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use tg_common::telemetry::{
-    LIMITER_WAIT, OUTBOX_BACKLOG_ENTRIES, OUTBOX_DRAIN_TIME, OUTBOX_ENTRIES, RATE_LIMITED,
-    REQUEST_DURATION, RETRIES,
+    INIT_DATA, LIMITER_WAIT, OUTBOX_BACKLOG_ENTRIES, OUTBOX_DRAIN_TIME, OUTBOX_ENTRIES,
+    RATE_LIMITED, REQUEST_DURATION, RETRIES, WEBHOOKS,
 };
 use tg_common::{Quota, Timeouts};
+use tg_mock::tgmembership::TgmembershipFake;
 use tg_mock::tgtrack::{Mode as FakeMode, TgtrackFake, error_reply};
 use tg_mock::{Fault, FaultRule, MockServer, Reply};
+use tga_client::InitDataValidator;
+use tgmembership_client::{WebhookError, WebhookVerifier};
 use tgtrack_client::{Client, ForwardQueue, Submission};
 
 const KEY: &str = "TELEMETRY-KEY-5f3a9c";
@@ -246,4 +251,73 @@ fn an_outbox_publishes_its_counters_and_backlog() {
     assert_eq!(backlog.label("tg.outbox"), Some("tgtrack forwarding"));
     assert_eq!(backlog.unit, Some(Unit::Count));
     assert!(all.iter().any(|s| s.name == OUTBOX_DRAIN_TIME));
+}
+
+/// Webhook deliveries and initData are counted by outcome and reason.
+#[test]
+fn webhooks_and_init_data_are_counted_by_outcome() {
+    let recorder = DebuggingRecorder::new();
+    metrics::with_local_recorder(&recorder, || {
+        runtime().block_on(async {
+            let secret = "0123456789abcdef0123456789abcdef";
+            let fake = TgmembershipFake::new(42, "telemetry-key");
+            fake.add_webhook("https://example.com/hook", secret);
+            let d = fake
+                .webhook_deliveries("order_completed", serde_json::json!({"order_key": "k1"}))
+                .remove(0);
+            let verifier = WebhookVerifier::new(secret).unwrap();
+            let timestamp = verifier.verify(&d.signature, &d.nonce, &d.body).unwrap();
+            verifier
+                .claim(&d.nonce, timestamp)
+                .await
+                .unwrap()
+                .commit()
+                .await
+                .unwrap();
+            let replay = verifier.claim(&d.nonce, timestamp).await.unwrap_err();
+            assert_eq!(replay, WebhookError::Replay);
+            let forged = verifier.verify(&d.signature, &d.nonce, b"{}").unwrap_err();
+            assert_eq!(forged, WebhookError::SignatureMismatch);
+
+            let token = "7000000001:AAH-telemetry_bot";
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+                .to_string();
+            let signed = tg_mock::init_data::sign(token, &[("auth_date", &now)]);
+            let validator = InitDataValidator::bot_token(token).unwrap();
+            validator.validate(&signed).unwrap();
+            let altered = signed.replacen("auth_date=", "auth_date=1", 1);
+            assert!(validator.validate(&altered).is_err());
+        });
+    });
+    let all = samples(&recorder);
+    let webhook = |outcome: &str, reason: Option<&str>| {
+        all.iter()
+            .find(|s| {
+                s.name == WEBHOOKS
+                    && s.label("tg.webhook.outcome") == Some(outcome)
+                    && s.label("tg.webhook.reason") == reason
+            })
+            .map(Sample::count)
+    };
+    assert_eq!(webhook("verified", None), Some(1), "{all:?}");
+    assert_eq!(webhook("replay", None), Some(1), "{all:?}");
+    assert_eq!(
+        webhook("refused", Some("signature_mismatch")),
+        Some(1),
+        "{all:?}"
+    );
+    let init = |outcome: &str, reason: Option<&str>| {
+        all.iter()
+            .find(|s| {
+                s.name == INIT_DATA
+                    && s.label("tg.init_data.outcome") == Some(outcome)
+                    && s.label("tg.init_data.reason") == reason
+            })
+            .map(Sample::count)
+    };
+    assert_eq!(init("valid", None), Some(1), "{all:?}");
+    assert_eq!(init("refused", Some("bad_hash")), Some(1), "{all:?}");
 }

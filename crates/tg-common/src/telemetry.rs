@@ -15,6 +15,8 @@
 //! | [`OUTBOX_ENTRIES`] | counter | `tg.outbox`, `tg.outbox.outcome` |
 //! | [`OUTBOX_BACKLOG_ENTRIES`], [`OUTBOX_BACKLOG_BYTES`] | gauge, entries / By | `tg.outbox` |
 //! | [`OUTBOX_OLDEST_AGE`], [`OUTBOX_DRAIN_TIME`] | gauge, s | `tg.outbox` |
+//! | [`WEBHOOKS`] | counter | `tg.provider`, `tg.webhook.outcome`, `tg.webhook.reason` |
+//! | [`INIT_DATA`] | counter | `tg.init_data.outcome`, `tg.init_data.reason` |
 //!
 //! Provider crates and the outbox record their own families through the functions of this
 //! module, so that every name and label lives here once.
@@ -88,6 +90,8 @@ pub(crate) fn describe() {
             Unit::Seconds,
             "Projected time to deliver the backlog under the quota."
         );
+        metrics::describe_counter!(WEBHOOKS, Unit::Count, "Signed webhook deliveries checked.");
+        metrics::describe_counter!(INIT_DATA, Unit::Count, "Mini App initData validated.");
     }
 }
 
@@ -130,6 +134,54 @@ pub(crate) fn outbox(name: &'static str, stats: &crate::outbox::OutboxStats) {
     }
     #[cfg(not(feature = "metrics"))]
     let _ = (name, stats);
+}
+
+/// Signed webhook deliveries checked, by `tg.webhook.outcome`: `verified` (signature and
+/// timestamp good), `refused` (with `tg.webhook.reason`), then, of the verified, `replay` (the
+/// nonce was already handled) and `in_progress` (a duplicate while the first is handled).
+pub const WEBHOOKS: &str = "tg.webhook.deliveries";
+/// Mini App initData validated, by `tg.init_data.outcome` (`valid`, `refused`, with
+/// `tg.init_data.reason`).
+pub const INIT_DATA: &str = "tg.init_data.validations";
+
+/// Counts a webhook delivery of `provider` in [`WEBHOOKS`]; `reason` goes with `refused`.
+#[inline]
+pub fn webhook(provider: &'static str, outcome: &'static str, reason: Option<&'static str>) {
+    #[cfg(feature = "metrics")]
+    match reason {
+        Some(reason) => metrics::counter!(
+            WEBHOOKS,
+            "tg.provider" => provider,
+            "tg.webhook.outcome" => outcome,
+            "tg.webhook.reason" => reason,
+        )
+        .increment(1),
+        None => metrics::counter!(
+            WEBHOOKS,
+            "tg.provider" => provider,
+            "tg.webhook.outcome" => outcome,
+        )
+        .increment(1),
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (provider, outcome, reason);
+}
+
+/// Counts an initData validation in [`INIT_DATA`]: valid (`reason` `None`) or refused.
+#[inline]
+pub fn init_data(reason: Option<&'static str>) {
+    #[cfg(feature = "metrics")]
+    match reason {
+        Some(reason) => metrics::counter!(
+            INIT_DATA,
+            "tg.init_data.outcome" => "refused",
+            "tg.init_data.reason" => reason,
+        )
+        .increment(1),
+        None => metrics::counter!(INIT_DATA, "tg.init_data.outcome" => "valid").increment(1),
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = reason;
 }
 
 /// The attempt's answer status or error, for [`request`].

@@ -86,6 +86,17 @@ fn payload_error(e: tg_common::Error) -> WebhookError {
     }
 }
 
+/// Counts a verification or claim in the webhook metric (`tg_common::telemetry::WEBHOOKS`).
+fn record<T>(result: &Result<T, WebhookError>) {
+    let (outcome, reason) = match result {
+        Ok(_) => ("verified", None),
+        Err(WebhookError::Replay) => ("replay", None),
+        Err(WebhookError::InProgress { .. }) => ("in_progress", None),
+        Err(e) => ("refused", Some(e.reason())),
+    };
+    tg_common::telemetry::webhook(crate::PROVIDER, outcome, reason);
+}
+
 /// Why a webhook delivery was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WebhookError {
@@ -172,6 +183,20 @@ impl std::error::Error for WebhookError {
 pub const STORE_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 impl WebhookError {
+    /// A short name of the refusal for metrics (`signature_mismatch`, `stale`, ...).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            WebhookError::MalformedHeader(_) => "malformed_header",
+            WebhookError::Stale { .. } => "stale",
+            WebhookError::FromFuture { .. } => "from_future",
+            WebhookError::SignatureMismatch => "signature_mismatch",
+            WebhookError::Replay => "replay",
+            WebhookError::InProgress { .. } => "in_progress",
+            WebhookError::NonceStore(_) => "nonce_store",
+            WebhookError::InvalidPayload { .. } => "invalid_payload",
+        }
+    }
+
     /// The status to answer a delivery refused with this error: 400 for a malformed header or
     /// body, 401 for a signature or timestamp that does not verify, 200 for a replay (already
     /// handled: nothing for the service to retry), 503 for a nonce in progress or a failed
@@ -462,17 +487,22 @@ impl WebhookVerifier {
             .nonces
             .claim(nonce, &token, self.lease, expires_at, now_unix)
             .await
-            .map_err(WebhookError::NonceStore)?;
-        match state {
-            NonceState::Claimed => Ok(DeliveryClaim::new(
-                Arc::clone(&self.nonces),
-                nonce,
-                token,
-                expires_at,
-            )),
-            NonceState::InProgress { retry_after } => Err(WebhookError::InProgress { retry_after }),
-            NonceState::Done => Err(WebhookError::Replay),
-        }
+            .map_err(WebhookError::NonceStore);
+        let refused = Err(match state {
+            Ok(NonceState::Claimed) => {
+                return Ok(DeliveryClaim::new(
+                    Arc::clone(&self.nonces),
+                    nonce,
+                    token,
+                    expires_at,
+                ));
+            }
+            Ok(NonceState::InProgress { retry_after }) => WebhookError::InProgress { retry_after },
+            Ok(NonceState::Done) => WebhookError::Replay,
+            Err(e) => e,
+        });
+        record(&refused);
+        refused
     }
 
     /// Verifies a delivery against the system clock; returns the signed timestamp. Records
@@ -508,6 +538,19 @@ impl WebhookVerifier {
     ///
     /// Order of checks: header syntax, then the signature (constant time), then the timestamp.
     pub fn verify_at(
+        &self,
+        signature_header: &str,
+        nonce: &str,
+        body: &[u8],
+        now_unix: i64,
+    ) -> Result<i64, WebhookError> {
+        let result = self.check(signature_header, nonce, body, now_unix);
+        record(&result);
+        result
+    }
+
+    /// [`verify_at`](Self::verify_at) without its metric.
+    fn check(
         &self,
         signature_header: &str,
         nonce: &str,
@@ -575,9 +618,12 @@ impl WebhookVerifier {
         body: &[u8],
         now_unix: i64,
     ) -> Result<i64, WebhookError> {
-        let signature = single_header(headers, SIGNATURE_HEADER, "signature")?;
-        let nonce = single_header(headers, NONCE_HEADER, "nonce")?;
-        self.verify_at(signature, nonce, body, now_unix)
+        let result = single_header(headers, SIGNATURE_HEADER, "signature").and_then(|signature| {
+            let nonce = single_header(headers, NONCE_HEADER, "nonce")?;
+            self.check(signature, nonce, body, now_unix)
+        });
+        record(&result);
+        result
     }
 
     /// Verifies a delivery from its request headers and raw body, then parses the body.

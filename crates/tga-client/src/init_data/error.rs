@@ -44,6 +44,19 @@ pub enum InitDataError {
 }
 
 impl InitDataError {
+    /// A short name of the refusal for metrics (`bad_hash`, `expired`, `malformed`, ...).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            InitDataError::MissingHash => "missing_hash",
+            InitDataError::MissingSignature => "missing_signature",
+            InitDataError::BadHash => "bad_hash",
+            InitDataError::BadSignature => "bad_signature",
+            InitDataError::Expired { .. } => "expired",
+            InitDataError::FromTheFuture { .. } => "from_the_future",
+            InitDataError::Malformed { .. } => "malformed",
+        }
+    }
+
     pub(crate) fn malformed(field: &'static str, reason: impl Into<String>) -> Self {
         InitDataError::Malformed {
             field,

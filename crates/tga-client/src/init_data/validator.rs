@@ -94,6 +94,13 @@ impl InitDataValidator {
 
     /// Validates `raw` as of `now`: well-formed, authentic, then fresh.
     pub fn validate_at(&self, raw: &str, now: SystemTime) -> Result<InitData, InitDataError> {
+        let result = self.check(raw, now);
+        tg_common::telemetry::init_data(result.as_ref().err().map(InitDataError::reason));
+        result
+    }
+
+    /// [`InitDataValidator::validate_at`] without its metric.
+    fn check(&self, raw: &str, now: SystemTime) -> Result<InitData, InitDataError> {
         let fields = split(raw)?;
         match &self.inner.check {
             Check::BotToken(key) => key.verify(&fields)?,
