@@ -12,9 +12,11 @@ use std::time::Duration;
 
 use metrics::Unit;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+use tg_common::limit::{RedisConfig, redis_limiter};
 use tg_common::telemetry::{
-    INIT_DATA, LIMITER_WAIT, OUTBOX_BACKLOG_ENTRIES, OUTBOX_DRAIN_TIME, OUTBOX_ENTRIES,
-    RATE_LIMITED, REQUEST_DURATION, RETRIES, WEBHOOKS,
+    INIT_DATA, LIMITER_BACKEND_FAILURES, LIMITER_REMAINING, LIMITER_USED, LIMITER_WAIT,
+    OUTBOX_BACKLOG_ENTRIES, OUTBOX_DRAIN_TIME, OUTBOX_ENTRIES, RATE_LIMITED, REQUEST_DURATION,
+    RETRIES, WEBHOOKS,
 };
 use tg_common::{Quota, Timeouts};
 use tg_mock::tgmembership::TgmembershipFake;
@@ -166,6 +168,15 @@ fn one_scripted_run_emits_the_documented_metrics() {
         .find(|s| s.name == RATE_LIMITED && s.label("tg.rate_limit.origin") == Some("local"))
         .expect("the local refusal");
     assert_eq!(local.count(), 1);
+
+    let window = |name: &str| {
+        all.iter()
+            .find(|s| s.name == name && s.label("tg.limiter.window") == Some("1h"))
+            .map(Sample::count)
+            .unwrap_or_else(|| panic!("no {name} for the hour in {all:?}"))
+    };
+    assert_eq!(window(LIMITER_USED) + window(LIMITER_REMAINING), 3);
+    assert!(window(LIMITER_USED) >= 1);
 
     let waits = all.iter().find(|s| s.name == LIMITER_WAIT).expect("waits");
     assert_eq!(waits.unit, Some(Unit::Seconds));
@@ -320,4 +331,37 @@ fn webhooks_and_init_data_are_counted_by_outcome() {
     };
     assert_eq!(init("valid", None), Some(1), "{all:?}");
     assert_eq!(init("refused", Some("bad_hash")), Some(1), "{all:?}");
+}
+
+/// A shared limiter whose Redis cannot be reached counts the failure, by cause.
+#[test]
+fn a_failing_shared_limiter_store_is_counted() {
+    let recorder = DebuggingRecorder::new();
+    metrics::with_local_recorder(&recorder, || {
+        runtime().block_on(async {
+            // A port nothing listens on: the connection is refused.
+            let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let url = format!("redis://{}", closed.local_addr().unwrap());
+            drop(closed);
+            let config = RedisConfig::new(url, tg_common::Secret::new("naming-key"));
+            let limiter = redis_limiter(
+                config,
+                &tg_common::Secret::new(KEY),
+                &[Quota::per_second(3)],
+            )
+            .unwrap();
+            let err = limiter.acquire().await.unwrap_err();
+            assert!(
+                matches!(err.kind(), tg_common::ErrorKind::LimiterUnavailable { .. }),
+                "{err}"
+            );
+        });
+    });
+    let all = samples(&recorder);
+    let failures = all
+        .iter()
+        .find(|s| s.name == LIMITER_BACKEND_FAILURES)
+        .unwrap_or_else(|| panic!("no failure counted in {all:?}"));
+    assert_eq!(failures.label("tg.limiter.backend"), Some("redis"));
+    assert_eq!(failures.count(), 1);
 }

@@ -12,6 +12,8 @@
 //! | [`RETRIES`] | counter | `tg.provider`, `tg.operation`, `error.type` (why the attempt failed) |
 //! | [`RATE_LIMITED`] | counter | `tg.provider`, `tg.operation`, `tg.rate_limit.origin` (`local`, `remote`) |
 //! | [`LIMITER_WAIT`] | histogram, s | `tg.limiter` |
+//! | [`LIMITER_USED`], [`LIMITER_REMAINING`] | gauge | `tg.limiter`, `tg.limiter.window` |
+//! | [`LIMITER_BACKEND_FAILURES`] | counter | `tg.limiter.backend`, `error.type` |
 //! | [`OUTBOX_ENTRIES`] | counter | `tg.outbox`, `tg.outbox.outcome` |
 //! | [`OUTBOX_BACKLOG_ENTRIES`], [`OUTBOX_BACKLOG_BYTES`] | gauge, entries / By | `tg.outbox` |
 //! | [`OUTBOX_OLDEST_AGE`], [`OUTBOX_DRAIN_TIME`] | gauge, s | `tg.outbox` |
@@ -94,6 +96,14 @@ pub(crate) fn describe() {
         metrics::describe_counter!(INIT_DATA, Unit::Count, "Mini App initData validated.");
     }
 }
+
+/// Admissions a limiter's window holds now (in-process limiters; published at most once a
+/// second, after an admission).
+pub const LIMITER_USED: &str = "tg.limiter.used";
+/// What is left of a limiter's window now.
+pub const LIMITER_REMAINING: &str = "tg.limiter.remaining";
+/// Failures of the shared limiter store (Redis: unreachable, timed out, unexpected answer).
+pub const LIMITER_BACKEND_FAILURES: &str = "tg.limiter.backend.failures";
 
 /// Entries an outbox handled, by `tg.outbox.outcome`: `accepted` (appended to the spool),
 /// `delivered`, `retried` (a delivery failed and will be repeated), `dead_lettered` (the service
@@ -272,6 +282,49 @@ pub(crate) fn limiter_wait(limiter: &Arc<str>, waited: Duration) {
         .record(waited.as_secs_f64());
     #[cfg(not(feature = "metrics"))]
     let _ = (limiter, waited);
+}
+
+/// Publishes `used` admissions of `quota`'s window for the limiter labelled `limiter`, and what
+/// remains of it.
+#[inline]
+pub(crate) fn limiter_usage(limiter: &Arc<str>, quota: &crate::Quota, used: usize) {
+    #[cfg(feature = "metrics")]
+    {
+        let window = window(quota.window);
+        let remaining = (quota.count as usize).saturating_sub(used);
+        metrics::gauge!(LIMITER_USED, "tg.limiter" => Arc::clone(limiter), "tg.limiter.window" => window.clone())
+            .set(used as f64);
+        metrics::gauge!(LIMITER_REMAINING, "tg.limiter" => Arc::clone(limiter), "tg.limiter.window" => window)
+            .set(remaining as f64);
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (limiter, quota, used);
+}
+
+/// Counts a failure of the shared limiter store (`redis`), by `error.type`.
+#[inline]
+pub(crate) fn limiter_backend_failure(backend: &'static str, err: &Error) {
+    #[cfg(feature = "metrics")]
+    metrics::counter!(
+        LIMITER_BACKEND_FAILURES,
+        "tg.limiter.backend" => backend,
+        "error.type" => error_type(err),
+    )
+    .increment(1);
+    #[cfg(not(feature = "metrics"))]
+    let _ = (backend, err);
+}
+
+/// A window's length as a label: `1s`, `1m`, `1h`, `1d`, else whole seconds (`90s`).
+#[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+fn window(window: Duration) -> Cow<'static, str> {
+    match window.as_secs() {
+        1 => Cow::Borrowed("1s"),
+        60 => Cow::Borrowed("1m"),
+        3600 => Cow::Borrowed("1h"),
+        86_400 => Cow::Borrowed("1d"),
+        s => Cow::Owned(format!("{s}s")),
+    }
 }
 
 /// The label that names the limiter of `provider`'s key: the provider and 8 hex digits of an

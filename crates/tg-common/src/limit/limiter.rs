@@ -38,8 +38,15 @@ pub struct RateLimiter {
     store: Store,
     max_wait: Duration,
     /// Names it in metrics (provider and a hash of the key, set by the client's core).
-    label: Option<Arc<str>>,
+    label: Option<Arc<MetricsName>>,
     share: ReservedShare,
+}
+
+/// How a limiter is named in metrics, and when (its clock, nanoseconds) it last published its
+/// usage.
+struct MetricsName {
+    label: Arc<str>,
+    published: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for RateLimiter {
@@ -106,9 +113,37 @@ impl RateLimiter {
         self
     }
 
+    /// Publishes how much of each window is used, at most once a second (in-process state
+    /// only: a shared backend's is elsewhere).
+    fn publish_usage(&self, name: &MetricsName) {
+        use std::sync::atomic::Ordering;
+        let Some(local) = self.local() else { return };
+        let now = local.now();
+        let last = name.published.load(Ordering::Relaxed);
+        let second = 1_000_000_000;
+        if last != 0 && now.saturating_sub(last) < second {
+            return;
+        }
+        if name
+            .published
+            .compare_exchange(last, now.max(1), Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+        {
+            return;
+        }
+        local.with_log(|log| {
+            for (quota, used) in log.usage(now) {
+                crate::telemetry::limiter_usage(&name.label, &quota, used);
+            }
+        });
+    }
+
     /// The same limiter named `label` in metrics.
     pub(crate) fn labelled(mut self, label: Arc<str>) -> Self {
-        self.label = Some(label);
+        self.label = Some(Arc::new(MetricsName {
+            label,
+            published: std::sync::atomic::AtomicU64::new(0),
+        }));
         self
     }
 
@@ -177,8 +212,11 @@ impl RateLimiter {
         };
         let started = tokio::time::Instant::now();
         self.wait_for_slot(admission, started, max_wait).await?;
-        if let Some(label) = &self.label {
-            crate::telemetry::limiter_wait(label, started.elapsed());
+        if let Some(name) = &self.label {
+            crate::telemetry::limiter_wait(&name.label, started.elapsed());
+            if cfg!(feature = "metrics") {
+                self.publish_usage(name);
+            }
         }
         Ok(())
     }

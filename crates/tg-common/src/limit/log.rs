@@ -132,6 +132,16 @@ impl Window {
         }
     }
 
+    /// Admissions counted against the window that ends at `now`: those of the last `span`
+    /// and every one still ahead.
+    fn used(&self, now: Nanos) -> usize {
+        let settled = match now.checked_sub(self.span) {
+            Some(since) => self.settled.len() - self.settled.partition_point(|&t| t <= since),
+            None => self.settled.len(),
+        };
+        settled + self.ahead.len()
+    }
+
     fn last(&self) -> Option<Nanos> {
         match self.ahead.last_key_value() {
             Some((_, &at)) => Some(at),
@@ -275,6 +285,12 @@ impl AdmissionLog {
             margin,
             moves: 0,
         }
+    }
+
+    /// Each quota with the admissions its window ending at `now` holds (those still ahead
+    /// included).
+    pub(crate) fn usage(&self, now: Nanos) -> impl Iterator<Item = (Quota, usize)> + '_ {
+        self.windows.iter().map(move |w| (w.quota, w.used(now)))
     }
 
     /// The quotas enforced.
@@ -540,6 +556,18 @@ mod tests {
             Quota::per_hour(500),
             Quota::per_day(5000),
         ]
+    }
+
+    #[test]
+    fn usage_counts_the_window_ending_now() {
+        let mut log = AdmissionLog::new(&[Quota::per_second(3)]);
+        for _ in 0..2 {
+            assert!(log.reserve(0, Duration::ZERO).is_ok());
+        }
+        let used = |log: &AdmissionLog, now| log.usage(now).map(|(_, n)| n).collect::<Vec<_>>();
+        assert_eq!(used(&log, 0), [2]);
+        assert_eq!(used(&log, 999_999_999), [2]);
+        assert_eq!(used(&log, 1_000_000_000), [0]);
     }
 
     #[test]

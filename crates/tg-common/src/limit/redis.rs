@@ -414,6 +414,7 @@ impl RedisBackend {
 
     /// Leaves Redis alone for [`COOLDOWN`] after `err`, remembering its cause.
     fn mark_down(&self, err: &Error) {
+        crate::telemetry::limiter_backend_failure("redis", err);
         let cause =
             std::error::Error::source(err).map_or_else(|| err.to_string(), |s| s.to_string());
         *lock(&self.down_until) = Some((tokio::time::Instant::now() + COOLDOWN, cause.into()));
