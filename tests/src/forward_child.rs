@@ -118,13 +118,17 @@ pub struct Plan {
     pub senders: usize,
     /// Updates posted at most.
     pub max_updates: u64,
-    /// How long the survivors get to forward the backlog at the end.
-    pub drain: Duration,
+    /// The end: how long the survivors may forward the backlog without progress (a lost
+    /// update ends the wait after this), and at most in all.
+    pub stall: Duration,
+    /// See `stall`.
+    pub drain_max: Duration,
 }
 
 impl Plan {
     /// A plan for `replicas`, seeded by `TG_CRASH_SEED` when set (to replay a run), else at
-    /// random; 4 to 6 kills (drawn from the seed), lives of 300 to 1,500 ms.
+    /// random; 4 to 6 kills (drawn from the seed), lives of 20 to 1,200 ms (the shortest kill a
+    /// replica while it delivers what its predecessor left).
     pub fn new(replicas: usize) -> Plan {
         let seed = std::env::var("TG_CRASH_SEED")
             .ok()
@@ -134,10 +138,11 @@ impl Plan {
             seed,
             replicas,
             kills: StdRng::seed_from_u64(seed).random_range(4..=6),
-            life_ms: 300..1_500,
+            life_ms: 20..1_200,
             senders: 4,
-            max_updates: 50_000,
-            drain: Duration::from_secs(20),
+            max_updates: 2_000,
+            stall: Duration::from_secs(3),
+            drain_max: Duration::from_secs(60),
         }
     }
 }
@@ -156,6 +161,8 @@ pub struct Outcome {
     pub backlog_at_kills: Vec<usize>,
     /// Bodies the fake received (with repeats: delivery is at least once).
     pub forwarded: usize,
+    /// Bodies the fake received more than once.
+    pub repeats: usize,
     /// Answered updates the fake never received, by `update_id`.
     pub lost: Vec<u64>,
     /// Bodies the fake received that were never posted (not byte for byte).
@@ -282,12 +289,20 @@ pub async fn campaign(
     outcome.answered = lock(&shared.answered).clone();
     outcome.posted = shared.next.load(Ordering::Relaxed).min(plan.max_updates) - 1;
     let started = Instant::now();
+    let mut progress = (usize::MAX, started);
     loop {
         outcome.lost = missing(fake, key, &outcome.answered);
-        if outcome.lost.is_empty() || started.elapsed() > plan.drain {
+        let now = Instant::now();
+        if outcome.lost.len() < progress.0 {
+            progress = (outcome.lost.len(), now);
+        }
+        if outcome.lost.is_empty()
+            || now - progress.1 > plan.stall
+            || now - started > plan.drain_max
+        {
             break;
         }
-        sleep(Duration::from_millis(50)).await;
+        sleep(Duration::from_millis(100)).await;
     }
     outcome.drained_in = started.elapsed();
     for replica in running.into_iter().flatten() {
@@ -295,6 +310,12 @@ pub async fn campaign(
     }
     let forwarded = fake.forwarded(key);
     outcome.forwarded = forwarded.len();
+    outcome.repeats = forwarded.len()
+        - forwarded
+            .iter()
+            .map(|f| &f.body)
+            .collect::<HashSet<_>>()
+            .len();
     let posted = lock(&shared.posted);
     outcome.foreign = forwarded
         .iter()
@@ -318,7 +339,7 @@ impl Outcome {
             self.answered.len(),
             self.backlog_at_kills,
             self.forwarded,
-            self.forwarded.saturating_sub(self.answered.len()),
+            self.repeats,
             self.drained_in,
         );
         assert!(

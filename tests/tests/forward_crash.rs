@@ -9,7 +9,8 @@
 //! The fake answers some requests late, with a 503, or loses its answer, so deliveries are in
 //! flight and retried when the kills come. The Redis test needs `TG_REDIS_URL` (set by
 //! `cargo xtask test`); under CI a missing server is a failure, elsewhere a skip. Both run in
-//! real time, each within about 15 s.
+//! real time, each within about 10 s (the end waits for the backlog while it shrinks, and
+//! fails once it stops shrinking for 3 s).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -35,6 +36,8 @@ async fn fake(seed: u64) -> (Arc<TgtrackFake>, MockServer) {
             (3, Fault::Delay(Duration::from_millis(30))),
             (1, Fault::RespondUnprocessed(error_reply(503, None, None))),
             (1, Fault::ResetAfterHeaders),
+            (1, Fault::ResetBeforeHeaders),
+            (1, Fault::RespondUnprocessed(error_reply(429, None, None))),
         ],
         seed,
     }));

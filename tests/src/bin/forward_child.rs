@@ -16,6 +16,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
 use integration_tests::forward_child::{SECRET, WEBHOOK_PATH};
+use tg_common::RetryPolicy;
 use tg_common::outbox::spool::{DiskConfig, DiskSpool, RedisSpool, RedisSpoolConfig, Spool};
 use tg_common::retry::Backoff;
 use tgtrack_client::webhook::TelegramWebhookLayer;
@@ -52,9 +53,15 @@ async fn main() -> Result<(), String> {
     let base = arg(&args, 1)?;
     let key = std::env::var("TGTRACK_KEY").map_err(|_| "TGTRACK_KEY not set".to_owned())?;
     let spool = open(&args).await?;
-    // No client-side quota: the test is about the spool, and it forwards thousands a second.
+    // No client-side quota (the test is about the spool, and it forwards hundreds a second);
+    // short waits between retries, so a campaign drains within seconds.
     let client = Client::builder(key)
         .core(|c| c.with_loopback_url(base).with_quotas(Vec::new()))
+        .retry_policy(RetryPolicy {
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(100),
+            ..RetryPolicy::default()
+        })
         .build()
         .map_err(|e| e.to_string())?;
     let backoff = Backoff {
