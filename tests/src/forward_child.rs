@@ -16,6 +16,7 @@ use rand::{Rng, SeedableRng};
 use tg_mock::tgtrack::TgtrackFake;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
+use tokio::sync::Notify;
 use tokio::time::{Instant, sleep, timeout};
 
 /// The webhook's secret token (`setWebhook`'s `secret_token`) the children check.
@@ -175,6 +176,8 @@ struct Shared {
     addrs: Mutex<Vec<Option<SocketAddr>>>,
     posted: Mutex<HashSet<Bytes>>,
     answered: Mutex<BTreeMap<u64, Bytes>>,
+    /// Per replica: woken when it answered 200.
+    answers: Vec<Notify>,
     next: AtomicU64,
     stop: AtomicBool,
 }
@@ -187,7 +190,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 async fn send(shared: Arc<Shared>, seed: u64, max: u64) {
     let mut rng = StdRng::seed_from_u64(seed);
     while !shared.stop.load(Ordering::Relaxed) {
-        let live: Vec<SocketAddr> = lock(&shared.addrs).iter().flatten().copied().collect();
+        let live: Vec<(usize, SocketAddr)> = lock(&shared.addrs)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| Some((i, (*a)?)))
+            .collect();
         if live.is_empty() {
             sleep(Duration::from_millis(2)).await;
             continue;
@@ -198,9 +205,10 @@ async fn send(shared: Arc<Shared>, seed: u64, max: u64) {
         }
         let body = start_update(id, &mut rng);
         lock(&shared.posted).insert(Bytes::from(body.clone()));
-        let addr = live[rng.random_range(0..live.len())];
+        let (replica, addr) = live[rng.random_range(0..live.len())];
         if post(addr, &body).await == Some(200) {
             lock(&shared.answered).insert(id, Bytes::from(body));
+            shared.answers[replica].notify_waiters();
         }
     }
 }
@@ -237,6 +245,7 @@ pub async fn campaign(
         posted: Mutex::default(),
         answered: Mutex::default(),
         next: AtomicU64::new(1),
+        answers: (0..plan.replicas).map(|_| Notify::new()).collect(),
         stop: AtomicBool::new(false),
     });
     let senders: Vec<_> = (0..plan.senders)
@@ -258,6 +267,11 @@ pub async fn campaign(
             (_, v) => vec![v],
         };
         for &v in &victims {
+            // Most kills come right after the replica answered 200: an update answered
+            // and not yet stored would be lost then.
+            if rng.random_bool(0.8) {
+                let _ = timeout(Duration::from_millis(500), shared.answers[v].notified()).await;
+            }
             lock(&shared.addrs)[v] = None;
             if let Some(replica) = running[v].take() {
                 replica.kill().await;
