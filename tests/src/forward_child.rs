@@ -39,7 +39,7 @@ pub fn start_update(id: u64, rng: &mut impl Rng) -> String {
         "{{\"update_id\":{gap}{id},\"message\":{{\"message_id\":{},\"from\":{{\"id\":{user},\"is_bot\":false,\"first_name\":\"Va\\u0073ya \\u2764\",\"language_code\":\"ru\"}},{gap}\"chat\":{{\"id\":{user},\"first_name\":\"Va\\u0073ya \\u2764\",\"type\":\"private\"}},\"date\":{},\"text\":\"/start {param}\",\"entities\":[{{\"offset\":0,\"length\":6,\"type\":\"bot_command\"}}]}}}}{}",
         id % 1000 + 1,
         1_700_000_000 + id,
-        if id % 3 == 0 { "\n" } else { "" }
+        if id.is_multiple_of(3) { "\n" } else { "" }
     )
 }
 
