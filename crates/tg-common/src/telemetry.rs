@@ -302,6 +302,7 @@ pub(crate) fn limiter_usage(limiter: &Arc<str>, quota: &crate::Quota, used: usiz
 }
 
 /// Counts a failure of the shared limiter store (`redis`), by `error.type`.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
 #[inline]
 pub(crate) fn limiter_backend_failure(backend: &'static str, err: &Error) {
     #[cfg(feature = "metrics")]

@@ -194,10 +194,6 @@ impl Endpoint {
         self as usize
     }
 
-    /// Whether the request carries a JSON body.
-    pub fn has_body(self) -> bool {
-        self.method() != Method::GET
-    }
 }
 
 /// Every endpoint's path in declaration order ([`Endpoint::index`]): the client's

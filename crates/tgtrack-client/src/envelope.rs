@@ -38,11 +38,6 @@ impl<T> OkAnswer<T> {
         self.mode.as_ref().is_some_and(Mode::is_sandbox)
     }
 
-    /// `data`, or a decode error naming `data` when the answer carried none.
-    pub fn require_data(self, status: u16) -> Result<T, Error> {
-        self.data
-            .ok_or_else(|| Error::decode(status, "data", "the answer carries no `data`", b""))
-    }
 }
 
 /// Just the `status` field, to tell the two envelopes apart.

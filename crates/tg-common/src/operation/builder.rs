@@ -45,11 +45,6 @@ impl<O: Operation> RequestBuilder<O> {
         self
     }
 
-    /// The operation, without the client.
-    pub fn into_operation(self) -> O {
-        self.operation
-    }
-
     /// The client that sends it.
     pub fn client(&self) -> &O::Client {
         &self.client
