@@ -7,6 +7,7 @@ mod demo;
 mod fuzz;
 mod publish_check;
 mod readable;
+mod readme_check;
 mod redis;
 mod test;
 
