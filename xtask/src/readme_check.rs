@@ -3,8 +3,9 @@
 //! unless `no_run`, run) with exactly what a user who copied the README has.
 //!
 //! The scratch crate, `target/readme-check/<crate>/`, depends on what the README's `toml` blocks
-//! name and nothing else: the crate itself (by path, with the features the blocks name), tokio,
-//! and the dev-dependencies a block names (tg-mock for the "Testing against tg-mock" sections).
+//! name and nothing else: the crate itself (by path, with the features the blocks name), tokio
+//! (with `macros` and `rt-multi-thread` unless the README names it) and the dev-dependencies a
+//! block names (tg-mock for the "Testing against tg-mock" sections).
 //! It takes the workspace's lock file, profile and target directory, so no dependency is built
 //! again for it beyond a different feature set.
 
@@ -26,7 +27,7 @@ pub fn run(cargo: &str) -> Result<Tally, String> {
         let mut cmd = cargo_command(cargo);
         cmd.current_dir(&dir)
             .env("CARGO_TARGET_DIR", root.join("target"))
-            .args(["test", "--doc", "--quiet"]);
+            .args(["test", "--doc"]);
         let tally = run_tests(&mut cmd)?;
         println!(
             "readme {krate}: {} blocks passed, {} failed, {} ignored",
@@ -42,6 +43,21 @@ pub fn run(cargo: &str) -> Result<Tally, String> {
         total.ok &= tally.ok;
     }
     Ok(total)
+}
+
+/// `cargo xtask readme-check`: [`run`] on its own, with a summary line.
+pub fn run_alone() -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let t = run(&cargo)?;
+    println!(
+        "summary: {} passed, {} failed, {} skipped",
+        t.passed, t.failed, t.ignored
+    );
+    if t.ok && t.failed == 0 {
+        Ok(())
+    } else {
+        Err("README examples failed".to_owned())
+    }
 }
 
 /// Writes `target/readme-check/<krate>/` (manifest, lock file, `lib.rs`) and returns its path.
@@ -79,11 +95,19 @@ struct Dependency {
 /// The scratch crate's manifest: the dependencies of `readme`'s `toml` blocks (ours by path),
 /// the workspace's dev profile, and an empty `[workspace]` (it belongs to no other).
 fn manifest(root: &Path, krate: &str, readme: &str) -> Result<String, String> {
-    let (deps, dev_deps) = dependencies(readme)?;
-    if !deps.iter().any(|d| d.name == krate) {
+    let (mut deps, dev_deps) = dependencies(readme)?;
+    if !deps.iter().chain(&dev_deps).any(|d| d.name == krate) {
         return Err(format!(
             "crates/{krate}/README.md: no toml block names {krate} as a dependency"
         ));
+    }
+    // The runtime every example runs on, when the README does not name it.
+    if !deps.iter().chain(&dev_deps).any(|d| d.name == "tokio") {
+        deps.push(Dependency {
+            name: "tokio".to_owned(),
+            version: "1".to_owned(),
+            features: vec!["macros".to_owned(), "rt-multi-thread".to_owned()],
+        });
     }
     let mut out = format!(
         "[package]\nname = \"readme-{krate}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\

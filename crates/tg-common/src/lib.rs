@@ -14,6 +14,7 @@ pub mod error;
 pub mod json;
 pub mod limit;
 pub mod operation;
+pub mod prelude;
 pub mod retry;
 pub mod scrub;
 pub mod secret;

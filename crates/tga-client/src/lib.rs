@@ -19,7 +19,7 @@
 //! - [`envelope`]: what an answer means ([`envelope::decode`]); success is a 2xx carrying
 //!   the service's `Success record.` answer, not any 2xx.
 //! - [`error`]: TGA's documented error answers ([`TgaApiError`]).
-//! - [`prelude`]: the names most programs use, in one `use tga_client::prelude::*`.
+//! - [`prelude`]: the traits most programs call methods of, in one `use tga_client::prelude::*`.
 //! - [`spool`]: where accepted events wait for delivery: in memory, on disk, or in a Redis
 //!   stream shared by replicas.
 //! - [`tracker`]: queueing, batching, retries, dead letters, flush and shutdown, over any
@@ -48,8 +48,11 @@ pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, Extra
 pub use identity::Identity;
 pub use init_data::{InitData, InitDataError, InitDataValidator};
 pub use operation::{GetEventThresholds, SendEvents};
-/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 pub use tg_common;
+/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
+// What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.
+#[cfg(feature = "redis")]
+pub use tg_common::limit::{FailMode, RedisConfig};
 pub use thresholds::EventThresholds;
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
 pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};

@@ -69,8 +69,11 @@ pub use setters::{
     CreatePlanSetters, GetPaymentMethodsReportSetters, GetPlansReportSetters, GetRevenueSetters,
     ListMembersSetters, ListOrdersSetters, ListPlansSetters, ListProjectsSetters,
 };
-/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 pub use tg_common;
+/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
+// What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.
+#[cfg(feature = "redis")]
+pub use tg_common::limit::{FailMode, RedisConfig};
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
 pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use tg_common::{

@@ -51,6 +51,10 @@ pub struct CoreConfig {
     pub transport: TransportConfig,
     /// An existing pool to share instead of building one.
     pub shared_transport: Option<Transport>,
+    /// A Redis limiter every replica shares, built for the key and [`CoreConfig::quotas`]
+    /// when the client is built ([`CoreConfig::with_shared_limiter`]).
+    #[cfg(feature = "redis")]
+    pub(crate) shared_limiter: Option<crate::limit::RedisConfig>,
 }
 
 impl CoreConfig {
@@ -67,6 +71,8 @@ impl CoreConfig {
             limiter: None,
             transport: TransportConfig::default(),
             shared_transport: None,
+            #[cfg(feature = "redis")]
+            shared_limiter: None,
         }
     }
 
@@ -116,6 +122,17 @@ impl CoreConfig {
     /// A limiter to use instead of the process-wide one (for example a shared backend).
     pub fn with_limiter(mut self, limiter: RateLimiter) -> Self {
         self.limiter = Some(limiter);
+        self
+    }
+
+    /// Shares [`CoreConfig::quotas`] with every replica through Redis: when the client is built,
+    /// a [`crate::limit::redis_limiter`] for its key and quotas replaces the process-wide limiter
+    /// (Redis key names hold a keyed hash of the key, never the key). Building fails with a
+    /// configuration error when there are no quotas. [`CoreConfig::with_limiter`] wins over it.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn with_shared_limiter(mut self, config: crate::limit::RedisConfig) -> Self {
+        self.shared_limiter = Some(config);
         self
     }
 
