@@ -24,10 +24,10 @@ pub mod scrub;
 pub mod secret;
 pub mod transport;
 
-/// The `http` crate, whose `Method` and `HeaderMap` [`Call`] takes.
-pub use http;
 pub use client::{Call, CallOptions, Core, CoreConfig, Response, Timeouts};
 pub use error::{ApiError, BoxError, Context, Error, ErrorKind, RetrySafety};
+/// The `http` crate, whose `Method` and `HeaderMap` [`Call`] takes.
+pub use http;
 pub use limit::{Quota, RateLimiter};
 pub use operation::{HasOperation, Operation, OperationPath, ProviderClient, RequestBuilder};
 pub use retry::{Idempotency, RetryPolicy};

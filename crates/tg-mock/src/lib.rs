@@ -17,9 +17,9 @@ pub mod tgmembership;
 pub mod tgtrack;
 pub mod window;
 
+pub use fault::{Chaos, Fault, FaultRule, Matcher};
 /// The `http` crate, whose `HeaderMap` [`deliver::post`] takes.
 pub use http;
-pub use fault::{Chaos, Fault, FaultRule, Matcher};
 pub use server::{Disposition, Exchange, MockServer};
 pub use service::{FixedReply, Reply, Request, Service};
 pub use window::FixedWindows;
