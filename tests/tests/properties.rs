@@ -21,7 +21,7 @@ use tgmembership_client::prelude::*;
 use tgmembership_client::tg_common::{self, Operation};
 use tgmembership_client::webhook::WebhookEventKind;
 use tgmembership_client::{
-    CountOrders, CreateAccessToken, CreateAffiliate, CreateOrder, CreatePlan, Currency,
+    Client, CountOrders, CreateAccessToken, CreateAffiliate, CreateOrder, CreatePlan, Currency,
     DeleteWebhook, DurationUnit, GetOrder, GetPaymentMethodsReport, GetPlansReport, GetRevenue,
     IntervalUnit, InviteeOnly, ListCoupons, ListMembers, ListOrders, ListPaymentMethods, ListPlans,
     ListProjects, NewPlanOptions, Newcomers, OrderStatus, PaymentGateway, PlanDuration,

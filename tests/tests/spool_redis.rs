@@ -1,5 +1,7 @@
 //! The Redis Streams spool against a real redis-server (started by `cargo xtask test`, which
-//! passes its URL in `TG_REDIS_URL`). Under CI a missing server is a failure, not a skip.
+//! passes its URL in `TG_REDIS_URL`). Each test is `#[ignore]`d as needing redis-server: `cargo
+//! xtask test` runs them once its server is up, fails under CI without one, and elsewhere
+//! counts them as skipped.
 //! These tests run in real time (Redis's clock cannot be paused), on visibility timeouts of a
 //! few hundred milliseconds.
 
@@ -27,8 +29,9 @@ fn number(bytes: &Bytes) -> u64 {
 /// Replica `a` dies (is dropped) holding 60 claimed entries; replica `b` gets the other 40 at
 /// once, none of `a`'s before the visibility timeout, and all of `a`'s after it.
 #[tokio::test]
+#[ignore = "needs redis-server (run by cargo xtask test)"]
 async fn a_dead_replicas_entries_are_reclaimed_by_the_other() {
-    let Some(url) = redis_url() else { return };
+    let url = redis_url();
     let stream = unique("test:spool:reclaim:");
     let a = open(&url, &stream, "a").await;
     let b = open(&url, &stream, "b").await;
@@ -70,8 +73,9 @@ async fn a_dead_replicas_entries_are_reclaimed_by_the_other() {
 
 /// A replica restarted under its consumer name takes back at once what it was delivering.
 #[tokio::test]
+#[ignore = "needs redis-server (run by cargo xtask test)"]
 async fn a_restarted_replica_takes_back_its_own_entries() {
-    let Some(url) = redis_url() else { return };
+    let url = redis_url();
     let stream = unique("test:spool:restart:");
     let a = open(&url, &stream, "a").await;
     for n in 0..10u64 {
@@ -93,8 +97,9 @@ async fn a_restarted_replica_takes_back_its_own_entries() {
 /// entries go back to the group at once (another replica takes them before the visibility
 /// timeout).
 #[tokio::test]
+#[ignore = "needs redis-server (run by cargo xtask test)"]
 async fn a_live_replica_keeps_what_it_holds() {
-    let Some(url) = redis_url() else { return };
+    let url = redis_url();
     let stream = unique("test:spool:refresh:");
     let a = open(&url, &stream, "a").await;
     let b = open(&url, &stream, "b").await;
@@ -122,8 +127,9 @@ async fn a_live_replica_keeps_what_it_holds() {
 
 /// The stream's entry bound refuses with a typed error; an acknowledgement makes room.
 #[tokio::test]
+#[ignore = "needs redis-server (run by cargo xtask test)"]
 async fn a_full_stream_refuses_with_a_typed_error() {
-    let Some(url) = redis_url() else { return };
+    let url = redis_url();
     let stream = unique("test:spool:full:");
     let config = RedisSpoolConfig::new(url.as_str(), stream.as_str(), "a").max_entries(3);
     let a = RedisSpool::open(config).await.unwrap();
@@ -152,8 +158,9 @@ async fn a_bad_url_is_refused_without_echoing_it() {
 /// A replica process killed (SIGKILL) while appending and delivering: another replica takes
 /// over, after the visibility timeout, everything it had appended and not acknowledged.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server (run by cargo xtask test)"]
 async fn a_killed_replicas_entries_are_delivered_by_the_other() {
-    let Some(url) = redis_url() else { return };
+    let url = redis_url();
     let stream = unique("test:spool:killed:");
     let mut reported = Reported::default();
     let lines = rand::rng().random_range(1_000..4_000);

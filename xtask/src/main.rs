@@ -7,6 +7,7 @@ mod demo;
 mod fuzz;
 mod publish_check;
 mod readable;
+mod readme_check;
 mod redis;
 mod test;
 
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&rest),
         Some("fuzz") => fuzz::run(&rest),
         Some("publish-check") => publish_check::run(),
+        Some("readme-check") => readme_check::run_alone(),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
@@ -29,7 +31,8 @@ fn main() -> ExitCode {
                  demo [--verbose]     walk through every client against the in-process fake services\n  \
                  bench [limiter|tracker|compare|instructions|decode|deps|all]  measure; `all` writes docs/performance.md\n  \
                  fuzz [--seconds N] [TARGET...]  run every fuzz target N s (default 60) on nightly\n  \
-                 publish-check        package every publishable crate and build it from its .crate file"
+                 publish-check        package every publishable crate and build it from its .crate file\n  \
+                 readme-check         every crate README's code as doctests of a scratch crate (part of `test`)"
             );
             return ExitCode::from(2);
         }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// The crates published to crates.io, in dependency order.
-const CRATES: [&str; 5] = [
+pub const CRATES: [&str; 5] = [
     "tg-common",
     "tg-mock",
     "tgtrack-client",

@@ -1,6 +1,14 @@
-//! `cargo xtask test`: format check, clippy with warnings denied, then every test of the
-//! workspace (unit, integration, doc, the teloxide suite), then every runnable example in CI
-//! mode (the teloxide bots too), ending with one summary line.
+//! `cargo xtask test`: format check, clippy and rustdoc with warnings denied, then every test of
+//! the workspace (unit, integration, doc, the teloxide suite), the tests that need redis-server
+//! (a second pass), every crate README's code as a doctest of a scratch crate (see
+//! [`crate::readme_check`]), and every runnable example in CI mode (the teloxide bots too),
+//! ending with the reasons of what was skipped and one summary line
+//! (`summary: N passed, N failed, N skipped`).
+//!
+//! A test that needs redis-server is `#[ignore = "needs redis-server ..."]`: the first pass
+//! lists it as ignored; when redis-server is up, a second pass runs exactly those tests
+//! (`-- --ignored --exact NAME...`). Without redis-server they are counted as skipped, with the
+//! reason, never as passed (under CI, where `CI` is set, a missing redis-server fails the run).
 //!
 //! Every step builds with the same features ([`FEATURES`]), so teloxide and the crates below it
 //! are compiled once for the tests and the examples (a cold teloxide build takes minutes).
@@ -34,6 +42,17 @@ pub fn run(args: &[&str]) -> Result<(), String> {
             "warnings",
         ]),
     )?;
+    let mut doc = cargo_command(&cargo);
+    doc.args([
+        "doc",
+        "--workspace",
+        "--no-deps",
+        "--features",
+        FEATURES,
+        "--quiet",
+    ])
+    .env("RUSTDOCFLAGS", "-D warnings");
+    step("rustdoc", &mut doc)?;
     let redis = crate::redis::start()?;
     let mut cmd = cargo_command(&cargo);
     cmd.args([
@@ -47,11 +66,41 @@ pub fn run(args: &[&str]) -> Result<(), String> {
     if let Some(r) = &redis {
         cmd.env("TG_REDIS_URL", &r.url);
     }
-    let (mut passed, mut failed, ignored, ok) = run_tests(&mut cmd)?;
+    eprintln!("xtask: tests…");
+    let first = run_tests(&mut cmd)?;
+    let needs_redis = first.ignored_because(NEEDS_REDIS);
+    let second = match (&redis, needs_redis.is_empty()) {
+        (Some(r), false) => {
+            eprintln!("xtask: the tests that need redis-server…");
+            let mut cmd = cargo_command(&cargo);
+            cmd.args([
+                "test",
+                "--workspace",
+                "--no-fail-fast",
+                "--tests",
+                "--features",
+                FEATURES,
+            ])
+            .args(args.iter().take_while(|a| **a != "--"))
+            .args(["--", "--ignored", "--exact"])
+            .args(&needs_redis)
+            .env("TG_REDIS_URL", &r.url);
+            run_tests(&mut cmd)?
+        }
+        _ => Tally::default(),
+    };
+    eprintln!("xtask: README examples…");
+    let readmes = crate::readme_check::run(&cargo)?;
     let (examples_passed, examples_failed) = run_examples(&cargo);
-    passed += examples_passed;
-    failed += examples_failed;
-    println!("summary: {passed} passed, {failed} failed, {ignored} skipped");
+    let skipped = skipped(&first, &second, redis.is_some());
+    for (reason, n) in &skipped {
+        println!("skipped {n}: {reason}");
+    }
+    let passed = first.passed + second.passed + readmes.passed + examples_passed;
+    let failed = first.failed + second.failed + readmes.failed + examples_failed;
+    let skipped: u64 = skipped.iter().map(|(_, n)| n).sum::<u64>() + readmes.ignored;
+    println!("summary: {passed} passed, {failed} failed, {skipped} skipped");
+    let ok = first.ok && second.ok && readmes.ok;
     if ok && failed == 0 {
         Ok(())
     } else {
@@ -59,11 +108,93 @@ pub fn run(args: &[&str]) -> Result<(), String> {
     }
 }
 
+/// The start of the reason every test that needs redis-server gives in its `#[ignore]`.
+const NEEDS_REDIS: &str = "needs redis-server";
+
+/// What `cargo test` reported: the `test result:` lines added up, and each test by name.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Tests passed.
+    pub passed: u64,
+    /// Tests failed.
+    pub failed: u64,
+    /// Tests ignored.
+    pub ignored: u64,
+    /// The tests that ran (passed or failed), by name.
+    ran: Vec<String>,
+    /// The ignored tests: (name, reason; empty when the test gives none).
+    ignored_tests: Vec<(String, String)>,
+    /// Whether cargo exited successfully.
+    pub ok: bool,
+}
+
+impl Tally {
+    /// Takes in one line of `cargo test`'s output.
+    fn record(&mut self, line: &str) {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            self.passed += count(rest, " passed");
+            self.failed += count(rest, " failed");
+            self.ignored += count(rest, " ignored");
+        } else if let Some((name, outcome)) = line
+            .strip_prefix("test ")
+            .and_then(|rest| rest.rsplit_once(" ... "))
+        {
+            if let Some(reason) = outcome.strip_prefix("ignored") {
+                let reason = reason.strip_prefix(", ").unwrap_or("");
+                self.ignored_tests
+                    .push((name.to_owned(), reason.to_owned()));
+            } else if outcome == "ok" || outcome == "FAILED" {
+                self.ran.push(name.to_owned());
+            }
+        }
+    }
+
+    /// The names of the ignored tests whose reason starts with `reason`, each once.
+    fn ignored_because(&self, reason: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .ignored_tests
+            .iter()
+            .filter(|(_, r)| r.starts_with(reason))
+            .map(|(n, _)| n.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// What was skipped, as (reason, count): the tests the first pass ignored that the second did
+/// not run, grouped by their reason. `redis_up` says whether redis-server was running, to say
+/// why the Redis tests did not run.
+fn skipped(first: &Tally, second: &Tally, redis_up: bool) -> Vec<(String, u64)> {
+    let mut ran = second.ran.clone();
+    let mut groups: Vec<(String, u64)> = Vec::new();
+    for (name, reason) in &first.ignored_tests {
+        if let Some(i) = ran.iter().position(|r| r == name) {
+            ran.swap_remove(i);
+            continue;
+        }
+        let reason = match (reason.as_str(), redis_up) {
+            ("", _) => "ignored without a reason".to_owned(),
+            (r, false) if r.starts_with(NEEDS_REDIS) => {
+                format!("{r}: redis-server is not installed")
+            }
+            (r, _) => r.to_owned(),
+        };
+        match groups.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, n)) => *n += 1,
+            None => groups.push((reason, 1)),
+        }
+    }
+    groups
+}
+
 /// `cargo` without the variables `cargo run` set for xtask itself (`CARGO_PKG_*`,
 /// `CARGO_MANIFEST_*`, ...). Build scripts such as ring's rerun when those change, so with them a
 /// `cargo xtask test` after a plain `cargo test` (or the reverse) would rebuild ring, rustls and
 /// everything above them.
-fn cargo_command(cargo: &str) -> Command {
+pub fn cargo_command(cargo: &str) -> Command {
     let mut cmd = Command::new(cargo);
     for (name, _) in std::env::vars_os() {
         let set_by_cargo_run = name.to_str().is_some_and(|n| {
@@ -93,26 +224,22 @@ fn step(name: &str, cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-/// Runs `cargo test`, echoing its output and adding up its `test result:` lines.
-fn run_tests(cmd: &mut Command) -> Result<(u64, u64, u64, bool), String> {
-    eprintln!("xtask: tests…");
+/// Runs `cargo test`, echoing its output and taking in each line (see [`Tally`]).
+pub fn run_tests(cmd: &mut Command) -> Result<Tally, String> {
     let mut child = cmd
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("tests: could not start: {e}"))?;
-    let (mut passed, mut failed, mut ignored) = (0, 0, 0);
+    let mut tally = Tally::default();
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
             println!("{line}");
-            if let Some(rest) = line.trim().strip_prefix("test result: ") {
-                passed += count(rest, " passed");
-                failed += count(rest, " failed");
-                ignored += count(rest, " ignored");
-            }
+            tally.record(&line);
         }
     }
     let status = child.wait().map_err(|e| format!("tests: {e}"))?;
-    Ok((passed, failed, ignored, status.success()))
+    tally.ok = status.success();
+    Ok(tally)
 }
 
 /// The runnable examples of the `examples` package, each run unattended in CI mode.
@@ -269,7 +396,84 @@ fn count(text: &str, label: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{count, example_artifact};
+    use super::{Tally, count, example_artifact, skipped};
+
+    /// The output of a first pass: one test ran, two need Redis, one is ignored for another
+    /// reason, and one gives no reason.
+    const FIRST_PASS: &str = "\
+running 5 tests
+test limiter::a_refusal ... ok
+test replicas_share_one_exact_quota ... ignored, needs redis-server (run by cargo xtask test)
+test tests::redis_store_refuses_a_replay_across_replicas ... ignored, needs redis-server (run by cargo xtask test)
+test slow_soak ... ignored, takes an hour
+test src/lib.rs - thing (line 3) ... ignored
+
+test result: ok. 1 passed; 0 failed; 4 ignored; 0 measured; 0 filtered out; finished in 0.01s
+";
+
+    fn tally(output: &str) -> Tally {
+        let mut t = Tally::default();
+        for line in output.lines() {
+            t.record(line);
+        }
+        t
+    }
+
+    #[test]
+    fn the_second_pass_runs_exactly_the_tests_that_need_redis() {
+        let first = tally(FIRST_PASS);
+        assert_eq!((first.passed, first.failed, first.ignored), (1, 0, 4));
+        assert_eq!(
+            first.ignored_because("needs redis-server"),
+            [
+                "replicas_share_one_exact_quota",
+                "tests::redis_store_refuses_a_replay_across_replicas"
+            ]
+        );
+    }
+
+    #[test]
+    fn without_redis_its_tests_count_as_skipped_with_the_reason_never_as_passed() {
+        let first = tally(FIRST_PASS);
+        let skipped = skipped(&first, &Tally::default(), false);
+        assert_eq!(
+            skipped,
+            [
+                (
+                    "needs redis-server (run by cargo xtask test): redis-server is not installed"
+                        .to_owned(),
+                    2
+                ),
+                ("takes an hour".to_owned(), 1),
+                ("ignored without a reason".to_owned(), 1),
+            ]
+        );
+        assert_eq!(
+            first.passed, 1,
+            "an ignored test is never counted as passed"
+        );
+    }
+
+    #[test]
+    fn with_redis_the_tests_the_second_pass_ran_are_not_skipped() {
+        let first = tally(FIRST_PASS);
+        let second = tally(
+            "\
+test replicas_share_one_exact_quota ... ok
+test tests::redis_store_refuses_a_replay_across_replicas ... FAILED
+
+test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 3 filtered out; finished in 1.2s
+",
+        );
+        assert_eq!((second.passed, second.failed), (1, 1));
+        assert_eq!(
+            skipped(&first, &second, true),
+            [
+                ("takes an hour".to_owned(), 1),
+                ("ignored without a reason".to_owned(), 1),
+            ]
+        );
+    }
 
     #[test]
     fn finds_the_examples_executables_in_cargos_messages() {

@@ -1,5 +1,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
-#![doc = include_str!("../README.md")]
+// The README's blocks are doctests of a scratch crate that depends on this crate as a user's
+// would (`cargo xtask readme-check`, part of `cargo xtask test`), not of this crate: here they
+// would see its dev-dependencies and miss the features and crates the README names.
+#![cfg_attr(not(doctest), doc = include_str!("../README.md"))]
+#![cfg_attr(doctest, doc = "See README.md.")]
 //!
 //! ## How a request flows
 //!
@@ -16,6 +20,7 @@ pub mod limit;
 pub mod operation;
 #[cfg(feature = "outbox")]
 pub mod outbox;
+pub mod prelude;
 pub mod retry;
 pub mod scrub;
 pub mod secret;
@@ -24,6 +29,8 @@ pub mod transport;
 
 pub use client::{Call, CallOptions, Core, CoreConfig, Response, Timeouts};
 pub use error::{ApiError, BoxError, Context, Error, ErrorKind, RetrySafety};
+/// The `http` crate, whose `Method` and `HeaderMap` [`Call`] takes.
+pub use http;
 pub use limit::{Quota, RateLimiter};
 pub use operation::{HasOperation, Operation, OperationPath, ProviderClient, RequestBuilder};
 pub use retry::{Idempotency, RetryPolicy};

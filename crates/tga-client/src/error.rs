@@ -2,7 +2,7 @@
 //!
 //! [`envelope::decode`](crate::envelope::decode) produces them (inside an
 //! [`ErrorKind::Api`](tg_common::ErrorKind::Api)); `err.tga_error()`
-//! ([`TgaErrorExt`](crate::TgaErrorExt)) reads one back out of a [`tg_common::Error`].
+//! ([`TgaErrorExt`]) reads one back out of a [`tg_common::Error`].
 
 use std::fmt;
 

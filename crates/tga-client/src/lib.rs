@@ -1,5 +1,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
-#![doc = include_str!("../README.md")]
+// The README's blocks are doctests of a scratch crate that depends on this crate as a user's
+// would (`cargo xtask readme-check`, part of `cargo xtask test`), not of this crate: here they
+// would see its dev-dependencies and miss the features and crates the README names.
+#![cfg_attr(not(doctest), doc = include_str!("../README.md"))]
+#![cfg_attr(doctest, doc = "See README.md.")]
 //!
 //! ## Modules
 //!
@@ -19,7 +23,7 @@
 //! - [`envelope`]: what an answer means ([`envelope::decode`]); success is a 2xx carrying
 //!   the service's `Success record.` answer, not any 2xx.
 //! - [`error`]: TGA's documented error answers ([`TgaApiError`]).
-//! - [`prelude`]: the names most programs use, in one `use tga_client::prelude::*`.
+//! - [`prelude`]: the traits most programs call methods of, in one `use tga_client::prelude::*`.
 //! - [`spool`]: where accepted events wait for delivery: in memory, on disk, or in a Redis
 //!   stream shared by replicas.
 //! - [`tracker`]: queueing, batching, retries, dead letters, flush and shutdown, over any
@@ -47,11 +51,14 @@ pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, Extra
 pub use identity::Identity;
 pub use init_data::{InitData, InitDataError, InitDataValidator};
 pub use operation::{GetEventThresholds, SendEvents};
-/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 pub use tg_common;
 /// Where accepted events wait for delivery; moved to `tg_common::outbox::spool`, re-exported
 /// here under its former path.
 pub use tg_common::outbox::spool;
+/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
+// What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.
+#[cfg(feature = "redis")]
+pub use tg_common::limit::{FailMode, RedisConfig};
 pub use thresholds::EventThresholds;
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
 pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};

@@ -1,13 +1,8 @@
-//! The names most programs use: `use tga_client::prelude::*;`.
+//! The traits most programs call methods of: `use tga_client::prelude::*;`.
 //!
-//! The client and its requests, the event types, the tracker and the error types with
-//! [`TgaErrorExt`] (so `err.tga_error()` works).
+//! Traits only, as every prelude of these crates (see [`tg_common::prelude`]): [`TgaErrorExt`]
+//! (so `err.tga_error()` works) and tg-common's prelude. Types (`Client`, `Event`, `Tracker`,
+//! ...) are imported by name from the crate root, so globbing several preludes never clashes.
 
-pub use crate::client::{Client, ClientBuilder};
-pub use crate::error::{TgaApiError, TgaErrorExt};
-pub use crate::event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, Message};
-pub use crate::operation::{GetEventThresholds, SendEvents};
-pub use crate::thresholds::EventThresholds;
-pub use crate::tracker::{TrackError, Tracker, TrackerConfig};
-pub use tg_common::{Error, ErrorKind, Operation, RequestBuilder, Secret};
-pub use uuid::Uuid;
+pub use crate::error::TgaErrorExt;
+pub use tg_common::prelude::*;

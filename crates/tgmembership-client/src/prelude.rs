@@ -1,16 +1,16 @@
-//! The names most programs use: `use tgmembership_client::prelude::*;`.
+//! The traits most programs call methods of: `use tgmembership_client::prelude::*;`.
 //!
-//! The client, the setters of every request type (so `.limit(..)` works on a request and on
-//! its builder), the common model types, TGmembership's error with [`TgmembershipErrorExt`]
-//! (so `err.tgmembership_error()` works), and the operation contract.
+//! Traits only, as every prelude of these crates (see [`tg_common::prelude`]): the setters of
+//! every request type (so `.limit(..)` works on a request and on its builder),
+//! [`TgmembershipErrorExt`] (so `err.tgmembership_error()` works) and tg-common's prelude
+//! (`StreamExt`, so `.next().await` works on a paginated `.stream()`; `Operation` for
+//! `request.validate()`). Types (`Client`, `Currency`, ...) are imported by name from the crate
+//! root, so globbing several preludes never clashes.
 
+pub use crate::error::TgmembershipErrorExt;
 pub use crate::setters::{
     CountOrdersSetters, CreateAccessTokenSetters, CreateAffiliateSetters, CreateOrderSetters,
     CreatePlanSetters, GetPaymentMethodsReportSetters, GetPlansReportSetters, GetRevenueSetters,
     ListMembersSetters, ListOrdersSetters, ListPlansSetters, ListProjectsSetters,
 };
-pub use crate::{
-    Client, ClientBuilder, Currency, Decimal, IntervalUnit, OrderStatus, PaymentGateway,
-    TgmembershipApiError, TgmembershipErrorExt, WebhookVerifier,
-};
-pub use tg_common::{Error, ErrorKind, Operation, RequestBuilder, Secret};
+pub use tg_common::prelude::*;

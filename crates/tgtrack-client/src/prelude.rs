@@ -1,8 +1,10 @@
-//! The names most programs use: `use tgtrack_client::prelude::*;`.
+//! The traits most programs call methods of: `use tgtrack_client::prelude::*;`.
 //!
-//! The client, the setters of every request type (so `.amount(..)` works on a request and on
-//! its builder), TGTrack's error with [`TgtrackErrorExt`] (so `err.tgtrack_error()` works), and
-//! the operation contract (`request.validate()`).
+//! Traits only, as every prelude of these crates (see [`tg_common::prelude`]): the setters of
+//! every request type (so `.amount(..)` works on a request and on its builder),
+//! [`TgtrackErrorExt`] (so `err.tgtrack_error()` works) and tg-common's prelude (`Operation`
+//! for `request.validate()`). Types (`Client`, `AddEvent`, ...) are imported by name from the
+//! crate root, so globbing several preludes never clashes.
 //!
 //! ```
 //! use tgtrack_client::prelude::*;
@@ -12,10 +14,9 @@
 //! assert!(event.validate().is_ok());
 //! ```
 
-pub use crate::client::{Client, ClientBuilder};
-pub use crate::error::{TgtrackApiError, TgtrackErrorExt};
+pub use crate::error::TgtrackErrorExt;
 pub use crate::setters::{
     AddEventSetters, MyBotWasStoppedSetters, SambotForwardSetters, SendReachGoalSetters,
     UserDidStartBotSetters,
 };
-pub use tg_common::{Error, ErrorKind, Operation, RequestBuilder, Secret};
+pub use tg_common::prelude::*;

@@ -1,5 +1,5 @@
-//! The child of the tracker crash tests: a [`Tracker`] over a spool that tracks numbered events
-//! as fast as it can (and delivers them to the fake TGA) until it is killed.
+//! The child of the tracker crash tests: a [`Tracker`](tga_client::Tracker) over a spool that
+//! tracks numbered events as fast as it can (and delivers them to the fake TGA) until it is killed.
 //!
 //! Usage: `tracker_child BASE_URL FIRST disk DIR` or
 //! `tracker_child BASE_URL FIRST redis URL STREAM CONSUMER`; the token is in `TGA_TOKEN`.

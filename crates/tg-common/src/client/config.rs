@@ -54,6 +54,10 @@ pub struct CoreConfig {
     pub transport: TransportConfig,
     /// An existing pool to share instead of building one.
     pub shared_transport: Option<Transport>,
+    /// A Redis limiter every replica shares, built for the key and [`CoreConfig::quotas`]
+    /// when the client is built ([`CoreConfig::with_shared_limiter`]).
+    #[cfg(feature = "redis")]
+    pub(crate) shared_limiter: Option<crate::limit::RedisConfig>,
 }
 
 impl CoreConfig {
@@ -71,6 +75,8 @@ impl CoreConfig {
             reserved_share: ReservedShare::NONE,
             transport: TransportConfig::default(),
             shared_transport: None,
+            #[cfg(feature = "redis")]
+            shared_limiter: None,
         }
     }
 
@@ -126,6 +132,17 @@ impl CoreConfig {
     /// The share of every window that background calls leave to the others.
     pub fn with_reserved_share(mut self, share: ReservedShare) -> Self {
         self.reserved_share = share;
+        self
+    }
+
+    /// Shares [`CoreConfig::quotas`] with every replica through Redis: when the client is built,
+    /// a [`crate::limit::redis_limiter`] for its key and quotas replaces the process-wide limiter
+    /// (Redis key names hold a keyed hash of the key, never the key). Building fails with a
+    /// configuration error when there are no quotas. [`CoreConfig::with_limiter`] wins over it.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn with_shared_limiter(mut self, config: crate::limit::RedisConfig) -> Self {
+        self.shared_limiter = Some(config);
         self
     }
 

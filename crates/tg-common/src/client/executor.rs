@@ -65,20 +65,15 @@ impl Core {
             return Err(Error::config("max_body_bytes must be positive"));
         }
         telemetry::describe();
-        let transport = match config.shared_transport {
-            Some(t) => t,
-            None => Transport::new(&config.transport)?,
-        };
-        let limiter = match config.limiter {
-            Some(l) => Some(l),
-            None if config.quotas.is_empty() => None,
-            None => Some(RateLimiter::shared_for_key(provider, key, &config.quotas)),
-        }
-        .map(|l| {
+        let limiter = limiter(provider, key, &config)?.map(|l| {
             l.with_max_wait(config.max_rate_wait)
                 .labelled(telemetry::limiter_label(provider, key))
                 .with_reserved_share(config.reserved_share)
         });
+        let transport = match config.shared_transport {
+            Some(t) => t,
+            None => Transport::new(&config.transport)?,
+        };
         Ok(Core {
             inner: Arc::new(Inner {
                 id: NEXT_CORE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -398,4 +393,33 @@ fn is_remote_rate_limit(err: &Error) -> bool {
         ErrorKind::RateLimited { origin, .. } => *origin == RateLimitOrigin::Remote,
         _ => err.status() == Some(429),
     }
+}
+
+/// The limiter of a core: the one given, else the Redis limiter shared by the replicas, else the
+/// process-wide one for the key, or none without quotas.
+fn limiter(
+    provider: &'static str,
+    key: &Secret,
+    config: &CoreConfig,
+) -> Result<Option<RateLimiter>, Error> {
+    if let Some(l) = &config.limiter {
+        return Ok(Some(l.clone()));
+    }
+    #[cfg(feature = "redis")]
+    if let Some(redis) = &config.shared_limiter {
+        if config.quotas.is_empty() {
+            return Err(Error::config(
+                "a shared limiter needs quotas: set them with `with_quotas`",
+            ));
+        }
+        return crate::limit::redis_limiter(redis.clone(), key, &config.quotas).map(Some);
+    }
+    if config.quotas.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(RateLimiter::shared_for_key(
+        provider,
+        key,
+        &config.quotas,
+    )))
 }

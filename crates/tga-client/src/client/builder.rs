@@ -82,6 +82,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares the client's quotas with every replica through Redis (feature `redis`): each
+    /// replica builds its client with the same [`RedisConfig`](crate::RedisConfig) (URL and
+    /// naming key) and the same key, and together they stay inside the quotas. Redis key names
+    /// hold a keyed hash of the key, never the key. Unreachable Redis fails the call with
+    /// `LimiterUnavailable` (nothing sent) unless the config fails open
+    /// ([`RedisConfig::fail_open`](crate::RedisConfig::fail_open)). The service documents no rate limit: set the
+    /// quotas with `.core(|c| c.with_quotas(..))`, or `build()` fails with a configuration error.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn shared_limiter(self, config: crate::RedisConfig) -> Self {
+        self.core(|c| c.with_shared_limiter(config))
+    }
+
     /// Builds the client.
     ///
     /// Fails with [`tg_common::ErrorKind::Config`] when the token is empty, longer than 4096

@@ -87,8 +87,8 @@ impl Client {
     /// # use std::sync::Arc;
     /// # let fake = Arc::new(tg_mock::tgmembership::TgmembershipFake::new(1347378140, "API_KEY"));
     /// # let server = tg_mock::MockServer::start(Arc::clone(&fake)).await?;
-    /// use futures_util::StreamExt;
-    /// use tgmembership_client::prelude::*;
+    /// use tgmembership_client::prelude::*; // the setters, and `StreamExt` for `.next()`
+    /// use tgmembership_client::{Client, Currency, Decimal, PaymentGateway};
     ///
     /// let client = Client::builder(1347378140, "API_KEY")
     /// #   .core(|c| c.with_loopback_url(server.base_url()))

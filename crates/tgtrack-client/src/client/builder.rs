@@ -49,6 +49,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares the client's quotas with every replica through Redis (feature `redis`): each
+    /// replica builds its client with the same [`RedisConfig`](crate::RedisConfig) (URL and
+    /// naming key) and the same key, and together they stay inside the quotas. Redis key names
+    /// hold a keyed hash of the key, never the key. Unreachable Redis fails the call with
+    /// `LimiterUnavailable` (nothing sent) unless the config fails open
+    /// ([`RedisConfig::fail_open`](crate::RedisConfig::fail_open)).
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn shared_limiter(self, config: crate::RedisConfig) -> Self {
+        self.core(|c| c.with_shared_limiter(config))
+    }
+
     /// How long a call may wait for the rate limiter by default before failing with a local
     /// `RateLimited` error (the overall timeout still bounds the whole call).
     pub fn max_rate_wait(self, max_wait: Duration) -> Self {
