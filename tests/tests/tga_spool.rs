@@ -565,6 +565,7 @@ async fn a_tracker_started_on_the_spool_a_shutdown_left_delivers_everything() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server (run by cargo xtask test)"]
 async fn a_shutdown_hands_its_claims_to_another_replica_at_once() {
     let redis = OwnRedis::start();
     let s = Setup::new(APP, DOMAIN).await;
@@ -613,6 +614,7 @@ async fn a_shutdown_hands_its_claims_to_another_replica_at_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server (run by cargo xtask test)"]
 async fn an_append_redis_did_not_answer_is_reported_as_maybe_accepted() {
     let redis = OwnRedis::start();
     let s = Setup::new(APP, DOMAIN).await;

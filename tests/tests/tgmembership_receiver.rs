@@ -587,6 +587,7 @@ fn redis_store(redis: &OwnRedis, timeout: Duration) -> Arc<dyn NonceStore> {
 /// Two replicas share one Redis: a 500 on one releases the nonce for the retry on the other; a
 /// duplicate while it is handled is told to retry; a 2xx commits for both.
 #[tokio::test]
+#[ignore = "needs redis-server (run by cargo xtask test)"]
 async fn with_redis_replicas_share_in_progress_and_done() {
     let redis = OwnRedis::start().await;
     let store = redis_store(&redis, Duration::from_secs(2));
@@ -644,6 +645,7 @@ async fn with_redis_replicas_share_in_progress_and_done() {
 
 /// A hold left by a crashed replica ends with its lease.
 #[tokio::test]
+#[ignore = "needs redis-server (run by cargo xtask test)"]
 async fn with_redis_an_abandoned_hold_ends_with_its_lease() {
     let redis = OwnRedis::start().await;
     let store = redis_store(&redis, Duration::from_secs(2));
@@ -677,6 +679,7 @@ async fn with_redis_an_abandoned_hold_ends_with_its_lease() {
 /// once, the delivery gets a retryable 503 within the store's timeout, and once Redis is back
 /// the retry is handled.
 #[tokio::test(flavor = "current_thread")]
+#[ignore = "needs redis-server (run by cargo xtask test)"]
 async fn with_redis_stalled_the_server_stays_responsive_and_the_delivery_is_retryable() {
     let redis = OwnRedis::start().await;
     let timeout = Duration::from_millis(500);

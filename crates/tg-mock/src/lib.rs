@@ -23,8 +23,6 @@ pub mod window;
 pub use http;
 
 pub use fault::{Chaos, Fault, FaultRule, Matcher};
-/// The `http` crate, whose `HeaderMap` [`deliver::post`] takes.
-pub use http;
 pub use server::{Disposition, Exchange, MockServer};
 pub use service::{FixedReply, Reply, Request, Service};
 pub use window::FixedWindows;

@@ -52,13 +52,13 @@ pub use identity::Identity;
 pub use init_data::{InitData, InitDataError, InitDataValidator};
 pub use operation::{GetEventThresholds, SendEvents};
 pub use tg_common;
-/// Where accepted events wait for delivery; moved to `tg_common::outbox::spool`, re-exported
-/// here under its former path.
-pub use tg_common::outbox::spool;
 /// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 // What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.
 #[cfg(feature = "redis")]
 pub use tg_common::limit::{FailMode, RedisConfig};
+/// Where accepted events wait for delivery; moved to `tg_common::outbox::spool`, re-exported
+/// here under its former path.
+pub use tg_common::outbox::spool;
 pub use thresholds::EventThresholds;
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
 pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};

@@ -193,7 +193,6 @@ impl Endpoint {
     pub(crate) const fn index(self) -> usize {
         self as usize
     }
-
 }
 
 /// Every endpoint's path in declaration order ([`Endpoint::index`]): the client's

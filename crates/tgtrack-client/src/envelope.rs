@@ -37,7 +37,6 @@ impl<T> OkAnswer<T> {
     pub fn is_sandbox(&self) -> bool {
         self.mode.as_ref().is_some_and(Mode::is_sandbox)
     }
-
 }
 
 /// Just the `status` field, to tell the two envelopes apart.
