@@ -3,8 +3,8 @@
 //! program installs one (a Prometheus exporter, an OpenTelemetry bridge) and sees every metric
 //! below. Without the feature every function here compiles to nothing.
 //!
-//! Labels never carry a key: a limiter is named by its provider and a keyed hash of its key
-//! ([`limiter_label`]), and URLs never appear in a label.
+//! Labels never carry a key: a limiter is named by its provider and a hash of its key
+//! (`tgtrack:1f0e9a3c`), and URLs never appear in a label.
 //!
 //! | metric | kind, unit | labels |
 //! | --- | --- | --- |

@@ -14,7 +14,7 @@ impl RateLimiter {
     /// waiting first. In process it is exact: the reservations are made on a copy of the log
     /// (what was admitted, pauses, waiting callers), which is then dropped, so nothing is
     /// charged. With a shared backend the state is elsewhere: the projection assumes every
-    /// window is used up now ([`time_to_admit_fresh`] plus one window of the slowest quota).
+    /// window is used up now (the time fresh windows take, plus one window of the slowest quota).
     pub fn time_to_admit(&self, n: u64) -> Duration {
         if n == 0 {
             return Duration::ZERO;
