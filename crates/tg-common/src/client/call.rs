@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::retry::Idempotency;
 use crate::secret::Secret;
 use crate::transport::Target;
+use crate::transport::gzip::GzipLevel;
 
 /// Per-call choices a request builder collects from its caller.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -41,8 +42,9 @@ pub struct Call {
     pub headers: HeaderMap,
     /// The body (sent as is, or gzipped when `gzip` is set).
     pub body: Bytes,
-    /// Compress the body with gzip and send `Content-Encoding: gzip`.
-    pub gzip: bool,
+    /// Compress the body with gzip at this level and send `Content-Encoding: gzip` (`None`:
+    /// send it as is).
+    pub gzip: Option<GzipLevel>,
     /// Whether repeating the request is harmless.
     pub idempotency: Idempotency,
     /// This call's maximum wait for the limiter, overriding the client's.
@@ -88,7 +90,7 @@ impl Call {
             query: None,
             headers: HeaderMap::new(),
             body: Bytes::new(),
-            gzip: false,
+            gzip: None,
             idempotency,
             max_rate_wait: None,
             max_attempts: None,
