@@ -222,7 +222,9 @@ async fn an_outage_longer_than_the_queue_holds_answers_callers_within_max_wait()
     let max_wait = Duration::from_secs(2);
     let tracker = client
         .tracker(
+            // Batches of 20: the 200 events outlast what the batch and the queue hold.
             TrackerConfig::default()
+                .with_max_batch(20)
                 .with_queue_capacity(50)
                 .with_max_in_flight(1)
                 .with_max_wait(max_wait),

@@ -62,6 +62,7 @@ pub use tg_common::outbox::spool;
 pub use thresholds::EventThresholds;
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
 pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
+pub use tg_common::transport::gzip::GzipLevel;
 pub use tg_common::{
     ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RequestBuilder, RetryPolicy,
     RetrySafety, Secret, Timeouts,

@@ -198,7 +198,7 @@ impl Operation for SendEvents {
         let mut call = client
             .with_origin(call)
             .header(TOKEN_HEADER, client.token_header());
-        call.gzip = client.gzip();
+        call.gzip = client.gzip_level();
         Ok(call)
     }
 

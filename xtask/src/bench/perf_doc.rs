@@ -351,7 +351,7 @@ pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
          `reqwest` 0.12 (`json`, `rustls-tls`, `http2`), `serde` (derive) and `serde_json`, with \
          one hand-written call.\n\n{}\n\
          ## Limiter\n\n{}\n\
-         ## Tracker\n\n{}\n",
+         ## Tracker\n\n{TRACKER_TEXT}\n{}\n",
         decode_table(report),
         deps_table(report),
         entries_table(report, "limiter."),
@@ -432,6 +432,22 @@ fn what_remains(report: &Report) -> String {
 
 /// What profiling found and changed; kept with the code so the page explains its own numbers.
 /// No figure here: the figures above are this run's.
+/// What the tracker rows measure.
+const TRACKER_TEXT: &str = "Enqueue: `try_track` and `track().await` of 100,000 events like the \
+documents' first example with the sender held back; the disk and memory spool rows are the rate \
+`track` accepts over a spool. Delivery (`delivered_per_sec`, no suffix): 100,000 events shaped as \
+the official SDK sends them (every shape of `fixtures/tga/sdk-events.json` in turn, 1,000 \
+sessions at once with random session, user and trace ids, about 480 bytes of JSON each), \
+tracked with `track().await` through the client and tracker at their defaults (gzip on) to a \
+minimal loopback server on its own thread answering 202 `{\"message\":\"Success record.\"}` \
+(`xtask/src/bench/sink.rs`, not `tg-mock`, which validates every event); the clock stops when \
+`flush` returns. `.gzip_off` is the same without gzip; `.first_example` is the workload this row \
+measured before issue 23 (16 events per session in a row, near-identical: gzip finds long repeats \
+and compresses 20 events into 362 bytes, so it measured far less gzip work than a real service \
+makes); `.level1`, `.level6`, `.batch20` and `.batch20_level6` are the choices around the \
+defaults. `client_cpu_us_per_event` is the process's CPU time less the server thread's, per \
+event: on a shared machine it moves less than the rate, which counts the neighbours' load.\n";
+
 const HISTORY: &str = "## Found while profiling
 
 Profiled with `valgrind --tool=callgrind` (`XTASK_PROFILE_ONLY=ours:plans valgrind

@@ -29,6 +29,7 @@ pub struct Answer {
 struct Counters {
     requests: AtomicU64,
     connections: AtomicU64,
+    body_bytes: AtomicU64,
 }
 
 /// A running sink; dropping it stops the server thread.
@@ -78,6 +79,11 @@ impl Sink {
     /// Connections accepted so far.
     pub fn connections(&self) -> u64 {
         self.counters.connections.load(Ordering::Relaxed)
+    }
+
+    /// Request body bytes received so far (as sent: compressed when the client compressed).
+    pub fn body_bytes(&self) -> u64 {
+        self.counters.body_bytes.load(Ordering::Relaxed)
     }
 
     /// CPU time the server thread has used, in nanoseconds.
@@ -161,7 +167,11 @@ fn serve(
                             async move {
                                 let answer = routes.get(request.uri().path()).cloned();
                                 // Read the body, as a real server does, and drop it.
-                                let _ = request.into_body().collect().await;
+                                if let Ok(body) = request.into_body().collect().await {
+                                    counters
+                                        .body_bytes
+                                        .fetch_add(body.to_bytes().len() as u64, Ordering::Relaxed);
+                                }
                                 counters.requests.fetch_add(1, Ordering::Relaxed);
                                 let answer = answer.unwrap_or(Answer {
                                     status: 404,

@@ -11,7 +11,8 @@ use tg_common::Error;
 use tg_mock::tga::TgaFake;
 use tga_client::spool::{DiskConfig, DiskSpool, MemorySpool, Spool};
 use tga_client::{
-    BatchSender, Client, EncodedEvent, Event, EventName, FullPolicy, Tracker, TrackerConfig,
+    BatchSender, Client, EncodedEvent, Event, EventName, FullPolicy, GzipLevel, Tracker,
+    TrackerConfig,
 };
 use tokio::sync::Semaphore;
 use uuid::Uuid;
@@ -35,7 +36,8 @@ impl BatchSender for HeldBack {
 }
 
 /// An event as the official SDK sends one (the documents' first example) with a sequence
-/// number in `custom_data`.
+/// number in `custom_data`: the enqueue and spool rows' event, and the workload the delivery
+/// row used to measure (16 events per session, one user after another: gzip finds long repeats).
 fn event(app: &str, n: usize) -> Event {
     Event::new(
         111_111_111 + n as i64,
@@ -50,6 +52,57 @@ fn event(app: &str, n: usize) -> Event {
         1_743_503_599_534 + n as u64,
     ))
     .with_custom("seq", n)
+}
+
+/// Sessions open at once in [`sdk_events`]: a service tracking many users interleaves their
+/// events.
+const SESSIONS: u64 = 1_000;
+
+/// A pseudo-random number of `n` (splitmix64): ids that look like a real service's.
+fn mix(n: u64) -> u64 {
+    let mut z = n.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// `count` events shaped as the official SDK sends them: every shape of
+/// `fixtures/tga/sdk-events.json` in turn (TON Connect events with their `trace_id`, state
+/// init and signed transaction, purchases, the invoice), from [`SESSIONS`] sessions at once,
+/// each with a random v4 `session_id` and user id; `trace_id`s are random, timestamps advance.
+fn sdk_events(app: &str, count: usize) -> Result<Vec<Event>, String> {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/tga/sdk-events.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let shapes: Vec<Event> =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    if shapes.is_empty() {
+        return Err(format!("{}: no event", path.display()));
+    }
+    Ok((0..count)
+        .map(|n| {
+            let session = n as u64 % SESSIONS;
+            let mut e = shapes[n % shapes.len()].clone();
+            e.app_name = app.to_owned();
+            e.user_id = 100_000_000 + (mix(session) % 7_000_000_000) as i64;
+            e.session_id = uuid::Builder::from_random_bytes(
+                (u128::from(mix(session ^ 0x5e55)) << 64 | u128::from(mix(session))).to_be_bytes(),
+            )
+            .into_uuid();
+            if e.trace_id.is_some() {
+                let id = u128::from(mix(n as u64 ^ 0x7ace)) << 64 | u128::from(mix(n as u64));
+                e.trace_id = Some(
+                    uuid::Builder::from_random_bytes(id.to_be_bytes())
+                        .into_uuid()
+                        .to_string(),
+                );
+            }
+            e.client_timestamp = Some(tga_client::ClientTimestamp::from_millis(
+                1_743_503_599_534 + 37 * n as u64,
+            ));
+            e
+        })
+        .collect())
 }
 
 /// The resident set size of this process in bytes (VmRSS of /proc/self/status).
@@ -211,28 +264,51 @@ fn spooled(report: &mut Report) -> Result<(), String> {
     })
 }
 
+/// What one delivery row sends.
+struct Workload {
+    /// The key suffix in the report (`""` for the headline row).
+    label: &'static str,
+    /// The events, in the order they are tracked.
+    events: Vec<Event>,
+    /// The client's gzip level (`None`: gzip off; the default is on, at the default level).
+    gzip: Option<GzipLevel>,
+    /// The tracker's configuration.
+    config: TrackerConfig,
+}
+
 /// Delivery through the HTTP client to a minimal server answering TGA's success (202
-/// `{"message":"Success record."}`), on its own thread, so the client is what is measured.
-fn deliver(report: &mut Report, label: &str, config: TrackerConfig) -> Result<(), String> {
+/// `{"message":"Success record."}`), on its own thread, so the client is what is measured: every
+/// event is tracked with `track().await` and the clock stops when `flush` returns.
+fn deliver(report: &mut Report, work: Workload) -> Result<(), String> {
     let answer = Answer {
         status: 202,
         body: Bytes::from_static(br#"{"message":"Success record."}"#),
     };
     let sink = Sink::start(HashMap::from([("/events".to_owned(), answer)]))?;
     let rt = runtime()?;
+    let Workload {
+        label,
+        events,
+        gzip,
+        config,
+    } = work;
     rt.block_on(async {
         let fake = TgaFake::new();
         let token = fake.issue_token("bench", "bench.example.org");
         let client = Client::builder(token)
-            .core(|c| {
-                c.with_loopback_url(sink.base_url())
-            })
+            .gzip(gzip.is_some())
+            .gzip_level(gzip.unwrap_or_default())
+            .core(|c| c.with_loopback_url(sink.base_url()))
             .build()
             .map_err(|e| e.to_string())?;
         let (max_batch, in_flight) = (config.max_batch, config.max_in_flight);
         let tracker = client.tracker(config).map_err(|e| e.to_string())?;
-        let events: Vec<Event> = (0..EVENTS).map(|n| event("bench", n)).collect();
-        let (cpu0, sink0) = (process_cpu_ns()?, sink.cpu_ns()?);
+        let count = events.len();
+        let json_bytes: usize = events
+            .iter()
+            .map(|e| e.encode().map(|j| j.len()).unwrap_or(0))
+            .sum();
+        let (cpu0, sink0, received0) = (process_cpu_ns()?, sink.cpu_ns()?, sink.body_bytes());
         let started = Instant::now();
         for e in &events {
             tracker.track(e).await.map_err(|e| e.to_string())?;
@@ -240,25 +316,33 @@ fn deliver(report: &mut Report, label: &str, config: TrackerConfig) -> Result<()
         tracker.flush().await.map_err(|e| e.to_string())?;
         let elapsed = started.elapsed();
         let (cpu1, sink1) = (process_cpu_ns()?, sink.cpu_ns()?);
+        let received = sink.body_bytes() - received0;
         let stats = tracker.stats();
         let left = tracker.shutdown(Duration::from_secs(1)).await;
-        if stats.sent != EVENTS as u64 || left.is_err() {
-            return Err(format!("{} of {EVENTS} events delivered", stats.sent));
+        if stats.sent != count as u64 || left.is_err() {
+            return Err(format!("{} of {count} events delivered", stats.sent));
         }
-        let rate = EVENTS as f64 / elapsed.as_secs_f64();
+        let rate = count as f64 / elapsed.as_secs_f64();
         let per_request = stats.sent as f64 / stats.requests.max(1) as f64;
+        let request_bytes = received as f64 / stats.requests.max(1) as f64;
         let sink_ns = sink1.saturating_sub(sink0);
         let client_ns = cpu1.saturating_sub(cpu0).saturating_sub(sink_ns);
-        let client_us = client_ns as f64 / 1_000.0 / EVENTS as f64;
+        let client_us = client_ns as f64 / 1_000.0 / count as f64;
         let sink_busy = sink_ns as f64 / elapsed.as_nanos() as f64;
+        let json_per_event = json_bytes as f64 / count as f64;
+        let gzip_text = match gzip {
+            Some(level) => format!("gzip level {}", level.get()),
+            None => "no gzip".to_owned(),
+        };
         println!(
-            "  delivered to a minimal sink{label} ({max_batch} events a batch, {in_flight} in flight, gzip): {rate:.0} events/s, {per_request:.1} events per request, client CPU {client_us:.2} us/event, sink busy {:.0}% ({:.2} s; load {})",
+            "  delivered{label} ({json_per_event:.0} bytes of JSON an event, {max_batch} events a batch, {in_flight} in flight, {gzip_text}): {rate:.0} events/s, {per_request:.1} events and {request_bytes:.0} body bytes per request, client CPU {client_us:.2} us/event, sink busy {:.0}% ({:.2} s; load {})",
             sink_busy * 100.0,
             elapsed.as_secs_f64(),
             load()
         );
         report.push(&format!("tracker.delivered_per_sec{label}"), rate);
         report.push(&format!("tracker.events_per_request{label}"), per_request);
+        report.push(&format!("tracker.request_body_bytes{label}"), request_bytes);
         report.push(&format!("tracker.client_cpu_us_per_event{label}"), client_us);
         report.push(&format!("tracker.sink_busy_share{label}"), sink_busy);
         Ok::<_, String>(())
@@ -269,21 +353,72 @@ pub fn run(report: &mut Report) -> Result<(), String> {
     println!("tracker bench, load average at start: {}", load());
     enqueue(report)?;
     spooled(report)?;
-    deliver(report, "", TrackerConfig::default())?;
+    println!(
+        "  delivery: {EVENTS} events to a minimal loopback server answering 202 {{\"message\":\"Success record.\"}}, the client and tracker at their defaults unless said"
+    );
+    let sdk = || sdk_events("bench", EVENTS);
+    let on = Some(GzipLevel::default());
     deliver(
         report,
-        ".batch200",
-        TrackerConfig::default()
-            .with_max_batch(200)
-            .with_max_in_flight(8),
+        Workload {
+            label: "",
+            events: sdk()?,
+            gzip: on,
+            config: TrackerConfig::default(),
+        },
     )?;
+    deliver(
+        report,
+        Workload {
+            label: ".gzip_off",
+            events: sdk()?,
+            gzip: None,
+            config: TrackerConfig::default(),
+        },
+    )?;
+    // What the old row measured: the documents' first example, 16 events per session in a row.
+    deliver(
+        report,
+        Workload {
+            label: ".first_example",
+            events: (0..EVENTS).map(|n| event("bench", n)).collect(),
+            gzip: on,
+            config: TrackerConfig::default(),
+        },
+    )?;
+    // The choices around the defaults: the level, and the official SDK's 20 events a batch.
+    for (label, level, batch) in [
+        (".level1", 1, None),
+        (".level6", 6, None),
+        (".batch20", 2, Some(20)),
+        (".batch20_level6", 6, Some(20)),
+    ] {
+        let config = match batch {
+            Some(n) => TrackerConfig::default().with_max_batch(n),
+            None => TrackerConfig::default(),
+        };
+        let level = GzipLevel::new(level).map_err(|e| e.to_string())?;
+        deliver(
+            report,
+            Workload {
+                label,
+                events: sdk()?,
+                gzip: Some(level),
+                config,
+            },
+        )?;
+    }
     let dir = std::env::temp_dir().join(format!("tga-bench-deliver-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let spool = DiskSpool::open(DiskConfig::new(&dir)).map_err(|e| e.to_string())?;
     let delivered = deliver(
         report,
-        ".disk_spool",
-        TrackerConfig::default().with_spool(Arc::new(spool)),
+        Workload {
+            label: ".disk_spool",
+            events: sdk()?,
+            gzip: on,
+            config: TrackerConfig::default().with_spool(Arc::new(spool)),
+        },
     );
     let _ = std::fs::remove_dir_all(&dir);
     delivered

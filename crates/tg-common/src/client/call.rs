@@ -12,6 +12,7 @@ use crate::limit::Priority;
 use crate::retry::Idempotency;
 use crate::secret::Secret;
 use crate::transport::Target;
+use crate::transport::gzip::GzipLevel;
 
 /// Per-call choices a request builder collects from its caller.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -42,8 +43,9 @@ pub struct Call {
     pub headers: HeaderMap,
     /// The body (sent as is, or gzipped when `gzip` is set).
     pub body: Bytes,
-    /// Compress the body with gzip and send `Content-Encoding: gzip`.
-    pub gzip: bool,
+    /// Compress the body with gzip at this level and send `Content-Encoding: gzip` (`None`:
+    /// send it as is).
+    pub gzip: Option<GzipLevel>,
     /// Whether repeating the request is harmless.
     pub idempotency: Idempotency,
     /// This call's maximum wait for the limiter, overriding the client's.
@@ -92,7 +94,7 @@ impl Call {
             query: None,
             headers: HeaderMap::new(),
             body: Bytes::new(),
-            gzip: false,
+            gzip: None,
             idempotency,
             max_rate_wait: None,
             priority: Priority::Normal,

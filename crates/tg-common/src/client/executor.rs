@@ -152,8 +152,8 @@ impl Core {
 
     /// Compresses the body when asked, sets `Host`, builds the URI and the retry policy.
     fn plan(&self, call: &mut Call) -> Result<Plan, Error> {
-        if call.gzip {
-            call.body = transport::gzip::compress(&call.body)?;
+        if let Some(level) = call.gzip {
+            call.body = transport::gzip::compress(&call.body, level)?;
             call.headers.insert(
                 http::header::CONTENT_ENCODING,
                 HeaderValue::from_static("gzip"),

@@ -6,6 +6,7 @@ use http::HeaderValue;
 use tg_common::operation::PathTable;
 use tg_common::secret::KeyFormat;
 use tg_common::transport::RequestPath;
+use tg_common::transport::gzip::GzipLevel;
 use tg_common::{Core, CoreConfig, Error, Secret};
 
 /// TGA tokens are `base64(JSON)!signature` (provider notes), sent as the `TGA-Auth-Token`
@@ -28,6 +29,7 @@ pub struct ClientBuilder {
     app_name: Option<String>,
     origin: Option<String>,
     gzip: bool,
+    gzip_level: GzipLevel,
     max_request_bytes: usize,
     core: CoreConfig,
 }
@@ -39,6 +41,7 @@ impl ClientBuilder {
             app_name: None,
             origin: None,
             gzip: true,
+            gzip_level: GzipLevel::default(),
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
             core: CoreConfig::new(DEFAULT_BASE_URL),
         }
@@ -60,6 +63,14 @@ impl ClientBuilder {
     /// Gzip request bodies and send `Content-Encoding: gzip` (default: on, as the official SDK).
     pub fn gzip(mut self, gzip: bool) -> Self {
         self.gzip = gzip;
+        self
+    }
+
+    /// The gzip level when [`gzip`](Self::gzip) is on (default [`GzipLevel::default`], level 2:
+    /// chosen by measurement, see `docs/performance.md`); `GzipLevel::new(n)?` gives another
+    /// (1 fastest to 9 smallest).
+    pub fn gzip_level(mut self, level: GzipLevel) -> Self {
+        self.gzip_level = level;
         self
     }
 
@@ -128,7 +139,7 @@ impl ClientBuilder {
                 identity,
                 origin,
                 token,
-                gzip: self.gzip,
+                gzip: self.gzip.then_some(self.gzip_level),
                 max_request_bytes: self.max_request_bytes,
             }),
         })

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use http::{HeaderName, HeaderValue};
 use tg_common::operation::PathTable;
+use tg_common::transport::gzip::GzipLevel;
 use tg_common::{Call, Core, Error, ProviderClient, RequestBuilder};
 use uuid::Uuid;
 
@@ -56,7 +57,8 @@ struct Inner {
     origin: HeaderValue,
     /// The token header's value, marked sensitive, checked once when the client is built.
     token: HeaderValue,
-    gzip: bool,
+    /// The gzip level of request bodies; `None`: sent uncompressed.
+    gzip: Option<GzipLevel>,
     /// The largest uncompressed body of one request.
     max_request_bytes: usize,
 }
@@ -122,6 +124,11 @@ impl Client {
 
     /// Whether request bodies are gzipped.
     pub fn gzip(&self) -> bool {
+        self.inner.gzip.is_some()
+    }
+
+    /// The gzip level of request bodies (`None` when they are sent uncompressed).
+    pub fn gzip_level(&self) -> Option<GzipLevel> {
         self.inner.gzip
     }
 

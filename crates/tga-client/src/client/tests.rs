@@ -251,3 +251,43 @@ async fn a_batch_over_the_request_budget_is_refused_unsent() {
     assert_eq!(err.context().unwrap().operation, SendEvents::NAME);
     assert_eq!(server.request_count(), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_gzip_level_is_the_one_configured() {
+    let fake = Arc::new(TgaFake::new());
+    let token = fake.issue_token("docs", "docs.example.org");
+    let server = MockServer::start(Arc::clone(&fake)).await.unwrap();
+    let default = Client::builder(token.clone()).build().unwrap();
+    assert_eq!(default.gzip_level(), Some(GzipLevel::default()));
+    let off = Client::builder(token.clone()).gzip(false).build().unwrap();
+    assert_eq!(off.gzip_level(), None);
+    let mut sizes = Vec::new();
+    for level in [GzipLevel::FASTEST, GzipLevel::SMALLEST] {
+        let client = Client::builder(token.clone())
+            .gzip_level(level)
+            .core(loopback(&server))
+            .build()
+            .unwrap();
+        assert_eq!(client.gzip_level(), Some(level));
+        let events: Vec<EncodedEvent> = (1..=200)
+            .map(|n| {
+                client
+                    .event(n, "app-hide", Uuid::from_u128(u128::from(n as u64 % 7)))
+                    .with_custom("n", n * 7919 % 1000)
+                    .encode()
+                    .unwrap()
+            })
+            .collect();
+        client.send_encoded(&events).await.unwrap();
+        let request = server.requests().pop().unwrap();
+        assert_eq!(request.headers["content-encoding"], "gzip");
+        assert_eq!(
+            request.inflated.as_deref(),
+            Some(crate::event::encode_batch(&events).as_slice())
+        );
+        sizes.push(request.body.len());
+    }
+    assert_eq!(fake.accepted_count(), 400);
+    // Level 9 searches harder than level 1: the same body comes out smaller.
+    assert!(sizes[1] < sizes[0], "{sizes:?}");
+}

@@ -80,15 +80,35 @@ fn too_long(field: impl Into<String>, limit: usize, unit: &str) -> Error {
 
 fn check_text(field: &str, name: &str, text: &str) -> Result<(), Error> {
     match text_limit(name) {
-        Some(limit) if text.chars().nth(limit).is_some() => {
+        // A text holds no more characters than bytes: most are counted without a scan.
+        Some(limit) if text.len() > limit && text.chars().nth(limit).is_some() => {
             Err(too_long(field, limit, "characters"))
         }
         _ => Ok(()),
     }
 }
 
+/// The length of `value`'s JSON, counted as it is written, without holding it.
 fn json_len(value: &impl serde::Serialize) -> usize {
-    serde_json::to_vec(value).map_or(usize::MAX, |v| v.len())
+    let mut counter = ByteCount(0);
+    match serde_json::to_writer(&mut counter, value) {
+        Ok(()) => counter.0,
+        Err(_) => usize::MAX,
+    }
+}
+
+/// A writer that only counts the bytes written to it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Checks every field of `event` against its limit.

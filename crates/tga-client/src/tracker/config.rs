@@ -25,12 +25,16 @@ pub enum FullPolicy {
 /// Retry-After honoured up to 10 minutes).
 pub use tg_common::retry::Backoff;
 
-/// Configuration of a [`Tracker`](super::Tracker). Defaults follow the official SDK (20 events,
+/// Configuration of a [`Tracker`](super::Tracker). Defaults: batches of up to 200 events and
+/// 100,000 bytes of JSON, sent when full or after 2 s (the official SDK sends 20 events every
 /// 2 s), with up to 4 batches in flight.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct TrackerConfig {
-    /// The most events in one request (default 20). A full batch is sent at once.
+    /// The most events in one request (default 200, chosen by measurement: ten times the official
+    /// SDK's 20, so that a busy tracker pays for one request and one gzip stream per 200 events;
+    /// SDK-shaped events of about 480 bytes fill the 100,000-byte request budget at about 200).
+    /// A full batch is sent at once.
     pub max_batch: usize,
     /// The longest JSON body of one request, in bytes (default
     /// [`DEFAULT_MAX_REQUEST_BYTES`](crate::event::limits::DEFAULT_MAX_REQUEST_BYTES)): a batch
@@ -76,7 +80,7 @@ pub struct TrackerConfig {
 impl Default for TrackerConfig {
     fn default() -> Self {
         TrackerConfig {
-            max_batch: 20,
+            max_batch: DEFAULT_MAX_BATCH,
             max_batch_bytes: crate::event::limits::DEFAULT_MAX_REQUEST_BYTES,
             linger: Duration::from_secs(2),
             max_in_flight: 4,
@@ -95,6 +99,8 @@ impl Default for TrackerConfig {
     }
 }
 
+/// The default `max_batch`.
+pub const DEFAULT_MAX_BATCH: usize = 200;
 /// The largest accepted `max_batch`.
 pub const MAX_BATCH_LIMIT: usize = 10_000;
 /// The largest accepted `queue_capacity`.

@@ -68,8 +68,9 @@ use tokio::task::JoinHandle;
 
 pub use caps::MAX_CAPPED_SESSIONS;
 pub use config::{
-    Backoff, FullPolicy, MAX_BATCH_LIMIT, MAX_DEAD_LETTERS, MAX_DURATION, MAX_IN_FLIGHT,
-    MAX_QUEUE_BYTES, MAX_QUEUE_CAPACITY, MIN_DURATION, MIN_QUEUE_BYTES, TrackerConfig,
+    Backoff, DEFAULT_MAX_BATCH, FullPolicy, MAX_BATCH_LIMIT, MAX_DEAD_LETTERS, MAX_DURATION,
+    MAX_IN_FLIGHT, MAX_QUEUE_BYTES, MAX_QUEUE_CAPACITY, MIN_DURATION, MIN_QUEUE_BYTES,
+    TrackerConfig,
 };
 pub use dead_letter::{DeadLetter, DeadLetterSink};
 pub use error::TrackError;
