@@ -29,6 +29,9 @@ pub(crate) struct Settings {
     pub(crate) claim_max: usize,
     pub(crate) backoff: Backoff,
     pub(crate) poll: Duration,
+    /// How long a claim of fewer than `fill` entries waits for more.
+    pub(crate) linger: Duration,
+    pub(crate) fill: usize,
 }
 
 pub(crate) struct Worker<D> {
@@ -169,7 +172,7 @@ impl<D: Deliverer> Worker<D> {
         if shared.phase() == Phase::Cancelled {
             return Round::Stop;
         }
-        let entries = match shared.spool.claim(self.settings.claim_max).await {
+        let mut entries = match shared.spool.claim(self.settings.claim_max).await {
             Ok(entries) => entries,
             Err(e) => {
                 tracing::warn!(outbox = shared.name, error = %e, "claim failed; it will be retried");
@@ -181,6 +184,7 @@ impl<D: Deliverer> Worker<D> {
             return Round::Idle;
         }
         self.held = entries.iter().map(|e| e.id).collect();
+        self.gather(&mut entries).await;
         let items = self.readable(entries);
         if items.is_empty() {
             self.held.clear();
@@ -208,6 +212,48 @@ impl<D: Deliverer> Worker<D> {
             }
         };
         self.settle(claimed, outcomes).await
+    }
+
+    /// Claims more while fewer than `fill` entries are in hand, until the first has waited
+    /// `linger`, a flush is asked for or the shutdown starts.
+    async fn gather(&mut self, entries: &mut Vec<Entry>) {
+        let Settings {
+            linger,
+            fill,
+            claim_max,
+            ..
+        } = self.settings;
+        if linger.is_zero() {
+            return;
+        }
+        let deadline = tokio::time::Instant::now() + linger;
+        let mut phase = self.shared.phase.subscribe();
+        while entries.len() < fill
+            && self.flushes.is_empty()
+            && *phase.borrow_and_update() == Phase::Running
+        {
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => return,
+                () = self.shared.wake.notified() => {}
+                _ = phase.changed() => return,
+                ctl = self.ctl.recv() => {
+                    if let Some(Ctl::Flush(waiter)) = ctl {
+                        self.flushes.push(waiter);
+                    }
+                    return;
+                }
+            }
+            match self.shared.spool.claim(claim_max - entries.len()).await {
+                Ok(more) => {
+                    self.held.extend(more.iter().map(|e| e.id));
+                    entries.extend(more);
+                }
+                Err(e) => {
+                    tracing::warn!(outbox = self.shared.name, error = %e, "claim failed; it will be retried");
+                    return;
+                }
+            }
+        }
     }
 
     /// The entries an outbox wrote, with their append times; the others become letters.
