@@ -41,6 +41,10 @@ pub(crate) struct Worker<D> {
     pub(crate) settings: Settings,
     /// Entries claimed and not yet acknowledged, released or kept.
     held: Vec<EntryId>,
+    /// Entries claimed and kept for the next round (fewer than `fill` while lingering), and
+    /// when the first of them was claimed.
+    carry: Vec<Entry>,
+    carry_since: Option<tokio::time::Instant>,
     flushes: Vec<oneshot::Sender<()>>,
     /// Failed deliveries in a row.
     attempt: u32,
@@ -71,6 +75,8 @@ impl<D: Deliverer> Worker<D> {
             ctl,
             settings,
             held: Vec::new(),
+            carry: Vec::new(),
+            carry_since: None,
             flushes: Vec::new(),
             attempt: 0,
         }
@@ -84,6 +90,8 @@ impl<D: Deliverer> Worker<D> {
                 Ok(()) => break,
                 Err(panic) => {
                     self.shared.fail(panic);
+                    self.carry.clear();
+                    self.carry_since = None;
                     self.release_held().await;
                     let wait = self.settings.backoff.delay(self.attempt, None);
                     self.attempt = self.attempt.saturating_add(1);
@@ -96,9 +104,13 @@ impl<D: Deliverer> Worker<D> {
         self.release_held().await;
         self.shared.ack_pending().await;
         self.shared.counters.in_flight.store(0, Ordering::Relaxed);
-        // Flushes still waiting learn the outcome from the report.
+        // Flushes still waiting learn the outcome from the report; those the deadline cut off
+        // are dropped (they answer that the outbox is shut down: the shutdown reports).
+        let cut_off = self.shared.phase() == Phase::Cancelled;
         for waiter in self.flushes.drain(..) {
-            let _ = waiter.send(());
+            if !cut_off {
+                let _ = waiter.send(());
+            }
         }
     }
 
@@ -172,22 +184,34 @@ impl<D: Deliverer> Worker<D> {
         if shared.phase() == Phase::Cancelled {
             return Round::Stop;
         }
-        let mut entries = match shared.spool.claim(self.settings.claim_max).await {
-            Ok(entries) => entries,
+        let mut entries = std::mem::take(&mut self.carry);
+        match shared
+            .spool
+            .claim(self.settings.claim_max - entries.len())
+            .await
+        {
+            Ok(more) => entries.extend(more),
             Err(e) => {
                 tracing::warn!(outbox = shared.name, error = %e, "claim failed; it will be retried");
-                return Round::Backoff(self.next_backoff(None));
+                if entries.is_empty() {
+                    return Round::Backoff(self.next_backoff(None));
+                }
             }
-        };
+        }
         if entries.is_empty() {
             shared.set_oldest(0);
             return Round::Idle;
         }
         self.held = entries.iter().map(|e| e.id).collect();
-        self.gather(&mut entries).await;
+        let since = *self
+            .carry_since
+            .get_or_insert_with(tokio::time::Instant::now);
+        let at = self.gather(&mut entries, since).await;
+        self.carry = entries.split_off(at);
+        self.carry_since = (!self.carry.is_empty()).then_some(since);
         let items = self.readable(entries);
         if items.is_empty() {
-            self.held.clear();
+            self.held = self.carry.iter().map(|e| e.id).collect();
             return Round::Again;
         }
         shared.set_oldest(items.iter().map(|c| c.1).min().unwrap_or(0));
@@ -214,33 +238,39 @@ impl<D: Deliverer> Worker<D> {
         self.settle(claimed, outcomes).await
     }
 
-    /// Claims more while fewer than `fill` entries are in hand, until the first has waited
-    /// `linger`, a flush is asked for or the shutdown starts.
-    async fn gather(&mut self, entries: &mut Vec<Entry>) {
+    /// Claims more while fewer than `fill` entries are in hand, until the first (claimed at
+    /// `since`) has waited `linger`, a flush is asked for or the shutdown starts. Returns how
+    /// many entries to deliver now: all of them then, else whole multiples of `fill` (the rest
+    /// waits for the next round).
+    async fn gather(&mut self, entries: &mut Vec<Entry>, since: tokio::time::Instant) -> usize {
         let Settings {
             linger,
             fill,
             claim_max,
             ..
         } = self.settings;
-        if linger.is_zero() {
-            return;
-        }
-        let deadline = tokio::time::Instant::now() + linger;
+        let deadline = since + linger;
         let mut phase = self.shared.phase.subscribe();
-        while entries.len() < fill
-            && self.flushes.is_empty()
-            && *phase.borrow_and_update() == Phase::Running
-        {
+        loop {
+            let urgent = linger.is_zero()
+                || tokio::time::Instant::now() >= deadline
+                || !self.flushes.is_empty()
+                || *phase.borrow_and_update() != Phase::Running;
+            if urgent {
+                return entries.len();
+            }
+            if entries.len() >= fill {
+                return entries.len() / fill * fill;
+            }
             tokio::select! {
-                () = tokio::time::sleep_until(deadline) => return,
+                () = tokio::time::sleep_until(deadline) => continue,
                 () = self.shared.wake.notified() => {}
-                _ = phase.changed() => return,
+                _ = phase.changed() => continue,
                 ctl = self.ctl.recv() => {
                     if let Some(Ctl::Flush(waiter)) = ctl {
                         self.flushes.push(waiter);
                     }
-                    return;
+                    continue;
                 }
             }
             match self.shared.spool.claim(claim_max - entries.len()).await {
@@ -250,7 +280,7 @@ impl<D: Deliverer> Worker<D> {
                 }
                 Err(e) => {
                     tracing::warn!(outbox = self.shared.name, error = %e, "claim failed; it will be retried");
-                    return;
+                    return entries.len();
                 }
             }
         }
@@ -311,7 +341,7 @@ impl<D: Deliverer> Worker<D> {
                 }
             }
         }
-        self.held.clear();
+        self.held = self.carry.iter().map(|e| e.id).collect();
         shared.ack(&done).await;
         if retry.is_empty() {
             self.attempt = 0;

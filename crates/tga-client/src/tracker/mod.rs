@@ -128,9 +128,15 @@ impl Tracker {
         config.validate()?;
         tokio::runtime::Handle::try_current()
             .map_err(|_| Error::config("Tracker::start must be called inside a Tokio runtime"))?;
+        let claim_max = config
+            .max_batch
+            .saturating_mul(config.max_in_flight)
+            .min(config.max_batch.max(CLAIM_LIMIT));
+        // `queue_capacity` events wait, besides the batch being filled and those in flight.
+        let held = config.queue_capacity + config.max_batch + claim_max;
         let memory = config.spool.is_none().then(|| {
             Arc::new(MemorySpool::for_outbox(
-                config.queue_capacity as u64,
+                held as u64,
                 config.queue_bytes as u64,
             ))
         });
@@ -139,10 +145,6 @@ impl Tracker {
             (None, Some(spool)) => Arc::clone(&spool.0),
             (None, None) => return Err(Error::config("a tracker needs a spool")),
         };
-        let claim_max = config
-            .max_batch
-            .saturating_mul(config.max_in_flight)
-            .min(config.max_batch.max(CLAIM_LIMIT));
         let mut outbox = OutboxConfig::new(spool)
             .name("tga tracker")
             .claim_max(claim_max)

@@ -199,7 +199,8 @@ async fn wait_policy_waits_for_room() {
         tracker.try_track(&event(99)),
         Err(TrackError::Dropped)
     ));
-    assert_eq!(tracker.queue_len(), 2);
+    // One in flight; three wait (the batch being filled is no longer cut apart from them).
+    assert_eq!(tracker.queue_len(), 3);
     sender.release(100);
     waiting.await.unwrap().unwrap();
     tracker.flush().await.unwrap();
