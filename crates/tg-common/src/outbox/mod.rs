@@ -199,7 +199,10 @@ impl Outbox {
             }
             shared.release_at_shutdown().await;
             match shared.spool.stats().await {
-                Ok(stats) => shared.left_in_spool(stats.entries),
+                // Kept letters' entries are in the spool too, but their letters are in hand.
+                Ok(stats) => shared.left_in_spool(
+                    stats.entries.saturating_sub(shared.letters_with_entries()),
+                ),
                 Err(e) => {
                     tracing::warn!(outbox = shared.name, error = %e, "spool stats unreadable at shutdown")
                 }

@@ -24,7 +24,7 @@ pub struct OutboxReport {
     /// Why the worker failed, when it did (it was restarted).
     pub failure: Option<String>,
     /// At shutdown: entries still in the spool, delivered by the next outbox on it (for a
-    /// shared spool, every replica's).
+    /// shared spool, every replica's), but those of the letters kept for `take_letters`.
     pub left_in_spool: u64,
     /// Entries delivered (or whose letter was taken) whose acknowledgement the spool has not
     /// taken: it failed (a full disk, Redis unreachable) and is retried; at shutdown they are
