@@ -32,6 +32,7 @@ pub struct OutboxConfig {
     pub(crate) linger: Duration,
     pub(crate) fill: usize,
     pub(crate) ack_letters: bool,
+    pub(crate) concurrency: usize,
 }
 
 impl fmt::Debug for OutboxConfig {
@@ -46,6 +47,7 @@ impl fmt::Debug for OutboxConfig {
             .field("linger", &self.linger)
             .field("fill", &self.fill)
             .field("ack_letters", &self.ack_letters)
+            .field("concurrency", &self.concurrency)
             .finish_non_exhaustive()
     }
 }
@@ -65,6 +67,7 @@ impl OutboxConfig {
             linger: Duration::ZERO,
             fill: 1,
             ack_letters: false,
+            concurrency: 1,
         }
     }
 
@@ -95,6 +98,14 @@ impl OutboxConfig {
     /// How many letters are kept for `take_letters`; more are counted lost.
     pub fn max_letters(mut self, n: usize) -> Self {
         self.max_letters = n;
+        self
+    }
+
+    /// How many deliveries run at once (at least 1, the default): the worker claims the next
+    /// entries while earlier ones are delivered; a retried delivery pauses new claims for its
+    /// backoff, not the deliveries already running.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
         self
     }
 

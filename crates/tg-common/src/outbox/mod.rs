@@ -109,6 +109,7 @@ impl Outbox {
             poll: config.poll,
             linger: config.linger,
             fill: config.fill.min(config.claim_max),
+            concurrency: config.concurrency,
         };
         let worker = Worker::new(
             Arc::clone(&deliverer),

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
 
 use super::deliverer::{Claimed, Deliverer, Delivery};
 use super::envelope;
@@ -32,7 +33,12 @@ pub(crate) struct Settings {
     /// How long a claim of fewer than `fill` entries waits for more.
     pub(crate) linger: Duration,
     pub(crate) fill: usize,
+    /// How many deliveries run at once.
+    pub(crate) concurrency: usize,
 }
+
+/// What a delivery gives back: its entries, and what became of each (a panic's message).
+type Done = (Vec<Claimed>, Result<Vec<Delivery>, String>);
 
 pub(crate) struct Worker<D> {
     pub(crate) deliverer: Arc<D>,
@@ -45,6 +51,10 @@ pub(crate) struct Worker<D> {
     /// when the first of them was claimed.
     carry: Vec<Entry>,
     carry_since: Option<tokio::time::Instant>,
+    /// Deliveries running (at most `concurrency`), each giving back its entries and outcomes.
+    running: JoinSet<Done>,
+    /// Entries in the running deliveries.
+    in_flight: usize,
     flushes: Vec<oneshot::Sender<()>>,
     /// Failed deliveries in a row.
     attempt: u32,
@@ -77,6 +87,8 @@ impl<D: Deliverer> Worker<D> {
             held: Vec::new(),
             carry: Vec::new(),
             carry_since: None,
+            running: JoinSet::new(),
+            in_flight: 0,
             flushes: Vec::new(),
             attempt: 0,
         }
@@ -92,6 +104,7 @@ impl<D: Deliverer> Worker<D> {
                     self.shared.fail(panic);
                     self.carry.clear();
                     self.carry_since = None;
+                    self.stop_running().await;
                     self.release_held().await;
                     let wait = self.settings.backoff.delay(self.attempt, None);
                     self.attempt = self.attempt.saturating_add(1);
@@ -101,9 +114,9 @@ impl<D: Deliverer> Worker<D> {
                 }
             }
         }
+        self.stop_running().await;
         self.release_held().await;
         self.shared.ack_pending().await;
-        self.shared.counters.in_flight.store(0, Ordering::Relaxed);
         // Flushes still waiting learn the outcome from the report; those the deadline cut off
         // are dropped (they answer that the outbox is shut down: the shutdown reports).
         let cut_off = self.shared.phase() == Phase::Cancelled;
@@ -111,6 +124,48 @@ impl<D: Deliverer> Worker<D> {
             if !cut_off {
                 let _ = waiter.send(());
             }
+        }
+    }
+
+    /// Stops the running deliveries; their entries stay held (and are released).
+    async fn stop_running(&mut self) {
+        self.running.shutdown().await;
+        self.in_flight = 0;
+        self.shared.counters.in_flight.store(0, Ordering::Relaxed);
+    }
+
+    /// Waits for a running delivery to end and settles it; `Stop` when the deadline passes.
+    async fn settle_next(&mut self) -> Round {
+        let shared = Arc::clone(&self.shared);
+        let done = tokio::select! {
+            biased;
+            () = shared.cancelled() => return Round::Stop,
+            done = self.running.join_next() => done,
+        };
+        match done {
+            Some(done) => self.settle_done(done).await,
+            None => Round::Again,
+        }
+    }
+
+    /// Settles an ended delivery.
+    async fn settle_done(&mut self, done: Result<Done, tokio::task::JoinError>) -> Round {
+        let shared = Arc::clone(&self.shared);
+        match done {
+            Ok((claimed, outcome)) => {
+                self.in_flight = self.in_flight.saturating_sub(claimed.len());
+                shared
+                    .counters
+                    .in_flight
+                    .store(self.in_flight as u64, Ordering::Relaxed);
+                let outcomes = outcome.unwrap_or_else(|panic| {
+                    shared.record_panic("the deliverer", &panic);
+                    Vec::new()
+                });
+                self.settle(claimed, outcomes).await
+            }
+            // Only an abort ends a delivery otherwise; its entries stay held.
+            Err(_) => Round::Again,
         }
     }
 
@@ -184,13 +239,23 @@ impl<D: Deliverer> Worker<D> {
         if shared.phase() == Phase::Cancelled {
             return Round::Stop;
         }
+        // Settle what ended, and wait for room among the deliveries.
+        if let Some(done) = self.running.try_join_next() {
+            return self.settle_done(done).await;
+        }
+        if self.running.len() >= self.settings.concurrency {
+            return self.settle_next().await;
+        }
         let mut entries = std::mem::take(&mut self.carry);
         match shared
             .spool
             .claim(self.settings.claim_max - entries.len())
             .await
         {
-            Ok(more) => entries.extend(more),
+            Ok(more) => {
+                self.held.extend(more.iter().map(|e| e.id));
+                entries.extend(more);
+            }
             Err(e) => {
                 tracing::warn!(outbox = shared.name, error = %e, "claim failed; it will be retried");
                 if entries.is_empty() {
@@ -199,10 +264,12 @@ impl<D: Deliverer> Worker<D> {
             }
         }
         if entries.is_empty() {
+            if !self.running.is_empty() {
+                return self.settle_next().await;
+            }
             shared.set_oldest(0);
             return Round::Idle;
         }
-        self.held = entries.iter().map(|e| e.id).collect();
         let since = *self
             .carry_since
             .get_or_insert_with(tokio::time::Instant::now);
@@ -211,31 +278,23 @@ impl<D: Deliverer> Worker<D> {
         self.carry_since = (!self.carry.is_empty()).then_some(since);
         let items = self.readable(entries);
         if items.is_empty() {
-            self.held = self.carry.iter().map(|e| e.id).collect();
             return Round::Again;
         }
-        shared.set_oldest(items.iter().map(|c| c.1).min().unwrap_or(0));
+        if self.running.is_empty() {
+            shared.set_oldest(items.iter().map(|c| c.1).min().unwrap_or(0));
+        }
         let claimed: Vec<Claimed> = items.into_iter().map(|(c, _)| c).collect();
+        self.in_flight += claimed.len();
         shared
             .counters
             .in_flight
-            .store(claimed.len() as u64, Ordering::Relaxed);
-        let delivering = isolate::run(self.deliverer.deliver(&claimed));
-        let outcome = tokio::select! {
-            biased;
-            () = shared.cancelled() => None,
-            done = delivering => Some(done),
-        };
-        shared.counters.in_flight.store(0, Ordering::Relaxed);
-        let outcomes = match outcome {
-            None => return Round::Stop,
-            Some(Ok(outcomes)) => outcomes,
-            Some(Err(panic)) => {
-                shared.record_panic("the deliverer", &panic);
-                Vec::new()
-            }
-        };
-        self.settle(claimed, outcomes).await
+            .store(self.in_flight as u64, Ordering::Relaxed);
+        let deliverer = Arc::clone(&self.deliverer);
+        self.running.spawn(async move {
+            let outcome = isolate::run(deliverer.deliver(&claimed)).await;
+            (claimed, outcome)
+        });
+        Round::Again
     }
 
     /// Claims more while fewer than `fill` entries are in hand, until the first (claimed at
@@ -319,6 +378,8 @@ impl<D: Deliverer> Worker<D> {
     /// Acknowledges what was delivered, turns refusals into letters, releases the rest.
     async fn settle(&mut self, claimed: Vec<Claimed>, outcomes: Vec<Delivery>) -> Round {
         let shared = Arc::clone(&self.shared);
+        let settled: std::collections::HashSet<EntryId> = claimed.iter().map(|c| c.id).collect();
+        self.held.retain(|id| !settled.contains(id));
         let mut outcomes = outcomes.into_iter();
         let (mut done, mut retry) = (Vec::new(), Vec::new());
         let mut error = None;
@@ -341,7 +402,6 @@ impl<D: Deliverer> Worker<D> {
                 }
             }
         }
-        self.held = self.carry.iter().map(|e| e.id).collect();
         shared.ack(&done).await;
         if retry.is_empty() {
             self.attempt = 0;

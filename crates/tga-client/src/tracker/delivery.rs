@@ -1,13 +1,12 @@
-//! TGA's [`Deliverer`]: the claimed events are cut into batches by count and bytes (within
-//! the request budget) and sent, up to `max_in_flight` at once, through the
-//! [`BatchSender`]; a refused batch is split to isolate its refused events; what became of
+//! TGA's [`Deliverer`]: the claimed events (at most `max_batch`; the outbox runs
+//! `max_in_flight` deliveries at once) are cut into batches by bytes (within the request
+//! budget) and sent through the [`BatchSender`]; a refused batch is split to isolate its refused events; what became of
 //! each event is said per entry, by TGA's reading of the error.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use serde::Deserialize;
 use tg_common::error::TimeoutPhase;
 use tg_common::outbox::{Claimed, Deliverer, Delivery, isolate};
@@ -25,7 +24,6 @@ use crate::event::EncodedEvent;
 pub(crate) struct Batching {
     pub(crate) max_batch: usize,
     pub(crate) max_batch_bytes: usize,
-    pub(crate) max_in_flight: usize,
     pub(crate) attempt_timeout: Option<Duration>,
 }
 
@@ -104,13 +102,10 @@ impl<S: BatchSender> Deliverer for TgaDeliverer<S> {
         if !batch.events.is_empty() {
             batches.push(batch);
         }
-        let done: Vec<Vec<(usize, Delivery)>> = futures_util::stream::iter(batches)
-            .map(|part| self.deliver_part(part))
-            .buffer_unordered(self.batching.max_in_flight)
-            .collect()
-            .await;
-        for (at, delivery) in done.into_iter().flatten() {
-            out[at] = Some(delivery);
+        for part in batches {
+            for (at, delivery) in self.deliver_part(part).await {
+                out[at] = Some(delivery);
+            }
         }
         out.into_iter()
             .map(|d| d.unwrap_or(Delivery::Retry(None)))

@@ -86,9 +86,6 @@ use delivery::{Batching, TgaDeliverer};
 use state::State;
 use stats::Counters;
 
-/// The most events claimed from the spool at once, unless one batch holds more.
-const CLAIM_LIMIT: usize = 2_048;
-
 /// Queues events and delivers them in batches; see the [module documentation](self).
 ///
 /// Cloning is cheap: every clone feeds the same queue. Call [`Tracker::shutdown`] before
@@ -128,12 +125,11 @@ impl Tracker {
         config.validate()?;
         tokio::runtime::Handle::try_current()
             .map_err(|_| Error::config("Tracker::start must be called inside a Tokio runtime"))?;
-        let claim_max = config
-            .max_batch
-            .saturating_mul(config.max_in_flight)
-            .min(config.max_batch.max(CLAIM_LIMIT));
         // `queue_capacity` events wait, besides the batch being filled and those in flight.
-        let held = config.queue_capacity + config.max_batch + claim_max;
+        let held = config.queue_capacity
+            + config
+                .max_batch
+                .saturating_mul(config.max_in_flight.saturating_add(1));
         let memory = config.spool.is_none().then(|| {
             Arc::new(MemorySpool::for_outbox(
                 held as u64,
@@ -147,7 +143,8 @@ impl Tracker {
         };
         let mut outbox = OutboxConfig::new(spool)
             .name("tga tracker")
-            .claim_max(claim_max)
+            .claim_max(config.max_batch)
+            .concurrency(config.max_in_flight)
             .linger(config.linger, config.max_batch)
             .backoff(config.backoff)
             .poll(config.spool_poll)
@@ -163,7 +160,6 @@ impl Tracker {
             batching: Batching {
                 max_batch: config.max_batch,
                 max_batch_bytes: config.max_batch_bytes,
-                max_in_flight: config.max_in_flight,
                 attempt_timeout: config.attempt_timeout,
             },
         };
