@@ -55,6 +55,8 @@ pub(crate) struct Worker<D> {
     running: JoinSet<Done>,
     /// Entries in the running deliveries.
     in_flight: usize,
+    /// Entries released for a retry: they do not wait for the linger again.
+    retrying: std::collections::HashSet<EntryId>,
     flushes: Vec<oneshot::Sender<()>>,
     /// Failed deliveries in a row.
     attempt: u32,
@@ -89,6 +91,7 @@ impl<D: Deliverer> Worker<D> {
             carry_since: None,
             running: JoinSet::new(),
             in_flight: 0,
+            retrying: std::collections::HashSet::new(),
             flushes: Vec::new(),
             attempt: 0,
         }
@@ -273,7 +276,9 @@ impl<D: Deliverer> Worker<D> {
         let since = *self
             .carry_since
             .get_or_insert_with(tokio::time::Instant::now);
-        let at = self.gather(&mut entries, since).await;
+        // A retry goes out at once: it waited for its backoff.
+        let retry = entries.iter().any(|e| self.retrying.contains(&e.id));
+        let at = self.gather(&mut entries, since, retry).await;
         self.carry = entries.split_off(at);
         self.carry_since = (!self.carry.is_empty()).then_some(since);
         let items = self.readable(entries);
@@ -298,10 +303,16 @@ impl<D: Deliverer> Worker<D> {
     }
 
     /// Claims more while fewer than `fill` entries are in hand, until the first (claimed at
-    /// `since`) has waited `linger`, a flush is asked for or the shutdown starts. Returns how
+    /// `since`) has waited `linger`, a flush is asked for or the shutdown starts (`at_once`: a
+    /// retry, which does not wait). Returns how
     /// many entries to deliver now: all of them then, else whole multiples of `fill` (the rest
     /// waits for the next round).
-    async fn gather(&mut self, entries: &mut Vec<Entry>, since: tokio::time::Instant) -> usize {
+    async fn gather(
+        &mut self,
+        entries: &mut Vec<Entry>,
+        since: tokio::time::Instant,
+        at_once: bool,
+    ) -> usize {
         let Settings {
             linger,
             fill,
@@ -311,7 +322,8 @@ impl<D: Deliverer> Worker<D> {
         let deadline = since + linger;
         let mut phase = self.shared.phase.subscribe();
         loop {
-            let urgent = linger.is_zero()
+            let urgent = at_once
+                || linger.is_zero()
                 || tokio::time::Instant::now() >= deadline
                 || !self.flushes.is_empty()
                 || *phase.borrow_and_update() != Phase::Running;
@@ -380,6 +392,7 @@ impl<D: Deliverer> Worker<D> {
         let shared = Arc::clone(&self.shared);
         let settled: std::collections::HashSet<EntryId> = claimed.iter().map(|c| c.id).collect();
         self.held.retain(|id| !settled.contains(id));
+        self.retrying.retain(|id| !settled.contains(id));
         let mut outcomes = outcomes.into_iter();
         let (mut done, mut retry) = (Vec::new(), Vec::new());
         let mut error = None;
@@ -408,6 +421,7 @@ impl<D: Deliverer> Worker<D> {
             return Round::Again;
         }
         Counters::add(&shared.counters.retried, retry.len());
+        self.retrying.extend(retry.iter().copied());
         if let Err(e) = shared.spool.release(&retry).await {
             tracing::warn!(outbox = shared.name, error = %e, "release failed");
         }
