@@ -201,9 +201,8 @@ impl Outbox {
             shared.release_at_shutdown().await;
             match shared.spool.stats().await {
                 // Kept letters' entries are in the spool too, but their letters are in hand.
-                Ok(stats) => shared.left_in_spool(
-                    stats.entries.saturating_sub(shared.letters_with_entries()),
-                ),
+                Ok(stats) => shared
+                    .left_in_spool(stats.entries.saturating_sub(shared.letters_with_entries())),
                 Err(e) => {
                     tracing::warn!(outbox = shared.name, error = %e, "spool stats unreadable at shutdown")
                 }
@@ -231,7 +230,14 @@ impl Outbox {
     /// Empty while the outbox runs.
     pub async fn take_left(&self) -> Vec<Bytes> {
         let shared = &self.inner.shared;
-        if shared.phase() == Phase::Running || self.inner.worker.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+        if shared.phase() == Phase::Running
+            || self
+                .inner
+                .worker
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_some()
+        {
             return Vec::new();
         }
         let mut left = Vec::new();

@@ -245,7 +245,10 @@ impl Shared {
 
     /// How many kept letters hold a spool entry.
     pub(crate) fn letters_with_entries(&self) -> u64 {
-        lock(&self.kept).iter().filter(|(_, id)| id.is_some()).count() as u64
+        lock(&self.kept)
+            .iter()
+            .filter(|(_, id)| id.is_some())
+            .count() as u64
     }
 
     /// Whether `id` is the entry of a kept letter.

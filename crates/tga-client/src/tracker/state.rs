@@ -42,7 +42,10 @@ impl State {
     pub(crate) fn sender_panicked(&self, message: &str) {
         Counters::add(&self.counters.panics, 1);
         self.panics.fetch_add(1, Ordering::Relaxed);
-        tracing::error!(panic = message, "the TGA batch sender panicked; the tracker goes on");
+        tracing::error!(
+            panic = message,
+            "the TGA batch sender panicked; the tracker goes on"
+        );
     }
 
     /// The refusal and the panics since the previous report.
