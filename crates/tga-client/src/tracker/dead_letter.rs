@@ -76,7 +76,7 @@ impl DeadLetter {
     }
 }
 
-/// Where dead letters go: a callback run on the tracker's task. It must not block; send to a
+/// Where dead letters go: a callback run on the outbox's worker. It must not block; send to a
 /// channel (see [`DeadLetterSink::channel`]) for anything slow.
 ///
 /// A panic in the callback is caught and counted (`panics`); the letter it was given is kept

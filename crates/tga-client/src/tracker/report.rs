@@ -29,15 +29,15 @@ pub struct DeliveryReport {
     /// The last error that refused a whole batch for a reason no retry fixes (token, app name,
     /// Origin, an unknown route, a panicking sender).
     pub config_error: Option<Arc<Error>>,
-    /// Panics caught in user callbacks (dead-letter sink, batch sender) and in delivery tasks.
+    /// Panics caught in user callbacks (dead-letter sink, batch sender) and in the outbox's
+    /// worker.
     pub panics: u64,
-    /// Events neither delivered nor dead-lettered, handed back: left at the shutdown deadline,
-    /// or held when the tracker's task failed.
+    /// Events neither delivered nor dead-lettered, handed back: left in the memory queue at the
+    /// shutdown deadline.
     pub undelivered: Vec<EncodedEvent>,
-    /// Why the tracker's batching task ended abnormally (it takes no more events).
+    /// Why the outbox's worker failed (it was restarted; its entries were released).
     pub failure: Option<String>,
-    /// Over a spool, the events not delivered by the shutdown deadline (or held when the task
-    /// failed): they stay in the spool, unacknowledged and released at shutdown, and a tracker
+    /// Over a spool, the events not delivered by the shutdown deadline: they stay in the spool, unacknowledged and released at shutdown, and a tracker
     /// started on it (or another replica sharing it) delivers them.
     pub left_in_spool: u64,
     /// Over a spool, events delivered (or dead-lettered to a sink) whose acknowledgement the
@@ -68,7 +68,7 @@ impl fmt::Display for DeliveryReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts: Vec<String> = Vec::new();
         if let Some(failure) = &self.failure {
-            parts.push(format!("the tracker's task failed ({failure})"));
+            parts.push(format!("the tracker's worker failed ({failure})"));
         }
         if !self.undelivered.is_empty() {
             parts.push(format!(
