@@ -29,6 +29,10 @@ pub struct OutboxConfig {
     pub(crate) letters: Option<LetterSink>,
     pub(crate) max_letters: usize,
     pub(crate) name: &'static str,
+    pub(crate) linger: Duration,
+    pub(crate) fill: usize,
+    pub(crate) ack_letters: bool,
+    pub(crate) concurrency: usize,
 }
 
 impl fmt::Debug for OutboxConfig {
@@ -40,6 +44,10 @@ impl fmt::Debug for OutboxConfig {
             .field("poll", &self.poll)
             .field("letters", &self.letters)
             .field("max_letters", &self.max_letters)
+            .field("linger", &self.linger)
+            .field("fill", &self.fill)
+            .field("ack_letters", &self.ack_letters)
+            .field("concurrency", &self.concurrency)
             .finish_non_exhaustive()
     }
 }
@@ -56,6 +64,10 @@ impl OutboxConfig {
             letters: None,
             max_letters: DEFAULT_MAX_LETTERS,
             name: "outbox",
+            linger: Duration::ZERO,
+            fill: 1,
+            ack_letters: false,
+            concurrency: 1,
         }
     }
 
@@ -86,6 +98,33 @@ impl OutboxConfig {
     /// How many letters are kept for `take_letters`; more are counted lost.
     pub fn max_letters(mut self, n: usize) -> Self {
         self.max_letters = n;
+        self
+    }
+
+    /// How many deliveries run at once (at least 1, the default): the worker claims the next
+    /// entries while earlier ones are delivered; a retried delivery pauses new claims for its
+    /// backoff, not the deliveries already running.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// Lets entries gather: when a claim finds fewer than `fill` entries, the worker keeps
+    /// them and claims again as entries are appended, until it holds `fill`, the first has
+    /// waited `linger`, a flush is asked for or the shutdown starts (default: no wait).
+    pub fn linger(mut self, linger: Duration, fill: usize) -> Self {
+        self.linger = linger;
+        self.fill = fill.max(1);
+        self
+    }
+
+    /// Acknowledges a letter's entry as soon as the letter is kept, instead of once it is
+    /// taken: for a spool that does not outlive the process (a [`MemorySpool`]), whose room
+    /// a kept letter should not take (default `false`).
+    ///
+    /// [`MemorySpool`]: super::spool::MemorySpool
+    pub fn ack_letters(mut self, at_once: bool) -> Self {
+        self.ack_letters = at_once;
         self
     }
 

@@ -63,6 +63,12 @@ impl LetterSink {
         }))
     }
 
+    /// A sink that calls `f` with every letter; `Err` hands a letter back, to be kept for
+    /// `take_letters`.
+    pub fn or_keep(f: impl Fn(Letter) -> Result<(), Letter> + Send + Sync + 'static) -> Self {
+        LetterSink(Arc::new(f))
+    }
+
     /// A sink sending every letter to the returned (unbounded) receiver; once the receiver is
     /// dropped, letters are kept for `take_letters` instead.
     pub fn channel() -> (Self, tokio::sync::mpsc::UnboundedReceiver<Letter>) {

@@ -107,6 +107,9 @@ impl Outbox {
             claim_max: config.claim_max,
             backoff: config.backoff,
             poll: config.poll,
+            linger: config.linger,
+            fill: config.fill.min(config.claim_max),
+            concurrency: config.concurrency,
         };
         let worker = Worker::new(
             Arc::clone(&deliverer),
@@ -195,8 +198,11 @@ impl Outbox {
                     shared.fail(format!("the worker ended abnormally: {e}"));
                 }
             }
+            shared.release_at_shutdown().await;
             match shared.spool.stats().await {
-                Ok(stats) => shared.left_in_spool(stats.entries),
+                // Kept letters' entries are in the spool too, but their letters are in hand.
+                Ok(stats) => shared
+                    .left_in_spool(stats.entries.saturating_sub(shared.letters_with_entries())),
                 Err(e) => {
                     tracing::warn!(outbox = shared.name, error = %e, "spool stats unreadable at shutdown")
                 }
@@ -216,6 +222,56 @@ impl Outbox {
     /// not take); their spool entries are acknowledged.
     pub fn take_letters(&self) -> Vec<Letter> {
         self.inner.shared.take_letters()
+    }
+
+    /// After [`Outbox::shutdown`]: claims and acknowledges every entry left in the spool (but
+    /// kept letters') and returns their bytes, for a spool that dies with the process (a
+    /// [`MemorySpool`](spool::MemorySpool)) whose entries are handed back to the caller.
+    /// Empty while the outbox runs.
+    pub async fn take_left(&self) -> Vec<Bytes> {
+        let shared = &self.inner.shared;
+        if shared.phase() == Phase::Running
+            || self
+                .inner
+                .worker
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_some()
+        {
+            return Vec::new();
+        }
+        let mut left = Vec::new();
+        loop {
+            let entries = match shared.spool.claim(512).await {
+                Ok(entries) if !entries.is_empty() => entries,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(outbox = shared.name, error = %e, "claim failed; the entries stay in the spool");
+                    break;
+                }
+            };
+            let mut done = Vec::with_capacity(entries.len());
+            for entry in entries {
+                if shared.is_kept(entry.id) {
+                    continue;
+                }
+                done.push(entry.id);
+                left.push(envelope::unwrap(&entry.bytes).map_or(entry.bytes, |(bytes, _)| bytes));
+            }
+            if done.is_empty() {
+                break;
+            }
+            shared.ack(&done).await;
+        }
+        left
+    }
+
+    /// The counters alone, read now without the spool (the backlog fields are zero).
+    pub fn counters(&self) -> OutboxStats {
+        let shared = &self.inner.shared;
+        let mut stats = shared.counters.snapshot();
+        stats.letters_kept = shared.letters_kept() as u64;
+        stats
     }
 
     /// The counters, the backlog (read from the spool), its oldest entry's age and the

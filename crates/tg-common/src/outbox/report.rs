@@ -24,8 +24,15 @@ pub struct OutboxReport {
     /// Why the worker failed, when it did (it was restarted).
     pub failure: Option<String>,
     /// At shutdown: entries still in the spool, delivered by the next outbox on it (for a
-    /// shared spool, every replica's).
+    /// shared spool, every replica's), but those of the letters kept for `take_letters`.
     pub left_in_spool: u64,
+    /// Entries delivered (or whose letter was taken) whose acknowledgement the spool has not
+    /// taken: it failed (a full disk, Redis unreachable) and is retried; at shutdown they are
+    /// released. An outbox started on the spool before it succeeds delivers them again.
+    pub unacknowledged: u64,
+    /// The last error of the spool since the previous report (an acknowledgement or a
+    /// release that failed).
+    pub spool_error: Option<Arc<super::spool::SpoolError>>,
 }
 
 impl OutboxReport {
@@ -37,6 +44,8 @@ impl OutboxReport {
             && self.panics == 0
             && self.failure.is_none()
             && self.left_in_spool == 0
+            && self.unacknowledged == 0
+            && self.spool_error.is_none()
     }
 }
 
@@ -48,6 +57,15 @@ impl fmt::Display for OutboxReport {
         }
         if self.left_in_spool > 0 {
             parts.push(format!("{} entries left in the spool", self.left_in_spool));
+        }
+        if self.unacknowledged > 0 {
+            parts.push(format!(
+                "{} entries delivered and not yet acknowledged in the spool (they may be delivered again)",
+                self.unacknowledged
+            ));
+        }
+        if let Some(e) = &self.spool_error {
+            parts.push(format!("last spool error: {e}"));
         }
         if self.rejected > 0 {
             parts.push(format!("{} entries refused by the service", self.rejected));

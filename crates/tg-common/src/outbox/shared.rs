@@ -34,6 +34,7 @@ pub(crate) struct Shared {
     pub(crate) name: &'static str,
     sink: Option<LetterSink>,
     max_letters: usize,
+    ack_letters: bool,
     /// Letters kept, each with its spool entry (acknowledged once taken).
     kept: Mutex<Vec<(Letter, Option<EntryId>)>>,
     /// Acknowledgements that failed or were deferred; the worker retries them.
@@ -84,6 +85,7 @@ impl Shared {
             name: config.name,
             sink: config.letters.clone(),
             max_letters: config.max_letters,
+            ack_letters: config.ack_letters,
             kept: Mutex::new(Vec::new()),
             pending_acks: Mutex::new(Vec::new()),
             ledger: Mutex::new(OutboxReport::default()),
@@ -108,6 +110,7 @@ impl Shared {
         }
         if let Err(e) = self.spool.ack(ids).await {
             tracing::warn!(outbox = self.name, error = %e, entries = ids.len(), "acknowledgement failed; it will be retried");
+            lock(&self.ledger).spool_error = Some(Arc::new(e));
             lock(&self.pending_acks).extend_from_slice(ids);
         }
     }
@@ -166,6 +169,10 @@ impl Shared {
     fn keep(&self, letter: Letter, id: Option<EntryId>) -> Option<EntryId> {
         let mut kept = lock(&self.kept);
         if kept.len() < self.max_letters {
+            if self.ack_letters {
+                kept.push((letter, None));
+                return id;
+            }
             kept.push((letter, id));
             return None;
         }
@@ -220,9 +227,41 @@ impl Shared {
         lock(&self.ledger).left_in_spool = n;
     }
 
-    /// What went wrong since the last report; `None` when nothing did.
+    /// Once the worker stopped: tries the pending acknowledgements once more, counts those
+    /// that still fail as unacknowledged and releases them with the entries of kept letters,
+    /// so that an outbox started on the spool delivers them.
+    pub(crate) async fn release_at_shutdown(&self) {
+        self.ack_pending().await;
+        let mut ids = std::mem::take(&mut *lock(&self.pending_acks));
+        lock(&self.ledger).unacknowledged += ids.len() as u64;
+        ids.extend(lock(&self.kept).iter().filter_map(|(_, id)| *id));
+        for chunk in ids.chunks(512) {
+            if let Err(e) = self.spool.release(chunk).await {
+                tracing::warn!(outbox = self.name, error = %e, entries = chunk.len(), "entries not released; the spool's own timeout frees them");
+                lock(&self.ledger).spool_error = Some(Arc::new(e));
+            }
+        }
+    }
+
+    /// How many kept letters hold a spool entry.
+    pub(crate) fn letters_with_entries(&self) -> u64 {
+        lock(&self.kept)
+            .iter()
+            .filter(|(_, id)| id.is_some())
+            .count() as u64
+    }
+
+    /// Whether `id` is the entry of a kept letter.
+    pub(crate) fn is_kept(&self, id: EntryId) -> bool {
+        lock(&self.kept).iter().any(|(_, kept)| *kept == Some(id))
+    }
+
+    /// What went wrong since the last report; `None` when nothing did. Acknowledgements still
+    /// pending count as unacknowledged.
     pub(crate) fn report(&self) -> Option<OutboxReport> {
-        let report = std::mem::take(&mut *lock(&self.ledger));
+        let pending = lock(&self.pending_acks).len() as u64;
+        let mut report = std::mem::take(&mut *lock(&self.ledger));
+        report.unacknowledged += pending;
         (!report.is_clean()).then_some(report)
     }
 

@@ -207,3 +207,107 @@ async fn shutdown_releases_its_claims_and_the_next_outbox_delivers_them() {
     next.flush().await.unwrap();
     assert_eq!(d.delivered(), (0..5).map(bytes).collect::<Vec<_>>());
 }
+
+/// Records when each delivery started and how many entries it had; holds each delivery
+/// until `gate` gives a permit when gated.
+#[derive(Clone)]
+struct Timed {
+    calls: Arc<Mutex<Vec<(tokio::time::Instant, usize)>>>,
+    gate: Arc<tokio::sync::Semaphore>,
+    running: Arc<std::sync::atomic::AtomicUsize>,
+    most: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Timed {
+    fn new(permits: usize) -> Self {
+        Timed {
+            calls: Arc::default(),
+            gate: Arc::new(tokio::sync::Semaphore::new(permits)),
+            running: Arc::default(),
+            most: Arc::default(),
+        }
+    }
+}
+
+impl Deliverer for Timed {
+    async fn deliver(&self, entries: &[Claimed]) -> Vec<Delivery> {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.calls
+            .lock()
+            .unwrap()
+            .push((tokio::time::Instant::now(), entries.len()));
+        let now = self.running.fetch_add(1, SeqCst) + 1;
+        self.most.fetch_max(now, SeqCst);
+        self.gate.acquire().await.unwrap().forget();
+        self.running.fetch_sub(1, SeqCst);
+        vec![Delivery::Delivered; entries.len()]
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn full_claims_go_at_once_and_a_partial_one_waits_for_the_linger() {
+    let spool = Arc::new(MemorySpool::new(1000, 1 << 20));
+    let d = Timed::new(1_000);
+    let config = config(&spool)
+        .claim_max(4)
+        .linger(Duration::from_secs(2), 4);
+    let outbox = Outbox::start(d.clone(), config).unwrap();
+    let start = tokio::time::Instant::now();
+    for n in 0..6 {
+        outbox.append(&bytes(n)).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let calls = d.calls.lock().unwrap().clone();
+    assert_eq!(calls, [(start, 4), (start + Duration::from_secs(2), 2)]);
+    // A flush does not wait for the linger.
+    outbox.append(&bytes(6)).await.unwrap();
+    outbox.flush().await.unwrap();
+    assert_eq!(d.calls.lock().unwrap().len(), 3);
+    assert_eq!(tokio::time::Instant::now(), start + Duration::from_secs(3));
+    outbox.shutdown(Duration::from_secs(1)).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn deliveries_run_concurrently_up_to_the_bound() {
+    let spool = Arc::new(MemorySpool::new(1000, 1 << 20));
+    let d = Timed::new(0);
+    let outbox = Outbox::start(d.clone(), config(&spool).claim_max(1).concurrency(3)).unwrap();
+    for n in 0..5 {
+        outbox.append(&bytes(n)).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert_eq!(d.running.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert_eq!(outbox.counters().in_flight, 3);
+    d.gate.add_permits(5);
+    outbox.flush().await.unwrap();
+    assert_eq!(d.most.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert_eq!(outbox.counters().delivered, 5);
+    outbox.shutdown(Duration::from_secs(1)).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn what_a_memory_spool_holds_at_shutdown_is_handed_back_without_kept_letters() {
+    let spool = Arc::new(MemorySpool::for_outbox(10, 1 << 20));
+    let refused = || Delivery::of(Err(crate::Error::http(400, b"bad", None)));
+    let d = Scripted::default();
+    d.then(Some(refused()));
+    for _ in 0..10_000 {
+        d.then(Some(retry(503)));
+    }
+    let outbox = Outbox::start(d, config(&spool).ack_letters(true)).unwrap();
+    for n in 0..3 {
+        outbox.append(&bytes(n)).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    // The kept letter's entry is acknowledged at once: it takes no room.
+    assert_eq!(spool.stats_now().entries, 2);
+    assert_eq!(
+        spool.stats_now().bytes,
+        (bytes(1).len() + bytes(2).len()) as u64,
+        "the envelope is not counted"
+    );
+    let _ = outbox.shutdown(Duration::from_secs(1)).await;
+    assert_eq!(outbox.take_left().await, [bytes(1), bytes(2)]);
+    assert_eq!(spool.stats_now().entries, 0);
+    assert_eq!(outbox.take_letters().len(), 1);
+}

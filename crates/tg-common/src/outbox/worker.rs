@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
 
 use super::deliverer::{Claimed, Deliverer, Delivery};
 use super::envelope;
@@ -29,7 +30,15 @@ pub(crate) struct Settings {
     pub(crate) claim_max: usize,
     pub(crate) backoff: Backoff,
     pub(crate) poll: Duration,
+    /// How long a claim of fewer than `fill` entries waits for more.
+    pub(crate) linger: Duration,
+    pub(crate) fill: usize,
+    /// How many deliveries run at once.
+    pub(crate) concurrency: usize,
 }
+
+/// What a delivery gives back: its entries, and what became of each (a panic's message).
+type Done = (Vec<Claimed>, Result<Vec<Delivery>, String>);
 
 pub(crate) struct Worker<D> {
     pub(crate) deliverer: Arc<D>,
@@ -38,6 +47,16 @@ pub(crate) struct Worker<D> {
     pub(crate) settings: Settings,
     /// Entries claimed and not yet acknowledged, released or kept.
     held: Vec<EntryId>,
+    /// Entries claimed and kept for the next round (fewer than `fill` while lingering), and
+    /// when the first of them was claimed.
+    carry: Vec<Entry>,
+    carry_since: Option<tokio::time::Instant>,
+    /// Deliveries running (at most `concurrency`), each giving back its entries and outcomes.
+    running: JoinSet<Done>,
+    /// Entries in the running deliveries.
+    in_flight: usize,
+    /// Entries released for a retry: they do not wait for the linger again.
+    retrying: std::collections::HashSet<EntryId>,
     flushes: Vec<oneshot::Sender<()>>,
     /// Failed deliveries in a row.
     attempt: u32,
@@ -68,6 +87,11 @@ impl<D: Deliverer> Worker<D> {
             ctl,
             settings,
             held: Vec::new(),
+            carry: Vec::new(),
+            carry_since: None,
+            running: JoinSet::new(),
+            in_flight: 0,
+            retrying: std::collections::HashSet::new(),
             flushes: Vec::new(),
             attempt: 0,
         }
@@ -81,6 +105,9 @@ impl<D: Deliverer> Worker<D> {
                 Ok(()) => break,
                 Err(panic) => {
                     self.shared.fail(panic);
+                    self.carry.clear();
+                    self.carry_since = None;
+                    self.stop_running().await;
                     self.release_held().await;
                     let wait = self.settings.backoff.delay(self.attempt, None);
                     self.attempt = self.attempt.saturating_add(1);
@@ -90,12 +117,58 @@ impl<D: Deliverer> Worker<D> {
                 }
             }
         }
+        self.stop_running().await;
         self.release_held().await;
         self.shared.ack_pending().await;
-        self.shared.counters.in_flight.store(0, Ordering::Relaxed);
-        // Flushes still waiting learn the outcome from the report.
+        // Flushes still waiting learn the outcome from the report; those the deadline cut off
+        // are dropped (they answer that the outbox is shut down: the shutdown reports).
+        let cut_off = self.shared.phase() == Phase::Cancelled;
         for waiter in self.flushes.drain(..) {
-            let _ = waiter.send(());
+            if !cut_off {
+                let _ = waiter.send(());
+            }
+        }
+    }
+
+    /// Stops the running deliveries; their entries stay held (and are released).
+    async fn stop_running(&mut self) {
+        self.running.shutdown().await;
+        self.in_flight = 0;
+        self.shared.counters.in_flight.store(0, Ordering::Relaxed);
+    }
+
+    /// Waits for a running delivery to end and settles it; `Stop` when the deadline passes.
+    async fn settle_next(&mut self) -> Round {
+        let shared = Arc::clone(&self.shared);
+        let done = tokio::select! {
+            biased;
+            () = shared.cancelled() => return Round::Stop,
+            done = self.running.join_next() => done,
+        };
+        match done {
+            Some(done) => self.settle_done(done).await,
+            None => Round::Again,
+        }
+    }
+
+    /// Settles an ended delivery.
+    async fn settle_done(&mut self, done: Result<Done, tokio::task::JoinError>) -> Round {
+        let shared = Arc::clone(&self.shared);
+        match done {
+            Ok((claimed, outcome)) => {
+                self.in_flight = self.in_flight.saturating_sub(claimed.len());
+                shared
+                    .counters
+                    .in_flight
+                    .store(self.in_flight as u64, Ordering::Relaxed);
+                let outcomes = outcome.unwrap_or_else(|panic| {
+                    shared.record_panic("the deliverer", &panic);
+                    Vec::new()
+                });
+                self.settle(claimed, outcomes).await
+            }
+            // Only an abort ends a delivery otherwise; its entries stay held.
+            Err(_) => Round::Again,
         }
     }
 
@@ -169,45 +242,119 @@ impl<D: Deliverer> Worker<D> {
         if shared.phase() == Phase::Cancelled {
             return Round::Stop;
         }
-        let entries = match shared.spool.claim(self.settings.claim_max).await {
-            Ok(entries) => entries,
+        // Settle what ended, and wait for room among the deliveries.
+        if let Some(done) = self.running.try_join_next() {
+            return self.settle_done(done).await;
+        }
+        if self.running.len() >= self.settings.concurrency {
+            return self.settle_next().await;
+        }
+        let mut entries = std::mem::take(&mut self.carry);
+        match shared
+            .spool
+            .claim(self.settings.claim_max - entries.len())
+            .await
+        {
+            Ok(more) => {
+                self.held.extend(more.iter().map(|e| e.id));
+                entries.extend(more);
+            }
             Err(e) => {
                 tracing::warn!(outbox = shared.name, error = %e, "claim failed; it will be retried");
-                return Round::Backoff(self.next_backoff(None));
+                if entries.is_empty() {
+                    return Round::Backoff(self.next_backoff(None));
+                }
             }
-        };
+        }
         if entries.is_empty() {
+            if !self.running.is_empty() {
+                return self.settle_next().await;
+            }
             shared.set_oldest(0);
             return Round::Idle;
         }
-        self.held = entries.iter().map(|e| e.id).collect();
+        let since = *self
+            .carry_since
+            .get_or_insert_with(tokio::time::Instant::now);
+        // A retry goes out at once: it waited for its backoff.
+        let retry = entries.iter().any(|e| self.retrying.contains(&e.id));
+        let at = self.gather(&mut entries, since, retry).await;
+        self.carry = entries.split_off(at);
+        self.carry_since = (!self.carry.is_empty()).then_some(since);
         let items = self.readable(entries);
         if items.is_empty() {
-            self.held.clear();
             return Round::Again;
         }
-        shared.set_oldest(items.iter().map(|c| c.1).min().unwrap_or(0));
+        if self.running.is_empty() {
+            shared.set_oldest(items.iter().map(|c| c.1).min().unwrap_or(0));
+        }
         let claimed: Vec<Claimed> = items.into_iter().map(|(c, _)| c).collect();
+        self.in_flight += claimed.len();
         shared
             .counters
             .in_flight
-            .store(claimed.len() as u64, Ordering::Relaxed);
-        let delivering = isolate::run(self.deliverer.deliver(&claimed));
-        let outcome = tokio::select! {
-            biased;
-            () = shared.cancelled() => None,
-            done = delivering => Some(done),
-        };
-        shared.counters.in_flight.store(0, Ordering::Relaxed);
-        let outcomes = match outcome {
-            None => return Round::Stop,
-            Some(Ok(outcomes)) => outcomes,
-            Some(Err(panic)) => {
-                shared.record_panic("the deliverer", &panic);
-                Vec::new()
+            .store(self.in_flight as u64, Ordering::Relaxed);
+        let deliverer = Arc::clone(&self.deliverer);
+        self.running.spawn(async move {
+            let outcome = isolate::run(deliverer.deliver(&claimed)).await;
+            (claimed, outcome)
+        });
+        Round::Again
+    }
+
+    /// Claims more while fewer than `fill` entries are in hand, until the first (claimed at
+    /// `since`) has waited `linger`, a flush is asked for or the shutdown starts (`at_once`: a
+    /// retry, which does not wait). Returns how
+    /// many entries to deliver now: all of them then, else whole multiples of `fill` (the rest
+    /// waits for the next round).
+    async fn gather(
+        &mut self,
+        entries: &mut Vec<Entry>,
+        since: tokio::time::Instant,
+        at_once: bool,
+    ) -> usize {
+        let Settings {
+            linger,
+            fill,
+            claim_max,
+            ..
+        } = self.settings;
+        let deadline = since + linger;
+        let mut phase = self.shared.phase.subscribe();
+        loop {
+            let urgent = at_once
+                || linger.is_zero()
+                || tokio::time::Instant::now() >= deadline
+                || !self.flushes.is_empty()
+                || *phase.borrow_and_update() != Phase::Running;
+            if urgent {
+                return entries.len();
             }
-        };
-        self.settle(claimed, outcomes).await
+            if entries.len() >= fill {
+                return entries.len() / fill * fill;
+            }
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => continue,
+                () = self.shared.wake.notified() => {}
+                _ = phase.changed() => continue,
+                ctl = self.ctl.recv() => {
+                    if let Some(Ctl::Flush(waiter)) = ctl {
+                        self.flushes.push(waiter);
+                    }
+                    continue;
+                }
+            }
+            match self.shared.spool.claim(claim_max - entries.len()).await {
+                Ok(more) => {
+                    self.held.extend(more.iter().map(|e| e.id));
+                    entries.extend(more);
+                }
+                Err(e) => {
+                    tracing::warn!(outbox = self.shared.name, error = %e, "claim failed; it will be retried");
+                    return entries.len();
+                }
+            }
+        }
     }
 
     /// The entries an outbox wrote, with their append times; the others become letters.
@@ -243,6 +390,9 @@ impl<D: Deliverer> Worker<D> {
     /// Acknowledges what was delivered, turns refusals into letters, releases the rest.
     async fn settle(&mut self, claimed: Vec<Claimed>, outcomes: Vec<Delivery>) -> Round {
         let shared = Arc::clone(&self.shared);
+        let settled: std::collections::HashSet<EntryId> = claimed.iter().map(|c| c.id).collect();
+        self.held.retain(|id| !settled.contains(id));
+        self.retrying.retain(|id| !settled.contains(id));
         let mut outcomes = outcomes.into_iter();
         let (mut done, mut retry) = (Vec::new(), Vec::new());
         let mut error = None;
@@ -265,13 +415,13 @@ impl<D: Deliverer> Worker<D> {
                 }
             }
         }
-        self.held.clear();
         shared.ack(&done).await;
         if retry.is_empty() {
             self.attempt = 0;
             return Round::Again;
         }
         Counters::add(&shared.counters.retried, retry.len());
+        self.retrying.extend(retry.iter().copied());
         if let Err(e) = shared.spool.release(&retry).await {
             tracing::warn!(outbox = shared.name, error = %e, "release failed");
         }

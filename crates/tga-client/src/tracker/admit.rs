@@ -1,114 +1,107 @@
-//! Admission into the queue: a slot (`queue_capacity`) and room for the event's bytes
-//! (`queue_bytes`), taken at once or waited for at most `max_wait`.
+//! Admission: `track` appends the event's JSON to the outbox (durable as its spool promises)
+//! before it returns; a full spool (the memory queue's `queue_capacity` and `queue_bytes`, or a
+//! configured spool's bounds) is handled by [`FullPolicy`].
 
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use tg_common::Error;
-use tokio::sync::{SemaphorePermit, TryAcquireError, mpsc};
+use tg_common::outbox::{Outbox, OutboxError, SpoolError};
+use tokio::time::Instant;
 
+use super::config::FullPolicy;
 use super::error::TrackError;
-use super::shared::Shared;
 use super::stats::Counters;
-use super::worker::Msg;
 use crate::event::EncodedEvent;
 
-/// A slot in the queue and the bytes of one event, reserved.
-pub(crate) struct Room<'a> {
-    bytes: SemaphorePermit<'a>,
-    slot: mpsc::Permit<'a, Msg>,
-}
+/// How often `track` tries a full spool again while it waits (acknowledgements, by this
+/// process or another replica, free room without telling the caller).
+const FULL_RETRY: Duration = Duration::from_millis(20);
 
-impl Room<'_> {
-    /// Queues `event`; its bytes stay taken until it leaves the tracker.
-    pub(crate) fn push(self, shared: &Shared, event: EncodedEvent) {
-        self.bytes.forget();
-        Counters::add(&shared.counters.queued, 1);
-        self.slot.send(Msg::Event(event));
-    }
-}
-
-/// The bytes `event` takes, refused when it could never fit.
-pub(crate) fn size(shared: &Shared, event: &EncodedEvent) -> Result<u32, TrackError> {
+/// Refuses an event that could never fit in `queue_bytes`.
+pub(crate) fn check_size(event: &EncodedEvent, queue_bytes: usize) -> Result<(), TrackError> {
     let len = event.len();
-    match u32::try_from(len) {
-        Ok(size) if len <= shared.queue_bytes => Ok(size),
-        _ => Err(TrackError::Invalid(Error::invalid_input(
-            "event",
-            format!(
-                "is {len} bytes encoded, more than the tracker's queue_bytes ({})",
-                shared.queue_bytes
-            ),
-        ))),
+    if len <= queue_bytes {
+        return Ok(());
     }
+    Err(TrackError::Invalid(Error::invalid_input(
+        "event",
+        format!("is {len} bytes encoded, more than the tracker's queue_bytes ({queue_bytes})"),
+    )))
 }
 
-/// Why there is no room now.
-enum NoRoom {
-    Full,
-    Closed,
-}
-
-/// Room now, if there is some.
-fn take_now<'a>(
-    tx: &'a mpsc::Sender<Msg>,
-    shared: &'a Shared,
-    size: u32,
-) -> Result<Room<'a>, NoRoom> {
-    let bytes = shared.room.try_acquire_many(size).map_err(|e| match e {
-        TryAcquireError::NoPermits => NoRoom::Full,
-        TryAcquireError::Closed => NoRoom::Closed,
-    })?;
-    let slot = tx.try_reserve().map_err(|e| match e {
-        mpsc::error::TrySendError::Full(()) => NoRoom::Full,
-        mpsc::error::TrySendError::Closed(()) => NoRoom::Closed,
-    })?;
-    Ok(Room { bytes, slot })
-}
-
-/// Room now, or [`TrackError::Dropped`] (counted) when the queue is full.
-pub(crate) fn try_room<'a>(
-    tx: &'a mpsc::Sender<Msg>,
-    shared: &'a Shared,
-    size: u32,
-) -> Result<Room<'a>, TrackError> {
-    take_now(tx, shared, size).map_err(|no| match no {
-        NoRoom::Full => dropped(shared),
-        NoRoom::Closed => TrackError::Closed,
-    })
-}
-
-/// Room as soon as there is some, or [`TrackError::Full`] (counted in `full_waits_expired`)
-/// after `max_wait`. Room that is there now is taken without reading the clock.
-pub(crate) async fn wait_room<'a>(
-    tx: &'a mpsc::Sender<Msg>,
-    shared: &'a Shared,
-    size: u32,
-    max_wait: Duration,
-) -> Result<Room<'a>, TrackError> {
-    match take_now(tx, shared, size) {
-        Ok(room) => return Ok(room),
-        Err(NoRoom::Closed) => return Err(TrackError::Closed),
-        Err(NoRoom::Full) => {}
-    }
-    let reserving = async {
-        let bytes = shared
-            .room
-            .acquire_many(size)
-            .await
-            .map_err(|_| TrackError::Closed)?;
-        let slot = tx.reserve().await.map_err(|_| TrackError::Closed)?;
-        Ok(Room { bytes, slot })
+/// Why an append did not store the event, as `track` reports it; `None` for a full spool.
+fn refused(error: OutboxError) -> Option<TrackError> {
+    let error = match error {
+        OutboxError::Spool(error) => error,
+        _ => return Some(TrackError::Closed),
     };
-    match tokio::time::timeout(max_wait, reserving).await {
-        Ok(room) => room,
-        Err(_) => {
-            Counters::add(&shared.counters.full_waits_expired, 1);
-            Err(TrackError::Full { waited: max_wait })
-        }
+    match &*error {
+        SpoolError::Full { .. } => None,
+        SpoolError::TooLarge { len, max } => Some(TrackError::Invalid(Error::invalid_input(
+            "event",
+            format!("is {len} bytes encoded, more than the spool takes for one entry ({max})"),
+        ))),
+        SpoolError::MaybeStored(_) => Some(TrackError::MaybeAccepted(error)),
+        _ => Some(TrackError::Spool(Arc::clone(&error))),
     }
 }
 
-fn dropped(shared: &Shared) -> TrackError {
-    Counters::add(&shared.counters.dropped, 1);
+fn dropped(counters: &Counters) -> TrackError {
+    Counters::add(&counters.dropped, 1);
     TrackError::Dropped
+}
+
+/// Appends `event`; when the spool is full, [`FullPolicy::Wait`] tries again as room is
+/// freed, at most `max_wait`.
+pub(crate) async fn append(
+    outbox: &Outbox,
+    counters: &Counters,
+    event: &EncodedEvent,
+    policy: FullPolicy,
+    max_wait: Duration,
+) -> Result<(), TrackError> {
+    let bytes = event.json().as_bytes();
+    let mut deadline = None;
+    loop {
+        match outbox.append(bytes).await {
+            Ok(_) => return Ok(()),
+            Err(e) => {
+                if let Some(error) = refused(e) {
+                    return Err(error);
+                }
+            }
+        }
+        if policy == FullPolicy::DropNewest {
+            return Err(dropped(counters));
+        }
+        let deadline = *deadline.get_or_insert_with(|| Instant::now() + max_wait);
+        let now = Instant::now();
+        if now >= deadline {
+            Counters::add(&counters.full_waits_expired, 1);
+            return Err(TrackError::Full { waited: max_wait });
+        }
+        tokio::time::sleep((deadline - now).min(FULL_RETRY)).await;
+    }
+}
+
+/// Appends `event` when the spool takes it without waiting: a full spool, or one whose append
+/// would wait for I/O (Redis), drops it (counted).
+pub(crate) fn try_append(
+    outbox: &Outbox,
+    counters: &Counters,
+    event: &EncodedEvent,
+) -> Result<(), TrackError> {
+    let appending = outbox.append(event.json().as_bytes());
+    let mut appending = std::pin::pin!(appending);
+    let mut cx = Context::from_waker(Waker::noop());
+    match appending.as_mut().poll(&mut cx) {
+        Poll::Ready(Ok(_)) => Ok(()),
+        Poll::Ready(Err(e)) => match refused(e) {
+            Some(error) => Err(error),
+            None => Err(dropped(counters)),
+        },
+        Poll::Pending => Err(dropped(counters)),
+    }
 }

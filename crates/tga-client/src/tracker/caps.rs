@@ -119,7 +119,7 @@ mod tests {
                 caps.admit(&event("app-init", session), &counters).unwrap();
             }
         }
-        assert_eq!(counters.snapshot().over_threshold, 4);
+        assert_eq!(counters.snapshot(&Default::default()).over_threshold, 4);
     }
 
     #[test]

@@ -5,8 +5,17 @@ use std::time::Duration;
 use tg_common::Error;
 
 use super::dead_letter::DeadLetterSink;
-use super::spooled::SharedSpool;
 use crate::thresholds::EventThresholds;
+
+/// The spool a [`TrackerConfig`] names.
+#[derive(Clone)]
+pub(crate) struct SharedSpool(pub(crate) std::sync::Arc<dyn crate::spool::Spool>);
+
+impl std::fmt::Debug for SharedSpool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Spool")
+    }
+}
 
 /// What [`Tracker::track`](super::Tracker::track) does when the queue is full (by count,
 /// `queue_capacity`, or by bytes, `queue_bytes`).

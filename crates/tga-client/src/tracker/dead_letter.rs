@@ -1,9 +1,12 @@
-//! Events the service will not take, handed back with the reason.
+//! Events the service will not take, handed back with the reason: TGA's view of the outbox's
+//! letters.
 
 use std::fmt;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use tg_common::Error;
+use tg_common::outbox::{Letter, LetterCause, LetterSink};
 use tokio::sync::mpsc;
 
 use crate::error::TgaApiError;
@@ -37,6 +40,27 @@ impl DeadLetter {
         }
     }
 
+    /// The dead letter of an outbox letter; `Err` gives back a letter whose bytes are not an
+    /// event.
+    pub(crate) fn from_letter(letter: Letter) -> Result<DeadLetter, Letter> {
+        let Ok(event) = EncodedEvent::from_spooled(&letter.bytes) else {
+            return Err(letter);
+        };
+        let error = match letter.cause {
+            LetterCause::Rejected(error) => error,
+            other => Arc::new(Error::invalid_input("event", other.to_string())),
+        };
+        Ok(DeadLetter::new(event, error))
+    }
+
+    /// The outbox letter of this dead letter.
+    fn into_letter(self) -> Letter {
+        Letter {
+            bytes: Bytes::copy_from_slice(self.event.json().as_bytes()),
+            cause: LetterCause::Rejected(self.error),
+        }
+    }
+
     /// Whether the service refused this event alone (it was isolated from its batch), rather
     /// than a whole batch for a reason no retry fixes (token, app name, Origin).
     pub fn is_about_this_event(&self) -> bool {
@@ -52,7 +76,7 @@ impl DeadLetter {
     }
 }
 
-/// Where dead letters go: a callback run on the tracker's task. It must not block; send to a
+/// Where dead letters go: a callback run on the outbox's worker. It must not block; send to a
 /// channel (see [`DeadLetterSink::channel`]) for anything slow.
 ///
 /// A panic in the callback is caught and counted (`panics`); the letter it was given is kept
@@ -88,9 +112,14 @@ impl DeadLetterSink {
         (sink, rx)
     }
 
-    /// Hands `letter` to the sink; `Err` gives it back when the sink cannot take it.
-    pub(crate) fn deliver(&self, letter: DeadLetter) -> Result<(), DeadLetter> {
-        (self.0)(letter)
+    /// The outbox's sink handing its letters to this one as dead letters; a letter the sink
+    /// cannot take (or that is not an event) is kept for `take_dead_letters`.
+    pub(crate) fn letters(&self) -> LetterSink {
+        let deliver = Arc::clone(&self.0);
+        LetterSink::or_keep(move |letter| {
+            let dead = DeadLetter::from_letter(letter)?;
+            deliver(dead).map_err(DeadLetter::into_letter)
+        })
     }
 }
 

@@ -1,40 +1,191 @@
-//! Delivering one batch: retry what may succeed later, split a batch to isolate rejected
-//! events, dead-letter what no retry fixes.
+//! TGA's [`Deliverer`]: the claimed events (at most `max_batch`; the outbox runs
+//! `max_in_flight` deliveries at once) are cut into batches by bytes (within the request
+//! budget) and sent through the [`BatchSender`]; a refused batch is split to isolate its refused events; what became of
+//! each event is said per entry, by TGA's reading of the error.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use serde::Deserialize;
 use tg_common::error::TimeoutPhase;
+use tg_common::outbox::{Claimed, Deliverer, Delivery, isolate};
 use tg_common::{Error, ErrorKind};
 
+use super::budget::Budget;
 use super::sender::BatchSender;
-use super::shared::Shared;
+use super::state::State;
 use super::stats::Counters;
 use crate::error::TgaApiError;
 use crate::event::EncodedEvent;
-use crate::spool::EntryId;
-use tg_common::outbox::isolate;
 
-/// Events of a batch, with their spool entries (`ids` is empty without a spool, else one per
-/// event, in the same order).
+/// How events are batched and sent.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Batching {
+    pub(crate) max_batch: usize,
+    pub(crate) max_batch_bytes: usize,
+    pub(crate) attempt_timeout: Option<Duration>,
+}
+
+/// Events of a batch, with their places among the claimed entries.
 #[derive(Default)]
-pub(crate) struct Part {
-    pub(crate) events: Vec<EncodedEvent>,
-    pub(crate) ids: Vec<EntryId>,
+struct Part {
+    events: Vec<EncodedEvent>,
+    at: Vec<usize>,
 }
 
 impl Part {
-    /// The events from `at` on, with their entries.
+    /// The events from `at` on, with their places.
     fn split_off(&mut self, at: usize) -> Part {
-        let ids = if self.ids.is_empty() {
-            Vec::new()
-        } else {
-            self.ids.split_off(at)
-        };
         Part {
             events: self.events.split_off(at),
-            ids,
+            at: self.at.split_off(at),
         }
+    }
+
+    fn push(&mut self, event: EncodedEvent, at: usize) {
+        self.events.push(event);
+        self.at.push(at);
+    }
+
+    /// Every event of the part, with what became of it.
+    fn all(self, delivery: &Delivery, out: &mut Vec<(usize, Delivery)>) {
+        out.extend(self.at.into_iter().map(|at| (at, delivery.clone())));
+    }
+}
+
+/// Counts a batch in flight while it lives.
+struct InFlight<'a>(&'a State);
+
+impl<'a> InFlight<'a> {
+    fn new(state: &'a State) -> Self {
+        state.counters.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(state)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.counters.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Delivers a tracker's events for its outbox.
+pub(crate) struct TgaDeliverer<S> {
+    pub(crate) sender: S,
+    pub(crate) state: Arc<State>,
+    pub(crate) batching: Batching,
+}
+
+impl<S: BatchSender> Deliverer for TgaDeliverer<S> {
+    async fn deliver(&self, entries: &[Claimed]) -> Vec<Delivery> {
+        let mut out: Vec<Option<Delivery>> = vec![None; entries.len()];
+        let mut batches = Vec::new();
+        let mut batch = Part::default();
+        let mut budget = Budget::new(self.batching.max_batch_bytes);
+        for (at, entry) in entries.iter().enumerate() {
+            let event = match EncodedEvent::from_spooled(&entry.bytes) {
+                Ok(event) => event,
+                Err(e) => {
+                    // Not an event of this crate: refused, never sent.
+                    out[at] = Some(Delivery::Rejected(Arc::new(e)));
+                    continue;
+                }
+            };
+            if batch.events.len() >= self.batching.max_batch || !budget.fits(&event) {
+                batches.push(std::mem::take(&mut batch));
+                budget.reset();
+            }
+            budget.add(&event);
+            batch.push(event, at);
+        }
+        if !batch.events.is_empty() {
+            batches.push(batch);
+        }
+        for part in batches {
+            for (at, delivery) in self.deliver_part(part).await {
+                out[at] = Some(delivery);
+            }
+        }
+        out.into_iter()
+            .map(|d| d.unwrap_or(Delivery::Retry(None)))
+            .collect()
+    }
+}
+
+impl<S: BatchSender> TgaDeliverer<S> {
+    /// Sends `batch`, splitting it as its errors say; what became of each event.
+    async fn deliver_part(&self, batch: Part) -> Vec<(usize, Delivery)> {
+        let _counted = InFlight::new(&self.state);
+        let mut out = Vec::with_capacity(batch.events.len());
+        // A stack of sub-batches: the top is sent next, halves are pushed after a split.
+        let mut work = vec![batch];
+        while let Some(mut part) = work.pop() {
+            let error = match self.send_once(&part.events).await {
+                Ok(()) => {
+                    part.all(&Delivery::Delivered, &mut out);
+                    continue;
+                }
+                Err(error) => Arc::new(error),
+            };
+            self.state.record_error(&error);
+            match classify(&error) {
+                Action::Retry => {
+                    Counters::add(&self.state.counters.retried, 1);
+                    tracing::debug!(error = %error, "TGA batch will be retried");
+                    part.all(&Delivery::Retry(Some(error)), &mut out);
+                }
+                Action::Split if part.events.len() > 1 => {
+                    let second = part.split_off(part.events.len() / 2);
+                    work.push(second);
+                    work.push(part);
+                }
+                Action::Split => part.all(&Delivery::Rejected(error), &mut out),
+                Action::ByAppName => {
+                    let mut groups = by_app_name(part);
+                    if groups.len() == 1 {
+                        tracing::error!(error = %error, "TGA refused the app name of a whole batch");
+                        self.state.refused_whole(&error);
+                        let group = groups.pop().unwrap_or_default();
+                        group.all(&Delivery::Rejected(error), &mut out);
+                    } else {
+                        // The first group on top: it is sent next.
+                        work.extend(groups.into_iter().rev());
+                    }
+                }
+                Action::DeadLetter => {
+                    tracing::error!(error = %error, "TGA refused a batch for a reason no retry fixes");
+                    self.state.refused_whole(&error);
+                    part.all(&Delivery::Rejected(error), &mut out);
+                }
+            }
+        }
+        out
+    }
+
+    /// Sends `batch` once, within the attempt timeout; a panicking sender is a configuration
+    /// error (counted in `panics`).
+    async fn send_once(&self, batch: &[EncodedEvent]) -> Result<(), Error> {
+        Counters::add(&self.state.counters.requests, 1);
+        let sending = isolate::run(self.sender.send(batch));
+        let sent = match self.batching.attempt_timeout {
+            None => sending.await,
+            Some(after) => match tokio::time::timeout(after, sending).await {
+                Ok(sent) => sent,
+                Err(_) => {
+                    return Err(Error::new(ErrorKind::Timeout {
+                        phase: TimeoutPhase::Attempt,
+                        after,
+                    })
+                    .with_context(crate::PROVIDER, crate::SendEvents::NAME));
+                }
+            },
+        };
+        sent.unwrap_or_else(|panic| {
+            self.state.sender_panicked(&panic);
+            Err(Error::config(format!("the batch sender panicked: {panic}"))
+                .with_context(crate::PROVIDER, crate::SendEvents::NAME))
+        })
     }
 }
 
@@ -88,125 +239,6 @@ pub(crate) fn classify(error: &Error) -> Action {
     }
 }
 
-/// Delivers `batch`; on cancellation (or a panic) gives back whatever is left. Returns `id`.
-pub(crate) async fn deliver<S: BatchSender>(
-    id: u64,
-    batch: Part,
-    sender: Arc<S>,
-    shared: Arc<Shared>,
-) -> u64 {
-    // A stack of sub-batches: the top is sent next, halves are pushed after a split.
-    let mut work = vec![batch];
-    let finished = {
-        let delivering = isolate::run(deliver_all(&mut work, &*sender, &shared));
-        tokio::pin!(delivering);
-        tokio::select! {
-            biased;
-            () = shared.cancelled() => None,
-            done = &mut delivering => Some(done),
-        }
-    };
-    match finished {
-        Some(Ok(())) => {}
-        Some(Err(panic)) => {
-            shared.record_panic("a TGA delivery task", &panic);
-            shared.give_back(work.into_iter().flat_map(|p| p.events));
-        }
-        None => shared.give_back(work.into_iter().flat_map(|p| p.events)),
-    }
-    id
-}
-
-/// Sends `batch` once, within the attempt timeout; a panicking sender is a configuration
-/// error (counted in `panics`).
-async fn send_once<S: BatchSender>(
-    sender: &S,
-    batch: &[EncodedEvent],
-    shared: &Shared,
-) -> Result<(), Error> {
-    Counters::add(&shared.counters.requests, 1);
-    let sending = isolate::run(async { sender.send(batch).await });
-    let sent = match shared.attempt_timeout {
-        None => sending.await,
-        Some(after) => match tokio::time::timeout(after, sending).await {
-            Ok(sent) => sent,
-            Err(_) => {
-                return Err(Error::new(ErrorKind::Timeout {
-                    phase: TimeoutPhase::Attempt,
-                    after,
-                })
-                .with_context(crate::PROVIDER, crate::SendEvents::NAME));
-            }
-        },
-    };
-    sent.unwrap_or_else(|panic| {
-        shared.record_panic("the TGA batch sender", &panic);
-        Err(Error::config(format!("the batch sender panicked: {panic}"))
-            .with_context(crate::PROVIDER, crate::SendEvents::NAME))
-    })
-}
-
-async fn deliver_all<S: BatchSender>(work: &mut Vec<Part>, sender: &S, shared: &Shared) {
-    let mut attempt = 0u32;
-    while let Some(top) = work.last() {
-        let error = match send_once(sender, &top.events, shared).await {
-            Ok(()) => {
-                Counters::add(&shared.counters.sent, top.events.len());
-                shared.release(&top.events);
-                if let Some(done) = work.pop() {
-                    shared.ack(&done.ids).await;
-                }
-                attempt = 0;
-                continue;
-            }
-            Err(error) => Arc::new(error),
-        };
-        shared.record_error(Arc::clone(&error));
-        let action = classify(&error);
-        if action == Action::Retry {
-            Counters::add(&shared.counters.retried, 1);
-            let wait = shared.backoff.delay(attempt, error.retry_after());
-            tracing::debug!(error = %error, ?wait, "TGA batch will be retried");
-            attempt = attempt.saturating_add(1);
-            tokio::time::sleep(wait).await;
-            continue;
-        }
-        attempt = 0;
-        let Some(mut batch) = work.pop() else { break };
-        match action {
-            Action::Split if batch.events.len() > 1 => {
-                let second = batch.split_off(batch.events.len() / 2);
-                work.push(second);
-                work.push(batch);
-            }
-            Action::Split => {
-                shared
-                    .dead_letter(batch.events, batch.ids, error, false)
-                    .await;
-            }
-            Action::ByAppName => {
-                let mut groups = by_app_name(batch);
-                if groups.len() == 1 {
-                    let batch = groups.pop().unwrap_or_default();
-                    tracing::error!(error = %error, "TGA refused the app name of a whole batch");
-                    shared
-                        .dead_letter(batch.events, batch.ids, error, true)
-                        .await;
-                } else {
-                    // The first group on top: it is sent next.
-                    work.extend(groups.into_iter().rev());
-                }
-            }
-            Action::DeadLetter | Action::Retry => {
-                tracing::error!(error = %error, "TGA refused a batch for a reason no retry fixes");
-                shared
-                    .dead_letter(batch.events, batch.ids, error, true)
-                    .await;
-            }
-        }
-    }
-}
-
 /// The events of `batch` grouped by `app_name`, in order of first appearance; events whose
 /// JSON has no readable `app_name` form one group.
 fn by_app_name(batch: Part) -> Vec<Part> {
@@ -215,22 +247,18 @@ fn by_app_name(batch: Part) -> Vec<Part> {
         app_name: Option<String>,
     }
     let mut groups: Vec<(Option<String>, Part)> = Vec::new();
-    let mut ids = batch.ids.into_iter();
-    for event in batch.events {
-        let id = ids.next();
+    for (event, at) in batch.events.into_iter().zip(batch.at) {
         let name = serde_json::from_str::<AppName>(event.json())
             .ok()
             .and_then(|e| e.app_name);
-        let at = match groups.iter().position(|(n, _)| *n == name) {
+        let place = match groups.iter().position(|(n, _)| *n == name) {
             Some(at) => at,
             None => {
                 groups.push((name, Part::default()));
                 groups.len() - 1
             }
         };
-        let group = &mut groups[at].1;
-        group.events.push(event);
-        group.ids.extend(id);
+        groups[place].1.push(event, at);
     }
     groups.into_iter().map(|(_, group)| group).collect()
 }

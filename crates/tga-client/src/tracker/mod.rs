@@ -1,5 +1,9 @@
 //! Server-side batching: [`Tracker`] queues events, sends them in batches, retries what may
-//! succeed later and hands back what the service refuses.
+//! succeed later and hands back what the service refuses. It runs on tg-common's
+//! [`Outbox`](tg_common::outbox::Outbox) (spool, claims, acknowledgements, retries, letters,
+//! panic isolation, report, shutdown); what is TGA's is here: batching by count and bytes,
+//! the send through a [`BatchSender`] (gzip in [`HttpSender`](crate::HttpSender)), the
+//! thresholds, and how a refused batch is split.
 //!
 //! - [`Tracker::track`] never blocks the thread: the queue is bounded by count
 //!   (`queue_capacity`) and by the bytes of the events held (`queue_bytes`), and when it is full
@@ -24,14 +28,16 @@
 //!   [`Tracker::take_dead_letters`]. [`Tracker::flush`] and [`Tracker::shutdown`] return
 //!   [`TrackError::NotDelivered`] with a [`DeliveryReport`] when anything was dead-lettered or
 //!   handed back since the previous report, with the last configuration error.
-//! - User callbacks are isolated: a panic of the sink or of the [`BatchSender`] is caught and
-//!   counted, and the events it concerned are kept; should the batching task itself panic,
-//!   every event it held is handed back in the next report.
+//! - User callbacks are isolated: a panic of the sink is caught and counted and its letter
+//!   kept; a panicking [`BatchSender`] is a configuration error that dead-letters its batch.
 //!
+//! - Without a spool, events wait in a [`MemorySpool`](crate::spool::MemorySpool) bounded by
+//!   `queue_capacity` and `queue_bytes`; what is left at the shutdown deadline is handed back
+//!   in the report (`undelivered`).
 //! - With [`TrackerConfig::with_spool`], `track` returns once the event is appended to the
-//!   [`Spool`](crate::spool::Spool); a feeding task claims entries into the queue, an entry is
-//!   acknowledged once the service accepted it (or its dead letter was handed to a sink or
-//!   taken), and a tracker started on the same spool delivers what a crashed one left. A full
+//!   [`Spool`](crate::spool::Spool); an entry is acknowledged once the service accepted it (or
+//!   its dead letter was handed to a sink or taken), and a tracker started on the same spool
+//!   delivers what a crashed one left. A full
 //!   spool is a full queue ([`FullPolicy`]); a spool that cannot write answers
 //!   [`TrackError::Spool`], one whose answer did not come (a Redis timeout after the append
 //!   was sent) [`TrackError::MaybeAccepted`]. Shutdown releases every entry the tracker claimed
@@ -51,20 +57,17 @@ mod config;
 mod dead_letter;
 mod delivery;
 mod error;
-mod feed;
 mod report;
 mod sender;
-mod shared;
-mod spooled;
+mod state;
 mod stats;
-mod worker;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tg_common::Error;
-use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
+use tg_common::outbox::{Outbox, OutboxConfig, OutboxError};
 
 pub use caps::MAX_CAPPED_SESSIONS;
 pub use config::{
@@ -79,8 +82,10 @@ pub use sender::BatchSender;
 pub use stats::TrackerStats;
 
 use crate::event::{EncodedEvent, Event};
-use shared::{Phase, Shared};
-use worker::{Batching, Msg};
+use crate::spool::MemorySpool;
+use delivery::{Batching, TgaDeliverer};
+use state::State;
+use stats::Counters;
 
 /// Queues events and delivers them in batches; see the [module documentation](self).
 ///
@@ -92,26 +97,14 @@ pub struct Tracker {
     inner: Arc<Inner>,
 }
 
-/// Where `track` puts events.
-enum Input {
-    /// The in-memory queue.
-    Queue(mpsc::Sender<Msg>),
-    /// A spool; the feeding task hands its entries to the queue.
-    Spool {
-        spool: Arc<dyn crate::spool::Spool>,
-        ctl: mpsc::Sender<feed::Ctl>,
-        queue: mpsc::WeakSender<Msg>,
-    },
-}
-
 struct Inner {
-    input: Input,
-    shared: Arc<Shared>,
+    outbox: Outbox,
+    state: Arc<State>,
+    /// The tracker's own queue, when no spool is configured.
+    memory: Option<Arc<MemorySpool>>,
     when_full: FullPolicy,
     max_wait: Duration,
-    worker: Mutex<Option<JoinHandle<()>>>,
-    /// The feeding task over a spool.
-    feeder: Mutex<Option<JoinHandle<()>>>,
+    queue_bytes: usize,
     /// The caps of `GET /events/threshold`, when configured.
     caps: Option<caps::SessionCaps>,
 }
@@ -131,64 +124,69 @@ impl Tracker {
     /// and with [`tg_common::ErrorKind::Config`] outside a runtime.
     pub fn start<S: BatchSender>(sender: S, config: TrackerConfig) -> Result<Tracker, Error> {
         config.validate()?;
-        let runtime = tokio::runtime::Handle::try_current()
+        tokio::runtime::Handle::try_current()
             .map_err(|_| Error::config("Tracker::start must be called inside a Tokio runtime"))?;
-        let (tx, rx) = mpsc::channel(config.queue_capacity);
-        let shared = Arc::new(Shared::new(&config));
-        let batching = Batching {
-            max_batch: config.max_batch,
-            max_batch_bytes: config.max_batch_bytes,
-            linger: config.linger,
-            max_in_flight: config.max_in_flight,
-            spooled: config.spool.is_some(),
+        // `queue_capacity` events wait, besides the batch being filled and those in flight.
+        let held = config.queue_capacity
+            + config
+                .max_batch
+                .saturating_mul(config.max_in_flight.saturating_add(1));
+        let memory = config.spool.is_none().then(|| {
+            Arc::new(MemorySpool::for_outbox(
+                held as u64,
+                config.queue_bytes as u64,
+            ))
+        });
+        let spool: Arc<dyn crate::spool::Spool> = match (&memory, &config.spool) {
+            (Some(memory), _) => Arc::clone(memory) as Arc<dyn crate::spool::Spool>,
+            (None, Some(spool)) => Arc::clone(&spool.0),
+            (None, None) => return Err(Error::config("a tracker needs a spool")),
         };
-        let mut feeder = None;
-        let input = match &config.spool {
-            None => Input::Queue(tx),
-            Some(spool) => {
-                let (ctl, ctl_rx) = mpsc::channel(64);
-                let queue = tx.downgrade();
-                feeder = Some(runtime.spawn(feed::run(
-                    Arc::clone(&spool.0),
-                    tx,
-                    ctl_rx,
-                    Arc::clone(&shared),
-                    config.spool_poll,
-                )));
-                Input::Spool {
-                    spool: Arc::clone(&spool.0),
-                    ctl,
-                    queue,
-                }
-            }
+        let mut outbox = OutboxConfig::new(spool)
+            .name("tga tracker")
+            .claim_max(config.max_batch)
+            .concurrency(config.max_in_flight)
+            .linger(config.linger, config.max_batch)
+            .backoff(config.backoff)
+            .poll(config.spool_poll)
+            .max_letters(config.max_dead_letters)
+            .ack_letters(memory.is_some());
+        if let Some(sink) = &config.dead_letters {
+            outbox = outbox.letters(sink.letters());
+        }
+        let state = Arc::new(State::default());
+        let deliverer = TgaDeliverer {
+            sender,
+            state: Arc::clone(&state),
+            batching: Batching {
+                max_batch: config.max_batch,
+                max_batch_bytes: config.max_batch_bytes,
+                attempt_timeout: config.attempt_timeout,
+            },
         };
-        let worker = runtime.spawn(worker::run(
-            rx,
-            Arc::new(sender),
-            Arc::clone(&shared),
-            batching,
-        ));
         Ok(Tracker {
             inner: Arc::new(Inner {
-                input,
-                shared,
+                outbox: Outbox::start(deliverer, outbox)?,
+                state,
+                memory,
                 when_full: config.when_full,
                 max_wait: config.max_wait,
-                worker: Mutex::new(Some(worker)),
-                feeder: Mutex::new(feeder),
+                queue_bytes: config.queue_bytes,
                 caps: config.thresholds.map(caps::SessionCaps::new),
             }),
         })
     }
 
     fn prepare(&self, event: &Event) -> Result<EncodedEvent, TrackError> {
-        if self.inner.shared.phase() != Phase::Running {
+        let inner = &self.inner;
+        if inner.state.closed.load(Ordering::Acquire) {
             return Err(TrackError::Closed);
         }
         event.validate().map_err(TrackError::Invalid)?;
         let encoded = event.encode().map_err(TrackError::Invalid)?;
-        if let Some(caps) = &self.inner.caps {
-            caps.admit(event, &self.inner.shared.counters)?;
+        admit::check_size(&encoded, inner.queue_bytes)?;
+        if let Some(caps) = &inner.caps {
+            caps.admit(event, &inner.state.counters)?;
         }
         Ok(encoded)
     }
@@ -201,34 +199,42 @@ impl Tracker {
     /// [`TrackError::OverThreshold`] and counted in `over_threshold`.
     pub async fn track(&self, event: &Event) -> Result<(), TrackError> {
         let encoded = self.prepare(event)?;
-        let shared = &*self.inner.shared;
-        let size = admit::size(shared, &encoded)?;
-        let tx = match &self.inner.input {
-            Input::Queue(tx) => tx,
-            Input::Spool { spool, .. } => {
-                let (policy, max_wait) = (self.inner.when_full, self.inner.max_wait);
-                return spooled::append(&**spool, shared, &encoded, policy, max_wait).await;
-            }
-        };
-        let room = match self.inner.when_full {
-            FullPolicy::Wait => admit::wait_room(tx, shared, size, self.inner.max_wait).await?,
-            FullPolicy::DropNewest => admit::try_room(tx, shared, size)?,
-        };
-        room.push(shared, encoded);
-        Ok(())
+        let inner = &*self.inner;
+        let counters = &inner.state.counters;
+        admit::append(
+            &inner.outbox,
+            counters,
+            &encoded,
+            inner.when_full,
+            inner.max_wait,
+        )
+        .await
     }
 
     /// Like [`Tracker::track`] but never waits: a full queue drops the event (counted), whatever
     /// the policy.
     pub fn try_track(&self, event: &Event) -> Result<(), TrackError> {
         let encoded = self.prepare(event)?;
-        let shared = &*self.inner.shared;
-        let size = admit::size(shared, &encoded)?;
-        match &self.inner.input {
-            Input::Queue(tx) => admit::try_room(tx, shared, size)?.push(shared, encoded),
-            Input::Spool { spool, .. } => spooled::try_append(&**spool, shared, &encoded)?,
+        admit::try_append(&self.inner.outbox, &self.inner.state.counters, &encoded)
+    }
+
+    /// The report of the outbox's `result`, with TGA's part and the events handed back.
+    fn report(
+        &self,
+        result: Result<(), OutboxError>,
+        undelivered: Vec<EncodedEvent>,
+    ) -> Result<(), TrackError> {
+        let outbox = match result {
+            Ok(()) => None,
+            Err(OutboxError::NotDelivered(report)) => Some(*report),
+            Err(_) if undelivered.is_empty() => return Err(TrackError::Closed),
+            Err(_) => None,
+        };
+        let memory = self.inner.memory.is_some();
+        match DeliveryReport::gather(outbox, &self.inner.state, undelivered, memory) {
+            Some(report) => Err(TrackError::NotDelivered(Box::new(report))),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Returns once every event queued before the call is acknowledged or dead-lettered; sends
@@ -237,31 +243,12 @@ impl Tracker {
     /// `Ok` means nothing went wrong since the previous report: every event was delivered.
     /// Otherwise [`TrackError::NotDelivered`] says how many events were dead-lettered (take them
     /// with [`Tracker::take_dead_letters`] unless a sink took them), the last configuration
-    /// error (token, app name, Origin), the panics caught, and, should the tracker's task have
-    /// failed, why, with every event it held. [`TrackError::Closed`] when the tracker shuts
+    /// error (token, app name, Origin), the panics caught, and acknowledgements the spool has
+    /// not taken yet. [`TrackError::Closed`] when the tracker shuts
     /// down first.
     pub async fn flush(&self) -> Result<(), TrackError> {
-        let (tx, rx) = oneshot::channel();
-        let sent = match &self.inner.input {
-            Input::Queue(queue) => queue.send(Msg::flush(tx)).await.is_ok(),
-            Input::Spool { ctl, .. } => ctl.send(feed::Ctl::Flush(tx)).await.is_ok(),
-        };
-        let answered = sent && rx.await.is_ok();
-        let shared = &self.inner.shared;
-        // Delivered is not done until the spool took the acknowledgement.
-        shared.retry_acks().await;
-        if !answered {
-            if shared.failure().is_none() {
-                return Err(TrackError::Closed);
-            }
-            if matches!(self.inner.input, Input::Queue(_)) {
-                shared.failed().await;
-            }
-        }
-        match shared.report() {
-            Some(report) => Err(TrackError::NotDelivered(Box::new(report))),
-            None => Ok(()),
-        }
+        let result = self.inner.outbox.flush().await;
+        self.report(result, Vec::new())
     }
 
     /// Stops taking events, delivers what is queued for at most `timeout`, then cancels the
@@ -299,96 +286,75 @@ impl Tracker {
     /// # }
     /// ```
     pub async fn shutdown(&self, timeout: Duration) -> Result<(), TrackError> {
-        let shared = &self.inner.shared;
-        shared.phase.send_if_modified(|p| {
-            let start = *p == Phase::Running;
-            if start {
-                *p = Phase::Draining;
-            }
-            start
-        });
-        // Callers waiting for room get `Closed` (over a spool they watch the phase, and the
-        // feeding task still needs the room to hand on what the spool holds).
-        if matches!(self.inner.input, Input::Queue(_)) {
-            shared.room.close();
-        }
-        let worker = self
-            .inner
-            .worker
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        if let Some(mut worker) = worker {
-            let joined = match tokio::time::timeout(timeout, &mut worker).await {
-                Ok(joined) => joined,
-                Err(_) => {
-                    shared.phase.send_if_modified(|p| {
-                        let cancel = *p == Phase::Draining;
-                        if cancel {
-                            *p = Phase::Cancelled;
-                        }
-                        cancel
-                    });
-                    worker.await
+        let inner = &*self.inner;
+        inner.state.closed.store(true, Ordering::Release);
+        let result = inner.outbox.shutdown(timeout).await;
+        // The memory queue dies with the tracker: what it holds is handed back.
+        let mut undelivered = Vec::new();
+        if inner.memory.is_some() {
+            for bytes in inner.outbox.take_left().await {
+                match EncodedEvent::from_spooled(&bytes) {
+                    Ok(event) => undelivered.push(event),
+                    Err(e) => tracing::error!(error = %e, "a queued TGA entry is not an event"),
                 }
-            };
-            if let Err(e) = joined {
-                shared.fail(format!("the task ended abnormally: {e}"));
-                shared.phase.send_replace(Phase::Failed);
             }
-            let feeder = self
-                .inner
-                .feeder
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take();
-            if let Some(feeder) = feeder {
-                // It ends once the batching task has (its sends fail, or the phase says so).
-                let _ = feeder.await;
-            }
-            // Nothing claimed stays claimed by a tracker that stopped.
-            shared.release_claims().await;
+            Counters::add(&inner.state.counters.undelivered, undelivered.len());
         }
-        match shared.report() {
-            Some(report) => Err(TrackError::NotDelivered(Box::new(report))),
-            None => Ok(()),
-        }
+        self.report(result, undelivered)
     }
 
     /// Takes the dead letters kept so far: every dead letter when no sink is configured, and
     /// those whose sink call panicked. At most `max_dead_letters` are kept; the rest are
     /// counted in `dead_letters_lost`.
     pub fn take_dead_letters(&self) -> Vec<DeadLetter> {
-        self.inner.shared.take_dead_letters()
+        let letters = self.inner.outbox.take_letters();
+        let mut dead = Vec::with_capacity(letters.len());
+        for letter in letters {
+            match DeadLetter::from_letter(letter) {
+                Ok(letter) => dead.push(letter),
+                Err(letter) => tracing::error!(
+                    cause = %letter.cause,
+                    bytes = letter.bytes.len(),
+                    "a TGA spool entry that is not an event was given up"
+                ),
+            }
+        }
+        dead
     }
 
     /// How many dead letters wait in [`Tracker::take_dead_letters`].
     pub fn dead_letters_kept(&self) -> usize {
-        self.inner.shared.dead_letters_kept()
+        usize::try_from(self.inner.outbox.counters().letters_kept).unwrap_or(usize::MAX)
     }
 
     /// The counters, read now.
     pub fn stats(&self) -> TrackerStats {
-        let shared = &self.inner.shared;
-        TrackerStats {
-            held_bytes: shared.held_bytes() as u64,
-            ..shared.counters.snapshot()
+        let inner = &self.inner;
+        let mut stats = inner.state.counters.snapshot(&inner.outbox.counters());
+        if let Some(memory) = &inner.memory {
+            stats.held_bytes = memory.stats_now().bytes;
         }
+        stats
     }
 
-    /// Events waiting in the queue (not yet in a batch). Over a spool, the events read from the
-    /// spool and waiting; those still in the spool are not counted.
+    /// The outbox's stats: the backlog in entries and bytes, its oldest entry's age, and
+    /// what was appended, delivered, retried and refused.
+    pub async fn outbox_stats(&self) -> tg_common::outbox::OutboxStats {
+        self.inner.outbox.stats().await
+    }
+
+    /// Events waiting in the queue (not yet claimed for a batch). Over a configured spool, 0:
+    /// read [`Tracker::outbox_stats`] for its backlog.
     pub fn queue_len(&self) -> usize {
-        let len = |tx: &mpsc::Sender<Msg>| tx.max_capacity() - tx.capacity();
-        match &self.inner.input {
-            Input::Queue(tx) => len(tx),
-            Input::Spool { queue, .. } => queue.upgrade().map_or(0, |tx| len(&tx)),
-        }
+        self.inner.memory.as_ref().map_or(0, |memory| {
+            let stats = memory.stats_now();
+            usize::try_from(stats.entries - stats.claimed).unwrap_or(usize::MAX)
+        })
     }
 
     /// The last error a send returned, if any (it may have been retried successfully since).
     pub fn last_error(&self) -> Option<Arc<Error>> {
-        self.inner.shared.last_error()
+        self.inner.state.last_error()
     }
 }
 

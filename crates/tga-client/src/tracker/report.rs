@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use tg_common::Error;
 
+use tg_common::outbox::OutboxReport;
+
+use super::state::State;
 use crate::event::EncodedEvent;
 
 /// Why a flush or a shutdown did not end with every event delivered: what was dead-lettered,
@@ -26,15 +29,15 @@ pub struct DeliveryReport {
     /// The last error that refused a whole batch for a reason no retry fixes (token, app name,
     /// Origin, an unknown route, a panicking sender).
     pub config_error: Option<Arc<Error>>,
-    /// Panics caught in user callbacks (dead-letter sink, batch sender) and in delivery tasks.
+    /// Panics caught in user callbacks (dead-letter sink, batch sender) and in the outbox's
+    /// worker.
     pub panics: u64,
-    /// Events neither delivered nor dead-lettered, handed back: left at the shutdown deadline,
-    /// or held when the tracker's task failed.
+    /// Events neither delivered nor dead-lettered, handed back: left in the memory queue at the
+    /// shutdown deadline.
     pub undelivered: Vec<EncodedEvent>,
-    /// Why the tracker's batching task ended abnormally (it takes no more events).
+    /// Why the outbox's worker failed (it was restarted; its entries were released).
     pub failure: Option<String>,
-    /// Over a spool, the events not delivered by the shutdown deadline (or held when the task
-    /// failed): they stay in the spool, unacknowledged and released at shutdown, and a tracker
+    /// Over a spool, the events not delivered by the shutdown deadline: they stay in the spool, unacknowledged and released at shutdown, and a tracker
     /// started on it (or another replica sharing it) delivers them.
     pub left_in_spool: u64,
     /// Over a spool, events delivered (or dead-lettered to a sink) whose acknowledgement the
@@ -65,7 +68,7 @@ impl fmt::Display for DeliveryReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts: Vec<String> = Vec::new();
         if let Some(failure) = &self.failure {
-            parts.push(format!("the tracker's task failed ({failure})"));
+            parts.push(format!("the tracker's worker failed ({failure})"));
         }
         if !self.undelivered.is_empty() {
             parts.push(format!(
@@ -110,44 +113,28 @@ impl fmt::Display for DeliveryReport {
     }
 }
 
-/// What happened since the last report, gathered as it happens.
-#[derive(Debug, Default)]
-pub(crate) struct Ledger {
-    pub(crate) dead_lettered: u64,
-    pub(crate) dead_letters_lost: u64,
-    pub(crate) config_error: Option<Arc<Error>>,
-    pub(crate) panics: u64,
-    pub(crate) left_in_spool: u64,
-    pub(crate) unacknowledged: u64,
-    pub(crate) spool_error: Option<Arc<crate::spool::SpoolError>>,
-}
-
-impl Ledger {
-    /// Turns what was gathered into a report, leaving the ledger empty.
-    pub(crate) fn take(
-        &mut self,
+impl DeliveryReport {
+    /// The tracker's report: the outbox's (if any), TGA's refusal and sender panics, and the
+    /// events handed back. Over the tracker's own memory queue nothing stays in a spool.
+    pub(crate) fn gather(
+        outbox: Option<OutboxReport>,
+        state: &State,
         undelivered: Vec<EncodedEvent>,
-        failure: Option<String>,
-    ) -> DeliveryReport {
-        let Ledger {
-            dead_lettered,
-            dead_letters_lost,
+        memory: bool,
+    ) -> Option<DeliveryReport> {
+        let (config_error, panics) = state.take_report();
+        let outbox = outbox.unwrap_or_default();
+        let report = DeliveryReport {
+            dead_lettered: outbox.rejected + outbox.not_stored,
+            dead_letters_lost: outbox.letters_lost,
             config_error,
-            panics,
-            left_in_spool,
-            unacknowledged,
-            spool_error,
-        } = std::mem::take(self);
-        DeliveryReport {
-            dead_lettered,
-            dead_letters_lost,
-            config_error,
-            panics,
+            panics: outbox.panics + panics,
             undelivered,
-            failure,
-            left_in_spool,
-            unacknowledged,
-            spool_error,
-        }
+            failure: outbox.failure,
+            left_in_spool: if memory { 0 } else { outbox.left_in_spool },
+            unacknowledged: outbox.unacknowledged,
+            spool_error: outbox.spool_error,
+        };
+        (!report.is_clean()).then_some(report)
     }
 }

@@ -1,6 +1,8 @@
-//! The tracker's counters, readable at any time.
+//! The tracker's counters, readable at any time: the outbox's, with those that are TGA's.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use tg_common::outbox::OutboxStats;
 
 /// A snapshot of the tracker's counters (events unless said otherwise).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -45,15 +47,13 @@ impl TrackerStats {
     }
 }
 
+/// The counters that are TGA's; the outbox counts the rest.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
-    pub(crate) queued: AtomicU64,
-    pub(crate) sent: AtomicU64,
     pub(crate) dropped: AtomicU64,
     pub(crate) over_threshold: AtomicU64,
     pub(crate) full_waits_expired: AtomicU64,
-    pub(crate) dead_lettered: AtomicU64,
-    pub(crate) dead_letters_lost: AtomicU64,
+    /// Panics of the batch sender.
     pub(crate) panics: AtomicU64,
     pub(crate) undelivered: AtomicU64,
     pub(crate) requests: AtomicU64,
@@ -66,17 +66,18 @@ impl Counters {
         counter.fetch_add(n as u64, Ordering::Relaxed);
     }
 
-    pub(crate) fn snapshot(&self) -> TrackerStats {
+    /// These counters with the outbox's.
+    pub(crate) fn snapshot(&self, outbox: &OutboxStats) -> TrackerStats {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         TrackerStats {
-            queued: get(&self.queued),
-            sent: get(&self.sent),
+            queued: outbox.appended,
+            sent: outbox.delivered,
             dropped: get(&self.dropped),
             over_threshold: get(&self.over_threshold),
             full_waits_expired: get(&self.full_waits_expired),
-            dead_lettered: get(&self.dead_lettered),
-            dead_letters_lost: get(&self.dead_letters_lost),
-            panics: get(&self.panics),
+            dead_lettered: outbox.rejected,
+            dead_letters_lost: outbox.letters_lost,
+            panics: get(&self.panics) + outbox.panics,
             undelivered: get(&self.undelivered),
             requests: get(&self.requests),
             retried: get(&self.retried),

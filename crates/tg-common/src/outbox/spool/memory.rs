@@ -20,6 +20,8 @@ pub struct MemorySpool {
     state: Mutex<State>,
     max_entries: u64,
     max_bytes: u64,
+    /// Bytes of each entry not counted against `max_bytes` (an outbox's envelope).
+    overhead: u64,
 }
 
 #[derive(Debug, Default)]
@@ -38,7 +40,25 @@ impl MemorySpool {
             }),
             max_entries,
             max_bytes,
+            overhead: 0,
         }
+    }
+
+    /// A spool for an [`Outbox`](crate::outbox::Outbox) that counts the bytes of its callers'
+    /// entries against `max_bytes`, not the few bytes the outbox adds to each.
+    pub fn for_outbox(max_entries: u64, max_bytes: u64) -> Self {
+        MemorySpool {
+            overhead: crate::outbox::envelope::OVERHEAD as u64,
+            ..MemorySpool::new(max_entries, max_bytes)
+        }
+    }
+
+    /// The bytes held, as counted against `max_bytes`.
+    fn counted(&self, state: &State) -> u64 {
+        state
+            .ledger
+            .bytes()
+            .saturating_sub(self.overhead * state.ledger.len())
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -48,11 +68,12 @@ impl MemorySpool {
     /// [`Spool::append`], without a future.
     pub fn append_now(&self, entry: Bytes) -> Result<EntryId, SpoolError> {
         let mut state = self.lock();
-        let (entries, bytes) = (state.ledger.len(), state.ledger.bytes());
-        if entries >= self.max_entries || bytes + entry.len() as u64 > self.max_bytes {
-            if entry.len() as u64 > self.max_bytes {
+        let (entries, bytes) = (state.ledger.len(), self.counted(&state));
+        let len = (entry.len() as u64).saturating_sub(self.overhead);
+        if entries >= self.max_entries || bytes + len > self.max_bytes {
+            if len > self.max_bytes {
                 return Err(SpoolError::TooLarge {
-                    len: entry.len(),
+                    len: usize::try_from(len).unwrap_or(usize::MAX),
                     max: usize::try_from(self.max_bytes).unwrap_or(usize::MAX),
                 });
             }
@@ -103,7 +124,7 @@ impl MemorySpool {
         SpoolStats {
             entries: state.ledger.len(),
             claimed: state.ledger.claimed_len(),
-            bytes: state.ledger.bytes(),
+            bytes: self.counted(&state),
             stored_bytes: state.ledger.bytes(),
         }
     }

@@ -9,7 +9,7 @@ use tg_common::{Error, ErrorKind};
 use uuid::Uuid;
 
 use super::senders::{Recorder, answer, seq};
-use super::{ToFake, config, event, invalid, report, settle, track_all};
+use super::{ToFake, config, event, invalid, report, track_all};
 use crate::error::TgaApiError;
 use crate::event::{EncodedEvent, Event, EventName};
 use crate::tracker::*;
@@ -168,65 +168,6 @@ async fn every_duration_and_size_is_bounded() {
     let tracker = Tracker::start(Recorder::new(), widest).unwrap();
     tracker.track(&event(0)).await.unwrap();
     assert_eq!(tracker.flush().await.map_err(|e| e.to_string()), Ok(()));
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_failed_task_hands_back_every_event_it_held() {
-    let sender = Arc::new(Recorder::gated());
-    let tracker = Tracker::start(
-        Arc::clone(&sender),
-        config().with_max_batch(3).with_max_in_flight(1),
-    )
-    .unwrap();
-    // 0..3 in flight (held by the gate), 3 and 4 in the batch being filled.
-    track_all(&tracker, 0..5).await;
-    settle().await;
-    assert_eq!(tracker.stats().in_flight, 1);
-    // The task panics on 5; 6 and 7 wait in the queue.
-    tracker
-        .inner
-        .shared
-        .fail_worker
-        .store(true, Ordering::SeqCst);
-    track_all(&tracker, 5..8).await;
-    let flushed = report(tracker.flush().await);
-    let failure = flushed.failure.clone().unwrap();
-    assert!(failure.contains("injected"), "{failure}");
-    let mut back: Vec<i64> = flushed.undelivered.iter().map(seq).collect();
-    back.sort_unstable();
-    assert_eq!(back, (0..8).collect::<Vec<_>>(), "every event it held");
-    assert!(matches!(
-        tracker.track(&event(9)).await,
-        Err(TrackError::Closed)
-    ));
-    // Shutdown says so too (the events were handed back once, to the flush).
-    let shut = report(tracker.shutdown(Duration::from_secs(1)).await);
-    assert!(shut.failure.is_some() && shut.undelivered.is_empty());
-    let stats = tracker.stats();
-    assert_eq!((stats.undelivered, stats.sent, stats.pending()), (8, 0, 0));
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_task_failing_while_shutting_down_hands_back_to_shutdown() {
-    let sender = Arc::new(Recorder::gated());
-    let tracker = Tracker::start(
-        Arc::clone(&sender),
-        config().with_max_batch(2).with_max_in_flight(1),
-    )
-    .unwrap();
-    track_all(&tracker, 0..2).await;
-    settle().await;
-    tracker
-        .inner
-        .shared
-        .fail_worker
-        .store(true, Ordering::SeqCst);
-    track_all(&tracker, 2..4).await;
-    let shut = report(tracker.shutdown(Duration::from_secs(30)).await);
-    assert!(shut.failure.is_some(), "{shut}");
-    let mut back: Vec<i64> = shut.undelivered.iter().map(seq).collect();
-    back.sort_unstable();
-    assert_eq!(back, vec![0, 1, 2, 3]);
 }
 
 #[tokio::test(start_paused = true)]

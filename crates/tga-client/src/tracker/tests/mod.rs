@@ -199,7 +199,8 @@ async fn wait_policy_waits_for_room() {
         tracker.try_track(&event(99)),
         Err(TrackError::Dropped)
     ));
-    assert_eq!(tracker.queue_len(), 2);
+    // One in flight; three wait (the batch being filled is no longer cut apart from them).
+    assert_eq!(tracker.queue_len(), 3);
     sender.release(100);
     waiting.await.unwrap().unwrap();
     tracker.flush().await.unwrap();
@@ -562,9 +563,7 @@ async fn nothing_is_lost_under_random_failures() {
 }
 
 #[test]
-fn a_queued_event_costs_one_slot_and_its_json() {
-    // The queue slot is two words; the rest of a queued event is its JSON.
-    assert!(std::mem::size_of::<super::worker::Msg>() <= 2 * std::mem::size_of::<usize>());
+fn a_queued_event_costs_its_json() {
     let e = event(1).encode().unwrap();
     assert_eq!(e.len(), e.json().len());
 }
