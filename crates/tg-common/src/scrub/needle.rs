@@ -61,7 +61,11 @@ impl Needle {
                         .map(|at| (at, at + len)),
                 );
             } else {
-                out.extend(starts.filter_map(|at| self.match_at(text, at)));
+                out.extend(
+                    starts
+                        .filter(|&at| self.may_start(text, at))
+                        .filter_map(|at| self.match_at(text, at)),
+                );
             }
             return;
         }
@@ -70,9 +74,27 @@ impl Needle {
         out.extend(
             text.iter()
                 .enumerate()
-                .filter(|&(_, &c)| c == a || c == b || c == b'\\' || c == b'%')
+                .filter(|&(at, &c)| {
+                    (c == a || c == b || c == b'\\' || c == b'%') && self.may_start(text, at)
+                })
                 .filter_map(|(at, _)| self.match_at(text, at)),
         );
+    }
+
+    /// A cheap look at the byte after `at` before decoding units: `false` only when a match
+    /// starting at `at` is impossible (both bytes plain, and the second is not the needle's
+    /// second byte). Most candidate positions of a body end here.
+    fn may_start(&self, text: &[u8], at: usize) -> bool {
+        let plain = |b: u8| b != b'\\' && b != b'%' && !self.form.skips(b);
+        let (Some(&first), Some(&want)) = (text.get(at), self.bytes.get(1)) else {
+            return true;
+        };
+        match text.get(at + 1) {
+            Some(&next) if plain(first) && plain(next) => self.form.canon(next) == want,
+            Some(_) => true,
+            // The text ends after one byte: a plain one cannot be the whole needle.
+            None => !plain(first),
+        }
     }
 
     /// The span of the match starting at `at`, if one does.
