@@ -1,6 +1,6 @@
 //! Server-side batching: [`Tracker`] queues events, sends them in batches, retries what may
 //! succeed later and hands back what the service refuses. It runs on tg-common's
-//! [`Outbox`](tg_common::outbox::Outbox) (spool, claims, acknowledgements, retries, letters,
+//! [`Outbox`] (spool, claims, acknowledgements, retries, letters,
 //! panic isolation, report, shutdown); what is TGA's is here: batching by count and bytes,
 //! the send through a [`BatchSender`] (gzip in [`HttpSender`](crate::HttpSender)), the
 //! thresholds, and how a refused batch is split.
@@ -31,7 +31,7 @@
 //! - User callbacks are isolated: a panic of the sink is caught and counted and its letter
 //!   kept; a panicking [`BatchSender`] is a configuration error that dead-letters its batch.
 //!
-//! - Without a spool, events wait in a [`MemorySpool`](crate::spool::MemorySpool) bounded by
+//! - Without a spool, events wait in a [`MemorySpool`] bounded by
 //!   `queue_capacity` and `queue_bytes`; what is left at the shutdown deadline is handed back
 //!   in the report (`undelivered`).
 //! - With [`TrackerConfig::with_spool`], `track` returns once the event is appended to the
