@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use integration_tests::support::redis_url;
+use integration_tests::support::{OwnRedis, redis_url};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -148,57 +148,6 @@ async fn a_dropped_waiter_returns_its_slot() {
         "{:?}",
         started.elapsed()
     );
-}
-
-/// A redis-server of this test's own, to stall with SIGSTOP; resumed and killed when dropped.
-struct OwnRedis {
-    child: std::process::Child,
-    url: String,
-}
-
-impl OwnRedis {
-    /// Starts one; fails the test when `redis-server` is not installed (the test is ignored
-    /// unless `cargo xtask test` found one).
-    fn start() -> OwnRedis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server starts: this test needs it");
-        let server = OwnRedis {
-            child,
-            url: format!("redis://127.0.0.1:{port}"),
-        };
-        let until = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < until, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        server
-    }
-
-    fn signal(&self, signal: &str) {
-        let status = std::process::Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success(), "kill {signal}");
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.signal("-CONT");
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Redis stalls (SIGSTOP) longer than the call timeout: the calls fail, and the scripts they

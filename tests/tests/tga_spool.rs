@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use integration_tests::support::TgaSetup as Setup;
-use integration_tests::support::{redis_url, unique};
+use integration_tests::support::{OwnRedis, redis_url, unique};
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -469,55 +469,6 @@ async fn a_spool_that_cannot_write_or_is_full_answers_with_typed_errors() {
     assert_eq!(tracker.stats().dropped, 2);
     let left = tracker.shutdown(Duration::from_secs(5)).await.unwrap_err();
     assert_eq!(left.report().unwrap().left_in_spool, 3, "{left}");
-}
-
-/// A redis-server of this test's own on a free loopback port (so it can be stopped), killed
-/// when dropped.
-struct OwnRedis {
-    child: std::process::Child,
-    url: String,
-}
-
-impl OwnRedis {
-    fn start() -> OwnRedis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server is required by this test");
-        let up = (0..500).any(|_| {
-            std::thread::sleep(Duration::from_millis(10));
-            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-        });
-        assert!(up, "redis-server did not start on port {port}");
-        OwnRedis {
-            child,
-            url: format!("redis://127.0.0.1:{port}/"),
-        }
-    }
-
-    /// Sends `signal` (`-STOP`, `-CONT`) to the server.
-    fn signal(&self, signal: &str) {
-        let status = std::process::Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.signal("-CONT");
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Waits (real time, at most `within`) until the fake holds every one of `want`.

@@ -19,6 +19,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use bytes::Bytes;
+use integration_tests::support::OwnRedis;
 use serde_json::json;
 use tg_common::Secret;
 use tg_mock::tgmembership::{DeliveryOutcome, SignedWebhook, TgmembershipFake};
@@ -520,62 +521,6 @@ async fn the_extractor_without_the_layer_handles_nothing() {
     );
 }
 
-/// A redis-server of this test's own (it is stopped with SIGSTOP), on a free loopback port;
-/// killed on drop.
-struct OwnRedis {
-    child: std::process::Child,
-    url: String,
-}
-
-impl OwnRedis {
-    async fn start() -> OwnRedis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server is required for this test");
-        // Owned at once: dropped (killed and waited for) on every path below.
-        let redis = OwnRedis {
-            child,
-            url: format!("redis://127.0.0.1:{port}"),
-        };
-        let client = redis::Client::open(redis.url.as_str()).unwrap();
-        for _ in 0..100 {
-            if let Ok(mut c) = client.get_multiplexed_async_connection().await
-                && redis::cmd("PING")
-                    .query_async::<String>(&mut c)
-                    .await
-                    .is_ok()
-            {
-                return redis;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("redis-server did not start");
-    }
-
-    fn signal(&self, signal: &str) {
-        let status = std::process::Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn redis_store(redis: &OwnRedis, timeout: Duration) -> Arc<dyn NonceStore> {
     Arc::new(
         RedisNonceStore::new(&redis.url, format!("tgm-recv-{}:", std::process::id()))
@@ -589,7 +534,7 @@ fn redis_store(redis: &OwnRedis, timeout: Duration) -> Arc<dyn NonceStore> {
 #[tokio::test]
 #[ignore = "needs redis-server (run by cargo xtask test)"]
 async fn with_redis_replicas_share_in_progress_and_done() {
-    let redis = OwnRedis::start().await;
+    let redis = OwnRedis::start();
     let store = redis_store(&redis, Duration::from_secs(2));
     let mut a =
         Setup::with_store("redis-a", Some(Arc::clone(&store)), Duration::from_secs(30)).await;
@@ -647,7 +592,7 @@ async fn with_redis_replicas_share_in_progress_and_done() {
 #[tokio::test]
 #[ignore = "needs redis-server (run by cargo xtask test)"]
 async fn with_redis_an_abandoned_hold_ends_with_its_lease() {
-    let redis = OwnRedis::start().await;
+    let redis = OwnRedis::start();
     let store = redis_store(&redis, Duration::from_secs(2));
     let mut s = Setup::with_store(
         "redis-lease",
@@ -681,7 +626,7 @@ async fn with_redis_an_abandoned_hold_ends_with_its_lease() {
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "needs redis-server (run by cargo xtask test)"]
 async fn with_redis_stalled_the_server_stays_responsive_and_the_delivery_is_retryable() {
-    let redis = OwnRedis::start().await;
+    let redis = OwnRedis::start();
     let timeout = Duration::from_millis(500);
     let store = redis_store(&redis, timeout);
     let mut s = Setup::with_store("redis-stall", Some(store), Duration::from_secs(30)).await;
