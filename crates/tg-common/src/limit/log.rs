@@ -23,7 +23,7 @@
 //! remote 429) places every pending reservation again, in order, behind the pause's end: none is
 //! admitted inside the pause. One that would then wait past its caller's deadline is refused.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::ops::Bound;
 use std::time::Duration;
 
@@ -246,9 +246,9 @@ pub struct AdmissionLog {
     /// priorities never rise along it.
     pending: BTreeMap<u64, Pending>,
     /// The placement order of each pending reservation, by sequence.
-    orders: HashMap<u64, u64>,
+    orders: BTreeMap<u64, u64>,
     /// Reservations a move pushed past their deadline, until their caller looks.
-    refused: HashMap<u64, Denial>,
+    refused: BTreeMap<u64, Denial>,
     margin: AdaptiveMargin,
     /// How many times pending reservations were moved.
     moves: u64,
@@ -280,8 +280,8 @@ impl AdmissionLog {
             next_seq: 0,
             next_ord: 0,
             pending: BTreeMap::new(),
-            orders: HashMap::new(),
-            refused: HashMap::new(),
+            orders: BTreeMap::new(),
+            refused: BTreeMap::new(),
             margin,
             moves: 0,
         }
