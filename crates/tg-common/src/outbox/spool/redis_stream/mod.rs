@@ -197,6 +197,19 @@ impl RedisSpool {
             .map(drop)
     }
 
+    /// `XCLAIM stream group consumer 0 ids...`, for this consumer; options follow.
+    fn xclaim(&self, ids: &[EntryId]) -> redis::Cmd {
+        let mut cmd = redis::cmd("XCLAIM");
+        cmd.arg(&self.config.stream)
+            .arg(&self.config.group)
+            .arg(&self.config.consumer)
+            .arg(0);
+        for id in ids {
+            cmd.arg(stream_id(*id));
+        }
+        cmd
+    }
+
     fn millis(d: Duration) -> u64 {
         u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
     }
@@ -227,14 +240,7 @@ impl RedisSpool {
         if stale.is_empty() {
             return Ok(());
         }
-        let mut cmd = redis::cmd("XCLAIM");
-        cmd.arg(&self.config.stream)
-            .arg(&self.config.group)
-            .arg(&self.config.consumer)
-            .arg(0);
-        for id in &stale {
-            cmd.arg(stream_id(*id));
-        }
+        let mut cmd = self.xclaim(&stale);
         cmd.arg("JUSTID");
         let reply: Value = self.query("refreshing held entries", &cmd).await?;
         let Value::Array(kept) = &reply else {
@@ -324,14 +330,7 @@ impl RedisSpool {
         if ids.is_empty() {
             return Ok(());
         }
-        let mut cmd = redis::cmd("XCLAIM");
-        cmd.arg(&self.config.stream)
-            .arg(&self.config.group)
-            .arg(&self.config.consumer)
-            .arg(0);
-        for id in &ids {
-            cmd.arg(stream_id(*id));
-        }
+        let mut cmd = self.xclaim(&ids);
         cmd.arg("IDLE")
             .arg(Self::millis(self.config.visibility_timeout))
             .arg("JUSTID");
