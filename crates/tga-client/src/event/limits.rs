@@ -111,8 +111,11 @@ impl std::io::Write for ByteCount {
     }
 }
 
-/// Checks every field of `event` against its limit.
-pub(crate) fn check(event: &Event) -> Result<(), Error> {
+/// Checks every field of `event` against its limit. With the length of the event's whole JSON
+/// (`encoded_len`) at most [`MAX_OBJECT_BYTES`], no part of it can be longer: the objects'
+/// JSON is not measured again.
+pub(crate) fn check(event: &Event, encoded_len: Option<usize>) -> Result<(), Error> {
+    let measure_objects = encoded_len.is_none_or(|len| len > MAX_OBJECT_BYTES);
     check_text("event_name", "event_name", event.event_name.as_str())?;
     check_text("app_name", "app_name", &event.app_name)?;
     let texts = [
@@ -152,17 +155,18 @@ pub(crate) fn check(event: &Event) -> Result<(), Error> {
             &m.amount,
         )?;
     }
-    if let Some(data) = &event.custom_data {
-        if json_len(data) > MAX_OBJECT_BYTES {
-            return Err(too_long("custom_data", MAX_OBJECT_BYTES, "bytes of JSON"));
-        }
+    if let Some(data) = &event.custom_data
+        && measure_objects
+        && json_len(data) > MAX_OBJECT_BYTES
+    {
+        return Err(too_long("custom_data", MAX_OBJECT_BYTES, "bytes of JSON"));
     }
     let invoice = event.event_name == EventName::RegisterInvoice;
     for (key, value) in &event.extra {
         if invoice {
             check_invoice_field(key, value)?;
         }
-        if json_len(value) > MAX_OBJECT_BYTES {
+        if measure_objects && json_len(value) > MAX_OBJECT_BYTES {
             return Err(too_long(
                 format!("extra.{key}"),
                 MAX_OBJECT_BYTES,

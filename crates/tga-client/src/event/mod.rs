@@ -356,6 +356,11 @@ impl Event {
     ///
     /// The error is [`tg_common::ErrorKind::InvalidInput`] naming the field.
     pub fn validate(&self) -> Result<(), Error> {
+        self.validate_with(None)
+    }
+
+    /// [`Event::validate`], knowing the length of the event's JSON when it is encoded already.
+    pub(crate) fn validate_with(&self, encoded_len: Option<usize>) -> Result<(), Error> {
         if self.user_id <= 0 {
             return Err(Error::invalid_input(
                 "user_id",
@@ -392,7 +397,7 @@ impl Event {
                 ));
             }
         }
-        limits::check(self)
+        limits::check(self, encoded_len)
     }
 
     /// This event serialized to JSON, ready to queue or send; fails when the JSON is longer

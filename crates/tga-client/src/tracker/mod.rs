@@ -182,8 +182,18 @@ impl Tracker {
         if inner.state.closed.load(Ordering::Acquire) {
             return Err(TrackError::Closed);
         }
-        event.validate().map_err(TrackError::Invalid)?;
-        let encoded = event.encode().map_err(TrackError::Invalid)?;
+        // Encoded first: its length spares the limits a second serialization. A field's own
+        // error comes before the length of the whole.
+        let encoded = match event.encode() {
+            Ok(encoded) => encoded,
+            Err(e) => {
+                event.validate().map_err(TrackError::Invalid)?;
+                return Err(TrackError::Invalid(e));
+            }
+        };
+        event
+            .validate_with(Some(encoded.len()))
+            .map_err(TrackError::Invalid)?;
         admit::check_size(&encoded, inner.queue_bytes)?;
         if let Some(caps) = &inner.caps {
             caps.admit(event, &inner.state.counters)?;

@@ -636,3 +636,26 @@ async fn events_reach_the_fake_service() {
 
 mod failures;
 mod room;
+
+#[tokio::test(start_paused = true)]
+async fn track_measures_an_object_only_when_the_event_could_hold_one_too_long() {
+    let sender = Arc::new(Recorder::new());
+    let tracker = Tracker::start(Arc::clone(&sender), config()).unwrap();
+    let limit = crate::event::limits::MAX_OBJECT_BYTES;
+    // `{"k":"…"}` is 8 bytes around the text.
+    let fits = event(0).with_custom("k", "x".repeat(limit - 8 - 20));
+    tracker.track(&fits).await.unwrap();
+    for (text, field) in [(limit - 8 + 1, "custom_data"), (4 * limit, "custom_data")] {
+        let big = event(1).with_custom("k", "x".repeat(text));
+        match tracker.track(&big).await {
+            Err(TrackError::Invalid(e)) => assert!(e.to_string().contains(field), "{e}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+    let extra = event(2).with_extra("note", "x".repeat(limit));
+    match tracker.try_track(&extra) {
+        Err(TrackError::Invalid(e)) => assert!(e.to_string().contains("extra.note"), "{e}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(tracker.queue_len(), 1);
+}
