@@ -376,7 +376,10 @@ fn every_sdk_event_encodes_to_the_bytes_serde_json_writes() {
         let mut quoted = event.clone();
         quoted.error_message = Some("a \"quoted\"\n\u{1}line\\ é".to_owned());
         for e in [event, quoted] {
-            assert_eq!(e.encode().unwrap().json(), serde_json::to_string(&e).unwrap());
+            assert_eq!(
+                e.encode().unwrap().json(),
+                serde_json::to_string(&e).unwrap()
+            );
         }
     }
 }

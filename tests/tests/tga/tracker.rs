@@ -76,9 +76,18 @@ async fn a_damaged_spool_entry_becomes_a_dead_letter_and_the_rest_is_delivered()
     // Entries read back are not parsed again: one that looks like an object but is not JSON
     // goes out in a batch, the service refuses the batch, and splitting isolates it.
     let good = |n| app_init(&client, n).encode().unwrap();
-    spool.append(spool_entry(good(0).json().as_bytes())).await.unwrap();
-    spool.append(spool_entry(br#"{"user_id":1,"event_name":}"#)).await.unwrap();
-    spool.append(spool_entry(good(1).json().as_bytes())).await.unwrap();
+    spool
+        .append(spool_entry(good(0).json().as_bytes()))
+        .await
+        .unwrap();
+    spool
+        .append(spool_entry(br#"{"user_id":1,"event_name":}"#))
+        .await
+        .unwrap();
+    spool
+        .append(spool_entry(good(1).json().as_bytes()))
+        .await
+        .unwrap();
     // One that is not an object at all is refused without being sent.
     spool.append(spool_entry(b"[1]")).await.unwrap();
     let tracker = client
