@@ -1,23 +1,8 @@
-//! JSON decoding whose errors name the failing path (`result[3].amount`), and encoding.
-
-mod encode;
+//! JSON decoding whose errors name the failing path (`result[3].amount`).
 
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
-
-/// `value` as compact JSON, byte for byte what `serde_json::to_string` gives, written faster
-/// (a string is copied eight bytes at a time where nothing needs escaping).
-///
-/// Fails with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) (field `field`)
-/// when the value cannot be JSON (a map key that is not a string, number or bool) or its
-/// `Serialize` fails.
-pub fn encode<T: serde::Serialize + ?Sized>(
-    field: &'static str,
-    value: &T,
-) -> Result<String, Error> {
-    encode::to_string(value).map_err(|e| Error::invalid_input(field, e.to_string()))
-}
 
 /// Decodes `body` (a response with HTTP `status`) into `T`.
 ///
