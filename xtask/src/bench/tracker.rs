@@ -274,6 +274,9 @@ struct Workload {
     gzip: Option<GzipLevel>,
     /// The tracker's configuration.
     config: TrackerConfig,
+    /// Tasks calling `track` at once, each with its share of the events (a service tracks
+    /// from its concurrent request handlers).
+    callers: usize,
 }
 
 /// Delivery through the HTTP client to a minimal server answering TGA's success (202
@@ -291,6 +294,7 @@ fn deliver(report: &mut Report, work: Workload) -> Result<(), String> {
         events,
         gzip,
         config,
+        callers,
     } = work;
     rt.block_on(async {
         let fake = TgaFake::new();
@@ -309,11 +313,25 @@ fn deliver(report: &mut Report, work: Workload) -> Result<(), String> {
             .map(|e| e.encode().map(|j| j.len()).unwrap_or(0))
             .sum();
         let (cpu0, sink0, received0) = (process_cpu_ns()?, sink.cpu_ns()?, sink.body_bytes());
+        let shares: Vec<Vec<Event>> = events
+            .chunks(events.len().div_ceil(callers.max(1)))
+            .map(<[Event]>::to_vec)
+            .collect();
         let started = Instant::now();
-        for e in &events {
-            tracker.track(e).await.map_err(|e| e.to_string())?;
+        let mut tracking = tokio::task::JoinSet::new();
+        for share in shares {
+            let tracker = tracker.clone();
+            tracking.spawn(async move {
+                for e in &share {
+                    tracker.track(e).await.map_err(|e| e.to_string())?;
+                }
+                Ok::<_, String>(())
+            });
         }
-        // The caller's share: `track` validates and encodes on the caller's task.
+        while let Some(done) = tracking.join_next().await {
+            done.map_err(|e| e.to_string())??;
+        }
+        // The callers' share: `track` validates and encodes on the caller's task.
         let tracked = started.elapsed();
         tracker.flush().await.map_err(|e| e.to_string())?;
         let elapsed = started.elapsed();
@@ -337,7 +355,7 @@ fn deliver(report: &mut Report, work: Workload) -> Result<(), String> {
             None => "no gzip".to_owned(),
         };
         println!(
-            "  delivered{label} ({json_per_event:.0} bytes of JSON an event, {max_batch} events a batch, {in_flight} in flight, {gzip_text}): {rate:.0} events/s, {per_request:.1} events and {request_bytes:.0} body bytes per request, client CPU {client_us:.2} us/event, the track loop {:.0}% of the time, sink busy {:.0}% ({:.2} s; load {})",
+            "  delivered{label} ({json_per_event:.0} bytes of JSON an event, {max_batch} events a batch, {in_flight} in flight, {gzip_text}, {callers} tracking task(s)): {rate:.0} events/s, {per_request:.1} events and {request_bytes:.0} body bytes per request, client CPU {client_us:.2} us/event, tracking {:.0}% of the time, sink busy {:.0}% ({:.2} s; load {})",
             tracked.as_secs_f64() / elapsed.as_secs_f64() * 100.0,
             sink_busy * 100.0,
             elapsed.as_secs_f64(),
@@ -358,27 +376,6 @@ fn deliver(report: &mut Report, work: Workload) -> Result<(), String> {
 
 pub fn run(report: &mut Report) -> Result<(), String> {
     println!("tracker bench, load average at start: {}", load());
-    if std::env::var("PROFILE_ONLY").is_ok() {
-        let level = std::env::var("PROFILE_ONLY")
-            .ok()
-            .and_then(|l| l.parse().ok())
-            .unwrap_or(2);
-        return deliver(
-            report,
-            Workload {
-                label: "",
-                events: sdk_events(
-                    "bench",
-                    std::env::var("PROFILE_N")
-                        .ok()
-                        .and_then(|n| n.parse().ok())
-                        .unwrap_or(EVENTS),
-                )?,
-                gzip: (level > 0).then(|| GzipLevel::new(level).unwrap()),
-                config: TrackerConfig::default(),
-            },
-        );
-    }
     enqueue(report)?;
     spooled(report)?;
     println!(
@@ -393,6 +390,7 @@ pub fn run(report: &mut Report) -> Result<(), String> {
             events: sdk()?,
             gzip: on,
             config: TrackerConfig::default(),
+            callers: 1,
         },
     )?;
     deliver(
@@ -402,6 +400,18 @@ pub fn run(report: &mut Report) -> Result<(), String> {
             events: sdk()?,
             gzip: None,
             config: TrackerConfig::default(),
+            callers: 1,
+        },
+    )?;
+    // A service tracks from its request handlers: two tasks at once, one a core.
+    deliver(
+        report,
+        Workload {
+            label: ".two_callers",
+            events: sdk()?,
+            gzip: on,
+            config: TrackerConfig::default(),
+            callers: 2,
         },
     )?;
     // What the old row measured: the documents' first example, 16 events per session in a row.
@@ -412,6 +422,7 @@ pub fn run(report: &mut Report) -> Result<(), String> {
             events: (0..EVENTS).map(|n| event("bench", n)).collect(),
             gzip: on,
             config: TrackerConfig::default(),
+            callers: 1,
         },
     )?;
     // The choices around the defaults: the level, and the official SDK's 20 events a batch.
@@ -433,6 +444,7 @@ pub fn run(report: &mut Report) -> Result<(), String> {
                 events: sdk()?,
                 gzip: Some(level),
                 config,
+                callers: 1,
             },
         )?;
     }
@@ -446,6 +458,7 @@ pub fn run(report: &mut Report) -> Result<(), String> {
             events: sdk()?,
             gzip: on,
             config: TrackerConfig::default().with_spool(Arc::new(spool)),
+            callers: 1,
         },
     );
     let _ = std::fs::remove_dir_all(&dir);
