@@ -2,6 +2,8 @@
 //! TLS against a local rustls server, the operation contract as a fourth provider would use it,
 //! the limiter against a strict fake, tracing fields, and a key echoed back in every form.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod key_echo;
 mod limiter_strict;
 mod operation;
