@@ -2,7 +2,7 @@
 //! tgmembership-client encodes and decodes back to itself; money survives its string form
 //! exactly; enum values outside the documented lists round-trip unchanged.
 //!
-//! tgtrack-client's own `tests/properties.rs` covers TGTrack amounts up to 18 decimal places,
+//! The tgtrack suite's `properties` module covers TGTrack amounts up to 18 decimal places,
 //! verbatim forwarding and start parameters; this file does not repeat those.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
