@@ -6,11 +6,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use super::Report;
-use super::compare::{self, Contender, Op};
-
-/// Ratio targets: ours ÷ baseline at most this.
-const TARGETS: [(Contender, f64); 2] = [(Contender::Hyper, 1.10), (Contender::Reqwest, 1.0)];
+use super::compare::{self, Contender, Op, TARGETS};
+use super::{Report, deps};
 
 /// The ratios judged against the targets: the suite, the key suffix and what it means. The
 /// report key is `<suite>.<operation>.vs_<baseline><suffix>`.
@@ -22,17 +19,63 @@ const RATIOS: [(&str, &str, &str); 5] = [
     ("compare", ".throughput", "time per request, 64 callers"),
 ];
 
-fn get(report: &Report, key: &str) -> Option<f64> {
-    report
-        .entries
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| *v)
-}
+/// The columns of a suite's table after the row's name: header, key suffix, decimals.
+const COMPARE_COLS: [(&str, &str, usize); 5] = [
+    ("median µs", "median_us", 1),
+    ("p99 µs", "p99_us", 1),
+    ("CPU µs/call", "cpu_us", 1),
+    ("64 callers: requests/s", "rps", 0),
+    ("64 callers: CPU µs/request", "rps_cpu_us", 1),
+];
+const DECODE_COLS: [(&str, &str, usize); 4] = [
+    ("bytes", "bytes", 0),
+    ("ours (envelope decoder) MB/s", "ours_mb_s", 1),
+    ("same types, plain serde_json MB/s", "plain_typed_mb_s", 1),
+    ("`serde_json::Value` MB/s", "value_mb_s", 1),
+];
+/// The decode table's rows: the report's name of the answer, and its label.
+const DECODE_ROWS: [(&str, &str); 4] = [
+    ("orders", "`GET orders`"),
+    ("orders_4mib", "`GET orders`, a 4 MiB page"),
+    ("plans_report", "`GET plans/report`"),
+    ("payment_methods", "`GET paymentMethods`"),
+];
 
 fn num(report: &Report, key: &str, decimals: usize) -> String {
-    get(report, key).map_or_else(|| "–".to_owned(), |v| format!("{v:.decimals$}"))
+    report
+        .get(key)
+        .map_or_else(|| "–".to_owned(), |v| format!("{v:.decimals$}"))
+}
+
+/// `value` as a whole percentage, or `–`.
+fn percent(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), |v| format!("{v:.0}%"))
+}
+
+/// The figures `cols` of the row under `key`, formatted.
+fn figures(report: &Report, key: &str, cols: &[(&str, &str, usize)]) -> Vec<String> {
+    cols.iter()
+        .map(|(_, suffix, decimals)| num(report, &format!("{key}.{suffix}"), *decimals))
+        .collect()
+}
+
+/// The headers of `cols`.
+fn headers<'a>(cols: &[(&'a str, &str, usize)]) -> Vec<&'a str> {
+    cols.iter().map(|(header, _, _)| *header).collect()
+}
+
+/// A Markdown table: `left` headers over left-aligned columns, then `right` headers over
+/// right-aligned ones, then `rows`.
+fn markdown(left: &[&str], right: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let header: Vec<&str> = left.iter().chain(right).copied().collect();
+    let rule: Vec<&str> = (left.iter().map(|_| "---"))
+        .chain(right.iter().map(|_| "---:"))
+        .collect();
+    let mut s = format!("| {} |\n| {} |\n", header.join(" | "), rule.join(" | "));
+    for row in rows {
+        let _ = writeln!(s, "| {} |", row.join(" | "));
+    }
+    s
 }
 
 fn first_line(text: &str, prefix: &str) -> Option<String> {
@@ -59,27 +102,24 @@ fn machine(report: &Report) -> String {
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let memory = first_line(&meminfo, "MemTotal")
         .and_then(|v| v.trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or_else(
-            || "unknown".to_owned(),
-            |kb| format!("{:.1} GiB", kb / 1024.0 / 1024.0),
-        );
+        .map(|kb| format!("{:.1} GiB", kb / 1024.0 / 1024.0));
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let rows = [
         ("date", command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"])),
         ("cores (`nproc`)", Some(cores.to_string())),
         ("CPU", first_line(&cpuinfo, "model name")),
-        ("memory", Some(memory)),
+        ("memory", memory),
         ("rustc", command_line("rustc", &["--version"])),
         ("OS", command_line("uname", &["-sr"])),
         (
             "load average (1 min) when the comparison started",
-            get(report, "compare.loadavg_1m_at_start").map(|l| format!("{l:.2}")),
+            report
+                .get("compare.loadavg_1m_at_start")
+                .map(|l| format!("{l:.2}")),
         ),
         (
             "load average at the end (1, 5, 15 min)",
-            std::fs::read_to_string("/proc/loadavg")
-                .ok()
-                .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(", ")),
+            super::measure::loadavg().map(|l| l.join(", ")),
         ),
     ];
     let mut s = String::from("| | |\n| --- | --- |\n");
@@ -91,159 +131,123 @@ fn machine(report: &Report) -> String {
 
 /// The targets table (Markdown) and whether every target was met.
 fn targets(report: &Report) -> (String, bool) {
-    let mut s = String::from("| operation | ours ÷ | target |");
-    for (_, _, label) in RATIOS {
-        let _ = write!(s, " {label} |");
-    }
-    s.push_str("\n| --- | --- | --- |");
-    s.push_str(&" ---: |".repeat(RATIOS.len()));
-    s.push('\n');
     let mut all_met = true;
+    let mut rows = Vec::new();
     for op in Op::ALL {
         for (who, target) in TARGETS {
-            let _ = write!(s, "| {} | {} | ≤ {target:.2}x |", op.label(), who.label());
+            let mut row = vec![
+                op.label().to_owned(),
+                who.label().to_owned(),
+                format!("≤ {target:.2}x"),
+            ];
             for (suite, suffix, _) in RATIOS {
-                let cell = match get(
-                    report,
-                    &format!("{suite}.{}.vs_{}{suffix}", op.key(), who.key()),
-                ) {
+                let key = format!("{suite}.{}.vs_{}{suffix}", op.key(), who.key());
+                row.push(match report.get(&key) {
                     Some(r) if r <= target => format!("{} met", compare::ratio_text(r, target)),
                     Some(r) => {
                         all_met = false;
                         format!("**{} missed**", compare::ratio_text(r, target))
                     }
                     None => "–".to_owned(),
-                };
-                let _ = write!(s, " {cell} |");
+                });
             }
-            s.push('\n');
+            rows.push(row);
         }
     }
-    (s, all_met)
+    let ratios: Vec<&str> = RATIOS.iter().map(|(_, _, label)| *label).collect();
+    let table = markdown(&["operation", "ours ÷", "target"], &ratios, rows);
+    (table, all_met)
 }
 
 fn compare_tables(report: &Report) -> String {
+    let mut right = headers(&COMPARE_COLS);
+    right.extend(["client busy", "sink busy", "connections opened under load"]);
     let mut s = String::new();
     for op in Op::ALL {
-        let _ = writeln!(s, "### {}\n", op.label());
-        s.push_str(
-            "| client | median µs | p99 µs | CPU µs/call | 64 callers: requests/s | 64 callers: CPU µs/request | client busy | sink busy | connections opened under load |\n\
-             | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
-        );
-        for who in Contender::ALL {
+        let rows = Contender::ALL.map(|who| {
             let k = format!("compare.{}.{}", op.key(), who.key());
-            let busy = match (
-                get(report, &format!("{k}.rps")),
-                get(report, &format!("{k}.rps_cpu_us")),
-            ) {
-                (Some(rps), Some(cpu)) => format!("{:.0}%", rps * cpu / 1e4),
-                _ => "–".to_owned(),
-            };
-            let sink_busy = get(report, &format!("{k}.server_busy"))
-                .map_or_else(|| "–".to_owned(), |b| format!("{:.0}%", b * 100.0));
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} | {} | {} | {busy} | {sink_busy} | {} |",
-                who.label(),
-                num(report, &format!("{k}.median_us"), 1),
-                num(report, &format!("{k}.p99_us"), 1),
-                num(report, &format!("{k}.cpu_us"), 1),
-                num(report, &format!("{k}.rps"), 0),
-                num(report, &format!("{k}.rps_cpu_us"), 1),
-                num(report, &format!("{k}.connections_opened"), 0),
-            );
-        }
-        s.push('\n');
+            let mut row = vec![who.label().to_owned()];
+            row.extend(figures(report, &k, &COMPARE_COLS));
+            let busy = report.pair(&format!("{k}.rps"), &format!("{k}.rps_cpu_us"));
+            row.push(percent(busy.map(|(rps, cpu)| rps * cpu / 1e4)));
+            row.push(percent(
+                report.get(&format!("{k}.server_busy")).map(|b| b * 100.0),
+            ));
+            row.push(num(report, &format!("{k}.connections_opened"), 0));
+            row
+        });
+        let table = markdown(&["client"], &right, rows);
+        let _ = writeln!(s, "### {}\n\n{table}", op.label());
     }
     s
 }
 
 fn instructions_table(report: &Report) -> String {
-    let mut s = String::from(
-        "| operation | client | instructions per call | spread of the runs |\n\
-         | --- | --- | ---: | ---: |\n",
-    );
-    for op in Op::ALL {
-        for who in Contender::ALL {
+    let rows = Op::ALL.into_iter().flat_map(|op| {
+        Contender::ALL.map(|who| {
             let k = format!("instructions.{}.{}", op.key(), who.key());
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} |",
-                op.label(),
-                who.label(),
+            vec![
+                op.label().to_owned(),
+                who.label().to_owned(),
                 num(report, &k, 0),
                 num(report, &format!("{k}.spread"), 0),
-            );
-        }
-    }
-    s
+            ]
+        })
+    });
+    let right = ["instructions per call", "spread of the runs"];
+    markdown(&["operation", "client"], &right, rows)
 }
 
 fn decode_table(report: &Report) -> String {
-    let mut s = String::from(
-        "| answer | bytes | ours (envelope decoder) MB/s | same types, plain serde_json MB/s | `serde_json::Value` MB/s | ours ÷ Value |\n\
-         | --- | ---: | ---: | ---: | ---: | ---: |\n",
-    );
-    for (key, label) in [
-        ("orders", "`GET orders`"),
-        ("orders_4mib", "`GET orders`, a 4 MiB page"),
-        ("plans_report", "`GET plans/report`"),
-        ("payment_methods", "`GET paymentMethods`"),
-    ] {
+    let rows = DECODE_ROWS.map(|(key, label)| {
         let k = format!("decode.{key}");
-        let _ = writeln!(
-            s,
-            "| {label} | {} | {} | {} | {} | {}x |",
-            num(report, &format!("{k}.bytes"), 0),
-            num(report, &format!("{k}.ours_mb_s"), 1),
-            num(report, &format!("{k}.plain_typed_mb_s"), 1),
-            num(report, &format!("{k}.value_mb_s"), 1),
-            num(report, &format!("{k}.ours_vs_value"), 2),
-        );
-    }
-    s
+        let mut row = vec![label.to_owned()];
+        row.extend(figures(report, &k, &DECODE_COLS));
+        row.push(format!(
+            "{}x",
+            num(report, &format!("{k}.ours_vs_value"), 2)
+        ));
+        row
+    });
+    let mut right = headers(&DECODE_COLS);
+    right.push("ours ÷ Value");
+    markdown(&["answer"], &right, rows)
 }
 
 fn deps_table(report: &Report) -> String {
-    let mut s = String::from(
-        "| crate | normal dependencies | clean release build, s |\n| --- | ---: | ---: |\n",
+    let crates = deps::PROVIDERS.map(|name| (name, format!("`{name}`")));
+    let baseline = (
+        deps::BASELINE,
+        format!("{} (baseline)", deps::BASELINE_LABEL),
     );
-    for (key, label) in [
-        ("tga-client", "`tga-client`"),
-        ("tgtrack-client", "`tgtrack-client`"),
-        ("tgmembership-client", "`tgmembership-client`"),
-        (
-            "reqwest-baseline",
-            "reqwest + rustls + serde_json (baseline)",
-        ),
-    ] {
-        let _ = writeln!(
-            s,
-            "| {label} | {} | {} |",
-            num(report, &format!("deps.{key}.count"), 0),
-            num(report, &format!("deps.{key}.build_s"), 1),
-        );
-    }
-    s
+    let rows = crates.into_iter().chain([baseline]).map(|(key, label)| {
+        let k = format!("deps.{key}");
+        vec![
+            label,
+            num(report, &format!("{k}.count"), 0),
+            num(report, &format!("{k}.build_s"), 1),
+        ]
+    });
+    let right = ["normal dependencies", "clean release build, s"];
+    markdown(&["crate"], &right, rows)
 }
 
 /// Every entry under `prefix`, as a two-column table.
 fn entries_table(report: &Report, prefix: &str) -> String {
-    let mut s = String::from("| measurement | value |\n| --- | ---: |\n");
-    let mut any = false;
-    for (k, v) in report.entries.iter().filter(|(k, _)| k.starts_with(prefix)) {
-        any = true;
-        let shown = if v.fract() == 0.0 || v.abs() >= 100.0 {
-            format!("{v:.0}")
-        } else {
-            format!("{v:.3}")
-        };
-        let _ = writeln!(s, "| `{}` | {shown} |", &k[prefix.len()..]);
-    }
-    if any {
-        s
-    } else {
+    let rows: Vec<Vec<String>> = (report.entries.iter())
+        .filter_map(|(k, v)| {
+            let shown = if v.fract() == 0.0 || v.abs() >= 100.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.3}")
+            };
+            Some(vec![format!("`{}`", k.strip_prefix(prefix)?), shown])
+        })
+        .collect();
+    if rows.is_empty() {
         "Not measured in this run.\n".to_owned()
+    } else {
+        markdown(&["measurement"], &["value"], rows)
     }
 }
 
@@ -365,11 +369,6 @@ pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
     Ok(())
 }
 
-/// `report[key]`, or `None` when the run did not measure it.
-fn pair(report: &Report, a: &str, b: &str) -> Option<(f64, f64)> {
-    Some((get(report, a)?, get(report, b)?))
-}
-
 /// "What remains": every figure computed from this run.
 fn what_remains(report: &Report) -> String {
     let mut s = String::from("## What remains\n\n");
@@ -380,7 +379,7 @@ fn what_remains(report: &Report) -> String {
     );
     for op in Op::ALL {
         let k = |who: Contender| format!("instructions.{}.{}", op.key(), who.key());
-        if let Some((ours, hyper)) = pair(report, &k(Contender::Ours), &k(Contender::Hyper)) {
+        if let Some((ours, hyper)) = report.pair(&k(Contender::Ours), &k(Contender::Hyper)) {
             let _ = write!(
                 s,
                 "- {}: ours takes {:.0} instructions per call more than raw hyper ({:+.1}%)",
@@ -388,7 +387,7 @@ fn what_remains(report: &Report) -> String {
                 ours - hyper,
                 (ours / hyper - 1.0) * 100.0,
             );
-            if let Some(timeout) = get(report, &k(Contender::HyperTimeout)) {
+            if let Some(timeout) = report.get(&k(Contender::HyperTimeout)) {
                 let _ = write!(
                     s,
                     "; a `tokio::time::timeout` around the raw call costs {:.0} of them, and \
@@ -397,17 +396,18 @@ fn what_remains(report: &Report) -> String {
                     ours / timeout,
                 );
             }
-            if let Some(reqwest) = get(report, &k(Contender::Reqwest)) {
+            if let Some(reqwest) = report.get(&k(Contender::Reqwest)) {
                 let _ = write!(s, "; against reqwest + serde_json, {:.2}x", ours / reqwest);
             }
             s.push_str(".\n");
         }
-        if let Some((rps, busy)) = pair(
-            report,
+        if let Some((rps, busy)) = report.pair(
             &format!("compare.{}.ours.rps", op.key()),
             &format!("compare.{}.ours.server_busy", op.key()),
         ) {
-            let cpu = get(report, &format!("compare.{}.ours.rps_cpu_us", op.key())).unwrap_or(0.0);
+            let cpu = report
+                .get(&format!("compare.{}.ours.rps_cpu_us", op.key()))
+                .unwrap_or(0.0);
             let _ = writeln!(
                 s,
                 "- {} under 64 callers: {rps:.0} requests/s, the client {:.0}% busy and the \

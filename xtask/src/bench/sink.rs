@@ -15,6 +15,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 
+use crate::text;
+
 /// One fixed answer.
 #[derive(Clone)]
 pub struct Answer {
@@ -53,7 +55,7 @@ impl Sink {
         let thread = std::thread::Builder::new()
             .name("bench-sink".to_owned())
             .spawn(move || serve(routes, thread_counters, ready_tx, stop_rx))
-            .map_err(|e| e.to_string())?;
+            .map_err(text)?;
         let (addr, tid) = ready_rx
             .recv()
             .map_err(|_| "the sink thread did not start".to_owned())??;
@@ -88,9 +90,7 @@ impl Sink {
 
     /// CPU time the server thread has used, in nanoseconds.
     pub fn cpu_ns(&self) -> Result<u64, String> {
-        std::fs::read_to_string(&self.schedstat)
-            .ok()
-            .and_then(|t| t.split_whitespace().next()?.parse().ok())
+        super::measure::schedstat_ns(&self.schedstat)
             .ok_or_else(|| format!("cannot read {}", self.schedstat))
     }
 }
@@ -108,7 +108,7 @@ impl Drop for Sink {
 
 /// This thread's id, read from `/proc/thread-self` (`<pid>/task/<tid>`).
 fn thread_id() -> Result<String, String> {
-    let link = std::fs::read_link("/proc/thread-self").map_err(|e| e.to_string())?;
+    let link = std::fs::read_link("/proc/thread-self").map_err(text)?;
     link.file_name()
         .and_then(|n| n.to_str())
         .map(str::to_owned)
@@ -143,7 +143,7 @@ fn serve(
         };
         let started = listener
             .local_addr()
-            .map_err(|e| e.to_string())
+            .map_err(text)
             .and_then(|addr| Ok((addr, thread_id()?)));
         let failed = started.is_err();
         let _ = ready.send(started);
