@@ -1,5 +1,6 @@
-//! Writes `docs/performance.md` after a full `cargo xtask bench` run: the machine, the method,
-//! every table of the run, and the targets met or missed; prints the targets as a table too.
+//! Writes `docs/performance.md` after a full `cargo xtask bench` run: the page's text
+//! (`perf_page.md`: the method, what profiling found) filled with the machine, every table of
+//! the run, and the targets met or missed; prints the targets as a table too.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -251,132 +252,85 @@ fn entries_table(report: &Report, prefix: &str) -> String {
     }
 }
 
+/// The page's text, with a `{name}` where each figure or table of the run goes.
+const PAGE: &str = include_str!("perf_page.md");
+
 /// Prints the targets and writes `docs/performance.md`.
 pub fn write(report: &Report, elapsed: Duration) -> Result<(), String> {
     let (targets, all_met) = targets(report);
+    let tables = [
+        ("instructions", instructions_table(report)),
+        ("decode", decode_table(report)),
+        ("dependencies and clean release builds", deps_table(report)),
+        ("limiter", entries_table(report, "limiter.")),
+        ("tracker", entries_table(report, "tracker.")),
+    ];
     println!("\nsummary: ours ÷ baseline (≤ target is met)\n{targets}");
-    println!("instructions\n{}", instructions_table(report));
-    println!("decode\n{}", decode_table(report));
-    println!(
-        "dependencies and clean release builds\n{}",
-        deps_table(report)
+    for (title, table) in &tables {
+        println!("{title}\n{table}");
+    }
+    let doc = fill(
+        PAGE,
+        fills(report, elapsed, targets, all_met, tables.map(|(_, t)| t)),
     );
-    println!("limiter\n{}", entries_table(report, "limiter."));
-    println!("tracker\n{}", entries_table(report, "tracker."));
-    let mut doc = String::new();
-    let _ = write!(
-        doc,
-        "# Performance\n\n\
-         Written by `cargo xtask bench` (all suites, one run on one machine, {:.0} s in all); the \
-         same numbers are in `target/bench/all.json`. Rerun the command to refresh this page; \
-         `cargo xtask bench compare` (or `instructions`, `decode`, `deps`, `limiter`, `tracker`) runs one suite.\n\n\
-         ## Machine\n\n{}\n\
-         ## Targets\n\n\
-         Ours against a hand-written raw hyper call (target ≤ 1.10x) and a reqwest + serde_json \
-         call (target ≤ 1.00x), same request to the same fake. {}\n\n{targets}\n",
-        elapsed.as_secs_f64(),
-        machine(report),
-        if all_met {
-            "Every target was met in this run."
-        } else {
-            "Targets marked **missed** were not met in this run; see [What remains](#what-remains)."
-        },
-    );
-    let _ = write!(
-        doc,
-        "## Per call and under load\n\n\
-         TGTrack `add_event` (POST, 44-byte JSON body, `{{\"status\":\"OK\",\"mode\":...}}` back) and \
-         TGmembership `GET plans` (no body; the fake's plans back, decoded into typed plans), \
-         against the fakes of `tg-mock` on 127.0.0.1. Our clients: defaults with the limiter off \
-         (`.core(|c| c.with_quotas(vec![]))`). Raw hyper: hyper-util's legacy pooled client with \
-         TCP_NODELAY, `serde_json::to_vec` of a small struct, `collect()` of the body and \
-         `serde_json::from_slice` into a small struct (plain strings for money and currencies). \
-         reqwest 0.12 with `default-features = false` and only its `json` feature (plain HTTP \
-         over loopback: no TLS, no HTTP/2, no proxy, no compression): `.json(&body)`, \
-         `.json::<T>()` into the same structs. Each \
-         client: {} warm-up calls, then {} sequential calls in {} rounds of {} interleaved with \
-         the other clients (rotating who goes first); latency is the wall time of one call (the \
-         table pools every round; a round's p99, used in the ratios, is its 10th-highest call); CPU is this thread's CPU time (`/proc/thread-self/schedstat`) \
-         divided by the calls. Every ratio is the median of the rounds' ratios (each round's \
-         clients ran back to back, so the machine's drift between rounds, and a burst of steal \
-         time in one of them, cancels out). \"Raw hyper + timeout\" is the raw hyper call under \
-         `tokio::time::timeout`, as a careful user writes it: it has no target and shows what a \
-         timeout alone costs. The \
-         clients run on a current-thread runtime on one thread, the fakes on a runtime of their \
-         own, so it is the client's cost alone (its connection tasks included). Under load: {} \
-         tasks share one client on that thread, {} interleaved rounds of {} requests each \
-         (requests/s and CPU per request: the median round; ratios: the median of the rounds' \
-         ratios), after a warm-up that fills every \
-         pool, against a minimal server (`xtask/src/bench/sink.rs`: hyper on a thread and \
-         runtime of its own, answering the fake's own bytes by exact path with no other work) \
-         so that the rate measures the client, not the fake; \"client busy\" is requests/s × \
-         CPU per request, the share of its one thread the client used, and \"sink busy\" the \
-         share of its thread the server used (the median round): when the client is near 100% \
-         and the sink well below, the client is the bound.\n\n{}",
-        compare::WARMUP,
-        compare::ROUNDS * compare::PER_ROUND,
-        compare::ROUNDS,
-        compare::PER_ROUND,
-        compare::CONCURRENCY,
-        compare::THROUGHPUT_ROUNDS,
-        compare::THROUGHPUT_PER_ROUND,
-        compare_tables(report),
-    );
-    let _ = write!(
-        doc,
-        "## Instructions per call\n\n\
-         CPU time on a shared virtual machine moves with its neighbours (steal time, caches), by \
-         several percent from one run to the next. Instructions do not: each client and \
-         operation runs alone under `valgrind --tool=callgrind --separate-threads=yes` \
-         (`XTASK_PROFILE_ONLY=<ours|hyper|reqwest>:<add|plans>`, `XTASK_PROFILE_CALLS=N`), once \
-         with 500 and once with 2,500 sequential calls; the difference of the client thread's \
-         counts divided by 2,000 is one call's cost, with start-up, connecting and the first \
-         calls cancelled out. Three such measurements, the median shown; the spread is what \
-         remains of the run-to-run variation (the order in which valgrind runs the client's and \
-         the fake's threads changes how often each polls and parks). The fake runs on another \
-         thread and is not counted.\n\n{}\n",
-        instructions_table(report),
-    );
-    let _ = write!(
-        doc,
-        "## Decoding\n\n\
-         The largest documented TGmembership answers (verbatim from the document, in \
-         `fixtures/tgmembership/`), and a 4 MiB `GET orders` page made of the document's orders \
-         repeated, decoded in 10 rounds of 40 ms per decoder in rotating order after a warm-up \
-         (the median round; the ratio is the median of the rounds' ratios): ours is the crate's envelope \
-         decoder into its result types (exact decimals, enums with an unknown fallback), as the \
-         client runs it; \"plain serde_json\" is the same result types through \
-         `serde_json::from_slice` with no envelope checks; `serde_json::Value` is the untyped \
-         baseline. MB are 10^6 bytes.\n\n{}\n\
-         ## Dependencies and build time\n\n\
-         Distinct packages of `cargo tree -e normal` (the crate itself not counted) and the wall \
-         time of `cargo build --release` into an empty target directory, offline, with the \
-         workspace's toolchain. The baseline is a throwaway crate generated at bench time: \
-         `reqwest` 0.12 (`json`, `rustls-tls`, `http2`), `serde` (derive) and `serde_json`, with \
-         one hand-written call.\n\n{}\n\
-         ## Limiter\n\n{}\n\
-         ## Tracker\n\n{TRACKER_TEXT}\n{}\n",
-        decode_table(report),
-        deps_table(report),
-        entries_table(report, "limiter."),
-        entries_table(report, "tracker."),
-    );
-    doc.push_str(&what_remains(report));
-    doc.push_str(HISTORY);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/performance.md");
     std::fs::write(&path, doc).map_err(|e| format!("{}: {e}", path.display()))?;
     println!("wrote {}", path.display());
     Ok(())
 }
 
-/// "What remains": every figure computed from this run.
+/// What goes where the page says `{name}`: this run's figures and tables (`tables`: those of
+/// the instructions, decode, deps, limiter and tracker suites).
+fn fills(
+    report: &Report,
+    elapsed: Duration,
+    targets: String,
+    all_met: bool,
+    tables: [String; 5],
+) -> [(&'static str, String); 18] {
+    let [instructions, decode, deps, limiter, tracker] = tables;
+    let met = if all_met {
+        "Every target was met in this run."
+    } else {
+        "Targets marked **missed** were not met in this run; see [What remains](#what-remains)."
+    };
+    [
+        ("elapsed", format!("{:.0}", elapsed.as_secs_f64())),
+        ("machine", machine(report)),
+        ("targets_met", met.to_owned()),
+        ("targets", targets),
+        ("warmup", compare::WARMUP.to_string()),
+        ("calls", (compare::ROUNDS * compare::PER_ROUND).to_string()),
+        ("rounds", compare::ROUNDS.to_string()),
+        ("per_round", compare::PER_ROUND.to_string()),
+        ("concurrency", compare::CONCURRENCY.to_string()),
+        ("throughput_rounds", compare::THROUGHPUT_ROUNDS.to_string()),
+        (
+            "throughput_per_round",
+            compare::THROUGHPUT_PER_ROUND.to_string(),
+        ),
+        ("compare_tables", compare_tables(report)),
+        ("instructions_table", instructions),
+        ("decode_table", decode),
+        ("deps_table", deps),
+        ("limiter_table", limiter),
+        ("tracker_table", tracker),
+        ("what_remains", what_remains(report)),
+    ]
+}
+
+/// `page` with each `{name}` of `fills` replaced by its value.
+fn fill(page: &str, fills: impl IntoIterator<Item = (&'static str, String)>) -> String {
+    let mut doc = page.to_owned();
+    for (name, value) in fills {
+        doc = doc.replace(&format!("{{{name}}}"), &value);
+    }
+    doc
+}
+
+/// The figures of "What remains", computed from this run.
 fn what_remains(report: &Report) -> String {
-    let mut s = String::from("## What remains\n\n");
-    s.push_str(
-        "CPU time per call moves by several percent from one run to the next on a shared \
-         virtual machine (steal time and the neighbours' use of the caches), even with paired \
-         rounds; instruction counts move far less and decide where the CPU cost goes.\n\n",
-    );
+    let mut s = String::new();
     for op in Op::ALL {
         let k = |who: Contender| format!("instructions.{}.{}", op.key(), who.key());
         if let Some((ours, hyper)) = report.pair(&k(Contender::Ours), &k(Contender::Hyper)) {
@@ -418,66 +372,42 @@ fn what_remains(report: &Report) -> String {
             );
         }
     }
-    s.push_str(
-        "\nThe extra instructions are work a bare hyper call does not do: the per-attempt \
-         timeout (a tokio timer and a clock read), each attempt's copy of the headers kept for \
-         a retry and the boxed exchange, the futures of the retry loop, the tracing span and \
-         the limiter check (copied as they are built), and the key scrub of the body, the \
-         envelope checks and, for `GET plans`, decoding into exact types (`Decimal` prices, \
-         currency codes, enums with an unknown fallback) where the bare call keeps plain \
-         strings.\n\n",
-    );
     s
 }
 
-/// What profiling found and changed; kept with the code so the page explains its own numbers.
-/// No figure here: the figures above are this run's.
-/// What the tracker rows measure.
-const TRACKER_TEXT: &str = "Enqueue: `try_track` and `track().await` of 100,000 events like the \
-documents' first example with the sender held back; the disk and memory spool rows are the rate \
-`track` accepts over a spool. Delivery (`delivered_per_sec`, no suffix): 100,000 events shaped as \
-the official SDK sends them (every shape of `fixtures/tga/sdk-events.json` in turn, 1,000 \
-sessions at once with random session, user and trace ids, about 480 bytes of JSON each), \
-tracked with `track().await` through the client and tracker at their defaults (gzip on) to a \
-minimal loopback server on its own thread answering 202 `{\"message\":\"Success record.\"}` \
-(`xtask/src/bench/sink.rs`, not `tg-mock`, which validates every event); the clock stops when \
-`flush` returns. `.gzip_off` is the same without gzip; `.first_example` is the workload this row \
-measured before issue 23 (16 events per session in a row, near-identical: gzip finds long repeats \
-and compresses 20 events into 362 bytes, so it measured far less gzip work than a real service \
-makes); `.level1`, `.level6`, `.batch20` and `.batch20_level6` are the choices around the \
-defaults. `client_cpu_us_per_event` is the process's CPU time less the server thread's, per \
-event: on a shared machine it moves less than the rate, which counts the neighbours' load.\n";
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-const HISTORY: &str = "## Found while profiling
-
-Profiled with `valgrind --tool=callgrind` (`XTASK_PROFILE_ONLY=ours:plans valgrind
---tool=callgrind target/release/xtask bench compare`; `hyper:add`, `reqwest:plans` and so on
-select another client and operation), comparing ours with raw hyper function by function.
-
-- The benchmark binary used to enable tokio's `test-util` feature (for the limiter's simulated
-  days), which routes every tokio clock read through a locked test clock. The simulation now
-  drives the limiter's exact state with explicit instants, and the clients run as users build
-  them.
-- `json::decode` tries plain `serde_json` first and tracks the JSON path (an allocation per map
-  key) only to explain a failure.
-- The base URL's scheme, authority and `Host` header are parsed once.
-- Endpoints whose path never changes (every TGTrack method, every TGmembership endpoint but
-  `orders/{order_key}`) are joined with the base URL once, when the client is built
-  (`Core::prepare`); a call clones the prepared URI instead of encoding the key and parsing the
-  path.
-- `Core::execute` settles everything that needs no waiting (compression, `Host`, URI, retry
-  policy) before building its future, which holds the call once and is one level shallower.
-- Two timers per call (overall deadline and attempt timeout) became one: each attempt runs
-  under the earlier of the two, and backoff and limiter waits are bounded by the deadline
-  explicitly.
-- The TGTrack and TGmembership success envelopes are decoded in one pass into one struct; the
-  head-first rules run only when that fails.
-- The key scrub of every answer body uses `memchr::memmem` and returns the body without a copy
-  when the key is absent; a body that arrives in one chunk is kept without a copy.
-- The pool keeps every idle connection by default (`pool_max_idle_per_host`, as hyper-util and
-  reqwest do). Idle connections still close after `pool_idle_timeout`.
-
-Tried and measured worse, so not kept: `#[inline]` on the `Call` builder methods, boxing the
-whole call future, setting the call's fields in place instead of through the builder, and
-returning the core's future from TGTrack's `execute` without an `async` layer of its own.
-";
+    /// Every `{name}` the page holds is one the run fills, and a figure the run did not measure
+    /// shows as `–`.
+    #[test]
+    fn the_page_is_filled_and_tables_keep_their_shape() {
+        let (table, met) = targets(&Report::default());
+        let tables = [(); 5].map(|()| String::new());
+        let filled = fill(
+            PAGE,
+            fills(&Report::default(), Duration::ZERO, table, met, tables),
+        );
+        let left: Vec<&str> = (filled.split('{').skip(1))
+            .filter_map(|rest| Some(rest.split_once('}')?.0))
+            .filter(|name| name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .collect();
+        assert_eq!(
+            left,
+            ["order_key"],
+            "the page's names the run does not fill"
+        );
+        let mut report = Report::default();
+        report.push("compare.tgtrack_add_event.vs_hyper.median", 1.1003);
+        report.push("deps.tga-client.count", 42.0);
+        let (table, met) = targets(&report);
+        assert!(!met);
+        assert!(table.starts_with("| operation | ours ÷ | target | median latency |"));
+        assert!(table.contains("\n| --- | --- | --- | ---: | ---: |"));
+        assert!(
+            table.contains("| TGTrack add_event | raw hyper | ≤ 1.10x | **1.1003x missed** | – |")
+        );
+        assert!(deps_table(&report).contains("| `tga-client` | 42 | – |\n"));
+    }
+}
