@@ -2,6 +2,13 @@
 
 use super::*;
 
+/// The documented names (`GET plans`) of these operations of the crate.
+macro_rules! operation_names {
+    ($($op:ident),* $(,)?) => {
+        vec![$(<tgmembership_client::$op as tg_common::Operation>::NAME.to_owned()),*]
+    };
+}
+
 #[tokio::test]
 async fn every_endpoint_runs_against_the_fake() {
     let s = Setup::new("every").await;
@@ -155,10 +162,27 @@ async fn every_endpoint_runs_against_the_fake() {
         })
         .collect();
     seen.sort();
-    let mut documented: Vec<String> = tgmembership_client::Endpoint::ALL
-        .iter()
-        .map(|e| e.operation().to_owned())
-        .collect();
+    let mut documented: Vec<String> = operation_names!(
+        CreateAffiliate,
+        RegisterBot,
+        ListCoupons,
+        ListMembers,
+        CreateAccessToken,
+        GetOrder,
+        ListOrders,
+        CreateOrder,
+        CountOrders,
+        ListPaymentMethods,
+        GetPaymentMethodsReport,
+        ListPlans,
+        CreatePlan,
+        GetPlansReport,
+        ListProjects,
+        GetRevenue,
+        CountUsers,
+        DeleteWebhook,
+        SetWebhook,
+    );
     documented.sort();
     assert_eq!(seen, documented);
     for d in s.dispositions() {

@@ -239,8 +239,11 @@ pub struct RequestPath {
 
 impl RequestPath {
     /// An empty path.
-    pub fn new() -> Self {
-        RequestPath::default()
+    pub const fn new() -> Self {
+        RequestPath {
+            encoded: String::new(),
+            secret_spans: Vec::new(),
+        }
     }
 
     /// Appends `/` and `seg` percent-encoded; returns where the segment starts.
@@ -279,7 +282,7 @@ impl RequestPath {
 impl RequestPath {
     /// The encoded path with every secret segment replaced by the mask (`/v1/[redacted]/add_event`):
     /// safe to show and to compare in tests.
-    pub fn masked(&self) -> String {
+    pub fn masked_path(&self) -> String {
         let mut out = String::with_capacity(self.encoded.len());
         let mut shown = 0;
         for span in &self.secret_spans {
@@ -294,7 +297,7 @@ impl RequestPath {
 
 impl fmt::Debug for RequestPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RequestPath({})", self.masked())
+        write!(f, "RequestPath({})", self.masked_path())
     }
 }
 
