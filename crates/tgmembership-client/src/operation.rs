@@ -638,7 +638,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), 19);
-        for (name, method, path, idempotency) in all {
+        for (name, method, path, idempotency) in all.clone() {
             let expected = if method == Method::POST {
                 Idempotency::NotIdempotent
             } else {
