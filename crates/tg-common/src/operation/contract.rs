@@ -60,7 +60,7 @@ pub trait Operation: Send + Sync + Sized {
     /// [`PATH`](Operation::PATH), each percent-encoded when sent. An operation whose path
     /// holds a `{parameter}` appends its own segments instead.
     fn path(&self, prefix: &RequestPath) -> RequestPath {
-        prefix.clone().segments(Self::PATH)
+        prefix.with_segments(Self::PATH)
     }
 
     /// Checks the caller's input; an error here is returned before anything is sent.

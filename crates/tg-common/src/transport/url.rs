@@ -227,14 +227,16 @@ pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> S
     s
 }
 
-/// The path of one request below the base URL, percent-encoded as it is built; the spans that
-/// hold secrets (an API key) are masked in Debug.
+/// The path of one request below the base URL, percent-encoded as it is built; the secret
+/// segments (an API key) are masked in Debug.
 #[derive(Clone, Default)]
 pub struct RequestPath {
     /// `/seg/seg…`, each segment percent-encoded.
     encoded: String,
-    /// Byte ranges of `encoded` that hold a secret.
-    secret_spans: Vec<Range<usize>>,
+    /// The bytes of `encoded` from the first secret segment to the end of the last one: one
+    /// span, so that copying a path copies no list (a path holds one key at most in practice;
+    /// with two, the plain segments between them are masked too).
+    secret: Option<Range<usize>>,
 }
 
 impl RequestPath {
@@ -242,8 +244,21 @@ impl RequestPath {
     pub const fn new() -> Self {
         RequestPath {
             encoded: String::new(),
-            secret_spans: Vec::new(),
+            secret: None,
         }
+    }
+
+    /// This path followed by the segments of `path` split on `/` (`orders/count`), in one
+    /// allocation of the final size when they need no encoding: what an operation's fixed path
+    /// costs per call.
+    pub fn with_segments(&self, path: &str) -> RequestPath {
+        let mut encoded = String::with_capacity(self.encoded.len() + 1 + path.len());
+        encoded.push_str(&self.encoded);
+        RequestPath {
+            encoded,
+            secret: self.secret.clone(),
+        }
+        .segments(path)
     }
 
     /// Appends `/` and `seg` percent-encoded; returns where the segment starts.
@@ -266,7 +281,8 @@ impl RequestPath {
     /// Appends a segment that is a secret (an API key in the path).
     pub fn secret(mut self, secret: &Secret) -> Self {
         let start = self.push(secret.expose());
-        self.secret_spans.push(start..self.encoded.len());
+        let start = self.secret.as_ref().map_or(start, |s| s.start);
+        self.secret = Some(start..self.encoded.len());
         self
     }
 
@@ -283,14 +299,13 @@ impl RequestPath {
     /// The encoded path with every secret segment replaced by the mask (`/v1/[redacted]/add_event`):
     /// safe to show and to compare in tests.
     pub fn masked_path(&self) -> String {
+        let Some(span) = &self.secret else {
+            return self.encoded.clone();
+        };
         let mut out = String::with_capacity(self.encoded.len());
-        let mut shown = 0;
-        for span in &self.secret_spans {
-            out.push_str(self.encoded.get(shown..span.start).unwrap_or_default());
-            out.push_str(MASK);
-            shown = span.end;
-        }
-        out.push_str(self.encoded.get(shown..).unwrap_or_default());
+        out.push_str(self.encoded.get(..span.start).unwrap_or_default());
+        out.push_str(MASK);
+        out.push_str(self.encoded.get(span.end..).unwrap_or_default());
         out
     }
 }
@@ -337,6 +352,20 @@ mod tests {
         let dbg = format!("{path:?}");
         assert!(!dbg.contains("k/ey") && !dbg.contains("k%2Fey"), "{dbg}");
         assert_eq!(dbg, format!("RequestPath(/v1/bot42/{MASK}/orders/count)"));
+    }
+
+    #[test]
+    fn with_segments_appends_to_a_copy_and_keeps_every_secret_masked() {
+        let key = Secret::new("k/ey");
+        let prefix = RequestPath::new().segment("v1").secret(&key);
+        let path = prefix.with_segments("orders/count");
+        assert_eq!(path.encoded, "/v1/k%2Fey/orders/count");
+        assert_eq!(path.encoded.capacity(), path.encoded.len(), "one exact allocation");
+        assert_eq!(path.masked_path(), format!("/v1/{MASK}/orders/count"));
+        assert_eq!(prefix.masked_path(), format!("/v1/{MASK}"));
+        let two = prefix.segment("mid").secret(&Secret::new("other"));
+        let shown = two.masked_path();
+        assert!(!shown.contains("k%2Fey") && !shown.contains("other"), "{shown}");
     }
 
     #[test]
