@@ -291,7 +291,6 @@ impl Operation for GetOrder {
         }
         Ok(())
     }
-
 }
 
 impl Operation for CreateOrder {
@@ -647,7 +646,11 @@ mod tests {
             assert_eq!(idempotency, expected, "{name}");
             assert_eq!(name, format!("{method} {path}"));
         }
-        let templated: Vec<_> = all.iter().filter(|f| f.2.contains('{')).map(|f| f.0).collect();
+        let templated: Vec<_> = all
+            .iter()
+            .filter(|f| f.2.contains('{'))
+            .map(|f| f.0)
+            .collect();
         assert_eq!(templated, ["GET orders/{order_key}"]);
     }
 }

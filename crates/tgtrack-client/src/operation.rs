@@ -344,7 +344,11 @@ mod tests {
             };
             assert_eq!(priority, expected, "{name}");
             let idempotent = idempotency == Idempotency::Idempotent;
-            assert_eq!(idempotent, name == "get_user_info", "only get_user_info: {name}");
+            assert_eq!(
+                idempotent,
+                name == "get_user_info",
+                "only get_user_info: {name}"
+            );
         }
     }
 }

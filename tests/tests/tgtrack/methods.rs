@@ -281,7 +281,9 @@ async fn builder_webhooks_are_forwarded_as_received() {
 }
 
 /// Sends a forwarding request: its method's name and the answer.
-async fn sent<O>(request: tgtrack_client::RequestBuilder<O>) -> (&'static str, tgtrack_client::OkAnswer<serde_json::Value>)
+async fn sent<O>(
+    request: tgtrack_client::RequestBuilder<O>,
+) -> (&'static str, tgtrack_client::OkAnswer<serde_json::Value>)
 where
     O: Operation<Output = tgtrack_client::OkAnswer<serde_json::Value>>,
 {

@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::limit::Priority;
 use crate::retry::Idempotency;
 use crate::transport::RequestPath;
+use crate::transport::is_plain_path;
 
 /// A provider's client as the request builder sees it: the core every call goes through and
 /// the path prefix of its operations.
@@ -57,10 +58,15 @@ pub trait Operation: Send + Sync + Sized {
     const PRIORITY: Priority = Priority::Normal;
 
     /// The path of this request: `prefix` followed by the segments of
-    /// [`PATH`](Operation::PATH), each percent-encoded when sent. An operation whose path
-    /// holds a `{parameter}` appends its own segments instead.
+    /// [`PATH`](Operation::PATH), each percent-encoded. An operation whose path holds a
+    /// `{parameter}` appends its own segments instead.
     fn path(&self, prefix: &RequestPath) -> RequestPath {
-        prefix.with_segments(Self::PATH)
+        // A path of unreserved segments (every fixed path) is copied as is, decided once.
+        if const { is_plain_path(Self::PATH) } {
+            prefix.with_plain_path(Self::PATH)
+        } else {
+            prefix.clone().segments(Self::PATH)
+        }
     }
 
     /// Checks the caller's input; an error here is returned before anything is sent.

@@ -10,4 +10,5 @@ mod url;
 pub use body::read_capped;
 pub(crate) use classify::request_error;
 pub use connector::{Roots, Transport, TransportConfig};
+pub(crate) use url::is_plain_path;
 pub use url::{BaseUrl, RequestPath, encode_segment, query_string};
