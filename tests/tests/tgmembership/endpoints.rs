@@ -2,10 +2,14 @@
 
 use super::*;
 
-/// The documented names (`GET plans`) of these operations of the crate.
-macro_rules! operation_names {
+/// The facts of these operations of the crate: name (`GET plans`), method, path, idempotency.
+macro_rules! operation_facts {
     ($($op:ident),* $(,)?) => {
-        vec![$(<tgmembership_client::$op as tg_common::Operation>::NAME.to_owned()),*]
+        [$({
+            use tg_common::Operation;
+            use tgmembership_client::$op as Op;
+            (Op::NAME, Op::METHOD, Op::PATH, Op::IDEMPOTENCY)
+        }),*]
     };
 }
 
@@ -162,7 +166,7 @@ async fn every_endpoint_runs_against_the_fake() {
         })
         .collect();
     seen.sort();
-    let mut documented: Vec<String> = operation_names!(
+    let facts = operation_facts!(
         CreateAffiliate,
         RegisterBot,
         ListCoupons,
@@ -183,8 +187,25 @@ async fn every_endpoint_runs_against_the_fake() {
         DeleteWebhook,
         SetWebhook,
     );
+    let mut documented: Vec<String> = facts.iter().map(|f| f.0.to_owned()).collect();
     documented.sort();
     assert_eq!(seen, documented);
+    // Each name is its method and path; the GETs and DELETE are idempotent, the creates not;
+    // only `orders/{order_key}` is a template.
+    for (name, method, path, idempotency) in facts {
+        assert_eq!(name, format!("{method} {path}"));
+        let expected = if method == http::Method::POST {
+            tg_common::Idempotency::NotIdempotent
+        } else {
+            tg_common::Idempotency::Idempotent
+        };
+        assert_eq!(idempotency, expected, "{name}");
+        assert_eq!(
+            path.contains('{'),
+            name == "GET orders/{order_key}",
+            "{name}"
+        );
+    }
     for d in s.dispositions() {
         assert!(
             matches!(d, Disposition::Answered(code) if (200..300).contains(&code)),

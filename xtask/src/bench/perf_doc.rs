@@ -461,10 +461,11 @@ select another client and operation), comparing ours with raw hyper function by 
 - `json::decode` tries plain `serde_json` first and tracks the JSON path (an allocation per map
   key) only to explain a failure.
 - The base URL's scheme, authority and `Host` header are parsed once.
-- Endpoints whose path never changes (every TGTrack method, every TGmembership endpoint but
-  `orders/{order_key}`) are joined with the base URL once, when the client is built
-  (`Core::prepare`); a call clones the prepared URI instead of encoding the key and parsing the
-  path.
+- Each call builds its URI when it is sent (issue 24 removed the paths joined in advance, a
+  second way to address an endpoint): an operation's constant path, checked at compile time to
+  need no encoding, is copied after the client's prefix in one exact allocation, and the URI
+  parser reads it once; about 700 to 1,300 instructions a call (2%) on APIs that allow a few
+  calls a second.
 - `Core::execute` settles everything that needs no waiting (compression, `Host`, URI, retry
   policy) before building its future, which holds the call once and is one level shallower.
 - Two timers per call (overall deadline and attempt timeout) became one: each attempt runs
