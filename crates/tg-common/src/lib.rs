@@ -32,7 +32,7 @@ pub use error::{ApiError, BoxError, Context, Error, ErrorKind, RetrySafety};
 /// The `http` crate, whose `Method` and `HeaderMap` [`Call`] takes.
 pub use http;
 pub use limit::{Quota, RateLimiter};
-pub use operation::{HasOperation, Operation, OperationPath, ProviderClient, RequestBuilder};
+pub use operation::{HasOperation, Operation, ProviderClient, RequestBuilder};
 pub use retry::{Idempotency, RetryPolicy};
 pub use secret::Secret;
 

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use tg_common::retry::{is_retryable_status, status_safety};
-use tg_common::{Error, RetrySafety};
+use tg_common::{Error, Operation, RetrySafety};
 
 use crate::PROVIDER;
 use crate::error::TgaApiError;

@@ -14,13 +14,11 @@
 //!   `CountUsers`), and the result types, named by what they hold (`Plan`, `CreatedOrder`,
 //!   `UsersCount`). Money is [`rust_decimal::Decimal`], written as a string on the wire,
 //!   lossless both ways.
-//! * [`operation`]: each request type as a [`tg_common::Operation`] (validation, query, body,
-//!   decoding); [`setters`]: the optional parameters, one trait per request type, for the
+//! * [`operation`]: each request type as a [`tg_common::Operation`] (its name, HTTP method,
+//!   path and idempotency as constants; validation, query, body, decoding); [`setters`]: the optional parameters, one trait per request type, for the
 //!   request value and its builder alike (import [`prelude`]).
 //! * [`envelope`]: the tolerant decoding of the response envelope; [`error`]: the typed
 //!   [`TgmembershipApiError`].
-//! * [`endpoint`]: every method's HTTP method, path and idempotency (what the transport may
-//!   retry).
 //! * [`webhook`]: receiving events: the envelope and the HMAC-SHA512 signature verifier;
 //!   [`nonce`]: the nonce stores that hold a delivery *in progress* and *done* (at-least-once);
 //!   [`events`]: the events' typed data; `receiver` (feature `tower`): the layer that verifies a
@@ -31,7 +29,6 @@
 //! the URL holds the API key.
 
 pub mod client;
-pub mod endpoint;
 pub mod envelope;
 pub mod error;
 pub mod events;
@@ -54,7 +51,6 @@ pub use client::{
     ListCouponsBuilder, ListMembersBuilder, ListOrdersBuilder, ListPaymentMethodsBuilder,
     ListPlansBuilder, ListProjectsBuilder, RegisterBotBuilder, SetWebhookBuilder,
 };
-pub use endpoint::Endpoint;
 pub use envelope::Envelope;
 pub use error::{TgmembershipApiError, TgmembershipErrorExt};
 pub use events::{DonationEvent, MembershipEvent, OrderEvent, TypedEvent};

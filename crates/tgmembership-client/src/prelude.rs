@@ -8,9 +8,6 @@
 //! root, so globbing several preludes never clashes.
 
 pub use crate::error::TgmembershipErrorExt;
-pub use crate::setters::{
-    CountOrdersSetters, CreateAccessTokenSetters, CreateAffiliateSetters, CreateOrderSetters,
-    CreatePlanSetters, GetPaymentMethodsReportSetters, GetPlansReportSetters, GetRevenueSetters,
-    ListMembersSetters, ListOrdersSetters, ListPlansSetters, ListProjectsSetters,
-};
+// Every setter trait (the module holds nothing else), so a new one needs no line here.
+pub use crate::setters::*;
 pub use tg_common::prelude::*;

@@ -11,8 +11,9 @@
 //!   [`RequestBuilder`] (`client.add_event(..).amount(..).send()`), over the shared transport
 //!   with TGTrack's quotas; only `get_user_info` is retried after an ambiguous failure unless a
 //!   call opts in with `.retry_unsafe()`.
-//! - [`operation`]: every method as a [`tg_common::Operation`] (path, idempotency, checks,
-//!   body, decoding), including [`Forward`] and [`SambotForward`] for forwarded payloads.
+//! - [`operation`]: every method as a [`tg_common::Operation`] (its name, path, idempotency and
+//!   priority as constants; checks, body, decoding), including the forwarding methods
+//!   ([`OnTelegramWebhook`], ...) and [`SambotForward`] for forwarded payloads.
 //! - [`setters`]: the optional fields of each request, one trait per request type, for the
 //!   request value and its builder alike; [`prelude`] imports them.
 //! - [`model`]: the objects and request bodies of every method, with wire-exact encoding
@@ -28,7 +29,7 @@
 //!   Telegram's secret token before forwarding anything.
 //! - [`poll`]: long polling of Telegram's `getUpdates` that keeps each update's exact bytes.
 //! - [`start_param`]: the `/start` command and its deep-link parameter.
-//! - [`method`]: method names, idempotency and the default quotas.
+//! - [`limits`]: the default quotas, the reserved share and the goal window.
 //! - [`validate`]: the checks run before a request is sent.
 
 mod client;
@@ -36,7 +37,7 @@ pub mod envelope;
 pub mod error;
 pub mod forward;
 pub mod forward_queue;
-pub mod method;
+pub mod limits;
 pub mod model;
 pub mod operation;
 pub mod poll;
@@ -53,12 +54,15 @@ pub use error::TgtrackErrorExt;
 pub use error::{ErrorCode, TgtrackApiError};
 pub use forward::{RawJson, RawUpdate, SambotEncoding};
 pub use forward_queue::{ForwardQueue, ForwardQueueBuilder, ForwardStats, Submission};
-pub use method::{ApiMethod, DEFAULT_QUOTAS, DEFAULT_RESERVED_PERCENT, GOAL_WINDOW};
+pub use limits::{DEFAULT_QUOTAS, DEFAULT_RESERVED_PERCENT, GOAL_WINDOW};
 pub use model::{
     AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
     SendReachGoal, StartValue, User, UserDidStartBot, UserInfo,
 };
-pub use operation::{Forward, SambotForward};
+pub use operation::{
+    MyBothelpWasStarted, OnSendPulseEvent, OnTelegramWebhook, OnToolsyEvent, SambotForward,
+    WinWinWasStarted,
+};
 pub use poll::{PolledUpdate, Poller, StopHandle};
 // The amount type of `add_event` and `send_reach_goal`.
 pub use rust_decimal::{self, Decimal};

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::limit::Priority;
 use crate::retry::Idempotency;
 use crate::secret::Secret;
-use crate::transport::Target;
+use crate::transport::RequestPath;
 use crate::transport::gzip::GzipLevel;
 
 /// Per-call choices a request builder collects from its caller.
@@ -34,9 +34,8 @@ pub struct Call {
     pub operation: Cow<'static, str>,
     /// The HTTP method.
     pub method: Method,
-    /// The path below the base URL (may hold the key as a secret segment), or one prepared by
-    /// [`Core::prepare`](super::Core::prepare).
-    pub target: Target,
+    /// The path below the base URL (may hold the key as a secret segment).
+    pub target: RequestPath,
     /// An encoded query string without `?`.
     pub query: Option<String>,
     /// Extra headers; values carrying secrets are marked sensitive by [`Call::secret_header`].
@@ -80,7 +79,7 @@ impl Call {
     pub fn new(
         operation: impl Into<Cow<'static, str>>,
         method: Method,
-        target: impl Into<Target>,
+        target: RequestPath,
     ) -> Self {
         let idempotency = if method == Method::GET || method == Method::DELETE {
             Idempotency::Idempotent
@@ -90,7 +89,7 @@ impl Call {
         Call {
             operation: operation.into(),
             method,
-            target: target.into(),
+            target,
             query: None,
             headers: HeaderMap::new(),
             body: Bytes::new(),
@@ -197,7 +196,7 @@ mod tests {
 
     #[test]
     fn debug_shows_the_body_length_not_the_body() {
-        let call = Call::new("POST bot", Method::POST, Target::default())
+        let call = Call::new("POST bot", Method::POST, RequestPath::new())
             .json_body(&br#"{"bot_token":"123:SECRET"}"#[..]);
         let shown = format!("{call:?} {call:#?}");
         assert!(!shown.contains("SECRET"), "{shown}");

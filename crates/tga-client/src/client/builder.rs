@@ -3,9 +3,7 @@
 use std::sync::Arc;
 
 use http::HeaderValue;
-use tg_common::operation::PathTable;
 use tg_common::secret::KeyFormat;
-use tg_common::transport::RequestPath;
 use tg_common::transport::gzip::GzipLevel;
 use tg_common::{Core, CoreConfig, Error, Secret};
 
@@ -131,11 +129,9 @@ impl ClientBuilder {
             .map_err(|_| Error::config("the TGA token is not a valid header value"))?;
         token.set_sensitive(true);
         let core = Core::new(PROVIDER, &identity.token, self.core)?;
-        let paths = PathTable::new(&core, RequestPath::new(), &super::PATHS)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 core,
-                paths,
                 identity,
                 origin,
                 token,

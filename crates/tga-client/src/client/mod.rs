@@ -17,7 +17,7 @@ mod http_sender;
 use std::sync::Arc;
 
 use http::{HeaderName, HeaderValue};
-use tg_common::operation::PathTable;
+use tg_common::transport::RequestPath;
 use tg_common::transport::gzip::GzipLevel;
 use tg_common::{Call, Core, Error, ProviderClient, RequestBuilder};
 use uuid::Uuid;
@@ -31,12 +31,8 @@ use crate::identity::Identity;
 use crate::operation::{GetEventThresholds, SendEvents};
 use crate::tracker::{Tracker, TrackerConfig};
 
-/// The paths of the operations, below the base URL: [`EVENTS_PATH`] and [`THRESHOLD_PATH`].
-const PATHS: [&str; 2] = ["events", "events/threshold"];
-/// `POST /events` in [`PATHS`].
-pub(crate) const EVENTS_PATH: usize = 0;
-/// `GET /events/threshold` in [`PATHS`].
-pub(crate) const THRESHOLD_PATH: usize = 1;
+/// The operations' paths go right below the base URL.
+static NO_PREFIX: RequestPath = RequestPath::new();
 
 /// The header that carries the token.
 pub(crate) const TOKEN_HEADER: HeaderName = HeaderName::from_static("tga-auth-token");
@@ -51,7 +47,6 @@ pub struct Client {
 
 struct Inner {
     core: Core,
-    paths: PathTable,
     identity: Identity,
     /// The Origin header, checked once when the client is built.
     origin: HeaderValue,
@@ -82,8 +77,8 @@ impl ProviderClient for Client {
         &self.inner.core
     }
 
-    fn paths(&self) -> &PathTable {
-        &self.inner.paths
+    fn prefix(&self) -> &RequestPath {
+        &NO_PREFIX
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use tg_common::error::TimeoutPhase;
 use tg_common::outbox::{Claimed, Deliverer, Delivery, isolate};
-use tg_common::{Error, ErrorKind};
+use tg_common::{Error, ErrorKind, Operation};
 
 use super::budget::Budget;
 use super::sender::BatchSender;

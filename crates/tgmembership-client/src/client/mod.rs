@@ -20,7 +20,6 @@ mod tests;
 
 use std::sync::Arc;
 
-use tg_common::operation::PathTable;
 use tg_common::transport::RequestPath;
 use tg_common::{Core, Error, Operation, ProviderClient, RequestBuilder, Secret};
 
@@ -36,7 +35,6 @@ pub use handlers::{
 };
 
 use crate::PROVIDER;
-use crate::endpoint::PATHS;
 use crate::model::GetRevenue;
 
 /// A TGmembership client for one bot and API key. Cheap to clone: clones share the connection
@@ -51,9 +49,8 @@ pub struct Client {
 struct Inner {
     core: Core,
     bot_id: i64,
-    /// Every endpoint's path below `/v1/bot{BOT_ID}/{API_KEY}`, each fixed one joined with the
-    /// base URL once.
-    paths: PathTable,
+    /// `/v1/bot{BOT_ID}/{API_KEY}`, the path every endpoint goes below.
+    prefix: RequestPath,
 }
 
 impl ProviderClient for Client {
@@ -63,8 +60,8 @@ impl ProviderClient for Client {
         &self.inner.core
     }
 
-    fn paths(&self) -> &PathTable {
-        &self.inner.paths
+    fn prefix(&self) -> &RequestPath {
+        &self.inner.prefix
     }
 }
 
@@ -193,18 +190,17 @@ impl Client {
         RequestBuilder::new(self.clone(), operation)
     }
 
-    /// The client around `core`, for the bot `bot_id` and its `key`: every path prepared.
+    /// The client around `core`, for the bot `bot_id` and its `key`.
     fn new(core: Core, bot_id: i64, key: &Secret) -> Result<Client, Error> {
         let prefix = RequestPath::new()
             .segment("v1")
             .segment(format!("bot{bot_id}"))
             .secret(key);
-        let paths = PathTable::new(&core, prefix, &PATHS)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 core,
                 bot_id,
-                paths,
+                prefix,
             }),
         })
     }

@@ -13,8 +13,8 @@ use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
 const KEY_FORMAT: KeyFormat = KeyFormat::PATH_SEGMENT;
 
 use super::{Client, Inner};
-use crate::method::{DEFAULT_QUOTAS, DEFAULT_RESERVED_PERCENT};
-use crate::operation::path_table;
+use crate::limits::{DEFAULT_QUOTAS, DEFAULT_RESERVED_PERCENT};
+use crate::operation::prefix;
 use crate::{DEFAULT_BASE_URL, PROVIDER};
 
 /// Builds a [`Client`]; start with [`Client::builder`].
@@ -96,9 +96,11 @@ impl ClientBuilder {
         let share = ReservedShare::percent(self.reserved_percent)
             .map_err(|e| e.with_context(PROVIDER, "build client"))?;
         let core = Core::new(PROVIDER, &key, self.core.with_reserved_share(share))?;
-        let paths = path_table(&core, &key)?;
         Ok(Client {
-            inner: Arc::new(Inner { core, paths }),
+            inner: Arc::new(Inner {
+                core,
+                prefix: prefix(&key),
+            }),
         })
     }
 }
