@@ -30,7 +30,7 @@
 //! Errors are [`tg_common::Error`]; they name the operation (`GET orders`), never a URL, since
 //! the URL holds the API key.
 
-pub mod client;
+mod client;
 pub mod endpoint;
 pub mod envelope;
 pub mod error;
@@ -48,11 +48,13 @@ pub mod webhook;
 mod test_support;
 
 pub use client::{
-    Client, ClientBuilder, CountOrdersBuilder, CountUsersBuilder, CreateAccessTokenBuilder,
-    CreateAffiliateBuilder, CreateOrderBuilder, CreatePlanBuilder, DeleteWebhookBuilder,
-    GetOrderBuilder, GetPaymentMethodsReportBuilder, GetPlansReportBuilder, GetRevenueBuilder,
-    ListCouponsBuilder, ListMembersBuilder, ListOrdersBuilder, ListPaymentMethodsBuilder,
-    ListPlansBuilder, ListProjectsBuilder, RegisterBotBuilder, SetWebhookBuilder,
+    AffiliatesHandler, BotsHandler, Client, ClientBuilder, CountOrdersBuilder, CountUsersBuilder,
+    CouponsHandler, CreateAccessTokenBuilder, CreateAffiliateBuilder, CreateOrderBuilder,
+    CreatePlanBuilder, DeleteWebhookBuilder, GetOrderBuilder, GetPaymentMethodsReportBuilder,
+    GetPlansReportBuilder, GetRevenueBuilder, ListCouponsBuilder, ListMembersBuilder,
+    ListOrdersBuilder, ListPaymentMethodsBuilder, ListPlansBuilder, ListProjectsBuilder,
+    MembersHandler, OrdersHandler, PaymentMethodsHandler, PlansHandler, ProjectsHandler,
+    RegisterBotBuilder, SetWebhookBuilder, UsersHandler, WebhooksHandler,
 };
 pub use endpoint::Endpoint;
 pub use envelope::Envelope;

@@ -15,10 +15,8 @@ mod builder;
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
-
-use tg_common::operation::PathTable;
-use tg_common::{Core, Error, Operation, ProviderClient, RequestBuilder, Secret};
+use tg_common::client::{ClientHandle, HandleClient};
+use tg_common::{Error, Operation, RequestBuilder, Secret};
 
 pub use builder::ClientBuilder;
 
@@ -41,35 +39,15 @@ use crate::operation::{Forward, SambotForward};
 /// input and sends it.
 ///
 /// Debug prints the core settings (base URL, quotas, timeouts), never the key.
-#[derive(Clone)]
-pub struct Client {
-    inner: Arc<Inner>,
-}
+#[derive(Clone, Debug)]
+pub struct Client(ClientHandle);
 
-struct Inner {
-    core: Core,
-    /// Each method's path (`/v1/{API_KEY}/{method}`), joined with the base URL once, in the
-    /// order of [`ApiMethod::ALL`].
-    paths: PathTable,
-}
-
-impl ProviderClient for Client {
+impl HandleClient for Client {
     const PROVIDER: &'static str = PROVIDER;
+    type Settings = ();
 
-    fn core(&self) -> &Core {
-        &self.inner.core
-    }
-
-    fn paths(&self) -> &PathTable {
-        &self.inner.paths
-    }
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("core", &self.inner.core)
-            .finish_non_exhaustive()
+    fn handle(&self) -> &ClientHandle {
+        &self.0
     }
 }
 
