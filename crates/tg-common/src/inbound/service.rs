@@ -140,3 +140,139 @@ where
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+    use std::sync::{Arc, Mutex};
+
+    use http_body_util::Full;
+
+    use super::*;
+
+    /// Refuses requests without `x-ok`, admits with the body, records what it was told.
+    #[derive(Clone, Default)]
+    struct Recorder {
+        settled: Arc<Mutex<Vec<(Bytes, bool)>>>,
+    }
+
+    impl Guard for Recorder {
+        type Admission = Bytes;
+
+        fn max_body(&self) -> usize {
+            8
+        }
+
+        fn check_headers(&self, headers: &HeaderMap) -> Result<(), Rejection> {
+            match headers.get("x-ok") {
+                Some(_) => Ok(()),
+                None => Err(Rejection::new(StatusCode::UNAUTHORIZED, "no x-ok")),
+            }
+        }
+
+        async fn admit(&self, _parts: &mut Parts, body: &Bytes) -> Result<Bytes, Rejection> {
+            match &body[..] {
+                b"refuse" => Err(Rejection::new(StatusCode::CONFLICT, "refused")),
+                _ => Ok(body.clone()),
+            }
+        }
+
+        async fn settle(&self, body: Bytes, handled: bool) {
+            self.settled
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((body, handled));
+        }
+    }
+
+    /// Answers the status its body names (`panic` panics); counts its calls.
+    #[derive(Clone, Default)]
+    struct Handler {
+        calls: Arc<Mutex<usize>>,
+    }
+
+    impl Service<Request<Full<Bytes>>> for Handler {
+        type Response = Response<Full<Bytes>>;
+        type Error = Infallible;
+        type Future = BoxFuture<Result<Self::Response, Infallible>>;
+
+        fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, request: Request<Full<Bytes>>) -> Self::Future {
+            *self.calls.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+            Box::pin(async move {
+                let body = request.into_body().collect().await?.to_bytes();
+                assert_ne!(&body[..], b"panic", "the handler panics");
+                let mut response = Response::new(Full::default());
+                *response.status_mut() = if &body[..] == b"fail" {
+                    StatusCode::BAD_GATEWAY
+                } else {
+                    StatusCode::OK
+                };
+                Ok(response)
+            })
+        }
+    }
+
+    async fn send(
+        service: &mut GuardedService<Handler, Recorder>,
+        ok: bool,
+        body: &'static str,
+    ) -> (u16, Bytes) {
+        let mut request = Request::new(Full::new(Bytes::from_static(body.as_bytes())));
+        if ok {
+            request
+                .headers_mut()
+                .insert("x-ok", http::HeaderValue::from_static("1"));
+        }
+        std::future::poll_fn(|cx| service.poll_ready(cx))
+            .await
+            .unwrap_or_else(|e| match e {});
+        let response = service.call(request).await.unwrap_or_else(|e| match e {});
+        let status = response.status().as_u16();
+        let body = response.into_body().collect().await.map(|b| b.to_bytes());
+        (status, body.unwrap_or_else(|e| match e {}))
+    }
+
+    #[tokio::test]
+    async fn checks_run_in_order_and_the_guard_learns_how_the_handler_answered() {
+        let (handler, guard) = (Handler::default(), Recorder::default());
+        let mut service = GuardedService::new(handler.clone(), guard.clone());
+
+        assert_eq!(
+            send(&mut service, false, "a").await,
+            (401, "no x-ok".into())
+        );
+        assert_eq!(send(&mut service, true, "123456789").await.0, 413);
+        assert_eq!(
+            send(&mut service, true, "refuse").await,
+            (409, "refused".into())
+        );
+        assert_eq!(*handler.calls.lock().unwrap_or_else(|e| e.into_inner()), 0);
+
+        assert_eq!(send(&mut service, true, "good").await.0, 200);
+        assert_eq!(send(&mut service, true, "fail").await.0, 502);
+        let (status, body) = send(&mut service, true, "panic").await;
+        assert_eq!(
+            (status, &body[..]),
+            (500, &b"the webhook handler panicked"[..])
+        );
+        // The service goes on after a panic.
+        assert_eq!(send(&mut service, true, "again").await.0, 200);
+
+        let settled = guard
+            .settled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let expected: Vec<(Bytes, bool)> = vec![
+            ("good".into(), true),
+            ("fail".into(), false),
+            ("panic".into(), false),
+            ("again".into(), true),
+        ];
+        assert_eq!(settled, expected);
+    }
+}
