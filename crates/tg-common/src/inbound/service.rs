@@ -53,8 +53,11 @@ pub trait Guard: Clone + Send + Sync + 'static {
     fn settle(&self, admission: Self::Admission, handled: bool) -> impl Future<Output = ()> + Send;
 }
 
-/// A handler `S` behind the guard `G` (see the [module documentation](self)). Debug shows the
-/// guard only.
+/// A handler `S` behind the guard `G`. For every request, in this order: the guard checks the
+/// headers (a refusal is answered at once, the body unread); the body is read whole within the
+/// guard's limit (larger is 413, a broken body 400); the guard admits the request or refuses
+/// it; the handler gets the request with the same bytes; the guard is told whether the handler
+/// answered 2xx (a panic in it is answered 500). Debug shows the guard only.
 #[derive(Clone)]
 pub struct GuardedService<S, G> {
     inner: S,
