@@ -15,6 +15,8 @@
 
 pub mod client;
 pub mod error;
+#[cfg(feature = "inbound")]
+pub mod inbound;
 pub mod json;
 pub mod limit;
 pub mod operation;

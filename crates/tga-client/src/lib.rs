@@ -7,7 +7,7 @@
 //!
 //! ## Modules
 //!
-//! - [`client`]: [`Client`] and its builder; [`Client::send_events`] posts one batch, not
+//! - [`Client`] and its builder; [`Client::send_events`] posts one batch, not
 //!   retried after an ambiguous failure unless the call opts in with
 //!   [`retry_unsafe`](tg_common::RequestBuilder::retry_unsafe); [`HttpSender`] is the tracker's
 //!   transport.
@@ -32,7 +32,7 @@
 //! Delivery through the tracker is at least once: a batch whose answer was lost may be sent
 //! again.
 
-pub mod client;
+mod client;
 pub mod envelope;
 pub mod error;
 pub mod event;

@@ -28,7 +28,7 @@
 //! Errors are [`tg_common::Error`]; they name the operation (`GET orders`), never a URL, since
 //! the URL holds the API key.
 
-pub mod client;
+mod client;
 pub mod envelope;
 pub mod error;
 pub mod events;
@@ -45,11 +45,13 @@ pub mod webhook;
 mod test_support;
 
 pub use client::{
-    Client, ClientBuilder, CountOrdersBuilder, CountUsersBuilder, CreateAccessTokenBuilder,
-    CreateAffiliateBuilder, CreateOrderBuilder, CreatePlanBuilder, DeleteWebhookBuilder,
-    GetOrderBuilder, GetPaymentMethodsReportBuilder, GetPlansReportBuilder, GetRevenueBuilder,
-    ListCouponsBuilder, ListMembersBuilder, ListOrdersBuilder, ListPaymentMethodsBuilder,
-    ListPlansBuilder, ListProjectsBuilder, RegisterBotBuilder, SetWebhookBuilder,
+    AffiliatesHandler, BotsHandler, Client, ClientBuilder, CountOrdersBuilder, CountUsersBuilder,
+    CouponsHandler, CreateAccessTokenBuilder, CreateAffiliateBuilder, CreateOrderBuilder,
+    CreatePlanBuilder, DeleteWebhookBuilder, GetOrderBuilder, GetPaymentMethodsReportBuilder,
+    GetPlansReportBuilder, GetRevenueBuilder, ListCouponsBuilder, ListMembersBuilder,
+    ListOrdersBuilder, ListPaymentMethodsBuilder, ListPlansBuilder, ListProjectsBuilder,
+    MembersHandler, OrdersHandler, PaymentMethodsHandler, PlansHandler, ProjectsHandler,
+    RegisterBotBuilder, SetWebhookBuilder, UsersHandler, WebhooksHandler,
 };
 pub use envelope::Envelope;
 pub use error::{TgmembershipApiError, TgmembershipErrorExt};

@@ -18,10 +18,9 @@ mod handlers;
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
-
+use tg_common::client::{ClientHandle, HandleClient};
 use tg_common::transport::RequestPath;
-use tg_common::{Core, Error, Operation, ProviderClient, RequestBuilder, Secret};
+use tg_common::{Core, Error, Operation, RequestBuilder, Secret};
 
 pub use builder::ClientBuilder;
 pub use handlers::{
@@ -41,36 +40,16 @@ use crate::model::GetRevenue;
 /// pool, the rate limiter (when quotas are set) and the retry budget.
 ///
 /// Debug prints the bot id and the core settings, never the key.
-#[derive(Clone)]
-pub struct Client {
-    inner: Arc<Inner>,
-}
+#[derive(Clone, Debug)]
+pub struct Client(ClientHandle<i64>);
 
-struct Inner {
-    core: Core,
-    bot_id: i64,
-    /// `/v1/bot{BOT_ID}/{API_KEY}`, the path every endpoint goes below.
-    prefix: RequestPath,
-}
-
-impl ProviderClient for Client {
+/// The client's own setting is its bot id.
+impl HandleClient for Client {
     const PROVIDER: &'static str = PROVIDER;
+    type Settings = i64;
 
-    fn core(&self) -> &Core {
-        &self.inner.core
-    }
-
-    fn prefix(&self) -> &RequestPath {
-        &self.inner.prefix
-    }
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("bot_id", &self.inner.bot_id)
-            .field("core", &self.inner.core)
-            .finish_non_exhaustive()
+    fn handle(&self) -> &ClientHandle<i64> {
+        &self.0
     }
 }
 
@@ -122,12 +101,12 @@ impl Client {
 
     /// The bot this client speaks for.
     pub fn bot_id(&self) -> i64 {
-        self.inner.bot_id
+        *self.0.settings()
     }
 
     /// The shared core (limiter, pool), for sharing its pool with another client.
     pub fn core(&self) -> &Core {
-        &self.inner.core
+        self.0.core()
     }
 
     /// `POST affiliate`.
@@ -196,12 +175,6 @@ impl Client {
             .segment("v1")
             .segment(format!("bot{bot_id}"))
             .secret(key);
-        Ok(Client {
-            inner: Arc::new(Inner {
-                core,
-                bot_id,
-                prefix,
-            }),
-        })
+        Ok(Client(ClientHandle::new(core, prefix, bot_id)))
     }
 }

@@ -15,10 +15,8 @@ mod builder;
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
-
-use tg_common::transport::RequestPath;
-use tg_common::{Core, Error, Operation, ProviderClient, RequestBuilder, Secret};
+use tg_common::client::{ClientHandle, HandleClient};
+use tg_common::{Error, Operation, RequestBuilder, Secret};
 
 pub use builder::ClientBuilder;
 
@@ -43,34 +41,15 @@ use crate::operation::{
 /// input and sends it.
 ///
 /// Debug prints the core settings (base URL, quotas, timeouts), never the key.
-#[derive(Clone)]
-pub struct Client {
-    inner: Arc<Inner>,
-}
+#[derive(Clone, Debug)]
+pub struct Client(ClientHandle);
 
-struct Inner {
-    core: Core,
-    /// `/v1/{API_KEY}`, the path every method goes below.
-    prefix: RequestPath,
-}
-
-impl ProviderClient for Client {
+impl HandleClient for Client {
     const PROVIDER: &'static str = PROVIDER;
+    type Settings = ();
 
-    fn core(&self) -> &Core {
-        &self.inner.core
-    }
-
-    fn prefix(&self) -> &RequestPath {
-        &self.inner.prefix
-    }
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("core", &self.inner.core)
-            .finish_non_exhaustive()
+    fn handle(&self) -> &ClientHandle {
+        &self.0
     }
 }
 
