@@ -820,7 +820,7 @@ proptest! {
         prop_assert_eq!(w.as_str(), webhook_event.as_str());
         prop_assert_eq!(json_round_trip(&w), w);
         let e = tga_client::EventName::from(tga_event.as_str());
-        prop_assert_eq!(&e, &tga_client::EventName::Other(tga_event.clone()));
+        prop_assert_eq!(&e, &tga_client::EventName::Custom(tga_event.clone()));
         prop_assert_eq!(serde_json::to_value(&e).unwrap(), Value::String(tga_event));
         prop_assert_eq!(json_round_trip(&e), e);
     }

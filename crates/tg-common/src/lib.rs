@@ -27,7 +27,7 @@ pub mod secret;
 pub mod telemetry;
 pub mod transport;
 
-pub use client::{Call, CallOptions, Core, CoreConfig, Response, Timeouts};
+pub use client::{Call, CallOptions, Core, CoreConfig, RawResponse, Timeouts};
 pub use error::{ApiError, BoxError, Context, Error, ErrorKind, RetrySafety};
 /// The `http` crate, whose `Method` and `HeaderMap` [`Call`] takes.
 pub use http;

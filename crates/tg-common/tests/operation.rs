@@ -15,10 +15,10 @@ use tg_common::operation::{HasOperation, Paginated, PathTable};
 use tg_common::transport::{RequestPath, query_string};
 use tg_common::{
     Core, CoreConfig, Error, ErrorKind, Idempotency, Operation, OperationPath, ProviderClient,
-    RequestBuilder, Response, RetryPolicy, Secret,
+    RawResponse, RequestBuilder, RetryPolicy, Secret,
 };
 use tg_mock::fault::{Fault, FaultRule};
-use tg_mock::{MockServer, Reply, Request, Service};
+use tg_mock::{FakeService, MockServer, Reply, Request};
 
 const KEY: &str = "notes-key/with slash";
 
@@ -71,7 +71,7 @@ impl Client {
 }
 
 /// `{"ok":true,"result":...}` or `{"ok":false,"error":"..."}`.
-fn decode<T: serde::de::DeserializeOwned>(response: &Response) -> Result<T, Error> {
+fn decode<T: serde::de::DeserializeOwned>(response: &RawResponse) -> Result<T, Error> {
     #[derive(serde::Deserialize)]
     struct Envelope<T> {
         ok: bool,
@@ -141,7 +141,7 @@ impl Operation for CreateNote {
         let body = serde_json::json!({"text": self.text, "tag": self.tag});
         Ok(Some(Bytes::from(body.to_string())))
     }
-    fn decode(&self, _: &Client, response: Response) -> Result<String, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<String, Error> {
         decode(&response)
     }
 }
@@ -166,7 +166,7 @@ impl Operation for GetNote {
     fn path(&self) -> OperationPath {
         OperationPath::Segments(vec!["notes".into(), self.id.clone()])
     }
-    fn decode(&self, _: &Client, response: Response) -> Result<String, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<String, Error> {
         decode(&response)
     }
 }
@@ -197,7 +197,7 @@ impl Operation for ListNotes {
         pairs.extend(self.limit.map(|l| ("limit", l.to_string())));
         Some(query_string(pairs))
     }
-    fn decode(&self, _: &Client, response: Response) -> Result<Vec<u64>, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<Vec<u64>, Error> {
         decode(&response)
     }
 }
@@ -225,7 +225,7 @@ struct NotesFake {
     created: Mutex<u32>,
 }
 
-impl Service for NotesFake {
+impl FakeService for NotesFake {
     fn name(&self) -> &'static str {
         "notes"
     }

@@ -24,5 +24,5 @@ pub use http;
 
 pub use fault::{Chaos, Fault, FaultRule, Matcher};
 pub use server::{Disposition, Exchange, MockServer};
-pub use service::{FixedReply, Reply, Request, Service};
+pub use service::{FakeService, FixedReply, Reply, Request};
 pub use window::FixedWindows;

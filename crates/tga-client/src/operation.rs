@@ -12,7 +12,7 @@ use std::fmt;
 
 use bytes::Bytes;
 use http::Method;
-use tg_common::{Call, Error, ErrorKind, Idempotency, Operation, OperationPath, Response};
+use tg_common::{Call, Error, ErrorKind, Idempotency, Operation, OperationPath, RawResponse};
 
 use crate::client::{Client, EVENTS_PATH, THRESHOLD_PATH, TOKEN_HEADER};
 use crate::envelope;
@@ -202,7 +202,7 @@ impl Operation for SendEvents {
         Ok(call)
     }
 
-    fn decode(&self, client: &Client, response: Response) -> Result<(), Error> {
+    fn decode(&self, client: &Client, response: RawResponse) -> Result<(), Error> {
         envelope::decode(
             response.status,
             &response.body,
@@ -254,7 +254,7 @@ impl Operation for GetEventThresholds {
         Ok(client.with_origin(call))
     }
 
-    fn decode(&self, client: &Client, response: Response) -> Result<EventThresholds, Error> {
+    fn decode(&self, client: &Client, response: RawResponse) -> Result<EventThresholds, Error> {
         envelope::decode(
             response.status,
             &response.body,

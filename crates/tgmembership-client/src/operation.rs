@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use tg_common::operation::Paginated;
 use tg_common::transport::query_string;
-use tg_common::{Error, Idempotency, Operation, OperationPath, Response};
+use tg_common::{Error, Idempotency, Operation, OperationPath, RawResponse};
 
 use crate::client::Client;
 use crate::endpoint::Endpoint;
@@ -54,14 +54,14 @@ macro_rules! endpoint {
             OperationPath::Fixed(Endpoint::$endpoint.index())
         }
 
-        fn decode(&self, _: &Client, response: Response) -> Result<$output, Error> {
+        fn decode(&self, _: &Client, response: RawResponse) -> Result<$output, Error> {
             result(&response)
         }
     };
 }
 
 /// The `result` of a successful answer (one is required).
-fn result<T: DeserializeOwned>(response: &Response) -> Result<T, Error> {
+fn result<T: DeserializeOwned>(response: &RawResponse) -> Result<T, Error> {
     envelope::decode(response.status, &response.body, response.retry_after())?.into_result()
 }
 
@@ -298,7 +298,7 @@ impl Operation for GetOrder {
         Ok(())
     }
 
-    fn decode(&self, _: &Client, response: Response) -> Result<Order, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<Order, Error> {
         result(&response)
     }
 }
@@ -603,7 +603,7 @@ impl Operation for DeleteWebhook {
     }
 
     /// Success needs no result (the answer is `{"ok": true, "code": 204}` or empty).
-    fn decode(&self, _: &Client, response: Response) -> Result<WebhookDeleted, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<WebhookDeleted, Error> {
         envelope::decode::<WebhookDeleted>(
             response.status,
             &response.body,

@@ -6,12 +6,12 @@
 
 use rust_decimal::Decimal;
 use tg_common::{Error, ErrorKind};
-use tg_mock::Service;
+use tg_mock::FakeService;
 use tg_mock::service::Request;
 use tg_mock::tgmembership::{NONCE_HEADER, SIGNATURE_HEADER, TgmembershipFake};
 
 use tg_common::secret::MASK;
-use tg_common::{Operation, Response};
+use tg_common::{Operation, RawResponse};
 use tgmembership_client::Client;
 use tgmembership_client::TgmembershipApiError;
 use tgmembership_client::model::*;
@@ -54,7 +54,7 @@ where
     let reply = fake.handle(&request);
     req.decode(
         &client,
-        Response {
+        RawResponse {
             status: reply.status.as_u16(),
             headers: reply.headers,
             body: reply.body,

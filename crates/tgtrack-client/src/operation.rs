@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use tg_common::limit::Priority;
 use tg_common::operation::PathTable;
 use tg_common::transport::RequestPath;
-use tg_common::{Core, Error, Idempotency, Operation, OperationPath, Response, Secret};
+use tg_common::{Core, Error, Idempotency, Operation, OperationPath, RawResponse, Secret};
 
 use crate::client::Client;
 use crate::envelope::{self, OkAnswer};
@@ -61,7 +61,7 @@ fn encode<T: Serialize>(request: &T) -> Result<Option<Bytes>, Error> {
 /// answers with data but carries none is a decode error naming `data`.
 fn decode<T: DeserializeOwned>(
     method: ApiMethod,
-    response: &Response,
+    response: &RawResponse,
 ) -> Result<OkAnswer<T>, Error> {
     // `Retry-After` matters only in an error: the headers are searched for it then (decoding
     // the failed answer again), not for every success.
@@ -103,7 +103,7 @@ macro_rules! tgtrack_method {
             path($method)
         }
 
-        fn decode(&self, _: &Client, response: Response) -> Result<Self::Output, Error> {
+        fn decode(&self, _: &Client, response: RawResponse) -> Result<Self::Output, Error> {
             decode($method, &response)
         }
     };
@@ -292,7 +292,7 @@ impl Operation for Forward {
         Ok(Some(self.payload.bytes()))
     }
 
-    fn decode(&self, _: &Client, response: Response) -> Result<Self::Output, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<Self::Output, Error> {
         decode(self.method, &response)
     }
 }

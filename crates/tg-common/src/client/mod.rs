@@ -5,7 +5,7 @@
 //! their envelope; everything else lives here once. One job per module:
 //!
 //! - `config`: [`CoreConfig`] and [`Timeouts`], the settings every provider client shares;
-//! - `call`: [`Call`], [`CallOptions`] and the [`Response`] a decoder receives;
+//! - `call`: [`Call`], [`CallOptions`] and the [`RawResponse`] a decoder receives;
 //! - `executor`: [`Core`], the executor (limiter, attempts, timeouts, retries, tracing);
 //! - `scrubbing`: the hook that takes the key out of every body and every decoder error.
 
@@ -14,6 +14,6 @@ mod config;
 mod executor;
 mod scrubbing;
 
-pub use call::{Call, CallOptions, Response};
+pub use call::{Call, CallOptions, RawResponse};
 pub use config::{CoreConfig, DEFAULT_MAX_BODY, Timeouts};
 pub use executor::Core;

@@ -58,9 +58,9 @@ pub use spool::{EntryId, Spool, SpoolError};
 pub use stats::OutboxStats;
 
 use crate::Error;
-use shared::{Phase, Shared};
+use shared::{OutboxState, Phase};
 use stats::Counters;
-use worker::{Ctl, Settings, Worker};
+use worker::{Settings, Worker, WorkerCommand};
 
 /// An entry appended, or a refusal handed over as a letter ([`Outbox::append_or_letter`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,8 +79,8 @@ pub struct Outbox {
 }
 
 struct Inner {
-    shared: Arc<Shared>,
-    ctl: mpsc::Sender<Ctl>,
+    shared: Arc<OutboxState>,
+    ctl: mpsc::Sender<WorkerCommand>,
     worker: Mutex<Option<JoinHandle<()>>>,
     drain: Box<dyn Fn(u64) -> Option<Duration> + Send + Sync>,
 }
@@ -100,7 +100,7 @@ impl Outbox {
     pub fn start<D: Deliverer>(deliverer: D, config: OutboxConfig) -> Result<Outbox, Error> {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| Error::config("Outbox::start must be called inside a Tokio runtime"))?;
-        let shared = Arc::new(Shared::new(&config));
+        let shared = Arc::new(OutboxState::new(&config));
         let (ctl, ctl_rx) = mpsc::channel(64);
         let deliverer = Arc::new(deliverer);
         let settings = Settings {
@@ -165,7 +165,8 @@ impl Outbox {
     pub async fn flush(&self) -> Result<(), OutboxError> {
         let (tx, rx) = oneshot::channel();
         self.inner.shared.wake.notify_one();
-        let answered = self.inner.ctl.send(Ctl::Flush(tx)).await.is_ok() && rx.await.is_ok();
+        let answered =
+            self.inner.ctl.send(WorkerCommand::Flush(tx)).await.is_ok() && rx.await.is_ok();
         if !answered && self.inner.shared.phase() != Phase::Running {
             return Err(OutboxError::Closed);
         }

@@ -7,7 +7,7 @@ use http::Method;
 use serde_json::json;
 use tg_common::ErrorKind;
 use tg_mock::tga::TgaFake;
-use tg_mock::{Request, Service};
+use tg_mock::{FakeService, Request};
 
 use super::*;
 use crate::event::EventName;

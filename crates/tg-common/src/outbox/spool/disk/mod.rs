@@ -48,7 +48,7 @@ use bytes::Bytes;
 pub use recover::Recovery;
 
 use super::{Entry, EntryId, Spool, SpoolError, SpoolFuture, SpoolStats};
-use state::{Limits, State};
+use state::{Limits, OpenLog};
 
 /// When records are forced to the disk (`fsync`); every record is written to the operating
 /// system before its operation returns whatever the policy.
@@ -131,14 +131,14 @@ impl DiskConfig {
 
 /// What a [`DiskSpool`] shares with its sync thread.
 #[derive(Debug)]
-pub(crate) struct Shared {
-    state: Mutex<State>,
+pub(crate) struct LockedLog {
+    state: Mutex<OpenLog>,
     /// The lock on the directory, held while the spool is open.
     _lock: File,
 }
 
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
+impl LockedLog {
+    fn lock(&self) -> MutexGuard<'_, OpenLog> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -180,7 +180,7 @@ impl Shared {
 /// blocking thread. With [`FsyncPolicy::EveryAppend`] an append runs on Tokio's blocking pool.
 #[derive(Debug)]
 pub struct DiskSpool {
-    shared: Arc<Shared>,
+    shared: Arc<LockedLog>,
     fsync: FsyncPolicy,
     recovery: Recovery,
     _sync: Option<sync::SyncThread>,
@@ -214,8 +214,8 @@ impl DiskSpool {
             segment_bytes: config.segment_bytes,
             sync_copies: config.fsync != FsyncPolicy::Never,
         };
-        let state = State::new(config.dir.clone(), limits, recovered);
-        let shared = Arc::new(Shared {
+        let state = OpenLog::new(config.dir.clone(), limits, recovered);
+        let shared = Arc::new(LockedLog {
             state: Mutex::new(state),
             _lock: lock,
         });
