@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use serde_json::Value;
-use tg_mock::service::{FakeService, Reply, Request};
 use tg_mock::tgmembership::{DeliveryOutcome, TgmembershipFake, parse_sign_args, sign_output};
+use tg_mock::{FakeService, Reply, Request};
 use tg_mock::{MockServer, deliver};
 use tgmembership_client::prelude::*;
 use tgmembership_client::{

@@ -41,7 +41,7 @@ fn decode(r: RawResponse) -> Result<(), Error> {
     if r.status == 422 {
         return Err(Error::decode(r.status, "result", description, &r.body));
     }
-    let safety = tg_common::retry::status_safety(r.status);
+    let safety = tg_common::status_safety(r.status);
     Err(Error::api(
         r.status,
         safety,

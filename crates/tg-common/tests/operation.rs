@@ -17,8 +17,8 @@ use tg_common::{
     Core, CoreConfig, Error, ErrorKind, Idempotency, Operation, OperationPath, ProviderClient,
     RawResponse, RequestBuilder, RetryPolicy, Secret,
 };
-use tg_mock::fault::{Fault, FaultRule};
 use tg_mock::{FakeService, MockServer, Reply, Request};
+use tg_mock::{Fault, FaultRule};
 
 const KEY: &str = "notes-key/with slash";
 

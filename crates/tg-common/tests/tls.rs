@@ -13,7 +13,7 @@ use bytes::Bytes;
 use http::Method;
 use http_body_util::Full;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
-use tg_common::error::TransportKind;
+use tg_common::TransportKind;
 use tg_common::transport::{RequestPath, TransportConfig};
 use tg_common::{Call, Core, CoreConfig, Error, ErrorKind, RawResponse, RetryPolicy, Secret};
 use tokio_rustls::rustls;

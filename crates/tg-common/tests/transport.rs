@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderName, Method};
-use tg_common::error::{TimeoutPhase, TransportKind};
 use tg_common::transport::RequestPath;
 use tg_common::{
     Call, CallOptions, Core, CoreConfig, Error, ErrorKind, Quota, RawResponse, RetryPolicy, Secret,
     Timeouts,
 };
+use tg_common::{TimeoutPhase, TransportKind};
 use tg_mock::{Fault, FaultRule, FixedReply, MockServer, Reply};
 
 const KEY: &str = "SECRET-KEY-123";

@@ -247,11 +247,6 @@ pub trait FakeService: Send + Sync + 'static {
     }
 }
 
-/// Tells whether `StatusCode` is a success, for services that only need the class.
-pub fn is_success(status: StatusCode) -> bool {
-    status.is_success()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,10 +7,13 @@
 //! `request.validate()`). Types (`Client`, `Currency`, ...) are imported by name from the crate
 //! root, so globbing several preludes never clashes.
 
+#[doc(no_inline)]
 pub use crate::error::TgmembershipErrorExt;
+#[doc(no_inline)]
 pub use crate::setters::{
     CountOrdersSetters, CreateAccessTokenSetters, CreateAffiliateSetters, CreateOrderSetters,
     CreatePlanSetters, GetPaymentMethodsReportSetters, GetPlansReportSetters, GetRevenueSetters,
     ListMembersSetters, ListOrdersSetters, ListPlansSetters, ListProjectsSetters,
 };
+#[doc(no_inline)]
 pub use tg_common::prelude::*;

@@ -7,10 +7,10 @@
 use rust_decimal::Decimal;
 use tg_common::{Error, ErrorKind};
 use tg_mock::FakeService;
-use tg_mock::service::Request;
+use tg_mock::Request;
 use tg_mock::tgmembership::{NONCE_HEADER, SIGNATURE_HEADER, TgmembershipFake};
 
-use tg_common::secret::MASK;
+use tg_common::MASK;
 use tg_common::{Operation, RawResponse};
 use tgmembership_client::Client;
 use tgmembership_client::TgmembershipApiError;

@@ -1,5 +1,5 @@
 //! Background delivery (feature `outbox`): what a client accepts to deliver later is appended
-//! to a [`Spool`] (in memory, on disk, or in a Redis stream with the `redis` feature) before the
+//! to a [`Spool`](spool::Spool) (in memory, on disk, or in a Redis stream with the `redis` feature) before the
 //! caller is answered, and one worker delivers it through a provider's [`Deliverer`] until the
 //! service took it. The provider crates hold only what is theirs (TGA's batching and gzip,
 //! TGTrack's one verbatim update per call); claiming, acknowledging, retrying, letters, panics,
@@ -54,7 +54,7 @@ pub use config::{DEFAULT_CLAIM_MAX, DEFAULT_MAX_LETTERS, DEFAULT_POLL, OutboxCon
 pub use deliverer::{Claimed, Deliverer, Delivery};
 pub use letter::{Letter, LetterCause, LetterSink};
 pub use report::{OutboxError, OutboxReport};
-pub use spool::{EntryId, Spool, SpoolError};
+use spool::EntryId;
 pub use stats::OutboxStats;
 
 use crate::Error;

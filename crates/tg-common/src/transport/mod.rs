@@ -4,12 +4,13 @@
 mod body;
 mod classify;
 mod connector;
-pub mod gzip;
+pub(crate) mod gzip;
 mod target;
 mod url;
 
 pub use body::read_capped;
 pub(crate) use classify::request_error;
 pub use connector::{Roots, Transport, TransportConfig};
+pub use gzip::{GzipLevel, compress};
 pub use target::{PreparedPath, Target};
 pub use url::{BaseUrl, RequestPath, encode_segment, query_string};

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use http::HeaderValue;
+use tg_common::KeyFormat;
 use tg_common::operation::PathTable;
-use tg_common::secret::KeyFormat;
+use tg_common::transport::GzipLevel;
 use tg_common::transport::RequestPath;
-use tg_common::transport::gzip::GzipLevel;
 use tg_common::{Core, CoreConfig, Error, Secret};
 
 /// TGA tokens are `base64(JSON)!signature` (provider notes), sent as the `TGA-Auth-Token`

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use http::{HeaderName, HeaderValue};
 use tg_common::operation::PathTable;
-use tg_common::transport::gzip::GzipLevel;
+use tg_common::transport::GzipLevel;
 use tg_common::{Call, Core, Error, ProviderClient, RequestBuilder};
 use uuid::Uuid;
 

@@ -72,7 +72,7 @@ fn a_2xx_without_the_success_answer_is_a_retryable_error() {
             d,
             TgaApiError::UnconfirmedSuccess {
                 status,
-                body: tg_common::error::excerpt(body),
+                body: tg_common::excerpt(body),
             }
         );
         assert!(d.is_retryable());

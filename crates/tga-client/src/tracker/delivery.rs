@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde::Deserialize;
-use tg_common::error::TimeoutPhase;
+use tg_common::TimeoutPhase;
 use tg_common::outbox::{Claimed, Deliverer, Delivery, isolate};
 use tg_common::{Error, ErrorKind};
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use tg_common::secret::KeyFormat;
+use tg_common::KeyFormat;
 use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
 
 /// TGmembership keys are one URL path segment (`/v1/bot{BOT_ID}/{API_KEY}/{METHOD}`); the

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tg_common::KeyFormat;
 use tg_common::limit::ReservedShare;
-use tg_common::secret::KeyFormat;
 use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
 
 /// TGTrack keys are one URL path segment (`/v1/API_KEY/METHOD`); the documents give no format,

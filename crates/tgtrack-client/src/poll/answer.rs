@@ -12,7 +12,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use tg_common::{Error, retry::status_safety};
+use tg_common::{Error, status_safety};
 
 use crate::forward::RawUpdate;
 

@@ -3,7 +3,7 @@
 
 use http::HeaderMap;
 use subtle::ConstantTimeEq;
-use tg_common::secret::KeyFormat;
+use tg_common::KeyFormat;
 use tg_common::{Error, Secret};
 
 /// The header Telegram sends the secret token in.
