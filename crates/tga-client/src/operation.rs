@@ -12,7 +12,7 @@ use std::fmt;
 
 use bytes::Bytes;
 use http::Method;
-use tg_common::{Call, Error, ErrorKind, Idempotency, Operation, Response};
+use tg_common::{Call, Error, ErrorKind, Idempotency, Operation, RawResponse};
 
 use crate::client::{Client, TOKEN_HEADER};
 use crate::envelope;
@@ -188,7 +188,7 @@ impl Operation for SendEvents {
         Ok(call)
     }
 
-    fn decode(&self, client: &Client, response: Response) -> Result<(), Error> {
+    fn decode(&self, client: &Client, response: RawResponse) -> Result<(), Error> {
         envelope::decode(
             response.status,
             &response.body,
@@ -226,7 +226,7 @@ impl Operation for GetEventThresholds {
         Ok(client.with_origin(call))
     }
 
-    fn decode(&self, client: &Client, response: Response) -> Result<EventThresholds, Error> {
+    fn decode(&self, client: &Client, response: RawResponse) -> Result<EventThresholds, Error> {
         envelope::decode(
             response.status,
             &response.body,

@@ -15,9 +15,9 @@ use bytes::Bytes;
 use http::Method;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use tg_common::operation::Paginated;
+use tg_common::Paginated;
 use tg_common::transport::{RequestPath, query_string};
-use tg_common::{Error, Idempotency, Operation, Response};
+use tg_common::{Error, Idempotency, Operation, RawResponse};
 
 use crate::client::Client;
 use crate::envelope;
@@ -48,14 +48,14 @@ macro_rules! endpoint {
     ($method:ident $path:literal, $idempotency:ident => $output:ty) => {
         endpoint!(facts $method $path, $idempotency => $output);
 
-        fn decode(&self, _: &Client, response: Response) -> Result<$output, Error> {
+        fn decode(&self, _: &Client, response: RawResponse) -> Result<$output, Error> {
             result(&response)
         }
     };
 }
 
 /// The `result` of a successful answer (one is required).
-fn result<T: DeserializeOwned>(response: &Response) -> Result<T, Error> {
+fn result<T: DeserializeOwned>(response: &RawResponse) -> Result<T, Error> {
     envelope::decode(response.status, &response.body, response.retry_after())?.into_result()
 }
 
@@ -589,7 +589,7 @@ impl Operation for DeleteWebhook {
     }
 
     /// Success needs no result (the answer is `{"ok": true, "code": 204}` or empty).
-    fn decode(&self, _: &Client, response: Response) -> Result<WebhookDeleted, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<WebhookDeleted, Error> {
         envelope::decode::<WebhookDeleted>(
             response.status,
             &response.body,

@@ -7,7 +7,10 @@
 //! `request.validate()`). Types (`Client`, `Currency`, ...) are imported by name from the crate
 //! root, so globbing several preludes never clashes.
 
+#[doc(no_inline)]
 pub use crate::error::TgmembershipErrorExt;
 // Every setter trait (the module holds nothing else), so a new one needs no line here.
+#[doc(no_inline)]
 pub use crate::setters::*;
+#[doc(no_inline)]
 pub use tg_common::prelude::*;

@@ -19,9 +19,9 @@
 //! - [`model`]: the objects and request bodies of every method, with wire-exact encoding
 //!   (user ids as strings, amounts as exact JSON numbers, unset fields omitted).
 //! - [`envelope`]: the `OK` / `error` response envelope, decoded into an [`OkAnswer`] or a
-//!   [`tg_common::Error`] carrying a [`TgtrackApiError`] ([`error`]).
+//!   [`tg_common::Error`] carrying a [`TgtrackApiError`] (read with [`TgtrackErrorExt`]).
 //! - [`forward`]: Telegram updates and builder webhooks forwarded byte for byte.
-//! - [`update_filter`]: which Telegram updates TGTrack needs, to save the daily quota.
+//! - [`is_tracked_update`]: which Telegram updates TGTrack needs, to save the daily quota.
 //! - [`forward_queue`]: forwarding tracked updates in the background, in order, within the
 //!   quota, without making the bot wait, over tg-common's outbox (a memory, disk or Redis
 //!   spool).
@@ -34,7 +34,7 @@
 
 mod client;
 pub mod envelope;
-pub mod error;
+mod error;
 pub mod forward;
 pub mod forward_queue;
 pub mod limits;
@@ -43,7 +43,7 @@ pub mod operation;
 pub mod poll;
 pub mod setters;
 pub mod start_param;
-pub mod update_filter;
+mod update_filter;
 pub mod validate;
 #[cfg(feature = "tower")]
 pub mod webhook;
@@ -66,17 +66,15 @@ pub use operation::{
 pub use poll::{PolledUpdate, Poller, StopHandle};
 // The amount type of `add_event` and `send_reach_goal`.
 pub use rust_decimal::{self, Decimal};
-pub use tg_common;
-/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 // What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.
 #[cfg(feature = "redis")]
 pub use tg_common::limit::{FailMode, RedisConfig};
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
-pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use tg_common::{
     ApiError, CoreConfig, Error, ErrorKind, HasOperation, Operation, Quota, RateLimiter,
     RequestBuilder, RetryPolicy, RetrySafety, Secret, Timeouts,
 };
+pub use tg_common::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use update_filter::{TrackedKind, is_tracked_update};
 
 pub mod prelude;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use tg_common::limit::Quota;
+use tg_common::Quota;
 
 /// The share of every window that `add_event` and `send_reach_goal` leave to starts and stops by
 /// default: 20%, rounded up to whole calls (1 of 3 a second, 100 of 500 an hour, 1,000 of 5,000

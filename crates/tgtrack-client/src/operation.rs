@@ -26,7 +26,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tg_common::limit::Priority;
 use tg_common::transport::RequestPath;
-use tg_common::{Error, Idempotency, Operation, Response, Secret};
+use tg_common::{Error, Idempotency, Operation, RawResponse, Secret};
 
 use crate::client::Client;
 use crate::envelope::{self, OkAnswer};
@@ -50,7 +50,7 @@ fn encode<T: Serialize>(request: &T) -> Result<Option<Bytes>, Error> {
 }
 
 /// The envelope, with the answer's `Retry-After` in any error.
-fn decode<T: DeserializeOwned>(response: &Response) -> Result<OkAnswer<T>, Error> {
+fn decode<T: DeserializeOwned>(response: &RawResponse) -> Result<OkAnswer<T>, Error> {
     envelope::decode(response.status, &response.body, response.retry_after())
 }
 
@@ -72,7 +72,7 @@ macro_rules! tgtrack_method {
     ($name:literal, $priority:ident, $idempotency:ident => $output:ty) => {
         tgtrack_method!(facts $name, $priority, $idempotency => $output);
 
-        fn decode(&self, _: &Client, response: Response) -> Result<Self::Output, Error> {
+        fn decode(&self, _: &Client, response: RawResponse) -> Result<Self::Output, Error> {
             decode(&response)
         }
     };
@@ -208,7 +208,7 @@ impl Operation for GetUserInfo {
     }
 
     /// The envelope; an answer without `data` is a decode error naming `data`.
-    fn decode(&self, _: &Client, response: Response) -> Result<Self::Output, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<Self::Output, Error> {
         let answer = decode(&response)?;
         if answer.data.is_none() {
             return Err(Error::decode(

@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::Value;
-use tg_common::error::TransportKind;
+use tg_common::TransportKind;
 use tg_common::{Error, ErrorKind, RetrySafety};
 use tg_mock::tga::{INVALID_MARKER, RateLimit, TgaFake, messages};
 use tg_mock::{Chaos, Disposition, Fault, FaultRule, Reply};

@@ -29,7 +29,7 @@ use futures_util::StreamExt;
 use integration_tests::support;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use tg_common::error::TransportKind;
+use tg_common::TransportKind;
 use tg_common::{Error, ErrorKind, RetryPolicy, RetrySafety};
 use tg_mock::tgmembership::{MemberRecord, NONCE_HEADER, SIGNATURE_HEADER, TgmembershipFake};
 use tg_mock::{Disposition, Fault, FaultRule, FixedReply, Matcher, MockServer, Reply};

@@ -31,8 +31,8 @@ use std::time::Duration;
 
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
-use tg_common::error::{RateLimitOrigin, TransportKind};
 use tg_common::{ErrorKind, RetrySafety, Timeouts};
+use tg_common::{RateLimitOrigin, TransportKind};
 use tg_mock::tgtrack::{InviteLink, Mode as FakeMode, TgtrackFake, error_reply};
 use tg_mock::{Fault, FaultRule, FixedWindows, MockServer, Reply};
 use tgtrack_client::prelude::*;

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
-use tg_common::limit::{AdmissionLog, LocalBackend, Nanos, nanos};
+use tg_common::limit::bench_internals::{AdmissionLog, LocalBackend, Nanos, nanos};
 use tg_common::{Quota, RateLimiter};
 
 use super::Report;

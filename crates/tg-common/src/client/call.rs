@@ -1,5 +1,5 @@
 //! One request as a provider crate describes it ([`Call`]), the caller's per-call options, and
-//! the [`Response`] a provider's decoder receives.
+//! the [`RawResponse`] a provider's decoder receives.
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -168,9 +168,10 @@ impl Call {
     }
 }
 
-/// A response as a provider's decoder receives it.
+/// An HTTP answer as a provider's decoder receives it, before decoding: the status, the headers
+/// and the whole body (read under the configured cap). Not `http::Response`: nothing streams.
 #[derive(Debug, Clone)]
-pub struct Response {
+pub struct RawResponse {
     /// HTTP status.
     pub status: u16,
     /// Headers.
@@ -179,7 +180,7 @@ pub struct Response {
     pub body: Bytes,
 }
 
-impl Response {
+impl RawResponse {
     /// The Retry-After header as a delay (seconds form; an HTTP date is ignored).
     pub fn retry_after(&self) -> Option<Duration> {
         self.headers

@@ -9,7 +9,7 @@ use http_body_util::Full;
 use tracing::Instrument;
 
 use super::scrubbing;
-use super::{Call, CoreConfig, Response, Timeouts};
+use super::{Call, CoreConfig, RawResponse, Timeouts};
 use crate::error::{Error, ErrorKind, RateLimitOrigin, TimeoutPhase};
 use crate::limit::{DEFAULT_REMOTE_PAUSE, RateLimiter};
 use crate::retry::{Decision, Outcome, RetryBudget, RetryPolicy, decide};
@@ -112,7 +112,7 @@ impl Core {
         decode: D,
     ) -> impl Future<Output = Result<T, Error>> + use<'_, T, D>
     where
-        D: Fn(Response) -> Result<T, Error>,
+        D: Fn(RawResponse) -> Result<T, Error>,
     {
         // Everything that needs no waiting is settled here, before the future exists: the
         // future then holds the call once, and one level of futures fewer is built per call.
@@ -189,7 +189,7 @@ impl Core {
     /// The first attempt starts now, and the overall deadline with it.
     async fn attempts<T, D>(&self, call: &Call, plan: &Plan, decode: &D) -> Result<T, Error>
     where
-        D: Fn(Response) -> Result<T, Error>,
+        D: Fn(RawResponse) -> Result<T, Error>,
     {
         // One timer per attempt: every wait below is bounded by this deadline explicitly.
         let mut started = tokio::time::Instant::now();
@@ -314,7 +314,7 @@ impl Core {
         decode: &D,
     ) -> Result<(u16, T), Error>
     where
-        D: Fn(Response) -> Result<T, Error>,
+        D: Fn(RawResponse) -> Result<T, Error>,
     {
         let mut request = http::Request::new(Full::new(call.body.clone()));
         *request.method_mut() = call.method.clone();

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use http::Method;
 
-use crate::client::{Call, Core, Response};
+use crate::client::{Call, Core, RawResponse};
 use crate::error::Error;
 use crate::limit::Priority;
 use crate::retry::Idempotency;
@@ -92,5 +92,5 @@ pub trait Operation: Send + Sync + Sized {
     }
 
     /// Maps one answer to the output or to an error (the provider's envelope).
-    fn decode(&self, client: &Self::Client, response: Response) -> Result<Self::Output, Error>;
+    fn decode(&self, client: &Self::Client, response: RawResponse) -> Result<Self::Output, Error>;
 }

@@ -11,14 +11,14 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http::Method;
-use tg_common::operation::{HasOperation, Paginated};
+use tg_common::{HasOperation, Paginated};
 use tg_common::transport::{RequestPath, query_string};
 use tg_common::{
     Core, CoreConfig, Error, ErrorKind, Idempotency, Operation, ProviderClient, RequestBuilder,
-    Response, RetryPolicy, Secret,
+    RawResponse, RetryPolicy, Secret,
 };
-use tg_mock::fault::{Fault, FaultRule};
-use tg_mock::{MockServer, Reply, Request, Service};
+use tg_mock::{FakeService, MockServer, Reply, Request};
+use tg_mock::{Fault, FaultRule};
 
 const KEY: &str = "notes-key/with slash";
 
@@ -67,7 +67,7 @@ impl Client {
 }
 
 /// `{"ok":true,"result":...}` or `{"ok":false,"error":"..."}`.
-fn decode<T: serde::de::DeserializeOwned>(response: &Response) -> Result<T, Error> {
+fn decode<T: serde::de::DeserializeOwned>(response: &RawResponse) -> Result<T, Error> {
     #[derive(serde::Deserialize)]
     struct Envelope<T> {
         ok: bool,
@@ -129,7 +129,7 @@ impl Operation for CreateNote {
         let body = serde_json::json!({"text": self.text, "tag": self.tag});
         Ok(Some(Bytes::from(body.to_string())))
     }
-    fn decode(&self, _: &Client, response: Response) -> Result<String, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<String, Error> {
         decode(&response)
     }
 }
@@ -149,7 +149,7 @@ impl Operation for GetNote {
     fn path(&self, prefix: &RequestPath) -> RequestPath {
         prefix.clone().segment("notes").segment(&self.id)
     }
-    fn decode(&self, _: &Client, response: Response) -> Result<String, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<String, Error> {
         decode(&response)
     }
 }
@@ -172,7 +172,7 @@ impl Operation for ListNotes {
         pairs.extend(self.limit.map(|l| ("limit", l.to_string())));
         Some(query_string(pairs))
     }
-    fn decode(&self, _: &Client, response: Response) -> Result<Vec<u64>, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<Vec<u64>, Error> {
         decode(&response)
     }
 }
@@ -200,7 +200,7 @@ struct NotesFake {
     created: Mutex<u32>,
 }
 
-impl Service for NotesFake {
+impl FakeService for NotesFake {
     fn name(&self) -> &'static str {
         "notes"
     }

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderName, Method};
-use tg_common::error::{TimeoutPhase, TransportKind};
 use tg_common::transport::RequestPath;
 use tg_common::{
-    Call, CallOptions, Core, CoreConfig, Error, ErrorKind, Quota, Response, RetryPolicy, Secret,
+    Call, CallOptions, Core, CoreConfig, Error, ErrorKind, Quota, RawResponse, RetryPolicy, Secret,
     Timeouts,
 };
+use tg_common::{TimeoutPhase, TransportKind};
 use tg_mock::{Fault, FaultRule, FixedReply, MockServer, Reply};
 
 const KEY: &str = "SECRET-KEY-123";
@@ -53,7 +53,7 @@ fn call(method: Method) -> Call {
         .unwrap()
 }
 
-fn decode(r: Response) -> Result<serde_json::Value, Error> {
+fn decode(r: RawResponse) -> Result<serde_json::Value, Error> {
     if !(200..300).contains(&r.status) {
         return Err(Error::http(r.status, &r.body, r.retry_after()));
     }

@@ -1,10 +1,10 @@
 //! Configuring a [`Client`]: token, app name, Origin, gzip and the shared core settings.
 
 use http::HeaderValue;
-use tg_common::client::ClientHandle;
+use tg_common::ClientHandle;
+use tg_common::KeyFormat;
+use tg_common::transport::GzipLevel;
 use tg_common::transport::RequestPath;
-use tg_common::secret::KeyFormat;
-use tg_common::transport::gzip::GzipLevel;
 use tg_common::{Core, CoreConfig, Error, Secret};
 
 /// TGA tokens are `base64(JSON)!signature` (provider notes), sent as the `TGA-Auth-Token`

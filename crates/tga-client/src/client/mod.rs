@@ -15,9 +15,8 @@ mod builder;
 mod http_sender;
 
 use http::{HeaderName, HeaderValue};
-use tg_common::client::{ClientHandle, HandleClient};
-use tg_common::transport::gzip::GzipLevel;
-use tg_common::{Call, Error, RequestBuilder};
+use tg_common::transport::GzipLevel;
+use tg_common::{Call, ClientHandle, Error, HandleClient, RequestBuilder};
 use uuid::Uuid;
 
 pub use builder::ClientBuilder;

@@ -1,7 +1,7 @@
 //! Configuring a [`Client`]: the bot id, the API key and the shared core settings, with
 //! TGmembership's base URL as the default and no quotas (the service documents none).
 
-use tg_common::secret::KeyFormat;
+use tg_common::KeyFormat;
 use tg_common::{Core, CoreConfig, Error, Secret};
 
 /// TGmembership keys are one URL path segment (`/v1/bot{BOT_ID}/{API_KEY}/{METHOD}`); the

@@ -18,7 +18,7 @@ mod handlers;
 #[cfg(test)]
 mod tests;
 
-use tg_common::client::{ClientHandle, HandleClient};
+use tg_common::{ClientHandle, HandleClient};
 use tg_common::transport::RequestPath;
 use tg_common::{Core, Error, Operation, RequestBuilder, Secret};
 

@@ -1,9 +1,9 @@
 //! Configuring a [`Client`]: the API key and the shared core settings, with TGTrack's base URL
 //! and quotas as defaults.
 
-use tg_common::client::ClientHandle;
+use tg_common::ClientHandle;
+use tg_common::KeyFormat;
 use tg_common::limit::ReservedShare;
-use tg_common::secret::KeyFormat;
 use tg_common::{Core, CoreConfig, Error, Secret};
 
 /// TGTrack keys are one URL path segment (`/v1/API_KEY/METHOD`); the documents give no format,

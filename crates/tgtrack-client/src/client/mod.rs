@@ -15,7 +15,7 @@ mod builder;
 #[cfg(test)]
 mod tests;
 
-use tg_common::client::{ClientHandle, HandleClient};
+use tg_common::{ClientHandle, HandleClient};
 use tg_common::{Error, Operation, RequestBuilder, Secret};
 
 pub use builder::ClientBuilder;

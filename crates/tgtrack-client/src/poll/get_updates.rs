@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use tg_common::transport::RequestPath;
-use tg_common::{Core, Error, Idempotency, Operation, ProviderClient, Response};
+use tg_common::{Core, Error, Idempotency, Operation, ProviderClient, RawResponse};
 
 use super::answer::{self, PolledUpdate};
 use super::builder::TELEGRAM;
@@ -71,7 +71,7 @@ impl Operation for GetUpdates {
         )))
     }
 
-    fn decode(&self, _: &TelegramBot, response: Response) -> Result<Vec<PolledUpdate>, Error> {
+    fn decode(&self, _: &TelegramBot, response: RawResponse) -> Result<Vec<PolledUpdate>, Error> {
         answer::decode(&response)
     }
 }

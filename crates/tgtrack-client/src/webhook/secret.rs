@@ -3,8 +3,8 @@
 
 use http::HeaderMap;
 use subtle::ConstantTimeEq;
+use tg_common::KeyFormat;
 use tg_common::inbound::one_header;
-use tg_common::secret::KeyFormat;
 use tg_common::{Error, Secret};
 
 /// The header Telegram sends the secret token in.
