@@ -393,7 +393,10 @@ mod tests {
             .filter_map(|rest| Some(rest.split_once('}')?.0))
             .filter(|name| name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
             .collect();
-        assert!(left.is_empty(), "the page's names the run does not fill: {left:?}");
+        assert!(
+            left.is_empty(),
+            "the page's names the run does not fill: {left:?}"
+        );
         let mut report = Report::default();
         report.push("compare.tgtrack_add_event.vs_hyper.median", 1.1003);
         report.push("deps.tga-client.count", 42.0);

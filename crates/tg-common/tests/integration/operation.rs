@@ -11,12 +11,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http::Method;
-use tg_common::{HasOperation, Paginated};
 use tg_common::transport::{RequestPath, query_string};
 use tg_common::{
-    Core, CoreConfig, Error, ErrorKind, Idempotency, Operation, ProviderClient, RequestBuilder,
-    RawResponse, RetryPolicy, Secret,
+    Core, CoreConfig, Error, ErrorKind, Idempotency, Operation, ProviderClient, RawResponse,
+    RequestBuilder, RetryPolicy, Secret,
 };
+use tg_common::{HasOperation, Paginated};
 use tg_mock::{FakeService, MockServer, Reply, Request};
 use tg_mock::{Fault, FaultRule};
 

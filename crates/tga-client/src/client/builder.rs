@@ -118,6 +118,10 @@ impl ClientBuilder {
             gzip: self.gzip.then_some(self.gzip_level),
             max_request_bytes: self.max_request_bytes,
         };
-        Ok(Client(ClientHandle::new(core, RequestPath::new(), settings)))
+        Ok(Client(ClientHandle::new(
+            core,
+            RequestPath::new(),
+            settings,
+        )))
     }
 }

@@ -18,8 +18,8 @@ mod handlers;
 #[cfg(test)]
 mod tests;
 
-use tg_common::{ClientHandle, HandleClient};
 use tg_common::transport::RequestPath;
+use tg_common::{ClientHandle, HandleClient};
 use tg_common::{Core, Error, Operation, RequestBuilder, Secret};
 
 pub use builder::ClientBuilder;
