@@ -13,7 +13,7 @@ use libfuzzer_sys::fuzz_target;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tgmembership_client::model::users_count::CountUsers;
-use tgmembership_client::tg_common::{Operation, Response};
+use tg_common::{Operation, RawResponse};
 use tgmembership_client::*;
 
 /// The client the operations decode for; it never sends.
@@ -35,7 +35,7 @@ fn answer<R: Operation<Client = Client>>(
     status: u16,
     data: &[u8],
 ) -> Option<R::Output> {
-    let response = Response {
+    let response = RawResponse {
         status,
         headers: Default::default(),
         body: data.to_vec().into(),

@@ -13,6 +13,11 @@ mod test;
 
 use std::process::ExitCode;
 
+/// `e` as text: every task reports its failures as `String`s.
+pub fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();

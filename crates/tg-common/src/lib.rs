@@ -9,32 +9,44 @@
 //!
 //! A provider crate describes each operation once ([`Operation`]); the one
 //! [`RequestBuilder`] validates it and renders the [`Call`], which flows through
-//! [`Core::execute`]: the core waits for the [`limit::RateLimiter`], sends over the pooled
+//! [`Core::execute`]: the core waits for the [`RateLimiter`], sends over the pooled
 //! [`transport::Transport`] with per-attempt and overall timeouts, reads the body under a cap,
-//! hands it to the provider's decoder, and retries only what [`retry::decide`] says is safe.
+//! hands it to the provider's decoder, and retries only what the retry rule (`status_safety`, [`Idempotency`], [`RetryPolicy`]) says is safe.
 
-pub mod client;
-pub mod error;
+// One path per public item: the call pipeline's vocabulary (the modules below that are not
+// `pub`) is named from the root only; a subsystem (`limit`, `outbox`, `transport`, ...) is a
+// public module and the only path of its items. The prelude re-exports traits for glob import.
+mod client;
+mod error;
+#[cfg(feature = "inbound")]
+pub mod inbound;
 pub mod json;
 pub mod limit;
-pub mod operation;
+mod operation;
 #[cfg(feature = "outbox")]
 pub mod outbox;
 pub mod prelude;
-pub mod retry;
+mod retry;
 pub mod scrub;
-pub mod secret;
+mod secret;
 pub mod telemetry;
 pub mod transport;
 
-pub use client::{Call, CallOptions, Core, CoreConfig, Response, Timeouts};
-pub use error::{ApiError, BoxError, Context, Error, ErrorKind, RetrySafety};
+pub use client::{
+    Call, CallOptions, ClientHandle, Core, CoreConfig, DEFAULT_MAX_BODY, HandleClient, RawResponse,
+    Timeouts,
+};
+pub use error::{
+    ApiError, BoxError, Context, EXCERPT_LEN, Error, ErrorKind, RateLimitOrigin, RetrySafety,
+    TimeoutPhase, TransportKind, excerpt,
+};
 /// The `http` crate, whose `Method` and `HeaderMap` [`Call`] takes.
 pub use http;
-pub use limit::{Quota, RateLimiter};
-pub use operation::{HasOperation, Operation, OperationPath, ProviderClient, RequestBuilder};
-pub use retry::{Idempotency, RetryPolicy};
-pub use secret::Secret;
+pub use limit::limiter::RateLimiter;
+pub use limit::quota::Quota;
+pub use operation::{HasOperation, Operation, Paginated, ProviderClient, RequestBuilder, paginate};
+pub use retry::{Backoff, Idempotency, RetryPolicy, is_retryable_status, status_safety};
+pub use secret::{KeyFormat, MASK, Secret};
 
 // The spool's files name their module `crate::spool` (they moved here from tga-client).
 #[cfg(feature = "outbox")]

@@ -16,5 +16,7 @@
 //! # }
 //! ```
 
+#[doc(no_inline)]
 pub use crate::operation::Operation;
+#[doc(no_inline)]
 pub use futures_util::StreamExt;

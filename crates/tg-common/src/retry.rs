@@ -140,7 +140,7 @@ pub const fn is_retryable_status(status: u16) -> bool {
 
 /// The outcome of one attempt, as the retry decision sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// Whether a retry may help and when it is safe.
     pub safety: RetrySafety,
     /// A delay the server asked for.
@@ -149,7 +149,7 @@ pub struct Outcome {
 
 /// Why no retry follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GiveUp {
+pub(crate) enum GiveUp {
     /// The failure is permanent.
     NotRetryable,
     /// The request may have been processed and is not idempotent.
@@ -162,7 +162,7 @@ pub enum GiveUp {
 
 /// What to do after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Retry after this delay.
     Retry(Duration),
     /// Stop and return the error.
@@ -173,7 +173,7 @@ pub enum Decision {
 ///
 /// `jitter` is a number in `[0, 1)`; with `policy.jitter` on, the backoff is scaled by it (full
 /// jitter). A Retry-After is honoured when it is longer than the backoff.
-pub fn decide(
+pub(crate) fn decide(
     policy: &RetryPolicy,
     idempotency: Idempotency,
     attempt: u32,
@@ -209,7 +209,7 @@ pub fn decide(
 /// Each retry withdraws [`RetryBudget::RETRY_COST`] tokens; each success returns one, up to the
 /// capacity. With the defaults, at most one retry per ten successful requests is sustained.
 #[derive(Debug)]
-pub struct RetryBudget {
+pub(crate) struct RetryBudget {
     tokens: AtomicU32,
     capacity: u32,
 }
@@ -245,6 +245,7 @@ impl RetryBudget {
     }
 
     /// Tokens left.
+    #[cfg(test)]
     pub fn available(&self) -> u32 {
         self.tokens.load(Ordering::Acquire)
     }

@@ -96,7 +96,7 @@ impl KeyFormat {
     ///
     /// ```
     /// use tg_common::Secret;
-    /// use tg_common::secret::KeyFormat;
+    /// use tg_common::KeyFormat;
     ///
     /// let key = KeyFormat::PATH_SEGMENT.accept(Secret::new(" abc-123\n")).unwrap();
     /// assert_eq!(key.expose(), "abc-123");

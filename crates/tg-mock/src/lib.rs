@@ -6,23 +6,23 @@
 #![cfg_attr(doctest, doc = "See README.md.")]
 
 pub mod deliver;
-pub mod fault;
+mod fault;
 pub mod init_data;
 pub mod leak;
 pub mod router;
-pub mod server;
-pub mod service;
+mod server;
+mod service;
 pub mod telegram;
 pub mod tga;
 pub mod tgmembership;
 pub mod tgtrack;
-pub mod window;
+mod window;
 
 /// The `http` crate of [`deliver::post`]'s headers and [`Request`]'s fields, so a test needs no
 /// direct dependency on it.
 pub use http;
 
 pub use fault::{Chaos, Fault, FaultRule, Matcher};
-pub use server::{Disposition, Exchange, MockServer};
-pub use service::{FixedReply, Reply, Request, Service};
+pub use server::{Disposition, Exchange, MAX_BODY_BYTES, MockServer};
+pub use service::{FakeService, FixedReply, MAX_INFLATED_BYTES, Reply, Request};
 pub use window::FixedWindows;

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use crate::service::{Reply, Request, Service};
+use crate::service::{FakeService, Reply, Request};
 use crate::telegram::TelegramFake;
 use crate::tga::TgaFake;
 use crate::tgmembership::TgmembershipFake;
@@ -55,7 +55,7 @@ impl AllServices {
     }
 }
 
-impl Service for AllServices {
+impl FakeService for AllServices {
     fn name(&self) -> &'static str {
         "all"
     }

@@ -1,5 +1,5 @@
 //! The fake HTTP server: binds 127.0.0.1, records every request, applies the strict rate limiter
-//! and scripted faults, and hands the rest to a [`Service`].
+//! and scripted faults, and hands the rest to a [`FakeService`].
 
 use std::convert::Infallible;
 use std::io;
@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::fault::{Chaos, Fault, FaultRule, FaultScript};
-use crate::service::{Reply, Request, Service};
+use crate::service::{FakeService, Reply, Request};
 use crate::window::FixedWindows;
 
 type Body = BoxBody<Bytes, io::Error>;
@@ -57,7 +57,7 @@ pub struct Exchange {
 }
 
 struct Shared {
-    service: Arc<dyn Service>,
+    service: Arc<dyn FakeService>,
     log: Mutex<std::collections::VecDeque<Exchange>>,
     /// The most exchanges the log holds (oldest dropped first); `usize::MAX`: unbounded.
     log_capacity: std::sync::atomic::AtomicUsize,
@@ -93,12 +93,12 @@ impl std::fmt::Debug for MockServer {
 
 impl MockServer {
     /// Serves `service` on 127.0.0.1 at a free port.
-    pub async fn start<S: Service>(service: Arc<S>) -> io::Result<MockServer> {
+    pub async fn start<S: FakeService>(service: Arc<S>) -> io::Result<MockServer> {
         Self::start_on(service, 0).await
     }
 
     /// Serves `service` on 127.0.0.1 at `port` (0: a free one).
-    pub async fn start_on<S: Service>(service: Arc<S>, port: u16) -> io::Result<MockServer> {
+    pub async fn start_on<S: FakeService>(service: Arc<S>, port: u16) -> io::Result<MockServer> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {

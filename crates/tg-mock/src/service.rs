@@ -219,7 +219,7 @@ impl Reply {
 }
 
 /// A fake service: answers every request that passed the fault script and the rate limiter.
-pub trait Service: Send + Sync + 'static {
+pub trait FakeService: Send + Sync + 'static {
     /// A short name (`tgtrack`), used in logs.
     fn name(&self) -> &'static str;
 
@@ -232,7 +232,7 @@ pub trait Service: Send + Sync + 'static {
         Reply::json(429, &serde_json::json!({"message": "Too many requests"}))
     }
 
-    /// A wait before [`Service::handle`] answers (long polling holds a request until there is
+    /// A wait before [`FakeService::handle`] answers (long polling holds a request until there is
     /// something to answer); `None`, the default, answers at once.
     fn hold(&self, request: &Request) -> Option<futures_util::future::BoxFuture<'static, ()>> {
         let _ = request;
@@ -245,11 +245,6 @@ pub trait Service: Send + Sync + 'static {
         let _ = request;
         Some(String::new())
     }
-}
-
-/// Tells whether `StatusCode` is a success, for services that only need the class.
-pub fn is_success(status: StatusCode) -> bool {
-    status.is_success()
 }
 
 #[cfg(test)]
@@ -270,7 +265,7 @@ mod tests {
 #[derive(Debug, Clone)]
 pub struct FixedReply(pub Reply);
 
-impl Service for FixedReply {
+impl FakeService for FixedReply {
     fn name(&self) -> &'static str {
         "fixed"
     }

@@ -14,14 +14,14 @@
 //!
 //! Error answers are read the same way for both: 429 is [`TgaApiError::TooManyRequests`], a
 //! retryable 5xx [`TgaApiError::Server`] (the status table is
-//! [`tg_common::retry::status_safety`]), the documented 400 and 403 messages their
+//! [`tg_common::status_safety`]), the documented 400 and 403 messages their
 //! [`TgaApiError`], anything else [`Error::http`].
 
 use std::time::Duration;
 
 use serde::Deserialize;
-use tg_common::retry::{is_retryable_status, status_safety};
-use tg_common::{Error, RetrySafety};
+use tg_common::{Error, Operation, RetrySafety};
+use tg_common::{is_retryable_status, status_safety};
 
 use crate::PROVIDER;
 use crate::error::TgaApiError;
@@ -66,7 +66,7 @@ impl Answer for () {
                 RetrySafety::IfIdempotent,
                 TgaApiError::UnconfirmedSuccess {
                     status,
-                    body: tg_common::error::excerpt(body),
+                    body: tg_common::excerpt(body),
                 },
             ),
         }
@@ -200,7 +200,7 @@ fn validation_details(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
     let object = value.as_object()?;
     let extra = object.keys().any(|k| k != "status" && k != "message");
-    extra.then(|| tg_common::error::excerpt(value.to_string().as_bytes()))
+    extra.then(|| tg_common::excerpt(value.to_string().as_bytes()))
 }
 
 #[cfg(test)]

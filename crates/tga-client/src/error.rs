@@ -37,7 +37,7 @@ pub enum TgaApiError {
     /// 429: too many requests; retry later.
     TooManyRequests,
     /// A 5xx answer that a retry may fix (not 501, 505 or 511: see
-    /// [`tg_common::retry::status_safety`]); retry.
+    /// [`tg_common::status_safety`]); retry.
     Server {
         /// The status.
         status: u16,

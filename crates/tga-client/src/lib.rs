@@ -7,22 +7,22 @@
 //!
 //! ## Modules
 //!
-//! - [`client`]: [`Client`] and its builder; [`Client::send_events`] posts one batch, not
+//! - [`Client`] and its builder; [`Client::send_events`] posts one batch, not
 //!   retried after an ambiguous failure unless the call opts in with
 //!   [`retry_unsafe`](tg_common::RequestBuilder::retry_unsafe); [`HttpSender`] is the tracker's
 //!   transport.
 //! - [`operation`]: the two operations, [`SendEvents`] and [`GetEventThresholds`], sent through
 //!   `tg-common`'s [`RequestBuilder`].
 //! - [`event`]: [`Event`] and its field types; the documents' examples round-trip exactly.
-//! - [`thresholds`]: the per-launch caps of `GET /events/threshold`
+//! - [`EventThresholds`]: the per-launch caps of `GET /events/threshold`
 //!   ([`Client::event_thresholds`]), which a tracker can apply per session.
-//! - [`token`]: reading the app name and domain out of a token, as configuration defaults.
-//! - [`identity`]: the token, app name and Origin a client presents.
+//! - [`TokenInfo`]: reading the app name and domain out of a token, as configuration defaults.
+//! - [`Identity`]: the token, app name and Origin a client presents.
 //! - [`init_data`]: validating a Mini App's initData (bot token or Telegram's Ed25519 key),
 //!   and the `Authorization: tma` axum extractor (feature `axum`).
 //! - [`envelope`]: what an answer means ([`envelope::decode`]); success is a 2xx carrying
 //!   the service's `Success record.` answer, not any 2xx.
-//! - [`error`]: TGA's documented error answers ([`TgaApiError`]).
+//! - [`TgaApiError`]: TGA's documented error answers (read with [`TgaErrorExt`]).
 //! - [`prelude`]: the traits most programs call methods of, in one `use tga_client::prelude::*`.
 //! - [`spool`]: where accepted events wait for delivery: in memory, on disk, or in a Redis
 //!   stream shared by replicas.
@@ -32,16 +32,16 @@
 //! Delivery through the tracker is at least once: a batch whose answer was lost may be sent
 //! again.
 
-pub mod client;
+mod client;
 pub mod envelope;
-pub mod error;
+mod error;
 pub mod event;
-pub mod identity;
+mod identity;
 pub mod init_data;
 pub mod operation;
 pub mod prelude;
-pub mod thresholds;
-pub mod token;
+mod thresholds;
+mod token;
 pub mod tracker;
 
 pub use client::{Client, ClientBuilder, HttpSender};
@@ -51,8 +51,6 @@ pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, Extra
 pub use identity::Identity;
 pub use init_data::{InitData, InitDataError, InitDataValidator};
 pub use operation::{GetEventThresholds, SendEvents};
-pub use tg_common;
-/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 // What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.
 #[cfg(feature = "redis")]
 pub use tg_common::limit::{FailMode, RedisConfig};
@@ -61,12 +59,12 @@ pub use tg_common::limit::{FailMode, RedisConfig};
 pub use tg_common::outbox::spool;
 pub use thresholds::EventThresholds;
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
-pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
-pub use tg_common::transport::gzip::GzipLevel;
+pub use tg_common::transport::GzipLevel;
 pub use tg_common::{
     ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RequestBuilder, RetryPolicy,
     RetrySafety, Secret, Timeouts,
 };
+pub use tg_common::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use token::TokenInfo;
 pub use tracker::{
     BatchSender, DeadLetter, DeadLetterSink, DeliveryReport, FullPolicy, TrackError, Tracker,

@@ -12,9 +12,9 @@ use std::fmt;
 
 use bytes::Bytes;
 use http::Method;
-use tg_common::{Call, Error, ErrorKind, Idempotency, Operation, OperationPath, Response};
+use tg_common::{Call, Error, ErrorKind, Idempotency, Operation, RawResponse};
 
-use crate::client::{Client, EVENTS_PATH, THRESHOLD_PATH, TOKEN_HEADER};
+use crate::client::{Client, TOKEN_HEADER};
 use crate::envelope;
 use crate::event::{EncodedEvent, Event, encode_batch};
 use crate::thresholds::EventThresholds;
@@ -66,9 +66,6 @@ fn empty() -> Invalid {
 }
 
 impl SendEvents {
-    /// The operation in errors and tracing.
-    pub const NAME: &'static str = "POST /events";
-
     /// A batch of `events`, each validated ([`Event::validate`]) and encoded now. An empty
     /// slice or an invalid event (named `events[3].user_id`) is refused when sent.
     pub fn new(events: &[Event]) -> Self {
@@ -165,21 +162,10 @@ impl Operation for SendEvents {
     type Client = Client;
     type Output = ();
 
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn method(&self) -> Method {
-        Method::POST
-    }
-
-    fn idempotency(&self) -> Idempotency {
-        Idempotency::NotIdempotent
-    }
-
-    fn path(&self) -> OperationPath {
-        OperationPath::Fixed(EVENTS_PATH)
-    }
+    const NAME: &'static str = "POST /events";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = "events";
+    const IDEMPOTENCY: Idempotency = Idempotency::NotIdempotent;
 
     fn validate(&self) -> Result<(), Error> {
         self.body().map(|_| ())
@@ -202,7 +188,7 @@ impl Operation for SendEvents {
         Ok(call)
     }
 
-    fn decode(&self, client: &Client, response: Response) -> Result<(), Error> {
+    fn decode(&self, client: &Client, response: RawResponse) -> Result<(), Error> {
         envelope::decode(
             response.status,
             &response.body,
@@ -220,9 +206,6 @@ impl Operation for SendEvents {
 pub struct GetEventThresholds;
 
 impl GetEventThresholds {
-    /// The operation in errors and tracing.
-    pub const NAME: &'static str = "GET /events/threshold";
-
     /// The request (it has no parameters).
     pub fn new() -> Self {
         GetEventThresholds
@@ -233,28 +216,17 @@ impl Operation for GetEventThresholds {
     type Client = Client;
     type Output = EventThresholds;
 
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn method(&self) -> Method {
-        Method::GET
-    }
-
-    fn idempotency(&self) -> Idempotency {
-        Idempotency::Idempotent
-    }
-
-    fn path(&self) -> OperationPath {
-        OperationPath::Fixed(THRESHOLD_PATH)
-    }
+    const NAME: &'static str = "GET /events/threshold";
+    const METHOD: Method = Method::GET;
+    const PATH: &'static str = "events/threshold";
+    const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
     /// The Origin.
     fn finish(&self, client: &Client, call: Call) -> Result<Call, Error> {
         Ok(client.with_origin(call))
     }
 
-    fn decode(&self, client: &Client, response: Response) -> Result<EventThresholds, Error> {
+    fn decode(&self, client: &Client, response: RawResponse) -> Result<EventThresholds, Error> {
         envelope::decode(
             response.status,
             &response.body,

@@ -156,7 +156,7 @@ pub fn decode<T: DeserializeOwned>(
         };
         return Err(Error::api(
             code,
-            tg_common::retry::status_safety(code),
+            tg_common::status_safety(code),
             retry_after,
             TgmembershipApiError {
                 code,

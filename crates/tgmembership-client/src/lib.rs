@@ -14,27 +14,24 @@
 //!   `CountUsers`), and the result types, named by what they hold (`Plan`, `CreatedOrder`,
 //!   `UsersCount`). Money is [`rust_decimal::Decimal`], written as a string on the wire,
 //!   lossless both ways.
-//! * [`operation`]: each request type as a [`tg_common::Operation`] (validation, query, body,
-//!   decoding); [`setters`]: the optional parameters, one trait per request type, for the
+//! * [`operation`]: each request type as a [`tg_common::Operation`] (its name, HTTP method,
+//!   path and idempotency as constants; validation, query, body, decoding); [`setters`]: the optional parameters, one trait per request type, for the
 //!   request value and its builder alike (import [`prelude`]).
-//! * [`envelope`]: the tolerant decoding of the response envelope; [`error`]: the typed
+//! * [`envelope`]: the tolerant decoding of the response envelope; the typed
 //!   [`TgmembershipApiError`].
-//! * [`endpoint`]: every method's HTTP method, path and idempotency (what the transport may
-//!   retry).
 //! * [`webhook`]: receiving events: the envelope and the HMAC-SHA512 signature verifier;
 //!   [`nonce`]: the nonce stores that hold a delivery *in progress* and *done* (at-least-once);
-//!   [`events`]: the events' typed data; `receiver` (feature `tower`): the layer that verifies a
+//!   [`TypedEvent`]: the events' typed data; `receiver` (feature `tower`): the layer that verifies a
 //!   delivery, runs the handler and commits the nonce only on its 2xx answer, and (feature
 //!   `axum`) the `VerifiedWebhook` extractor.
 //!
 //! Errors are [`tg_common::Error`]; they name the operation (`GET orders`), never a URL, since
 //! the URL holds the API key.
 
-pub mod client;
-pub mod endpoint;
+mod client;
 pub mod envelope;
-pub mod error;
-pub mod events;
+mod error;
+mod events;
 pub mod model;
 pub mod nonce;
 pub mod operation;
@@ -48,13 +45,14 @@ pub mod webhook;
 mod test_support;
 
 pub use client::{
-    Client, ClientBuilder, CountOrdersBuilder, CountUsersBuilder, CreateAccessTokenBuilder,
-    CreateAffiliateBuilder, CreateOrderBuilder, CreatePlanBuilder, DeleteWebhookBuilder,
-    GetOrderBuilder, GetPaymentMethodsReportBuilder, GetPlansReportBuilder, GetRevenueBuilder,
-    ListCouponsBuilder, ListMembersBuilder, ListOrdersBuilder, ListPaymentMethodsBuilder,
-    ListPlansBuilder, ListProjectsBuilder, RegisterBotBuilder, SetWebhookBuilder,
+    AffiliatesHandler, BotsHandler, Client, ClientBuilder, CountOrdersBuilder, CountUsersBuilder,
+    CouponsHandler, CreateAccessTokenBuilder, CreateAffiliateBuilder, CreateOrderBuilder,
+    CreatePlanBuilder, DeleteWebhookBuilder, GetOrderBuilder, GetPaymentMethodsReportBuilder,
+    GetPlansReportBuilder, GetRevenueBuilder, ListCouponsBuilder, ListMembersBuilder,
+    ListOrdersBuilder, ListPaymentMethodsBuilder, ListPlansBuilder, ListProjectsBuilder,
+    MembersHandler, OrdersHandler, PaymentMethodsHandler, PlansHandler, ProjectsHandler,
+    RegisterBotBuilder, SetWebhookBuilder, UsersHandler, WebhooksHandler,
 };
-pub use endpoint::Endpoint;
 pub use envelope::Envelope;
 pub use error::{TgmembershipApiError, TgmembershipErrorExt};
 pub use events::{DonationEvent, MembershipEvent, OrderEvent, TypedEvent};
@@ -71,13 +69,6 @@ pub use model::{
 };
 // The money type of prices and reports.
 pub use rust_decimal::{self, Decimal};
-pub use setters::{
-    CountOrdersSetters, CreateAccessTokenSetters, CreateAffiliateSetters, CreateOrderSetters,
-    CreatePlanSetters, GetPaymentMethodsReportSetters, GetPlansReportSetters, GetRevenueSetters,
-    ListMembersSetters, ListOrdersSetters, ListPlansSetters, ListProjectsSetters,
-};
-pub use tg_common;
-/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 // What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.
 #[cfg(feature = "redis")]
 pub use tg_common::limit::{FailMode, RedisConfig};
@@ -85,11 +76,11 @@ pub use tg_common::limit::{FailMode, RedisConfig};
 #[cfg(feature = "redis")]
 pub use nonce::RedisNonceStore;
 pub use nonce::{DeliveryClaim, MemoryNonceStore, NonceStore, NonceStoreError};
-pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use tg_common::{
     ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RequestBuilder, RetryPolicy,
     RetrySafety, Secret, Timeouts,
 };
+pub use tg_common::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use webhook::{
     WebhookError, WebhookEvent, WebhookEventKind, WebhookSecretError, WebhookVerifier,
 };

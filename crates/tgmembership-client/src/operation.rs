@@ -1,6 +1,11 @@
-//! Every endpoint as a [`tg_common::Operation`]: its request type of [`crate::model`], its
-//! HTTP method, path and idempotency (from [`Endpoint`]), the documented limits checked before
-//! sending, its query string or JSON body, and its answer decoded through [`envelope::decode`].
+//! Every endpoint as a [`tg_common::Operation`]: its request type of [`crate::model`] with its
+//! facts as constants (name, HTTP method, path, idempotency), the documented limits checked
+//! before sending, its query string or JSON body, and its answer decoded through
+//! [`envelope::decode`].
+//!
+//! Every path goes below `/v1/bot{BOT_ID}/{API_KEY}`. The GETs and `DELETE webhook` are
+//! idempotent; the creates are not, since a retry after a lost answer could register a second
+//! affiliate, bot, access token, order, plan or webhook.
 //!
 //! The request builder, the retries, the pages and the percent-encoding are tg-common's
 //! ([`tg_common::RequestBuilder`]); the optional parameters are set through the traits of
@@ -10,12 +15,11 @@ use bytes::Bytes;
 use http::Method;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use tg_common::operation::Paginated;
-use tg_common::transport::query_string;
-use tg_common::{Error, Idempotency, Operation, OperationPath, Response};
+use tg_common::Paginated;
+use tg_common::transport::{RequestPath, query_string};
+use tg_common::{Error, Idempotency, Operation, RawResponse};
 
 use crate::client::Client;
-use crate::endpoint::Endpoint;
 use crate::envelope;
 use crate::model::{
     AccessToken, Affiliate, CountOrders, CountUsers, Coupon, CreateAccessToken, CreateAffiliate,
@@ -28,40 +32,30 @@ use crate::model::{
 };
 use crate::validate;
 
-/// The parts every operation takes from its [`Endpoint`]: name, method, idempotency; with
-/// `fixed`, also its fixed path and a `result` decoded through the envelope.
+/// An endpoint's facts: `GET "plans", Idempotent => Vec<Plan>` is the operation
+/// `GET plans`, sent to `.../plans`, retried after an ambiguous failure, its `result` decoded
+/// through the envelope (`facts` alone leaves the decoding to the operation).
 macro_rules! endpoint {
-    ($endpoint:ident => $output:ty) => {
+    (facts $method:ident $path:literal, $idempotency:ident => $output:ty) => {
         type Client = Client;
         type Output = $output;
 
-        fn name(&self) -> &'static str {
-            Endpoint::$endpoint.operation()
-        }
-
-        fn method(&self) -> Method {
-            Endpoint::$endpoint.method()
-        }
-
-        fn idempotency(&self) -> Idempotency {
-            Endpoint::$endpoint.idempotency()
-        }
+        const NAME: &'static str = concat!(stringify!($method), " ", $path);
+        const METHOD: Method = Method::$method;
+        const PATH: &'static str = $path;
+        const IDEMPOTENCY: Idempotency = Idempotency::$idempotency;
     };
-    (fixed $endpoint:ident => $output:ty) => {
-        endpoint!($endpoint => $output);
+    ($method:ident $path:literal, $idempotency:ident => $output:ty) => {
+        endpoint!(facts $method $path, $idempotency => $output);
 
-        fn path(&self) -> OperationPath {
-            OperationPath::Fixed(Endpoint::$endpoint.index())
-        }
-
-        fn decode(&self, _: &Client, response: Response) -> Result<$output, Error> {
+        fn decode(&self, _: &Client, response: RawResponse) -> Result<$output, Error> {
             result(&response)
         }
     };
 }
 
 /// The `result` of a successful answer (one is required).
-fn result<T: DeserializeOwned>(response: &Response) -> Result<T, Error> {
+fn result<T: DeserializeOwned>(response: &RawResponse) -> Result<T, Error> {
     envelope::decode(response.status, &response.body, response.retry_after())?.into_result()
 }
 
@@ -143,7 +137,7 @@ macro_rules! paginated {
 // ---- affiliates, bots, coupons ---------------------------------------------------------------
 
 impl Operation for CreateAffiliate {
-    endpoint!(fixed CreateAffiliate => Affiliate);
+    endpoint!(POST "affiliate", NotIdempotent => Affiliate);
 
     fn validate(&self) -> Result<(), Error> {
         validate::positive_id("member_id", self.member_id)?;
@@ -163,7 +157,7 @@ impl Operation for CreateAffiliate {
 }
 
 impl Operation for RegisterBot {
-    endpoint!(fixed RegisterBot => RegisteredBot);
+    endpoint!(POST "bot", NotIdempotent => RegisteredBot);
 
     /// The token must be `<digits>:<text>` without whitespace, as @BotFather issues it; the
     /// error never quotes it.
@@ -191,13 +185,13 @@ impl Operation for RegisterBot {
 }
 
 impl Operation for ListCoupons {
-    endpoint!(fixed ListCoupons => Vec<Coupon>);
+    endpoint!(GET "coupons", Idempotent => Vec<Coupon>);
 }
 
 // ---- members ---------------------------------------------------------------------------------
 
 impl Operation for ListMembers {
-    endpoint!(fixed ListMembers => Vec<Member>);
+    endpoint!(GET "members", Idempotent => Vec<Member>);
 
     fn validate(&self) -> Result<(), Error> {
         validate::positive_id_opt("member_id", self.member_id)?;
@@ -220,7 +214,7 @@ impl Operation for ListMembers {
 paginated!(ListMembers);
 
 impl Operation for CreateAccessToken {
-    endpoint!(fixed CreateAccessToken => AccessToken);
+    endpoint!(POST "members/accessToken", NotIdempotent => AccessToken);
 
     fn validate(&self) -> Result<(), Error> {
         validate::positive_id("plan_id", self.plan_id)?;
@@ -239,7 +233,7 @@ impl Operation for CreateAccessToken {
 // ---- orders ----------------------------------------------------------------------------------
 
 impl Operation for ListOrders {
-    endpoint!(fixed ListOrders => Vec<Order>);
+    endpoint!(GET "orders", Idempotent => Vec<Order>);
 
     fn validate(&self) -> Result<(), Error> {
         validate::positive_id_opt("member_id", self.member_id)?;
@@ -272,11 +266,11 @@ impl Operation for ListOrders {
 paginated!(ListOrders);
 
 impl Operation for GetOrder {
-    endpoint!(GetOrder => Order);
+    endpoint!(GET "orders/{order_key}", Idempotent => Order);
 
     /// `orders/{order_key}`, the key percent-encoded once when sent.
-    fn path(&self) -> OperationPath {
-        OperationPath::Segments(vec!["orders".to_owned(), self.order_key.clone()])
+    fn path(&self, prefix: &RequestPath) -> RequestPath {
+        prefix.clone().segment("orders").segment(&self.order_key)
     }
 
     /// The key must be non-empty, not `.` or `..`, and not `count` (which would address
@@ -297,14 +291,10 @@ impl Operation for GetOrder {
         }
         Ok(())
     }
-
-    fn decode(&self, _: &Client, response: Response) -> Result<Order, Error> {
-        result(&response)
-    }
 }
 
 impl Operation for CreateOrder {
-    endpoint!(fixed CreateOrder => CreatedOrder);
+    endpoint!(POST "orders", NotIdempotent => CreatedOrder);
 
     fn validate(&self) -> Result<(), Error> {
         validate::positive_id("plan_id", self.plan_id)?;
@@ -372,7 +362,7 @@ impl Operation for CreateOrder {
 }
 
 impl Operation for CountOrders {
-    endpoint!(fixed CountOrders => Vec<PeriodRevenue>);
+    endpoint!(GET "orders/count", Idempotent => Vec<PeriodRevenue>);
 
     fn validate(&self) -> Result<(), Error> {
         if let Some(IntervalUnit::Unknown(u)) = &self.interval_unit {
@@ -399,7 +389,7 @@ impl Operation for CountOrders {
 // ---- payment methods, plans, projects, reports -----------------------------------------------
 
 impl Operation for ListPaymentMethods {
-    endpoint!(fixed ListPaymentMethods => Vec<PaymentMethod>);
+    endpoint!(GET "paymentMethods", Idempotent => Vec<PaymentMethod>);
 }
 
 /// The currency of the two reports.
@@ -408,7 +398,7 @@ fn report_query(report: &ReportQuery) -> Option<String> {
 }
 
 impl Operation for GetPaymentMethodsReport {
-    endpoint!(fixed PaymentMethodsReport => Vec<PaymentMethodReport>);
+    endpoint!(GET "paymentMethods/report", Idempotent => Vec<PaymentMethodReport>);
 
     fn validate(&self) -> Result<(), Error> {
         query_currency(self.0.currency.as_ref())
@@ -420,7 +410,7 @@ impl Operation for GetPaymentMethodsReport {
 }
 
 impl Operation for ListPlans {
-    endpoint!(fixed ListPlans => Vec<Plan>);
+    endpoint!(GET "plans", Idempotent => Vec<Plan>);
 
     fn validate(&self) -> Result<(), Error> {
         validate::positive_id_opt("plan_id", self.plan_id)?;
@@ -441,7 +431,7 @@ impl Operation for ListPlans {
 paginated!(ListPlans);
 
 impl Operation for CreatePlan {
-    endpoint!(fixed CreatePlan => Plan);
+    endpoint!(POST "plans", NotIdempotent => Plan);
 
     fn validate(&self) -> Result<(), Error> {
         validate::plan_name(&self.plan_name)?;
@@ -514,7 +504,7 @@ impl Operation for CreatePlan {
 }
 
 impl Operation for GetPlansReport {
-    endpoint!(fixed PlansReport => Vec<PlanReport>);
+    endpoint!(GET "plans/report", Idempotent => Vec<PlanReport>);
 
     fn validate(&self) -> Result<(), Error> {
         query_currency(self.0.currency.as_ref())
@@ -526,7 +516,7 @@ impl Operation for GetPlansReport {
 }
 
 impl Operation for ListProjects {
-    endpoint!(fixed ListProjects => Vec<Project>);
+    endpoint!(GET "projects", Idempotent => Vec<Project>);
 
     fn validate(&self) -> Result<(), Error> {
         validate::positive_id_opt("project_id", self.project_id)?;
@@ -547,7 +537,7 @@ paginated!(ListProjects);
 // ---- revenue, users, webhooks ----------------------------------------------------------------
 
 impl Operation for GetRevenue {
-    endpoint!(fixed Revenue => RevenueSummary);
+    endpoint!(GET "revenue", Idempotent => RevenueSummary);
 
     fn validate(&self) -> Result<(), Error> {
         if self.from < 0 {
@@ -572,11 +562,11 @@ impl Operation for GetRevenue {
 }
 
 impl Operation for CountUsers {
-    endpoint!(fixed CountUsers => UsersCount);
+    endpoint!(GET "users/count", Idempotent => UsersCount);
 }
 
 impl Operation for SetWebhook {
-    endpoint!(fixed SetWebhook => Webhook);
+    endpoint!(POST "webhook", NotIdempotent => Webhook);
 
     fn validate(&self) -> Result<(), Error> {
         validate::https_url("url", &self.url)
@@ -588,11 +578,7 @@ impl Operation for SetWebhook {
 }
 
 impl Operation for DeleteWebhook {
-    endpoint!(DeleteWebhook => WebhookDeleted);
-
-    fn path(&self) -> OperationPath {
-        OperationPath::Fixed(Endpoint::DeleteWebhook.index())
-    }
+    endpoint!(facts DELETE "webhook", Idempotent => WebhookDeleted);
 
     fn validate(&self) -> Result<(), Error> {
         validate::https_url("url", &self.url)
@@ -603,7 +589,7 @@ impl Operation for DeleteWebhook {
     }
 
     /// Success needs no result (the answer is `{"ok": true, "code": 204}` or empty).
-    fn decode(&self, _: &Client, response: Response) -> Result<WebhookDeleted, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<WebhookDeleted, Error> {
         envelope::decode::<WebhookDeleted>(
             response.status,
             &response.body,

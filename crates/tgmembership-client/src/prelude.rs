@@ -7,10 +7,10 @@
 //! `request.validate()`). Types (`Client`, `Currency`, ...) are imported by name from the crate
 //! root, so globbing several preludes never clashes.
 
+#[doc(no_inline)]
 pub use crate::error::TgmembershipErrorExt;
-pub use crate::setters::{
-    CountOrdersSetters, CreateAccessTokenSetters, CreateAffiliateSetters, CreateOrderSetters,
-    CreatePlanSetters, GetPaymentMethodsReportSetters, GetPlansReportSetters, GetRevenueSetters,
-    ListMembersSetters, ListOrdersSetters, ListPlansSetters, ListProjectsSetters,
-};
+// Every setter trait (the module holds nothing else), so a new one needs no line here.
+#[doc(no_inline)]
+pub use crate::setters::*;
+#[doc(no_inline)]
 pub use tg_common::prelude::*;

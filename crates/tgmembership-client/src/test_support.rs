@@ -1,7 +1,7 @@
 //! Rendering a request value for the unit tests: what [`RequestBuilder::render`] returns is
 //! what goes on the wire, so the tests read the path, query and body from it.
 
-use tg_common::secret::MASK;
+use tg_common::MASK;
 use tg_common::{Call, Error, Operation, RequestBuilder};
 
 use crate::Client;

@@ -20,6 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::Sha512;
 use subtle::ConstantTimeEq;
+use tg_common::inbound::{HeaderCount, Rejection, one_header};
 use tg_common::{ErrorKind, Secret};
 
 use crate::model::enums::string_enum;
@@ -224,6 +225,14 @@ impl WebhookError {
             WebhookError::NonceStore(_) => Some(STORE_RETRY_AFTER),
             _ => None,
         }
+    }
+}
+
+/// What a receiver answers a delivery refused with this error: [`status`](WebhookError::status),
+/// the error's `Display` (never the secret) and [`retry_after`](WebhookError::retry_after).
+impl From<WebhookError> for Rejection {
+    fn from(error: WebhookError) -> Self {
+        Rejection::new(error.status(), error.to_string()).retry_after(error.retry_after())
     }
 }
 
@@ -665,21 +674,14 @@ fn single_header<'a>(
     name: &'static str,
     what: &'static str,
 ) -> Result<&'a str, WebhookError> {
-    let mut values = headers.get_all(name).iter();
-    let Some(value) = values.next() else {
-        return Err(WebhookError::MalformedHeader(if what == "nonce" {
-            "the nonce header is missing"
-        } else {
-            "the signature header is missing"
-        }));
-    };
-    if values.next().is_some() {
-        return Err(WebhookError::MalformedHeader(if what == "nonce" {
-            "the nonce header is repeated"
-        } else {
-            "the signature header is repeated"
-        }));
-    }
+    let value = one_header(headers, name).map_err(|count| {
+        WebhookError::MalformedHeader(match (what, count) {
+            ("nonce", HeaderCount::Missing) => "the nonce header is missing",
+            ("nonce", HeaderCount::Repeated) => "the nonce header is repeated",
+            (_, HeaderCount::Missing) => "the signature header is missing",
+            (_, HeaderCount::Repeated) => "the signature header is repeated",
+        })
+    })?;
     value
         .to_str()
         .map_err(|_| WebhookError::MalformedHeader("a webhook header is not visible ASCII"))

@@ -104,10 +104,10 @@ impl ErrorCode {
     }
 
     /// Whether a retry may help: the code read as an HTTP status by
-    /// [`tg_common::retry::status_safety`] (of the documented codes, 429 always, 500 and 503
+    /// [`tg_common::status_safety`] (of the documented codes, 429 always, 500 and 503
     /// only for an idempotent request, every other never); a code that is no status, never.
     pub fn retry_safety(self) -> RetrySafety {
-        u16::try_from(self.code()).map_or(RetrySafety::Never, tg_common::retry::status_safety)
+        u16::try_from(self.code()).map_or(RetrySafety::Never, tg_common::status_safety)
     }
 }
 

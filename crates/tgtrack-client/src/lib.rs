@@ -11,16 +11,17 @@
 //!   [`RequestBuilder`] (`client.add_event(..).amount(..).send()`), over the shared transport
 //!   with TGTrack's quotas; only `get_user_info` is retried after an ambiguous failure unless a
 //!   call opts in with `.retry_unsafe()`.
-//! - [`operation`]: every method as a [`tg_common::Operation`] (path, idempotency, checks,
-//!   body, decoding), including [`Forward`] and [`SambotForward`] for forwarded payloads.
+//! - [`operation`]: every method as a [`tg_common::Operation`] (its name, path, idempotency and
+//!   priority as constants; checks, body, decoding), including the forwarding methods
+//!   ([`OnTelegramWebhook`], ...) and [`SambotForward`] for forwarded payloads.
 //! - [`setters`]: the optional fields of each request, one trait per request type, for the
 //!   request value and its builder alike; [`prelude`] imports them.
 //! - [`model`]: the objects and request bodies of every method, with wire-exact encoding
 //!   (user ids as strings, amounts as exact JSON numbers, unset fields omitted).
 //! - [`envelope`]: the `OK` / `error` response envelope, decoded into an [`OkAnswer`] or a
-//!   [`tg_common::Error`] carrying a [`TgtrackApiError`] ([`error`]).
+//!   [`tg_common::Error`] carrying a [`TgtrackApiError`] (read with [`TgtrackErrorExt`]).
 //! - [`forward`]: Telegram updates and builder webhooks forwarded byte for byte.
-//! - [`update_filter`]: which Telegram updates TGTrack needs, to save the daily quota.
+//! - [`is_tracked_update`]: which Telegram updates TGTrack needs, to save the daily quota.
 //! - [`forward_queue`]: forwarding tracked updates in the background, in order, within the
 //!   quota, without making the bot wait, over tg-common's outbox (a memory, disk or Redis
 //!   spool).
@@ -28,21 +29,21 @@
 //!   Telegram's secret token before forwarding anything.
 //! - [`poll`]: long polling of Telegram's `getUpdates` that keeps each update's exact bytes.
 //! - [`start_param`]: the `/start` command and its deep-link parameter.
-//! - [`method`]: method names, idempotency and the default quotas.
+//! - [`limits`]: the default quotas, the reserved share and the goal window.
 //! - [`validate`]: the checks run before a request is sent.
 
 mod client;
 pub mod envelope;
-pub mod error;
+mod error;
 pub mod forward;
 pub mod forward_queue;
-pub mod method;
+pub mod limits;
 pub mod model;
 pub mod operation;
 pub mod poll;
 pub mod setters;
 pub mod start_param;
-pub mod update_filter;
+mod update_filter;
 pub mod validate;
 #[cfg(feature = "tower")]
 pub mod webhook;
@@ -53,26 +54,27 @@ pub use error::TgtrackErrorExt;
 pub use error::{ErrorCode, TgtrackApiError};
 pub use forward::{RawJson, RawUpdate, SambotEncoding};
 pub use forward_queue::{ForwardQueue, ForwardQueueBuilder, ForwardStats, Submission};
-pub use method::{ApiMethod, DEFAULT_QUOTAS, DEFAULT_RESERVED_PERCENT, GOAL_WINDOW};
+pub use limits::{DEFAULT_QUOTAS, DEFAULT_RESERVED_PERCENT, GOAL_WINDOW};
 pub use model::{
     AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
     SendReachGoal, StartValue, User, UserDidStartBot, UserInfo,
 };
-pub use operation::{Forward, SambotForward};
+pub use operation::{
+    MyBothelpWasStarted, OnSendPulseEvent, OnTelegramWebhook, OnToolsyEvent, SambotForward,
+    WinWinWasStarted,
+};
 pub use poll::{PolledUpdate, Poller, StopHandle};
 // The amount type of `add_event` and `send_reach_goal`.
 pub use rust_decimal::{self, Decimal};
-pub use tg_common;
-/// The foundation crate, for what the names below do not cover (`tg_common::transport`, ...).
 // What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.
 #[cfg(feature = "redis")]
 pub use tg_common::limit::{FailMode, RedisConfig};
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
-pub use tg_common::error::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use tg_common::{
     ApiError, CoreConfig, Error, ErrorKind, HasOperation, Operation, Quota, RateLimiter,
     RequestBuilder, RetryPolicy, RetrySafety, Secret, Timeouts,
 };
+pub use tg_common::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use update_filter::{TrackedKind, is_tracked_update};
 
 pub mod prelude;

@@ -1,53 +1,45 @@
-//! Every TGTrack method as a [`tg_common::Operation`]: its name, path, idempotency, the checks
-//! run before sending, the JSON body and the decoding of the answer.
+//! Every TGTrack method as a [`tg_common::Operation`]: its facts as constants (name, path,
+//! idempotency, priority), the checks run before sending, the JSON body and the decoding of
+//! the answer.
 //!
-//! Every request is `POST {base}/v1/{API_KEY}/{METHOD}` with a JSON body. The path is entry
-//! [`ApiMethod::index`] of the client's [`PathTable`] (prefix `/v1/{API_KEY}`, the key a secret
-//! segment, so it never appears in an error, a log line or a Debug print; no URL is formatted).
+//! Every request is `POST {base}/v1/{API_KEY}/{METHOD}` with a JSON body; the prefix
+//! `/v1/{API_KEY}` holds the key as a secret segment, so it never appears in an error, a log
+//! line or a Debug print (no URL is formatted).
 //!
 //! - The typed methods ([`MyBotWasStarted`], [`MyBotWasStopped`], [`UserDidStartBot`],
 //!   [`SendReachGoal`], [`AddEvent`], [`GetUserInfo`]) serialize their request value.
-//! - [`Forward`] sends a caller's payload to a forwarding method byte for byte;
-//!   [`SambotForward`] wraps a Telegram update as `{"webhook": ...}` by concatenating bytes.
+//! - The forwarding methods ([`OnTelegramWebhook`], [`MyBothelpWasStarted`],
+//!   [`WinWinWasStarted`], [`OnToolsyEvent`], [`OnSendPulseEvent`]) send a caller's payload byte
+//!   for byte; [`SambotForward`] wraps a Telegram update as `{"webhook": ...}` by concatenating
+//!   bytes.
 //!
-//! Only `get_user_info` is idempotent ([`ApiMethod::is_idempotent`]); its answer must carry
-//! `data` ([`ApiMethod::answers_with_data`]), so its [`OkAnswer::data`] is always set.
+//! Only `get_user_info` is idempotent: every other method records a start, a stop, an event or
+//! a goal, and a repeat may be counted twice. Its answer must carry `data`, so its
+//! [`OkAnswer::data`] is always set. Starts, stops and the builders' webhooks are
+//! [`Priority::Reserved`] (the share of each window kept from background calls is theirs),
+//! `add_event` and `send_reach_goal` [`Priority::Background`], `get_user_info`
+//! [`Priority::Interactive`] (a caller waits for it).
 
 use bytes::Bytes;
+use http::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tg_common::limit::Priority;
-use tg_common::operation::PathTable;
 use tg_common::transport::RequestPath;
-use tg_common::{Core, Error, Idempotency, Operation, OperationPath, Response, Secret};
+use tg_common::{Error, Idempotency, Operation, RawResponse, Secret};
 
 use crate::client::Client;
 use crate::envelope::{self, OkAnswer};
 use crate::forward::{RawJson, RawUpdate, SambotEncoding, sambot_body};
-use crate::method::ApiMethod;
 use crate::model::{
     AddEvent, EventResult, GetUserInfo, MyBotWasStarted, MyBotWasStopped, SendReachGoal,
     UserDidStartBot, UserInfo,
 };
 use crate::validate;
 
-/// The client's paths: `/v1/{API_KEY}/{method}` for every method of [`ApiMethod::ALL`], in
-/// that order, each joined with the base URL once.
-pub(crate) fn path_table(core: &Core, key: &Secret) -> Result<PathTable, Error> {
-    let prefix = RequestPath::new().segment("v1").secret(key);
-    PathTable::new(core, prefix, &ApiMethod::ALL.map(ApiMethod::as_str))
-}
-
-fn path(method: ApiMethod) -> OperationPath {
-    OperationPath::Fixed(method.index())
-}
-
-fn idempotency(method: ApiMethod) -> Idempotency {
-    if method.is_idempotent() {
-        Idempotency::Idempotent
-    } else {
-        Idempotency::NotIdempotent
-    }
+/// `/v1/{API_KEY}`, the path every method goes below; the key a secret segment.
+pub(crate) fn prefix(key: &Secret) -> RequestPath {
+    RequestPath::new().segment("v1").secret(key)
 }
 
 /// A typed request's JSON body.
@@ -57,60 +49,37 @@ fn encode<T: Serialize>(request: &T) -> Result<Option<Bytes>, Error> {
         .map_err(|e| Error::invalid_input("body", format!("could not be encoded: {e}")))
 }
 
-/// The envelope, with the answer's `Retry-After` in any error; an answer of a method that
-/// answers with data but carries none is a decode error naming `data`.
-fn decode<T: DeserializeOwned>(
-    method: ApiMethod,
-    response: &Response,
-) -> Result<OkAnswer<T>, Error> {
-    // `Retry-After` matters only in an error: the headers are searched for it then (decoding
-    // the failed answer again), not for every success.
-    let answer = envelope::decode(response.status, &response.body, None)
-        .or_else(|_| envelope::decode(response.status, &response.body, response.retry_after()))?;
-    if method.answers_with_data() && answer.data.is_none() {
-        return Err(Error::decode(
-            response.status,
-            "data",
-            "the answer carries no `data`",
-            &response.body,
-        ));
-    }
-    Ok(answer)
+/// The envelope, with the answer's `Retry-After` in any error.
+fn decode<T: DeserializeOwned>(response: &RawResponse) -> Result<OkAnswer<T>, Error> {
+    envelope::decode(response.status, &response.body, response.retry_after())
 }
 
-/// The parts every TGTrack operation shares: `POST`, the method's name, path and idempotency,
-/// and the envelope.
+/// A method's facts: `"add_event", Background, NotIdempotent => Value` is the method
+/// `add_event`, sent as `POST .../add_event` with that priority, not retried after an ambiguous
+/// failure, its answer decoded through the envelope (`facts` alone leaves the decoding to the
+/// operation).
 macro_rules! tgtrack_method {
-    ($method:expr, $output:ty) => {
+    (facts $name:literal, $priority:ident, $idempotency:ident => $output:ty) => {
         type Client = Client;
         type Output = OkAnswer<$output>;
 
-        const PRIORITY: Priority = $method.priority();
+        const NAME: &'static str = $name;
+        const METHOD: Method = Method::POST;
+        const PATH: &'static str = $name;
+        const IDEMPOTENCY: Idempotency = Idempotency::$idempotency;
+        const PRIORITY: Priority = Priority::$priority;
+    };
+    ($name:literal, $priority:ident, $idempotency:ident => $output:ty) => {
+        tgtrack_method!(facts $name, $priority, $idempotency => $output);
 
-        fn name(&self) -> &'static str {
-            $method.as_str()
-        }
-
-        fn method(&self) -> http::Method {
-            http::Method::POST
-        }
-
-        fn idempotency(&self) -> Idempotency {
-            idempotency($method)
-        }
-
-        fn path(&self) -> OperationPath {
-            path($method)
-        }
-
-        fn decode(&self, _: &Client, response: Response) -> Result<Self::Output, Error> {
-            decode($method, &response)
+        fn decode(&self, _: &Client, response: RawResponse) -> Result<Self::Output, Error> {
+            decode(&response)
         }
     };
 }
 
 impl Operation for MyBotWasStarted {
-    tgtrack_method!(ApiMethod::MyBotWasStarted, serde_json::Value);
+    tgtrack_method!("my_bot_was_started", Reserved, NotIdempotent => serde_json::Value);
 
     /// Checks `start_value` (empty, `auto_detect`, or a valid start parameter).
     fn validate(&self) -> Result<(), Error> {
@@ -123,7 +92,7 @@ impl Operation for MyBotWasStarted {
 }
 
 impl Operation for MyBotWasStopped {
-    tgtrack_method!(ApiMethod::MyBotWasStopped, serde_json::Value);
+    tgtrack_method!("my_bot_was_stopped", Reserved, NotIdempotent => serde_json::Value);
 
     /// Checks `user_id` and, when set, `date`.
     fn validate(&self) -> Result<(), Error> {
@@ -140,7 +109,7 @@ impl Operation for MyBotWasStopped {
 }
 
 impl Operation for UserDidStartBot {
-    tgtrack_method!(ApiMethod::UserDidStartBot, serde_json::Value);
+    tgtrack_method!("user_did_start_bot", Reserved, NotIdempotent => serde_json::Value);
 
     /// Checks `user_id`, that `first_name` is not blank, the lengths of the names, and
     /// `start_value` when set.
@@ -170,7 +139,7 @@ impl Operation for UserDidStartBot {
 }
 
 impl Operation for SendReachGoal {
-    tgtrack_method!(ApiMethod::SendReachGoal, serde_json::Value);
+    tgtrack_method!("send_reach_goal", Background, NotIdempotent => serde_json::Value);
 
     /// Checks `user_id`, that `target` is not blank, and, when the user's start is known, that
     /// the goal is within [`GOAL_WINDOW`](crate::GOAL_WINDOW) of it (else
@@ -191,7 +160,7 @@ impl Operation for SendReachGoal {
 }
 
 impl Operation for AddEvent {
-    tgtrack_method!(ApiMethod::AddEvent, serde_json::Value);
+    tgtrack_method!("add_event", Background, NotIdempotent => serde_json::Value);
 
     /// Checks `user_id`, that `event_type` is not blank, that `event_result` is a documented
     /// value, `date`, `amount` and `conversion_target` when set, and every label.
@@ -227,7 +196,7 @@ impl Operation for AddEvent {
 }
 
 impl Operation for GetUserInfo {
-    tgtrack_method!(ApiMethod::GetUserInfo, UserInfo);
+    tgtrack_method!(facts "get_user_info", Interactive, Idempotent => UserInfo);
 
     /// Checks `user_id`.
     fn validate(&self) -> Result<(), Error> {
@@ -237,64 +206,67 @@ impl Operation for GetUserInfo {
     fn json_body(&self, _: &Client) -> Result<Option<Bytes>, Error> {
         encode(self)
     }
-}
 
-/// A payload forwarded to `method` exactly as given: a Telegram update to
-/// `on_telegram_webhook`, a builder's webhook to `my_bothelp_was_started`,
-/// `win_win_was_started`, `on_toolsy_event` or `on_send_pulse_event`.
-///
-/// The payload was checked to be well-formed JSON when the [`RawJson`] was made; nothing else
-/// is checked, and the bytes are never parsed and serialized again.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Forward {
-    /// The method the payload goes to.
-    pub method: ApiMethod,
-    /// The body, exactly as it will be sent.
-    pub payload: RawJson,
-}
-
-impl Forward {
-    /// `payload`, to be sent to `method` byte for byte.
-    pub fn new(method: ApiMethod, payload: impl Into<RawJson>) -> Self {
-        Forward {
-            method,
-            payload: payload.into(),
+    /// The envelope; an answer without `data` is a decode error naming `data`.
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<Self::Output, Error> {
+        let answer = decode(&response)?;
+        if answer.data.is_none() {
+            return Err(Error::decode(
+                response.status,
+                "data",
+                "the answer carries no `data`",
+                &response.body,
+            ));
         }
+        Ok(answer)
     }
 }
 
-impl Operation for Forward {
-    type Client = Client;
-    type Output = OkAnswer<serde_json::Value>;
+/// Forwarding methods: each sends a caller's payload exactly as given. The payload was checked
+/// to be well-formed JSON when the [`RawJson`] was made; nothing else is checked, and the bytes
+/// are never parsed and serialized again. Each carries a start, a stop or a builder's
+/// subscriber event, so each is [`Priority::Reserved`].
+macro_rules! forwarding {
+    ($($(#[$doc:meta])* $request:ident = $name:literal;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct $request {
+            /// The body, exactly as it will be sent.
+            pub payload: RawJson,
+        }
 
-    /// Every forwarding method carries a start, a stop or a builder's subscriber event.
-    const PRIORITY: Priority = Priority::Reserved;
+        impl $request {
+            /// `payload`, to be sent byte for byte.
+            pub fn new(payload: impl Into<RawJson>) -> Self {
+                $request {
+                    payload: payload.into(),
+                }
+            }
+        }
 
-    fn name(&self) -> &'static str {
-        self.method.as_str()
-    }
+        impl Operation for $request {
+            tgtrack_method!($name, Reserved, NotIdempotent => serde_json::Value);
 
-    fn method(&self) -> http::Method {
-        http::Method::POST
-    }
+            /// The caller's bytes.
+            fn json_body(&self, _: &Client) -> Result<Option<Bytes>, Error> {
+                Ok(Some(self.payload.bytes()))
+            }
+        }
+    )*};
+}
 
-    fn idempotency(&self) -> Idempotency {
-        idempotency(self.method)
-    }
-
-    fn path(&self) -> OperationPath {
-        path(self.method)
-    }
-
-    /// The caller's bytes.
-    fn json_body(&self, _: &Client) -> Result<Option<Bytes>, Error> {
-        Ok(Some(self.payload.bytes()))
-    }
-
-    fn decode(&self, _: &Client, response: Response) -> Result<Self::Output, Error> {
-        decode(self.method, &response)
-    }
+forwarding! {
+    /// `on_telegram_webhook`: a Telegram update, forwarded byte for byte.
+    OnTelegramWebhook = "on_telegram_webhook";
+    /// `my_bothelp_was_started`: BotHelp's subscriber webhook, forwarded as received.
+    MyBothelpWasStarted = "my_bothelp_was_started";
+    /// `win_win_was_started`: Win Win Bot's new-subscriber webhook, forwarded as received.
+    WinWinWasStarted = "win_win_was_started";
+    /// `on_toolsy_event`: a toolsy payment event, forwarded as received.
+    OnToolsyEvent = "on_toolsy_event";
+    /// `on_send_pulse_event`: a SendPulse bot event, forwarded as received.
+    OnSendPulseEvent = "on_send_pulse_event";
 }
 
 /// `sambot_on_tg_webhook`: a Telegram update wrapped as `{"webhook": ...}` by concatenating
@@ -325,9 +297,58 @@ impl SambotForward {
 }
 
 impl Operation for SambotForward {
-    tgtrack_method!(ApiMethod::SambotOnTgWebhook, serde_json::Value);
+    tgtrack_method!("sambot_on_tg_webhook", Reserved, NotIdempotent => serde_json::Value);
 
     fn json_body(&self, _: &Client) -> Result<Option<Bytes>, Error> {
         Ok(Some(self.body()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each listed operation's name, path, idempotency and priority.
+    macro_rules! facts {
+        ($($op:ty),* $(,)?) => {
+            [$((<$op>::NAME, <$op>::PATH, <$op>::IDEMPOTENCY, <$op>::PRIORITY)),*]
+        };
+    }
+
+    #[test]
+    fn starts_and_stops_are_reserved_events_and_goals_background_lookups_interactive() {
+        let all = facts!(
+            OnTelegramWebhook,
+            MyBotWasStarted,
+            MyBotWasStopped,
+            MyBothelpWasStarted,
+            WinWinWasStarted,
+            SambotForward,
+            OnToolsyEvent,
+            OnSendPulseEvent,
+            UserDidStartBot,
+            SendReachGoal,
+            AddEvent,
+            GetUserInfo,
+        );
+        let mut names: Vec<_> = all.iter().map(|f| f.0).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 12);
+        for (name, path, idempotency, priority) in all {
+            assert_eq!(name, path, "the path is the method's name");
+            let expected = match name {
+                "add_event" | "send_reach_goal" => Priority::Background,
+                "get_user_info" => Priority::Interactive,
+                _ => Priority::Reserved,
+            };
+            assert_eq!(priority, expected, "{name}");
+            let idempotent = idempotency == Idempotency::Idempotent;
+            assert_eq!(
+                idempotent,
+                name == "get_user_info",
+                "only get_user_info: {name}"
+            );
+        }
     }
 }

@@ -14,9 +14,12 @@
 //! assert!(event.validate().is_ok());
 //! ```
 
+#[doc(no_inline)]
 pub use crate::error::TgtrackErrorExt;
+#[doc(no_inline)]
 pub use crate::setters::{
     AddEventSetters, MyBotWasStoppedSetters, SambotForwardSetters, SendReachGoalSetters,
     UserDidStartBotSetters,
 };
+#[doc(no_inline)]
 pub use tg_common::prelude::*;

@@ -16,9 +16,9 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
 use integration_tests::forward_child::{SECRET, WEBHOOK_PATH};
+use tg_common::Backoff;
 use tg_common::RetryPolicy;
 use tg_common::outbox::spool::{DiskConfig, DiskSpool, RedisSpool, RedisSpoolConfig, Spool};
-use tg_common::retry::Backoff;
 use tgtrack_client::webhook::TelegramWebhookLayer;
 use tgtrack_client::{Client, ForwardQueue};
 

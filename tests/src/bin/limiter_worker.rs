@@ -8,9 +8,11 @@ use std::time::Duration;
 use http::Method;
 use tg_common::limit::{RedisConfig, redis_limiter};
 use tg_common::transport::RequestPath;
-use tg_common::{Call, Core, CoreConfig, Error, ErrorKind, Quota, Response, RetryPolicy, Secret};
+use tg_common::{
+    Call, Core, CoreConfig, Error, ErrorKind, Quota, RawResponse, RetryPolicy, Secret,
+};
 
-fn decode(r: Response) -> Result<(), Error> {
+fn decode(r: RawResponse) -> Result<(), Error> {
     if (200..300).contains(&r.status) {
         Ok(())
     } else {

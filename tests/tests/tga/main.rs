@@ -1,24 +1,31 @@
 //! tga-client over loopback HTTP against the fake TGA, in virtual time: the documents' examples,
 //! every documented answer, token-derived defaults, retry safety of `send`, the tracker's
-//! flush, redaction of the token, and a 100,000-event soak through random faults.
+//! flush, redaction of the token, and a 100,000-event soak through random faults; the official
+//! SDK's traffic (`sdk`), Mini App initData behind axum (`init_data`), the tracker where delivery
+//! goes wrong (`tracker_faults`) and over a spool under SIGKILL and outages (`tracker_spool`,
+//! partly in real time and over redis-server).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod answers;
 mod examples;
 mod flush;
+mod init_data;
 mod retry_safety;
+mod sdk;
 mod soak;
 mod token_defaults;
 mod token_hidden;
 mod tracker;
+mod tracker_faults;
+mod tracker_spool;
 
 use integration_tests::support::{self, TgaSetup as Setup};
 use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::Value;
-use tg_common::error::TransportKind;
+use tg_common::TransportKind;
 use tg_common::{Error, ErrorKind, RetrySafety};
 use tg_mock::tga::{INVALID_MARKER, RateLimit, TgaFake, messages};
 use tg_mock::{Chaos, Disposition, Fault, FaultRule, Reply};

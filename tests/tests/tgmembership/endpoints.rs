@@ -2,6 +2,17 @@
 
 use super::*;
 
+/// The facts of these operations of the crate: name (`GET plans`), method, path, idempotency.
+macro_rules! operation_facts {
+    ($($op:ident),* $(,)?) => {
+        [$({
+            use tg_common::Operation;
+            use tgmembership_client::$op as Op;
+            (Op::NAME, Op::METHOD, Op::PATH, Op::IDEMPOTENCY)
+        }),*]
+    };
+}
+
 #[tokio::test]
 async fn every_endpoint_runs_against_the_fake() {
     let s = Setup::new("every").await;
@@ -155,12 +166,46 @@ async fn every_endpoint_runs_against_the_fake() {
         })
         .collect();
     seen.sort();
-    let mut documented: Vec<String> = tgmembership_client::Endpoint::ALL
-        .iter()
-        .map(|e| e.operation().to_owned())
-        .collect();
+    let facts = operation_facts!(
+        CreateAffiliate,
+        RegisterBot,
+        ListCoupons,
+        ListMembers,
+        CreateAccessToken,
+        GetOrder,
+        ListOrders,
+        CreateOrder,
+        CountOrders,
+        ListPaymentMethods,
+        GetPaymentMethodsReport,
+        ListPlans,
+        CreatePlan,
+        GetPlansReport,
+        ListProjects,
+        GetRevenue,
+        CountUsers,
+        DeleteWebhook,
+        SetWebhook,
+    );
+    let mut documented: Vec<String> = facts.iter().map(|f| f.0.to_owned()).collect();
     documented.sort();
     assert_eq!(seen, documented);
+    // Each name is its method and path; the GETs and DELETE are idempotent, the creates not;
+    // only `orders/{order_key}` is a template.
+    for (name, method, path, idempotency) in facts {
+        assert_eq!(name, format!("{method} {path}"));
+        let expected = if method == http::Method::POST {
+            tg_common::Idempotency::NotIdempotent
+        } else {
+            tg_common::Idempotency::Idempotent
+        };
+        assert_eq!(idempotency, expected, "{name}");
+        assert_eq!(
+            path.contains('{'),
+            name == "GET orders/{order_key}",
+            "{name}"
+        );
+    }
     for d in s.dispositions() {
         assert!(
             matches!(d, Disposition::Answered(code) if (200..300).contains(&code)),

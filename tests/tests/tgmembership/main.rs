@@ -1,17 +1,24 @@
 //! tgmembership-client over loopback HTTP against the fake TGmembership: every endpoint, state
 //! flowing from creates to lists and reports, pagination across page boundaries, the documented
 //! errors, retry safety of the creates, signed webhooks end to end, exact money on the wire, and
-//! the API key kept out of every Debug and Display.
+//! the API key kept out of every Debug and Display; every request type against the fake without
+//! HTTP (`against_fake`), the document's examples as test vectors (`doc_examples`), the receiver
+//! in a real axum server (`receiver`), and tg-mock as a dev server (`dev_server`).
 //!
-//! Retries use a zero backoff, so no test sleeps; the fake's clock is fixed at [`NOW`].
+//! [`Setup`] retries with a zero backoff, so its tests do not sleep; its fake's clock is fixed at
+//! [`NOW`].
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod against_fake;
+mod dev_server;
+mod doc_examples;
 mod endpoints;
 mod errors;
 mod key_hidden;
 mod money;
 mod pagination;
+mod receiver;
 mod retry_safety;
 mod webhooks;
 
@@ -22,7 +29,7 @@ use futures_util::StreamExt;
 use integration_tests::support;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use tg_common::error::TransportKind;
+use tg_common::TransportKind;
 use tg_common::{Error, ErrorKind, RetryPolicy, RetrySafety};
 use tg_mock::tgmembership::{MemberRecord, NONCE_HEADER, SIGNATURE_HEADER, TgmembershipFake};
 use tg_mock::{Disposition, Fault, FaultRule, FixedReply, Matcher, MockServer, Reply};

@@ -1,18 +1,29 @@
 //! tgtrack-client against the fake TGTrack over loopback HTTP: every method, verbatim
 //! forwarding, typed error envelopes, sandbox mode, retry safety, the documented rate limits in
 //! virtual time, quota priority (starts before events, lookups before both, expired goals), and
-//! the key kept out of every printed value.
+//! the key kept out of every printed value; the document's examples as test vectors
+//! (`doc_examples`), exact amounts (`money`, `properties`), the webhook layer, the long-polling
+//! reader, forwarding under SIGKILL (`forward_crash`), and teloxide bots (`teloxide_bots`, with
+//! `--features teloxide`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod doc_examples;
 mod error_envelopes;
+mod forward_crash;
 mod forwarding;
 mod key_hidden;
 mod methods;
+mod money;
+mod polling;
+mod properties;
 mod quota_priority;
 mod rate_limits;
 mod retry_safety;
 mod sandbox;
+#[cfg(feature = "teloxide")]
+mod teloxide_bots;
+mod webhook_layer;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -20,8 +31,8 @@ use std::time::Duration;
 
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
-use tg_common::error::{RateLimitOrigin, TransportKind};
 use tg_common::{ErrorKind, RetrySafety, Timeouts};
+use tg_common::{RateLimitOrigin, TransportKind};
 use tg_mock::tgtrack::{InviteLink, Mode as FakeMode, TgtrackFake, error_reply};
 use tg_mock::{Fault, FaultRule, FixedWindows, MockServer, Reply};
 use tgtrack_client::prelude::*;

@@ -23,13 +23,16 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tg_mock::MockServer;
 use tg_mock::tgmembership::TgmembershipFake;
 use tg_mock::tgtrack::{Mode, TgtrackFake};
 
 use super::Report;
+use super::measure::{loadavg, median, paired, percentile, rotated, thread_cpu_ns};
 use super::sink::{Answer, Sink};
+use crate::text;
 
 /// The TGTrack key the fake accepts.
 const TRACK_KEY: &str = "bench-tgtrack-key-0001";
@@ -52,8 +55,11 @@ pub const CONCURRENCY: usize = 64;
 /// Throughput: `THROUGHPUT_ROUNDS` interleaved rounds of `THROUGHPUT_PER_ROUND` requests.
 pub const THROUGHPUT_ROUNDS: usize = 15;
 pub const THROUGHPUT_PER_ROUND: usize = 5_000;
+/// Ratio targets: ours ÷ baseline at most this.
+pub const TARGETS: [(Contender, f64); 2] = [(Contender::Hyper, 1.10), (Contender::Reqwest, 1.0)];
 
-/// Who makes the call.
+/// Who makes the call; declared in the order of [`Contender::ALL`], so `who as usize` is its
+/// place there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Contender {
     /// Our provider client.
@@ -76,24 +82,24 @@ impl Contender {
         Contender::HyperTimeout,
     ];
 
+    /// The name used in result keys and in `XTASK_PROFILE_ONLY`, and the name printed in tables.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Contender::Ours => ("ours", "ours"),
+            Contender::Hyper => ("hyper", "raw hyper"),
+            Contender::HyperTimeout => ("hyper_timeout", "raw hyper + timeout"),
+            Contender::Reqwest => ("reqwest", "reqwest + serde_json"),
+        }
+    }
+
     /// The name used in result keys.
     pub fn key(self) -> &'static str {
-        match self {
-            Contender::Ours => "ours",
-            Contender::Hyper => "hyper",
-            Contender::HyperTimeout => "hyper_timeout",
-            Contender::Reqwest => "reqwest",
-        }
+        self.names().0
     }
 
     /// The name printed in tables.
     pub fn label(self) -> &'static str {
-        match self {
-            Contender::Ours => "ours",
-            Contender::Hyper => "raw hyper",
-            Contender::HyperTimeout => "raw hyper + timeout",
-            Contender::Reqwest => "reqwest + serde_json",
-        }
+        self.names().1
     }
 }
 
@@ -110,28 +116,27 @@ impl Op {
     /// Both operations.
     pub const ALL: [Op; 2] = [Op::AddEvent, Op::ListPlans];
 
+    /// The name used in result keys, the name in `XTASK_PROFILE_ONLY`, the name printed.
+    fn names(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Op::AddEvent => ("tgtrack_add_event", "add", "TGTrack add_event"),
+            Op::ListPlans => ("tgmembership_list_plans", "plans", "TGmembership GET plans"),
+        }
+    }
+
     /// The name used in result keys.
     pub fn key(self) -> &'static str {
-        match self {
-            Op::AddEvent => "tgtrack_add_event",
-            Op::ListPlans => "tgmembership_list_plans",
-        }
+        self.names().0
     }
 
     /// The operation's name in `XTASK_PROFILE_ONLY`.
     pub fn profile_key(self) -> &'static str {
-        match self {
-            Op::AddEvent => "add",
-            Op::ListPlans => "plans",
-        }
+        self.names().1
     }
 
     /// The name printed in tables.
     pub fn label(self) -> &'static str {
-        match self {
-            Op::AddEvent => "TGTrack add_event",
-            Op::ListPlans => "TGmembership GET plans",
-        }
+        self.names().2
     }
 }
 
@@ -139,9 +144,17 @@ type HyperClient = hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>
 
 /// The `add_event` body as a user would declare it: the user id as a string, as documented.
 #[derive(Serialize)]
-struct AddEventBody<'a> {
+struct AddEventBody {
     user_id: String,
-    event_type: &'a str,
+    event_type: &'static str,
+}
+
+/// The one `add_event` every contender sends.
+fn add_event_body() -> AddEventBody {
+    AddEventBody {
+        user_id: USER_ID.to_string(),
+        event_type: "sale",
+    }
 }
 
 /// TGTrack's answer, as much as a user would check.
@@ -189,6 +202,37 @@ struct RawPlanOptions {
     is_hidden: bool,
 }
 
+/// An answer as the baselines check it: the number of items it holds, `None` when it does not
+/// say success.
+trait Checked: DeserializeOwned {
+    fn items(self) -> Option<usize>;
+}
+
+impl Checked for TrackAnswer {
+    fn items(self) -> Option<usize> {
+        (self.status == "OK").then_some(1)
+    }
+}
+
+impl Checked for PlansAnswer {
+    fn items(self) -> Option<usize> {
+        (self.ok != Some(false)).then_some(self.result.len())
+    }
+}
+
+/// A baseline's answer to `op`, checked as a user would: its items, or an error naming `who`.
+fn checked(
+    who: Contender,
+    op: Op,
+    status: http::StatusCode,
+    answer: impl Checked,
+) -> Result<usize, String> {
+    match std::hint::black_box(answer).items() {
+        Some(n) if status.is_success() => Ok(n),
+        _ => Err(format!("{} {}: {status}", who.label(), op.label())),
+    }
+}
+
 /// The three clients of both services, pointed at the fakes.
 struct Contenders {
     track: tgtrack_client::Client,
@@ -201,20 +245,16 @@ struct Contenders {
     plans_url: reqwest::Url,
 }
 
-fn err(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
-
 impl Contenders {
     fn new(track_base: &str, membership_base: &str) -> Result<Self, String> {
         let track = tgtrack_client::Client::builder(TRACK_KEY)
             .core(|c| c.with_loopback_url(track_base).with_quotas(vec![]))
             .build()
-            .map_err(err)?;
+            .map_err(text)?;
         let membership = tgmembership_client::Client::builder(BOT_ID, MEMBERSHIP_KEY)
             .core(|c| c.with_loopback_url(membership_base).with_quotas(vec![]))
             .build()
-            .map_err(err)?;
+            .map_err(text)?;
         // The strongest plain baseline: hyper-util's pool with TCP_NODELAY, as ours and reqwest
         // set it.
         let mut connector = HttpConnector::new();
@@ -222,7 +262,10 @@ impl Contenders {
         let hyper =
             hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(connector);
         // No proxy from the environment: the request goes straight to the fake, like the others.
-        let reqwest = reqwest::Client::builder().no_proxy().build().map_err(err)?;
+        let reqwest = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .map_err(text)?;
         let add_event = format!("{track_base}/v1/{TRACK_KEY}/add_event");
         let plans = format!("{membership_base}/v1/bot{BOT_ID}/{MEMBERSHIP_KEY}/plans");
         Ok(Contenders {
@@ -230,139 +273,90 @@ impl Contenders {
             membership,
             hyper,
             reqwest,
-            add_event_uri: add_event.parse().map_err(err)?,
-            add_event_url: add_event.parse().map_err(err)?,
-            plans_uri: plans.parse().map_err(err)?,
-            plans_url: plans.parse().map_err(err)?,
+            add_event_uri: add_event.parse().map_err(text)?,
+            add_event_url: add_event.parse().map_err(text)?,
+            plans_uri: plans.parse().map_err(text)?,
+            plans_url: plans.parse().map_err(text)?,
         })
     }
 
-    /// One call; returns the number of items the answer held (1 for `add_event`).
-    /// The hand-written raw hyper call.
-    async fn hyper_call(&self, op: Op) -> Result<usize, String> {
-        match op {
+    /// The hand-written raw hyper exchange: the answer's status and body.
+    async fn hyper_exchange(&self, op: Op) -> Result<(http::StatusCode, Bytes), String> {
+        let request = match op {
             Op::AddEvent => {
-                let body = serde_json::to_vec(&AddEventBody {
-                    user_id: USER_ID.to_string(),
-                    event_type: "sale",
-                })
-                .map_err(err)?;
-                let request = http::Request::post(self.add_event_uri.clone())
+                let body = serde_json::to_vec(&add_event_body()).map_err(text)?;
+                http::Request::post(self.add_event_uri.clone())
                     .header(http::header::CONTENT_TYPE, "application/json")
                     .body(Full::new(Bytes::from(body)))
-                    .map_err(err)?;
-                let response = self.hyper.request(request).await.map_err(err)?;
-                let status = response.status();
-                let body = response.into_body().collect().await.map_err(err)?;
-                let answer: TrackAnswer = serde_json::from_slice(&body.to_bytes()).map_err(err)?;
-                if !status.is_success() || answer.status != "OK" {
-                    return Err(format!("raw hyper add_event: {status}"));
-                }
-                std::hint::black_box(answer);
-                Ok(1)
             }
             Op::ListPlans => {
-                let request = http::Request::get(self.plans_uri.clone())
-                    .body(Full::new(Bytes::new()))
-                    .map_err(err)?;
-                let response = self.hyper.request(request).await.map_err(err)?;
-                let status = response.status();
-                let body = response.into_body().collect().await.map_err(err)?;
-                let answer: PlansAnswer = serde_json::from_slice(&body.to_bytes()).map_err(err)?;
-                if !status.is_success() || answer.ok == Some(false) {
-                    return Err(format!("raw hyper GET plans: {status}"));
-                }
-                Ok(std::hint::black_box(answer).result.len())
+                http::Request::get(self.plans_uri.clone()).body(Full::new(Bytes::new()))
+            }
+        }
+        .map_err(text)?;
+        let response = self.hyper.request(request).await.map_err(text)?;
+        let status = response.status();
+        let body = response.into_body().collect().await.map_err(text)?;
+        Ok((status, body.to_bytes()))
+    }
+
+    /// The raw hyper call, its answer decoded with `serde_json` and checked.
+    async fn hyper_call(&self, op: Op) -> Result<usize, String> {
+        let (status, body) = self.hyper_exchange(op).await?;
+        let who = Contender::Hyper;
+        match op {
+            Op::AddEvent => {
+                let answer: TrackAnswer = serde_json::from_slice(&body).map_err(text)?;
+                checked(who, op, status, answer)
+            }
+            Op::ListPlans => {
+                let answer: PlansAnswer = serde_json::from_slice(&body).map_err(text)?;
+                checked(who, op, status, answer)
             }
         }
     }
 
+    /// The reqwest call: `request` sent, its answer decoded by `.json::<A>()` and checked.
+    async fn reqwest_call<A: Checked>(
+        &self,
+        op: Op,
+        request: reqwest::RequestBuilder,
+    ) -> Result<usize, String> {
+        let response = request.send().await.map_err(text)?;
+        let status = response.status();
+        let answer: A = response.json().await.map_err(text)?;
+        checked(Contender::Reqwest, op, status, answer)
+    }
+
+    /// One call; returns the number of items the answer held (1 for `add_event`).
     async fn call(&self, who: Contender, op: Op) -> Result<usize, String> {
         match (who, op) {
             (Contender::Ours, Op::AddEvent) => {
-                let answer = self
-                    .track
-                    .add_event(USER_ID, "sale")
-                    .send()
-                    .await
-                    .map_err(err)?;
-                std::hint::black_box(answer);
+                let answer = self.track.add_event(USER_ID, "sale").send().await;
+                std::hint::black_box(answer.map_err(text)?);
                 Ok(1)
             }
             (Contender::Ours, Op::ListPlans) => {
-                let plans = self.membership.plans().list().send().await.map_err(err)?;
+                let plans = self.membership.plans().list().send().await.map_err(text)?;
                 Ok(std::hint::black_box(plans).len())
             }
             (Contender::Hyper, op) => self.hyper_call(op).await,
             (Contender::HyperTimeout, op) => {
                 tokio::time::timeout(std::time::Duration::from_secs(30), self.hyper_call(op))
                     .await
-                    .map_err(err)?
+                    .map_err(text)?
             }
             (Contender::Reqwest, Op::AddEvent) => {
-                let response = self
-                    .reqwest
-                    .post(self.add_event_url.clone())
-                    .json(&AddEventBody {
-                        user_id: USER_ID.to_string(),
-                        event_type: "sale",
-                    })
-                    .send()
+                let post = self.reqwest.post(self.add_event_url.clone());
+                self.reqwest_call::<TrackAnswer>(op, post.json(&add_event_body()))
                     .await
-                    .map_err(err)?;
-                let status = response.status();
-                let answer: TrackAnswer = response.json().await.map_err(err)?;
-                if !status.is_success() || answer.status != "OK" {
-                    return Err(format!("reqwest add_event: {status}"));
-                }
-                std::hint::black_box(answer);
-                Ok(1)
             }
             (Contender::Reqwest, Op::ListPlans) => {
-                let response = self
-                    .reqwest
-                    .get(self.plans_url.clone())
-                    .send()
-                    .await
-                    .map_err(err)?;
-                let status = response.status();
-                let answer: PlansAnswer = response.json().await.map_err(err)?;
-                if !status.is_success() || answer.ok == Some(false) {
-                    return Err(format!("reqwest GET plans: {status}"));
-                }
-                Ok(std::hint::black_box(answer).result.len())
+                let get = self.reqwest.get(self.plans_url.clone());
+                self.reqwest_call::<PlansAnswer>(op, get).await
             }
         }
     }
-}
-
-/// CPU time this thread has used, in nanoseconds: `/proc/thread-self/schedstat` when the kernel
-/// offers it, else utime + stime of `/proc/thread-self/stat` (clock ticks of 10 ms).
-pub fn thread_cpu_ns() -> Result<u64, String> {
-    let schedstat = std::fs::read_to_string("/proc/thread-self/schedstat").ok();
-    if let Some(ns) = schedstat
-        .as_deref()
-        .and_then(|t| t.split_whitespace().next())
-        .and_then(|n| n.parse::<u64>().ok())
-    {
-        return Ok(ns);
-    }
-    let stat = std::fs::read_to_string("/proc/thread-self/stat")
-        .map_err(|e| format!("cannot read this thread's CPU time: {e}"))?;
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let rest = stat
-        .rsplit_once(')')
-        .map(|(_, r)| r)
-        .ok_or("unreadable /proc/thread-self/stat")?;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
-    let ticks = |i: usize| -> Result<u64, String> {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .ok_or_else(|| "unreadable /proc/thread-self/stat".to_owned())
-    };
-    Ok((ticks(11)? + ticks(12)?) * 10_000_000)
 }
 
 /// What one client did for one operation.
@@ -385,57 +379,6 @@ struct Tally {
     /// Share of the wall time the sink's thread was busy, per concurrent round.
     round_server_busy: Vec<f64>,
     connections: u64,
-}
-
-/// The median of `values` (NaN when empty).
-fn median(values: &[f64]) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
-}
-
-/// The median of the per-round ratios `a[i] / b[i]`: each round's clients ran back to back,
-/// so a change in the machine's speed between rounds cancels out.
-fn paired(a: &[f64], b: &[f64]) -> f64 {
-    let ratios: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
-    median(&ratios)
-}
-
-/// The `p` quantile of `values` (nearest rank; NaN when empty).
-fn percentile(values: &[f64], p: f64) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1;
-    v[i]
-}
-
-impl Tally {
-    fn percentile(&self, p: f64) -> f64 {
-        percentile(&self.latencies_us, p)
-    }
-
-    fn cpu_us(&self) -> f64 {
-        median(&self.round_cpu_us)
-    }
-
-    fn rps(&self) -> f64 {
-        median(&self.round_rps)
-    }
-
-    fn concurrent_cpu_us(&self) -> f64 {
-        median(&self.round_rps_cpu_us)
-    }
-
-    fn server_busy(&self) -> f64 {
-        median(&self.round_server_busy)
-    }
 }
 
 async fn sequential(
@@ -485,7 +428,7 @@ async fn concurrent(
         });
     }
     while let Some(done) = tasks.join_next().await {
-        done.map_err(err)??;
+        done.map_err(text)??;
     }
     let secs = started.elapsed().as_secs_f64();
     Ok((secs, thread_cpu_ns()?.saturating_sub(cpu)))
@@ -520,20 +463,8 @@ pub fn ratio_text(r: f64, target: f64) -> String {
     }
 }
 
-/// The order in which the contenders take round `round`: rotated, so none always goes first.
-fn order(round: usize) -> [Contender; 4] {
-    let mut all = Contender::ALL;
-    let n = all.len();
-    all.rotate_left(round % n);
-    all
-}
-
 pub fn run(report: &mut Report) -> Result<(), String> {
-    if let Some(load) = std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| {
-        l.split_whitespace()
-            .next()
-            .and_then(|n| n.parse::<f64>().ok())
-    }) {
+    if let Some(load) = loadavg().and_then(|l| l.first()?.parse::<f64>().ok()) {
         report.push("compare.loadavg_1m_at_start", load);
     }
     let server_rt = tokio::runtime::Builder::new_multi_thread()
@@ -541,19 +472,19 @@ pub fn run(report: &mut Report) -> Result<(), String> {
         .thread_name("bench-fake")
         .enable_all()
         .build()
-        .map_err(err)?;
+        .map_err(text)?;
     let track_fake = Arc::new(TgtrackFake::new());
     track_fake.add_key(TRACK_KEY, Mode::Production);
     let membership_fake = Arc::new(TgmembershipFake::new(BOT_ID, MEMBERSHIP_KEY));
     let (track_server, membership_server) = server_rt.block_on(async {
-        let t = MockServer::start(track_fake).await.map_err(err)?;
-        let m = MockServer::start(membership_fake).await.map_err(err)?;
+        let t = MockServer::start(track_fake).await.map_err(text)?;
+        let m = MockServer::start(membership_fake).await.map_err(text)?;
         Ok::<_, String>((t, m))
     })?;
     let client_rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(err)?;
+        .map_err(text)?;
     let contenders = Arc::new(Contenders::new(
         &track_server.base_url(),
         &membership_server.base_url(),
@@ -593,33 +524,11 @@ pub fn run(report: &mut Report) -> Result<(), String> {
 
 /// The fake's own answer to `op`, fetched once with the raw hyper client.
 async fn fake_answer(c: &Contenders, op: Op) -> Result<Bytes, String> {
-    let request = match op {
-        Op::AddEvent => http::Request::post(c.add_event_uri.clone())
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(Full::new(Bytes::from(
-                serde_json::to_vec(&AddEventBody {
-                    user_id: USER_ID.to_string(),
-                    event_type: "sale",
-                })
-                .map_err(err)?,
-            ))),
-        Op::ListPlans => http::Request::get(c.plans_uri.clone()).body(Full::new(Bytes::new())),
+    let (status, body) = c.hyper_exchange(op).await?;
+    if !status.is_success() {
+        return Err(format!("the fake answers {status} to {}", op.label()));
     }
-    .map_err(err)?;
-    let response = c.hyper.request(request).await.map_err(err)?;
-    if !response.status().is_success() {
-        return Err(format!(
-            "the fake answers {} to {}",
-            response.status(),
-            op.label()
-        ));
-    }
-    Ok(response
-        .into_body()
-        .collect()
-        .await
-        .map_err(err)?
-        .to_bytes())
+    Ok(body)
 }
 
 /// A sink answering both operations with the fake's own bytes.
@@ -644,12 +553,8 @@ async fn measure(
 ) -> Result<(), String> {
     // Same answer through every client, and the same request bytes from ours and the baselines.
     let ours_body =
-        serde_json::to_vec(&tgtrack_client::AddEvent::new(USER_ID, "sale")).map_err(err)?;
-    let raw_body = serde_json::to_vec(&AddEventBody {
-        user_id: USER_ID.to_string(),
-        event_type: "sale",
-    })
-    .map_err(err)?;
+        serde_json::to_vec(&tgtrack_client::AddEvent::new(USER_ID, "sale")).map_err(text)?;
+    let raw_body = serde_json::to_vec(&add_event_body()).map_err(text)?;
     if ours_body != raw_body {
         return Err("the baselines' add_event body differs from ours".to_owned());
     }
@@ -688,9 +593,9 @@ async fn measure(
             sequential(c, who, op, WARMUP, None).await?;
         }
         for round in 0..ROUNDS {
-            for who in order(round) {
-                let i = index(who);
-                sequential(c, who, op, PER_ROUND, Some(&mut tallies[i])).await?;
+            for who in rotated(Contender::ALL, round) {
+                let tally = Some(&mut tallies[who as usize]);
+                sequential(c, who, op, PER_ROUND, tally).await?;
                 // The fakes keep every request they see: keep that bounded.
                 server.clear_requests();
             }
@@ -700,8 +605,8 @@ async fn measure(
             concurrent(against_sink, who, op, CONCURRENCY * 10).await?;
         }
         for round in 0..THROUGHPUT_ROUNDS {
-            for who in order(round) {
-                let t = &mut tallies[index(who)];
+            for who in rotated(Contender::ALL, round) {
+                let t = &mut tallies[who as usize];
                 let (connections, server_cpu) = (sink.connections(), sink.cpu_ns()?);
                 let requests = sink.requests();
                 let (secs, cpu) = concurrent(against_sink, who, op, THROUGHPUT_PER_ROUND).await?;
@@ -724,9 +629,20 @@ async fn measure(
     Ok(())
 }
 
-/// `who`'s place in [`Contender::ALL`], which is also its tally's.
-fn index(who: Contender) -> usize {
-    Contender::ALL.iter().position(|c| *c == who).unwrap_or(0)
+/// Prints `ours ÷ <who>` against its target: each named ratio, marked when over.
+pub fn print_ratios(who: Contender, target: f64, ratios: &[(&str, f64)]) {
+    let shown: Vec<String> = ratios
+        .iter()
+        .map(|(name, r)| {
+            let mark = if *r <= target { "" } else { " (over)" };
+            format!("{name} {}{mark}", ratio_text(*r, target))
+        })
+        .collect();
+    println!(
+        "    ours ÷ {} (target ≤ {target:.2}x): {}",
+        who.label(),
+        shown.join(", ").trim_start()
+    );
 }
 
 fn print_op(op: Op, tallies: &[Tally], report: &mut Report) {
@@ -737,33 +653,37 @@ fn print_op(op: Op, tallies: &[Tally], report: &mut Report) {
     );
     println!("    (64 callers against the sink; busy share of its thread: client / sink)");
     for who in Contender::ALL {
-        let t = &tallies[index(who)];
-        let (median, p99) = (t.percentile(0.5), t.percentile(0.99));
-        println!(
-            "    {:<22} {:>10.1} {:>10.1} {:>12.1} {:>14.0} {:>12.1} {:>12}   busy {:.0}% / {:.0}%",
-            who.label(),
-            median,
-            p99,
-            t.cpu_us(),
-            t.rps(),
-            t.concurrent_cpu_us(),
-            t.connections,
-            t.rps() * t.concurrent_cpu_us() / 1e4,
-            t.server_busy() * 100.0,
+        let t = &tallies[who as usize];
+        let (p50, p99) = (
+            percentile(&t.latencies_us, 0.5),
+            percentile(&t.latencies_us, 0.99),
         );
-        let key = format!("compare.{}.{}", op.key(), who.key());
-        report.push(&format!("{key}.median_us"), median);
-        report.push(&format!("{key}.p99_us"), p99);
-        report.push(&format!("{key}.cpu_us"), t.cpu_us());
-        report.push(&format!("{key}.rps"), t.rps());
-        report.push(&format!("{key}.rps_cpu_us"), t.concurrent_cpu_us());
-        report.push(&format!("{key}.calls"), t.calls as f64);
-        report.push(&format!("{key}.connections_opened"), t.connections as f64);
-        report.push(&format!("{key}.server_busy"), t.server_busy());
+        let (cpu, rps) = (median(&t.round_cpu_us), median(&t.round_rps));
+        let (rps_cpu, busy) = (median(&t.round_rps_cpu_us), median(&t.round_server_busy));
+        println!(
+            "    {:<22} {p50:>10.1} {p99:>10.1} {cpu:>12.1} {rps:>14.0} {rps_cpu:>12.1} {:>12}   busy {:.0}% / {:.0}%",
+            who.label(),
+            t.connections,
+            rps * rps_cpu / 1e4,
+            busy * 100.0,
+        );
+        report.push_all(
+            &format!("compare.{}.{}", op.key(), who.key()),
+            &[
+                ("median_us", p50),
+                ("p99_us", p99),
+                ("cpu_us", cpu),
+                ("rps", rps),
+                ("rps_cpu_us", rps_cpu),
+                ("calls", t.calls as f64),
+                ("connections_opened", t.connections as f64),
+                ("server_busy", busy),
+            ],
+        );
     }
-    let ours = &tallies[index(Contender::Ours)];
-    for (who, target) in [(Contender::Hyper, 1.10), (Contender::Reqwest, 1.0)] {
-        let base = &tallies[index(who)];
+    let ours = &tallies[Contender::Ours as usize];
+    for (who, target) in TARGETS {
+        let base = &tallies[who as usize];
         let ratios = [
             ("median", paired(&ours.round_p50_us, &base.round_p50_us)),
             ("p99", paired(&ours.round_p99_us, &base.round_p99_us)),
@@ -775,20 +695,7 @@ fn print_op(op: Op, tallies: &[Tally], report: &mut Report) {
                 paired(&ours.round_rps_cpu_us, &base.round_rps_cpu_us),
             ),
         ];
-        let text: Vec<String> = ratios
-            .iter()
-            .map(|(name, r)| {
-                let mark = if *r <= target { "" } else { " (over)" };
-                format!("{name} {}{mark}", ratio_text(*r, target))
-            })
-            .collect();
-        println!(
-            "    ours ÷ {} (target ≤ {target:.2}x): {}",
-            who.label(),
-            text.join(", ")
-        );
-        for (name, r) in ratios {
-            report.push(&format!("compare.{}.vs_{}.{name}", op.key(), who.key()), r);
-        }
+        print_ratios(who, target, &ratios);
+        report.push_all(&format!("compare.{}.vs_{}", op.key(), who.key()), &ratios);
     }
 }

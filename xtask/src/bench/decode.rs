@@ -13,6 +13,8 @@ use serde::de::DeserializeOwned;
 use tgmembership_client::{Order, PaymentMethod, PlanReport, envelope};
 
 use super::Report;
+use super::measure::{median, paired, rotated};
+use crate::text;
 
 /// Rounds per document; in each, every decoder runs [`SLICE`] in a rotating order, so drift in
 /// the machine's load falls on all three alike.
@@ -33,6 +35,11 @@ struct Plain<T> {
 /// One decoder under test.
 type Decoder<'a> = Box<dyn FnMut(&[u8]) -> Result<(), String> + 'a>;
 
+/// Keeps a decoded value from being optimised away.
+fn keep<V>(value: V) {
+    std::hint::black_box(value);
+}
+
 /// Bytes per second of `decode` on `body` over one slice, in MB/s (10^6 bytes).
 fn slice_throughput(body: &[u8], decode: &mut Decoder<'_>) -> Result<f64, String> {
     let mut n: u64 = 0;
@@ -46,16 +53,6 @@ fn slice_throughput(body: &[u8], decode: &mut Decoder<'_>) -> Result<f64, String
     Ok(n as f64 * body.len() as f64 / started.elapsed().as_secs_f64() / 1e6)
 }
 
-/// The median of `values`.
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    match values.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
-    }
-}
-
 fn measure<T: DeserializeOwned>(
     report: &mut Report,
     name: &str,
@@ -66,23 +63,23 @@ fn measure<T: DeserializeOwned>(
     let typed = envelope::decode::<Vec<T>>(200, body, None)
         .map_err(|e| format!("{label}: our decoder refuses the document: {e}"))?
         .into_result()
-        .map_err(|e| e.to_string())?;
+        .map_err(text)?;
     let items = typed.len();
     let mut decoders: [Decoder<'_>; 3] = [
         Box::new(|b| {
-            let env = envelope::decode::<Vec<T>>(200, b, None).map_err(|e| e.to_string())?;
-            std::hint::black_box(env);
-            Ok(())
+            envelope::decode::<Vec<T>>(200, b, None)
+                .map(keep)
+                .map_err(text)
         }),
         Box::new(|b| {
-            let p: Plain<Vec<T>> = serde_json::from_slice(b).map_err(|e| e.to_string())?;
-            std::hint::black_box(p);
-            Ok(())
+            serde_json::from_slice::<Plain<Vec<T>>>(b)
+                .map(keep)
+                .map_err(text)
         }),
         Box::new(|b| {
-            let v: serde_json::Value = serde_json::from_slice(b).map_err(|e| e.to_string())?;
-            std::hint::black_box(v);
-            Ok(())
+            serde_json::from_slice::<serde_json::Value>(b)
+                .map(keep)
+                .map_err(text)
         }),
     ];
     for decode in &mut decoders {
@@ -90,35 +87,33 @@ fn measure<T: DeserializeOwned>(
     }
     let mut rounds: [Vec<f64>; 3] = Default::default();
     for round in 0..ROUNDS {
-        for k in 0..decoders.len() {
-            let i = (round + k) % decoders.len();
+        for i in rotated([0, 1, 2], round) {
             rounds[i].push(slice_throughput(body, &mut decoders[i])?);
         }
     }
-    let ratios: Vec<f64> = rounds[0]
-        .iter()
-        .zip(&rounds[2])
-        .map(|(o, v)| o / v)
-        .collect();
-    let [ours, plain, value] = rounds.map(median);
-    let ours_vs_value = median(ratios);
+    let ours_vs_value = paired(&rounds[0], &rounds[2]);
+    let [ours, plain, value] = rounds.map(|r| median(&r));
     println!(
         "  {label:<24} {:>8} {items:>6} {ours:>14.1} {plain:>16.1} {value:>12.1} {ours_vs_value:>9.2}x",
         body.len(),
     );
-    report.push(&format!("decode.{name}.bytes"), body.len() as f64);
-    report.push(&format!("decode.{name}.ours_mb_s"), ours);
-    report.push(&format!("decode.{name}.plain_typed_mb_s"), plain);
-    report.push(&format!("decode.{name}.value_mb_s"), value);
-    report.push(&format!("decode.{name}.ours_vs_value"), ours_vs_value);
+    report.push_all(
+        &format!("decode.{name}"),
+        &[
+            ("bytes", body.len() as f64),
+            ("ours_mb_s", ours),
+            ("plain_typed_mb_s", plain),
+            ("value_mb_s", value),
+            ("ours_vs_value", ours_vs_value),
+        ],
+    );
     Ok(())
 }
 
 /// The document's orders answer with its orders repeated until the body holds `size` bytes:
 /// a page as large as a busy bot's.
 fn large_orders_page(document: &[u8], size: usize) -> Result<Vec<u8>, String> {
-    let mut answer: serde_json::Value =
-        serde_json::from_slice(document).map_err(|e| e.to_string())?;
+    let mut answer: serde_json::Value = serde_json::from_slice(document).map_err(text)?;
     let orders = answer["result"]
         .as_array()
         .filter(|o| !o.is_empty())
@@ -136,7 +131,7 @@ fn large_orders_page(document: &[u8], size: usize) -> Result<Vec<u8>, String> {
         .cloned()
         .collect();
     answer["result"] = serde_json::Value::Array(page);
-    serde_json::to_vec(&answer).map_err(|e| e.to_string())
+    serde_json::to_vec(&answer).map_err(text)
 }
 
 fn read(name: &str) -> Result<Vec<u8>, String> {

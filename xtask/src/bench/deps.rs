@@ -13,9 +13,13 @@ use std::process::Command;
 use std::time::Instant;
 
 use super::Report;
+use crate::text;
 
 /// The provider crates measured.
-const PROVIDERS: [&str; 3] = ["tga-client", "tgtrack-client", "tgmembership-client"];
+pub const PROVIDERS: [&str; 3] = ["tga-client", "tgtrack-client", "tgmembership-client"];
+/// The baseline crate's name (its report key) and what it holds.
+pub const BASELINE: &str = "reqwest-baseline";
+pub const BASELINE_LABEL: &str = "reqwest + rustls + serde_json";
 
 /// The baseline: what a user would depend on to write the same clients by hand.
 const BASELINE_MANIFEST: &str = r#"[package]
@@ -135,14 +139,14 @@ fn clean_build(manifest: &Path, package: Option<&str>, target: &Path) -> Result<
 
 /// Writes the baseline crate into `dir` and fetches its dependencies.
 fn baseline(dir: &Path) -> Result<PathBuf, String> {
-    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir.join("src")).map_err(text)?;
     let manifest = dir.join("Cargo.toml");
-    std::fs::write(&manifest, BASELINE_MANIFEST).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("src/lib.rs"), BASELINE_LIB).map_err(|e| e.to_string())?;
+    std::fs::write(&manifest, BASELINE_MANIFEST).map_err(text)?;
+    std::fs::write(dir.join("src/lib.rs"), BASELINE_LIB).map_err(text)?;
     // The workspace's toolchain, so both sides build with the same compiler.
     let toolchain = workspace().join("rust-toolchain.toml");
     if toolchain.exists() {
-        std::fs::copy(&toolchain, dir.join("rust-toolchain.toml")).map_err(|e| e.to_string())?;
+        std::fs::copy(&toolchain, dir.join("rust-toolchain.toml")).map_err(text)?;
     }
     let fetched = output(
         Command::new(cargo())
@@ -176,31 +180,33 @@ fn measure(report: &mut Report, scratch: &Path) -> Result<(), String> {
         "  {:<34} {:>12} {:>16}",
         "crate", "dependencies", "clean build s"
     );
+    let mut row = |key: &str, label: &str, (count, secs): (usize, f64)| {
+        println!("  {label:<34} {count:>12} {secs:>16.1}");
+        report.push_all(
+            &format!("deps.{key}"),
+            &[("count", count as f64), ("build_s", secs)],
+        );
+    };
     let manifest = workspace().join("Cargo.toml");
     for name in PROVIDERS {
         let count = tree(&manifest, Some(name))?;
-        let secs = clean_build(
-            &manifest,
-            Some(name),
-            &scratch.join(format!("target-{name}")),
-        )?;
-        println!("  {name:<34} {count:>12} {secs:>16.1}");
-        report.push(&format!("deps.{name}.count"), count as f64);
-        report.push(&format!("deps.{name}.build_s"), secs);
+        let target = scratch.join(format!("target-{name}"));
+        row(
+            name,
+            name,
+            (count, clean_build(&manifest, Some(name), &target)?),
+        );
     }
-    let label = "reqwest + rustls + serde_json";
-    let built = baseline(&scratch.join("reqwest-baseline")).and_then(|m| {
+    let built = baseline(&scratch.join(BASELINE)).and_then(|m| {
         let count = tree(&m, None)?;
-        let secs = clean_build(&m, None, &scratch.join("target-baseline"))?;
-        Ok((count, secs))
+        Ok((
+            count,
+            clean_build(&m, None, &scratch.join("target-baseline"))?,
+        ))
     });
     match built {
-        Ok((count, secs)) => {
-            println!("  {label:<34} {count:>12} {secs:>16.1}");
-            report.push("deps.reqwest-baseline.count", count as f64);
-            report.push("deps.reqwest-baseline.build_s", secs);
-        }
-        Err(e) => println!("  {label:<34} skipped: could not be built offline ({e})"),
+        Ok(built) => row(BASELINE, BASELINE_LABEL, built),
+        Err(e) => println!("  {BASELINE_LABEL:<34} skipped: could not be built offline ({e})"),
     }
     Ok(())
 }

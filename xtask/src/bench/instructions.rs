@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::Report;
-use super::compare::{Contender, Op, ratio_text};
+use super::compare::{Contender, Op, TARGETS, print_ratios};
+use super::measure::median;
+use crate::text;
 
 /// Calls of the shorter run.
 const SHORT: usize = 500;
@@ -27,10 +29,10 @@ pub fn run(report: &mut Report) -> Result<(), String> {
         println!("instructions: skipped (valgrind is not installed)");
         return Ok(());
     }
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let exe = std::env::current_exe().map_err(text)?;
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/callgrind");
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&dir).map_err(text)?;
     println!(
         "instructions: callgrind, client thread only, ({LONG} calls − {SHORT} calls) ÷ {} per \
          call, median of {REPEATS} (spread: largest − smallest)",
@@ -48,40 +50,25 @@ pub fn run(report: &mut Report) -> Result<(), String> {
                 // The two runs of one client go side by side: each uses one core.
                 let short = spawn(&exe, &dir, who, op, SHORT)?;
                 let long = spawn(&exe, &dir, who, op, LONG)?;
-                let short = finish(short)?;
-                let long = finish(long)?;
+                let (short, long) = (finish(short)?, finish(long)?);
                 samples.push((long as f64 - short as f64) / (LONG - SHORT) as f64);
             }
-            samples.sort_by(f64::total_cmp);
-            let per_call = samples[REPEATS / 2];
-            let spread = samples[REPEATS - 1] - samples[0];
-            report.push(
-                &format!("instructions.{}.{}.spread", op.key(), who.key()),
-                spread,
-            );
+            let per_call = median(&samples);
+            let spread = samples.iter().copied().fold(f64::MIN, f64::max)
+                - samples.iter().copied().fold(f64::MAX, f64::min);
             println!(
                 "    {:<18} {:<22} {per_call:>14.0} {spread:>10.0}",
                 op.label(),
                 who.label()
             );
-            report.push(
-                &format!("instructions.{}.{}", op.key(), who.key()),
-                per_call,
-            );
-            counts.push((who, per_call));
+            let key = format!("instructions.{}.{}", op.key(), who.key());
+            report.push(&format!("{key}.spread"), spread);
+            report.push(&key, per_call);
+            counts.push(per_call);
         }
-        let ours = counts[0].1;
-        for (who, target) in [(Contender::Hyper, 1.10), (Contender::Reqwest, 1.0)] {
-            let Some(&(_, base)) = counts.iter().find(|(w, _)| *w == who) else {
-                continue;
-            };
-            let r = ours / base;
-            let mark = if r <= target { "" } else { " (over)" };
-            println!(
-                "    ours ÷ {} (target ≤ {target:.2}x): {}{mark}",
-                who.label(),
-                ratio_text(r, target)
-            );
+        for (who, target) in TARGETS {
+            let r = counts[0] / counts[who as usize];
+            print_ratios(who, target, &[("", r)]);
             report.push(&format!("instructions.{}.vs_{}", op.key(), who.key()), r);
         }
     }
@@ -120,7 +107,7 @@ fn spawn(exe: &Path, dir: &Path, who: Contender, op: Op, calls: usize) -> Result
 
 /// Waits for the run and reads the main thread's instruction count.
 fn finish(mut run: Running) -> Result<u64, String> {
-    let status = run.child.wait().map_err(|e| e.to_string())?;
+    let status = run.child.wait().map_err(text)?;
     if !status.success() {
         return Err(format!("callgrind of {} failed: {status}", run.what));
     }

@@ -8,10 +8,12 @@ use std::pin::Pin;
 use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
-use tg_common::limit::{AdmissionLog, LocalBackend, Nanos, nanos};
+use tg_common::limit::bench_internals::{AdmissionLog, LocalBackend, Nanos, nanos};
 use tg_common::{Quota, RateLimiter};
 
 use super::Report;
+use super::measure::at_percent;
+use crate::text;
 
 /// TGTrack's documented quotas with the client's default margins.
 fn tgtrack_quotas() -> Vec<Quota> {
@@ -101,10 +103,7 @@ pub fn run(report: &mut Report) -> Result<(), String> {
     report.push("limiter.binding_utilization", util);
 
     // Uncontended cost, real time.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let rt = timer_runtime()?;
     let n = 2_000_000u32;
     let (try_ns, acquire_ns) = rt.block_on(async {
         let limiter = RateLimiter::new(&[Quota::per_second(u32::MAX)]);
@@ -123,8 +122,10 @@ pub fn run(report: &mut Report) -> Result<(), String> {
     println!(
         "  uncontended try_acquire: {try_ns:.0} ns/op; acquire().await: {acquire_ns:.0} ns/op"
     );
-    report.push("limiter.try_acquire_ns", try_ns);
-    report.push("limiter.acquire_ns", acquire_ns);
+    report.push_all(
+        "limiter",
+        &[("try_acquire_ns", try_ns), ("acquire_ns", acquire_ns)],
+    );
     for n in [10_000usize, 100_000] {
         contended(report, n)?;
     }
@@ -135,10 +136,7 @@ pub fn run(report: &mut Report) -> Result<(), String> {
 /// they came, the slow case of a sorted vector, and in random order), of dropping that many
 /// waiting `acquire` futures, and how late waiters wake after their slot.
 fn contended(report: &mut Report, n: usize) -> Result<(), String> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let rt = timer_runtime()?;
     let quota = [Quota::new(
         u32::try_from(n / 10).unwrap_or(u32::MAX),
         Duration::from_secs(1),
@@ -195,13 +193,13 @@ fn contended(report: &mut Report, n: usize) -> Result<(), String> {
         for _ in 0..n {
             let lim = limiter.clone();
             tasks.push(tokio::spawn(async move {
-                lim.acquire_within(long).await.map_err(|e| e.to_string())?;
+                lim.acquire_within(long).await.map_err(text)?;
                 Ok::<_, String>(tokio::time::Instant::now())
             }));
         }
         let mut admitted = Vec::with_capacity(n);
         for t in tasks {
-            admitted.push(t.await.map_err(|e| e.to_string())??);
+            admitted.push(t.await.map_err(text)??);
         }
         let first = admitted[0];
         let mut late: Vec<f64> = admitted
@@ -214,22 +212,30 @@ fn contended(report: &mut Report, n: usize) -> Result<(), String> {
             })
             .collect();
         late.sort_by(f64::total_cmp);
-        let p50 = late[late.len() / 2];
-        let p99 = late[late.len() * 99 / 100];
-        let max = late[late.len() - 1];
+        let (p50, p99, max) = (at_percent(&late, 50), at_percent(&late, 99), at_percent(&late, 100));
         println!(
             "  contended, {n} waiters: reserve {reserve_ns:.0} ns each; cancel all {cancel_fifo_ms:.1} ms (oldest first), {cancel_random_ms:.1} ms (random order); drop {n} waiting acquires {drop_ms:.1} ms; wake-up lateness p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms"
         );
-        let tag = format!("limiter.contended_{n}");
-        report.push(&format!("{tag}.reserve_ns"), reserve_ns);
-        report.push(&format!("{tag}.cancel_oldest_first_ms"), cancel_fifo_ms);
-        report.push(&format!("{tag}.cancel_random_ms"), cancel_random_ms);
-        report.push(&format!("{tag}.drop_waiters_ms"), drop_ms);
-        report.push(&format!("{tag}.wake_late_p50_ms"), p50);
-        report.push(&format!("{tag}.wake_late_p99_ms"), p99);
-        report.push(&format!("{tag}.wake_late_max_ms"), max);
+        report.push_all(
+            &format!("limiter.contended_{n}"),
+            &[
+                ("reserve_ns", reserve_ns),
+                ("cancel_oldest_first_ms", cancel_fifo_ms),
+                ("cancel_random_ms", cancel_random_ms),
+                ("drop_waiters_ms", drop_ms),
+                ("wake_late_p50_ms", p50),
+                ("wake_late_p99_ms", p99),
+                ("wake_late_max_ms", max),
+            ],
+        );
         Ok(())
     })
+}
+
+/// A current-thread runtime with timers only.
+fn timer_runtime() -> Result<tokio::runtime::Runtime, String> {
+    let mut builder = tokio::runtime::Builder::new_current_thread();
+    builder.enable_time().build().map_err(text)
 }
 
 /// Fisher-Yates with a fixed xorshift seed (reproducible rows, no extra dependency).
@@ -252,7 +258,7 @@ fn redis_latency(report: &mut Report) -> Result<(), String> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(text)?;
     let mut samples = rt.block_on(async {
         let limiter = tg_common::limit::redis_limiter(
             tg_common::limit::RedisConfig::new(
@@ -268,23 +274,27 @@ fn redis_latency(report: &mut Report) -> Result<(), String> {
                 })
                 .collect::<Vec<_>>(),
         )
-        .map_err(|e| e.to_string())?;
-        limiter.acquire().await.map_err(|e| e.to_string())?; // connect
+        .map_err(text)?;
+        limiter.acquire().await.map_err(text)?; // connect
         let mut samples = Vec::with_capacity(5000);
         for _ in 0..5000 {
             let t = Instant::now();
-            limiter.acquire().await.map_err(|e| e.to_string())?;
+            limiter.acquire().await.map_err(text)?;
             samples.push(t.elapsed().as_nanos() as f64 / 1000.0);
         }
         Ok::<_, String>(samples)
     })?;
     samples.sort_by(f64::total_cmp);
-    let median = samples[samples.len() / 2];
-    let p99 = samples[samples.len() * 99 / 100];
+    let (median, p99) = (at_percent(&samples, 50), at_percent(&samples, 99));
     println!(
         "  redis backend acquire (3 quotas, loopback): median {median:.0} µs, p99 {p99:.0} µs"
     );
-    report.push("limiter.redis_acquire_median_us", median);
-    report.push("limiter.redis_acquire_p99_us", p99);
+    report.push_all(
+        "limiter",
+        &[
+            ("redis_acquire_median_us", median),
+            ("redis_acquire_p99_us", p99),
+        ],
+    );
     Ok(())
 }

@@ -7,11 +7,14 @@ mod decode;
 mod deps;
 mod instructions;
 mod limiter;
+mod measure;
 mod perf_doc;
 mod sink;
 mod tracker;
 
 use std::fmt::Write as _;
+
+use crate::text;
 
 /// Named numbers collected by the benchmarks.
 #[derive(Debug, Default)]
@@ -23,6 +26,24 @@ impl Report {
     /// Records one number.
     pub fn push(&mut self, name: &str, value: f64) {
         self.entries.push((name.to_owned(), value));
+    }
+
+    /// Records `<prefix>.<name>` for every named value.
+    pub fn push_all(&mut self, prefix: &str, values: &[(&str, f64)]) {
+        for (name, value) in values {
+            self.push(&format!("{prefix}.{name}"), *value);
+        }
+    }
+
+    /// The last value recorded under `key`, or `None` when the run did not measure it.
+    pub fn get(&self, key: &str) -> Option<f64> {
+        let found = self.entries.iter().rev().find(|(k, _)| k == key);
+        found.map(|(_, v)| *v)
+    }
+
+    /// The values under `a` and `b`, when the run measured both.
+    pub fn pair(&self, a: &str, b: &str) -> Option<(f64, f64)> {
+        Some((self.get(a)?, self.get(b)?))
     }
 
     fn to_json(&self) -> String {
@@ -52,7 +73,7 @@ pub fn run(args: &[&str]) -> Result<(), String> {
             ])
             .args(args)
             .status()
-            .map_err(|e| e.to_string())?;
+            .map_err(text)?;
         return if status.success() {
             Ok(())
         } else {
@@ -85,9 +106,9 @@ pub fn run(args: &[&str]) -> Result<(), String> {
         }
     }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&dir).map_err(text)?;
     let path = dir.join(format!("{which}.json"));
-    std::fs::write(&path, report.to_json()).map_err(|e| e.to_string())?;
+    std::fs::write(&path, report.to_json()).map_err(text)?;
     println!("results written to {}", path.display());
     Ok(())
 }

@@ -15,6 +15,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 
+use crate::text;
+
 /// One fixed answer.
 #[derive(Clone)]
 pub struct Answer {
@@ -24,9 +26,9 @@ pub struct Answer {
     pub body: Bytes,
 }
 
-/// Counters shared with the server thread.
-#[derive(Default)]
-struct Counters {
+/// The answers and the counters, shared with the server thread.
+struct State {
+    routes: HashMap<String, Answer>,
     requests: AtomicU64,
     connections: AtomicU64,
     body_bytes: AtomicU64,
@@ -35,7 +37,7 @@ struct Counters {
 /// A running sink; dropping it stops the server thread.
 pub struct Sink {
     base_url: String,
-    counters: Arc<Counters>,
+    state: Arc<State>,
     /// `/proc/self/task/<tid>/schedstat` of the server thread.
     schedstat: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -45,21 +47,25 @@ pub struct Sink {
 impl Sink {
     /// Starts a sink answering `routes` (exact paths; anything else gets 404).
     pub fn start(routes: HashMap<String, Answer>) -> Result<Sink, String> {
-        let routes = Arc::new(routes);
-        let counters = Arc::new(Counters::default());
+        let state = Arc::new(State {
+            routes,
+            requests: AtomicU64::new(0),
+            connections: AtomicU64::new(0),
+            body_bytes: AtomicU64::new(0),
+        });
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread_counters = Arc::clone(&counters);
+        let thread_state = Arc::clone(&state);
         let thread = std::thread::Builder::new()
             .name("bench-sink".to_owned())
-            .spawn(move || serve(routes, thread_counters, ready_tx, stop_rx))
-            .map_err(|e| e.to_string())?;
+            .spawn(move || serve(thread_state, ready_tx, stop_rx))
+            .map_err(text)?;
         let (addr, tid) = ready_rx
             .recv()
             .map_err(|_| "the sink thread did not start".to_owned())??;
         Ok(Sink {
             base_url: format!("http://{addr}"),
-            counters,
+            state,
             schedstat: format!("/proc/self/task/{tid}/schedstat"),
             stop: Some(stop_tx),
             thread: Some(thread),
@@ -73,24 +79,22 @@ impl Sink {
 
     /// Requests answered so far.
     pub fn requests(&self) -> u64 {
-        self.counters.requests.load(Ordering::Relaxed)
+        self.state.requests.load(Ordering::Relaxed)
     }
 
     /// Connections accepted so far.
     pub fn connections(&self) -> u64 {
-        self.counters.connections.load(Ordering::Relaxed)
+        self.state.connections.load(Ordering::Relaxed)
     }
 
     /// Request body bytes received so far (as sent: compressed when the client compressed).
     pub fn body_bytes(&self) -> u64 {
-        self.counters.body_bytes.load(Ordering::Relaxed)
+        self.state.body_bytes.load(Ordering::Relaxed)
     }
 
     /// CPU time the server thread has used, in nanoseconds.
     pub fn cpu_ns(&self) -> Result<u64, String> {
-        std::fs::read_to_string(&self.schedstat)
-            .ok()
-            .and_then(|t| t.split_whitespace().next()?.parse().ok())
+        super::measure::schedstat_ns(&self.schedstat)
             .ok_or_else(|| format!("cannot read {}", self.schedstat))
     }
 }
@@ -108,7 +112,7 @@ impl Drop for Sink {
 
 /// This thread's id, read from `/proc/thread-self` (`<pid>/task/<tid>`).
 fn thread_id() -> Result<String, String> {
-    let link = std::fs::read_link("/proc/thread-self").map_err(|e| e.to_string())?;
+    let link = std::fs::read_link("/proc/thread-self").map_err(text)?;
     link.file_name()
         .and_then(|n| n.to_str())
         .map(str::to_owned)
@@ -117,82 +121,72 @@ fn thread_id() -> Result<String, String> {
 
 type Ready = Result<(std::net::SocketAddr, String), String>;
 
+/// Answers one request from `state.routes` (404 elsewhere), counting it and its body's bytes.
+async fn answer(
+    state: Arc<State>,
+    request: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let answer = state.routes.get(request.uri().path()).cloned();
+    // Read the body, as a real server does, and drop it.
+    if let Ok(body) = request.into_body().collect().await {
+        let bytes = body.to_bytes().len() as u64;
+        state.body_bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+    state.requests.fetch_add(1, Ordering::Relaxed);
+    let answer = answer.unwrap_or(Answer {
+        status: 404,
+        body: Bytes::from_static(b"{}"),
+    });
+    let mut response = hyper::Response::new(Full::new(answer.body));
+    *response.status_mut() = hyper::StatusCode::from_u16(answer.status)
+        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let json = hyper::header::HeaderValue::from_static("application/json");
+    response
+        .headers_mut()
+        .insert(hyper::header::CONTENT_TYPE, json);
+    Ok(response)
+}
+
 fn serve(
-    routes: Arc<HashMap<String, Answer>>,
-    counters: Arc<Counters>,
+    state: Arc<State>,
     ready: std::sync::mpsc::Sender<Ready>,
     stop: tokio::sync::oneshot::Receiver<()>,
 ) {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
+    let mut builder = tokio::runtime::Builder::new_current_thread();
+    let bound = builder.enable_all().build().map_err(text).and_then(|rt| {
+        let listener = rt
+            .block_on(TcpListener::bind("127.0.0.1:0"))
+            .map_err(text)?;
+        let addr = listener.local_addr().map_err(text)?;
+        Ok((rt, listener, (addr, thread_id()?)))
+    });
+    let (runtime, listener) = match bound {
+        Ok((rt, listener, started)) => {
+            let _ = ready.send(Ok(started));
+            (rt, listener)
+        }
         Err(e) => {
-            let _ = ready.send(Err(e.to_string()));
+            let _ = ready.send(Err(e));
             return;
         }
     };
-    runtime.block_on(async move {
-        let listener = match TcpListener::bind("127.0.0.1:0").await {
-            Ok(l) => l,
-            Err(e) => {
-                let _ = ready.send(Err(e.to_string()));
-                return;
-            }
-        };
-        let started = listener
-            .local_addr()
-            .map_err(|e| e.to_string())
-            .and_then(|addr| Ok((addr, thread_id()?)));
-        let failed = started.is_err();
-        let _ = ready.send(started);
-        if failed {
-            return;
+    let accept = async {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            state.connections.fetch_add(1, Ordering::Relaxed);
+            let state = Arc::clone(&state);
+            tokio::spawn(async move {
+                let service = service_fn(move |request| answer(Arc::clone(&state), request));
+                let _ = auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
         }
-        let accept = async {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let _ = stream.set_nodelay(true);
-                counters.connections.fetch_add(1, Ordering::Relaxed);
-                let routes = Arc::clone(&routes);
-                let counters = Arc::clone(&counters);
-                tokio::spawn(async move {
-                    let service =
-                        service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                            let routes = Arc::clone(&routes);
-                            let counters = Arc::clone(&counters);
-                            async move {
-                                let answer = routes.get(request.uri().path()).cloned();
-                                // Read the body, as a real server does, and drop it.
-                                if let Ok(body) = request.into_body().collect().await {
-                                    counters
-                                        .body_bytes
-                                        .fetch_add(body.to_bytes().len() as u64, Ordering::Relaxed);
-                                }
-                                counters.requests.fetch_add(1, Ordering::Relaxed);
-                                let answer = answer.unwrap_or(Answer {
-                                    status: 404,
-                                    body: Bytes::from_static(b"{}"),
-                                });
-                                let mut response = hyper::Response::new(Full::new(answer.body));
-                                *response.status_mut() = hyper::StatusCode::from_u16(answer.status)
-                                    .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
-                                response.headers_mut().insert(
-                                    hyper::header::CONTENT_TYPE,
-                                    hyper::header::HeaderValue::from_static("application/json"),
-                                );
-                                Ok::<_, Infallible>(response)
-                            }
-                        });
-                    let _ = auto::Builder::new(TokioExecutor::new())
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        };
+    };
+    runtime.block_on(async {
         tokio::select! {
             _ = stop => {}
             () = accept => {}

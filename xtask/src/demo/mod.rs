@@ -7,6 +7,10 @@
 
 use std::io::Write;
 
+use futures_util::future::LocalBoxFuture;
+
+use crate::text;
+
 mod render;
 mod shared_limit;
 mod spool;
@@ -29,54 +33,54 @@ pub fn run(args: &[&str]) -> Result<(), String> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(text)?;
     rt.block_on(async {
         let mut out = std::io::stdout().lock();
         write(&mut out, verbose).await
     })
 }
 
+/// One part of the demo: it records its calls in the section it is given.
+type Part = for<'a> fn(&'a mut Section) -> LocalBoxFuture<'a, Result<(), String>>;
+
+/// The demo's parts in order, each under its title.
+const PARTS: [(&str, Part); 5] = [
+    ("TGTrack: every method against the fake TGTrack", |s| {
+        Box::pin(tgtrack::run(s))
+    }),
+    (
+        "TGA: events to the fake Telegram Mini Apps Analytics",
+        |s| Box::pin(tga::run(s)),
+    ),
+    (
+        "TGmembership: every endpoint against the fake TGmembership",
+        |s| Box::pin(tgmembership::run(s)),
+    ),
+    (
+        "Durable spool: a tracker killed mid-way loses nothing",
+        |s| Box::pin(spool::run(s)),
+    ),
+    (
+        "Shared limiter: two replicas, one quota, through Redis",
+        |s| Box::pin(shared_limit::run(s)),
+    ),
+];
+
 /// Runs every service's part of the demo and writes it to `out`. A part that fails still shows
 /// what it did before failing, then the demo stops with its error.
 pub async fn write(out: &mut dyn Write, verbose: bool) -> Result<(), String> {
-    let io = |e: std::io::Error| e.to_string();
     writeln!(
         out,
         "Demo: each client against the fake services, in this process (no account, no network)."
     )
-    .map_err(io)?;
-    let mut s = Section::new("TGTrack: every method against the fake TGTrack", verbose);
-    let r = tgtrack::run(&mut s).await;
-    s.write(out).map_err(io)?;
-    r?;
-    let mut s = Section::new(
-        "TGA: events to the fake Telegram Mini Apps Analytics",
-        verbose,
-    );
-    let r = tga::run(&mut s).await;
-    s.write(out).map_err(io)?;
-    r?;
-    let mut s = Section::new(
-        "TGmembership: every endpoint against the fake TGmembership",
-        verbose,
-    );
-    let r = tgmembership::run(&mut s).await;
-    s.write(out).map_err(io)?;
-    r?;
-    let mut s = Section::new(
-        "Durable spool: a tracker killed mid-way loses nothing",
-        verbose,
-    );
-    let r = spool::run(&mut s).await;
-    s.write(out).map_err(io)?;
-    r?;
-    let mut s = Section::new(
-        "Shared limiter: two replicas, one quota, through Redis",
-        verbose,
-    );
-    let r = shared_limit::run(&mut s).await;
-    s.write(out).map_err(io)?;
-    r
+    .map_err(text)?;
+    for (title, part) in PARTS {
+        let mut s = Section::new(title, verbose);
+        let r = part(&mut s).await;
+        s.write(out).map_err(text)?;
+        r?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -14,6 +14,9 @@ pub enum Col {
     R(&'static str),
 }
 
+/// How a column shows its cell of a list's element.
+pub type Cell<T> = fn(&T) -> String;
+
 /// One item of a section.
 enum Item {
     /// A call: what was asked, what came back, then detail lines (a table, the `Debug` form).
@@ -55,56 +58,51 @@ impl Section {
         result: &Result<T, E>,
         said: impl FnOnce(&T) -> String,
     ) {
-        let (answer, debug) = match result {
-            Ok(v) => (said(v), format!("{v:?}")),
-            Err(e) => (format!("error: {e}"), format!("error: {e}")),
-        };
-        let detail = if self.verbose {
-            vec![format!("debug: {debug}")]
-        } else {
-            Vec::new()
-        };
-        self.items.push(Item::Call {
-            asked: asked.to_owned(),
-            answer,
-            detail,
-        });
+        self.record(asked, result, said, Vec::new());
     }
 
     /// Records a call answering a list: the answer says how many `noun`s came back, and a table
-    /// with `cols` shows one row per element.
+    /// of `cols` (each a header and how to show its cell) shows one row per element.
     pub fn list<T: Debug, E: Display>(
         &mut self,
         asked: &str,
         result: &Result<Vec<T>, E>,
         noun: &str,
-        cols: &[Col],
-        row: impl Fn(&T) -> Vec<String>,
+        cols: &[(Col, Cell<T>)],
     ) {
-        self.call(asked, result, |v| count(v.len(), noun));
-        if let Ok(v) = result {
-            let rows: Vec<Vec<String>> = v.iter().map(row).collect();
-            self.table(cols, &rows);
-        }
+        let lines = match result {
+            Ok(v) if !v.is_empty() => {
+                let rows: Vec<Vec<String>> = (v
+                    .iter()
+                    .map(|x| cols.iter().map(|(_, cell)| cell(x)).collect()))
+                .collect();
+                table(&cols.iter().map(|(c, _)| *c).collect::<Vec<_>>(), &rows)
+            }
+            _ => Vec::new(),
+        };
+        self.record(asked, result, |v| count(v.len(), noun), lines);
     }
 
-    /// Attaches a table under the last call (or as notes when there is none).
-    pub fn table(&mut self, cols: &[Col], rows: &[Vec<String>]) {
-        if rows.is_empty() {
-            return;
+    /// Records a call with `detail` under it, then (with `--verbose`) its `Debug` form.
+    fn record<T: Debug, E: Display>(
+        &mut self,
+        asked: &str,
+        result: &Result<T, E>,
+        said: impl FnOnce(&T) -> String,
+        mut detail: Vec<String>,
+    ) {
+        let (answer, debug) = match result {
+            Ok(v) => (said(v), format!("{v:?}")),
+            Err(e) => (format!("error: {e}"), format!("error: {e}")),
+        };
+        if self.verbose {
+            detail.push(format!("debug: {debug}"));
         }
-        let lines = table(cols, rows);
-        match self.items.last_mut() {
-            Some(Item::Call { detail, .. }) => {
-                // The table goes before the `Debug` line, if any.
-                let at = detail
-                    .iter()
-                    .position(|l| l.starts_with("debug: "))
-                    .unwrap_or(detail.len());
-                detail.splice(at..at, lines);
-            }
-            _ => self.items.extend(lines.into_iter().map(Item::Note)),
-        }
+        self.items.push(Item::Call {
+            asked: asked.to_owned(),
+            answer,
+            detail,
+        });
     }
 
     /// Records a line of text.

@@ -14,6 +14,7 @@ use tg_mock::{FixedWindows, MockServer};
 use tgtrack_client::{Client, DEFAULT_QUOTAS};
 
 use super::render::Section;
+use crate::text;
 
 const LOCAL_KEY: &str = "demo-tgtrack-replicas-own-limiters";
 const SHARED_KEY: &str = "demo-tgtrack-replicas-shared-limiter";
@@ -34,7 +35,7 @@ fn replica(base: &str, key: &str, limiter: RateLimiter) -> Result<Client, String
         .core(|c| c.with_loopback_url(base).with_limiter(limiter))
         .retry_policy(RetryPolicy::none())
         .build()
-        .map_err(|e| e.to_string())
+        .map_err(text)
 }
 
 /// Both replicas send [`EACH`] events at once.
@@ -69,7 +70,7 @@ fn said(b: &Burst) -> String {
 pub async fn run(s: &mut Section) -> Result<(), String> {
     let redis = tokio::task::spawn_blocking(crate::redis::start)
         .await
-        .map_err(|e| e.to_string())??;
+        .map_err(text)??;
     let Some(redis) = redis else {
         s.note(
             "Skipped: redis-server is not installed. The shared limiter keeps its counts in \
@@ -81,9 +82,7 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
     let fake = Arc::new(TgtrackFake::new());
     fake.add_key(LOCAL_KEY, Mode::Production);
     fake.add_key(SHARED_KEY, Mode::Production);
-    let server = MockServer::start(Arc::clone(&fake))
-        .await
-        .map_err(|e| e.to_string())?;
+    let server = MockServer::start(Arc::clone(&fake)).await.map_err(text)?;
     server.set_rate_limit(Some(FixedWindows::tgtrack(
         tokio::time::Instant::now(),
         Duration::ZERO,
@@ -105,8 +104,7 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
 
     let shared = |key: &str| {
         let config = RedisConfig::new(redis.url.clone(), Secret::new("demo naming key"));
-        let limiter =
-            redis_limiter(config, &Secret::new(key), &DEFAULT_QUOTAS).map_err(|e| e.to_string())?;
+        let limiter = redis_limiter(config, &Secret::new(key), &DEFAULT_QUOTAS).map_err(text)?;
         replica(&base, key, limiter)
     };
     let (a, b) = (shared(SHARED_KEY)?, shared(SHARED_KEY)?);

@@ -15,6 +15,7 @@ use tga_client::{Client, EventName, Tracker, TrackerConfig, TrackerStats};
 use uuid::Uuid;
 
 use super::render::{Section, count};
+use crate::text;
 
 const APP: &str = "docs";
 const DOMAIN: &str = "docs.example.org";
@@ -46,19 +47,19 @@ fn client(base: &str, token: &str) -> Result<Client, String> {
     Client::builder(token)
         .core(|c| c.with_loopback_url(base))
         .build()
-        .map_err(|e| e.to_string())
+        .map_err(text)
 }
 
 /// A tracker over a `DiskSpool` in `dir`.
 fn tracker(client: &Client, dir: &Path) -> Result<Tracker, String> {
-    let spool = DiskSpool::open(DiskConfig::new(dir)).map_err(|e| e.to_string())?;
+    let spool = DiskSpool::open(DiskConfig::new(dir)).map_err(text)?;
     client
         .tracker(
             TrackerConfig::default()
                 .with_spool(Arc::new(spool))
                 .with_linger(Duration::from_millis(20)),
         )
-        .map_err(|e| e.to_string())
+        .map_err(text)
 }
 
 /// The first process: its own runtime, a tracker over the spool, [`EVENTS`] tracked while the
@@ -68,7 +69,7 @@ fn first_process(base: &str, token: &str, dir: &Path) -> Result<TrackerStats, St
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(text)?;
     let running = rt.block_on(async {
         let client = client(base, token)?;
         let tracker = tracker(&client, dir)?;
@@ -77,7 +78,7 @@ fn first_process(base: &str, token: &str, dir: &Path) -> Result<TrackerStats, St
             let event = client
                 .event(111_111_111, EventName::CustomEvent, session)
                 .with_custom("step", n);
-            tracker.track(&event).await.map_err(|e| e.to_string())?;
+            tracker.track(&event).await.map_err(text)?;
         }
         // Long enough for a few attempts, each refused with 503.
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -94,9 +95,7 @@ fn first_process(base: &str, token: &str, dir: &Path) -> Result<TrackerStats, St
 pub async fn run(s: &mut Section) -> Result<(), String> {
     let fake = Arc::new(TgaFake::new());
     let token = fake.issue_token(APP, DOMAIN);
-    let server = MockServer::start(Arc::clone(&fake))
-        .await
-        .map_err(|e| e.to_string())?;
+    let server = MockServer::start(Arc::clone(&fake)).await.map_err(text)?;
     let base = server.base_url();
     let dir = TempDir::new("tg-demo-spool")?;
     server.push_fault(FaultRule::always(Fault::RespondUnprocessed(Reply::new(
@@ -108,7 +107,7 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
     let (b, t) = (base.clone(), token.clone());
     let first = tokio::task::spawn_blocking(move || first_process(&b, &t, &path))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(text)?;
     s.call(
         &format!("process 1: a tracker over DiskSpool, track({EVENTS} events)"),
         &first,
@@ -125,7 +124,7 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
     first?;
     s.note("process 1 dies here: its runtime is dropped mid-way (no flush, no shutdown).");
 
-    let spool = DiskSpool::open(DiskConfig::new(&dir.0)).map_err(|e| e.to_string())?;
+    let spool = DiskSpool::open(DiskConfig::new(&dir.0)).map_err(text)?;
     let held = spool.stats().await;
     s.call(
         "process 2: DiskSpool::open(the same directory)",

@@ -10,6 +10,7 @@ use tga_client::{Client, ClientTimestamp, Event, EventName, TrackerConfig};
 use uuid::Uuid;
 
 use super::render::Section;
+use crate::text;
 
 const APP: &str = "docs";
 const DOMAIN: &str = "docs.example.org";
@@ -52,13 +53,11 @@ fn documented_events(client: &Client, session: Uuid) -> Vec<Event> {
 pub async fn run(s: &mut Section) -> Result<(), String> {
     let fake = Arc::new(TgaFake::new());
     let token = fake.issue_token(APP, DOMAIN);
-    let server = MockServer::start(Arc::clone(&fake))
-        .await
-        .map_err(|e| e.to_string())?;
+    let server = MockServer::start(Arc::clone(&fake)).await.map_err(text)?;
     let builder =
         |token: &str| Client::builder(token).core(|c| c.with_loopback_url(server.base_url()));
     // The app name and Origin are read from the token.
-    let client = builder(&token).build().map_err(|e| e.to_string())?;
+    let client = builder(&token).build().map_err(text)?;
     s.note(format!(
         "A client for app `{}`, presenting Origin {} (both read from the token), gzip {}.",
         client.app_name(),
@@ -76,12 +75,12 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
 
     let tracker = client
         .tracker(TrackerConfig::default().with_linger(Duration::from_millis(200)))
-        .map_err(|e| e.to_string())?;
+        .map_err(text)?;
     for n in 0..45 {
         let event = client
             .event(111_111_111, EventName::CustomEvent, session)
             .with_custom("step", n);
-        tracker.track(&event).await.map_err(|e| e.to_string())?;
+        tracker.track(&event).await.map_err(text)?;
     }
     let flushed = tracker.flush().await;
     s.call("tracker: track(45 custom-event), flush()", &flushed, |()| {
@@ -107,7 +106,7 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
     let wrong_origin = builder(&token)
         .origin("https://my-other-site.example.com")
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(text)?;
     let event = wrong_origin.event(111_111_111, EventName::AppInit, session);
     let result = wrong_origin.send_events(&[event]).await;
     s.call(

@@ -13,7 +13,9 @@ use tgmembership_client::{
     WebhookVerifier,
 };
 
-use super::render::{Col, Section, count, date, yes_no};
+use super::render::Col::{L, R};
+use super::render::{Section, count, date, yes_no};
+use crate::text;
 
 const BOT: i64 = 1_347_378_140;
 const KEY: &str = "demo-tgmembership-api-key";
@@ -21,10 +23,15 @@ const KEY: &str = "demo-tgmembership-api-key";
 const NOW: i64 = 1_760_000_000;
 const MEMBER: i64 = 5_555_555_555;
 
+/// `amount` in `currency`'s precision.
+fn money(amount: Decimal, currency: &Currency) -> String {
+    Money::new(amount, currency.clone()).to_string()
+}
+
 /// An order's amount in its currency's precision, or what the answer gave instead.
 fn order_amount(o: &Order) -> String {
     match (&o.amount, &o.currency) {
-        (Some(a), Some(c)) => Money::new(*a, c.clone()).to_string(),
+        (Some(a), Some(c)) => money(*a, c),
         _ => o
             .formatted
             .clone()
@@ -52,7 +59,7 @@ fn conditions(c: &Coupon) -> String {
         parts.push(format!(
             "revenue {} {}",
             r.direction,
-            Money::new(r.amount, r.currency.clone())
+            money(r.amount, &r.currency)
         ));
     }
     for (on, what) in [
@@ -110,16 +117,14 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
             end: NOW + 86_400,
         });
     }
-    let server = MockServer::start(Arc::clone(&fake))
-        .await
-        .map_err(|e| e.to_string())?;
+    let server = MockServer::start(Arc::clone(&fake)).await.map_err(text)?;
     let receiver = MockServer::start(Arc::new(FixedReply(Reply::new(200, "ok"))))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(text)?;
     let client = Client::builder(BOT, KEY)
         .core(|c| c.with_loopback_url(server.base_url()))
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(text)?;
 
     let r = client
         .affiliates()
@@ -146,44 +151,25 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
         &client.coupons().list().send().await,
         "coupon",
         &[
-            Col::L("name"),
-            Col::R("discount"),
-            Col::L("plans"),
-            Col::R("used"),
-            Col::L("enabled"),
-            Col::L("conditions"),
+            (L("name"), |c| c.name.clone()),
+            (R("discount"), discount),
+            (L("plans"), |c| ids(&c.plans)),
+            (R("used"), |c| c.used.to_string()),
+            (L("enabled"), |c| yes_no(c.enabled)),
+            (L("conditions"), conditions),
         ],
-        |c| {
-            vec![
-                c.name.clone(),
-                discount(c),
-                ids(&c.plans),
-                c.used.to_string(),
-                yes_no(c.enabled),
-                conditions(c),
-            ]
-        },
     );
     s.list(
         "GET members?limit=2",
         &client.members().list().limit(2).send().await,
         "member",
         &[
-            Col::R("member"),
-            Col::R("plan"),
-            Col::R("project"),
-            Col::L("from"),
-            Col::L("until"),
+            (R("member"), |m| m.member_id.to_string()),
+            (R("plan"), |m| m.plan_id.to_string()),
+            (R("project"), |m| m.project_id.to_string()),
+            (L("from"), |m| date(m.membership.start)),
+            (L("until"), |m| date(m.membership.end)),
         ],
-        |m| {
-            vec![
-                m.member_id.to_string(),
-                m.plan_id.to_string(),
-                m.project_id.to_string(),
-                date(m.membership.start),
-                date(m.membership.end),
-            ]
-        },
     );
     let r = client
         .members()
@@ -194,28 +180,6 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
     s.call("POST members/accessToken (plan 19)", &r, |t| {
         format!("token {}: {}", t.access_token, t.link)
     });
-    let order_cols = [
-        Col::L("order"),
-        Col::L("date"),
-        Col::L("status"),
-        Col::L("member"),
-        Col::L("plan"),
-        Col::R("amount"),
-        Col::L("via"),
-    ];
-    let order_row = |o: &Order| {
-        vec![
-            o.order_key.clone(),
-            date(o.order_date),
-            o.order_status.to_string().to_lowercase(),
-            o.member_name
-                .clone()
-                .unwrap_or_else(|| o.member_id.to_string()),
-            o.plan_name.clone().unwrap_or_else(|| o.plan_id.to_string()),
-            order_amount(o),
-            o.payment_gateway.to_string(),
-        ]
-    };
     let r = client
         .orders()
         .list()
@@ -227,8 +191,19 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
         "GET orders?currency=usd&limit=2",
         &r,
         "order",
-        &order_cols,
-        order_row,
+        &[
+            (L("order"), |o| o.order_key.clone()),
+            (L("date"), |o| date(o.order_date)),
+            (L("status"), |o| o.order_status.to_string().to_lowercase()),
+            (L("member"), |o| {
+                (o.member_name.clone()).unwrap_or_else(|| o.member_id.to_string())
+            }),
+            (L("plan"), |o| {
+                (o.plan_name.clone()).unwrap_or_else(|| o.plan_id.to_string())
+            }),
+            (R("amount"), order_amount),
+            (L("via"), |o| o.payment_gateway.to_string()),
+        ],
     );
     s.call(
         "GET orders/ABCD123",
@@ -249,23 +224,14 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
         &client.payment_methods().list().send().await,
         "payment method",
         &[
-            Col::L("method"),
-            Col::L("shown as"),
-            Col::L("recurring"),
-            Col::L("needs email"),
-            Col::R("tokens"),
+            (L("method"), |m| m.name.to_string()),
+            (L("shown as"), |m| m.display_name.clone()),
+            (L("recurring"), |m| yes_no(m.supports_recurring)),
+            (L("needs email"), |m| yes_no(m.requires_email)),
+            (R("tokens"), |m| {
+                (m.tokens.as_ref()).map_or_else(String::new, |t| t.len().to_string())
+            }),
         ],
-        |m| {
-            vec![
-                m.name.to_string(),
-                m.display_name.clone(),
-                yes_no(m.supports_recurring),
-                yes_no(m.requires_email),
-                m.tokens
-                    .as_ref()
-                    .map_or_else(String::new, |t| t.len().to_string()),
-            ]
-        },
     );
 
     let plan = client
@@ -287,32 +253,23 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
                 "plan {} \"{}\": {} per {}",
                 p.plan_id,
                 p.plan_name,
-                Money::new(p.price, p.currency.clone()),
+                money(p.price, &p.currency),
                 p.duration
             )
         },
     );
-    let plan = plan.map_err(|e| e.to_string())?;
+    let plan = plan.map_err(text)?;
     s.list(
         "GET plans?limit=10",
         &client.plans().list().limit(10).send().await,
         "plan",
         &[
-            Col::R("plan"),
-            Col::L("name"),
-            Col::L("duration"),
-            Col::R("price"),
-            Col::L("enabled"),
+            (R("plan"), |p| p.plan_id.to_string()),
+            (L("name"), |p| p.plan_name.clone()),
+            (L("duration"), |p| p.duration.clone()),
+            (R("price"), |p| money(p.price, &p.currency)),
+            (L("enabled"), |p| yes_no(p.enabled)),
         ],
-        |p| {
-            vec![
-                p.plan_id.to_string(),
-                p.plan_name.clone(),
-                p.duration.clone(),
-                Money::new(p.price, p.currency.clone()).to_string(),
-                yes_no(p.enabled),
-            ]
-        },
     );
 
     let hook_url = format!("https://127.0.0.1:{}/tgm-hook", receiver.addr().port());
@@ -323,7 +280,7 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
             h.url, h.secret
         )
     });
-    let hook = hook.map_err(|e| e.to_string())?;
+    let hook = hook.map_err(text)?;
 
     let order = client
         .orders()
@@ -338,12 +295,12 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
             format!(
                 "invoice {} for {}: pay at {}",
                 o.order_key,
-                Money::new(o.amount, o.currency.clone()),
+                money(o.amount, &o.currency),
                 o.checkout_url
             )
         },
     );
-    let order = order.map_err(|e| e.to_string())?;
+    let order = order.map_err(text)?;
 
     // The payer pays: the fake completes the order and signs an `order_completed` delivery.
     let deliveries = fake
@@ -364,7 +321,7 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
         .requests()
         .pop()
         .ok_or("the receiver got nothing")?;
-    let verifier = WebhookVerifier::new(hook.secret.clone()).map_err(|e| e.to_string())?;
+    let verifier = WebhookVerifier::new(hook.secret.clone()).map_err(text)?;
     let verified: Result<WebhookEvent, _> = verifier.verify_event_at(
         received.header(SIGNATURE_HEADER).unwrap_or_default(),
         received.header(NONCE_HEADER).unwrap_or_default(),
@@ -397,14 +354,11 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
         "GET orders/count?interval_unit=month&currency=eur",
         &r,
         "period",
-        &[Col::L("period"), Col::R("revenue"), Col::R("sales")],
-        |p| {
-            vec![
-                p.period.clone(),
-                Money::new(p.revenue, p.currency.clone()).to_string(),
-                p.sales.to_string(),
-            ]
-        },
+        &[
+            (L("period"), |p| p.period.clone()),
+            (R("revenue"), |p| money(p.revenue, &p.currency)),
+            (R("sales"), |p| p.sales.to_string()),
+        ],
     );
     let plans_report = client.plans().report().currency(Currency::Eur).send().await;
     s.list(
@@ -412,19 +366,11 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
         &plans_report,
         "plan",
         &[
-            Col::R("plan"),
-            Col::L("name"),
-            Col::R("revenue"),
-            Col::R("sales"),
+            (R("plan"), |p| p.plan_id.to_string()),
+            (L("name"), |p| p.plan_name.clone()),
+            (R("revenue"), |p| money(p.revenue, &p.currency)),
+            (R("sales"), |p| p.sales.to_string()),
         ],
-        |p| {
-            vec![
-                p.plan_id.to_string(),
-                p.plan_name.clone(),
-                Money::new(p.revenue, p.currency.clone()).to_string(),
-                p.sales.to_string(),
-            ]
-        },
     );
     let methods_report = client
         .payment_methods()
@@ -436,14 +382,11 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
         "GET paymentMethods/report?currency=eur (all time)",
         &methods_report,
         "payment method",
-        &[Col::L("method"), Col::R("revenue"), Col::R("sales")],
-        |m| {
-            vec![
-                m.display_name.clone(),
-                Money::new(m.revenue, m.currency.clone()).to_string(),
-                m.sales.to_string(),
-            ]
-        },
+        &[
+            (L("method"), |m| m.display_name.clone()),
+            (R("revenue"), |m| money(m.revenue, &m.currency)),
+            (R("sales"), |m| m.sales.to_string()),
+        ],
     );
     if let (Ok(plans), Ok(methods)) = (&plans_report, &methods_report) {
         let recent: Decimal = plans.iter().map(|p| p.revenue).sum();
@@ -462,21 +405,13 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
         &client.projects().list().send().await,
         "project",
         &[
-            Col::R("project"),
-            Col::L("name"),
-            Col::R("sort order"),
-            Col::L("hidden"),
+            (R("project"), |p| p.project_id.to_string()),
+            (L("name"), |p| p.project_name.clone()),
+            (R("sort order"), |p| {
+                (p.options.sort_order).map_or_else(String::new, |n| n.to_string())
+            }),
+            (L("hidden"), |p| yes_no(p.options.is_hidden)),
         ],
-        |p| {
-            vec![
-                p.project_id.to_string(),
-                p.project_name.clone(),
-                p.options
-                    .sort_order
-                    .map_or_else(String::new, |n| n.to_string()),
-                yes_no(p.options.is_hidden),
-            ]
-        },
     );
     s.call(
         "GET revenue (the last minute, EUR)",
@@ -488,7 +423,7 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
         |r| {
             format!(
                 "{} from {} between {} and {}",
-                Money::new(r.revenue, r.currency.clone()),
+                money(r.revenue, &r.currency),
                 count(usize::try_from(r.sales).unwrap_or(0), "sale"),
                 date(r.from),
                 date(r.to)

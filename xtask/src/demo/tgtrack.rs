@@ -9,6 +9,7 @@ use tgtrack_client::prelude::*;
 use tgtrack_client::{Client, EventResult, OkAnswer, RawJson, RawUpdate, StartValue, UserInfo};
 
 use super::render::{Section, date};
+use crate::text;
 
 const KEY: &str = "demo-tgtrack-production-key";
 const SANDBOX_KEY: &str = "demo-tgtrack-sandbox-key";
@@ -23,12 +24,12 @@ const PLAIN_MESSAGE: &str = r#"{"update_id":912345679,"message":{"message_id":18
 /// A SamBot user's `/start`.
 const SAMBOT_START: &str = r#"{"update_id":912345680,"message":{"message_id":3,"from":{"id":5550001,"is_bot":false,"first_name":"Sam"},"chat":{"id":5550001,"type":"private"},"date":1699990200,"text":"/start sambot_ad"}}"#;
 
-fn update(text: &str) -> Result<RawUpdate, String> {
-    RawUpdate::try_from(text).map_err(|e| e.to_string())
+fn update(json: &str) -> Result<RawUpdate, String> {
+    RawUpdate::try_from(json).map_err(text)
 }
 
-fn raw(text: &str) -> Result<RawJson, String> {
-    RawJson::try_from(text).map_err(|e| e.to_string())
+fn raw(json: &str) -> Result<RawJson, String> {
+    RawJson::try_from(json).map_err(text)
 }
 
 /// An accepted answer in words: `accepted (production key)`.
@@ -82,14 +83,12 @@ pub async fn run(s: &mut Section) -> Result<(), String> {
             ..InviteLink::default()
         },
     );
-    let server = MockServer::start(Arc::clone(&fake))
-        .await
-        .map_err(|e| e.to_string())?;
+    let server = MockServer::start(Arc::clone(&fake)).await.map_err(text)?;
     let connect = |key: &str| {
         Client::builder(key)
             .core(|c| c.with_loopback_url(server.base_url()))
             .build()
-            .map_err(|e| e.to_string())
+            .map_err(text)
     };
     let client = connect(KEY)?;
 

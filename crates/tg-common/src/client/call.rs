@@ -1,5 +1,5 @@
 //! One request as a provider crate describes it ([`Call`]), the caller's per-call options, and
-//! the [`Response`] a provider's decoder receives.
+//! the [`RawResponse`] a provider's decoder receives.
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::limit::Priority;
 use crate::retry::Idempotency;
 use crate::secret::Secret;
-use crate::transport::Target;
+use crate::transport::RequestPath;
 use crate::transport::gzip::GzipLevel;
 
 /// Per-call choices a request builder collects from its caller.
@@ -34,9 +34,8 @@ pub struct Call {
     pub operation: Cow<'static, str>,
     /// The HTTP method.
     pub method: Method,
-    /// The path below the base URL (may hold the key as a secret segment), or one prepared by
-    /// [`Core::prepare`](super::Core::prepare).
-    pub target: Target,
+    /// The path below the base URL (may hold the key as a secret segment).
+    pub target: RequestPath,
     /// An encoded query string without `?`.
     pub query: Option<String>,
     /// Extra headers; values carrying secrets are marked sensitive by [`Call::secret_header`].
@@ -80,7 +79,7 @@ impl Call {
     pub fn new(
         operation: impl Into<Cow<'static, str>>,
         method: Method,
-        target: impl Into<Target>,
+        target: RequestPath,
     ) -> Self {
         let idempotency = if method == Method::GET || method == Method::DELETE {
             Idempotency::Idempotent
@@ -90,7 +89,7 @@ impl Call {
         Call {
             operation: operation.into(),
             method,
-            target: target.into(),
+            target,
             query: None,
             headers: HeaderMap::new(),
             body: Bytes::new(),
@@ -169,9 +168,10 @@ impl Call {
     }
 }
 
-/// A response as a provider's decoder receives it.
+/// An HTTP answer as a provider's decoder receives it, before decoding: the status, the headers
+/// and the whole body (read under the configured cap). Not `http::Response`: nothing streams.
 #[derive(Debug, Clone)]
-pub struct Response {
+pub struct RawResponse {
     /// HTTP status.
     pub status: u16,
     /// Headers.
@@ -180,7 +180,7 @@ pub struct Response {
     pub body: Bytes,
 }
 
-impl Response {
+impl RawResponse {
     /// The Retry-After header as a delay (seconds form; an HTTP date is ignored).
     pub fn retry_after(&self) -> Option<Duration> {
         self.headers
@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn debug_shows_the_body_length_not_the_body() {
-        let call = Call::new("POST bot", Method::POST, Target::default())
+        let call = Call::new("POST bot", Method::POST, RequestPath::new())
             .json_body(&br#"{"bot_token":"123:SECRET"}"#[..]);
         let shown = format!("{call:?} {call:#?}");
         assert!(!shown.contains("SECRET"), "{shown}");

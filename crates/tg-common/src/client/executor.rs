@@ -9,14 +9,14 @@ use http_body_util::Full;
 use tracing::Instrument;
 
 use super::scrubbing;
-use super::{Call, CoreConfig, Response, Timeouts};
+use super::{Call, CoreConfig, RawResponse, Timeouts};
 use crate::error::{Error, ErrorKind, RateLimitOrigin, TimeoutPhase};
 use crate::limit::{DEFAULT_REMOTE_PAUSE, RateLimiter};
 use crate::retry::{Decision, Outcome, RetryBudget, RetryPolicy, decide};
 use crate::scrub::KeyScrubber;
 use crate::secret::Secret;
 use crate::telemetry;
-use crate::transport::{self, BaseUrl, PreparedPath, RequestPath, Transport};
+use crate::transport::{self, BaseUrl, Transport};
 
 /// The shared core of a provider client; clones share the pool, limiter and retry budget.
 #[derive(Clone)]
@@ -25,8 +25,6 @@ pub struct Core {
 }
 
 struct Inner {
-    /// Tells this core's prepared paths from another's.
-    id: u64,
     provider: &'static str,
     /// Scrubs the key from every response body (a server may echo the path in an error page).
     scrubber: KeyScrubber,
@@ -76,7 +74,6 @@ impl Core {
         };
         Ok(Core {
             inner: Arc::new(Inner {
-                id: NEXT_CORE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 provider,
                 scrubber: KeyScrubber::new(key),
                 server: Arc::from(base.host()),
@@ -90,12 +87,6 @@ impl Core {
                 max_rate_wait: config.max_rate_wait,
             }),
         })
-    }
-
-    /// Joins `path` with the base URL once, for an endpoint whose path never changes: a call
-    /// to the result skips encoding and parsing its URI. The key in `path` stays masked.
-    pub fn prepare(&self, path: RequestPath) -> Result<PreparedPath, Error> {
-        PreparedPath::new(self.inner.id, &self.inner.base, path)
     }
 
     /// The provider's name.
@@ -121,7 +112,7 @@ impl Core {
         decode: D,
     ) -> impl Future<Output = Result<T, Error>> + use<'_, T, D>
     where
-        D: Fn(Response) -> Result<T, Error>,
+        D: Fn(RawResponse) -> Result<T, Error>,
     {
         // Everything that needs no waiting is settled here, before the future exists: the
         // future then holds the call once, and one level of futures fewer is built per call.
@@ -175,11 +166,10 @@ impl Core {
                 )
                 .into_owned()
         });
-        let uri = std::mem::take(&mut call.target).into_uri(
-            self.inner.id,
-            &self.inner.base,
-            call.query.as_deref(),
-        )?;
+        let uri = self
+            .inner
+            .base
+            .join(std::mem::take(&mut call.target), call.query.as_deref())?;
         let policy = match call.max_attempts {
             Some(n) => RetryPolicy {
                 max_attempts: n,
@@ -199,7 +189,7 @@ impl Core {
     /// The first attempt starts now, and the overall deadline with it.
     async fn attempts<T, D>(&self, call: &Call, plan: &Plan, decode: &D) -> Result<T, Error>
     where
-        D: Fn(Response) -> Result<T, Error>,
+        D: Fn(RawResponse) -> Result<T, Error>,
     {
         // One timer per attempt: every wait below is bounded by this deadline explicitly.
         let mut started = tokio::time::Instant::now();
@@ -324,7 +314,7 @@ impl Core {
         decode: &D,
     ) -> Result<(u16, T), Error>
     where
-        D: Fn(Response) -> Result<T, Error>,
+        D: Fn(RawResponse) -> Result<T, Error>,
     {
         let mut request = http::Request::new(Full::new(call.body.clone()));
         *request.method_mut() = call.method.clone();
@@ -366,9 +356,6 @@ impl Core {
         scrubbing::decode(&inner.scrubber, response, decode)
     }
 }
-
-/// Identifies each core built in this process.
-static NEXT_CORE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// What [`Core::execute`] settles before waiting for anything.
 struct Plan {

@@ -4,7 +4,7 @@
 
 use bytes::Bytes;
 
-use super::Response;
+use super::RawResponse;
 use crate::error::Error;
 use crate::scrub::KeyScrubber;
 
@@ -14,8 +14,8 @@ pub(super) fn answer(
     scrubber: &KeyScrubber,
     parts: http::response::Parts,
     body: Bytes,
-) -> Response {
-    Response {
+) -> RawResponse {
+    RawResponse {
         status: parts.status.as_u16(),
         headers: parts.headers,
         body: scrubber.scrub(body),
@@ -27,11 +27,11 @@ pub(super) fn answer(
 #[inline]
 pub(super) fn decode<T, D>(
     scrubber: &KeyScrubber,
-    response: Response,
+    response: RawResponse,
     decode: &D,
 ) -> Result<(u16, T), Error>
 where
-    D: Fn(Response) -> Result<T, Error>,
+    D: Fn(RawResponse) -> Result<T, Error>,
 {
     let status = response.status;
     decode(response)

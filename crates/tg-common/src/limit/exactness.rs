@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 
-use super::{Admission, AdmissionLog, Grant, Nanos, Priority, Quota, ReservedShare, Slot, nanos};
+use super::log::{AdmissionLog, Grant, Nanos, Slot, nanos};
+use super::{Admission, Priority, Quota, ReservedShare};
 
 const MS: Nanos = 1_000_000;
 const S: Nanos = 1_000 * MS;

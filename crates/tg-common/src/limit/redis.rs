@@ -20,8 +20,9 @@ use sha2::Sha256;
 use tokio::sync::Mutex;
 
 use super::backend::{BackendFuture, LimiterBackend, LocalBackend, Refusal, Reservation, Standing};
+use super::margin::AdaptiveMargin;
 use super::redis_failure::RedisFailure;
-use super::{AdaptiveMargin, Admission, MarginPolicy, Quota};
+use super::{Admission, MarginPolicy, Quota};
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 

@@ -77,20 +77,16 @@ impl<O: Operation> RequestBuilder<O> {
     /// Invalid input fails with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput),
     /// naming the provider and the operation.
     pub fn render(&self) -> Result<Call, Error> {
-        self.build_call().map_err(|e| {
-            e.with_context(
-                <O::Client as ProviderClient>::PROVIDER,
-                self.operation.name(),
-            )
-        })
+        self.build_call()
+            .map_err(|e| e.with_context(<O::Client as ProviderClient>::PROVIDER, O::NAME))
     }
 
     fn build_call(&self) -> Result<Call, Error> {
         let operation = &self.operation;
         operation.validate()?;
-        let target = self.client.paths().target(operation.path())?;
-        let mut call = Call::new(operation.name(), operation.method(), target)
-            .idempotency(operation.idempotency())
+        let path = operation.path(self.client.prefix());
+        let mut call = Call::new(O::NAME, O::METHOD, path)
+            .idempotency(O::IDEMPOTENCY)
             .priority(O::PRIORITY)
             .with_options(self.options);
         if let Some(query) = operation.query() {

@@ -4,14 +4,15 @@
 use bytes::Bytes;
 use http::Method;
 
-use super::PathTable;
-use crate::client::{Call, Core, Response};
+use crate::client::{Call, Core, RawResponse};
 use crate::error::Error;
 use crate::limit::Priority;
 use crate::retry::Idempotency;
+use crate::transport::RequestPath;
+use crate::transport::is_plain_path;
 
 /// A provider's client as the request builder sees it: the core every call goes through and
-/// the paths of its operations.
+/// the path prefix of its operations.
 pub trait ProviderClient: Clone + Send + Sync + 'static {
     /// The provider's name in errors and tracing (`"tgtrack"`).
     const PROVIDER: &'static str;
@@ -19,21 +20,14 @@ pub trait ProviderClient: Clone + Send + Sync + 'static {
     /// The core: limiter, pool, retries, timeouts, redaction.
     fn core(&self) -> &Core;
 
-    /// The client's paths, prepared when it was built.
-    fn paths(&self) -> &PathTable;
+    /// The path every operation's [`PATH`](Operation::PATH) goes below (`/v1/{API_KEY}`, the
+    /// key a secret segment).
+    fn prefix(&self) -> &RequestPath;
 }
 
-/// Where an operation's path comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OperationPath {
-    /// Entry `n` of the client's [`PathTable`]: a fixed path, joined with the base URL once.
-    Fixed(usize),
-    /// Raw segments after the table's prefix, each percent-encoded exactly once when sent (a
-    /// templated path such as `orders/{order_key}`).
-    Segments(Vec<String>),
-}
-
-/// One operation of a provider's API, described by its request type.
+/// One operation of a provider's API, described by its request type: the request value is its
+/// own builder, and its facts (name, method, path, idempotency, priority) are constants of the
+/// type.
 ///
 /// The request builder calls, in this order: [`validate`](Operation::validate) (nothing is sent
 /// when it fails), [`path`](Operation::path), [`query`](Operation::query),
@@ -45,23 +39,35 @@ pub trait Operation: Send + Sync + Sized {
     /// What a successful answer decodes into.
     type Output: Send;
 
-    /// How every call of this operation competes for the key's quotas: a fact of the
-    /// operation, not of one call (see [`Priority`]).
-    const PRIORITY: Priority = Priority::Normal;
-
     /// The operation as the provider documents it (`add_event`, `GET orders`): used in errors
     /// and tracing, never a URL.
-    fn name(&self) -> &'static str;
+    const NAME: &'static str;
 
     /// The HTTP method.
-    fn method(&self) -> Method;
+    const METHOD: Method;
+
+    /// The path below the client's [`prefix`](ProviderClient::prefix), as documented
+    /// (`orders/count`); a `{parameter}` in it is filled in by [`path`](Operation::path).
+    const PATH: &'static str;
 
     /// Whether repeating the request is harmless: only then is it retried after an ambiguous
     /// failure (a timeout, a reset, a 5xx), unless the caller opts in per call.
-    fn idempotency(&self) -> Idempotency;
+    const IDEMPOTENCY: Idempotency;
 
-    /// The path below the base URL.
-    fn path(&self) -> OperationPath;
+    /// How every call of this operation competes for the key's quotas (see [`Priority`]).
+    const PRIORITY: Priority = Priority::Normal;
+
+    /// The path of this request: `prefix` followed by the segments of
+    /// [`PATH`](Operation::PATH), each percent-encoded. An operation whose path holds a
+    /// `{parameter}` appends its own segments instead.
+    fn path(&self, prefix: &RequestPath) -> RequestPath {
+        // A path of unreserved segments (every fixed path) is copied as is, decided once.
+        if const { is_plain_path(Self::PATH) } {
+            prefix.with_plain_path(Self::PATH)
+        } else {
+            prefix.clone().segments(Self::PATH)
+        }
+    }
 
     /// Checks the caller's input; an error here is returned before anything is sent.
     fn validate(&self) -> Result<(), Error> {
@@ -86,5 +92,5 @@ pub trait Operation: Send + Sync + Sized {
     }
 
     /// Maps one answer to the output or to an error (the provider's envelope).
-    fn decode(&self, client: &Self::Client, response: Response) -> Result<Self::Output, Error>;
+    fn decode(&self, client: &Self::Client, response: RawResponse) -> Result<Self::Output, Error>;
 }

@@ -48,7 +48,7 @@ where
     pub fn stream(self) -> impl Stream<Item = Result<T, Error>> + Send + 'static {
         let page_size = self.operation().page_limit().unwrap_or(O::MAX_LIMIT);
         let start = self.operation().page_offset();
-        let name = self.operation().name();
+        let name = O::NAME;
         paginate(page_size, start, move |offset, limit| {
             let page = self.clone().map_operation(|o| o.at_page(offset, limit));
             page.send()

@@ -1,5 +1,5 @@
 //! Background delivery (feature `outbox`): what a client accepts to deliver later is appended
-//! to a [`Spool`] (in memory, on disk, or in a Redis stream with the `redis` feature) before the
+//! to a [`Spool`](spool::Spool) (in memory, on disk, or in a Redis stream with the `redis` feature) before the
 //! caller is answered, and one worker delivers it through a provider's [`Deliverer`] until the
 //! service took it. The provider crates hold only what is theirs (TGA's batching and gzip,
 //! TGTrack's one verbatim update per call); claiming, acknowledging, retrying, letters, panics,
@@ -54,13 +54,13 @@ pub use config::{DEFAULT_CLAIM_MAX, DEFAULT_MAX_LETTERS, DEFAULT_POLL, OutboxCon
 pub use deliverer::{Claimed, Deliverer, Delivery};
 pub use letter::{Letter, LetterCause, LetterSink};
 pub use report::{OutboxError, OutboxReport};
-pub use spool::{EntryId, Spool, SpoolError};
+use spool::EntryId;
 pub use stats::OutboxStats;
 
 use crate::Error;
-use shared::{Phase, Shared};
+use shared::{OutboxState, Phase};
 use stats::Counters;
-use worker::{Ctl, Settings, Worker};
+use worker::{Settings, Worker, WorkerCommand};
 
 /// An entry appended, or a refusal handed over as a letter ([`Outbox::append_or_letter`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,8 +79,8 @@ pub struct Outbox {
 }
 
 struct Inner {
-    shared: Arc<Shared>,
-    ctl: mpsc::Sender<Ctl>,
+    shared: Arc<OutboxState>,
+    ctl: mpsc::Sender<WorkerCommand>,
     worker: Mutex<Option<JoinHandle<()>>>,
     drain: Box<dyn Fn(u64) -> Option<Duration> + Send + Sync>,
 }
@@ -100,7 +100,7 @@ impl Outbox {
     pub fn start<D: Deliverer>(deliverer: D, config: OutboxConfig) -> Result<Outbox, Error> {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| Error::config("Outbox::start must be called inside a Tokio runtime"))?;
-        let shared = Arc::new(Shared::new(&config));
+        let shared = Arc::new(OutboxState::new(&config));
         let (ctl, ctl_rx) = mpsc::channel(64);
         let deliverer = Arc::new(deliverer);
         let settings = Settings {
@@ -165,7 +165,8 @@ impl Outbox {
     pub async fn flush(&self) -> Result<(), OutboxError> {
         let (tx, rx) = oneshot::channel();
         self.inner.shared.wake.notify_one();
-        let answered = self.inner.ctl.send(Ctl::Flush(tx)).await.is_ok() && rx.await.is_ok();
+        let answered =
+            self.inner.ctl.send(WorkerCommand::Flush(tx)).await.is_ok() && rx.await.is_ok();
         if !answered && self.inner.shared.phase() != Phase::Running {
             return Err(OutboxError::Closed);
         }

@@ -25,7 +25,7 @@ pub(crate) enum Phase {
     Cancelled,
 }
 
-pub(crate) struct Shared {
+pub(crate) struct OutboxState {
     pub(crate) spool: Arc<dyn Spool>,
     pub(crate) phase: watch::Sender<Phase>,
     /// Wakes the worker: entries appended, acknowledgements pending.
@@ -46,7 +46,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl Shared {
+impl OutboxState {
     /// The counters, the backlog read from the spool, its oldest entry's age and the time to
     /// drain it by `drain` (the deliverer's projection); published as metrics too.
     pub(crate) async fn stats(
@@ -77,7 +77,7 @@ impl Shared {
     }
 
     pub(crate) fn new(config: &OutboxConfig) -> Self {
-        Shared {
+        OutboxState {
             spool: Arc::clone(&config.spool),
             phase: watch::Sender::new(Phase::Running),
             wake: Notify::new(),

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::spool::MemorySpool;
+use super::spool::{MemorySpool, Spool};
 use super::*;
 use crate::retry::Backoff;
 

@@ -13,13 +13,13 @@ use super::deliverer::{Claimed, Deliverer, Delivery};
 use super::envelope;
 use super::isolate;
 use super::letter::{Letter, LetterCause};
-use super::shared::{Phase, Shared};
+use super::shared::{OutboxState, Phase};
 use super::spool::{Entry, EntryId};
 use super::stats::Counters;
 use crate::retry::Backoff;
 
 /// What the handle asks of the worker.
-pub(crate) enum Ctl {
+pub(crate) enum WorkerCommand {
     /// Answer once the spool had nothing ready and nothing was in hand.
     Flush(oneshot::Sender<()>),
 }
@@ -42,8 +42,8 @@ type Done = (Vec<Claimed>, Result<Vec<Delivery>, String>);
 
 pub(crate) struct Worker<D> {
     pub(crate) deliverer: Arc<D>,
-    pub(crate) shared: Arc<Shared>,
-    pub(crate) ctl: mpsc::Receiver<Ctl>,
+    pub(crate) shared: Arc<OutboxState>,
+    pub(crate) ctl: mpsc::Receiver<WorkerCommand>,
     pub(crate) settings: Settings,
     /// Entries claimed and not yet acknowledged, released or kept.
     held: Vec<EntryId>,
@@ -77,8 +77,8 @@ enum Round {
 impl<D: Deliverer> Worker<D> {
     pub(crate) fn new(
         deliverer: Arc<D>,
-        shared: Arc<Shared>,
-        ctl: mpsc::Receiver<Ctl>,
+        shared: Arc<OutboxState>,
+        ctl: mpsc::Receiver<WorkerCommand>,
         settings: Settings,
     ) -> Self {
         Worker {
@@ -202,7 +202,7 @@ impl<D: Deliverer> Worker<D> {
                 let deliverer = Arc::clone(&self.deliverer);
                 self.shared.stats(|n| deliverer.drain_time(n)).await;
             }
-            while let Ok(Ctl::Flush(waiter)) = self.ctl.try_recv() {
+            while let Ok(WorkerCommand::Flush(waiter)) = self.ctl.try_recv() {
                 self.flushes.push(waiter);
             }
             match self.round().await {
@@ -225,7 +225,7 @@ impl<D: Deliverer> Worker<D> {
                         () = tokio::time::sleep(self.settings.poll) => {}
                         _ = phase.changed() => {}
                         ctl = self.ctl.recv() => {
-                            if let Some(Ctl::Flush(waiter)) = ctl {
+                            if let Some(WorkerCommand::Flush(waiter)) = ctl {
                                 self.flushes.push(waiter);
                             }
                         }
@@ -338,7 +338,7 @@ impl<D: Deliverer> Worker<D> {
                 () = self.shared.wake.notified() => {}
                 _ = phase.changed() => continue,
                 ctl = self.ctl.recv() => {
-                    if let Some(Ctl::Flush(waiter)) = ctl {
+                    if let Some(WorkerCommand::Flush(waiter)) = ctl {
                         self.flushes.push(waiter);
                     }
                     continue;

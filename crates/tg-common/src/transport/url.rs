@@ -186,6 +186,28 @@ static UNRESERVED: [bool; 256] = {
     table
 };
 
+/// Whether `path` is unreserved segments joined by single slashes (`orders/count`), so that
+/// it is its own encoding: decided at compile time for an operation's constant path.
+pub(crate) const fn is_plain_path(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let mut previous = b'/';
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let ok = if b == b'/' {
+            previous != b'/'
+        } else {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+        };
+        if !ok {
+            return false;
+        }
+        previous = b;
+        i += 1;
+    }
+    previous != b'/'
+}
+
 /// Percent-encodes one path segment (everything but unreserved characters).
 pub fn encode_segment(seg: &str, out: &mut String) {
     let unreserved = |b: u8| UNRESERVED[usize::from(b)];
@@ -227,20 +249,38 @@ pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> S
     s
 }
 
-/// The path of one request below the base URL, percent-encoded as it is built; the spans that
-/// hold secrets (an API key) are masked in Debug.
+/// The path of one request below the base URL, percent-encoded as it is built; the secret
+/// segments (an API key) are masked in Debug.
 #[derive(Clone, Default)]
 pub struct RequestPath {
     /// `/seg/seg…`, each segment percent-encoded.
     encoded: String,
-    /// Byte ranges of `encoded` that hold a secret.
-    secret_spans: Vec<Range<usize>>,
+    /// The bytes of `encoded` from the first secret segment to the end of the last one: one
+    /// span, so that copying a path copies no list (a path holds one key at most in practice;
+    /// with two, the plain segments between them are masked too).
+    secret: Option<Range<usize>>,
 }
 
 impl RequestPath {
     /// An empty path.
-    pub fn new() -> Self {
-        RequestPath::default()
+    pub const fn new() -> Self {
+        RequestPath {
+            encoded: String::new(),
+            secret: None,
+        }
+    }
+
+    /// This path followed by `path`, a [plain](is_plain_path) path, in one allocation of the
+    /// final size: what an operation's fixed path costs per call.
+    pub(crate) fn with_plain_path(&self, path: &str) -> RequestPath {
+        let mut encoded = String::with_capacity(self.encoded.len() + 1 + path.len());
+        encoded.push_str(&self.encoded);
+        encoded.push('/');
+        encoded.push_str(path);
+        RequestPath {
+            encoded,
+            secret: self.secret.clone(),
+        }
     }
 
     /// Appends `/` and `seg` percent-encoded; returns where the segment starts.
@@ -263,7 +303,8 @@ impl RequestPath {
     /// Appends a segment that is a secret (an API key in the path).
     pub fn secret(mut self, secret: &Secret) -> Self {
         let start = self.push(secret.expose());
-        self.secret_spans.push(start..self.encoded.len());
+        let start = self.secret.as_ref().map_or(start, |s| s.start);
+        self.secret = Some(start..self.encoded.len());
         self
     }
 
@@ -279,22 +320,21 @@ impl RequestPath {
 impl RequestPath {
     /// The encoded path with every secret segment replaced by the mask (`/v1/[redacted]/add_event`):
     /// safe to show and to compare in tests.
-    pub fn masked(&self) -> String {
+    pub fn masked_path(&self) -> String {
+        let Some(span) = &self.secret else {
+            return self.encoded.clone();
+        };
         let mut out = String::with_capacity(self.encoded.len());
-        let mut shown = 0;
-        for span in &self.secret_spans {
-            out.push_str(self.encoded.get(shown..span.start).unwrap_or_default());
-            out.push_str(MASK);
-            shown = span.end;
-        }
-        out.push_str(self.encoded.get(shown..).unwrap_or_default());
+        out.push_str(self.encoded.get(..span.start).unwrap_or_default());
+        out.push_str(MASK);
+        out.push_str(self.encoded.get(span.end..).unwrap_or_default());
         out
     }
 }
 
 impl fmt::Debug for RequestPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RequestPath({})", self.masked())
+        write!(f, "RequestPath({})", self.masked_path())
     }
 }
 
@@ -334,6 +374,34 @@ mod tests {
         let dbg = format!("{path:?}");
         assert!(!dbg.contains("k/ey") && !dbg.contains("k%2Fey"), "{dbg}");
         assert_eq!(dbg, format!("RequestPath(/v1/bot42/{MASK}/orders/count)"));
+    }
+
+    #[test]
+    fn a_plain_path_is_appended_as_is_in_one_exact_allocation_and_secrets_stay_masked() {
+        let key = Secret::new("k/ey");
+        let prefix = RequestPath::new().segment("v1").secret(&key);
+        assert!(is_plain_path("orders/count"));
+        let path = prefix.with_plain_path("orders/count");
+        assert_eq!(
+            path.encoded,
+            prefix.clone().segments("orders/count").encoded
+        );
+        assert_eq!(path.encoded, "/v1/k%2Fey/orders/count");
+        assert_eq!(
+            path.encoded.capacity(),
+            path.encoded.len(),
+            "one exact allocation"
+        );
+        assert_eq!(path.masked_path(), format!("/v1/{MASK}/orders/count"));
+        for odd in ["/a", "a//b", "a/", "", "b c", "é", "orders/{order_key}"] {
+            assert!(!is_plain_path(odd), "{odd}");
+        }
+        let two = prefix.segment("mid").secret(&Secret::new("other"));
+        let shown = two.masked_path();
+        assert!(
+            !shown.contains("k%2Fey") && !shown.contains("other"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -101,7 +101,7 @@ fn push(fake: &TelegramFake, token: &str, body: &[u8]) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::service::Service;
+    use crate::service::FakeService;
 
     fn post(path: &str, body: &str) -> Request {
         Request::new(Method::POST, path).with_body(body.to_owned())

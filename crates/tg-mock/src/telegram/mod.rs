@@ -36,7 +36,7 @@ use futures_util::future::BoxFuture;
 use serde_json::json;
 use tokio::sync::watch;
 
-use crate::service::{Reply, Request, Service, percent_decode};
+use crate::service::{FakeService, Reply, Request, percent_decode};
 pub use admin::{ADMIN_PREFIX, is_bot_token};
 pub use params::GetUpdatesCall;
 use queue::Bot;
@@ -223,7 +223,7 @@ fn get_me(token: &str) -> Reply {
     )
 }
 
-impl Service for TelegramFake {
+impl FakeService for TelegramFake {
     fn name(&self) -> &'static str {
         "telegram"
     }

@@ -38,7 +38,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::Method;
 use serde_json::{Value, json};
 
-use crate::service::{Reply, Request, Service};
+use crate::service::{FakeService, Reply, Request};
 pub use token::TokenApp;
 use token::{Signer, TokenProblem};
 pub use validate::INVALID_MARKER;
@@ -335,7 +335,7 @@ fn origin_matches(origin: Option<&str>, domain: &str) -> bool {
     !want.is_empty() && host(origin) == want
 }
 
-impl Service for TgaFake {
+impl FakeService for TgaFake {
     fn name(&self) -> &'static str {
         "tga"
     }

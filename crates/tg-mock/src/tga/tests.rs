@@ -1,4 +1,4 @@
-//! Tests of the fake TGA through `Service::handle`.
+//! Tests of the fake TGA through `FakeService::handle`.
 
 use std::io::Write;
 

@@ -1,4 +1,4 @@
-//! The admin endpoints: through `Service::handle`, and over loopback to a receiver.
+//! The admin endpoints: through `FakeService::handle`, and over loopback to a receiver.
 
 use std::sync::Arc;
 
@@ -47,7 +47,7 @@ fn events(answer: &Value) -> Vec<String> {
 /// A receiver that hands each request it gets to the test.
 struct Receiver(mpsc::UnboundedSender<Request>);
 
-impl Service for Receiver {
+impl FakeService for Receiver {
     fn name(&self) -> &'static str {
         "receiver"
     }

@@ -52,7 +52,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use http::Method;
 use serde_json::{Map, Value, json};
 
-use crate::service::{Reply, Request, Service};
+use crate::service::{FakeService, Reply, Request};
 pub use delivery::{NONCE_HEADER, SIGNATURE_HEADER, SignedWebhook, build_webhook, sign_webhook};
 use handlers::Answer;
 pub use money::{CURRENCIES, CurrencyInfo, currency};
@@ -432,7 +432,7 @@ impl TgmembershipFake {
     }
 }
 
-impl Service for TgmembershipFake {
+impl FakeService for TgmembershipFake {
     fn name(&self) -> &'static str {
         "tgmembership"
     }

@@ -1,4 +1,4 @@
-//! The fake through `Service::handle`, as a client would see it.
+//! The fake through `FakeService::handle`, as a client would see it.
 
 use http::Method;
 use serde_json::{Value, json};

@@ -49,7 +49,7 @@ use bytes::Bytes;
 use http::Method;
 use serde_json::{Map, Value, json};
 
-use crate::service::{Reply, Request, Service};
+use crate::service::{FakeService, Reply, Request};
 pub use state::{
     AcceptedEvent, AnonymousStart, Forwarded, InviteLink, LAST_EVENTS_KEPT, LastEvent, Mode,
     ReachedGoal, UserRecord,
@@ -566,7 +566,7 @@ fn user_info(user: &UserRecord) -> Value {
     Value::Object(data)
 }
 
-impl Service for TgtrackFake {
+impl FakeService for TgtrackFake {
     fn name(&self) -> &'static str {
         "tgtrack"
     }

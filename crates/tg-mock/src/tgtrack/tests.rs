@@ -1,4 +1,4 @@
-//! Tests of the fake TGTrack through `Service::handle`.
+//! Tests of the fake TGTrack through `FakeService::handle`.
 
 use serde_json::json;
 

@@ -1,25 +1,26 @@
 //! Configuring a [`Client`]: token, app name, Origin, gzip and the shared core settings.
 
-use std::sync::Arc;
-
 use http::HeaderValue;
-use tg_common::operation::PathTable;
-use tg_common::secret::KeyFormat;
+use tg_common::ClientHandle;
+use tg_common::KeyFormat;
+use tg_common::transport::GzipLevel;
 use tg_common::transport::RequestPath;
-use tg_common::transport::gzip::GzipLevel;
 use tg_common::{Core, CoreConfig, Error, Secret};
 
 /// TGA tokens are `base64(JSON)!signature` (provider notes), sent as the `TGA-Auth-Token`
 /// header: base64 and base64url characters, `!` and `.`, at most 4096 bytes.
 const TOKEN_FORMAT: KeyFormat = KeyFormat::HEADER_TOKEN.named("TGA token");
 
-use super::{Client, Inner};
+use super::{Client, Settings};
 use crate::DEFAULT_BASE_URL;
 use crate::PROVIDER;
 use crate::event::limits::{DEFAULT_MAX_REQUEST_BYTES, MAX_REQUEST_BYTES_LIMIT, MIN_REQUEST_BYTES};
 use crate::identity::Identity;
 
 /// Builds a [`Client`]; start with [`Client::builder`].
+///
+/// No quotas are set by default: the service documents none (set them with
+/// `.core(|c| c.with_quotas(..))`).
 ///
 /// Debug prints the settings with the token masked.
 #[derive(Debug)]
@@ -83,28 +84,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Changes the shared settings: base URL, timeouts, retries, pool. No quotas are set by
-    /// default: the service documents none.
-    ///
-    /// `.core(|c| c.with_loopback_url(server.base_url()))` points the
-    /// client at a fake server.
-    pub fn core(mut self, configure: impl FnOnce(CoreConfig) -> CoreConfig) -> Self {
-        self.core = configure(self.core);
-        self
-    }
-
-    /// Shares the client's quotas with every replica through Redis (feature `redis`): each
-    /// replica builds its client with the same [`RedisConfig`](crate::RedisConfig) (URL and
-    /// naming key) and the same key, and together they stay inside the quotas. Redis key names
-    /// hold a keyed hash of the key, never the key. Unreachable Redis fails the call with
-    /// `LimiterUnavailable` (nothing sent) unless the config fails open
-    /// ([`RedisConfig::fail_open`](crate::RedisConfig::fail_open)). The service documents no rate limit: set the
-    /// quotas with `.core(|c| c.with_quotas(..))`, or `build()` fails with a configuration error.
-    #[cfg(feature = "redis")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-    pub fn shared_limiter(self, config: crate::RedisConfig) -> Self {
-        self.core(|c| c.with_shared_limiter(config))
-    }
+    tg_common::core_setters!();
 
     /// Builds the client.
     ///
@@ -131,17 +111,17 @@ impl ClientBuilder {
             .map_err(|_| Error::config("the TGA token is not a valid header value"))?;
         token.set_sensitive(true);
         let core = Core::new(PROVIDER, &identity.token, self.core)?;
-        let paths = PathTable::new(&core, RequestPath::new(), &super::PATHS)?;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                core,
-                paths,
-                identity,
-                origin,
-                token,
-                gzip: self.gzip.then_some(self.gzip_level),
-                max_request_bytes: self.max_request_bytes,
-            }),
-        })
+        let settings = Settings {
+            identity,
+            origin,
+            token,
+            gzip: self.gzip.then_some(self.gzip_level),
+            max_request_bytes: self.max_request_bytes,
+        };
+        Ok(Client(ClientHandle::new(
+            core,
+            RequestPath::new(),
+            settings,
+        )))
     }
 }

@@ -14,12 +14,9 @@
 mod builder;
 mod http_sender;
 
-use std::sync::Arc;
-
 use http::{HeaderName, HeaderValue};
-use tg_common::operation::PathTable;
-use tg_common::transport::gzip::GzipLevel;
-use tg_common::{Call, Core, Error, ProviderClient, RequestBuilder};
+use tg_common::transport::GzipLevel;
+use tg_common::{Call, ClientHandle, Error, HandleClient, RequestBuilder};
 use uuid::Uuid;
 
 pub use builder::ClientBuilder;
@@ -31,27 +28,17 @@ use crate::identity::Identity;
 use crate::operation::{GetEventThresholds, SendEvents};
 use crate::tracker::{Tracker, TrackerConfig};
 
-/// The paths of the operations, below the base URL: [`EVENTS_PATH`] and [`THRESHOLD_PATH`].
-const PATHS: [&str; 2] = ["events", "events/threshold"];
-/// `POST /events` in [`PATHS`].
-pub(crate) const EVENTS_PATH: usize = 0;
-/// `GET /events/threshold` in [`PATHS`].
-pub(crate) const THRESHOLD_PATH: usize = 1;
-
 /// The header that carries the token.
 pub(crate) const TOKEN_HEADER: HeaderName = HeaderName::from_static("tga-auth-token");
 
 /// A TGA client. Cheap to clone: clones share the connection pool and the configuration.
 ///
 /// Debug prints the base URL, app name and Origin, never the token.
-#[derive(Clone)]
-pub struct Client {
-    inner: Arc<Inner>,
-}
+#[derive(Clone, Debug)]
+pub struct Client(ClientHandle<Settings>);
 
-struct Inner {
-    core: Core,
-    paths: PathTable,
+/// What a TGA client holds beside the core: who it is and how it sends bodies.
+pub struct Settings {
     identity: Identity,
     /// The Origin header, checked once when the client is built.
     origin: HeaderValue,
@@ -63,27 +50,23 @@ struct Inner {
     max_request_bytes: usize,
 }
 
-impl std::fmt::Debug for Client {
+impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("core", &self.inner.core)
-            .field("app_name", &self.inner.identity.app_name)
-            .field("origin", &self.inner.identity.origin)
-            .field("gzip", &self.inner.gzip)
-            .field("max_request_bytes", &self.inner.max_request_bytes)
+        f.debug_struct("Settings")
+            .field("app_name", &self.identity.app_name)
+            .field("origin", &self.identity.origin)
+            .field("gzip", &self.gzip)
+            .field("max_request_bytes", &self.max_request_bytes)
             .finish_non_exhaustive()
     }
 }
 
-impl ProviderClient for Client {
+impl HandleClient for Client {
     const PROVIDER: &'static str = crate::PROVIDER;
+    type Settings = Settings;
 
-    fn core(&self) -> &Core {
-        &self.inner.core
-    }
-
-    fn paths(&self) -> &PathTable {
-        &self.inner.paths
+    fn handle(&self) -> &ClientHandle<Settings> {
+        &self.0
     }
 }
 
@@ -112,29 +95,34 @@ impl Client {
         ClientBuilder::new(token.into())
     }
 
+    /// What this client holds beside the core.
+    fn settings(&self) -> &Settings {
+        self.0.settings()
+    }
+
     /// The app name events must carry (given, or read from the token).
     pub fn app_name(&self) -> &str {
-        &self.inner.identity.app_name
+        &self.settings().identity.app_name
     }
 
     /// The Origin header this client sends (given, or derived from the token).
     pub fn origin(&self) -> &str {
-        &self.inner.identity.origin
+        &self.settings().identity.origin
     }
 
     /// Whether request bodies are gzipped.
     pub fn gzip(&self) -> bool {
-        self.inner.gzip.is_some()
+        self.settings().gzip.is_some()
     }
 
     /// The gzip level of request bodies (`None` when they are sent uncompressed).
     pub fn gzip_level(&self) -> Option<GzipLevel> {
-        self.inner.gzip
+        self.settings().gzip
     }
 
     /// The largest uncompressed body of one request, in bytes.
     pub fn max_request_bytes(&self) -> usize {
-        self.inner.max_request_bytes
+        self.settings().max_request_bytes
     }
 
     /// An event with the four required fields, carrying this client's app name.
@@ -193,17 +181,17 @@ impl Client {
 
     /// `call` with this client's Origin.
     pub(crate) fn with_origin(&self, call: Call) -> Call {
-        call.header(http::header::ORIGIN, self.inner.origin.clone())
+        call.header(http::header::ORIGIN, self.settings().origin.clone())
     }
 
     /// The token header's value (sensitive).
     pub(crate) fn token_header(&self) -> HeaderValue {
-        self.inner.token.clone()
+        self.settings().token.clone()
     }
 
     /// What this client sends that explains an answer.
     pub(crate) fn sent(&self) -> Sent<'_> {
-        let identity = &self.inner.identity;
+        let identity = &self.settings().identity;
         Sent {
             origin: Some(&identity.origin),
             token_domain: identity.token_domain.as_deref(),

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tg_common::{ErrorKind, Secret};
+use tg_common::{ErrorKind, Operation, Secret};
 use tg_mock::MockServer;
 use tg_mock::tga::TgaFake;
 use uuid::Uuid;

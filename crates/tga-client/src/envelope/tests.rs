@@ -7,7 +7,7 @@ use http::Method;
 use serde_json::json;
 use tg_common::ErrorKind;
 use tg_mock::tga::TgaFake;
-use tg_mock::{Request, Service};
+use tg_mock::{FakeService, Request};
 
 use super::*;
 use crate::event::EventName;
@@ -72,7 +72,7 @@ fn a_2xx_without_the_success_answer_is_a_retryable_error() {
             d,
             TgaApiError::UnconfirmedSuccess {
                 status,
-                body: tg_common::error::excerpt(body),
+                body: tg_common::excerpt(body),
             }
         );
         assert!(d.is_retryable());

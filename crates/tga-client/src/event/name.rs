@@ -9,14 +9,14 @@ macro_rules! event_names {
     ($( $(#[$doc:meta])* $variant:ident => $wire:literal, )*) => {
         /// The `event_name` of an event.
         ///
-        /// Known names are variants; any other name is [`EventName::Other`] and is sent exactly
+        /// Known names are variants; any other name is [`EventName::Custom`] and is sent exactly
         /// as given. Build one from text with [`EventName::from`], which picks the known variant
         /// when there is one, so that equal wire names compare equal.
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum EventName {
             $( $(#[$doc])* $variant, )*
             /// A name this crate does not know; sent unchanged.
-            Other(String),
+            Custom(String),
         }
 
         impl EventName {
@@ -27,7 +27,7 @@ macro_rules! event_names {
             pub fn as_str(&self) -> &str {
                 match self {
                     $( EventName::$variant => $wire, )*
-                    EventName::Other(name) => name,
+                    EventName::Custom(name) => name,
                 }
             }
 
@@ -90,13 +90,13 @@ event_names! {
 
 impl From<&str> for EventName {
     fn from(name: &str) -> Self {
-        EventName::known(name).unwrap_or_else(|| EventName::Other(name.to_owned()))
+        EventName::known(name).unwrap_or_else(|| EventName::Custom(name.to_owned()))
     }
 }
 
 impl From<String> for EventName {
     fn from(name: String) -> Self {
-        EventName::known(&name).unwrap_or(EventName::Other(name))
+        EventName::known(&name).unwrap_or(EventName::Custom(name))
     }
 }
 
@@ -137,14 +137,14 @@ mod tests {
             let wire = serde_json::to_string(name).unwrap();
             let back: EventName = serde_json::from_str(&wire).unwrap();
             assert_eq!(&back, name);
-            assert!(!matches!(back, EventName::Other(_)));
+            assert!(!matches!(back, EventName::Custom(_)));
         }
     }
 
     #[test]
     fn unknown_name_round_trips_unchanged() {
         let back: EventName = serde_json::from_str(r#""Wallet-Opened v2""#).unwrap();
-        assert_eq!(back, EventName::Other("Wallet-Opened v2".into()));
+        assert_eq!(back, EventName::Custom("Wallet-Opened v2".into()));
         assert_eq!(
             serde_json::to_string(&back).unwrap(),
             r#""Wallet-Opened v2""#

@@ -158,7 +158,7 @@ fn unknown_event_name_round_trips() {
         "event_name": "quest-finished", "session_id": session(), "user_id": 5, "app_name": "a"
     });
     let e: Event = serde_json::from_value(v.clone()).unwrap();
-    assert_eq!(e.event_name, EventName::Other("quest-finished".into()));
+    assert_eq!(e.event_name, EventName::Custom("quest-finished".into()));
     assert_eq!(serde_json::to_value(&e).unwrap(), v);
 }
 

@@ -6,6 +6,7 @@ use axum_core::extract::{FromRef, FromRequestParts};
 use axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 use http::{HeaderValue, StatusCode, header};
+use tg_common::inbound::one_header;
 
 use super::{InitData, InitDataError, InitDataValidator, tma_credentials};
 
@@ -37,11 +38,8 @@ where
     type Rejection = TmaRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let mut values = parts.headers.get_all(header::AUTHORIZATION).iter();
-        let (Some(value), None) = (values.next(), values.next()) else {
-            return Err(TmaRejection::MissingHeader);
-        };
-        let raw = value
+        let raw = one_header(&parts.headers, header::AUTHORIZATION)
+            .map_err(|_| TmaRejection::MissingHeader)?
             .to_str()
             .ok()
             .and_then(tma_credentials)

@@ -106,7 +106,7 @@ pub enum ChatType {
     /// A channel.
     Channel,
     /// A type this crate does not know, as sent.
-    Other(String),
+    Unknown(String),
 }
 
 impl ChatType {
@@ -118,7 +118,7 @@ impl ChatType {
             "group" => ChatType::Group,
             "supergroup" => ChatType::Supergroup,
             "channel" => ChatType::Channel,
-            other => ChatType::Other(other.to_owned()),
+            other => ChatType::Unknown(other.to_owned()),
         }
     }
 
@@ -130,7 +130,7 @@ impl ChatType {
             ChatType::Group => "group",
             ChatType::Supergroup => "supergroup",
             ChatType::Channel => "channel",
-            ChatType::Other(other) => other,
+            ChatType::Unknown(other) => other,
         }
     }
 }

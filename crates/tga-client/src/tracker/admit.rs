@@ -7,7 +7,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use tg_common::Error;
-use tg_common::outbox::{Outbox, OutboxError, SpoolError};
+use tg_common::outbox::spool::SpoolError;
+use tg_common::outbox::{Outbox, OutboxError};
 use tokio::time::Instant;
 
 use super::config::FullPolicy;

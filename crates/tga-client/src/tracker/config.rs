@@ -32,7 +32,7 @@ pub enum FullPolicy {
 
 /// The tracker's backoff: tg-common's one formula (500 ms doubling to 30 s by default;
 /// Retry-After honoured up to 10 minutes).
-pub use tg_common::retry::Backoff;
+pub use tg_common::Backoff;
 
 /// Configuration of a [`Tracker`](super::Tracker). Defaults: batches of up to 200 events and
 /// 100,000 bytes of JSON, sent when full or after 2 s (the official SDK sends 20 events every

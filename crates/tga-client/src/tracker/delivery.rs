@@ -8,13 +8,13 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde::Deserialize;
-use tg_common::error::TimeoutPhase;
+use tg_common::TimeoutPhase;
 use tg_common::outbox::{Claimed, Deliverer, Delivery, isolate};
-use tg_common::{Error, ErrorKind};
+use tg_common::{Error, ErrorKind, Operation};
 
 use super::budget::Budget;
 use super::sender::BatchSender;
-use super::state::State;
+use super::state::TrackerState;
 use super::stats::Counters;
 use crate::error::TgaApiError;
 use crate::event::EncodedEvent;
@@ -29,15 +29,15 @@ pub(crate) struct Batching {
 
 /// Events of a batch, with their places among the claimed entries.
 #[derive(Default)]
-struct Part {
+struct PlacedEvents {
     events: Vec<EncodedEvent>,
     at: Vec<usize>,
 }
 
-impl Part {
+impl PlacedEvents {
     /// The events from `at` on, with their places.
-    fn split_off(&mut self, at: usize) -> Part {
-        Part {
+    fn split_off(&mut self, at: usize) -> PlacedEvents {
+        PlacedEvents {
             events: self.events.split_off(at),
             at: self.at.split_off(at),
         }
@@ -55,10 +55,10 @@ impl Part {
 }
 
 /// Counts a batch in flight while it lives.
-struct InFlight<'a>(&'a State);
+struct InFlight<'a>(&'a TrackerState);
 
 impl<'a> InFlight<'a> {
-    fn new(state: &'a State) -> Self {
+    fn new(state: &'a TrackerState) -> Self {
         state.counters.in_flight.fetch_add(1, Ordering::Relaxed);
         InFlight(state)
     }
@@ -73,7 +73,7 @@ impl Drop for InFlight<'_> {
 /// Delivers a tracker's events for its outbox.
 pub(crate) struct TgaDeliverer<S> {
     pub(crate) sender: S,
-    pub(crate) state: Arc<State>,
+    pub(crate) state: Arc<TrackerState>,
     pub(crate) batching: Batching,
 }
 
@@ -81,7 +81,7 @@ impl<S: BatchSender> Deliverer for TgaDeliverer<S> {
     async fn deliver(&self, entries: &[Claimed]) -> Vec<Delivery> {
         let mut out: Vec<Option<Delivery>> = vec![None; entries.len()];
         let mut batches = Vec::new();
-        let mut batch = Part::default();
+        let mut batch = PlacedEvents::default();
         let mut budget = Budget::new(self.batching.max_batch_bytes);
         for (at, entry) in entries.iter().enumerate() {
             let event = match EncodedEvent::from_spooled(&entry.bytes) {
@@ -115,7 +115,7 @@ impl<S: BatchSender> Deliverer for TgaDeliverer<S> {
 
 impl<S: BatchSender> TgaDeliverer<S> {
     /// Sends `batch`, splitting it as its errors say; what became of each event.
-    async fn deliver_part(&self, batch: Part) -> Vec<(usize, Delivery)> {
+    async fn deliver_part(&self, batch: PlacedEvents) -> Vec<(usize, Delivery)> {
         let _counted = InFlight::new(&self.state);
         let mut out = Vec::with_capacity(batch.events.len());
         // A stack of sub-batches: the top is sent next, halves are pushed after a split.
@@ -241,12 +241,12 @@ pub(crate) fn classify(error: &Error) -> Action {
 
 /// The events of `batch` grouped by `app_name`, in order of first appearance; events whose
 /// JSON has no readable `app_name` form one group.
-fn by_app_name(batch: Part) -> Vec<Part> {
+fn by_app_name(batch: PlacedEvents) -> Vec<PlacedEvents> {
     #[derive(Deserialize)]
     struct AppName {
         app_name: Option<String>,
     }
-    let mut groups: Vec<(Option<String>, Part)> = Vec::new();
+    let mut groups: Vec<(Option<String>, PlacedEvents)> = Vec::new();
     for (event, at) in batch.events.into_iter().zip(batch.at) {
         let name = serde_json::from_str::<AppName>(event.json())
             .ok()
@@ -254,7 +254,7 @@ fn by_app_name(batch: Part) -> Vec<Part> {
         let place = match groups.iter().position(|(n, _)| *n == name) {
             Some(at) => at,
             None => {
-                groups.push((name, Part::default()));
+                groups.push((name, PlacedEvents::default()));
                 groups.len() - 1
             }
         };

@@ -84,7 +84,7 @@ pub use stats::TrackerStats;
 use crate::event::{EncodedEvent, Event};
 use crate::spool::MemorySpool;
 use delivery::{Batching, TgaDeliverer};
-use state::State;
+use state::TrackerState;
 use stats::Counters;
 
 /// Queues events and delivers them in batches; see the [module documentation](self).
@@ -99,7 +99,7 @@ pub struct Tracker {
 
 struct Inner {
     outbox: Outbox,
-    state: Arc<State>,
+    state: Arc<TrackerState>,
     /// The tracker's own queue, when no spool is configured.
     memory: Option<Arc<MemorySpool>>,
     when_full: FullPolicy,
@@ -154,7 +154,7 @@ impl Tracker {
         if let Some(sink) = &config.dead_letters {
             outbox = outbox.letters(sink.letters());
         }
-        let state = Arc::new(State::default());
+        let state = Arc::new(TrackerState::default());
         let deliverer = TgaDeliverer {
             sender,
             state: Arc::clone(&state),

@@ -8,7 +8,7 @@ use tg_common::Error;
 
 use tg_common::outbox::OutboxReport;
 
-use super::state::State;
+use super::state::TrackerState;
 use crate::event::EncodedEvent;
 
 /// Why a flush or a shutdown did not end with every event delivered: what was dead-lettered,
@@ -118,7 +118,7 @@ impl DeliveryReport {
     /// events handed back. Over the tracker's own memory queue nothing stays in a spool.
     pub(crate) fn gather(
         outbox: Option<OutboxReport>,
-        state: &State,
+        state: &TrackerState,
         undelivered: Vec<EncodedEvent>,
         memory: bool,
     ) -> Option<DeliveryReport> {

@@ -9,7 +9,7 @@ use tg_common::Error;
 use super::stats::Counters;
 
 #[derive(Default)]
-pub(crate) struct State {
+pub(crate) struct TrackerState {
     pub(crate) counters: Counters,
     /// Set once `shutdown` was called.
     pub(crate) closed: AtomicBool,
@@ -24,7 +24,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl State {
+impl TrackerState {
     pub(crate) fn record_error(&self, error: &Arc<Error>) {
         *lock(&self.last_error) = Some(Arc::clone(error));
     }

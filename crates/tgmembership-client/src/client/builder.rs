@@ -1,10 +1,8 @@
 //! Configuring a [`Client`]: the bot id, the API key and the shared core settings, with
 //! TGmembership's base URL as the default and no quotas (the service documents none).
 
-use std::time::Duration;
-
-use tg_common::secret::KeyFormat;
-use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
+use tg_common::KeyFormat;
+use tg_common::{Core, CoreConfig, Error, Secret};
 
 /// TGmembership keys are one URL path segment (`/v1/bot{BOT_ID}/{API_KEY}/{METHOD}`); the
 /// documents give no format (their example is `abcd123`), so the URL-safe characters, at most
@@ -16,7 +14,8 @@ use crate::{DEFAULT_BASE_URL, PROVIDER};
 
 /// Builds a [`Client`]; start with [`Client::builder`].
 ///
-/// Defaults: base URL [`DEFAULT_BASE_URL`], no client-side quotas, and `tg-common`'s timeouts,
+/// Defaults: base URL [`DEFAULT_BASE_URL`], no client-side quotas (the service documents no rate
+/// limit; set them with `.core(|c| c.with_quotas(..))`), and `tg-common`'s timeouts,
 /// retry policy and body cap. Debug prints the settings with the key masked.
 #[derive(Debug)]
 #[must_use]
@@ -35,38 +34,7 @@ impl ClientBuilder {
         }
     }
 
-    /// Changes the shared settings: base URL, timeouts, retries, quotas, pool.
-    ///
-    /// `.core(|c| c.with_loopback_url(server.base_url()))` points the
-    /// client at a fake server.
-    pub fn core(mut self, configure: impl FnOnce(CoreConfig) -> CoreConfig) -> Self {
-        self.core = configure(self.core);
-        self
-    }
-
-    /// Shares the client's quotas with every replica through Redis (feature `redis`): each
-    /// replica builds its client with the same [`RedisConfig`](crate::RedisConfig) (URL and
-    /// naming key) and the same key, and together they stay inside the quotas. Redis key names
-    /// hold a keyed hash of the key, never the key. Unreachable Redis fails the call with
-    /// `LimiterUnavailable` (nothing sent) unless the config fails open
-    /// ([`RedisConfig::fail_open`](crate::RedisConfig::fail_open)). The service documents no rate limit: set the
-    /// quotas with `.core(|c| c.with_quotas(..))`, or `build()` fails with a configuration error.
-    #[cfg(feature = "redis")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-    pub fn shared_limiter(self, config: crate::RedisConfig) -> Self {
-        self.core(|c| c.with_shared_limiter(config))
-    }
-
-    /// The retry policy (attempts, backoff, longest Retry-After honoured).
-    pub fn retry_policy(self, policy: RetryPolicy) -> Self {
-        self.core(|c| c.with_retry(policy))
-    }
-
-    /// How long a call may wait for the rate limiter (only with quotas set through
-    /// [`ClientBuilder::core`]).
-    pub fn max_rate_wait(self, max_wait: Duration) -> Self {
-        self.core(|c| c.with_max_rate_wait(max_wait))
-    }
+    tg_common::core_setters!();
 
     /// Builds the client. Surrounding whitespace of the key is dropped.
     ///

@@ -18,11 +18,9 @@ mod handlers;
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
-
-use tg_common::operation::PathTable;
 use tg_common::transport::RequestPath;
-use tg_common::{Core, Error, Operation, ProviderClient, RequestBuilder, Secret};
+use tg_common::{ClientHandle, HandleClient};
+use tg_common::{Core, Error, Operation, RequestBuilder, Secret};
 
 pub use builder::ClientBuilder;
 pub use handlers::{
@@ -36,44 +34,22 @@ pub use handlers::{
 };
 
 use crate::PROVIDER;
-use crate::endpoint::PATHS;
 use crate::model::GetRevenue;
 
 /// A TGmembership client for one bot and API key. Cheap to clone: clones share the connection
 /// pool, the rate limiter (when quotas are set) and the retry budget.
 ///
 /// Debug prints the bot id and the core settings, never the key.
-#[derive(Clone)]
-pub struct Client {
-    inner: Arc<Inner>,
-}
+#[derive(Clone, Debug)]
+pub struct Client(ClientHandle<i64>);
 
-struct Inner {
-    core: Core,
-    bot_id: i64,
-    /// Every endpoint's path below `/v1/bot{BOT_ID}/{API_KEY}`, each fixed one joined with the
-    /// base URL once.
-    paths: PathTable,
-}
-
-impl ProviderClient for Client {
+/// The client's own setting is its bot id.
+impl HandleClient for Client {
     const PROVIDER: &'static str = PROVIDER;
+    type Settings = i64;
 
-    fn core(&self) -> &Core {
-        &self.inner.core
-    }
-
-    fn paths(&self) -> &PathTable {
-        &self.inner.paths
-    }
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("bot_id", &self.inner.bot_id)
-            .field("core", &self.inner.core)
-            .finish_non_exhaustive()
+    fn handle(&self) -> &ClientHandle<i64> {
+        &self.0
     }
 }
 
@@ -125,12 +101,12 @@ impl Client {
 
     /// The bot this client speaks for.
     pub fn bot_id(&self) -> i64 {
-        self.inner.bot_id
+        *self.0.settings()
     }
 
     /// The shared core (limiter, pool), for sharing its pool with another client.
     pub fn core(&self) -> &Core {
-        &self.inner.core
+        self.0.core()
     }
 
     /// `POST affiliate`.
@@ -193,19 +169,12 @@ impl Client {
         RequestBuilder::new(self.clone(), operation)
     }
 
-    /// The client around `core`, for the bot `bot_id` and its `key`: every path prepared.
+    /// The client around `core`, for the bot `bot_id` and its `key`.
     fn new(core: Core, bot_id: i64, key: &Secret) -> Result<Client, Error> {
         let prefix = RequestPath::new()
             .segment("v1")
             .segment(format!("bot{bot_id}"))
             .secret(key);
-        let paths = PathTable::new(&core, prefix, &PATHS)?;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                core,
-                bot_id,
-                paths,
-            }),
-        })
+        Ok(Client(ClientHandle::new(core, prefix, bot_id)))
     }
 }

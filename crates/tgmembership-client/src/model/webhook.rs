@@ -120,11 +120,11 @@ mod tests {
 
     #[test]
     fn delete_needs_no_result() {
-        use tg_common::{Operation, Response};
+        use tg_common::{Operation, RawResponse};
         let client = client();
         let delete = DeleteWebhook::new("https://example.com/");
         for (status, body) in [(200, &br#"{"ok":true,"code":204}"#[..]), (204, b"")] {
-            let response = Response {
+            let response = RawResponse {
                 status,
                 headers: http::HeaderMap::new(),
                 body: bytes::Bytes::from_static(body),

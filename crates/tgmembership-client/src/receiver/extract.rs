@@ -1,10 +1,10 @@
 //! [`VerifiedWebhook`] as an axum extractor: the delivery [`ReceiverLayer`](super::ReceiverLayer)
 //! verified and claimed for this handler.
 
-use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
-use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum_core::extract::FromRequestParts;
+use axum_core::response::{IntoResponse, Response};
+use http::StatusCode;
+use http::request::Parts;
 
 use super::VerifiedWebhook;
 

@@ -85,7 +85,8 @@ mod layer;
 
 #[cfg(feature = "axum")]
 pub use extract::MissingReceiverLayer;
-pub use layer::{DEFAULT_MAX_BODY, ReceiverLayer, ReceiverService};
+pub use layer::{ReceiverLayer, ReceiverService};
+pub use tg_common::inbound::DEFAULT_MAX_BODY;
 
 /// A delivery that passed verification and whose nonce is held for this handler, as
 /// [`ReceiverLayer`] hands it over (a request extension; in axum, an extractor).

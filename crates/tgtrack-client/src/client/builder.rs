@@ -1,20 +1,18 @@
 //! Configuring a [`Client`]: the API key and the shared core settings, with TGTrack's base URL
 //! and quotas as defaults.
 
-use std::sync::Arc;
-use std::time::Duration;
-
+use tg_common::ClientHandle;
+use tg_common::KeyFormat;
 use tg_common::limit::ReservedShare;
-use tg_common::secret::KeyFormat;
-use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
+use tg_common::{Core, CoreConfig, Error, Secret};
 
 /// TGTrack keys are one URL path segment (`/v1/API_KEY/METHOD`); the documents give no format,
 /// so the URL-safe characters, at most 256 bytes.
 const KEY_FORMAT: KeyFormat = KeyFormat::PATH_SEGMENT;
 
-use super::{Client, Inner};
-use crate::method::{DEFAULT_QUOTAS, DEFAULT_RESERVED_PERCENT};
-use crate::operation::path_table;
+use super::Client;
+use crate::limits::{DEFAULT_QUOTAS, DEFAULT_RESERVED_PERCENT};
+use crate::operation::prefix;
 use crate::{DEFAULT_BASE_URL, PROVIDER};
 
 /// Builds a [`Client`]; start with [`Client::builder`].
@@ -40,32 +38,7 @@ impl ClientBuilder {
         }
     }
 
-    /// Changes the shared settings: base URL, timeouts, retries, quotas, pool.
-    ///
-    /// `.core(|c| c.with_loopback_url(server.base_url()))` points the
-    /// client at a fake server.
-    pub fn core(mut self, configure: impl FnOnce(CoreConfig) -> CoreConfig) -> Self {
-        self.core = configure(self.core);
-        self
-    }
-
-    /// Shares the client's quotas with every replica through Redis (feature `redis`): each
-    /// replica builds its client with the same [`RedisConfig`](crate::RedisConfig) (URL and
-    /// naming key) and the same key, and together they stay inside the quotas. Redis key names
-    /// hold a keyed hash of the key, never the key. Unreachable Redis fails the call with
-    /// `LimiterUnavailable` (nothing sent) unless the config fails open
-    /// ([`RedisConfig::fail_open`](crate::RedisConfig::fail_open)).
-    #[cfg(feature = "redis")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-    pub fn shared_limiter(self, config: crate::RedisConfig) -> Self {
-        self.core(|c| c.with_shared_limiter(config))
-    }
-
-    /// How long a call may wait for the rate limiter by default before failing with a local
-    /// `RateLimited` error (the overall timeout still bounds the whole call).
-    pub fn max_rate_wait(self, max_wait: Duration) -> Self {
-        self.core(|c| c.with_max_rate_wait(max_wait))
-    }
+    tg_common::core_setters!();
 
     /// The share of every quota window, in percent (0 to 100, default
     /// [`DEFAULT_RESERVED_PERCENT`]), that `add_event` and `send_reach_goal` leave to starts and
@@ -75,11 +48,6 @@ impl ClientBuilder {
     pub fn reserved_share(mut self, percent: u8) -> Self {
         self.reserved_percent = percent;
         self
-    }
-
-    /// The retry policy (attempts, backoff, longest Retry-After honoured).
-    pub fn retry_policy(self, policy: RetryPolicy) -> Self {
-        self.core(|c| c.with_retry(policy))
     }
 
     /// Builds the client. Surrounding whitespace of the key is dropped.
@@ -96,9 +64,6 @@ impl ClientBuilder {
         let share = ReservedShare::percent(self.reserved_percent)
             .map_err(|e| e.with_context(PROVIDER, "build client"))?;
         let core = Core::new(PROVIDER, &key, self.core.with_reserved_share(share))?;
-        let paths = path_table(&core, &key)?;
-        Ok(Client {
-            inner: Arc::new(Inner { core, paths }),
-        })
+        Ok(Client(ClientHandle::new(core, prefix(&key), ())))
     }
 }

@@ -15,22 +15,22 @@ mod builder;
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
-
-use tg_common::operation::PathTable;
-use tg_common::{Core, Error, Operation, ProviderClient, RequestBuilder, Secret};
+use tg_common::{ClientHandle, HandleClient};
+use tg_common::{Error, Operation, RequestBuilder, Secret};
 
 pub use builder::ClientBuilder;
 
 use crate::PROVIDER;
 use crate::envelope::OkAnswer;
 use crate::forward::{RawJson, RawUpdate};
-use crate::method::ApiMethod;
 use crate::model::{
     AddEvent, GetUserInfo, MyBotWasStarted, MyBotWasStopped, SendReachGoal, StartValue,
     UserDidStartBot,
 };
-use crate::operation::{Forward, SambotForward};
+use crate::operation::{
+    MyBothelpWasStarted, OnSendPulseEvent, OnTelegramWebhook, OnToolsyEvent, SambotForward,
+    WinWinWasStarted,
+};
 
 /// A TGTrack client for one API key. Cheap to clone: clones share the connection pool, the
 /// rate limiter and the retry budget.
@@ -41,35 +41,15 @@ use crate::operation::{Forward, SambotForward};
 /// input and sends it.
 ///
 /// Debug prints the core settings (base URL, quotas, timeouts), never the key.
-#[derive(Clone)]
-pub struct Client {
-    inner: Arc<Inner>,
-}
+#[derive(Clone, Debug)]
+pub struct Client(ClientHandle);
 
-struct Inner {
-    core: Core,
-    /// Each method's path (`/v1/{API_KEY}/{method}`), joined with the base URL once, in the
-    /// order of [`ApiMethod::ALL`].
-    paths: PathTable,
-}
-
-impl ProviderClient for Client {
+impl HandleClient for Client {
     const PROVIDER: &'static str = PROVIDER;
+    type Settings = ();
 
-    fn core(&self) -> &Core {
-        &self.inner.core
-    }
-
-    fn paths(&self) -> &PathTable {
-        &self.inner.paths
-    }
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("core", &self.inner.core)
-            .finish_non_exhaustive()
+    fn handle(&self) -> &ClientHandle {
+        &self.0
     }
 }
 
@@ -124,8 +104,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn on_telegram_webhook(&self, update: RawUpdate) -> RequestBuilder<Forward> {
-        self.forward(ApiMethod::OnTelegramWebhook, update.into())
+    pub fn on_telegram_webhook(&self, update: RawUpdate) -> RequestBuilder<OnTelegramWebhook> {
+        self.request(OnTelegramWebhook::new(update))
     }
 
     /// `my_bot_was_started` (limited integration): the bot was started with this `start`
@@ -145,13 +125,13 @@ impl Client {
     }
 
     /// `my_bothelp_was_started`: forwards BotHelp's subscriber webhook as received.
-    pub fn my_bothelp_was_started(&self, payload: RawJson) -> RequestBuilder<Forward> {
-        self.forward(ApiMethod::MyBothelpWasStarted, payload)
+    pub fn my_bothelp_was_started(&self, payload: RawJson) -> RequestBuilder<MyBothelpWasStarted> {
+        self.request(MyBothelpWasStarted::new(payload))
     }
 
     /// `win_win_was_started`: forwards Win Win Bot's new-subscriber webhook as received.
-    pub fn win_win_was_started(&self, payload: RawJson) -> RequestBuilder<Forward> {
-        self.forward(ApiMethod::WinWinWasStarted, payload)
+    pub fn win_win_was_started(&self, payload: RawJson) -> RequestBuilder<WinWinWasStarted> {
+        self.request(WinWinWasStarted::new(payload))
     }
 
     /// `sambot_on_tg_webhook`: forwards a Telegram update wrapped as `{"webhook": ...}`, the
@@ -161,13 +141,13 @@ impl Client {
     }
 
     /// `on_toolsy_event`: forwards a toolsy payment event as received.
-    pub fn on_toolsy_event(&self, payload: RawJson) -> RequestBuilder<Forward> {
-        self.forward(ApiMethod::OnToolsyEvent, payload)
+    pub fn on_toolsy_event(&self, payload: RawJson) -> RequestBuilder<OnToolsyEvent> {
+        self.request(OnToolsyEvent::new(payload))
     }
 
     /// `on_send_pulse_event`: forwards a SendPulse bot event as received.
-    pub fn on_send_pulse_event(&self, payload: RawJson) -> RequestBuilder<Forward> {
-        self.forward(ApiMethod::OnSendPulseEvent, payload)
+    pub fn on_send_pulse_event(&self, payload: RawJson) -> RequestBuilder<OnSendPulseEvent> {
+        self.request(OnSendPulseEvent::new(payload))
     }
 
     /// `user_did_start_bot`: this user started the bot (for builders that give the user's data
@@ -261,11 +241,6 @@ impl Client {
         RequestBuilder::new(self.clone(), operation)
     }
 
-    /// Forwards `payload` to `method` byte for byte ([`Forward`]).
-    pub fn forward(&self, method: ApiMethod, payload: RawJson) -> RequestBuilder<Forward> {
-        self.request(Forward::new(method, payload))
-    }
-
     /// Forwards a raw Telegram update with `on_telegram_webhook` only when TGTrack needs it (a
     /// private `/start`, a block or an unblock; see [`crate::is_tracked_update`]), so the
     /// daily quota goes to what counts.
@@ -302,9 +277,8 @@ impl Client {
         &self,
         raw: &[u8],
     ) -> Result<Option<OkAnswer<serde_json::Value>>, Error> {
-        let method = ApiMethod::OnTelegramWebhook;
-        let update =
-            RawUpdate::try_from(raw).map_err(|e| e.with_context(PROVIDER, method.as_str()))?;
+        let update = RawUpdate::try_from(raw)
+            .map_err(|e| e.with_context(PROVIDER, OnTelegramWebhook::NAME))?;
         if update.tracked_kind().is_none() {
             return Ok(None);
         }

@@ -190,7 +190,7 @@ async fn one_setter_serves_the_request_value_and_its_builder() {
         .sambot_on_tg_webhook(update.clone())
         .encoding(crate::SambotEncoding::String);
     assert_eq!(sambot.render().unwrap().body, sambot.operation().body());
-    let forward = c.forward(crate::ApiMethod::OnToolsyEvent, update.into());
+    let forward = c.on_toolsy_event(update.into());
     let call = forward.render().unwrap();
     assert_eq!(call.target.masked_path(), "/v1/[redacted]/on_toolsy_event");
     assert_eq!(&call.body[..], br#"{"update_id":1}"#);

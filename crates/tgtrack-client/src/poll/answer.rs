@@ -12,7 +12,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use tg_common::{Error, retry::status_safety};
+use tg_common::{Error, status_safety};
 
 use crate::forward::RawUpdate;
 
@@ -70,7 +70,7 @@ struct UpdateId {
 }
 
 /// Decodes an answer of `getUpdates`.
-pub(crate) fn decode(answer: &tg_common::Response) -> Result<Vec<PolledUpdate>, Error> {
+pub(crate) fn decode(answer: &tg_common::RawResponse) -> Result<Vec<PolledUpdate>, Error> {
     let status = answer.status;
     let body = &answer.body;
     let success = (200..300).contains(&status);
@@ -147,8 +147,8 @@ mod tests {
     use super::*;
     use tg_common::ErrorKind;
 
-    fn answer(status: u16, body: &str) -> tg_common::Response {
-        tg_common::Response {
+    fn answer(status: u16, body: &str) -> tg_common::RawResponse {
+        tg_common::RawResponse {
             status,
             headers: http::HeaderMap::new(),
             body: Bytes::from(body.to_owned()),

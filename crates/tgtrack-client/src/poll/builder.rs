@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use tg_common::operation::PathTable;
 use tg_common::{Core, CoreConfig, Error, RetryPolicy, Secret};
 
-use super::get_updates::{self, TelegramBot};
+use super::get_updates::TelegramBot;
 use super::poller::{Poller, Settings};
 use super::token;
 use crate::forward_queue::ForwardQueue;
@@ -174,9 +173,8 @@ impl PollerBuilder {
         core.timeouts.attempt = core.timeouts.attempt.max(needed);
         core.timeouts.overall = core.timeouts.overall.max(core.timeouts.attempt);
         let core = Core::new(TELEGRAM, &self.token, core)?;
-        let paths = PathTable::new(&core, token::prefix(&self.token), &get_updates::PATHS)?;
         Ok(Poller::new(
-            TelegramBot::new(core, paths),
+            TelegramBot::new(core, token::prefix(&self.token)),
             Settings {
                 timeout_secs: self.timeout.as_secs(),
                 limit: self.limit,

@@ -4,23 +4,23 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use tg_common::operation::PathTable;
-use tg_common::{Core, Error, Idempotency, Operation, OperationPath, ProviderClient, Response};
+use tg_common::transport::RequestPath;
+use tg_common::{Core, Error, Idempotency, Operation, ProviderClient, RawResponse};
 
 use super::answer::{self, PolledUpdate};
 use super::builder::TELEGRAM;
 
-/// The bot's Telegram client: the core (the token a secret path segment) and its one path,
-/// `/bot{TOKEN}/getUpdates`.
+/// The bot's Telegram client: the core and the prefix `/bot{TOKEN}` (the token a secret path
+/// segment) of its one path, `/bot{TOKEN}/getUpdates`.
 #[derive(Clone)]
 pub(crate) struct TelegramBot {
-    inner: Arc<(Core, PathTable)>,
+    inner: Arc<(Core, RequestPath)>,
 }
 
 impl TelegramBot {
-    pub(crate) fn new(core: Core, paths: PathTable) -> Self {
+    pub(crate) fn new(core: Core, prefix: RequestPath) -> Self {
         TelegramBot {
-            inner: Arc::new((core, paths)),
+            inner: Arc::new((core, prefix)),
         }
     }
 }
@@ -32,13 +32,10 @@ impl ProviderClient for TelegramBot {
         &self.inner.0
     }
 
-    fn paths(&self) -> &PathTable {
+    fn prefix(&self) -> &RequestPath {
         &self.inner.1
     }
 }
-
-/// The entries of the bot's path table: 0 `getUpdates`.
-pub(crate) const PATHS: [&str; 1] = ["getUpdates"];
 
 /// One long-poll call: `offset` confirms what was handed on, `timeout` is the long-poll wait.
 #[derive(Debug, Clone)]
@@ -53,22 +50,11 @@ impl Operation for GetUpdates {
     type Client = TelegramBot;
     type Output = Vec<PolledUpdate>;
 
-    fn name(&self) -> &'static str {
-        "getUpdates"
-    }
-
-    fn method(&self) -> http::Method {
-        http::Method::POST
-    }
-
+    const NAME: &'static str = "getUpdates";
+    const METHOD: http::Method = http::Method::POST;
+    const PATH: &'static str = "getUpdates";
     /// Reading updates changes nothing but the confirmed offset, which the same call repeats.
-    fn idempotency(&self) -> Idempotency {
-        Idempotency::Idempotent
-    }
-
-    fn path(&self) -> OperationPath {
-        OperationPath::Fixed(0)
-    }
+    const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
     fn json_body(&self, _: &TelegramBot) -> Result<Option<Bytes>, Error> {
         let mut body = serde_json::Map::new();
@@ -85,7 +71,7 @@ impl Operation for GetUpdates {
         )))
     }
 
-    fn decode(&self, _: &TelegramBot, response: Response) -> Result<Vec<PolledUpdate>, Error> {
+    fn decode(&self, _: &TelegramBot, response: RawResponse) -> Result<Vec<PolledUpdate>, Error> {
         answer::decode(&response)
     }
 }

@@ -1,7 +1,7 @@
 //! The bot token: checked before anything is sent, carried only as a secret path segment
 //! (`/bot{TOKEN}/getUpdates`), so it never reaches a URL that is formatted, an error or a log.
 
-use tg_common::secret::KeyFormat;
+use tg_common::KeyFormat;
 use tg_common::transport::RequestPath;
 use tg_common::{Error, Secret};
 

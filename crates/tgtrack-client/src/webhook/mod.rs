@@ -9,7 +9,7 @@
 //! 2. the body is read whole (at most [`DEFAULT_MAX_BODY`] bytes by default; larger is 413,
 //!    a broken body 400, both without calling the inner service);
 //! 3. the inner service (an axum handler, teloxide's webhook router) gets the request with the
-//!    same bytes;
+//!    same bytes (a panic in it is answered 500 and nothing is forwarded);
 //! 4. when it answers 2xx, the update is stored in the [`ForwardQueue`](crate::ForwardQueue)'s
 //!    spool before the answer goes back to Telegram (over a disk spool or a Redis stream, an
 //!    update answered 200 survives a crash); TGTrack gets it in the background, within the
@@ -62,4 +62,5 @@ mod secret;
 mod service;
 
 pub use secret::SECRET_HEADER;
-pub use service::{DEFAULT_MAX_BODY, TelegramWebhookLayer, TelegramWebhookService};
+pub use service::{TelegramWebhookLayer, TelegramWebhookService};
+pub use tg_common::inbound::DEFAULT_MAX_BODY;

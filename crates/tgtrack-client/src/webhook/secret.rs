@@ -3,7 +3,8 @@
 
 use http::HeaderMap;
 use subtle::ConstantTimeEq;
-use tg_common::secret::KeyFormat;
+use tg_common::KeyFormat;
+use tg_common::inbound::one_header;
 use tg_common::{Error, Secret};
 
 /// The header Telegram sends the secret token in.
@@ -25,11 +26,8 @@ pub(crate) fn check_format(secret: &Secret) -> Result<(), Error> {
 /// takes the same time wherever the first differing byte is (a different length is refused
 /// without comparing).
 pub(crate) fn matches(headers: &HeaderMap, secret: &Secret) -> bool {
-    let mut values = headers.get_all(SECRET_HEADER).iter();
-    let (Some(value), None) = (values.next(), values.next()) else {
-        return false;
-    };
-    bool::from(value.as_bytes().ct_eq(secret.expose().as_bytes()))
+    one_header(headers, SECRET_HEADER)
+        .is_ok_and(|value| bool::from(value.as_bytes().ct_eq(secret.expose().as_bytes())))
 }
 
 #[cfg(test)]

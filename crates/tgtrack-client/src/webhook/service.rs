@@ -1,23 +1,18 @@
-//! The layer and the service it wraps around a bot's webhook handler; see the module
-//! documentation of [`crate::webhook`] for what a request goes through.
+//! The layer around a bot's webhook handler and the checks it runs (a
+//! [`Guard`](tg_common::inbound::Guard)); see the module documentation of [`crate::webhook`]
+//! for what a request goes through.
 
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use bytes::{Buf, Bytes};
-use http::{Request, Response, StatusCode};
-use http_body::Body;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
-use tg_common::{BoxError, Error, Secret};
+use bytes::Bytes;
+use http::request::Parts;
+use http::{HeaderMap, StatusCode};
+use tg_common::inbound::{DEFAULT_MAX_BODY, Guard, GuardedService, Rejection};
+use tg_common::{Error, Secret};
 use tower_layer::Layer;
-use tower_service::Service;
 
 use super::secret;
 use crate::forward_queue::ForwardQueue;
-
-/// The largest webhook body read by default (Telegram's updates are a few kilobytes).
-pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 
 struct Shared {
     secret: Secret,
@@ -79,84 +74,48 @@ impl TelegramWebhookLayer {
     }
 }
 
+/// The service a [`TelegramWebhookLayer`] makes of a webhook handler.
+pub type TelegramWebhookService<S> = GuardedService<S, TelegramWebhookLayer>;
+
 impl<S> Layer<S> for TelegramWebhookLayer {
     type Service = TelegramWebhookService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        TelegramWebhookService {
-            inner,
-            shared: Arc::clone(&self.shared),
+        GuardedService::new(inner, self.clone())
+    }
+}
+
+impl Guard for TelegramWebhookLayer {
+    /// The update's bytes, forwarded when the handler accepts it.
+    type Admission = Bytes;
+
+    fn max_body(&self) -> usize {
+        self.shared.max_body
+    }
+
+    /// A request without the right secret reaches nothing: 401, the body unread.
+    fn check_headers(&self, headers: &HeaderMap) -> Result<(), Rejection> {
+        if secret::matches(headers, &self.shared.secret) {
+            Ok(())
+        } else {
+            Err(Rejection::new(
+                StatusCode::UNAUTHORIZED,
+                "missing, repeated or wrong secret token",
+            ))
         }
     }
-}
 
-/// The service a [`TelegramWebhookLayer`] makes of a webhook handler.
-#[derive(Clone)]
-pub struct TelegramWebhookService<S> {
-    inner: S,
-    shared: Arc<Shared>,
-}
-
-impl<S> std::fmt::Debug for TelegramWebhookService<S> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TelegramWebhookService")
-            .field("secret", &self.shared.secret)
-            .finish_non_exhaustive()
-    }
-}
-
-fn status<B: Default>(code: StatusCode) -> Response<B> {
-    let mut response = Response::new(B::default());
-    *response.status_mut() = code;
-    response
-}
-
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
-
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for TelegramWebhookService<S>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-    S::Error: Send + 'static,
-    ReqBody: Body + From<Bytes> + Send + 'static,
-    ReqBody::Data: Buf + Send,
-    ReqBody::Error: Into<BoxError>,
-    ResBody: Default + Send + 'static,
-{
-    type Response = Response<ResBody>;
-    type Error = S::Error;
-    type Future = BoxFuture<Result<Response<ResBody>, S::Error>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
+    async fn admit(&self, _parts: &mut Parts, body: &Bytes) -> Result<Bytes, Rejection> {
+        Ok(body.clone())
     }
 
-    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let shared = Arc::clone(&self.shared);
-        // Before anything else: a request without the right secret reaches nothing.
-        if !secret::matches(request.headers(), &shared.secret) {
-            return Box::pin(async { Ok(status(StatusCode::UNAUTHORIZED)) });
+    /// A non-2xx answer makes Telegram deliver the update again: it is forwarded with the
+    /// delivery the bot accepts, so TGTrack does not count it twice.
+    async fn settle(&self, update: Bytes, handled: bool) {
+        if handled {
+            // Stored before Telegram gets its answer; never waits for TGTrack (a refusal goes
+            // to the queue's failure callback or is kept, and is counted).
+            self.shared.queue.submit(update).await;
         }
-        // The clone is the one `poll_ready` did not prepare; the prepared one is called.
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        Box::pin(async move {
-            let (parts, body) = request.into_parts();
-            let bytes = match Limited::new(body, shared.max_body).collect().await {
-                Ok(collected) => collected.to_bytes(),
-                Err(e) if e.is::<LengthLimitError>() => {
-                    return Ok(status(StatusCode::PAYLOAD_TOO_LARGE));
-                }
-                Err(_) => return Ok(status(StatusCode::BAD_REQUEST)),
-            };
-            let request = Request::from_parts(parts, ReqBody::from(bytes.clone()));
-            let response = inner.call(request).await?;
-            if response.status().is_success() {
-                // Stored before Telegram gets its answer; never waits for TGTrack (a refusal
-                // goes to the queue's failure callback or is kept, and is counted).
-                shared.queue.submit(bytes).await;
-            }
-            Ok(response)
-        })
     }
 }

@@ -17,7 +17,7 @@ impl Weighed for Bytes {
 /// durability. Bounded by entries and by bytes (the entries' lengths).
 #[derive(Debug)]
 pub struct MemorySpool {
-    state: Mutex<State>,
+    state: Mutex<MemoryEntries>,
     max_entries: u64,
     max_bytes: u64,
     /// Bytes of each entry not counted against `max_bytes` (an outbox's envelope).
@@ -25,7 +25,7 @@ pub struct MemorySpool {
 }
 
 #[derive(Debug, Default)]
-struct State {
+struct MemoryEntries {
     ledger: Ledger<Bytes>,
     next_id: u64,
 }
@@ -34,7 +34,7 @@ impl MemorySpool {
     /// A spool holding at most `max_entries` entries and `max_bytes` bytes of entries.
     pub fn new(max_entries: u64, max_bytes: u64) -> Self {
         MemorySpool {
-            state: Mutex::new(State {
+            state: Mutex::new(MemoryEntries {
                 ledger: Ledger::default(),
                 next_id: 1,
             }),
@@ -54,14 +54,14 @@ impl MemorySpool {
     }
 
     /// The bytes held, as counted against `max_bytes`.
-    fn counted(&self, state: &State) -> u64 {
+    fn counted(&self, state: &MemoryEntries) -> u64 {
         state
             .ledger
             .bytes()
             .saturating_sub(self.overhead * state.ledger.len())
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, MemoryEntries> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 

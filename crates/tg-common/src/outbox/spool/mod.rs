@@ -18,15 +18,15 @@
 //!
 //! Backends:
 //! - [`MemorySpool`]: nothing survives the process; bounded by count and bytes.
-//! - [`DiskSpool`]: an append-only segment log with checksums, see [`disk`].
+//! - [`DiskSpool`]: an append-only segment log with checksums, see [`DiskSpool`].
 //! - `RedisSpool` (feature `redis`): a Redis stream read through a consumer group, for replicas
 //!   without disks, see `redis_stream`.
 
-pub mod disk;
+mod disk;
 mod ledger;
 mod memory;
 #[cfg(feature = "redis")]
-pub mod redis_stream;
+mod redis_stream;
 
 #[cfg(test)]
 mod tests;

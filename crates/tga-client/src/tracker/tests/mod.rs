@@ -576,7 +576,7 @@ struct ToFake {
 
 impl BatchSender for ToFake {
     async fn send(&self, batch: &[EncodedEvent]) -> Result<(), tg_common::Error> {
-        use tg_mock::Service;
+        use tg_mock::FakeService;
         let request = tg_mock::Request::new(http::Method::POST, "/events")
             .with_header("tga-auth-token", &self.token)
             .with_header("origin", "https://docs.example.org")

@@ -8,7 +8,7 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
-use tg_common::error::TransportKind;
+use tg_common::TransportKind;
 use tg_common::{Error, ErrorKind};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;

@@ -1,33 +1,6 @@
 //! [`DiskSpool`]: an append-only log of segment files with a checksum on every record.
 //!
-//! - **Append**: one `write` of the whole record to the active segment before
-//!   [`append`](crate::spool::Spool::append) returns, so an entry accepted survives the process
-//!   being killed (SIGKILL, a panic, OOM): it is in the operating system's page cache.
-//! - **Power loss**: the [`FsyncPolicy`] says when records reach the disk. The default,
-//!   [`FsyncPolicy::Interval`] of 100 ms, loses at most the entries accepted in the last
-//!   interval (plus the time one sync takes) when the machine loses power.
-//! - **Damage and torn writes**: on open, each segment is read record by record. A record that
-//!   is not whole (short, or its magic or CRC-32 wrong) is skipped and reading resynchronises
-//!   on the next whole record, so nothing readable is lost; only the newest segment's
-//!   unreadable tail (a write torn by a crash) is cut off. A file named like a segment that
-//!   holds no record is renamed aside (`.seg.damaged`); a directory is never refused for
-//!   damage. [`Recovery`] says what was discarded (bytes, records, files renamed aside).
-//! - **Segments** are created whole (written as `.seg.new`, then renamed) under numbers never
-//!   used before; opening writes nothing, so a spool whose disk is full opens, and a write that
-//!   failed for want of space (`ENOSPC`) leaves the spool usable once space returns.
-//! - **Acknowledgements** are records too (a list of ids). Space is reclaimed oldest segment
-//!   first: a segment is deleted once nothing in it is held; its held entries are copied
-//!   forward (synced before the old segment is deleted) once the next segment is empty, at
-//!   most a sixteenth of it is held, or the files hold more than twice the bytes held plus two
-//!   segments, so long-held entries (dead letters) never pin the log.
-//! - **Bounds**: at most `max_entries` entries and `max_bytes` bytes of records (entry plus 21
-//!   bytes) are held, and the segment files hold at most `max_bytes` bytes of records (headers
-//!   aside): an append that would pass it first compacts (copies the held entries of every
-//!   older segment forward and deletes them), and [`SpoolError::Full`] refuses it if that is not
-//!   enough. Only an acknowledgement record, or the copies of one compaction, can pass it for a
-//!   moment.
-//! - One spool at a time: on Unix the directory is locked (`flock` on `LOCK`) while a spool is
-//!   open; elsewhere the caller must not open one directory twice.
+//! How it works is documented on [DiskSpool].
 
 mod record;
 mod recover;
@@ -48,7 +21,7 @@ use bytes::Bytes;
 pub use recover::Recovery;
 
 use super::{Entry, EntryId, Spool, SpoolError, SpoolFuture, SpoolStats};
-use state::{Limits, State};
+use state::{Limits, OpenLog};
 
 /// When records are forced to the disk (`fsync`); every record is written to the operating
 /// system before its operation returns whatever the policy.
@@ -131,14 +104,14 @@ impl DiskConfig {
 
 /// What a [`DiskSpool`] shares with its sync thread.
 #[derive(Debug)]
-pub(crate) struct Shared {
-    state: Mutex<State>,
+pub(crate) struct LockedLog {
+    state: Mutex<OpenLog>,
     /// The lock on the directory, held while the spool is open.
     _lock: File,
 }
 
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
+impl LockedLog {
+    fn lock(&self) -> MutexGuard<'_, OpenLog> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -173,14 +146,43 @@ impl Shared {
     }
 }
 
-/// A durable spool in a directory; see the [module documentation](self).
+/// A durable spool in a directory.
+///
+/// - **Append**: one `write` of the whole record to the active segment before
+///   [`append`](crate::spool::Spool::append) returns, so an entry accepted survives the process
+///   being killed (SIGKILL, a panic, OOM): it is in the operating system's page cache.
+/// - **Power loss**: the [`FsyncPolicy`] says when records reach the disk. The default,
+///   [`FsyncPolicy::Interval`] of 100 ms, loses at most the entries accepted in the last
+///   interval (plus the time one sync takes) when the machine loses power.
+/// - **Damage and torn writes**: on open, each segment is read record by record. A record that
+///   is not whole (short, or its magic or CRC-32 wrong) is skipped and reading resynchronises
+///   on the next whole record, so nothing readable is lost; only the newest segment's
+///   unreadable tail (a write torn by a crash) is cut off. A file named like a segment that
+///   holds no record is renamed aside (`.seg.damaged`); a directory is never refused for
+///   damage. [`Recovery`] says what was discarded (bytes, records, files renamed aside).
+/// - **Segments** are created whole (written as `.seg.new`, then renamed) under numbers never
+///   used before; opening writes nothing, so a spool whose disk is full opens, and a write that
+///   failed for want of space (`ENOSPC`) leaves the spool usable once space returns.
+/// - **Acknowledgements** are records too (a list of ids). Space is reclaimed oldest segment
+///   first: a segment is deleted once nothing in it is held; its held entries are copied
+///   forward (synced before the old segment is deleted) once the next segment is empty, at
+///   most a sixteenth of it is held, or the files hold more than twice the bytes held plus two
+///   segments, so long-held entries (dead letters) never pin the log.
+/// - **Bounds**: at most `max_entries` entries and `max_bytes` bytes of records (entry plus 21
+///   bytes) are held, and the segment files hold at most `max_bytes` bytes of records (headers
+///   aside): an append that would pass it first compacts (copies the held entries of every
+///   older segment forward and deletes them), and [`SpoolError::Full`] refuses it if that is not
+///   enough. Only an acknowledgement record, or the copies of one compaction, can pass it for a
+///   moment.
+/// - One spool at a time: on Unix the directory is locked (`flock` on `LOCK`) while a spool is
+///   open; elsewhere the caller must not open one directory twice.
 ///
 /// Appends, claims and acknowledgements run inline on the caller's thread: each is one short
 /// `write` or `pread` (about a microsecond for a 300-byte entry), cheaper than handing it to a
 /// blocking thread. With [`FsyncPolicy::EveryAppend`] an append runs on Tokio's blocking pool.
 #[derive(Debug)]
 pub struct DiskSpool {
-    shared: Arc<Shared>,
+    shared: Arc<LockedLog>,
     fsync: FsyncPolicy,
     recovery: Recovery,
     _sync: Option<sync::SyncThread>,
@@ -214,8 +216,8 @@ impl DiskSpool {
             segment_bytes: config.segment_bytes,
             sync_copies: config.fsync != FsyncPolicy::Never,
         };
-        let state = State::new(config.dir.clone(), limits, recovered);
-        let shared = Arc::new(Shared {
+        let state = OpenLog::new(config.dir.clone(), limits, recovered);
+        let shared = Arc::new(LockedLog {
             state: Mutex::new(state),
             _lock: lock,
         });

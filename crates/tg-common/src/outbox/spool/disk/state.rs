@@ -92,7 +92,7 @@ pub(crate) struct Dirty {
 
 /// The open log.
 #[derive(Debug)]
-pub(crate) struct State {
+pub(crate) struct OpenLog {
     pub(crate) dir: PathBuf,
     pub(crate) limits: Limits,
     pub(crate) segments: BTreeMap<u64, Segment>,
@@ -114,7 +114,7 @@ pub(crate) struct State {
     scratch: Vec<u8>,
 }
 
-impl State {
+impl OpenLog {
     /// A log over recovered segments, appending to the newest one when it is whole. Opening
     /// writes nothing, so a spool whose disk is full opens (and delivers what it holds).
     pub(crate) fn new(dir: PathBuf, limits: Limits, recovered: Recovered) -> Self {
@@ -132,7 +132,7 @@ impl State {
             .values()
             .map(|s| s.size.saturating_sub(HEADER_LEN))
             .sum();
-        let mut state = State {
+        let mut state = OpenLog {
             dir,
             limits,
             segments,

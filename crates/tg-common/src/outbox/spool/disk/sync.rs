@@ -4,7 +4,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use super::Shared;
+use super::LockedLog;
 use crate::spool::SpoolError;
 
 /// The running sync thread; dropping this stops it and waits for it to end.
@@ -25,9 +25,9 @@ impl Drop for SyncThread {
 
 impl SyncThread {
     /// Starts syncing `shared` every `every`.
-    pub(crate) fn start(shared: &Arc<Shared>, every: Duration) -> Result<Self, SpoolError> {
+    pub(crate) fn start(shared: &Arc<LockedLog>, every: Duration) -> Result<Self, SpoolError> {
         let (stop, stopped) = mpsc::channel::<()>();
-        let shared: Weak<Shared> = Arc::downgrade(shared);
+        let shared: Weak<LockedLog> = Arc::downgrade(shared);
         let thread = std::thread::Builder::new()
             .name("tga-spool-sync".to_owned())
             .spawn(move || {

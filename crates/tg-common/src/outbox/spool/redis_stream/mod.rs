@@ -1,27 +1,7 @@
 //! [`RedisSpool`]: a Redis stream read through a consumer group, shared by replicas that have no
 //! persistent disk.
 //!
-//! - **Append** is `XADD stream * e <bytes>` inside a script that first checks `XLEN` against
-//!   `max_entries` (`MAXLEN` is not used: it would trim entries not yet delivered). It returns
-//!   once Redis has the entry in memory; what survives a Redis restart is Redis's own
-//!   persistence setting (`appendonly`, `appendfsync`). When the script was sent and no answer
-//!   came (the timeout, a connection broken) the append fails with
-//!   [`SpoolError::MaybeStored`]: Redis may run it later (a stalled server resuming), and the
-//!   entry is then delivered. An append is not made idempotent: the stream assigns the id, and a
-//!   client-chosen id cannot stay increasing across replicas.
-//! - **Claim** takes, in order: entries released in this process; entries any consumer of the
-//!   group has held longer than the visibility timeout (`XAUTOCLAIM`: a crashed replica's); new
-//!   entries (`XREADGROUP ... >`). Each entry is then pending under this replica's consumer name.
-//! - **Ack** is `XACK` and `XDEL` in one `MULTI`. **Release** hands the entry back to the
-//!   group at once: it stays pending under this consumer with an idle time of the visibility
-//!   timeout (`XCLAIM ... IDLE`), so the next claim of any consumer (this one included) takes
-//!   it. A release that fails forgets the entry locally: the visibility timeout frees it.
-//! - **Open** reads this consumer's own pending entries (`XREADGROUP ... 0`): a replica
-//!   restarted under the same consumer name takes back at once what it was delivering.
-//! - Entries held by this process longer than half the visibility timeout are claimed again
-//!   (`XCLAIM ... JUSTID`) on each claim, so a live replica's slow delivery is not taken over.
-//!
-//! Bounded by entry count and by each entry's size (so by `max_entries * max_entry_bytes`).
+//! How it works is documented on [RedisSpool].
 
 mod config;
 mod reply;
@@ -59,7 +39,29 @@ struct Local {
     cursor: String,
 }
 
-/// A spool in a Redis stream; see the [module documentation](self).
+/// A spool in a Redis stream.
+///
+/// - **Append** is `XADD stream * e <bytes>` inside a script that first checks `XLEN` against
+///   `max_entries` (`MAXLEN` is not used: it would trim entries not yet delivered). It returns
+///   once Redis has the entry in memory; what survives a Redis restart is Redis's own
+///   persistence setting (`appendonly`, `appendfsync`). When the script was sent and no answer
+///   came (the timeout, a connection broken) the append fails with
+///   [`SpoolError::MaybeStored`]: Redis may run it later (a stalled server resuming), and the
+///   entry is then delivered. An append is not made idempotent: the stream assigns the id, and a
+///   client-chosen id cannot stay increasing across replicas.
+/// - **Claim** takes, in order: entries released in this process; entries any consumer of the
+///   group has held longer than the visibility timeout (`XAUTOCLAIM`: a crashed replica's); new
+///   entries (`XREADGROUP ... >`). Each entry is then pending under this replica's consumer name.
+/// - **Ack** is `XACK` and `XDEL` in one `MULTI`. **Release** hands the entry back to the
+///   group at once: it stays pending under this consumer with an idle time of the visibility
+///   timeout (`XCLAIM ... IDLE`), so the next claim of any consumer (this one included) takes
+///   it. A release that fails forgets the entry locally: the visibility timeout frees it.
+/// - **Open** reads this consumer's own pending entries (`XREADGROUP ... 0`): a replica
+///   restarted under the same consumer name takes back at once what it was delivering.
+/// - Entries held by this process longer than half the visibility timeout are claimed again
+///   (`XCLAIM ... JUSTID`) on each claim, so a live replica's slow delivery is not taken over.
+///
+/// Bounded by entry count and by each entry's size (so by `max_entries * max_entry_bytes`).
 pub struct RedisSpool {
     conn: ConnectionManager,
     config: RedisSpoolConfig,

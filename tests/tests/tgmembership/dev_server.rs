@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use serde_json::Value;
-use tg_mock::service::{Reply, Request, Service};
 use tg_mock::tgmembership::{DeliveryOutcome, TgmembershipFake, parse_sign_args, sign_output};
+use tg_mock::{FakeService, Reply, Request};
 use tg_mock::{MockServer, deliver};
 use tgmembership_client::prelude::*;
 use tgmembership_client::{
@@ -27,7 +27,7 @@ const MEMBER: i64 = 1111111111;
 /// A receiver that hands every request it gets to the test, and answers 200.
 struct Receiver(mpsc::UnboundedSender<Request>);
 
-impl Service for Receiver {
+impl FakeService for Receiver {
     fn name(&self) -> &'static str {
         "receiver"
     }

@@ -6,12 +6,12 @@
 
 use rust_decimal::Decimal;
 use tg_common::{Error, ErrorKind};
-use tg_mock::Service;
-use tg_mock::service::Request;
+use tg_mock::FakeService;
+use tg_mock::Request;
 use tg_mock::tgmembership::{NONCE_HEADER, SIGNATURE_HEADER, TgmembershipFake};
 
-use tg_common::secret::MASK;
-use tg_common::{Operation, Response};
+use tg_common::MASK;
+use tg_common::{Operation, RawResponse};
 use tgmembership_client::Client;
 use tgmembership_client::TgmembershipApiError;
 use tgmembership_client::model::*;
@@ -54,7 +54,7 @@ where
     let reply = fake.handle(&request);
     req.decode(
         &client,
-        Response {
+        RawResponse {
             status: reply.status.as_u16(),
             headers: reply.headers,
             body: reply.body,
@@ -244,9 +244,9 @@ fn paginating_members_against_the_fake() {
     // 3 seeded + 5 added = 8 memberships: pages of 4, 4, then an empty last page.
     let request = ListMembers::new();
     let pages = std::cell::RefCell::new(Vec::new());
-    let stream = tg_common::operation::paginate(4, 0, |offset, limit| {
+    let stream = tg_common::paginate(4, 0, |offset, limit| {
         pages.borrow_mut().push(offset);
-        let page = tg_common::operation::Paginated::at_page(&request, offset, limit);
+        let page = tg_common::Paginated::at_page(&request, offset, limit);
         std::future::ready(call(&f, &page))
     });
     let members: Vec<Member> = block_on(stream.map(|r| r.unwrap()).collect());

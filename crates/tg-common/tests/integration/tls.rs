@@ -13,9 +13,9 @@ use bytes::Bytes;
 use http::Method;
 use http_body_util::Full;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
-use tg_common::error::TransportKind;
+use tg_common::TransportKind;
 use tg_common::transport::{RequestPath, TransportConfig};
-use tg_common::{Call, Core, CoreConfig, Error, ErrorKind, Response, RetryPolicy, Secret};
+use tg_common::{Call, Core, CoreConfig, Error, ErrorKind, RawResponse, RetryPolicy, Secret};
 use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
@@ -93,7 +93,7 @@ async fn server(
     (addr, accepted)
 }
 
-fn decode(r: Response) -> Result<String, Error> {
+fn decode(r: RawResponse) -> Result<String, Error> {
     Ok(String::from_utf8(r.body.to_vec()).unwrap())
 }
 

@@ -19,7 +19,7 @@ const APP: &str = "docs";
 const DOMAIN: &str = "docs.example.org";
 
 /// The SDK-shaped events, one of every name.
-const SDK_EVENTS: &str = include_str!("../../fixtures/tga/sdk-events.json");
+const SDK_EVENTS: &str = include_str!("../../../fixtures/tga/sdk-events.json");
 
 fn sdk_events() -> Vec<Value> {
     serde_json::from_str(SDK_EVENTS).unwrap()

@@ -251,7 +251,7 @@ fn delete_webhook_with_http_200_or_204() {
             envelope::decode(status, DELETE_WEBHOOK.as_bytes(), None).unwrap();
         assert_eq!(env.code, 204);
         assert_eq!(env.ok, Some(true));
-        let response = tgmembership_client::tg_common::Response {
+        let response = tg_common::RawResponse {
             status,
             headers: http::HeaderMap::new(),
             body: DELETE_WEBHOOK.into(),

@@ -11,14 +11,14 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http::Method;
-use tg_common::operation::{HasOperation, Paginated, PathTable};
 use tg_common::transport::{RequestPath, query_string};
 use tg_common::{
-    Core, CoreConfig, Error, ErrorKind, Idempotency, Operation, OperationPath, ProviderClient,
-    RequestBuilder, Response, RetryPolicy, Secret,
+    Core, CoreConfig, Error, ErrorKind, Idempotency, Operation, ProviderClient, RawResponse,
+    RequestBuilder, RetryPolicy, Secret,
 };
-use tg_mock::fault::{Fault, FaultRule};
-use tg_mock::{MockServer, Reply, Request, Service};
+use tg_common::{HasOperation, Paginated};
+use tg_mock::{FakeService, MockServer, Reply, Request};
+use tg_mock::{Fault, FaultRule};
 
 const KEY: &str = "notes-key/with slash";
 
@@ -26,7 +26,7 @@ const KEY: &str = "notes-key/with slash";
 
 #[derive(Clone)]
 struct Client {
-    inner: Arc<(Core, PathTable)>,
+    inner: Arc<(Core, RequestPath)>,
 }
 
 impl ProviderClient for Client {
@@ -34,13 +34,10 @@ impl ProviderClient for Client {
     fn core(&self) -> &Core {
         &self.inner.0
     }
-    fn paths(&self) -> &PathTable {
+    fn prefix(&self) -> &RequestPath {
         &self.inner.1
     }
 }
-
-/// Path table entries: 0 `notes`, 1 `notes/{id}` (a template).
-const PATHS: [&str; 2] = ["notes", "notes/{id}"];
 
 impl Client {
     fn new(base_url: String) -> Client {
@@ -54,9 +51,8 @@ impl Client {
             });
         let core = Core::new(Self::PROVIDER, &key, config).unwrap();
         let prefix = RequestPath::new().segment("v1").secret(&key);
-        let paths = PathTable::new(&core, prefix, &PATHS).unwrap();
         Client {
-            inner: Arc::new((core, paths)),
+            inner: Arc::new((core, prefix)),
         }
     }
     fn create(&self, text: &str) -> RequestBuilder<CreateNote> {
@@ -71,7 +67,7 @@ impl Client {
 }
 
 /// `{"ok":true,"result":...}` or `{"ok":false,"error":"..."}`.
-fn decode<T: serde::de::DeserializeOwned>(response: &Response) -> Result<T, Error> {
+fn decode<T: serde::de::DeserializeOwned>(response: &RawResponse) -> Result<T, Error> {
     #[derive(serde::Deserialize)]
     struct Envelope<T> {
         ok: bool,
@@ -119,18 +115,10 @@ impl<T: HasOperation<Operation = CreateNote>> CreateNoteSetters for T {}
 impl Operation for CreateNote {
     type Client = Client;
     type Output = String;
-    fn name(&self) -> &'static str {
-        "POST notes"
-    }
-    fn method(&self) -> Method {
-        Method::POST
-    }
-    fn idempotency(&self) -> Idempotency {
-        Idempotency::NotIdempotent
-    }
-    fn path(&self) -> OperationPath {
-        OperationPath::Fixed(0)
-    }
+    const NAME: &'static str = "POST notes";
+    const METHOD: Method = Method::POST;
+    const PATH: &'static str = "notes";
+    const IDEMPOTENCY: Idempotency = Idempotency::NotIdempotent;
     fn validate(&self) -> Result<(), Error> {
         if self.text.is_empty() {
             return Err(Error::invalid_input("text", "must not be empty"));
@@ -141,7 +129,7 @@ impl Operation for CreateNote {
         let body = serde_json::json!({"text": self.text, "tag": self.tag});
         Ok(Some(Bytes::from(body.to_string())))
     }
-    fn decode(&self, _: &Client, response: Response) -> Result<String, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<String, Error> {
         decode(&response)
     }
 }
@@ -154,19 +142,14 @@ struct GetNote {
 impl Operation for GetNote {
     type Client = Client;
     type Output = String;
-    fn name(&self) -> &'static str {
-        "GET notes/{id}"
+    const NAME: &'static str = "GET notes/{id}";
+    const METHOD: Method = Method::GET;
+    const PATH: &'static str = "notes/{id}";
+    const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
+    fn path(&self, prefix: &RequestPath) -> RequestPath {
+        prefix.clone().segment("notes").segment(&self.id)
     }
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn idempotency(&self) -> Idempotency {
-        Idempotency::Idempotent
-    }
-    fn path(&self) -> OperationPath {
-        OperationPath::Segments(vec!["notes".into(), self.id.clone()])
-    }
-    fn decode(&self, _: &Client, response: Response) -> Result<String, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<String, Error> {
         decode(&response)
     }
 }
@@ -180,24 +163,16 @@ struct ListNotes {
 impl Operation for ListNotes {
     type Client = Client;
     type Output = Vec<u64>;
-    fn name(&self) -> &'static str {
-        "GET notes"
-    }
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn idempotency(&self) -> Idempotency {
-        Idempotency::Idempotent
-    }
-    fn path(&self) -> OperationPath {
-        OperationPath::Fixed(0)
-    }
+    const NAME: &'static str = "GET notes";
+    const METHOD: Method = Method::GET;
+    const PATH: &'static str = "notes";
+    const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
     fn query(&self) -> Option<String> {
         let mut pairs = vec![("offset", self.offset.to_string())];
         pairs.extend(self.limit.map(|l| ("limit", l.to_string())));
         Some(query_string(pairs))
     }
-    fn decode(&self, _: &Client, response: Response) -> Result<Vec<u64>, Error> {
+    fn decode(&self, _: &Client, response: RawResponse) -> Result<Vec<u64>, Error> {
         decode(&response)
     }
 }
@@ -225,7 +200,7 @@ struct NotesFake {
     created: Mutex<u32>,
 }
 
-impl Service for NotesFake {
+impl FakeService for NotesFake {
     fn name(&self) -> &'static str {
         "notes"
     }

@@ -4,19 +4,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 
 use http::{HeaderName, Method};
 use support::loopback_core;
-use tg_common::{Call, Error, Response, Secret};
+use tg_common::{Call, Error, RawResponse, Secret};
 use tg_mock::leak::TracingCapture;
 use tg_mock::{Fault, FaultRule, FixedReply, MockServer, Reply};
 
 const KEY: &str = "TRACE-SECRET-KEY-42";
 
-fn decode(r: Response) -> Result<(), Error> {
+fn decode(r: RawResponse) -> Result<(), Error> {
     if (200..300).contains(&r.status) {
         Ok(())
     } else {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use integration_tests::support::{TgaSetup, redis_url, unique};
-use tg_common::error::RateLimitOrigin;
+use tg_common::RateLimitOrigin;
 use tg_common::limit::redis_limiter;
 use tg_common::{Error, ErrorKind, Quota, Secret};
 use tg_mock::MockServer;

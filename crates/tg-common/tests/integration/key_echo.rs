@@ -4,14 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 
 use http::Method;
 use support::loopback_core;
 use tg_common::transport::RequestPath;
-use tg_common::{Call, Core, CoreConfig, Error, Response, RetrySafety, Secret};
+use tg_common::{Call, Core, CoreConfig, Error, RawResponse, RetrySafety, Secret};
 use tg_mock::leak::{TracingCapture, echo_forms, error_texts, shown_as};
 use tg_mock::{Fault, FaultRule, FixedReply, MockServer, Reply};
 
@@ -31,7 +31,7 @@ impl std::error::Error for Described {}
 
 /// Like a provider's envelope decoder: the description is JSON-decoded into a typed error;
 /// anything else becomes a decode error carrying the decoded text as its message.
-fn decode(r: Response) -> Result<(), Error> {
+fn decode(r: RawResponse) -> Result<(), Error> {
     if (200..300).contains(&r.status) {
         return Ok(());
     }
@@ -41,7 +41,7 @@ fn decode(r: Response) -> Result<(), Error> {
     if r.status == 422 {
         return Err(Error::decode(r.status, "result", description, &r.body));
     }
-    let safety = tg_common::retry::status_safety(r.status);
+    let safety = tg_common::status_safety(r.status);
     Err(Error::api(
         r.status,
         safety,

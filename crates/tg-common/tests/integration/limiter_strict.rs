@@ -11,11 +11,11 @@ use http::Method;
 use tg_common::limit::MarginPolicy;
 use tg_common::transport::RequestPath;
 use tg_common::{
-    Call, Core, CoreConfig, Error, ErrorKind, Quota, RateLimiter, Response, RetryPolicy, Secret,
+    Call, Core, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RawResponse, RetryPolicy, Secret,
 };
 use tg_mock::{FixedReply, FixedWindows, MockServer, Reply};
 
-fn decode(r: Response) -> Result<(), Error> {
+fn decode(r: RawResponse) -> Result<(), Error> {
     if (200..300).contains(&r.status) {
         Ok(())
     } else {
