@@ -19,8 +19,8 @@ impl EncodedEvent {
     /// Serializes `event` (no validation: see [`Event::validate`]); fails when the JSON is
     /// longer than [`MAX_EVENT_BYTES`](super::limits::MAX_EVENT_BYTES).
     pub fn encode(event: &Event) -> Result<Self, Error> {
-        let json =
-            serde_json::to_string(event).map_err(|e| Error::invalid_input("event", e.to_string()))?;
+        let json = serde_json::to_string(event)
+            .map_err(|e| Error::invalid_input("event", e.to_string()))?;
         super::limits::check_encoded_len(json.len())?;
         Ok(EncodedEvent(json.into_boxed_str()))
     }
