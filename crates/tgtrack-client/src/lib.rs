@@ -29,7 +29,8 @@
 //!   Telegram's secret token before forwarding anything.
 //! - [`Poller`]: long polling of Telegram's `getUpdates` that keeps each update's exact bytes.
 //! - [`start_param`]: the `/start` command and its deep-link parameter.
-//! - [`limits`]: the default quotas, the reserved share and the goal window.
+//! - [`DEFAULT_QUOTAS`], [`DEFAULT_RESERVED_PERCENT`] and [`GOAL_WINDOW`]: the default quotas,
+//!   the reserved share and the goal window.
 //! - [`validate`]: the checks run before a request is sent.
 
 mod client;
@@ -37,7 +38,7 @@ pub mod envelope;
 mod error;
 mod forward;
 mod forward_queue;
-pub mod limits;
+mod limits;
 mod model;
 pub mod operation;
 mod poll;
