@@ -19,7 +19,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use tg_mock::MockServer;
 use tg_mock::tgmembership::TgmembershipFake;
-use tgmembership_client::model::money;
+use tgmembership_client::money;
 use tgmembership_client::prelude::*;
 use tgmembership_client::{Client, Currency, IntervalUnit, PaymentGateway};
 

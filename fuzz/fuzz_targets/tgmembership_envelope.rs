@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tgmembership_client::model::users_count::CountUsers;
+use tgmembership_client::CountUsers;
 use tg_common::{Operation, RawResponse};
 use tgmembership_client::*;
 

@@ -8,7 +8,7 @@
 use libfuzzer_sys::fuzz_target;
 use tg_common::Secret;
 use tgmembership_client::WebhookVerifier;
-use tgmembership_client::webhook::{SignatureHeader, WebhookEvent, sign};
+use tgmembership_client::{SignatureHeader, WebhookEvent, sign};
 
 /// A secret long enough for the verifier (the document's `abcd123` is too short).
 const SECRET: &str = "whsec-0123456789abcdef";

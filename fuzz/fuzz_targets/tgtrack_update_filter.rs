@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde::de::IgnoredAny;
-use tgtrack_client::forward::sambot_body;
+use tgtrack_client::sambot_body;
 use tgtrack_client::{RawUpdate, SambotEncoding, TrackedKind, is_tracked_update};
 
 fuzz_target!(|data: &[u8]| {

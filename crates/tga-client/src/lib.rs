@@ -13,7 +13,7 @@
 //!   transport.
 //! - [`operation`]: the two operations, [`SendEvents`] and [`GetEventThresholds`], sent through
 //!   `tg-common`'s [`RequestBuilder`].
-//! - [`event`]: [`Event`] and its field types; the documents' examples round-trip exactly.
+//! - [`Event`] and its field types; the documents' examples round-trip exactly.
 //! - [`EventThresholds`]: the per-launch caps of `GET /events/threshold`
 //!   ([`Client::event_thresholds`]), which a tracker can apply per session.
 //! - [`TokenInfo`]: reading the app name and domain out of a token, as configuration defaults.
@@ -23,10 +23,11 @@
 //! - [`envelope`]: what an answer means ([`envelope::decode`]); success is a 2xx carrying
 //!   the service's `Success record.` answer, not any 2xx.
 //! - [`TgaApiError`]: TGA's documented error answers (read with [`TgaErrorExt`]).
+//! - [`limits`]: every size and configuration bound checked before anything is sent.
 //! - [`prelude`]: the traits most programs call methods of, in one `use tga_client::prelude::*`.
 //! - [`spool`]: where accepted events wait for delivery: in memory, on disk, or in a Redis
 //!   stream shared by replicas.
-//! - [`tracker`]: queueing, batching, retries, dead letters, flush and shutdown, over any
+//! - [`Tracker`]: queueing, batching, retries, dead letters, flush and shutdown, over any
 //!   [`BatchSender`].
 //!
 //! Delivery through the tracker is at least once: a batch whose answer was lost may be sent
@@ -35,21 +36,24 @@
 mod client;
 pub mod envelope;
 mod error;
-pub mod event;
+mod event;
 mod identity;
 pub mod init_data;
+pub mod limits;
 pub mod operation;
 pub mod prelude;
 mod thresholds;
 mod token;
-pub mod tracker;
+mod tracker;
 
 pub use client::{Client, ClientBuilder, HttpSender};
 pub use error::TgaApiError;
 pub use error::TgaErrorExt;
-pub use event::{AuthType, ClientTimestamp, EncodedEvent, Event, EventName, ExtraFields, Message};
+pub use event::{
+    AuthType, ClientTimestamp, CustomData, EncodedEvent, Event, EventName, ExtraFields, Message,
+    TYPED_FIELDS, encode_batch,
+};
 pub use identity::Identity;
-pub use init_data::{InitData, InitDataError, InitDataValidator};
 pub use operation::{GetEventThresholds, SendEvents};
 // What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.
 #[cfg(feature = "redis")]
@@ -61,8 +65,8 @@ pub use thresholds::EventThresholds;
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
 pub use tg_common::transport::GzipLevel;
 pub use tg_common::{
-    ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RequestBuilder, RetryPolicy,
-    RetrySafety, Secret, Timeouts,
+    ApiError, Backoff, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RequestBuilder,
+    RetryPolicy, RetrySafety, Secret, Timeouts,
 };
 pub use tg_common::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use token::TokenInfo;

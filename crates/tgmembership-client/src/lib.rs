@@ -10,17 +10,17 @@
 //! * [`Client`]: one method per endpoint (`client.orders().create(..)`), each a
 //!   [`RequestBuilder`] (tg-common's) that validates before sending; pagination streams over
 //!   `members`, `orders`, `plans` and `projects`.
-//! * [`model`]: a request type per endpoint, named by its verb (`ListPlans`, `CreateOrder`,
+//! * Models (at the root): a request type per endpoint, named by its verb (`ListPlans`, `CreateOrder`,
 //!   `CountUsers`), and the result types, named by what they hold (`Plan`, `CreatedOrder`,
 //!   `UsersCount`). Money is [`rust_decimal::Decimal`], written as a string on the wire,
-//!   lossless both ways.
+//!   lossless both ways ([`money`]: rounding, the string format, serde adapters).
 //! * [`operation`]: each request type as a [`tg_common::Operation`] (its name, HTTP method,
 //!   path and idempotency as constants; validation, query, body, decoding); [`setters`]: the optional parameters, one trait per request type, for the
 //!   request value and its builder alike (import [`prelude`]).
 //! * [`envelope`]: the tolerant decoding of the response envelope; the typed
 //!   [`TgmembershipApiError`].
-//! * [`webhook`]: receiving events: the envelope and the HMAC-SHA512 signature verifier;
-//!   [`nonce`]: the nonce stores that hold a delivery *in progress* and *done* (at-least-once);
+//! * Receiving webhooks: [`WebhookEvent`] and the HMAC-SHA512 signature check
+//!   [`WebhookVerifier`]; [`NonceStore`]: the nonce stores that hold a delivery *in progress* and *done* (at-least-once);
 //!   [`TypedEvent`]: the events' typed data; `receiver` (feature `tower`): the layer that verifies a
 //!   delivery, runs the handler and commits the nonce only on its 2xx answer, and (feature
 //!   `axum`) the `VerifiedWebhook` extractor.
@@ -32,14 +32,14 @@ mod client;
 pub mod envelope;
 mod error;
 mod events;
-pub mod model;
-pub mod nonce;
+mod model;
+mod nonce;
 pub mod operation;
 #[cfg(feature = "tower")]
 pub mod receiver;
 pub mod setters;
 pub mod validate;
-pub mod webhook;
+mod webhook;
 
 #[cfg(test)]
 mod test_support;
@@ -61,7 +61,7 @@ pub use model::{
     CreateAffiliate, CreateOrder, CreatePlan, CreatedOrder, CryptoToken, Currency, DeleteWebhook,
     DurationUnit, GatewayNameForm, GetOrder, GetPaymentMethodsReport, GetPlansReport, GetRevenue,
     IntervalUnit, InviteeOnly, ListCoupons, ListMembers, ListOrders, ListPaymentMethods, ListPlans,
-    ListProjects, Member, Membership, Money, NewPlanOptions, Newcomers, Order, OrderStatus,
+    ListProjects, Member, Membership, NewPlanOptions, Newcomers, Order, OrderStatus,
     PaymentGateway, PaymentGatewayName, PaymentMethod, PaymentMethodReport, PeriodRevenue, Plan,
     PlanDuration, PlanOptions, PlanReport, Project, ProjectOptions, RegisterBot, RegisteredBot,
     ReportQuery, RevenueDirection, RevenueSummary, SetWebhook, SingleUse, TokenOption, UsersCount,
@@ -73,16 +73,23 @@ pub use rust_decimal::{self, Decimal};
 #[cfg(feature = "redis")]
 pub use tg_common::limit::{FailMode, RedisConfig};
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
+// The money helpers (rounding, the decimal string format, serde adapters) and `Money`.
+pub use model::money;
+pub use nonce::{
+    DEFAULT_NONCE_CAPACITY, DeliveryClaim, MemoryNonceStore, NonceState, NonceStore,
+    NonceStoreError, NonceStoreErrorKind, StoreFuture,
+};
 #[cfg(feature = "redis")]
-pub use nonce::RedisNonceStore;
-pub use nonce::{DeliveryClaim, MemoryNonceStore, NonceStore, NonceStoreError};
+pub use nonce::{DEFAULT_REDIS_TIMEOUT, RedisNonceStore};
 pub use tg_common::{
     ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RequestBuilder, RetryPolicy,
     RetrySafety, Secret, Timeouts,
 };
 pub use tg_common::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 pub use webhook::{
-    WebhookError, WebhookEvent, WebhookEventKind, WebhookSecretError, WebhookVerifier,
+    DEFAULT_LEASE, DEFAULT_TOLERANCE, MIN_SECRET_LEN, NONCE_HEADER, SIGNATURE_HEADER,
+    STORE_RETRY_AFTER, SignatureHeader, WebhookError, WebhookEvent, WebhookEventKind,
+    WebhookSecretError, WebhookVerifier, sign,
 };
 
 pub mod prelude;

@@ -1,4 +1,4 @@
-//! Every endpoint as a [`tg_common::Operation`]: its request type of [`crate::model`] with its
+//! Every endpoint as a [`tg_common::Operation`]: its request type (the crate root's `ListPlans`, `CreateOrder`, ...) with its
 //! facts as constants (name, HTTP method, path, idempotency), the documented limits checked
 //! before sending, its query string or JSON body, and its answer decoded through
 //! [`envelope::decode`].

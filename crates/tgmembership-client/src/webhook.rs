@@ -24,12 +24,9 @@ use tg_common::inbound::{HeaderCount, Rejection, one_header};
 use tg_common::{ErrorKind, Secret};
 
 use crate::model::enums::string_enum;
-#[cfg(feature = "redis")]
-pub use crate::nonce::RedisNonceStore;
-pub use crate::nonce::{
-    DEFAULT_NONCE_CAPACITY, MemoryNonceStore, NonceStore, NonceStoreError, NonceStoreErrorKind,
+use crate::nonce::{
+    DeliveryClaim, MemoryNonceStore, NonceState, NonceStore, NonceStoreError, new_token,
 };
-use crate::nonce::{DeliveryClaim, NonceState, new_token};
 
 string_enum! {
     /// The `event` of a webhook delivery. Only `order_completed` and `membership_terminated`

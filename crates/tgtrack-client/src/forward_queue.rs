@@ -1,23 +1,5 @@
-//! Forwarding tracked updates in the background so a bot never waits for TGTrack:
-//! [`ForwardQueue::submit`] appends the update's bytes to a spool (durable as the spool
-//! promises) and returns; tg-common's [`Outbox`] worker sends each with
-//! `on_telegram_webhook`, byte for byte, in arrival order, one update per call. What is
-//! TGTrack's is here (which updates, one verbatim update per call, the quota's wait); claiming,
-//! acknowledging, retrying, letters, panics, stats and shutdown are the outbox's.
-//!
-//! - A queued update waits for the rate limiter as long as the quota needs (up to
-//!   [`QUEUE_MAX_RATE_WAIT`]), then is retried by the outbox's backoff while TGTrack or the
-//!   network fails: a busy limiter delays forwarding, it never drops it.
-//! - The default spool is in memory, bounded by [`DEFAULT_QUEUE_BYTES`] (a day of starts at
-//!   the documented quota many times over); [`ForwardQueueBuilder::spool`] takes a
-//!   [`DiskSpool`](tg_common::outbox::spool::DiskSpool) or a Redis stream, so a restart loses
-//!   nothing the webhook layer answered 200 for or the poller confirmed.
-//! - Nothing is refused silently: an update the spool does not store, and one TGTrack refuses
-//!   for good, is a [`Letter`], handed to [`ForwardQueueBuilder::on_failure`] or kept until
-//!   [`ForwardQueue::take_failed`], and counted.
-//!
-//! Delivery is at least once: an update sent when the process died before its
-//! acknowledgement is sent again.
+//! [`ForwardQueue`]: forwarding tracked updates in the background over tg-common's outbox
+//! (documented on the type, the module being private).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -121,6 +103,27 @@ impl Deliverer for Forwarder {
 }
 
 /// The background forwarder; cheap to clone (clones share the outbox).
+///
+/// Forwarding tracked updates in the background so a bot never waits for TGTrack:
+/// [`ForwardQueue::submit`] appends the update's bytes to a spool (durable as the spool
+/// promises) and returns; tg-common's [`Outbox`] worker sends each with
+/// `on_telegram_webhook`, byte for byte, in arrival order, one update per call. What is
+/// TGTrack's is here (which updates, one verbatim update per call, the quota's wait); claiming,
+/// acknowledging, retrying, letters, panics, stats and shutdown are the outbox's.
+///
+/// - A queued update waits for the rate limiter as long as the quota needs (up to
+///   [`QUEUE_MAX_RATE_WAIT`]), then is retried by the outbox's backoff while TGTrack or the
+///   network fails: a busy limiter delays forwarding, it never drops it.
+/// - The default spool is in memory, bounded by [`DEFAULT_QUEUE_BYTES`] (a day of starts at
+///   the documented quota many times over); [`ForwardQueueBuilder::spool`] takes a
+///   [`DiskSpool`](tg_common::outbox::spool::DiskSpool) or a Redis stream, so a restart loses
+///   nothing the webhook layer answered 200 for or the poller confirmed.
+/// - Nothing is refused silently: an update the spool does not store, and one TGTrack refuses
+///   for good, is a [`Letter`], handed to [`ForwardQueueBuilder::on_failure`] or kept until
+///   [`ForwardQueue::take_failed`], and counted.
+///
+/// Delivery is at least once: an update sent when the process died before its
+/// acknowledgement is sent again.
 #[derive(Clone)]
 pub struct ForwardQueue {
     outbox: Outbox,

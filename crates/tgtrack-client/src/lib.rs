@@ -16,31 +16,32 @@
 //!   ([`OnTelegramWebhook`], ...) and [`SambotForward`] for forwarded payloads.
 //! - [`setters`]: the optional fields of each request, one trait per request type, for the
 //!   request value and its builder alike; [`prelude`] imports them.
-//! - [`model`]: the objects and request bodies of every method, with wire-exact encoding
+//! - Models (at the root: [`AddEvent`], [`UserInfo`], ...): the objects and request bodies of every method, with wire-exact encoding
 //!   (user ids as strings, amounts as exact JSON numbers, unset fields omitted).
 //! - [`envelope`]: the `OK` / `error` response envelope, decoded into an [`OkAnswer`] or a
 //!   [`tg_common::Error`] carrying a [`TgtrackApiError`] (read with [`TgtrackErrorExt`]).
-//! - [`forward`]: Telegram updates and builder webhooks forwarded byte for byte.
+//! - [`RawUpdate`] and [`RawJson`]: Telegram updates and builder webhooks forwarded byte for byte.
 //! - [`is_tracked_update`]: which Telegram updates TGTrack needs, to save the daily quota.
-//! - [`forward_queue`]: forwarding tracked updates in the background, in order, within the
+//! - [`ForwardQueue`]: forwarding tracked updates in the background, in order, within the
 //!   quota, without making the bot wait, over tg-common's outbox (a memory, disk or Redis
 //!   spool).
 //! - `webhook` (feature `tower` or `axum`): a tower layer for a webhook endpoint that checks
 //!   Telegram's secret token before forwarding anything.
-//! - [`poll`]: long polling of Telegram's `getUpdates` that keeps each update's exact bytes.
+//! - [`Poller`]: long polling of Telegram's `getUpdates` that keeps each update's exact bytes.
 //! - [`start_param`]: the `/start` command and its deep-link parameter.
-//! - [`limits`]: the default quotas, the reserved share and the goal window.
+//! - [`DEFAULT_QUOTAS`], [`DEFAULT_RESERVED_PERCENT`] and [`GOAL_WINDOW`]: the default quotas,
+//!   the reserved share and the goal window.
 //! - [`validate`]: the checks run before a request is sent.
 
 mod client;
 pub mod envelope;
 mod error;
-pub mod forward;
-pub mod forward_queue;
-pub mod limits;
-pub mod model;
+mod forward;
+mod forward_queue;
+mod limits;
+mod model;
 pub mod operation;
-pub mod poll;
+mod poll;
 pub mod setters;
 pub mod start_param;
 mod update_filter;
@@ -52,18 +53,27 @@ pub use client::{Client, ClientBuilder};
 pub use envelope::OkAnswer;
 pub use error::TgtrackErrorExt;
 pub use error::{ErrorCode, TgtrackApiError};
-pub use forward::{RawJson, RawUpdate, SambotEncoding};
-pub use forward_queue::{ForwardQueue, ForwardQueueBuilder, ForwardStats, Submission};
+pub use forward::{RawJson, RawUpdate, SambotEncoding, sambot_body};
+pub use forward_queue::{
+    DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_ENTRIES, ForwardQueue, ForwardQueueBuilder, ForwardStats,
+    QUEUE_MAX_RATE_WAIT, Submission,
+};
 pub use limits::{DEFAULT_QUOTAS, DEFAULT_RESERVED_PERCENT, GOAL_WINDOW};
 pub use model::{
-    AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
+    AUTO_DETECT, AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
     SendReachGoal, StartValue, User, UserDidStartBot, UserInfo,
 };
 pub use operation::{
     MyBothelpWasStarted, OnSendPulseEvent, OnTelegramWebhook, OnToolsyEvent, SambotForward,
     WinWinWasStarted,
 };
-pub use poll::{PolledUpdate, Poller, StopHandle};
+#[cfg(feature = "teloxide")]
+pub use poll::TeloxideListener;
+pub use poll::{
+    DEFAULT_EMPTY_ANSWER_PAUSE, DEFAULT_POLL_TIMEOUT, MAX_EMPTY_ANSWER_PAUSE, POLL_TIMEOUT_MARGIN,
+    PolledUpdate, Poller, PollerBuilder, StopHandle, TELEGRAM, TELEGRAM_BASE_URL,
+    TRACKED_UPDATE_KINDS, TelegramApiError, default_poll_backoff,
+};
 // The amount type of `add_event` and `send_reach_goal`.
 pub use rust_decimal::{self, Decimal};
 // What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.

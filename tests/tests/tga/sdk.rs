@@ -49,7 +49,7 @@ async fn events_received_as_json_are_sent_byte_for_byte() {
     assert_eq!(encoded.len(), 22);
     client.send_encoded(&encoded).await.unwrap();
     let body = &s.server.requests()[0].body;
-    let want = tga_client::event::encode_batch(&encoded);
+    let want = tga_client::encode_batch(&encoded);
     assert_eq!(body.as_ref(), want.as_slice());
     for (sent, original) in encoded.iter().zip(sdk_events()) {
         assert_eq!(
@@ -262,7 +262,7 @@ async fn five_thousand_events_go_out_as_several_requests_within_the_budget() {
         tracker.track(event).await.unwrap();
     }
     tracker.flush().await.unwrap();
-    let budget = tga_client::event::limits::DEFAULT_MAX_REQUEST_BYTES;
+    let budget = tga_client::limits::DEFAULT_MAX_REQUEST_BYTES;
     let sizes: Vec<usize> = s.server.requests().iter().map(|r| r.body.len()).collect();
     assert!(sizes.len() > total / budget, "{sizes:?}");
     assert!(sizes.iter().all(|&n| n <= budget), "{sizes:?}");

@@ -20,11 +20,11 @@ use rand::Rng;
 use serde_json::Value;
 use tg_mock::tga::{INVALID_MARKER, messages};
 use tg_mock::{Chaos, Fault, FaultRule, Reply};
+use tga_client::Backoff;
 use tga_client::spool::{
     DiskConfig, DiskSpool, Entry, EntryId, MemorySpool, RedisSpool, RedisSpoolConfig, Spool,
     SpoolError, SpoolStats,
 };
-use tga_client::tracker::Backoff;
 use tga_client::{Client, DeadLetterSink, Event, EventName, TrackError, Tracker, TrackerConfig};
 use uuid::Uuid;
 

@@ -14,9 +14,9 @@ use tg_common::MASK;
 use tg_common::{Operation, RawResponse};
 use tgmembership_client::Client;
 use tgmembership_client::TgmembershipApiError;
-use tgmembership_client::model::*;
 use tgmembership_client::prelude::*;
-use tgmembership_client::webhook::{WebhookEventKind, WebhookVerifier};
+use tgmembership_client::*;
+use tgmembership_client::{WebhookEventKind, WebhookVerifier};
 
 const BOT: i64 = 1347378140;
 const KEY: &str = "k3y";
@@ -199,8 +199,8 @@ fn webhooks_end_to_end() {
     assert_eq!(event.event, WebhookEventKind::OrderCompleted);
     assert_eq!(event.data["order_key"], order.order_key.as_str());
     // The exported header names are the ones the fake sends.
-    assert!(tgmembership_client::webhook::SIGNATURE_HEADER.eq_ignore_ascii_case(SIGNATURE_HEADER));
-    assert!(tgmembership_client::webhook::NONCE_HEADER.eq_ignore_ascii_case(NONCE_HEADER));
+    assert!(tgmembership_client::SIGNATURE_HEADER.eq_ignore_ascii_case(SIGNATURE_HEADER));
+    assert!(tgmembership_client::NONCE_HEADER.eq_ignore_ascii_case(NONCE_HEADER));
     // Verifying records nothing (the nonce is claimed separately, see `WebhookVerifier::claim`).
     assert_eq!(verifier.verify_headers_at(&headers, &d.body, NOW), Ok(NOW));
     assert!(

@@ -139,7 +139,7 @@ async fn completing_an_order_delivers_an_event_the_verifier_accepts() {
     );
     let nonce = got
         .headers
-        .get(tgmembership_client::webhook::NONCE_HEADER)
+        .get(tgmembership_client::NONCE_HEADER)
         .unwrap()
         .to_str()
         .unwrap();

@@ -20,7 +20,7 @@ use serde_json::Value;
 use tg_common::Operation;
 use tgmembership_client::Client;
 use tgmembership_client::envelope::{self, Envelope};
-use tgmembership_client::model::*;
+use tgmembership_client::*;
 
 const CREATE_AFFILIATE: &str = fixture!("post-affiliate.response.json");
 const REGISTER_BOT: &str = fixture!("post-bot.response.json");

@@ -102,7 +102,7 @@ async fn formatted_amounts_use_the_currencys_minor_units() {
             .send()
             .await
             .unwrap();
-        let money = tgmembership_client::Money::new(r.revenue, r.currency.clone());
+        let money = tgmembership_client::money::Money::new(r.revenue, r.currency.clone());
         if matches!(currency, Currency::Usd | Currency::Gbp | Currency::Eur) {
             let decimals = r.formatted.rsplit(['.', ',']).next().unwrap();
             let digits = decimals.chars().filter(char::is_ascii_digit).count();

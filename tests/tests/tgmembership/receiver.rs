@@ -26,7 +26,7 @@ use tg_mock::tgmembership::{DeliveryOutcome, SignedWebhook, TgmembershipFake};
 use tg_mock::{MockServer, deliver};
 use tgmembership_client::prelude::*;
 use tgmembership_client::receiver::{ReceiverLayer, VerifiedWebhook};
-use tgmembership_client::webhook::sign;
+use tgmembership_client::sign;
 use tgmembership_client::{
     Client, Currency, NonceStore, PaymentGateway, RedisNonceStore, TypedEvent, WebhookError,
     WebhookVerifier,

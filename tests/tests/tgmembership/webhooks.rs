@@ -60,11 +60,11 @@ async fn signed_webhooks_are_delivered_and_verified_end_to_end() {
     // Read from the received headers by their exported names, a fresh verifier accepts it.
     let mut map = http::HeaderMap::new();
     map.insert(
-        tgmembership_client::webhook::SIGNATURE_HEADER,
+        tgmembership_client::SIGNATURE_HEADER,
         http::HeaderValue::from_str(&signature).unwrap(),
     );
     map.insert(
-        tgmembership_client::webhook::NONCE_HEADER,
+        tgmembership_client::NONCE_HEADER,
         http::HeaderValue::from_str(&nonce).unwrap(),
     );
     let fresh = WebhookVerifier::new(hook.secret.clone()).unwrap();

@@ -19,8 +19,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tg_common::{ErrorKind, RetrySafety};
 use tgtrack_client::envelope::{self, OkAnswer};
-use tgtrack_client::forward::sambot_body;
 use tgtrack_client::prelude::*;
+use tgtrack_client::sambot_body;
 use tgtrack_client::{
     AddEvent, ErrorCode, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped, RawUpdate,
     SambotEncoding, SendReachGoal, StartValue, TgtrackApiError, User, UserDidStartBot, UserInfo,

@@ -16,7 +16,7 @@ use tg_common::{ErrorKind, RetryPolicy};
 use tg_mock::telegram::{TelegramFake, error_reply};
 use tg_mock::tgtrack::{Mode as FakeMode, TgtrackFake};
 use tg_mock::{Fault, FaultRule, Matcher, MockServer};
-use tgtrack_client::poll::TelegramApiError;
+use tgtrack_client::TelegramApiError;
 use tgtrack_client::{Client, ForwardQueue, Poller};
 
 const TOKEN: &str = "7123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
@@ -50,14 +50,14 @@ async fn setup() -> Setup {
     }
 }
 
-fn poller(s: &Setup, token: &str) -> tgtrack_client::poll::PollerBuilder {
+fn poller(s: &Setup, token: &str) -> tgtrack_client::PollerBuilder {
     let base = s.telegram_server.base_url();
     Poller::builder(token)
         .core(move |c| c.with_loopback_url(base))
         .timeout(Duration::from_secs(20))
         .backoff(RetryPolicy {
             jitter: false,
-            ..tgtrack_client::poll::default_poll_backoff()
+            ..tgtrack_client::default_poll_backoff()
         })
 }
 

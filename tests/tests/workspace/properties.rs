@@ -16,10 +16,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tg_common::Operation;
-use tgmembership_client::model::money;
-use tgmembership_client::model::users_count::CountUsers;
+use tgmembership_client::CountUsers;
+use tgmembership_client::WebhookEventKind;
+use tgmembership_client::money;
 use tgmembership_client::prelude::*;
-use tgmembership_client::webhook::WebhookEventKind;
 use tgmembership_client::{
     Client, CountOrders, CreateAccessToken, CreateAffiliate, CreateOrder, CreatePlan, Currency,
     DeleteWebhook, DurationUnit, GetOrder, GetPaymentMethodsReport, GetPlansReport, GetRevenue,
@@ -735,9 +735,9 @@ proptest! {
 /// A struct holding money the way TGmembership results do.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct Priced {
-    #[serde(with = "tgmembership_client::model::money::string")]
+    #[serde(with = "tgmembership_client::money::string")]
     amount: Decimal,
-    #[serde(with = "tgmembership_client::model::money::option")]
+    #[serde(with = "tgmembership_client::money::option")]
     optional: Option<Decimal>,
 }
 

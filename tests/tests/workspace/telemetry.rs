@@ -22,7 +22,7 @@ use tg_common::{Quota, Timeouts};
 use tg_mock::tgmembership::TgmembershipFake;
 use tg_mock::tgtrack::{Mode as FakeMode, TgtrackFake, error_reply};
 use tg_mock::{Fault, FaultRule, MockServer, Reply};
-use tga_client::InitDataValidator;
+use tga_client::init_data::InitDataValidator;
 use tgmembership_client::{WebhookError, WebhookVerifier};
 use tgtrack_client::{Client, ForwardQueue, Submission};
 

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use tg_mock::tgmembership::{MemberRecord, NONCE_HEADER, SIGNATURE_HEADER, TgmembershipFake};
 use tg_mock::{FixedReply, MockServer, Reply};
+use tgmembership_client::money::Money;
 use tgmembership_client::prelude::*;
 use tgmembership_client::{
-    Client, Coupon, Currency, IntervalUnit, Money, Order, PaymentGateway, TypedEvent, WebhookEvent,
+    Client, Coupon, Currency, IntervalUnit, Order, PaymentGateway, TypedEvent, WebhookEvent,
     WebhookVerifier,
 };
 

@@ -352,7 +352,7 @@ impl Event {
     /// Checks what can be checked without the server: `user_id` positive, `event_name` and
     /// `app_name` not blank, each message with an address and an amount of decimal digits, no
     /// key of [`Event::extra`] naming a typed field, and every field within its length limit
-    /// ([`limits`]).
+    /// ([`limits`](crate::limits)).
     ///
     /// The error is [`tg_common::ErrorKind::InvalidInput`] naming the field.
     pub fn validate(&self) -> Result<(), Error> {

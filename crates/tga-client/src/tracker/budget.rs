@@ -20,7 +20,7 @@ impl Budget {
     }
 
     /// Whether `event` fits in the batch after what it holds. An empty batch takes any event
-    /// (one event always fits: [`MAX_EVENT_BYTES`](crate::event::limits::MAX_EVENT_BYTES) is
+    /// (one event always fits: [`MAX_EVENT_BYTES`](crate::limits::MAX_EVENT_BYTES) is
     /// below every accepted budget).
     pub(crate) fn fits(&self, event: &EncodedEvent) -> bool {
         self.used == 0 || self.used + event.len() + 2 <= self.max_bytes
@@ -72,7 +72,7 @@ mod tests {
 
     #[test]
     fn the_budget_must_hold_one_largest_event() {
-        use crate::event::limits::{MAX_REQUEST_BYTES_LIMIT, MIN_REQUEST_BYTES};
+        use crate::limits::{MAX_REQUEST_BYTES_LIMIT, MIN_REQUEST_BYTES};
         use crate::tracker::TrackerConfig;
         for bad in [0, 1000, MIN_REQUEST_BYTES - 1, MAX_REQUEST_BYTES_LIMIT + 1] {
             let config = TrackerConfig::default().with_max_batch_bytes(bad);

@@ -30,9 +30,7 @@ pub enum FullPolicy {
     DropNewest,
 }
 
-/// The tracker's backoff: tg-common's one formula (500 ms doubling to 30 s by default;
-/// Retry-After honoured up to 10 minutes).
-pub use tg_common::Backoff;
+use tg_common::Backoff;
 
 /// Configuration of a [`Tracker`](super::Tracker). Defaults: batches of up to 200 events and
 /// 100,000 bytes of JSON, sent when full or after 2 s (the official SDK sends 20 events every
@@ -46,7 +44,7 @@ pub struct TrackerConfig {
     /// A full batch is sent at once.
     pub max_batch: usize,
     /// The longest JSON body of one request, in bytes (default
-    /// [`DEFAULT_MAX_REQUEST_BYTES`](crate::event::limits::DEFAULT_MAX_REQUEST_BYTES)): a batch
+    /// [`DEFAULT_MAX_REQUEST_BYTES`](crate::limits::DEFAULT_MAX_REQUEST_BYTES)): a batch
     /// is also cut when the next event would not fit.
     pub max_batch_bytes: usize,
     /// How long the first event of a batch waits for more before the batch is sent (default
@@ -90,7 +88,7 @@ impl Default for TrackerConfig {
     fn default() -> Self {
         TrackerConfig {
             max_batch: DEFAULT_MAX_BATCH,
-            max_batch_bytes: crate::event::limits::DEFAULT_MAX_REQUEST_BYTES,
+            max_batch_bytes: crate::limits::DEFAULT_MAX_REQUEST_BYTES,
             linger: Duration::from_secs(2),
             max_in_flight: 4,
             queue_capacity: 10_000,
@@ -250,7 +248,7 @@ impl TrackerConfig {
     /// | setting | accepted |
     /// |---|---|
     /// | `max_batch` | 1 to [`MAX_BATCH_LIMIT`] |
-    /// | `max_batch_bytes` | [`MIN_REQUEST_BYTES`](crate::event::limits::MIN_REQUEST_BYTES) to [`MAX_REQUEST_BYTES_LIMIT`](crate::event::limits::MAX_REQUEST_BYTES_LIMIT) |
+    /// | `max_batch_bytes` | [`MIN_REQUEST_BYTES`](crate::limits::MIN_REQUEST_BYTES) to [`MAX_REQUEST_BYTES_LIMIT`](crate::limits::MAX_REQUEST_BYTES_LIMIT) |
     /// | `max_in_flight` | 1 to [`MAX_IN_FLIGHT`] |
     /// | `queue_capacity` | 1 to [`MAX_QUEUE_CAPACITY`] |
     /// | `queue_bytes` | [`MIN_QUEUE_BYTES`] to [`MAX_QUEUE_BYTES`] |

@@ -1,54 +1,5 @@
-//! Server-side batching: [`Tracker`] queues events, sends them in batches, retries what may
-//! succeed later and hands back what the service refuses. It runs on tg-common's
-//! [`Outbox`] (spool, claims, acknowledgements, retries, letters,
-//! panic isolation, report, shutdown); what is TGA's is here: batching by count and bytes,
-//! the send through a [`BatchSender`] (gzip in [`HttpSender`](crate::HttpSender)), the
-//! thresholds, and how a refused batch is split.
-//!
-//! - [`Tracker::track`] never blocks the thread: the queue is bounded by count
-//!   (`queue_capacity`) and by the bytes of the events held (`queue_bytes`), and when it is full
-//!   [`FullPolicy`] decides between waiting (asynchronously, at most `max_wait`, then
-//!   [`TrackError::Full`]) for room and dropping the new event (counted).
-//!   [`Tracker::try_track`] never waits.
-//! - A batch goes out when it holds `max_batch` events (at once), when its first event has
-//!   waited `linger`, on [`Tracker::flush`] and on shutdown. Up to `max_in_flight` batches are
-//!   delivered at once.
-//! - Transport failures, timeouts, 429, 5xx, `Failed to record` and a 2xx that is not the
-//!   service's `Success record.` answer (`UnconfirmedSuccess`) keep the batch and retry it with
-//!   exponential backoff and full jitter (honouring Retry-After) until shutdown.
-//! - A validation answer (`VALIDATION_MISMATCH_REPORT`) does not block the queue: the batch is
-//!   split in halves until each refused event is alone, each refused event is dead-lettered
-//!   with the server's message, and the rest is delivered.
-//! - A refusal of the whole request is not split. `Invalid app_name is specified.` separates
-//!   the batch by app name and dead-letters a batch of a single app name at once; token and
-//!   Origin answers (`Token is invalid.`, a missing token, 403 domain mismatch) dead-letter
-//!   the batch at once (so the queue neither grows without bound nor stalls the callers of
-//!   `track`). Fix the configuration and re-track the dead letters.
-//! - Dead letters go to the [`DeadLetterSink`], or, without one, are kept (bounded) until
-//!   [`Tracker::take_dead_letters`]. [`Tracker::flush`] and [`Tracker::shutdown`] return
-//!   [`TrackError::NotDelivered`] with a [`DeliveryReport`] when anything was dead-lettered or
-//!   handed back since the previous report, with the last configuration error.
-//! - User callbacks are isolated: a panic of the sink is caught and counted and its letter
-//!   kept; a panicking [`BatchSender`] is a configuration error that dead-letters its batch.
-//!
-//! - Without a spool, events wait in a [`MemorySpool`] bounded by
-//!   `queue_capacity` and `queue_bytes`; what is left at the shutdown deadline is handed back
-//!   in the report (`undelivered`).
-//! - With [`TrackerConfig::with_spool`], `track` returns once the event is appended to the
-//!   [`Spool`](crate::spool::Spool); an entry is acknowledged once the service accepted it (or
-//!   its dead letter was handed to a sink or taken), and a tracker started on the same spool
-//!   delivers what a crashed one left. A full
-//!   spool is a full queue ([`FullPolicy`]); a spool that cannot write answers
-//!   [`TrackError::Spool`], one whose answer did not come (a Redis timeout after the append
-//!   was sent) [`TrackError::MaybeAccepted`]. Shutdown releases every entry the tracker claimed
-//!   and did not acknowledge, so a tracker started on the same spool object (or another replica
-//!   of a shared one) delivers it at once. An acknowledgement the spool refuses (a full disk)
-//!   is retried, and `flush` and `shutdown` report it until it succeeds
-//!   ([`DeliveryReport::unacknowledged`]).
-//!
-//! Delivery is **at least once**: when an answer is lost (a reset connection, a timeout) after
-//! the service recorded a batch, the batch is sent again, and the service may hold it twice.
-//! Splitting assumes the service records nothing of a body it refuses, as documented.
+//! [`Tracker`]: server-side batching over tg-common's outbox (its documentation is on the type,
+//! the module being private).
 
 mod admit;
 mod budget;
@@ -71,9 +22,8 @@ use tg_common::outbox::{Outbox, OutboxConfig, OutboxError};
 
 pub use caps::MAX_CAPPED_SESSIONS;
 pub use config::{
-    Backoff, DEFAULT_MAX_BATCH, FullPolicy, MAX_BATCH_LIMIT, MAX_DEAD_LETTERS, MAX_DURATION,
-    MAX_IN_FLIGHT, MAX_QUEUE_BYTES, MAX_QUEUE_CAPACITY, MIN_DURATION, MIN_QUEUE_BYTES,
-    TrackerConfig,
+    DEFAULT_MAX_BATCH, FullPolicy, MAX_BATCH_LIMIT, MAX_DEAD_LETTERS, MAX_DURATION, MAX_IN_FLIGHT,
+    MAX_QUEUE_BYTES, MAX_QUEUE_CAPACITY, MIN_DURATION, MIN_QUEUE_BYTES, TrackerConfig,
 };
 pub use dead_letter::{DeadLetter, DeadLetterSink};
 pub use error::TrackError;
@@ -87,7 +37,57 @@ use delivery::{Batching, TgaDeliverer};
 use state::TrackerState;
 use stats::Counters;
 
-/// Queues events and delivers them in batches; see the [module documentation](self).
+/// Server-side batching: [`Tracker`] queues events, sends them in batches, retries what may
+/// succeed later and hands back what the service refuses. It runs on tg-common's
+/// [`Outbox`] (spool, claims, acknowledgements, retries, letters,
+/// panic isolation, report, shutdown); what is TGA's is here: batching by count and bytes,
+/// the send through a [`BatchSender`] (gzip in [`HttpSender`](crate::HttpSender)), the
+/// thresholds, and how a refused batch is split.
+///
+/// - [`Tracker::track`] never blocks the thread: the queue is bounded by count
+///   (`queue_capacity`) and by the bytes of the events held (`queue_bytes`), and when it is full
+///   [`FullPolicy`] decides between waiting (asynchronously, at most `max_wait`, then
+///   [`TrackError::Full`]) for room and dropping the new event (counted).
+///   [`Tracker::try_track`] never waits.
+/// - A batch goes out when it holds `max_batch` events (at once), when its first event has
+///   waited `linger`, on [`Tracker::flush`] and on shutdown. Up to `max_in_flight` batches are
+///   delivered at once.
+/// - Transport failures, timeouts, 429, 5xx, `Failed to record` and a 2xx that is not the
+///   service's `Success record.` answer (`UnconfirmedSuccess`) keep the batch and retry it with
+///   exponential backoff and full jitter (honouring Retry-After) until shutdown.
+/// - A validation answer (`VALIDATION_MISMATCH_REPORT`) does not block the queue: the batch is
+///   split in halves until each refused event is alone, each refused event is dead-lettered
+///   with the server's message, and the rest is delivered.
+/// - A refusal of the whole request is not split. `Invalid app_name is specified.` separates
+///   the batch by app name and dead-letters a batch of a single app name at once; token and
+///   Origin answers (`Token is invalid.`, a missing token, 403 domain mismatch) dead-letter
+///   the batch at once (so the queue neither grows without bound nor stalls the callers of
+///   `track`). Fix the configuration and re-track the dead letters.
+/// - Dead letters go to the [`DeadLetterSink`], or, without one, are kept (bounded) until
+///   [`Tracker::take_dead_letters`]. [`Tracker::flush`] and [`Tracker::shutdown`] return
+///   [`TrackError::NotDelivered`] with a [`DeliveryReport`] when anything was dead-lettered or
+///   handed back since the previous report, with the last configuration error.
+/// - User callbacks are isolated: a panic of the sink is caught and counted and its letter
+///   kept; a panicking [`BatchSender`] is a configuration error that dead-letters its batch.
+///
+/// - Without a spool, events wait in a [`MemorySpool`] bounded by
+///   `queue_capacity` and `queue_bytes`; what is left at the shutdown deadline is handed back
+///   in the report (`undelivered`).
+/// - With [`TrackerConfig::with_spool`], `track` returns once the event is appended to the
+///   [`Spool`](crate::spool::Spool); an entry is acknowledged once the service accepted it (or
+///   its dead letter was handed to a sink or taken), and a tracker started on the same spool
+///   delivers what a crashed one left. A full
+///   spool is a full queue ([`FullPolicy`]); a spool that cannot write answers
+///   [`TrackError::Spool`], one whose answer did not come (a Redis timeout after the append
+///   was sent) [`TrackError::MaybeAccepted`]. Shutdown releases every entry the tracker claimed
+///   and did not acknowledge, so a tracker started on the same spool object (or another replica
+///   of a shared one) delivers it at once. An acknowledgement the spool refuses (a full disk)
+///   is retried, and `flush` and `shutdown` report it until it succeeds
+///   ([`DeliveryReport::unacknowledged`]).
+///
+/// Delivery is **at least once**: when an answer is lost (a reset connection, a timeout) after
+/// the service recorded a batch, the batch is sent again, and the service may hold it twice.
+/// Splitting assumes the service records nothing of a body it refuses, as documented.
 ///
 /// Cloning is cheap: every clone feeds the same queue. Call [`Tracker::shutdown`] before
 /// exiting; dropping every clone instead lets the queued events drain in the background for as

@@ -4,22 +4,22 @@
 //! Result types derive `Serialize` as well as `Deserialize`, so a decoded result re-encodes to
 //! the JSON it came from (unknown fields aside).
 
-pub mod access_token;
-pub mod affiliate;
-pub mod bot;
-pub mod coupon;
-pub mod currency;
-pub mod enums;
-pub mod member;
+mod access_token;
+mod affiliate;
+mod bot;
+mod coupon;
+mod currency;
+pub(crate) mod enums;
+mod member;
 pub mod money;
-pub mod order;
-pub mod payment_method;
-pub mod plan;
-pub mod project;
-pub mod report;
-pub mod revenue;
-pub mod users_count;
-pub mod webhook;
+mod order;
+mod payment_method;
+mod plan;
+mod project;
+mod report;
+mod revenue;
+mod users_count;
+mod webhook;
 
 pub use access_token::{AccessToken, CreateAccessToken};
 pub use affiliate::{Affiliate, CreateAffiliate};

@@ -42,10 +42,17 @@ pub enum NonceState {
     Done,
 }
 
-/// Holds nonces through *in progress* and *done* (see the [module documentation](self)).
+/// Holds nonces through *in progress* and *done* (below).
 /// Implement it over a shared store when several replicas receive the same webhook URL; the
 /// default, [`MemoryNonceStore`], protects one process only. Every method must answer within a
 /// bounded time and must never block the async runtime.
+///
+/// A nonce goes through three states. [`NonceStore::claim`] holds it as *in progress* for a
+/// lease; [`DeliveryClaim::commit`] marks it *done* (after the handler answered 2xx) until the
+/// delivery's timestamp leaves the tolerance window; [`DeliveryClaim::release`] (after a non-2xx
+/// answer or a panic) or dropping the claim (the connection went away) forgets it, so the
+/// service's retry reaches the handler again. A hold nobody commits or releases (a crashed
+/// replica) ends with its lease.
 pub trait NonceStore: Send + Sync + fmt::Debug {
     /// Holds `nonce` for `token` for `lease` if it is neither held nor done. Atomic: two
     /// concurrent claims of one nonce cannot both return [`NonceState::Claimed`].

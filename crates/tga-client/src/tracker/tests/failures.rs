@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tg_common::{Error, ErrorKind};
+use tg_common::{Backoff, Error, ErrorKind};
 use uuid::Uuid;
 
 use super::senders::{Recorder, answer, seq};

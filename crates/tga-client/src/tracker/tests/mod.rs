@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tg_common::ErrorKind;
+use tg_common::{Backoff, ErrorKind};
 use tokio::time::Instant;
 use uuid::Uuid;
 
