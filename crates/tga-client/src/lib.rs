@@ -11,7 +11,7 @@
 //!   retried after an ambiguous failure unless the call opts in with
 //!   [`retry_unsafe`](tg_common::RequestBuilder::retry_unsafe); [`HttpSender`] is the tracker's
 //!   transport.
-//! - [`operation`]: the two operations, [`SendEvents`] and [`GetEventThresholds`], sent through
+//! - the two operations, [`SendEvents`] and [`GetEventThresholds`], sent through
 //!   `tg-common`'s [`RequestBuilder`].
 //! - [`Event`] and its field types; the documents' examples round-trip exactly.
 //! - [`EventThresholds`]: the per-launch caps of `GET /events/threshold`
@@ -40,7 +40,7 @@ mod event;
 mod identity;
 pub mod init_data;
 pub mod limits;
-pub mod operation;
+mod operation;
 pub mod prelude;
 mod thresholds;
 mod token;

@@ -53,7 +53,6 @@ pub use client::{
     MembersHandler, OrdersHandler, PaymentMethodsHandler, PlansHandler, ProjectsHandler,
     RegisterBotBuilder, SetWebhookBuilder, UsersHandler, WebhooksHandler,
 };
-pub use envelope::Envelope;
 pub use error::{TgmembershipApiError, TgmembershipErrorExt};
 pub use events::{DonationEvent, MembershipEvent, OrderEvent, TypedEvent};
 pub use model::{

@@ -11,14 +11,14 @@
 //!   [`RequestBuilder`] (`client.add_event(..).amount(..).send()`), over the shared transport
 //!   with TGTrack's quotas; only `get_user_info` is retried after an ambiguous failure unless a
 //!   call opts in with `.retry_unsafe()`.
-//! - [`operation`]: every method as a [`tg_common::Operation`] (its name, path, idempotency and
+//! - every method as a [`tg_common::Operation`] (its name, path, idempotency and
 //!   priority as constants; checks, body, decoding), including the forwarding methods
 //!   ([`OnTelegramWebhook`], ...) and [`SambotForward`] for forwarded payloads.
 //! - [`setters`]: the optional fields of each request, one trait per request type, for the
 //!   request value and its builder alike; [`prelude`] imports them.
 //! - Models (at the root: [`AddEvent`], [`UserInfo`], ...): the objects and request bodies of every method, with wire-exact encoding
 //!   (user ids as strings, amounts as exact JSON numbers, unset fields omitted).
-//! - [`envelope`]: the `OK` / `error` response envelope, decoded into an [`OkAnswer`] or a
+//! - [`envelope`]: the `OK` / `error` response envelope, decoded into an [`OkAnswer`](envelope::OkAnswer) or a
 //!   [`tg_common::Error`] carrying a [`TgtrackApiError`] (read with [`TgtrackErrorExt`]).
 //! - [`RawUpdate`] and [`RawJson`]: Telegram updates and builder webhooks forwarded byte for byte.
 //! - [`is_tracked_update`]: which Telegram updates TGTrack needs, to save the daily quota.
@@ -40,7 +40,7 @@ mod forward;
 mod forward_queue;
 mod limits;
 mod model;
-pub mod operation;
+mod operation;
 mod poll;
 pub mod setters;
 pub mod start_param;
@@ -50,7 +50,6 @@ pub mod validate;
 pub mod webhook;
 
 pub use client::{Client, ClientBuilder};
-pub use envelope::OkAnswer;
 pub use error::TgtrackErrorExt;
 pub use error::{ErrorCode, TgtrackApiError};
 pub use forward::{RawJson, RawUpdate, SambotEncoding, sambot_body};

@@ -283,9 +283,12 @@ async fn builder_webhooks_are_forwarded_as_received() {
 /// Sends a forwarding request: its method's name and the answer.
 async fn sent<O>(
     request: tgtrack_client::RequestBuilder<O>,
-) -> (&'static str, tgtrack_client::OkAnswer<serde_json::Value>)
+) -> (
+    &'static str,
+    tgtrack_client::envelope::OkAnswer<serde_json::Value>,
+)
 where
-    O: Operation<Output = tgtrack_client::OkAnswer<serde_json::Value>>,
+    O: Operation<Output = tgtrack_client::envelope::OkAnswer<serde_json::Value>>,
 {
     (O::NAME, request.send().await.unwrap())
 }

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use tg_mock::MockServer;
 use tg_mock::tgtrack::{InviteLink, Mode, TgtrackFake};
+use tgtrack_client::envelope::OkAnswer;
 use tgtrack_client::prelude::*;
-use tgtrack_client::{Client, EventResult, OkAnswer, RawJson, RawUpdate, StartValue, UserInfo};
+use tgtrack_client::{Client, EventResult, RawJson, RawUpdate, StartValue, UserInfo};
 
 use super::render::{Section, date};
 use crate::text;
