@@ -27,8 +27,9 @@ pub(super) fn canon(b: u8) -> u8 {
     }
 }
 
-/// The bytes of a text that a run whose first canonical character is `c` can start with.
-pub(super) fn firsts(c: u8) -> [u8; 2] {
+/// The bytes of a text that [`canon`] reads as `c` (a letter, `+` or `/`; any other byte is
+/// itself).
+pub(super) fn sources(c: u8) -> [u8; 2] {
     match c {
         b'+' => [b'+', b'-'],
         b'/' => [b'/', b'_'],

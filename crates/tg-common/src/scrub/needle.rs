@@ -1,6 +1,8 @@
 //! One form of the key the scrubber looks for, and where it occurs in a text: the key itself
 //! (compared ASCII case-insensitively) or one of its base64 runs.
 
+use memchr::arch::all::packedpair::Pair;
+
 use super::base64;
 use super::units::Units;
 
@@ -32,45 +34,64 @@ impl Form {
 pub(super) struct Needle {
     bytes: Box<[u8]>,
     form: Form,
+    /// The bytes as [`base64::canon`] reads them.
+    canonical: Box<[u8]>,
+    /// The place in `canonical` of its rarest byte (by memchr's guess), searched for first.
+    anchor: usize,
 }
 
 impl Needle {
     /// The needle for `bytes` (as compared), or `None` when empty.
     pub(super) fn new(bytes: Box<[u8]>, form: Form) -> Option<Self> {
-        (!bytes.is_empty()).then_some(Needle { bytes, form })
+        let canonical: Box<[u8]> = bytes.iter().map(|&b| base64::canon(b)).collect();
+        let anchor = Pair::new(&canonical).map_or(0, |pair| pair.index1().into());
+        (!bytes.is_empty()).then_some(Needle {
+            bytes,
+            form,
+            canonical,
+            anchor,
+        })
     }
 
-    /// Adds the spans of `text` that hold this needle to `out`; `escaped` says whether `text`
-    /// holds a `\` or a `%` (without, every unit is one byte of the text).
-    pub(super) fn find(&self, text: &[u8], escaped: bool, out: &mut Vec<(usize, usize)>) {
-        let [a, b] = match self.form {
-            Form::Raw => [self.bytes[0], self.bytes[0].to_ascii_uppercase()],
-            Form::Base64 => base64::firsts(self.bytes[0]),
-        };
-        if !escaped {
-            let starts = memchr::memchr2_iter(a, b, text);
-            if self.form == Form::Raw {
-                // Fast path: the units are the bytes themselves.
-                let len = self.bytes.len();
-                out.extend(
-                    starts
-                        .filter(|&at| {
-                            text.get(at..at + len)
-                                .is_some_and(|w| w.eq_ignore_ascii_case(&self.bytes))
-                        })
-                        .map(|at| (at, at + len)),
-                );
-            } else {
-                out.extend(
-                    starts
-                        .filter(|&at| self.may_start(text, at))
-                        .filter_map(|at| self.match_at(text, at)),
-                );
+    /// Whether `text` holds the needle's rarest byte in any form it can be echoed in unescaped.
+    pub(super) fn anchored(&self, text: &[u8]) -> bool {
+        let [a, b] = base64::sources(self.canonical[self.anchor]);
+        memchr::memchr2(a, b, text).is_some()
+    }
+
+    /// Adds the spans of `text` that hold this needle to `out`. `canonical` is `text` with every
+    /// byte as [`base64::canon`] reads it, given when `text` holds no escape and no line break
+    /// (every unit is then one byte of the text).
+    pub(super) fn find(
+        &self,
+        text: &[u8],
+        canonical: Option<&[u8]>,
+        out: &mut Vec<(usize, usize)>,
+    ) {
+        if let Some(canonical) = canonical {
+            // Every match of the needle is one of `self.canonical` there; a raw one must also
+            // match in the text itself (the text's `-` is not the key's `+`).
+            let len = self.bytes.len();
+            for hit in memchr::memchr_iter(self.canonical[self.anchor], canonical) {
+                let Some(at) = hit.checked_sub(self.anchor) else {
+                    continue;
+                };
+                let found = canonical.get(at..at + len) == Some(&self.canonical[..])
+                    && (self.form == Form::Base64
+                        || text[at..at + len].eq_ignore_ascii_case(&self.bytes));
+                if found {
+                    out.push((at, at + len));
+                }
             }
             return;
         }
-        // Escapes present: decode forward from every position a match can start at (its first
-        // byte in either form, or the start of an escape), without a decoded copy of the text.
+        let [a, b] = match self.form {
+            Form::Raw => [self.bytes[0], self.bytes[0].to_ascii_uppercase()],
+            Form::Base64 => base64::sources(self.bytes[0]),
+        };
+        // Escapes or line breaks present: decode forward from every position a match can start
+        // at (its first byte in either form, or the start of an escape), without a decoded copy
+        // of the text.
         out.extend(
             text.iter()
                 .enumerate()
