@@ -312,11 +312,14 @@ fn deliver(report: &mut Report, work: Workload) -> Result<(), String> {
             .iter()
             .map(|e| e.encode().map(|j| j.len()).unwrap_or(0))
             .sum();
-        let (cpu0, sink0, received0) = (process_cpu_ns()?, sink.cpu_ns()?, sink.body_bytes());
+        // The callers' events are made before the clocks start and dropped after they stop:
+        // what is measured is the client, not the bench.
         let shares: Vec<Vec<Event>> = events
             .chunks(events.len().div_ceil(callers.max(1)))
             .map(<[Event]>::to_vec)
             .collect();
+        let mut finished = Vec::with_capacity(shares.len());
+        let (cpu0, sink0, received0) = (process_cpu_ns()?, sink.cpu_ns()?, sink.body_bytes());
         let started = Instant::now();
         let mut tracking = tokio::task::JoinSet::new();
         for share in shares {
@@ -325,17 +328,18 @@ fn deliver(report: &mut Report, work: Workload) -> Result<(), String> {
                 for e in &share {
                     tracker.track(e).await.map_err(|e| e.to_string())?;
                 }
-                Ok::<_, String>(())
+                Ok::<_, String>(share)
             });
         }
         while let Some(done) = tracking.join_next().await {
-            done.map_err(|e| e.to_string())??;
+            finished.push(done.map_err(|e| e.to_string())??);
         }
         // The callers' share: `track` validates and encodes on the caller's task.
         let tracked = started.elapsed();
         tracker.flush().await.map_err(|e| e.to_string())?;
         let elapsed = started.elapsed();
         let (cpu1, sink1) = (process_cpu_ns()?, sink.cpu_ns()?);
+        drop(finished);
         let received = sink.body_bytes() - received0;
         let stats = tracker.stats();
         let left = tracker.shutdown(Duration::from_secs(1)).await;

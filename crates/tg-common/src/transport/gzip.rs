@@ -3,10 +3,14 @@
 //! The backend and the default level were chosen by measurement (`cargo xtask bench tracker`,
 //! `docs/performance.md`): on TGA batches of SDK-shaped events, zlib-rs at level 2 compresses
 //! several times faster than miniz_oxide at flate2's default level 6, and at least as small.
+//!
+//! Each thread keeps one compressor (about 300 KB at level 2) and resets it for the next body:
+//! a fresh one per body cost an allocation, zeroing and page faults of that size every time.
 
-use std::io::Write;
+use std::cell::RefCell;
 
 use bytes::Bytes;
+use flate2::{Compress, Compression, FlushCompress, Status};
 
 use crate::error::Error;
 
@@ -46,16 +50,45 @@ impl Default for GzipLevel {
     }
 }
 
+/// The base-2 logarithm of the window: deflate's largest, as every gzip tool writes.
+const WINDOW_BITS: u8 = 15;
+
+thread_local! {
+    /// This thread's compressor and its level.
+    static COMPRESSOR: RefCell<Option<(GzipLevel, Compress)>> = const { RefCell::new(None) };
+}
+
 /// Compresses `data` with gzip at `level`.
 pub fn compress(data: &[u8], level: GzipLevel) -> Result<Bytes, Error> {
-    let mut enc = flate2::write::GzEncoder::new(
-        Vec::with_capacity(data.len() / 4 + 64),
-        flate2::Compression::new(level.get()),
-    );
-    enc.write_all(data)
-        .and_then(|()| enc.finish())
-        .map(Bytes::from)
-        .map_err(|e| Error::config(format!("gzip failed: {e}")))
+    COMPRESSOR.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let compressor = match &mut *cell {
+            Some((kept, compressor)) if *kept == level => {
+                // Reset before use: a compression cut short leaves nothing behind.
+                compressor.reset();
+                compressor
+            }
+            slot => {
+                let fresh = Compress::new_gzip(Compression::new(level.get()), WINDOW_BITS);
+                &mut slot.insert((level, fresh)).1
+            }
+        };
+        deflate_all(compressor, data).map(Bytes::from)
+    })
+}
+
+/// Runs `compressor` over all of `data` to the end of the stream.
+fn deflate_all(compressor: &mut Compress, data: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity(data.len() / 4 + 64);
+    loop {
+        let read = usize::try_from(compressor.total_in()).unwrap_or(usize::MAX);
+        let rest = data.get(read..).unwrap_or_default();
+        match compressor.compress_vec(rest, &mut out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) => return Ok(out),
+            Ok(Status::Ok | Status::BufError) => out.reserve(out.capacity().max(64)),
+            Err(e) => return Err(Error::config(format!("gzip failed: {e}"))),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -91,6 +124,24 @@ mod tests {
             })
             .collect();
         assert!(sizes[8] < sizes[0], "{sizes:?}");
+    }
+
+    #[test]
+    fn a_kept_compressor_gives_each_body_its_own_stream() {
+        let small = b"{\"event_name\":\"app_init\"}".repeat(3);
+        let large: Vec<u8> = (0..50_000u32).flat_map(|n| n.to_le_bytes()).collect();
+        for (data, level) in [
+            (&large[..], 2),
+            (&small[..], 2),
+            (&[][..], 2),
+            (&large[..], 9),
+            (&small[..], 1),
+            (&large[..], 2),
+        ] {
+            let gz = compress(data, GzipLevel::new(level).unwrap()).unwrap();
+            assert_eq!(&gz[..2], b"\x1f\x8b", "a gzip member");
+            assert_eq!(inflate(&gz), data, "level {level}, {} bytes", data.len());
+        }
     }
 
     #[test]
