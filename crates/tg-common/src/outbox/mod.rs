@@ -62,6 +62,20 @@ use shared::{OutboxState, Phase};
 use stats::Counters;
 use worker::{Settings, Worker, WorkerCommand};
 
+/// Room in a full spool, signalled ([`Outbox::room`]).
+#[derive(Debug)]
+pub struct Room(tokio::sync::watch::Receiver<()>);
+
+impl Room {
+    /// Returns once entries were acknowledged (and removed) after this signal was made or last
+    /// returned; never while the outbox is gone (bound it with a timeout).
+    pub async fn freed(&mut self) {
+        if self.0.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
 /// An entry appended, or a refusal handed over as a letter ([`Outbox::append_or_letter`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Appended {
@@ -143,8 +157,15 @@ impl Outbox {
             .await
             .map_err(|e| OutboxError::Spool(Arc::new(e)))?;
         Counters::add(&shared.counters.appended, 1);
-        shared.wake.notify_one();
+        shared.appended();
         Ok(id)
+    }
+
+    /// A signal of room in the spool, for a caller whose append found it full: [`Room::freed`]
+    /// returns after the worker next removes acknowledged entries (room made by another
+    /// process on a shared spool is not signalled: wait with a timeout and try again).
+    pub fn room(&self) -> Room {
+        Room(self.inner.shared.room.subscribe())
     }
 
     /// [`Outbox::append`], with a refusal handed to the letter sink (or kept for

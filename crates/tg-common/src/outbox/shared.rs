@@ -1,7 +1,7 @@
 //! State shared by an outbox's handle and its worker: the phase, counters, letters, pending
 //! acknowledgements and what the next report says.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::{Notify, watch};
@@ -30,6 +30,12 @@ pub(crate) struct OutboxState {
     pub(crate) phase: watch::Sender<Phase>,
     /// Wakes the worker: entries appended, acknowledgements pending.
     pub(crate) wake: Notify,
+    /// Appends by this process, and the count at which the worker wants to be woken
+    /// (`u64::MAX`: not waiting for appends).
+    appends: AtomicU64,
+    wake_at: AtomicU64,
+    /// Bumped after each acknowledgement that removed entries (room for a full spool).
+    pub(crate) room: watch::Sender<()>,
     pub(crate) counters: Counters,
     pub(crate) name: &'static str,
     sink: Option<LetterSink>,
@@ -81,6 +87,9 @@ impl OutboxState {
             spool: Arc::clone(&config.spool),
             phase: watch::Sender::new(Phase::Running),
             wake: Notify::new(),
+            appends: AtomicU64::new(0),
+            wake_at: AtomicU64::new(u64::MAX),
+            room: watch::Sender::new(()),
             counters: Counters::default(),
             name: config.name,
             sink: config.letters.clone(),
@@ -90,6 +99,33 @@ impl OutboxState {
             pending_acks: Mutex::new(Vec::new()),
             ledger: Mutex::new(OutboxReport::default()),
         }
+    }
+
+    /// After an append: wakes the worker once the appends it waits for came (one wake a
+    /// batch, not one an append).
+    pub(crate) fn appended(&self) {
+        let n = self.appends.fetch_add(1, Ordering::SeqCst) + 1;
+        if n >= self.wake_at.load(Ordering::SeqCst) {
+            self.wake.notify_one();
+        }
+    }
+
+    /// The appends so far: read before a claim, given to [`OutboxState::wait_for_appends`].
+    pub(crate) fn appends(&self) -> u64 {
+        self.appends.load(Ordering::SeqCst)
+    }
+
+    /// Asks for a wake once `more` appends followed the `seen` ones; `false` when they already
+    /// did (do not wait).
+    pub(crate) fn wait_for_appends(&self, seen: u64, more: usize) -> bool {
+        let at = seen.saturating_add(u64::try_from(more.max(1)).unwrap_or(u64::MAX));
+        self.wake_at.store(at, Ordering::SeqCst);
+        self.appends.load(Ordering::SeqCst) < at
+    }
+
+    /// The worker is awake: appends need not wake it.
+    pub(crate) fn awake(&self) {
+        self.wake_at.store(u64::MAX, Ordering::SeqCst);
     }
 
     pub(crate) fn phase(&self) -> Phase {
@@ -108,10 +144,13 @@ impl OutboxState {
         if ids.is_empty() {
             return;
         }
-        if let Err(e) = self.spool.ack(ids).await {
-            tracing::warn!(outbox = self.name, error = %e, entries = ids.len(), "acknowledgement failed; it will be retried");
-            lock(&self.ledger).spool_error = Some(Arc::new(e));
-            lock(&self.pending_acks).extend_from_slice(ids);
+        match self.spool.ack(ids).await {
+            Ok(()) => self.room.send_modify(|()| {}),
+            Err(e) => {
+                tracing::warn!(outbox = self.name, error = %e, entries = ids.len(), "acknowledgement failed; it will be retried");
+                lock(&self.ledger).spool_error = Some(Arc::new(e));
+                lock(&self.pending_acks).extend_from_slice(ids);
+            }
         }
     }
 

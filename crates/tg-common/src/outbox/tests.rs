@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::spool::{MemorySpool, Spool};
+use super::spool::{MemorySpool, Spool, SpoolError};
 use super::*;
 use crate::retry::Backoff;
 
@@ -310,4 +310,55 @@ async fn what_a_memory_spool_holds_at_shutdown_is_handed_back_without_kept_lette
     assert_eq!(outbox.take_left().await, [bytes(1), bytes(2)]);
     assert_eq!(spool.stats_now().entries, 0);
     assert_eq!(outbox.take_letters().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn room_is_signalled_as_soon_as_entries_are_acknowledged() {
+    let spool = Arc::new(MemorySpool::for_outbox(2, 1 << 20));
+    let d = Timed::new(0);
+    let outbox = Outbox::start(d.clone(), config(&spool)).unwrap();
+    for n in 0..2 {
+        outbox.append(&bytes(n)).await.unwrap();
+    }
+    let full = outbox.append(&bytes(2)).await.unwrap_err();
+    assert!(matches!(&full, OutboxError::Spool(e) if matches!(**e, SpoolError::Full { .. })));
+    let mut room = outbox.room();
+    let waited = tokio::time::timeout(Duration::from_secs(3600), room.freed()).await;
+    assert!(waited.is_err(), "no room while nothing was delivered");
+    d.gate.add_permits(2);
+    let at = tokio::time::Instant::now();
+    room.freed().await;
+    assert_eq!(
+        tokio::time::Instant::now(),
+        at,
+        "signalled at once, not polled"
+    );
+    outbox.append(&bytes(2)).await.unwrap();
+    d.gate.add_permits(1);
+    outbox.shutdown(Duration::from_secs(1)).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_worker_is_woken_when_the_appends_it_waits_for_came_not_before() {
+    let spool = Arc::new(MemorySpool::new(10, 1 << 20));
+    let state = shared::OutboxState::new(&config(&spool));
+    let woken = || async {
+        tokio::time::timeout(Duration::ZERO, state.wake.notified())
+            .await
+            .is_ok()
+    };
+    state.appended();
+    assert!(!woken().await, "nobody waits: no wake");
+    let seen = state.appends();
+    assert!(state.wait_for_appends(seen, 3));
+    state.appended();
+    state.appended();
+    assert!(!woken().await, "two of three");
+    state.appended();
+    assert!(woken().await, "the third");
+    state.awake();
+    state.appended();
+    assert!(!woken().await, "awake: appends do not wake");
+    // Appends that came before the wait are counted: no wait then.
+    assert!(!state.wait_for_appends(seen, 3));
 }

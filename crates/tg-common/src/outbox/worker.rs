@@ -60,6 +60,8 @@ pub(crate) struct Worker<D> {
     flushes: Vec<oneshot::Sender<()>>,
     /// Failed deliveries in a row.
     attempt: u32,
+    /// This process's appends before the latest claim.
+    seen: u64,
 }
 
 /// What one round of delivery left to do.
@@ -94,6 +96,7 @@ impl<D: Deliverer> Worker<D> {
             retrying: std::collections::HashSet::new(),
             flushes: Vec::new(),
             attempt: 0,
+            seen: 0,
         }
     }
 
@@ -220,6 +223,10 @@ impl<D: Deliverer> Worker<D> {
                     if self.shared.phase() != Phase::Running {
                         return;
                     }
+                    if !self.shared.wait_for_appends(self.seen, 1) {
+                        self.shared.awake();
+                        continue;
+                    }
                     tokio::select! {
                         () = self.shared.wake.notified() => {}
                         () = tokio::time::sleep(self.settings.poll) => {}
@@ -230,6 +237,7 @@ impl<D: Deliverer> Worker<D> {
                             }
                         }
                     }
+                    self.shared.awake();
                 }
             }
         }
@@ -250,6 +258,7 @@ impl<D: Deliverer> Worker<D> {
             return self.settle_next().await;
         }
         let mut entries = std::mem::take(&mut self.carry);
+        self.seen = shared.appends();
         match shared
             .spool
             .claim(self.settings.claim_max - entries.len())
@@ -333,17 +342,29 @@ impl<D: Deliverer> Worker<D> {
             if entries.len() >= fill {
                 return entries.len() / fill * fill;
             }
-            tokio::select! {
-                () = tokio::time::sleep_until(deadline) => continue,
-                () = self.shared.wake.notified() => {}
-                _ = phase.changed() => continue,
-                ctl = self.ctl.recv() => {
-                    if let Some(WorkerCommand::Flush(waiter)) = ctl {
-                        self.flushes.push(waiter);
+            // Woken when the batch can be full (or at the deadline), not by every append.
+            if self
+                .shared
+                .wait_for_appends(self.seen, fill - entries.len())
+            {
+                let woken = tokio::select! {
+                    () = tokio::time::sleep_until(deadline) => false,
+                    () = self.shared.wake.notified() => true,
+                    _ = phase.changed() => false,
+                    ctl = self.ctl.recv() => {
+                        if let Some(WorkerCommand::Flush(waiter)) = ctl {
+                            self.flushes.push(waiter);
+                        }
+                        false
                     }
+                };
+                self.shared.awake();
+                if !woken {
                     continue;
                 }
             }
+            self.shared.awake();
+            self.seen = self.shared.appends();
             match self.shared.spool.claim(claim_max - entries.len()).await {
                 Ok(more) => {
                     self.held.extend(more.iter().map(|e| e.id));

@@ -16,8 +16,8 @@ use super::error::TrackError;
 use super::stats::Counters;
 use crate::event::EncodedEvent;
 
-/// How often `track` tries a full spool again while it waits (acknowledgements, by this
-/// process or another replica, free room without telling the caller).
+/// How often `track` tries a full spool again while it waits, at the latest: this process's
+/// acknowledgements wake it at once ([`Outbox::room`]), another replica's do not.
 const FULL_RETRY: Duration = Duration::from_millis(20);
 
 /// Refuses an event that could never fit in `queue_bytes`.
@@ -65,6 +65,7 @@ pub(crate) async fn append(
 ) -> Result<(), TrackError> {
     let bytes = event.json().as_bytes();
     let mut deadline = None;
+    let mut room = None;
     loop {
         match outbox.append(bytes).await {
             Ok(_) => return Ok(()),
@@ -83,7 +84,14 @@ pub(crate) async fn append(
             Counters::add(&counters.full_waits_expired, 1);
             return Err(TrackError::Full { waited: max_wait });
         }
-        tokio::time::sleep((deadline - now).min(FULL_RETRY)).await;
+        match &mut room {
+            // The first refusal: watch for room, then try once more (entries may have been
+            // acknowledged in between).
+            None => room = Some(outbox.room()),
+            Some(room) => {
+                let _ = tokio::time::timeout((deadline - now).min(FULL_RETRY), room.freed()).await;
+            }
+        }
     }
 }
 
