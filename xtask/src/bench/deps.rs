@@ -74,7 +74,7 @@ pub async fn add_event(
 fn cargo(args: &[&str], manifest: &Path, package: Option<&str>) -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
     cmd.args(args).arg("--manifest-path").arg(manifest);
-    cmd.args(package.iter().flat_map(|p| ["-p", p]));
+    cmd.args(package.into_iter().flat_map(|p| ["-p", p]));
     cmd
 }
 
