@@ -59,7 +59,7 @@ pub const THROUGHPUT_PER_ROUND: usize = 5_000;
 pub const TARGETS: [(Contender, f64); 2] = [(Contender::Hyper, 1.10), (Contender::Reqwest, 1.0)];
 
 /// Who makes the call; declared in the order of [`Contender::ALL`], so `who as usize` is its
-/// place there.
+/// place there and in the name lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Contender {
     /// Our provider client.
@@ -82,28 +82,23 @@ impl Contender {
         Contender::HyperTimeout,
     ];
 
-    /// The name used in result keys and in `XTASK_PROFILE_ONLY`, and the name printed in tables.
-    fn names(self) -> (&'static str, &'static str) {
-        match self {
-            Contender::Ours => ("ours", "ours"),
-            Contender::Hyper => ("hyper", "raw hyper"),
-            Contender::HyperTimeout => ("hyper_timeout", "raw hyper + timeout"),
-            Contender::Reqwest => ("reqwest", "reqwest + serde_json"),
-        }
-    }
-
-    /// The name used in result keys.
+    /// The name used in result keys and in `XTASK_PROFILE_ONLY`.
     pub fn key(self) -> &'static str {
-        self.names().0
+        ["ours", "hyper", "reqwest", "hyper_timeout"][self as usize]
     }
 
     /// The name printed in tables.
     pub fn label(self) -> &'static str {
-        self.names().1
+        [
+            "ours",
+            "raw hyper",
+            "reqwest + serde_json",
+            "raw hyper + timeout",
+        ][self as usize]
     }
 }
 
-/// The operation measured.
+/// The operation measured (in the order of [`Op::ALL`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     /// TGTrack `add_event` (POST with a small JSON body).
@@ -116,27 +111,19 @@ impl Op {
     /// Both operations.
     pub const ALL: [Op; 2] = [Op::AddEvent, Op::ListPlans];
 
-    /// The name used in result keys, the name in `XTASK_PROFILE_ONLY`, the name printed.
-    fn names(self) -> (&'static str, &'static str, &'static str) {
-        match self {
-            Op::AddEvent => ("tgtrack_add_event", "add", "TGTrack add_event"),
-            Op::ListPlans => ("tgmembership_list_plans", "plans", "TGmembership GET plans"),
-        }
-    }
-
     /// The name used in result keys.
     pub fn key(self) -> &'static str {
-        self.names().0
+        ["tgtrack_add_event", "tgmembership_list_plans"][self as usize]
     }
 
     /// The operation's name in `XTASK_PROFILE_ONLY`.
     pub fn profile_key(self) -> &'static str {
-        self.names().1
+        ["add", "plans"][self as usize]
     }
 
     /// The name printed in tables.
     pub fn label(self) -> &'static str {
-        self.names().2
+        ["TGTrack add_event", "TGmembership GET plans"][self as usize]
     }
 }
 
@@ -513,10 +500,7 @@ pub fn run(report: &mut Report) -> Result<(), String> {
         (&track_server, &membership_server),
         report,
     ));
-    drop(contenders);
-    drop(against_sink);
-    drop(sink);
-    drop(client_rt);
+    drop((contenders, against_sink, sink, client_rt));
     drop((track_server, membership_server));
     server_rt.shutdown_background();
     result
@@ -645,42 +629,29 @@ pub fn print_ratios(who: Contender, target: f64, ratios: &[(&str, f64)]) {
     );
 }
 
+/// Records `op`'s figures, then prints them as the page's table, and the ratios.
 fn print_op(op: Op, tallies: &[Tally], report: &mut Report) {
-    println!("  {}", op.label());
-    println!(
-        "    {:<22} {:>10} {:>10} {:>12} {:>14} {:>12} {:>12}",
-        "client", "median µs", "p99 µs", "CPU µs/call", "64 callers r/s", "CPU µs/req", "new conns"
-    );
-    println!("    (64 callers against the sink; busy share of its thread: client / sink)");
     for who in Contender::ALL {
         let t = &tallies[who as usize];
-        let (p50, p99) = (
-            percentile(&t.latencies_us, 0.5),
-            percentile(&t.latencies_us, 0.99),
-        );
-        let (cpu, rps) = (median(&t.round_cpu_us), median(&t.round_rps));
-        let (rps_cpu, busy) = (median(&t.round_rps_cpu_us), median(&t.round_server_busy));
-        println!(
-            "    {:<22} {p50:>10.1} {p99:>10.1} {cpu:>12.1} {rps:>14.0} {rps_cpu:>12.1} {:>12}   busy {:.0}% / {:.0}%",
-            who.label(),
-            t.connections,
-            rps * rps_cpu / 1e4,
-            busy * 100.0,
-        );
         report.push_all(
             &format!("compare.{}.{}", op.key(), who.key()),
             &[
-                ("median_us", p50),
-                ("p99_us", p99),
-                ("cpu_us", cpu),
-                ("rps", rps),
-                ("rps_cpu_us", rps_cpu),
+                ("median_us", percentile(&t.latencies_us, 0.5)),
+                ("p99_us", percentile(&t.latencies_us, 0.99)),
+                ("cpu_us", median(&t.round_cpu_us)),
+                ("rps", median(&t.round_rps)),
+                ("rps_cpu_us", median(&t.round_rps_cpu_us)),
                 ("calls", t.calls as f64),
                 ("connections_opened", t.connections as f64),
-                ("server_busy", busy),
+                ("server_busy", median(&t.round_server_busy)),
             ],
         );
     }
+    println!(
+        "  {}\n{}",
+        op.label(),
+        super::perf_doc::compare_table(report, op)
+    );
     let ours = &tallies[Contender::Ours as usize];
     for (who, target) in TARGETS {
         let base = &tallies[who as usize];

@@ -33,15 +33,16 @@ struct Plain<T> {
 }
 
 /// One decoder under test.
-type Decoder<'a> = Box<dyn FnMut(&[u8]) -> Result<(), String> + 'a>;
+type Decoder = fn(&[u8]) -> Result<(), String>;
 
-/// Keeps a decoded value from being optimised away.
-fn keep<V>(value: V) {
-    std::hint::black_box(value);
+/// A decoder's result, its value kept from being optimised away.
+fn kept<V>(decoded: Result<V, impl std::fmt::Display>) -> Result<(), String> {
+    std::hint::black_box(decoded.map_err(text)?);
+    Ok(())
 }
 
 /// Bytes per second of `decode` on `body` over one slice, in MB/s (10^6 bytes).
-fn slice_throughput(body: &[u8], decode: &mut Decoder<'_>) -> Result<f64, String> {
+fn slice_throughput(body: &[u8], decode: Decoder) -> Result<f64, String> {
     let mut n: u64 = 0;
     let started = Instant::now();
     while started.elapsed() < SLICE {
@@ -65,30 +66,18 @@ fn measure<T: DeserializeOwned>(
         .into_result()
         .map_err(text)?;
     let items = typed.len();
-    let mut decoders: [Decoder<'_>; 3] = [
-        Box::new(|b| {
-            envelope::decode::<Vec<T>>(200, b, None)
-                .map(keep)
-                .map_err(text)
-        }),
-        Box::new(|b| {
-            serde_json::from_slice::<Plain<Vec<T>>>(b)
-                .map(keep)
-                .map_err(text)
-        }),
-        Box::new(|b| {
-            serde_json::from_slice::<serde_json::Value>(b)
-                .map(keep)
-                .map_err(text)
-        }),
+    let decoders: [Decoder; 3] = [
+        |b| kept(envelope::decode::<Vec<T>>(200, b, None)),
+        |b| kept(serde_json::from_slice::<Plain<Vec<T>>>(b)),
+        |b| kept(serde_json::from_slice::<serde_json::Value>(b)),
     ];
-    for decode in &mut decoders {
+    for decode in decoders {
         slice_throughput(body, decode)?;
     }
     let mut rounds: [Vec<f64>; 3] = Default::default();
     for round in 0..ROUNDS {
         for i in rotated([0, 1, 2], round) {
-            rounds[i].push(slice_throughput(body, &mut decoders[i])?);
+            rounds[i].push(slice_throughput(body, decoders[i])?);
         }
     }
     let ours_vs_value = paired(&rounds[0], &rounds[2]);

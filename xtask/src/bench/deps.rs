@@ -70,8 +70,12 @@ pub async fn add_event(
 }
 "#;
 
-fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+/// `cargo <args> --manifest-path <manifest> [-p <package>]`.
+fn cargo(args: &[&str], manifest: &Path, package: Option<&str>) -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    cmd.args(args).arg("--manifest-path").arg(manifest);
+    cmd.args(package.into_iter().flat_map(|p| ["-p", p]));
+    cmd
 }
 
 fn workspace() -> PathBuf {
@@ -105,36 +109,26 @@ fn count_tree(tree: &str) -> usize {
     packages.len().saturating_sub(1)
 }
 
-fn tree(manifest: &Path, package: Option<&str>) -> Result<usize, String> {
-    let mut cmd = Command::new(cargo());
-    cmd.args(["tree", "--offline", "-e", "normal", "--prefix", "none"])
-        .arg("--manifest-path")
-        .arg(manifest);
-    if let Some(p) = package {
-        cmd.args(["-p", p]);
-    }
-    Ok(count_tree(&output(&mut cmd, "cargo tree")?))
-}
-
-/// A clean release build into an empty `target`: its wall time in seconds.
-fn clean_build(manifest: &Path, package: Option<&str>, target: &Path) -> Result<f64, String> {
+/// The crate's dependency count, and the wall time in seconds of a clean release build into an
+/// empty `target`.
+fn measured(manifest: &Path, package: Option<&str>, target: &Path) -> Result<(usize, f64), String> {
+    let args = ["tree", "--offline", "-e", "normal", "--prefix", "none"];
+    let count = count_tree(&output(&mut cargo(&args, manifest, package), "cargo tree")?);
     let _ = std::fs::remove_dir_all(target);
-    let mut cmd = Command::new(cargo());
-    cmd.args(["build", "--release", "--offline", "--quiet"])
-        .arg("--manifest-path")
-        .arg(manifest)
-        .env("CARGO_TARGET_DIR", target)
+    let mut cmd = cargo(
+        &["build", "--release", "--offline", "--quiet"],
+        manifest,
+        package,
+    );
+    cmd.env("CARGO_TARGET_DIR", target)
         .env_remove("CARGO_BUILD_TARGET_DIR")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS");
-    if let Some(p) = package {
-        cmd.args(["-p", p]);
-    }
     let started = Instant::now();
     output(&mut cmd, "cargo build")?;
     let secs = started.elapsed().as_secs_f64();
     let _ = std::fs::remove_dir_all(target);
-    Ok(secs)
+    Ok((count, secs))
 }
 
 /// Writes the baseline crate into `dir` and fetches its dependencies.
@@ -148,21 +142,11 @@ fn baseline(dir: &Path) -> Result<PathBuf, String> {
     if toolchain.exists() {
         std::fs::copy(&toolchain, dir.join("rust-toolchain.toml")).map_err(text)?;
     }
-    let fetched = output(
-        Command::new(cargo())
-            .args(["fetch", "--manifest-path"])
-            .arg(&manifest),
-        "cargo fetch",
-    );
-    if let Err(e) = fetched {
+    if let Err(e) = output(&mut cargo(&["fetch"], &manifest, None), "cargo fetch") {
         // Offline: resolve from what the local registry cache already holds.
-        output(
-            Command::new(cargo())
-                .args(["generate-lockfile", "--offline", "--manifest-path"])
-                .arg(&manifest),
-            "cargo generate-lockfile --offline",
-        )
-        .map_err(|e2| format!("{e}; {e2}"))?;
+        let mut offline = cargo(&["generate-lockfile", "--offline"], &manifest, None);
+        output(&mut offline, "cargo generate-lockfile --offline")
+            .map_err(|e2| format!("{e}; {e2}"))?;
     }
     Ok(manifest)
 }
@@ -189,21 +173,11 @@ fn measure(report: &mut Report, scratch: &Path) -> Result<(), String> {
     };
     let manifest = workspace().join("Cargo.toml");
     for name in PROVIDERS {
-        let count = tree(&manifest, Some(name))?;
         let target = scratch.join(format!("target-{name}"));
-        row(
-            name,
-            name,
-            (count, clean_build(&manifest, Some(name), &target)?),
-        );
+        row(name, name, measured(&manifest, Some(name), &target)?);
     }
-    let built = baseline(&scratch.join(BASELINE)).and_then(|m| {
-        let count = tree(&m, None)?;
-        Ok((
-            count,
-            clean_build(&m, None, &scratch.join("target-baseline"))?,
-        ))
-    });
+    let built = baseline(&scratch.join(BASELINE))
+        .and_then(|m| measured(&m, None, &scratch.join("target-baseline")));
     match built {
         Ok(built) => row(BASELINE, BASELINE_LABEL, built),
         Err(e) => println!("  {BASELINE_LABEL:<34} skipped: could not be built offline ({e})"),

@@ -4,7 +4,6 @@
 //! (real time).
 
 use std::future::Future;
-use std::pin::Pin;
 use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
@@ -151,28 +150,24 @@ fn contended(report: &mut Report, n: usize) -> Result<(), String> {
         if held.len() != n {
             return Err(format!("only {} of {n} reservations granted", held.len()));
         }
-        let t = Instant::now();
-        for r in &held {
-            backend.cancel_now(*r);
-        }
-        let cancel_fifo_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let cancel_ms = |held: &[_]| {
+            let t = Instant::now();
+            held.iter().for_each(|r| backend.cancel_now(*r));
+            t.elapsed().as_secs_f64() * 1000.0
+        };
+        let cancel_fifo_ms = cancel_ms(&held);
         // Again, cancelled in a random order.
         held = (0..n).filter_map(|_| backend.reserve_now(long).ok()).collect();
         shuffle(&mut held, 0x5eed);
-        let t = Instant::now();
-        for r in &held {
-            backend.cancel_now(*r);
-        }
-        let cancel_random_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let cancel_random_ms = cancel_ms(&held);
 
         // Dropping `n` waiting `acquire` futures (each returns its slot on drop).
         let limiter = RateLimiter::new(&quota);
-        let mut waiting: Vec<Pin<Box<dyn Future<Output = _>>>> = Vec::with_capacity(n);
+        let mut waiting = Vec::with_capacity(n);
         let mut cx = Context::from_waker(Waker::noop());
         for _ in 0..n {
             let lim = limiter.clone();
-            let mut f: Pin<Box<dyn Future<Output = _>>> =
-                Box::pin(async move { lim.acquire_within(long).await });
+            let mut f = Box::pin(async move { lim.acquire_within(long).await });
             let _ = f.as_mut().poll(&mut cx);
             waiting.push(f);
         }

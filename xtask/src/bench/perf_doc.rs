@@ -160,27 +160,23 @@ fn targets(report: &Report) -> (String, bool) {
     (table, all_met)
 }
 
-fn compare_tables(report: &Report) -> String {
+/// The comparison's table of `op`.
+pub fn compare_table(report: &Report, op: Op) -> String {
     let mut right = headers(&COMPARE_COLS);
     right.extend(["client busy", "sink busy", "connections opened under load"]);
-    let mut s = String::new();
-    for op in Op::ALL {
-        let rows = Contender::ALL.map(|who| {
-            let k = format!("compare.{}.{}", op.key(), who.key());
-            let mut row = vec![who.label().to_owned()];
-            row.extend(figures(report, &k, &COMPARE_COLS));
-            let busy = report.pair(&format!("{k}.rps"), &format!("{k}.rps_cpu_us"));
-            row.push(percent(busy.map(|(rps, cpu)| rps * cpu / 1e4)));
-            row.push(percent(
-                report.get(&format!("{k}.server_busy")).map(|b| b * 100.0),
-            ));
-            row.push(num(report, &format!("{k}.connections_opened"), 0));
-            row
-        });
-        let table = markdown(&["client"], &right, rows);
-        let _ = writeln!(s, "### {}\n\n{table}", op.label());
-    }
-    s
+    let rows = Contender::ALL.map(|who| {
+        let k = format!("compare.{}.{}", op.key(), who.key());
+        let mut row = vec![who.label().to_owned()];
+        row.extend(figures(report, &k, &COMPARE_COLS));
+        let busy = report.pair(&format!("{k}.rps"), &format!("{k}.rps_cpu_us"));
+        row.push(percent(busy.map(|(rps, cpu)| rps * cpu / 1e4)));
+        row.push(percent(
+            report.get(&format!("{k}.server_busy")).map(|b| b * 100.0),
+        ));
+        row.push(num(report, &format!("{k}.connections_opened"), 0));
+        row
+    });
+    markdown(&["client"], &right, rows)
 }
 
 fn instructions_table(report: &Report) -> String {
@@ -309,7 +305,12 @@ fn fills(
             "throughput_per_round",
             compare::THROUGHPUT_PER_ROUND.to_string(),
         ),
-        ("compare_tables", compare_tables(report)),
+        (
+            "compare_tables",
+            Op::ALL
+                .map(|op| format!("### {}\n\n{}\n", op.label(), compare_table(report, op)))
+                .concat(),
+        ),
         ("instructions_table", instructions),
         ("decode_table", decode),
         ("deps_table", deps),

@@ -55,7 +55,7 @@ use serde_json::{Map, Value, json};
 use crate::service::{FakeService, Reply, Request};
 pub use delivery::{NONCE_HEADER, SIGNATURE_HEADER, SignedWebhook, build_webhook, sign_webhook};
 use handlers::Answer;
-pub use money::{CURRENCIES, CurrencyInfo, currency};
+pub use money::{CURRENCIES, CurrencyInfo, civil, currency};
 pub use outbox::{
     DELIVERY_TIMEOUT, DeliveryOutcome, DeliveryRecord, OUTBOX_LOG_CAPACITY, loopback_target,
 };
