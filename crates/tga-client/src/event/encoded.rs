@@ -7,6 +7,9 @@ use tg_common::Error;
 
 use super::Event;
 
+/// The bytes of an SDK-shaped event's JSON, rounded up: the first buffer an encoding gets.
+const TYPICAL_EVENT_BYTES: usize = 640;
+
 /// One event as its JSON object, encoded once when it is tracked.
 ///
 /// Holding the JSON instead of the [`Event`] keeps a queued event small (one allocation of its
@@ -19,9 +22,13 @@ impl EncodedEvent {
     /// Serializes `event` (no validation: see [`Event::validate`]); fails when the JSON is
     /// longer than [`MAX_EVENT_BYTES`](super::limits::MAX_EVENT_BYTES).
     pub fn encode(event: &Event) -> Result<Self, Error> {
-        let json = serde_json::to_string(event)
+        // Sized for a typical event at once (serde_json starts at 128 bytes and doubles).
+        let mut json = Vec::with_capacity(TYPICAL_EVENT_BYTES);
+        serde_json::to_writer(&mut json, event)
             .map_err(|e| Error::invalid_input("event", e.to_string()))?;
         super::limits::check_encoded_len(json.len())?;
+        let json =
+            String::from_utf8(json).map_err(|e| Error::invalid_input("event", e.to_string()))?;
         Ok(EncodedEvent(json.into_boxed_str()))
     }
 
