@@ -279,9 +279,26 @@ struct Workload {
     callers: usize,
 }
 
+/// Runs of each delivery row; the row reports its median run (by rate).
+const DELIVERY_RUNS: usize = 5;
+
+/// The figures of one delivery run.
+#[derive(Clone, Copy)]
+struct DeliveryRun {
+    rate: f64,
+    per_request: f64,
+    request_bytes: f64,
+    client_us: f64,
+    sink_busy: f64,
+    tracking_share: f64,
+    seconds: f64,
+}
+
 /// Delivery through the HTTP client to a minimal server answering TGA's success (202
 /// `{"message":"Success record."}`), on its own thread, so the client is what is measured: every
-/// event is tracked with `track().await` and the clock stops when `flush` returns.
+/// event is tracked with `track().await` and the clock stops when `flush` returns. The row is
+/// run [`DELIVERY_RUNS`] times with a new tracker each; the median run is reported, with the
+/// spread of the rates.
 fn deliver(report: &mut Report, work: Workload) -> Result<(), String> {
     let answer = Answer {
         status: 202,
@@ -296,7 +313,13 @@ fn deliver(report: &mut Report, work: Workload) -> Result<(), String> {
         config,
         callers,
     } = work;
-    rt.block_on(async {
+    let (max_batch, in_flight) = (config.max_batch, config.max_in_flight);
+    let count = events.len();
+    let json_bytes: usize = events
+        .iter()
+        .map(|e| e.encode().map(|j| j.len()).unwrap_or(0))
+        .sum();
+    let mut runs = rt.block_on(async {
         let fake = TgaFake::new();
         let token = fake.issue_token("bench", "bench.example.org");
         let client = Client::builder(token)
@@ -305,77 +328,95 @@ fn deliver(report: &mut Report, work: Workload) -> Result<(), String> {
             .core(|c| c.with_loopback_url(sink.base_url()))
             .build()
             .map_err(|e| e.to_string())?;
-        let (max_batch, in_flight) = (config.max_batch, config.max_in_flight);
-        let tracker = client.tracker(config).map_err(|e| e.to_string())?;
-        let count = events.len();
-        let json_bytes: usize = events
-            .iter()
-            .map(|e| e.encode().map(|j| j.len()).unwrap_or(0))
-            .sum();
-        // The callers' events are made before the clocks start and dropped after they stop:
-        // what is measured is the client, not the bench.
-        let shares: Vec<Vec<Event>> = events
-            .chunks(events.len().div_ceil(callers.max(1)))
-            .map(<[Event]>::to_vec)
-            .collect();
-        let mut finished = Vec::with_capacity(shares.len());
-        let (cpu0, sink0, received0) = (process_cpu_ns()?, sink.cpu_ns()?, sink.body_bytes());
-        let started = Instant::now();
-        let mut tracking = tokio::task::JoinSet::new();
-        for share in shares {
-            let tracker = tracker.clone();
-            tracking.spawn(async move {
-                for e in &share {
-                    tracker.track(e).await.map_err(|e| e.to_string())?;
-                }
-                Ok::<_, String>(share)
+        let mut runs = Vec::with_capacity(DELIVERY_RUNS);
+        for _ in 0..DELIVERY_RUNS {
+            let tracker = client.tracker(config.clone()).map_err(|e| e.to_string())?;
+            // The callers' events are made before the clocks start and dropped after they
+            // stop: what is measured is the client, not the bench.
+            let shares: Vec<Vec<Event>> = events
+                .chunks(count.div_ceil(callers.max(1)))
+                .map(<[Event]>::to_vec)
+                .collect();
+            let mut finished = Vec::with_capacity(shares.len());
+            let (cpu0, sink0, received0) = (process_cpu_ns()?, sink.cpu_ns()?, sink.body_bytes());
+            let started = Instant::now();
+            let mut tracking = tokio::task::JoinSet::new();
+            for share in shares {
+                let tracker = tracker.clone();
+                tracking.spawn(async move {
+                    for e in &share {
+                        tracker.track(e).await.map_err(|e| e.to_string())?;
+                    }
+                    Ok::<_, String>(share)
+                });
+            }
+            while let Some(done) = tracking.join_next().await {
+                finished.push(done.map_err(|e| e.to_string())??);
+            }
+            // The callers' share: `track` validates and encodes on the caller's task.
+            let tracked = started.elapsed();
+            tracker.flush().await.map_err(|e| e.to_string())?;
+            let elapsed = started.elapsed();
+            let (cpu1, sink1) = (process_cpu_ns()?, sink.cpu_ns()?);
+            drop(finished);
+            let received = sink.body_bytes() - received0;
+            let stats = tracker.stats();
+            let left = tracker.shutdown(Duration::from_secs(1)).await;
+            if stats.sent != count as u64 || left.is_err() {
+                return Err(format!("{} of {count} events delivered", stats.sent));
+            }
+            let sink_ns = sink1.saturating_sub(sink0);
+            let client_ns = cpu1.saturating_sub(cpu0).saturating_sub(sink_ns);
+            runs.push(DeliveryRun {
+                rate: count as f64 / elapsed.as_secs_f64(),
+                per_request: stats.sent as f64 / stats.requests.max(1) as f64,
+                request_bytes: received as f64 / stats.requests.max(1) as f64,
+                client_us: client_ns as f64 / 1_000.0 / count as f64,
+                sink_busy: sink_ns as f64 / elapsed.as_nanos() as f64,
+                tracking_share: tracked.as_secs_f64() / elapsed.as_secs_f64(),
+                seconds: elapsed.as_secs_f64(),
             });
         }
-        while let Some(done) = tracking.join_next().await {
-            finished.push(done.map_err(|e| e.to_string())??);
-        }
-        // The callers' share: `track` validates and encodes on the caller's task.
-        let tracked = started.elapsed();
-        tracker.flush().await.map_err(|e| e.to_string())?;
-        let elapsed = started.elapsed();
-        let (cpu1, sink1) = (process_cpu_ns()?, sink.cpu_ns()?);
-        drop(finished);
-        let received = sink.body_bytes() - received0;
-        let stats = tracker.stats();
-        let left = tracker.shutdown(Duration::from_secs(1)).await;
-        if stats.sent != count as u64 || left.is_err() {
-            return Err(format!("{} of {count} events delivered", stats.sent));
-        }
-        let rate = count as f64 / elapsed.as_secs_f64();
-        let per_request = stats.sent as f64 / stats.requests.max(1) as f64;
-        let request_bytes = received as f64 / stats.requests.max(1) as f64;
-        let sink_ns = sink1.saturating_sub(sink0);
-        let client_ns = cpu1.saturating_sub(cpu0).saturating_sub(sink_ns);
-        let client_us = client_ns as f64 / 1_000.0 / count as f64;
-        let sink_busy = sink_ns as f64 / elapsed.as_nanos() as f64;
-        let json_per_event = json_bytes as f64 / count as f64;
-        let gzip_text = match gzip {
-            Some(level) => format!("gzip level {}", level.get()),
-            None => "no gzip".to_owned(),
-        };
-        println!(
-            "  delivered{label} ({json_per_event:.0} bytes of JSON an event, {max_batch} events a batch, {in_flight} in flight, {gzip_text}, {callers} tracking task(s)): {rate:.0} events/s, {per_request:.1} events and {request_bytes:.0} body bytes per request, client CPU {client_us:.2} us/event, tracking {:.0}% of the time, sink busy {:.0}% ({:.2} s; load {})",
-            tracked.as_secs_f64() / elapsed.as_secs_f64() * 100.0,
-            sink_busy * 100.0,
-            elapsed.as_secs_f64(),
-            load()
-        );
-        report.push(&format!("tracker.delivered_per_sec{label}"), rate);
-        report.push(&format!("tracker.events_per_request{label}"), per_request);
-        report.push(&format!("tracker.request_body_bytes{label}"), request_bytes);
-        report.push(&format!("tracker.client_cpu_us_per_event{label}"), client_us);
-        report.push(&format!("tracker.sink_busy_share{label}"), sink_busy);
-        report.push(
-            &format!("tracker.tracking_share{label}"),
-            tracked.as_secs_f64() / elapsed.as_secs_f64(),
-        );
-        Ok::<_, String>(())
-    })
+        Ok::<_, String>(runs)
+    })?;
+    runs.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+    let (slowest, fastest) = (runs[0].rate, runs[runs.len() - 1].rate);
+    let run = runs[runs.len() / 2];
+    let json_per_event = json_bytes as f64 / count as f64;
+    let gzip_text = match gzip {
+        Some(level) => format!("gzip level {}", level.get()),
+        None => "no gzip".to_owned(),
+    };
+    println!(
+        "  delivered{label} ({json_per_event:.0} bytes of JSON an event, {max_batch} events a batch, {in_flight} in flight, {gzip_text}, {callers} tracking task(s)): {:.0} events/s (median of {DELIVERY_RUNS} runs, {slowest:.0} to {fastest:.0}), {:.1} events and {:.0} body bytes per request, client CPU {:.2} us/event, tracking {:.0}% of the time, sink busy {:.0}% ({:.2} s; load {})",
+        run.rate,
+        run.per_request,
+        run.request_bytes,
+        run.client_us,
+        run.tracking_share * 100.0,
+        run.sink_busy * 100.0,
+        run.seconds,
+        load()
+    );
+    report.push(&format!("tracker.delivered_per_sec{label}"), run.rate);
+    report.push(
+        &format!("tracker.events_per_request{label}"),
+        run.per_request,
+    );
+    report.push(
+        &format!("tracker.request_body_bytes{label}"),
+        run.request_bytes,
+    );
+    report.push(
+        &format!("tracker.client_cpu_us_per_event{label}"),
+        run.client_us,
+    );
+    report.push(&format!("tracker.sink_busy_share{label}"), run.sink_busy);
+    report.push(
+        &format!("tracker.tracking_share{label}"),
+        run.tracking_share,
+    );
+    Ok(())
 }
 
 pub fn run(report: &mut Report) -> Result<(), String> {
