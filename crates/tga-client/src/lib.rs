@@ -54,7 +54,7 @@ pub use event::{
     TYPED_FIELDS, encode_batch,
 };
 pub use identity::Identity;
-pub use operation::{GetEventThresholds, SendEvents};
+pub use operation::*;
 // What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.
 #[cfg(feature = "redis")]
 pub use tg_common::limit::{FailMode, RedisConfig};

@@ -14,9 +14,10 @@
 //!   `CountUsers`), and the result types, named by what they hold (`Plan`, `CreatedOrder`,
 //!   `UsersCount`). Money is [`rust_decimal::Decimal`], written as a string on the wire,
 //!   lossless both ways ([`money`]: rounding, the string format, serde adapters).
-//! * [`operation`]: each request type as a [`tg_common::Operation`] (its name, HTTP method,
-//!   path and idempotency as constants; validation, query, body, decoding); [`setters`]: the optional parameters, one trait per request type, for the
-//!   request value and its builder alike (import [`prelude`]).
+//! * Each request type is a [`tg_common::Operation`] (its name, HTTP method, path and
+//!   idempotency as constants; validation, query, body, decoding) with its optional parameters
+//!   as one setter trait (`ListPlansSetters`, at the root), for the request value and its
+//!   builder alike (import [`prelude`]).
 //! * [`envelope`]: the tolerant decoding of the response envelope; the typed
 //!   [`TgmembershipApiError`].
 //! * Receiving webhooks: [`WebhookEvent`] and the HMAC-SHA512 signature check
@@ -34,38 +35,21 @@ mod error;
 mod events;
 mod model;
 mod nonce;
-pub mod operation;
+mod operation;
 #[cfg(feature = "tower")]
 pub mod receiver;
-pub mod setters;
 pub mod validate;
 mod webhook;
 
 #[cfg(test)]
 mod test_support;
 
-pub use client::{
-    AffiliatesHandler, BotsHandler, Client, ClientBuilder, CountOrdersBuilder, CountUsersBuilder,
-    CouponsHandler, CreateAccessTokenBuilder, CreateAffiliateBuilder, CreateOrderBuilder,
-    CreatePlanBuilder, DeleteWebhookBuilder, GetOrderBuilder, GetPaymentMethodsReportBuilder,
-    GetPlansReportBuilder, GetRevenueBuilder, ListCouponsBuilder, ListMembersBuilder,
-    ListOrdersBuilder, ListPaymentMethodsBuilder, ListPlansBuilder, ListProjectsBuilder,
-    MembersHandler, OrdersHandler, PaymentMethodsHandler, PlansHandler, ProjectsHandler,
-    RegisterBotBuilder, SetWebhookBuilder, UsersHandler, WebhooksHandler,
-};
+pub use client::*;
 pub use error::{TgmembershipApiError, TgmembershipErrorExt};
 pub use events::{DonationEvent, MembershipEvent, OrderEvent, TypedEvent};
-pub use model::{
-    AccessToken, Affiliate, CountOrders, CountUsers, Coupon, CouponRevenue, CreateAccessToken,
-    CreateAffiliate, CreateOrder, CreatePlan, CreatedOrder, CryptoToken, Currency, DeleteWebhook,
-    DurationUnit, GatewayNameForm, GetOrder, GetPaymentMethodsReport, GetPlansReport, GetRevenue,
-    IntervalUnit, InviteeOnly, ListCoupons, ListMembers, ListOrders, ListPaymentMethods, ListPlans,
-    ListProjects, Member, Membership, NewPlanOptions, Newcomers, Order, OrderStatus,
-    PaymentGateway, PaymentGatewayName, PaymentMethod, PaymentMethodReport, PeriodRevenue, Plan,
-    PlanDuration, PlanOptions, PlanReport, Project, ProjectOptions, RegisterBot, RegisteredBot,
-    ReportQuery, RevenueDirection, RevenueSummary, SetWebhook, SingleUse, TokenOption, UsersCount,
-    Webhook, WebhookDeleted,
-};
+pub use model::*;
+// The setter traits (operation.rs holds no other public item).
+pub use operation::*;
 // The money type of prices and reports.
 pub use rust_decimal::{self, Decimal};
 // What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.
@@ -73,7 +57,6 @@ pub use rust_decimal::{self, Decimal};
 pub use tg_common::limit::{FailMode, RedisConfig};
 // What this crate's API takes and returns from `tg-common`, so it is the only dependency.
 // The money helpers (rounding, the decimal string format, serde adapters) and `Money`.
-pub use model::money;
 pub use nonce::{
     DEFAULT_NONCE_CAPACITY, DeliveryClaim, MemoryNonceStore, NonceState, NonceStore,
     NonceStoreError, NonceStoreErrorKind, StoreFuture,

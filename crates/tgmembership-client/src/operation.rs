@@ -7,9 +7,15 @@
 //! idempotent; the creates are not, since a retry after a lost answer could register a second
 //! affiliate, bot, access token, order, plan or webhook.
 //!
+//! Each request type's optional parameters follow its operation, as chained setters: one trait
+//! per request type, implemented for every [`HasOperation`] of it, so the same setters work on
+//! the request value (`ListPlans::new().limit(5)`) and on its builder
+//! (`client.plans().list().limit(5)`); the request validates when it is rendered or sent. A new
+//! endpoint is its request type and answer in `model/`, its operation and setters here, and its
+//! handler method in `client/handlers.rs`.
+//!
 //! The request builder, the retries, the pages and the percent-encoding are tg-common's
-//! ([`tg_common::RequestBuilder`]); the optional parameters are set through the traits of
-//! [`crate::setters`].
+//! ([`tg_common::RequestBuilder`]).
 
 use bytes::Bytes;
 use http::Method;
@@ -17,12 +23,12 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use tg_common::Paginated;
 use tg_common::transport::{RequestPath, query_string};
-use tg_common::{Error, Idempotency, Operation, RawResponse};
+use tg_common::{Error, HasOperation, Idempotency, Operation, RawResponse};
 
 use crate::client::Client;
 use crate::envelope;
 use crate::model::{
-    AccessToken, Affiliate, CountOrders, CountUsers, Coupon, CreateAccessToken, CreateAffiliate,
+    NewPlanOptions, OrderStatus, AccessToken, Affiliate, CountOrders, CountUsers, Coupon, CreateAccessToken, CreateAffiliate,
     CreateOrder, CreatePlan, CreatedOrder, CryptoToken, Currency, DeleteWebhook, GetOrder,
     GetPaymentMethodsReport, GetPlansReport, GetRevenue, IntervalUnit, ListCoupons, ListMembers,
     ListOrders, ListPaymentMethods, ListPlans, ListProjects, Member, Order, PaymentGateway,
@@ -51,6 +57,29 @@ macro_rules! endpoint {
         fn decode(&self, _: &Client, response: RawResponse) -> Result<$output, Error> {
             result(&response)
         }
+    };
+}
+
+/// One setter trait: each setter stores its value in one field of the request.
+macro_rules! setters {
+    (
+        $(#[$trait_doc:meta])*
+        $trait:ident for $request:ident {
+            $( $(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $field:ident = $value:expr; )*
+        }
+    ) => {
+        $(#[$trait_doc])*
+        pub trait $trait: HasOperation<Operation = $request> + Sized {
+            $(
+                $(#[$doc])*
+                fn $name(mut self, $arg: $ty) -> Self {
+                    self.operation_mut().$field = $value;
+                    self
+                }
+            )*
+        }
+
+        impl<T: HasOperation<Operation = $request>> $trait for T {}
     };
 }
 
@@ -156,6 +185,14 @@ impl Operation for CreateAffiliate {
     }
 }
 
+setters!(
+    /// The setters of `POST affiliate` ([`CreateAffiliate`]).
+    CreateAffiliateSetters for CreateAffiliate {
+        /// Chooses the affiliate id: starts with a letter, 3 to 12 letters or digits, unique.
+        affiliate_id(affiliate_id: impl Into<String>) => affiliate_id = Some(affiliate_id.into());
+    }
+);
+
 impl Operation for RegisterBot {
     endpoint!(POST "bot", NotIdempotent => RegisteredBot);
 
@@ -211,6 +248,22 @@ impl Operation for ListMembers {
     }
 }
 
+setters!(
+    /// The setters of `GET members` ([`ListMembers`]).
+    ListMembersSetters for ListMembers {
+        /// Only this member's memberships.
+        member_id(member_id: i64) => member_id = Some(member_id);
+        /// Only memberships of this plan.
+        plan_id(plan_id: i64) => plan_id = Some(plan_id);
+        /// Only memberships of this project.
+        project_id(project_id: i64) => project_id = Some(project_id);
+        /// Page size, 1 to 1000 (the service's default is 100).
+        limit(limit: u32) => limit = Some(limit);
+        /// Results to skip.
+        offset(offset: u64) => offset = Some(offset);
+    }
+);
+
 paginated!(ListMembers);
 
 impl Operation for CreateAccessToken {
@@ -229,6 +282,14 @@ impl Operation for CreateAccessToken {
         json_body(&body)
     }
 }
+
+setters!(
+    /// The setters of `POST members/accessToken` ([`CreateAccessToken`]).
+    CreateAccessTokenSetters for CreateAccessToken {
+        /// Ties the token to a member who has used the bot.
+        member_id(member_id: i64) => member_id = Some(member_id);
+    }
+);
 
 // ---- orders ----------------------------------------------------------------------------------
 
@@ -262,6 +323,26 @@ impl Operation for ListOrders {
             .finish()
     }
 }
+
+setters!(
+    /// The setters of `GET orders` ([`ListOrders`]).
+    ListOrdersSetters for ListOrders {
+        /// Only this member's orders.
+        member_id(member_id: i64) => member_id = Some(member_id);
+        /// Only orders of this plan.
+        plan_id(plan_id: i64) => plan_id = Some(plan_id);
+        /// Only orders of this project.
+        project_id(project_id: i64) => project_id = Some(project_id);
+        /// Only orders in this status.
+        order_status(status: OrderStatus) => order_status = Some(status);
+        /// Converts the amounts into this currency (one of the 13 documented).
+        currency(currency: Currency) => currency = Some(currency);
+        /// Page size, 1 to 100 (the service's default is 100).
+        limit(limit: u32) => limit = Some(limit);
+        /// Results to skip.
+        offset(offset: u64) => offset = Some(offset);
+    }
+);
 
 paginated!(ListOrders);
 
@@ -361,6 +442,24 @@ impl Operation for CreateOrder {
     }
 }
 
+setters!(
+    /// The setters of `POST orders` ([`CreateOrder`]).
+    CreateOrderSetters for CreateOrder {
+        /// The member who pays.
+        member_id(member_id: i64) => member_id = Some(member_id);
+        /// The payer's email (required by Paystack and other gateways that say so in
+        /// `GET paymentMethods`).
+        email(email: impl Into<String>) => email = Some(email.into());
+        /// The crypto token: `TOKEN.NETWORK` (`"USDT.MATIC"`, required by CryptoNoKYC) or a bare
+        /// `TOKEN` (`"USDT"`, BinancePay).
+        token(token: impl Into<String>) => token = Some(token.into());
+        /// Where the payer lands after paying (gateways that support it, such as Stripe).
+        return_url(url: impl Into<String>) => return_url = Some(url.into());
+        /// Where the payer lands after cancelling.
+        cancel_url(url: impl Into<String>) => cancel_url = Some(url.into());
+    }
+);
+
 impl Operation for CountOrders {
     endpoint!(GET "orders/count", Idempotent => Vec<PeriodRevenue>);
 
@@ -386,6 +485,18 @@ impl Operation for CountOrders {
     }
 }
 
+setters!(
+    /// The setters of `GET orders/count` ([`CountOrders`]).
+    CountOrdersSetters for CountOrders {
+        /// Day, month or year (the service's default is month).
+        interval_unit(unit: IntervalUnit) => interval_unit = Some(unit);
+        /// How many periods, at least 1 (the service's default is 1).
+        interval_count(count: u32) => interval_count = Some(count);
+        /// The report's currency (one of the 13 documented).
+        currency(currency: Currency) => currency = Some(currency);
+    }
+);
+
 // ---- payment methods, plans, projects, reports -----------------------------------------------
 
 impl Operation for ListPaymentMethods {
@@ -409,6 +520,19 @@ impl Operation for GetPaymentMethodsReport {
     }
 }
 
+/// The setters of `GET paymentMethods/report` ([`GetPaymentMethodsReport`]).
+pub trait GetPaymentMethodsReportSetters:
+    HasOperation<Operation = GetPaymentMethodsReport> + Sized
+{
+    /// The report's currency (one of the 13 documented; default: the bot's, else EUR).
+    fn currency(mut self, currency: Currency) -> Self {
+        self.operation_mut().0.currency = Some(currency);
+        self
+    }
+}
+
+impl<T: HasOperation<Operation = GetPaymentMethodsReport>> GetPaymentMethodsReportSetters for T {}
+
 impl Operation for ListPlans {
     endpoint!(GET "plans", Idempotent => Vec<Plan>);
 
@@ -427,6 +551,20 @@ impl Operation for ListPlans {
             .finish()
     }
 }
+
+setters!(
+    /// The setters of `GET plans` ([`ListPlans`]).
+    ListPlansSetters for ListPlans {
+        /// Only this plan.
+        plan_id(plan_id: i64) => plan_id = Some(plan_id);
+        /// Only plans of this project.
+        project_id(project_id: i64) => project_id = Some(project_id);
+        /// Page size, 1 to 100 (the service's default is 100).
+        limit(limit: u32) => limit = Some(limit);
+        /// Results to skip.
+        offset(offset: u64) => offset = Some(offset);
+    }
+);
 
 paginated!(ListPlans);
 
@@ -503,6 +641,18 @@ impl Operation for CreatePlan {
     }
 }
 
+setters!(
+    /// The setters of `POST plans` ([`CreatePlan`]).
+    CreatePlanSetters for CreatePlan {
+        /// A trial period in the duration form (`"7 days"`).
+        trial(trial: impl ToString) => plan_trial = Some(trial.to_string());
+        /// The project the plan belongs to.
+        project_id(project_id: i64) => plan_project_id = Some(project_id);
+        /// The plan's options (recurring, newcomers, singleuse, ...).
+        options(options: NewPlanOptions) => options = Some(options);
+    }
+);
+
 impl Operation for GetPlansReport {
     endpoint!(GET "plans/report", Idempotent => Vec<PlanReport>);
 
@@ -514,6 +664,17 @@ impl Operation for GetPlansReport {
         report_query(&self.0)
     }
 }
+
+/// The setters of `GET plans/report` ([`GetPlansReport`]).
+pub trait GetPlansReportSetters: HasOperation<Operation = GetPlansReport> + Sized {
+    /// The report's currency (one of the 13 documented; default: the bot's, else EUR).
+    fn currency(mut self, currency: Currency) -> Self {
+        self.operation_mut().0.currency = Some(currency);
+        self
+    }
+}
+
+impl<T: HasOperation<Operation = GetPlansReport>> GetPlansReportSetters for T {}
 
 impl Operation for ListProjects {
     endpoint!(GET "projects", Idempotent => Vec<Project>);
@@ -531,6 +692,18 @@ impl Operation for ListProjects {
             .finish()
     }
 }
+
+setters!(
+    /// The setters of `GET projects` ([`ListProjects`]).
+    ListProjectsSetters for ListProjects {
+        /// Only this project.
+        project_id(project_id: i64) => project_id = Some(project_id);
+        /// Page size, 1 to 100 (the service's default is 100).
+        limit(limit: u32) => limit = Some(limit);
+        /// Results to skip.
+        offset(offset: u64) => offset = Some(offset);
+    }
+);
 
 paginated!(ListProjects);
 
@@ -560,6 +733,14 @@ impl Operation for GetRevenue {
             .finish()
     }
 }
+
+setters!(
+    /// The setters of `GET revenue` ([`GetRevenue`]).
+    GetRevenueSetters for GetRevenue {
+        /// The report's currency (one of the 13 documented).
+        currency(currency: Currency) => currency = Some(currency);
+    }
+);
 
 impl Operation for CountUsers {
     endpoint!(GET "users/count", Idempotent => UsersCount);

@@ -9,8 +9,8 @@
 
 #[doc(no_inline)]
 pub use crate::error::TgmembershipErrorExt;
-// Every setter trait (the module holds nothing else), so a new one needs no line here.
+// Every setter trait (the module's only public items), so a new one needs no line here.
 #[doc(no_inline)]
-pub use crate::setters::*;
+pub use crate::operation::*;
 #[doc(no_inline)]
 pub use tg_common::prelude::*;

@@ -44,7 +44,7 @@ impl Rendered {
     }
 }
 
-pub(crate) use crate::setters::*;
+pub(crate) use crate::operation::*;
 
 /// `.render()` on a request value, as the builder renders it.
 pub(crate) trait Render: Operation<Client = Client> {

@@ -14,8 +14,9 @@
 //! - every method as a [`tg_common::Operation`] (its name, path, idempotency and
 //!   priority as constants; checks, body, decoding), including the forwarding methods
 //!   ([`OnTelegramWebhook`], ...) and [`SambotForward`] for forwarded payloads.
-//! - [`setters`]: the optional fields of each request, one trait per request type, for the
-//!   request value and its builder alike; [`prelude`] imports them.
+//! - the optional fields of each request as one setter trait per request type, beside its
+//!   operation ([`AddEventSetters`], ...), for the request value and its builder alike;
+//!   [`prelude`] imports them.
 //! - Models (at the root: [`AddEvent`], [`UserInfo`], ...): the objects and request bodies of every method, with wire-exact encoding
 //!   (user ids as strings, amounts as exact JSON numbers, unset fields omitted).
 //! - [`envelope`]: the `OK` / `error` response envelope, decoded into an [`OkAnswer`](envelope::OkAnswer) or a
@@ -42,7 +43,6 @@ mod limits;
 mod model;
 mod operation;
 mod poll;
-pub mod setters;
 pub mod start_param;
 mod update_filter;
 pub mod validate;
@@ -58,14 +58,9 @@ pub use forward_queue::{
     QUEUE_MAX_RATE_WAIT, Submission,
 };
 pub use limits::{DEFAULT_QUOTAS, DEFAULT_RESERVED_PERCENT, GOAL_WINDOW};
-pub use model::{
-    AUTO_DETECT, AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
-    SendReachGoal, StartValue, User, UserDidStartBot, UserInfo,
-};
-pub use operation::{
-    MyBothelpWasStarted, OnSendPulseEvent, OnTelegramWebhook, OnToolsyEvent, SambotForward,
-    WinWinWasStarted,
-};
+pub use model::*;
+// The forwarding operations and every request type's setter trait.
+pub use operation::*;
 #[cfg(feature = "teloxide")]
 pub use poll::TeloxideListener;
 pub use poll::{

@@ -19,6 +19,12 @@
 //! [`Priority::Reserved`] (the share of each window kept from background calls is theirs),
 //! `add_event` and `send_reach_goal` [`Priority::Background`], `get_user_info`
 //! [`Priority::Interactive`] (a caller waits for it).
+//!
+//! Each request type's optional fields follow its operation, as a setter trait implemented for
+//! every [`HasOperation`] of it, so the same setter works on the request value
+//! (`AddEvent::new(..).amount(..)`) and on its builder (`client.add_event(..).amount(..)`). A
+//! new method is its request type (in `model/`, or here for a forwarded payload), its operation
+//! and setters here, and its method on the client in `client/mod.rs`.
 
 use bytes::Bytes;
 use http::Method;
@@ -26,12 +32,16 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tg_common::limit::Priority;
 use tg_common::transport::RequestPath;
-use tg_common::{Error, Idempotency, Operation, RawResponse, Secret};
+use std::time::SystemTime;
+
+use rust_decimal::Decimal;
+use tg_common::{Error, HasOperation, Idempotency, Operation, RawResponse, Secret};
 
 use crate::client::Client;
 use crate::envelope::{self, OkAnswer};
 use crate::forward::{RawJson, RawUpdate, SambotEncoding, sambot_body};
 use crate::model::{
+    EventResult, Label, StartValue, unix_seconds,
     AddEvent, EventResult, GetUserInfo, MyBotWasStarted, MyBotWasStopped, SendReachGoal,
     UserDidStartBot, UserInfo,
 };
@@ -108,6 +118,22 @@ impl Operation for MyBotWasStopped {
     }
 }
 
+/// The optional fields of `my_bot_was_stopped`.
+pub trait MyBotWasStoppedSetters: HasOperation<Operation = MyBotWasStopped> + Sized {
+    /// When the user blocked the bot, in unix seconds (default: now, on the server's clock).
+    fn date(mut self, unix_seconds: i64) -> Self {
+        self.operation_mut().date = Some(unix_seconds);
+        self
+    }
+
+    /// When the user blocked the bot (truncated to seconds).
+    fn date_at(self, at: SystemTime) -> Self {
+        self.date(unix_seconds(at))
+    }
+}
+
+impl<T: HasOperation<Operation = MyBotWasStopped>> MyBotWasStoppedSetters for T {}
+
 impl Operation for UserDidStartBot {
     tgtrack_method!("user_did_start_bot", Reserved, NotIdempotent => serde_json::Value);
 
@@ -138,6 +164,35 @@ impl Operation for UserDidStartBot {
     }
 }
 
+/// The optional fields of `user_did_start_bot`.
+pub trait UserDidStartBotSetters: HasOperation<Operation = UserDidStartBot> + Sized {
+    /// The user's last name.
+    fn last_name(mut self, last_name: impl Into<String>) -> Self {
+        self.operation_mut().last_name = Some(last_name.into());
+        self
+    }
+
+    /// The user's Telegram username.
+    fn username(mut self, username: impl Into<String>) -> Self {
+        self.operation_mut().username = Some(username.into());
+        self
+    }
+
+    /// The user's full name.
+    fn full_name(mut self, full_name: impl Into<String>) -> Self {
+        self.operation_mut().full_name = Some(full_name.into());
+        self
+    }
+
+    /// The `start` parameter the bot was started with.
+    fn start_value(mut self, start_value: impl Into<StartValue>) -> Self {
+        self.operation_mut().start_value = Some(start_value.into());
+        self
+    }
+}
+
+impl<T: HasOperation<Operation = UserDidStartBot>> UserDidStartBotSetters for T {}
+
 impl Operation for SendReachGoal {
     tgtrack_method!("send_reach_goal", Background, NotIdempotent => serde_json::Value);
 
@@ -158,6 +213,23 @@ impl Operation for SendReachGoal {
         encode(self)
     }
 }
+
+/// The optional fields of `send_reach_goal`.
+pub trait SendReachGoalSetters: HasOperation<Operation = SendReachGoal> + Sized {
+    /// When the user subscribed or started the bot, in unix seconds: a goal more than
+    /// [`GOAL_WINDOW`](crate::GOAL_WINDOW) later is refused as expired, nothing sent. Never sent.
+    fn started_at(mut self, unix_seconds: i64) -> Self {
+        self.operation_mut().started_at = Some(unix_seconds);
+        self
+    }
+
+    /// When the user subscribed or started the bot (truncated to seconds).
+    fn started_at_time(self, at: SystemTime) -> Self {
+        self.started_at(unix_seconds(at))
+    }
+}
+
+impl<T: HasOperation<Operation = SendReachGoal>> SendReachGoalSetters for T {}
 
 impl Operation for AddEvent {
     tgtrack_method!("add_event", Background, NotIdempotent => serde_json::Value);
@@ -194,6 +266,52 @@ impl Operation for AddEvent {
         encode(self)
     }
 }
+
+/// The optional fields of `add_event`.
+pub trait AddEventSetters: HasOperation<Operation = AddEvent> + Sized {
+    /// The step's result (default: [`EventResult::InProgress`], on the server).
+    fn result(mut self, result: EventResult) -> Self {
+        self.operation_mut().event_result = Some(result);
+        self
+    }
+
+    /// When the event happened, in unix seconds (default: now, on the server's clock).
+    fn date(mut self, unix_seconds: i64) -> Self {
+        self.operation_mut().date = Some(unix_seconds);
+        self
+    }
+
+    /// When the event happened (truncated to seconds).
+    fn date_at(self, at: SystemTime) -> Self {
+        self.date(unix_seconds(at))
+    }
+
+    /// A goal forwarded to the user's ad system (within 21 days of the start).
+    fn conversion_target(mut self, target: impl Into<String>) -> Self {
+        self.operation_mut().conversion_target = Some(target.into());
+        self
+    }
+
+    /// An amount: positive for revenue, negative for cost; sent with exactly these digits.
+    fn amount(mut self, amount: Decimal) -> Self {
+        self.operation_mut().amount = Some(amount);
+        self
+    }
+
+    /// One more analytics label.
+    fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.operation_mut().labels.push(Label::new(name, value));
+        self
+    }
+
+    /// More analytics labels.
+    fn labels(mut self, labels: impl IntoIterator<Item = Label>) -> Self {
+        self.operation_mut().labels.extend(labels);
+        self
+    }
+}
+
+impl<T: HasOperation<Operation = AddEvent>> AddEventSetters for T {}
 
 impl Operation for GetUserInfo {
     tgtrack_method!(facts "get_user_info", Interactive, Idempotent => UserInfo);
@@ -303,6 +421,18 @@ impl Operation for SambotForward {
         Ok(Some(self.body()))
     }
 }
+
+/// The optional field of `sambot_on_tg_webhook`.
+pub trait SambotForwardSetters: HasOperation<Operation = SambotForward> + Sized {
+    /// How the update is carried in `webhook` (default: [`SambotEncoding::Object`], the
+    /// update's bytes embedded verbatim).
+    fn encoding(mut self, encoding: SambotEncoding) -> Self {
+        self.operation_mut().encoding = encoding;
+        self
+    }
+}
+
+impl<T: HasOperation<Operation = SambotForward>> SambotForwardSetters for T {}
 
 #[cfg(test)]
 mod tests {

@@ -17,7 +17,7 @@
 #[doc(no_inline)]
 pub use crate::error::TgtrackErrorExt;
 #[doc(no_inline)]
-pub use crate::setters::{
+pub use crate::operation::{
     AddEventSetters, MyBotWasStoppedSetters, SambotForwardSetters, SendReachGoalSetters,
     UserDidStartBotSetters,
 };

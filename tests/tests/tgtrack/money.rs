@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use tgtrack_client::AddEvent;
-use tgtrack_client::setters::AddEventSetters;
+use tgtrack_client::AddEventSetters;
 
 fn wire_amount(amount: &str) -> String {
     let event = AddEvent::new(1, "sale").amount(Decimal::from_str(amount).unwrap());

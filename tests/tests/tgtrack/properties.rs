@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::value::RawValue;
-use tgtrack_client::setters::AddEventSetters;
+use tgtrack_client::AddEventSetters;
 use tgtrack_client::start_param::{is_valid_start_param, start_param};
 use tgtrack_client::{AddEvent, RawUpdate, TrackedKind, is_tracked_update};
 use tgtrack_client::{SambotEncoding, sambot_body};

@@ -14,7 +14,7 @@ use tg_mock::MockServer;
 use tga_client::TgaErrorExt;
 use tgmembership_client::TgmembershipErrorExt;
 use tgtrack_client::TgtrackErrorExt;
-use tgtrack_client::setters::AddEventSetters;
+use tgtrack_client::AddEventSetters;
 
 #[tokio::test(start_paused = true)]
 async fn tga_through_its_own_reexports() {

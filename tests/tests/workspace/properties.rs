@@ -27,7 +27,7 @@ use tgmembership_client::{
     ListProjects, NewPlanOptions, Newcomers, OrderStatus, PaymentGateway, PlanDuration,
     RegisterBot, ReportQuery, RevenueDirection, SetWebhook, SingleUse,
 };
-use tgtrack_client::setters::AddEventSetters;
+use tgtrack_client::AddEventSetters;
 use tgtrack_client::{
     AddEvent, EventResult, GetUserInfo, Label, Mode, MyBotWasStarted, MyBotWasStopped,
     SendReachGoal, StartValue, UserDidStartBot,

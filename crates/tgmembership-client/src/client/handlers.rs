@@ -1,6 +1,6 @@
 //! One handler per resource, returned by the [`Client`] accessors (`client.plans()`); each
 //! method starts the [`RequestBuilder`] of one endpoint, whose optional parameters are set
-//! through the setter traits of [`crate::setters`].
+//! through its setter trait (`ListPlansSetters`, ...).
 
 use rust_decimal::Decimal;
 use tg_common::{RequestBuilder, Secret};

@@ -23,15 +23,7 @@ use tg_common::{ClientHandle, HandleClient};
 use tg_common::{Core, Error, Operation, RequestBuilder, Secret};
 
 pub use builder::ClientBuilder;
-pub use handlers::{
-    AffiliatesHandler, BotsHandler, CountOrdersBuilder, CountUsersBuilder, CouponsHandler,
-    CreateAccessTokenBuilder, CreateAffiliateBuilder, CreateOrderBuilder, CreatePlanBuilder,
-    DeleteWebhookBuilder, GetOrderBuilder, GetPaymentMethodsReportBuilder, GetPlansReportBuilder,
-    GetRevenueBuilder, ListCouponsBuilder, ListMembersBuilder, ListOrdersBuilder,
-    ListPaymentMethodsBuilder, ListPlansBuilder, ListProjectsBuilder, MembersHandler,
-    OrdersHandler, PaymentMethodsHandler, PlansHandler, ProjectsHandler, RegisterBotBuilder,
-    SetWebhookBuilder, UsersHandler, WebhooksHandler,
-};
+pub use handlers::*;
 
 use crate::PROVIDER;
 use crate::model::GetRevenue;

@@ -11,7 +11,7 @@ use tg_mock::{FixedReply, MockServer, Reply};
 
 use super::*;
 use crate::model::PaymentGateway;
-use crate::setters::*;
+use crate::operation::*;
 
 const KEY: &str = "sk_unit_4f9a2b";
 

@@ -31,7 +31,7 @@ pub use enums::{
     PaymentGatewayName, RevenueDirection, SingleUse,
 };
 pub use member::{ListMembers, Member, Membership};
-pub use money::Money;
+pub(crate) use money::Money;
 pub use order::{CreateOrder, CreatedOrder, CryptoToken, GetOrder, ListOrders, Order};
 pub use payment_method::{ListPaymentMethods, PaymentMethod, TokenOption};
 pub use plan::{

@@ -119,7 +119,7 @@ impl Client {
     }
 
     /// `my_bot_was_stopped`: this user blocked the bot (dated now by the server unless
-    /// [`MyBotWasStoppedSetters::date`](crate::setters::MyBotWasStoppedSetters::date) is set).
+    /// [`MyBotWasStoppedSetters::date`](crate::MyBotWasStoppedSetters::date) is set).
     pub fn my_bot_was_stopped(&self, user_id: i64) -> RequestBuilder<MyBotWasStopped> {
         self.request(MyBotWasStopped::new(user_id))
     }
