@@ -28,13 +28,13 @@ use tg_common::{Error, HasOperation, Idempotency, Operation, RawResponse};
 use crate::client::Client;
 use crate::envelope;
 use crate::model::{
-    NewPlanOptions, OrderStatus, AccessToken, Affiliate, CountOrders, CountUsers, Coupon, CreateAccessToken, CreateAffiliate,
+    AccessToken, Affiliate, CountOrders, CountUsers, Coupon, CreateAccessToken, CreateAffiliate,
     CreateOrder, CreatePlan, CreatedOrder, CryptoToken, Currency, DeleteWebhook, GetOrder,
     GetPaymentMethodsReport, GetPlansReport, GetRevenue, IntervalUnit, ListCoupons, ListMembers,
-    ListOrders, ListPaymentMethods, ListPlans, ListProjects, Member, Order, PaymentGateway,
-    PaymentMethod, PaymentMethodReport, PeriodRevenue, Plan, PlanDuration, PlanReport, Project,
-    RegisterBot, RegisteredBot, ReportQuery, RevenueSummary, SetWebhook, UsersCount, Webhook,
-    WebhookDeleted,
+    ListOrders, ListPaymentMethods, ListPlans, ListProjects, Member, NewPlanOptions, Order,
+    OrderStatus, PaymentGateway, PaymentMethod, PaymentMethodReport, PeriodRevenue, Plan,
+    PlanDuration, PlanReport, Project, RegisterBot, RegisteredBot, ReportQuery, RevenueSummary,
+    SetWebhook, UsersCount, Webhook, WebhookDeleted,
 };
 use crate::validate;
 

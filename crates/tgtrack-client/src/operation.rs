@@ -30,9 +30,9 @@ use bytes::Bytes;
 use http::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::time::SystemTime;
 use tg_common::limit::Priority;
 use tg_common::transport::RequestPath;
-use std::time::SystemTime;
 
 use rust_decimal::Decimal;
 use tg_common::{Error, HasOperation, Idempotency, Operation, RawResponse, Secret};
@@ -41,9 +41,8 @@ use crate::client::Client;
 use crate::envelope::{self, OkAnswer};
 use crate::forward::{RawJson, RawUpdate, SambotEncoding, sambot_body};
 use crate::model::{
-    EventResult, Label, StartValue, unix_seconds,
-    AddEvent, EventResult, GetUserInfo, MyBotWasStarted, MyBotWasStopped, SendReachGoal,
-    UserDidStartBot, UserInfo,
+    AddEvent, EventResult, GetUserInfo, Label, MyBotWasStarted, MyBotWasStopped, SendReachGoal,
+    StartValue, UserDidStartBot, UserInfo, unix_seconds,
 };
 use crate::validate;
 

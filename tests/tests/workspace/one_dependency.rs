@@ -13,8 +13,8 @@ use std::time::Duration;
 use tg_mock::MockServer;
 use tga_client::TgaErrorExt;
 use tgmembership_client::TgmembershipErrorExt;
-use tgtrack_client::TgtrackErrorExt;
 use tgtrack_client::AddEventSetters;
+use tgtrack_client::TgtrackErrorExt;
 
 #[tokio::test(start_paused = true)]
 async fn tga_through_its_own_reexports() {

@@ -35,8 +35,9 @@ use crate::operation::{
 /// A TGTrack client for one API key. Cheap to clone: clones share the connection pool, the
 /// rate limiter and the retry budget.
 ///
-/// Every method returns a [`RequestBuilder`]: the optional fields are the setters of
-/// [`crate::setters`] (`use tgtrack_client::prelude::*;`), `.retry_unsafe()` and
+/// Every method returns a [`RequestBuilder`]: the optional fields are the setters of its
+/// request type ([`AddEventSetters`](crate::AddEventSetters), ...; `use
+/// tgtrack_client::prelude::*;`), `.retry_unsafe()` and
 /// `.max_rate_wait(..)` are per-call options, and `.send().await` (or `.await`) validates the
 /// input and sends it.
 ///
