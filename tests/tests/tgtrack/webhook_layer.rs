@@ -253,3 +253,64 @@ async fn with_the_daily_quota_spent_2000_starts_are_all_kept_then_delivered() {
     );
     assert_eq!(stats.outbox.backlog_entries, 0);
 }
+
+/// Starts and events waiting together for a spent day. 300 of each: the limiter re-places
+/// every waiting event for each start placed ahead of them, which grows with the square of the
+/// backlog (2,000 of each take minutes of CPU; noted in issue 23).
+const MIXED: i64 = 300;
+
+#[tokio::test(start_paused = true)]
+async fn with_the_daily_quota_spent_starts_and_events_wait_and_starts_take_most_calls() {
+    let bot = bot("key-spent-mixed", StatusCode::OK).await;
+    // Another client of the same key (one quota), whose events wait up to two days.
+    let client = Client::builder(bot.key)
+        .core(|c| c.with_loopback_url(bot.tgtrack_server.base_url()))
+        .max_rate_wait(Duration::from_secs(2 * 86_400))
+        .build()
+        .unwrap();
+    let limiter = tg_common::ProviderClient::core(&client)
+        .limiter()
+        .unwrap()
+        .clone();
+    limiter.pause(Duration::from_secs(86_400)).await;
+    let events: Vec<_> = (0..MIXED)
+        .map(|i| tokio::spawn(client.add_event(1_000 + i, "lesson").send()))
+        .collect();
+    let updates: Vec<String> = (1..=MIXED).map(start_update).collect();
+    for u in &updates {
+        assert_eq!(deliver(&bot, Some(SECRET), u).await, 200);
+    }
+    let stats = bot.queue.stats().await;
+    assert_eq!(
+        (stats.outbox.appended, stats.outbox.not_stored),
+        (MIXED as u64, 0),
+        "every start stored before its 200"
+    );
+    for e in events {
+        e.await.unwrap().unwrap();
+    }
+    let expected: Vec<Vec<u8>> = updates.iter().map(|u| u.as_bytes().to_vec()).collect();
+    assert_eq!(drained(&bot).await, expected, "every start, in order");
+    assert_eq!(bot.tgtrack.accepted_events(bot.key).len(), MIXED as usize);
+    // Once the day is over, starts take two calls of every three while any wait (the queue
+    // sends one at a time, in order; an event takes the slot while a start is in flight),
+    // though the events waited first.
+    let order: String = bot
+        .tgtrack_server
+        .requests()
+        .iter()
+        .map(|r| {
+            if r.path.ends_with("/add_event") {
+                'E'
+            } else {
+                'S'
+            }
+        })
+        .collect();
+    let last_start = order.rfind('S').unwrap();
+    let events_before = order[..last_start].matches('E').count() as i64;
+    assert!(
+        events_before <= MIXED / 2 + 2,
+        "{events_before} events went first: {order}"
+    );
+}
