@@ -9,6 +9,7 @@ use http_body_util::Full;
 use tracing::Instrument;
 
 use super::scrubbing;
+use super::uri_memo::UriMemo;
 use super::{Call, CoreConfig, RawResponse, Timeouts};
 use crate::error::{Error, ErrorKind, RateLimitOrigin, TimeoutPhase};
 use crate::limit::{DEFAULT_REMOTE_PAUSE, RateLimiter};
@@ -29,6 +30,7 @@ struct Inner {
     /// Scrubs the key from every response body (a server may echo the path in an error page).
     scrubber: KeyScrubber,
     base: BaseUrl,
+    uris: UriMemo,
     /// The base URL's host, for the `server.address` of spans and metrics.
     server: Arc<str>,
     transport: Transport,
@@ -78,6 +80,7 @@ impl Core {
                 scrubber: KeyScrubber::new(key),
                 server: Arc::from(base.host()),
                 base,
+                uris: UriMemo::default(),
                 transport,
                 limiter,
                 retry: config.retry,
@@ -166,10 +169,11 @@ impl Core {
                 )
                 .into_owned()
         });
-        let uri = self
-            .inner
-            .base
-            .join(std::mem::take(&mut call.target), call.query.as_deref())?;
+        let uri = self.inner.uris.join(
+            &self.inner.base,
+            std::mem::take(&mut call.target),
+            call.query.as_deref(),
+        )?;
         let policy = match call.max_attempts {
             Some(n) => RetryPolicy {
                 max_attempts: n,

@@ -16,6 +16,7 @@ mod config;
 mod executor;
 mod handle;
 mod scrubbing;
+mod uri_memo;
 
 pub use call::{Call, CallOptions, RawResponse};
 pub use config::{CoreConfig, DEFAULT_MAX_BODY, Timeouts};

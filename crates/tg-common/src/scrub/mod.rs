@@ -36,7 +36,14 @@ pub struct KeyScrubber {
     /// The forms of the key looked for: the key itself, then its base64 runs. None (an empty
     /// key): nothing is scrubbed.
     needles: Box<[Needle]>,
+    /// The bytes that can start a look: each needle's anchor as the text may hold it, `\`
+    /// and `%`. A short text holding none of them is passed over in one loop.
+    starts: [bool; 256],
 }
+
+/// Texts up to this long are checked with [`KeyScrubber::starts`] in one loop; longer ones with
+/// `memchr`, which is faster once its setup is paid.
+const SHORT_TEXT: usize = 64;
 
 impl std::fmt::Debug for KeyScrubber {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -52,9 +59,16 @@ impl KeyScrubber {
         let runs = base64::runs(key)
             .into_iter()
             .filter_map(|run| Needle::new(run, Form::Base64));
-        KeyScrubber {
-            needles: raw.into_iter().chain(runs).collect(),
+        let needles: Box<[Needle]> = raw.into_iter().chain(runs).collect();
+        let mut starts = [false; 256];
+        for byte in needles
+            .iter()
+            .flat_map(Needle::anchor_sources)
+            .chain([b'\\', b'%'])
+        {
+            starts[usize::from(byte)] = true;
         }
+        KeyScrubber { needles, starts }
     }
 
     /// `body` with every echo of the key replaced by the mask; `body` itself (no copy) when it
@@ -85,6 +99,9 @@ impl KeyScrubber {
     /// The merged spans of the original text that hold the key, or `None` when there are none.
     fn spans(&self, text: &[u8]) -> Option<Vec<(usize, usize)>> {
         if self.needles.is_empty() || text.is_empty() {
+            return None;
+        }
+        if text.len() <= SHORT_TEXT && !text.iter().any(|&b| self.starts[usize::from(b)]) {
             return None;
         }
         // Without escapes, every byte of the text is a unit: a needle whose rarest byte is
@@ -206,6 +223,26 @@ mod tests {
         );
         assert_eq!(scrub("s3cr3tkey", "s3cr3tkey"), MASK);
         assert_eq!(scrub("s3cr3tkey", "s3cr3tke"), "s3cr3tke");
+    }
+
+    #[test]
+    fn short_texts_are_looked_at_in_every_form() {
+        let key = "Sk:Live_42";
+        let scrubber = KeyScrubber::new(&Secret::new(key));
+        // Each at most SHORT_TEXT bytes: the one-loop look must not pass any of them over.
+        for echo in [
+            "Sk:Live_42",
+            "sK:LIVE_42",
+            "Sk%3ALive_42",
+            "\\u0053k:Live_42",
+            "U2s6TGl2ZV80Mg",
+            "xU2s6TGl2ZV80Mg==",
+        ] {
+            let text = format!("{{\"e\":\"{echo}\"}}");
+            assert!(text.len() <= SHORT_TEXT);
+            assert!(scrubber.finds(text.as_bytes()), "{text}");
+        }
+        assert!(!scrubber.finds(b"{\"status\":\"OK\",\"mode\":\"production\"}"));
     }
 
     #[test]

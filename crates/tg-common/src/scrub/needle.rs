@@ -55,8 +55,13 @@ impl Needle {
 
     /// Whether `text` holds the needle's rarest byte in any form it can be echoed in unescaped.
     pub(super) fn anchored(&self, text: &[u8]) -> bool {
-        let [a, b] = base64::sources(self.canonical[self.anchor]);
+        let [a, b] = self.anchor_sources();
         memchr::memchr2(a, b, text).is_some()
+    }
+
+    /// The two bytes the text may hold for this needle's rarest byte.
+    pub(super) fn anchor_sources(&self) -> [u8; 2] {
+        base64::sources(self.canonical[self.anchor])
     }
 
     /// Adds the spans of `text` that hold this needle to `out`. `canonical` is `text` with every

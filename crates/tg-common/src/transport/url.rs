@@ -259,6 +259,9 @@ pub struct RequestPath {
     /// span, so that copying a path copies no list (a path holds one key at most in practice;
     /// with two, the plain segments between them are masked too).
     secret: Option<Range<usize>>,
+    /// Made by [`RequestPath::with_plain_path`] and not changed since: the same for every call
+    /// of its operation (its URI may be kept).
+    constant: bool,
 }
 
 impl RequestPath {
@@ -267,6 +270,7 @@ impl RequestPath {
         RequestPath {
             encoded: String::new(),
             secret: None,
+            constant: false,
         }
     }
 
@@ -280,11 +284,23 @@ impl RequestPath {
         RequestPath {
             encoded,
             secret: self.secret.clone(),
+            constant: true,
         }
+    }
+
+    /// Whether this path is an operation's constant path (see [`RequestPath::with_plain_path`]).
+    pub(crate) fn is_constant(&self) -> bool {
+        self.constant
+    }
+
+    /// The encoded path (it holds the key: never format it).
+    pub(crate) fn encoded(&self) -> &str {
+        &self.encoded
     }
 
     /// Appends `/` and `seg` percent-encoded; returns where the segment starts.
     fn push(&mut self, seg: &str) -> usize {
+        self.constant = false;
         if self.encoded.capacity() == 0 {
             self.encoded.reserve(64);
         }
