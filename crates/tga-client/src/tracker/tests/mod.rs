@@ -173,6 +173,39 @@ async fn drop_policy_drops_and_counts() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_waiting_track_resumes_as_soon_as_room_is_made() {
+    let sender = Arc::new(Recorder::gated());
+    let tracker = Tracker::start(
+        Arc::clone(&sender),
+        config()
+            .with_max_batch(1)
+            .with_max_in_flight(1)
+            .with_queue_capacity(2)
+            .with_max_wait(Duration::from_secs(120)),
+    )
+    .unwrap();
+    // As in `wait_policy_waits_for_room`: one in flight, then the queue is full.
+    track_all(&tracker, 0..4).await;
+    settle().await;
+    let waiting = tokio::spawn({
+        let tracker = tracker.clone();
+        async move {
+            tracker.track(&event(4)).await.unwrap();
+            tokio::time::Instant::now()
+        }
+    });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(!waiting.is_finished());
+    let released = tokio::time::Instant::now();
+    sender.release(1);
+    // Signalled by the acknowledgement, not found by polling (which waited 20 ms a try).
+    assert_eq!(waiting.await.unwrap(), released);
+    sender.release(100);
+    tracker.flush().await.unwrap();
+    assert_eq!(sender.delivered(), vec![0, 1, 2, 3, 4]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn wait_policy_waits_for_room() {
     let sender = Arc::new(Recorder::gated());
     let tracker = Tracker::start(
