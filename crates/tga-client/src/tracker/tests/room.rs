@@ -1,5 +1,5 @@
-//! Room in the queue, in virtual time: `track` waits at most `max_wait`, and the queue is
-//! bounded by bytes as well as by count.
+//! Room in the queue, in virtual time: `track` waits for room (resuming at the acknowledgement
+//! that makes it) at most `max_wait`, and the queue is bounded by bytes as well as by count.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,8 +16,9 @@ fn event_len() -> usize {
     event(0).encode().unwrap().len()
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_full_queue_makes_track_wait_at_most_max_wait() {
+/// A tracker over a held-back sender whose queue (two events, batches of one, one in flight)
+/// is full: events 0 to 3 tracked (one in flight, one cut and waiting for a slot, two queued).
+async fn full_queue(max_wait: Duration) -> (Arc<Recorder>, Tracker) {
     let sender = Arc::new(Recorder::gated());
     let tracker = Tracker::start(
         Arc::clone(&sender),
@@ -25,12 +26,17 @@ async fn a_full_queue_makes_track_wait_at_most_max_wait() {
             .with_max_batch(1)
             .with_max_in_flight(1)
             .with_queue_capacity(2)
-            .with_max_wait(Duration::from_secs(3)),
+            .with_max_wait(max_wait),
     )
     .unwrap();
-    // One in flight, one cut and waiting for a slot, two queued.
     track_all(&tracker, 0..4).await;
     settle().await;
+    (sender, tracker)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_full_queue_makes_track_wait_at_most_max_wait() {
+    let (sender, tracker) = full_queue(Duration::from_secs(3)).await;
     let start = Instant::now();
     // Without a maximum wait the call would wait for as long as the sender is held.
     let tracked = tokio::time::timeout(Duration::from_secs(600), tracker.track(&event(4))).await;
@@ -153,4 +159,51 @@ async fn a_caller_waiting_for_room_is_answered_closed_at_shutdown() {
     assert!(Instant::now() - start <= Duration::from_secs(1));
     let back = shut.unwrap_err().report().unwrap().undelivered.len();
     assert_eq!(back, fits);
+}
+
+#[tokio::test(start_paused = true)]
+async fn wait_policy_waits_for_room() {
+    let (sender, tracker) = full_queue(Duration::from_secs(120)).await;
+    let waiting = tokio::spawn({
+        let tracker = tracker.clone();
+        async move { tracker.track(&event(4)).await }
+    });
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert!(
+        !waiting.is_finished(),
+        "track must wait while the queue is full"
+    );
+    assert!(matches!(
+        tracker.try_track(&event(99)),
+        Err(TrackError::Dropped)
+    ));
+    // One in flight; three wait (the batch being filled is no longer cut apart from them).
+    assert_eq!(tracker.queue_len(), 3);
+    sender.release(100);
+    waiting.await.unwrap().unwrap();
+    tracker.flush().await.unwrap();
+    assert_eq!(sender.delivered(), vec![0, 1, 2, 3, 4]);
+    let stats = tracker.stats();
+    assert_eq!((stats.dropped, stats.sent), (1, 5));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_waiting_track_resumes_as_soon_as_room_is_made() {
+    let (sender, tracker) = full_queue(Duration::from_secs(120)).await;
+    let waiting = tokio::spawn({
+        let tracker = tracker.clone();
+        async move {
+            tracker.track(&event(4)).await.unwrap();
+            tokio::time::Instant::now()
+        }
+    });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(!waiting.is_finished());
+    let released = tokio::time::Instant::now();
+    sender.release(1);
+    // Signalled by the acknowledgement, not found by polling (which waited 20 ms a try).
+    assert_eq!(waiting.await.unwrap(), released);
+    sender.release(100);
+    tracker.flush().await.unwrap();
+    assert_eq!(sender.delivered(), vec![0, 1, 2, 3, 4]);
 }
