@@ -47,32 +47,36 @@ mod test_support;
 pub use client::*;
 pub use error::{TgmembershipApiError, TgmembershipErrorExt};
 pub use events::{DonationEvent, MembershipEvent, OrderEvent, TypedEvent};
+// Request types and answers, and the `money` module (the only path of `Money` and the money
+// helpers: rounding, the decimal string format, serde adapters).
 pub use model::*;
-// The setter traits (operation.rs holds no other public item).
-pub use operation::*;
-// The money type of prices and reports.
-pub use rust_decimal::{self, Decimal};
-// What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.
-#[cfg(feature = "redis")]
-pub use tg_common::limit::{FailMode, RedisConfig};
-// What this crate's API takes and returns from `tg-common`, so it is the only dependency.
-// The money helpers (rounding, the decimal string format, serde adapters) and `Money`.
 pub use nonce::{
     DEFAULT_NONCE_CAPACITY, DeliveryClaim, MemoryNonceStore, NonceState, NonceStore,
     NonceStoreError, NonceStoreErrorKind, StoreFuture,
 };
 #[cfg(feature = "redis")]
 pub use nonce::{DEFAULT_REDIS_TIMEOUT, RedisNonceStore};
-pub use tg_common::{
-    ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RequestBuilder, RetryPolicy,
-    RetrySafety, Secret, Timeouts,
-};
-pub use tg_common::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
+// The setter traits (operation.rs holds no other public item).
+pub use operation::*;
 pub use webhook::{
     DEFAULT_LEASE, DEFAULT_TOLERANCE, MIN_SECRET_LEN, NONCE_HEADER, SIGNATURE_HEADER,
     STORE_RETRY_AFTER, SignatureHeader, WebhookError, WebhookEvent, WebhookEventKind,
     WebhookSecretError, WebhookVerifier, sign,
 };
+
+// The money type of prices and reports.
+pub use rust_decimal::{self, Decimal};
+
+// What `ClientBuilder::shared_limiter` takes, so this crate is the only dependency.
+#[cfg(feature = "redis")]
+pub use tg_common::limit::{FailMode, RedisConfig};
+
+// What this crate's API takes and returns from `tg-common`, so it is the only dependency.
+pub use tg_common::{
+    ApiError, CoreConfig, Error, ErrorKind, Quota, RateLimiter, RequestBuilder, RetryPolicy,
+    RetrySafety, Secret, Timeouts,
+};
+pub use tg_common::{Context, RateLimitOrigin, TimeoutPhase, TransportKind};
 
 pub mod prelude;
 
