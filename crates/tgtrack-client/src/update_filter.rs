@@ -58,6 +58,29 @@ pub fn is_tracked_update(raw: &[u8]) -> Option<TrackedKind> {
     None
 }
 
+/// The chat of an update's `message` or `my_chat_member` (for a tracked update, the user's
+/// private chat), so one chat's updates are forwarded one at a time, in order; `None` without
+/// one (or with an id beyond 64 bits).
+pub(crate) fn chat_of(raw: &[u8]) -> Option<i64> {
+    #[derive(Deserialize)]
+    struct Of {
+        #[serde(default)]
+        message: Option<InChat>,
+        #[serde(default)]
+        my_chat_member: Option<InChat>,
+    }
+    #[derive(Deserialize)]
+    struct InChat {
+        chat: ChatId,
+    }
+    #[derive(Deserialize)]
+    struct ChatId {
+        id: i64,
+    }
+    let of: Of = serde_json::from_slice(raw).ok()?;
+    Some(of.message.or(of.my_chat_member)?.chat.id)
+}
+
 #[derive(Deserialize)]
 struct Update {
     #[serde(default)]
@@ -127,6 +150,18 @@ mod tests {
         Some(TrackedKind::Start {
             param: param.map(str::to_owned),
         })
+    }
+
+    #[test]
+    fn the_chat_of_a_start_and_of_a_block_is_the_users() {
+        assert_eq!(
+            chat_of(message("private", "/start").as_bytes()),
+            Some(7123456789)
+        );
+        let blocked = member_change("private", "member", "kicked");
+        assert_eq!(chat_of(blocked.as_bytes()), Some(7123456789));
+        assert_eq!(chat_of(br#"{"update_id":1}"#), None);
+        assert_eq!(chat_of(b"not json"), None);
     }
 
     #[test]

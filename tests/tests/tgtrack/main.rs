@@ -11,6 +11,7 @@
 mod doc_examples;
 mod error_envelopes;
 mod forward_crash;
+mod forward_order;
 mod forwarding;
 mod key_hidden;
 mod methods;

@@ -35,6 +35,38 @@ fn worst_fixed(times: &[Nanos], window: Nanos, offset: Nanos) -> usize {
     counts.values().copied().max().unwrap_or(0)
 }
 
+/// No window of any alignment holds more than its count of the calls `sent` (time, admission),
+/// and each background call found its window below its own limit.
+fn check_sent(quotas: &[Quota], mut sent: Vec<(Nanos, Admission)>) -> Result<(), TestCaseError> {
+    sent.sort_by_key(|(t, _)| *t);
+    let times: Vec<Nanos> = sent.iter().map(|(t, _)| *t).collect();
+    for q in quotas {
+        let w = nanos(q.window);
+        prop_assert!(
+            worst_sliding(&times, w) <= q.count as usize,
+            "quota {q} exceeded"
+        );
+        for (i, (t, a)) in sent.iter().enumerate() {
+            if a.priority != Priority::Background {
+                continue;
+            }
+            let before = sent[..i].iter().filter(|(u, _)| *u + w > *t).count();
+            prop_assert!(
+                before < a.limit(q.count) as usize,
+                "background over its share of {q}"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn admission(rank: u8, percent: u8) -> Admission {
+    Admission {
+        priority: Priority::from_rank(rank),
+        share: ReservedShare::percent(percent).unwrap(),
+    }
+}
+
 fn quotas() -> impl Strategy<Value = Vec<Quota>> {
     prop::collection::vec((1u32..6, 1u64..20), 1..4).prop_map(|v| {
         v.into_iter()
@@ -162,10 +194,7 @@ proptest! {
             } else if pick == 1 {
                 log.pause_until(now, now + 200 * MS);
             } else {
-                let admission = Admission {
-                    priority: Priority::from_rank(rank),
-                    share: ReservedShare::percent(percent).unwrap(),
-                };
+                let admission = admission(rank, percent);
                 if let Ok(g) = log.reserve_for(now, Duration::from_millis(wait_ms), admission) {
                     waiting.push((g, admission));
                 }
@@ -190,20 +219,79 @@ proptest! {
             log.check_cursors();
         }
         sent.extend(waiting.iter().map(|(g, a)| (g.at, *a)));
-        sent.sort_by_key(|(t, _)| *t);
-        let times: Vec<Nanos> = sent.iter().map(|(t, _)| *t).collect();
-        for q in &quotas {
-            let w = nanos(q.window);
-            prop_assert!(worst_sliding(&times, w) <= q.count as usize, "quota {q} exceeded");
-            // Each background admission found its window below its own limit.
-            for (i, (t, a)) in sent.iter().enumerate() {
-                if a.priority != Priority::Background {
-                    continue;
-                }
-                let before = sent[..i].iter().filter(|(u, _)| *u + w > *t).count();
-                prop_assert!(before < a.limit(q.count) as usize, "background over its share of {q}");
-            }
+        check_sent(&quotas, sent)?;
+    }
+
+    /// Waiters run as the limiter runs them: each sleeps until its time and asks where it
+    /// stands only if a move was counted since it reserved (a displaced reservation is placed
+    /// again only when asked). Calls of every priority and share, cancelled and paused: no
+    /// window of any alignment exceeds its count, and each background admission found its
+    /// window below its limit.
+    #[test]
+    fn waiters_that_ask_only_after_a_move_stay_exact(
+        quotas in quotas(),
+        steps in prop::collection::vec((0u64..300, 0u64..4000, 0u8..4, 0u8..101, 0usize..10), 1..250),
+    ) {
+        struct Waiter {
+            seq: u64,
+            wake: Nanos,
+            /// The count of moves read before reserving.
+            moves: u64,
+            admission: Admission,
         }
+        let mut log = AdmissionLog::new(&quotas);
+        let mut now = 0;
+        let mut waiting: Vec<Waiter> = Vec::new();
+        let mut sent: Vec<(Nanos, Admission)> = Vec::new();
+        let last = steps.len() - 1;
+        for (step, (gap_ms, wait_ms, rank, percent, pick)) in steps.into_iter().enumerate() {
+            let until = if step == last { Nanos::MAX } else { now + gap_ms * MS };
+            // Waiters wake in time order until the next call.
+            while let Some(i) = (0..waiting.len())
+                .filter(|&i| waiting[i].wake <= until)
+                .min_by_key(|&i| (waiting[i].wake, waiting[i].seq))
+            {
+                now = now.max(waiting[i].wake);
+                let w = &mut waiting[i];
+                let slot = if log.moves() == w.moves { Slot::Due } else { log.slot(w.seq, now) };
+                match slot {
+                    Slot::Due => {
+                        sent.push((now, w.admission));
+                        waiting.swap_remove(i);
+                    }
+                    Slot::Wait(at) => {
+                        prop_assert!(at > now);
+                        w.wake = at;
+                    }
+                    Slot::Refused(_) => {
+                        waiting.swap_remove(i);
+                    }
+                }
+            }
+            if step == last {
+                break;
+            }
+            now = until;
+            if pick == 0 && !waiting.is_empty() {
+                let w = waiting.swap_remove(wait_ms as usize % waiting.len());
+                log.cancel(w.seq);
+            } else if pick == 1 {
+                log.pause_until(now, now + 200 * MS);
+            } else {
+                let admission = admission(rank, percent);
+                let moves = log.moves();
+                if let Ok(g) = log.reserve_for(now, Duration::from_millis(wait_ms), admission) {
+                    if g.at <= now {
+                        sent.push((now, admission));
+                    } else {
+                        waiting.push(Waiter { seq: g.seq, wake: g.at, moves, admission });
+                    }
+                }
+            }
+            log.check_cursors();
+        }
+        prop_assert!(waiting.is_empty());
+        check_sent(&quotas, sent)?;
     }
 
     /// A refused reservation changes nothing.

@@ -286,6 +286,33 @@ async fn deliveries_run_concurrently_up_to_the_bound() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn entries_appended_while_a_delivery_runs_go_out_beside_it() {
+    // The first delivery is held (waiting for the quota, say); what is appended after it is
+    // claimed and delivered at once, not after the first ends.
+    let spool = Arc::new(MemorySpool::new(1000, 1 << 20));
+    let d = Timed::new(0);
+    let outbox = Outbox::start(d.clone(), config(&spool).concurrency(2)).unwrap();
+    let start = tokio::time::Instant::now();
+    outbox.append(&bytes(0)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    for n in 1..4 {
+        outbox.append(&bytes(n)).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let calls = d.calls.lock().unwrap().clone();
+    assert_eq!(
+        calls,
+        [(start, 1), (start + Duration::from_millis(10), 3)],
+        "the second delivery began while the first was held"
+    );
+    assert_eq!(d.running.load(std::sync::atomic::Ordering::SeqCst), 2);
+    d.gate.add_permits(2);
+    outbox.flush().await.unwrap();
+    assert_eq!(outbox.counters().delivered, 4);
+    outbox.shutdown(Duration::from_secs(1)).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
 async fn what_a_memory_spool_holds_at_shutdown_is_handed_back_without_kept_letters() {
     let spool = Arc::new(MemorySpool::for_outbox(10, 1 << 20));
     let refused = || Delivery::of(Err(crate::Error::http(400, b"bad", None)));

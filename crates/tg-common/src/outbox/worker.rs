@@ -141,13 +141,33 @@ impl<D: Deliverer> Worker<D> {
     }
 
     /// Waits for a running delivery to end and settles it; `Stop` when the deadline passes.
-    async fn settle_next(&mut self) -> Round {
+    /// With `or_more` (there is room for another delivery), also ends at the next append or
+    /// poll, so entries appended meanwhile are claimed while the deliveries run.
+    async fn settle_next(&mut self, or_more: bool) -> Round {
         let shared = Arc::clone(&self.shared);
+        if or_more && !shared.wait_for_appends(self.seen, 1) {
+            shared.awake();
+            return Round::Again;
+        }
+        let more = async {
+            if !or_more {
+                return std::future::pending().await;
+            }
+            tokio::select! {
+                () = shared.wake.notified() => {}
+                () = tokio::time::sleep(self.settings.poll) => {}
+            }
+        };
         let done = tokio::select! {
             biased;
             () = shared.cancelled() => return Round::Stop,
             done = self.running.join_next() => done,
+            () = more => {
+                shared.awake();
+                return Round::Again;
+            }
         };
+        shared.awake();
         match done {
             Some(done) => self.settle_done(done).await,
             None => Round::Again,
@@ -255,7 +275,7 @@ impl<D: Deliverer> Worker<D> {
             return self.settle_done(done).await;
         }
         if self.running.len() >= self.settings.concurrency {
-            return self.settle_next().await;
+            return self.settle_next(false).await;
         }
         let mut entries = std::mem::take(&mut self.carry);
         self.seen = shared.appends();
@@ -277,7 +297,7 @@ impl<D: Deliverer> Worker<D> {
         }
         if entries.is_empty() {
             if !self.running.is_empty() {
-                return self.settle_next().await;
+                return self.settle_next(true).await;
             }
             shared.set_oldest(0);
             return Round::Idle;

@@ -1,20 +1,22 @@
 //! [`ForwardQueue`]: forwarding tracked updates in the background over tg-common's outbox
 //! (documented on the type, the module being private).
 
+mod forwarder;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use tg_common::Error;
 use tg_common::outbox::spool::{MemorySpool, Spool};
 use tg_common::outbox::{
-    Appended, Claimed, Deliverer, Delivery, Letter, LetterSink, Outbox, OutboxConfig, OutboxError,
-    OutboxStats,
+    Appended, Letter, LetterSink, Outbox, OutboxConfig, OutboxError, OutboxStats,
 };
-use tg_common::{Error, ProviderClient};
 
 use crate::client::Client;
 use crate::forward::RawUpdate;
 use crate::update_filter::{TrackedKind, is_tracked_update};
+use forwarder::Forwarder;
 
 /// How long a queued update may wait for the rate limiter: a day and an hour, the longest the
 /// daily quota can make it wait.
@@ -29,6 +31,10 @@ pub const DEFAULT_QUEUE_BYTES: u64 = 64 << 20;
 /// The default bound of the in-memory spool, in updates (the byte bound binds first for any
 /// update of more than 64 bytes).
 pub const DEFAULT_QUEUE_ENTRIES: u64 = 1 << 20;
+
+/// How many claims are delivered at once: the next claim's updates take their slots while the
+/// current one's are sent, so waiting events get none in between.
+const CLAIMS_AT_ONCE: usize = 4;
 
 /// The outbox's name in log lines.
 const NAME: &str = "tgtrack forwarding";
@@ -64,56 +70,25 @@ impl ForwardStats {
     }
 }
 
-/// Sends one update per call, verbatim, waiting for the quota as long as it needs.
-struct Forwarder {
-    client: Client,
-}
-
-impl Deliverer for Forwarder {
-    async fn deliver(&self, entries: &[Claimed]) -> Vec<Delivery> {
-        let mut outcomes = Vec::with_capacity(entries.len());
-        for entry in entries {
-            let outcome = match RawUpdate::new(entry.bytes.clone()) {
-                Ok(update) => Delivery::of(
-                    self.client
-                        .on_telegram_webhook(update)
-                        .max_rate_wait(QUEUE_MAX_RATE_WAIT)
-                        .send()
-                        .await
-                        .map(|_| ()),
-                ),
-                Err(e) => Delivery::Rejected(Arc::new(e)),
-            };
-            // In arrival order: what follows a failure waits for its retry.
-            let stop = matches!(outcome, Delivery::Retry(_));
-            outcomes.push(outcome);
-            if stop {
-                break;
-            }
-        }
-        outcomes
-    }
-
-    fn drain_time(&self, entries: u64) -> Option<Duration> {
-        self.client
-            .core()
-            .limiter()
-            .map(|limiter| limiter.time_to_admit(entries))
-    }
-}
-
 /// The background forwarder; cheap to clone (clones share the outbox).
 ///
 /// Forwarding tracked updates in the background so a bot never waits for TGTrack:
 /// [`ForwardQueue::submit`] appends the update's bytes to a spool (durable as the spool
 /// promises) and returns; tg-common's [`Outbox`] worker sends each with
-/// `on_telegram_webhook`, byte for byte, in arrival order, one update per call. What is
-/// TGTrack's is here (which updates, one verbatim update per call, the quota's wait); claiming,
+/// `on_telegram_webhook`, byte for byte, one update per call. What is TGTrack's is here (which
+/// updates, one verbatim update per call, the quota's wait, one chat's order); claiming,
 /// acknowledging, retrying, letters, panics, stats and shutdown are the outbox's.
 ///
 /// - A queued update waits for the rate limiter as long as the quota needs (up to
 ///   [`QUEUE_MAX_RATE_WAIT`]), then is retried by the outbox's backoff while TGTrack or the
 ///   network fails: a busy limiter delays forwarding, it never drops it.
+/// - The updates claimed (up to four claims of 16) take their slots of the quota at once, in
+///   arrival order, ahead of waiting events and goals, and each is sent when its slot comes:
+///   when a spent quota returns, the backlog of starts goes before the events that waited.
+///   Calls whose slots coincide are in flight together, so TGTrack may see those in any
+///   order, except that one chat's updates go one at a time, in order (one that failed is
+///   retried before the chat's later ones). After a failure the next claim sends one update
+///   first: a service that is down costs one call a retry.
 /// - The default spool is in memory, bounded by [`DEFAULT_QUEUE_BYTES`] (a day of starts at
 ///   the documented quota many times over); [`ForwardQueueBuilder::spool`] takes a
 ///   [`DiskSpool`](tg_common::outbox::spool::DiskSpool) or a Redis stream, so a restart loses
@@ -185,18 +160,17 @@ impl ForwardQueueBuilder {
         let spool = self.spool.unwrap_or_else(|| {
             Arc::new(MemorySpool::new(DEFAULT_QUEUE_ENTRIES, DEFAULT_QUEUE_BYTES))
         });
-        let mut config = OutboxConfig::new(spool).name(NAME);
+        let mut config = OutboxConfig::new(spool)
+            .name(NAME)
+            .concurrency(CLAIMS_AT_ONCE);
         if let Some(sink) = self.on_failure {
             config = config.letters(sink);
         }
         if let Some(configure) = self.configure {
             config = configure(config);
         }
-        let forwarder = Forwarder {
-            client: self.client,
-        };
         Ok(ForwardQueue {
-            outbox: Outbox::start(forwarder, config)?,
+            outbox: Outbox::start(Forwarder::new(self.client), config)?,
             not_tracked: Arc::default(),
         })
     }
