@@ -457,3 +457,84 @@ async fn four_processes_share_the_quota_without_a_429() {
         used * 100.0
     );
 }
+
+/// Two replicas sharing one quota in Redis, 40 callers of every priority and share arriving
+/// over two seconds, some giving up while they wait and many displaced by later callers of a
+/// higher priority (placed again lazily, when they confirm): no window holds more than the
+/// quota (checked on Redis's own record of the admissions, on its clock), every caller is
+/// admitted or refused with `RateLimited`, and nothing is left displaced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server (run by cargo xtask test)"]
+async fn callers_of_every_priority_on_two_replicas_never_exceed_the_quota() {
+    use rand::{Rng, SeedableRng};
+    use tg_common::limit::{Priority, ReservedShare};
+    let url = redis_url();
+    let key = unique("priorities");
+    // Five a half-second; the day's count is far off but keeps every admission in Redis.
+    let quotas = [
+        Quota::new(5, Duration::from_millis(500)),
+        Quota::per_day(1000),
+    ];
+    let backend = RedisBackend::new(config(&url), &key, &quotas).unwrap();
+    let names = backend.key_names();
+    let replicas = [
+        RateLimiter::with_backend(Arc::new(backend)),
+        redis_limiter(config(&url), &key, &quotas).unwrap(),
+    ];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(23);
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let limiter = replicas[i % 2]
+            .clone()
+            .with_reserved_share(ReservedShare::percent(rng.random_range(0..=60)).unwrap());
+        let priority = Priority::from_rank(rng.random_range(0..4));
+        let delay = Duration::from_millis(rng.random_range(0..2000));
+        let wait = Duration::from_millis(rng.random_range(300..8000));
+        let give_up = rng
+            .random_bool(0.2)
+            .then(|| Duration::from_millis(rng.random_range(100..1500)));
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let acquire = limiter.acquire_for(priority, wait);
+            match give_up {
+                Some(after) => tokio::time::timeout(after, acquire).await.ok(),
+                None => Some(acquire.await),
+            }
+        }));
+    }
+    let mut admitted = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Some(Ok(())) => admitted += 1,
+            Some(Err(e)) => assert!(e.is_rate_limited(), "{e:?}"),
+            None => {}
+        }
+    }
+    // The callers that gave up return their slots from spawned tasks.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let day: Vec<(String, f64)> = redis::cmd("ZRANGE")
+        .arg(&names[1])
+        .arg(0)
+        .arg(-1)
+        .arg("WITHSCORES")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(day.len(), admitted, "Redis holds exactly the admissions");
+    let times: Vec<f64> = day.iter().map(|(_, t)| *t).collect();
+    for w in times.windows(6) {
+        assert!(
+            w[5] - w[0] >= 500_000.0,
+            "six admissions within a window: {w:?}"
+        );
+    }
+    let displaced: usize = redis::cmd("ZCARD")
+        .arg(&names[4])
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(displaced, 0, "nothing left displaced");
+    assert!(admitted >= 20, "{admitted} admitted");
+}

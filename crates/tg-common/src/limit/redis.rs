@@ -106,10 +106,14 @@ fn local_share(quotas: &[Quota], replicas: u32) -> Result<Vec<Quota>, Error> {
 /// algorithm on Redis's clock, priorities included: a member is `sequence × 512 + claim`, the
 /// claim being `share × 4 + rank` ([`Priority::rank`](super::Priority::rank), the reserved share
 /// in percent), so the script knows every waiter's priority and share. A reservation takes its
-/// place before every waiting one of a lower rank, which are placed again behind it (never
-/// earlier than they were); a waiter moved past its wait is refused when it confirms.
+/// place before every waiting one of a lower rank: those are displaced (out of the quotas' sets,
+/// into a set ordered by rank then sequence, their times kept in a hash) and placed again behind
+/// it lazily, never earlier than they were: when one confirms (with every displaced one ranked
+/// before it), or when a reservation that ranks after them is made. A waiter moved past its
+/// wait is refused when it confirms.
 ///
-/// KEYS: the quotas' sorted sets (1..n), the pause key (n+1), the sequence key (n+2).
+/// KEYS: the quotas' sorted sets (1..n), the pause key (n+1), the sequence key (n+2), the
+/// displaced set (n+3), the displaced times (n+4).
 /// ARGV: mode, n, deadline (µs on Redis's clock, 0 for none: past it nothing is recorded), wait
 /// (µs the caller accepts), id (confirm only), claim (reserve only), then per quota: count,
 /// span, keep (µs).
@@ -125,6 +129,7 @@ if deadline > 0 and now > deadline then return {2, 0, 0, now} end
 local wait = tonumber(ARGV[4])
 local id = ARGV[5]
 local claim = tonumber(ARGV[6])
+local D, H = KEYS[n + 3], KEYS[n + 4]
 local function fmt(x) return string.format('%.0f', x) end
 local function q(i, k) return tonumber(ARGV[6 + 3 * (i - 1) + k]) end
 local function limit(i, c)
@@ -135,24 +140,12 @@ end
 local function remove(m)
   for i = 1, n do redis.call('ZREM', KEYS[i], m) end
 end
-local paused = tonumber(redis.call('GET', KEYS[n + 1]) or '0')
-if ARGV[1] == 'c' then
-  if n > 0 then
-    local score = redis.call('ZSCORE', KEYS[1], id)
-    if not score then return {1, 0, 0, now} end
-    score = tonumber(score)
-    if score > now then
-      if score - now > wait then
-        remove(id)
-        return {0, 0, score - now, now}
-      end
-      return {3, tonumber(id), score - now, now}
-    end
-  end
-  if paused <= now then return {1, 0, 0, now} end
-  remove(id)
-  claim = tonumber(id) % 512
+local seqs = 4398046511104
+local function order(m)
+  local v = tonumber(m)
+  return (3 - v % 4) * seqs + math.floor(v / 512)
 end
+local paused = tonumber(redis.call('GET', KEYS[n + 1]) or '0')
 local longest = 0
 for i = 1, n do
   local keep = q(i, 3)
@@ -180,44 +173,77 @@ local function slot(c)
   end
   return at, binding
 end
+local latest = now
 local function put(m, at)
   local score = fmt(at)
   for i = 1, n do redis.call('ZADD', KEYS[i], score, m) end
+  latest = math.max(latest, at)
 end
-local moved = {}
-if ARGV[1] == 'r' and n > 0 and claim % 4 > 0 then
-  local ahead = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. fmt(now), '+inf', 'WITHSCORES')
-  for j = 1, #ahead, 2 do
-    if #moved > 0 or tonumber(ahead[j]) % 4 < claim % 4 then
-      moved[#moved + 1] = {ahead[j], tonumber(ahead[j + 1])}
-    end
-  end
-  for j = 1, #moved do remove(moved[j][1]) end
-  table.sort(moved, function(x, y)
-    local a, b = tonumber(x[1]), tonumber(y[1])
-    if a % 4 ~= b % 4 then return a % 4 > b % 4 end
-    return a < b
-  end)
-end
-local function replace()
-  local latest = now
-  for j = 1, #moved do
-    local m = moved[j][1]
+local function place(members)
+  for j = 1, #members do
+    local m = members[j]
     local at = slot(tonumber(m) % 512)
     if at < 0 then at = slot(1) end
-    at = math.max(at, moved[j][2])
+    at = math.max(at, tonumber(redis.call('HGET', H, m) or '0'))
     put(m, at)
-    latest = math.max(latest, at)
+    redis.call('ZREM', D, m)
+    redis.call('HDEL', H, m)
   end
-  return latest
 end
+local function placed_through(o)
+  place(redis.call('ZRANGEBYSCORE', D, '-inf', fmt(o)))
+end
+if ARGV[1] == 'c' then
+  if n > 0 then
+    if redis.call('HEXISTS', H, id) == 1 then placed_through(order(id)) end
+    local score = redis.call('ZSCORE', KEYS[1], id)
+    if not score then return {1, 0, 0, now} end
+    score = tonumber(score)
+    if score > now then
+      if score - now > wait then
+        remove(id)
+        return {0, 0, score - now, now}
+      end
+      return {3, tonumber(id), score - now, now}
+    end
+  end
+  if paused <= now then return {1, 0, 0, now} end
+  remove(id)
+  claim = tonumber(id) % 512
+end
+local displaced = 0
+local rank = claim % 4
+if ARGV[1] == 'r' and n > 0 and rank > 0 then
+  local tie = nil
+  local offset = 0
+  while true do
+    local ahead = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', '(' .. fmt(now), 'WITHSCORES', 'LIMIT', offset, 64)
+    if #ahead == 0 then break end
+    local stop = false
+    for j = 1, #ahead, 2 do
+      local m, at = ahead[j], tonumber(ahead[j + 1])
+      if tie and at < tie then
+        stop = true
+        break
+      end
+      if tonumber(m) % 4 < rank then
+        remove(m)
+        redis.call('ZADD', D, fmt(order(m)), m)
+        redis.call('HSET', H, m, fmt(at))
+        displaced = displaced + 1
+      else
+        tie = at
+        offset = offset + 1
+      end
+    end
+    if stop or #ahead < 128 then break end
+  end
+end
+placed_through((4 - rank) * seqs - 1)
 local at, binding = slot(claim)
-if at < 0 then
-  replace()
-  return {0, binding, -1, now}
-end
-if at - now > wait then
-  replace()
+if at < 0 or at - now > wait then
+  if displaced > 0 then place(redis.call('ZRANGE', D, 0, displaced - 1)) end
+  if at < 0 then return {0, binding, -1, now} end
   return {0, binding, at - now, now}
 end
 local code = 3
@@ -226,10 +252,12 @@ if ARGV[1] == 'r' then
   code = 1
 end
 put(id, at)
-local latest = math.max(at, replace())
 local ttl_ms = math.ceil((latest - now + longest) / 1000) + 1000
-for i = 1, n do redis.call('PEXPIRE', KEYS[i], ttl_ms) end
-redis.call('PEXPIRE', KEYS[n + 2], ttl_ms)
+for i = 1, n + 4 do
+  if i ~= n + 1 and redis.call('PTTL', KEYS[i]) < ttl_ms then
+    redis.call('PEXPIRE', KEYS[i], ttl_ms)
+  end
+end
 return {code, tonumber(id), at - now, now}
 ";
 
@@ -253,6 +281,10 @@ pub struct RedisBackend {
     keys: Vec<String>,
     pause_key: String,
     seq_key: String,
+    /// Members displaced by a reservation of a higher rank, by rank then sequence.
+    displaced_key: String,
+    /// The times displaced members had.
+    displaced_at_key: String,
     script: redis::Script,
     pause: redis::Script,
     fail_mode: FailMode,
@@ -304,6 +336,8 @@ impl RedisBackend {
             keys,
             pause_key: format!("{base}:pause"),
             seq_key: format!("{base}:seq"),
+            displaced_key: format!("{base}:displaced"),
+            displaced_at_key: format!("{base}:displaced_at"),
             script: redis::Script::new(SCRIPT),
             pause: redis::Script::new(PAUSE),
             fail_mode: config.fail_mode,
@@ -322,6 +356,8 @@ impl RedisBackend {
         let mut all = self.keys.clone();
         all.push(self.pause_key.clone());
         all.push(self.seq_key.clone());
+        all.push(self.displaced_key.clone());
+        all.push(self.displaced_at_key.clone());
         all
     }
 
@@ -482,7 +518,10 @@ impl RedisBackend {
         for k in &self.keys {
             inv.key(k);
         }
-        inv.key(&self.pause_key).key(&self.seq_key);
+        inv.key(&self.pause_key)
+            .key(&self.seq_key)
+            .key(&self.displaced_key)
+            .key(&self.displaced_at_key);
         let deadline = self.on_redis_clock(give_up);
         inv.arg(if confirm.is_some() { "c" } else { "r" })
             .arg(self.quotas.len())
@@ -608,9 +647,10 @@ impl LimiterBackend for RedisBackend {
             }
             if let Ok(mut conn) = self.with_timeout(self.connection()).await {
                 let mut pipe = redis::pipe();
-                for k in &self.keys {
+                for k in self.keys.iter().chain([&self.displaced_key]) {
                     pipe.zrem(k, reservation.id).ignore();
                 }
+                pipe.hdel(&self.displaced_at_key, reservation.id).ignore();
                 let _ = self.with_timeout(pipe.query_async::<()>(&mut conn)).await;
             }
         })
@@ -755,7 +795,7 @@ mod tests {
         )
         .unwrap();
         let names = b.key_names();
-        assert_eq!(names.len(), 4);
+        assert_eq!(names.len(), 6);
         let tag = names[0]
             .split('{')
             .nth(1)
