@@ -101,6 +101,38 @@ fn member_change(update_id: u64, user_id: i64, new_status: &str, date: i64) -> S
     )
 }
 
+/// The calls `server` received, in order: `E` for `add_event`, `S` for any other.
+fn call_order(server: &MockServer) -> String {
+    server
+        .requests()
+        .iter()
+        .map(|r| {
+            if r.path.ends_with("/add_event") {
+                'E'
+            } else {
+                'S'
+            }
+        })
+        .collect()
+}
+
+/// Spends the day of `client`'s key: its limiter admits nothing for 24 hours (as after a 429
+/// with a day's Retry-After).
+async fn spend_the_day(client: &Client) {
+    let limiter = tg_common::ProviderClient::core(client).limiter().unwrap();
+    limiter.pause(Duration::from_secs(86_400)).await;
+}
+
+/// Virtual time leaps to the next timer whenever the runtime waits for I/O; while the task
+/// returned runs, it moves a millisecond a wait at most.
+fn hold_virtual_time() -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async {
+        loop {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+}
+
 fn update(text: &str) -> RawUpdate {
     RawUpdate::try_from(text).unwrap()
 }

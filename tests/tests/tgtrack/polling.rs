@@ -9,6 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::{call_order, hold_virtual_time, spend_the_day};
 use futures_util::StreamExt;
 use tg_common::outbox::LetterCause;
 use tg_common::outbox::spool::MemorySpool;
@@ -552,20 +553,31 @@ fn a_queue_outside_a_runtime_is_a_config_error() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn with_the_daily_quota_spent_2000_polled_starts_are_all_kept_then_delivered() {
+async fn with_the_daily_quota_spent_2000_polled_starts_are_kept_then_go_before_2000_events() {
     let s = setup().await;
     let key = "spent-key";
     s.tgtrack.add_key(key, FakeMode::Production);
     let client = queue_client(&s, key);
-    let limiter = tg_common::ProviderClient::core(&client)
-        .limiter()
-        .unwrap()
-        .clone();
-    limiter.pause(Duration::from_secs(86_400)).await;
-    let updates: Vec<String> = (1..=2000).map(start_update).collect();
+    spend_the_day(&client).await;
+    // Events of the same key wait up to two days for the day to turn.
+    let events: Vec<_> = (0..2000i64)
+        .map(|i| {
+            let request = client
+                .add_event(1_000 + i, "lesson")
+                .max_rate_wait(Duration::from_secs(2 * 86_400));
+            tokio::spawn(request.send())
+        })
+        .collect();
+    // 2,000 users start the bot.
+    let updates: Vec<String> = (1..=2000)
+        .map(|id| start_update(id).replace("7123456789", &(7_100_000_000 + id).to_string()))
+        .collect();
     for u in &updates {
         s.telegram.push_update(TOKEN, u.clone()).unwrap();
     }
+    // Every start is polled within the spent day.
+    let heartbeat = hold_virtual_time();
+    let started = tokio::time::Instant::now();
     let queue = ForwardQueue::start(client).unwrap();
     let mut p = poller(&s, TOKEN).forward_to(queue.clone()).build().unwrap();
     for _ in &updates {
@@ -573,23 +585,33 @@ async fn with_the_daily_quota_spent_2000_polled_starts_are_all_kept_then_deliver
     }
     p.stop_handle().stop();
     assert!(p.next_update().await.is_none());
+    heartbeat.abort();
+    assert!(started.elapsed() < Duration::from_secs(3600));
     let stats = queue.stats().await;
     assert_eq!(
         (stats.outbox.appended, stats.outbox.not_stored),
         (2000, 0),
         "{stats:?}"
     );
+    for e in events {
+        e.await.unwrap().unwrap();
+    }
     queue.flush().await.unwrap();
     let mut seen = std::collections::HashSet::new();
-    let first: Vec<Vec<u8>> = s
+    let mut first: Vec<Vec<u8>> = s
         .tgtrack
         .forwarded(key)
         .into_iter()
         .map(|f| f.body.to_vec())
         .filter(|b| seen.insert(b.clone()))
         .collect();
-    let expected: Vec<Vec<u8>> = updates.iter().map(|u| u.as_bytes().to_vec()).collect();
-    assert_eq!(first, expected, "every start, in order, byte for byte");
+    let mut expected: Vec<Vec<u8>> = updates.iter().map(|u| u.as_bytes().to_vec()).collect();
+    first.sort();
+    expected.sort();
+    assert!(first == expected, "every start, once, byte for byte");
+    // Every start went before every event.
+    let order = call_order(&s.tgtrack_server);
+    assert_eq!(order.find('E'), Some(2000), "{order}");
     let stats = queue.close(Duration::from_secs(10)).await;
     assert_eq!(
         (stats.outbox.rejected, stats.pending()),

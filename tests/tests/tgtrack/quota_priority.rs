@@ -84,6 +84,33 @@ async fn with_the_hour_nearly_spent_by_events_starts_still_go_through() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn with_the_day_spent_2000_direct_starts_go_before_2000_waiting_events() {
+    let key = "it-track-priority-day-key";
+    let s = setup(key, FakeMode::Production).await;
+    let client = patient_client(&s.server, key, Duration::from_secs(2 * 86_400));
+    spend_the_day(&client).await;
+    // 2,000 events wait for the day to turn, then 2,000 starts arrive, each a caller of its own.
+    let events: Vec<_> = (0..2000i64)
+        .map(|i| tokio::spawn(client.add_event(1_000 + i, "lesson").send()))
+        .collect();
+    tokio::task::yield_now().await;
+    let starts: Vec<_> = (0..2000i64)
+        .map(|i| {
+            let request = client.user_did_start_bot(50_000 + i, format!("User {i}"));
+            tokio::spawn(request.send())
+        })
+        .collect();
+    for t in starts.into_iter().chain(events) {
+        t.await.unwrap().unwrap();
+    }
+    // Every start before every event: each placed ahead of them, at O(log n).
+    let order = call_order(&s.server);
+    assert_eq!(order.len(), 4000);
+    let first_event = order.find('E').unwrap();
+    assert_eq!(first_event, 2000, "{order}");
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_lookup_is_not_queued_behind_waiting_events() {
     let key = "it-track-priority-lookup-key";
     let s = setup(key, FakeMode::Production).await;

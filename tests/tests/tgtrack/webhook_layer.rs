@@ -8,6 +8,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::{call_order, hold_virtual_time, spend_the_day};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -219,11 +220,7 @@ async fn with_the_daily_quota_spent_2000_starts_are_all_kept_then_delivered() {
     // The day's quota is spent: nothing goes out for a day (as after a 429 with a day's
     // Retry-After).
     let client = Client::builder(bot.key).build().unwrap();
-    let limiter = tg_common::ProviderClient::core(&client)
-        .limiter()
-        .unwrap()
-        .clone();
-    limiter.pause(Duration::from_secs(86_400)).await;
+    spend_the_day(&client).await;
     let updates: Vec<String> = (1..=2000).map(start_update).collect();
     for u in &updates {
         assert_eq!(deliver(&bot, Some(SECRET), u).await, 200);
@@ -268,22 +265,13 @@ async fn with_the_daily_quota_spent_starts_and_events_wait_and_starts_go_first()
         .max_rate_wait(Duration::from_secs(2 * 86_400))
         .build()
         .unwrap();
-    let limiter = tg_common::ProviderClient::core(&client)
-        .limiter()
-        .unwrap()
-        .clone();
-    limiter.pause(Duration::from_secs(86_400)).await;
+    spend_the_day(&client).await;
     let started = tokio::time::Instant::now();
     let events: Vec<_> = (0..MIXED)
         .map(|i| tokio::spawn(client.add_event(1_000 + i, "lesson").send()))
         .collect();
-    // Virtual time leaps to the next timer whenever the runtime waits for I/O: a heartbeat
-    // holds it to a millisecond a wait, so every start arrives within the spent day.
-    let heartbeat = tokio::spawn(async {
-        loop {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-    });
+    // Every start arrives within the spent day.
+    let heartbeat = hold_virtual_time();
     let updates: Vec<String> = (1..=MIXED).map(start_update).collect();
     for u in &updates {
         assert_eq!(deliver(&bot, Some(SECRET), u).await, 200);
@@ -307,24 +295,8 @@ async fn with_the_daily_quota_spent_starts_and_events_wait_and_starts_go_first()
     assert_eq!(bot.tgtrack.accepted_events(bot.key).len(), MIXED as usize);
     // Once the day is over, every start goes before every event, though the events waited
     // first: the queue's calls hold the next slots of the quota.
-    let order: String = bot
-        .tgtrack_server
-        .requests()
-        .iter()
-        .map(|r| {
-            if r.path.ends_with("/add_event") {
-                'E'
-            } else {
-                'S'
-            }
-        })
-        .collect();
-    let first_event = order.find('E').unwrap();
-    assert_eq!(
-        order[first_event..].find('S'),
-        None,
-        "a start after an event: {order}"
-    );
+    let order = call_order(&bot.tgtrack_server);
+    assert_eq!(order.find('E'), Some(MIXED as usize), "{order}");
     // At the quota: a day, then 500 calls an hour (2,000 starts in four hours, 2,000 events
     // at 400 an hour, the rest being reserved, in five more).
     let took = started.elapsed();
