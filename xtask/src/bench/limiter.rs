@@ -1,13 +1,15 @@
 //! `cargo xtask bench limiter`: utilization and worst window counts over three simulated days of
 //! saturated demand (virtual time, driven explicitly), the cost of an uncontended acquire, and
 //! contended rows with 10,000 and 100,000 queued waiters: reserve, cancel, wake-up lateness
-//! (real time).
+//! (real time), and priority rows: reserved calls placed ahead of thousands of waiting
+//! background calls.
 
 use std::future::Future;
 use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
-use tg_common::limit::bench_internals::{AdmissionLog, LocalBackend, Nanos, nanos};
+use tg_common::limit::bench_internals::{AdmissionLog, LocalBackend, Nanos, Slot, nanos};
+use tg_common::limit::{Admission, Priority, ReservedShare};
 use tg_common::{Quota, RateLimiter};
 
 use super::Report;
@@ -128,6 +130,9 @@ pub fn run(report: &mut Report) -> Result<(), String> {
     for n in [10_000usize, 100_000] {
         contended(report, n)?;
     }
+    for n in [2_000usize, 20_000] {
+        priority(report, n)?;
+    }
     redis_latency(report)
 }
 
@@ -225,6 +230,53 @@ fn contended(report: &mut Report, n: usize) -> Result<(), String> {
         );
         Ok(())
     })
+}
+
+/// The day spent (a pause), `n` background calls waiting (the default 20% reserved), then `n`
+/// reserved calls, each placed ahead of them: the cost of a reserved reservation, and of the
+/// waiters asking where they stand afterwards (each displaced one placed again, in order).
+fn priority(report: &mut Report, n: usize) -> Result<(), String> {
+    let mut log = AdmissionLog::new(&tgtrack_quotas());
+    let day = nanos(Duration::from_secs(86_400));
+    log.pause_until(0, day);
+    let wait = Duration::from_secs(30 * 86_400);
+    let share = ReservedShare::percent(20).map_err(text)?;
+    let admission = |priority| Admission { priority, share };
+    let events: Vec<_> = (0..n)
+        .map(|_| log.reserve_for(0, wait, admission(Priority::Background)))
+        .collect::<Result<_, _>>()
+        .map_err(|d| format!("{d:?}"))?;
+    let t = Instant::now();
+    let starts: Vec<_> = (0..n)
+        .map(|_| log.reserve_for(0, wait, admission(Priority::Reserved)))
+        .collect::<Result<_, _>>()
+        .map_err(|d| format!("{d:?}"))?;
+    let reserve_ns = t.elapsed().as_nanos() as f64 / n as f64;
+    let t = Instant::now();
+    let mut last_start = 0;
+    for g in &starts {
+        if let Slot::Wait(at) = log.slot(g.seq, 0) {
+            last_start = last_start.max(at);
+        }
+    }
+    let mut first_event = Nanos::MAX;
+    for g in &events {
+        if let Slot::Wait(at) = log.slot(g.seq, 0) {
+            first_event = first_event.min(at);
+        }
+    }
+    let ask_ns = t.elapsed().as_nanos() as f64 / (2 * n) as f64;
+    if last_start > first_event {
+        return Err(format!("{n} starts: an event was placed before a start"));
+    }
+    println!(
+        "  priority, {n} background waiters then {n} reserved calls: reserve {reserve_ns:.0} ns each; every waiter asks, {ask_ns:.0} ns each (events placed again behind the starts)"
+    );
+    report.push_all(
+        &format!("limiter.priority_{n}"),
+        &[("reserve_ns", reserve_ns), ("ask_ns", ask_ns)],
+    );
+    Ok(())
 }
 
 /// A current-thread runtime with timers only.

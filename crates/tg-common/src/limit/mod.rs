@@ -38,7 +38,7 @@ pub use redis_failure::RedisFailure;
 #[doc(hidden)]
 pub mod bench_internals {
     pub use super::backend::LocalBackend;
-    pub use super::log::{AdmissionLog, Nanos, nanos};
+    pub use super::log::{AdmissionLog, Nanos, Slot, nanos};
 }
 
 #[cfg(test)]
