@@ -53,10 +53,12 @@ async fn main() -> Result<(), String> {
     let base = arg(&args, 1)?;
     let key = std::env::var("TGTRACK_KEY").map_err(|_| "TGTRACK_KEY not set".to_owned())?;
     let spool = open(&args).await?;
-    // No client-side quota (the test is about the spool, and it forwards hundreds a second);
-    // short waits between retries, so a campaign drains within seconds.
+    // A quota of 500 calls a second, below the rate updates are posted, so a backlog builds
+    // and every kill leaves one in the spool; short waits between retries, so a campaign
+    // drains within seconds.
+    let quota = tg_common::Quota::new(500, Duration::from_secs(1));
     let client = Client::builder(key)
-        .core(|c| c.with_loopback_url(base).with_quotas(Vec::new()))
+        .core(|c| c.with_loopback_url(base).with_quotas(vec![quota]))
         .retry_policy(RetryPolicy {
             base_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(100),
